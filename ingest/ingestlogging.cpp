@@ -1,0 +1,3 @@
+#include "ingestlogging.h"
+
+Q_LOGGING_CATEGORY(lcIngest, "spanscope.ingest", QtInfoMsg)

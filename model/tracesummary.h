@@ -1,0 +1,31 @@
+#pragma once
+
+#include "ids.h"
+
+#include <QStringList>
+
+#include <cstdint>
+
+/**
+ * One row of the trace list: the per-trace summary the store keeps up to date as spans arrive.
+ * Times in Unix nanoseconds, durations in nanoseconds. When the trace has no root span (yet),
+ * `hasRoot` is false and rootServiceName/rootSpanName come from its earliest span.
+ */
+struct TraceSummary {
+    TraceId traceId;
+    QString rootServiceName;
+    QString rootSpanName;
+    std::uint64_t startTimeUnixNano = 0;
+    std::uint64_t endTimeUnixNano = 0;
+    qint64 spanCount = 0;
+    qint64 errorCount = 0;
+    bool hasRoot = false;
+    QStringList services; ///< distinct service.name values, sorted
+    qint64 inputTokens = 0; ///< sum of gen_ai.usage.input_tokens
+    qint64 outputTokens = 0; ///< sum of gen_ai.usage.output_tokens
+
+    std::uint64_t durationNanos() const
+    {
+        return endTimeUnixNano > startTimeUnixNano ? endTimeUnixNano - startTimeUnixNano : 0;
+    }
+};

@@ -1,0 +1,3 @@
+#include "tracestore.h"
+
+TraceStore::~TraceStore() = default;

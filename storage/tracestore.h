@@ -1,0 +1,65 @@
+#pragma once
+
+#include "model/rawpayload.h"
+#include "model/span.h"
+#include "model/spanbatch.h"
+#include "model/tracequery.h"
+#include "model/tracesummary.h"
+
+#include <QString>
+#include <QStringList>
+
+#include <optional>
+#include <vector>
+
+/// One unit of ingestion: a decoded batch and the raw request it came from (stored for the raw view).
+struct IngestItem {
+    SpanBatch batch;
+    RawPayload payload;
+};
+
+/// Outcome of TraceStore::write: on failure nothing of the call was committed.
+struct WriteResult {
+    bool ok = false;
+    QString error;
+    qint64 spansWritten = 0; ///< spans inserted or replaced
+    std::vector<TraceId> changedTraces; ///< traces whose summary changed, each once
+};
+
+/**
+ * The one storage interface the UI, the receiver pipeline and import/export use (DESIGN.md "Storage").
+ *
+ * Thread safety: implementations are safe to call from any thread. `write` calls are serialized on one writer
+ * connection; reads use a connection of the calling thread and see every write committed before they start.
+ * Errors are returned, never thrown.
+ */
+class TraceStore {
+public:
+    virtual ~TraceStore();
+
+    /// Opens (creating and migrating as needed). Returns false with *error set when the store cannot be used.
+    virtual bool open(QString* error) = 0;
+    /// e.g. "sqlite:/home/me/.local/share/spanscope/spanscope.db"
+    virtual QString description() const = 0;
+
+    /**
+     * Writes all items in one transaction (group commit): either every span and payload is committed, or none.
+     * Idempotent: a span (trace id, span id) that is already stored is replaced, never duplicated; a payload
+     * whose exact bytes are already stored is not stored again. Trace summaries are recomputed for every trace
+     * the items touch, so a late span updates its trace's summary.
+     */
+    virtual WriteResult write(const std::vector<IngestItem>& items) = 0;
+
+    /// Trace summaries matching `query`, newest first, at most query.limit rows.
+    virtual std::vector<TraceSummary> listTraces(const TraceQuery& query, QString* error = nullptr) = 0;
+    /// The summary of one trace, or nullopt when unknown.
+    virtual std::optional<TraceSummary> traceSummary(const TraceId& traceId, QString* error = nullptr) = 0;
+    /// Every stored span of a trace with attributes, events, links, resource and scope, ordered by start time.
+    virtual std::vector<Span> traceSpans(const TraceId& traceId, QString* error = nullptr) = 0;
+    /// The raw requests that carried at least one span of this trace, oldest first.
+    virtual std::vector<RawPayload> tracePayloads(const TraceId& traceId, QString* error = nullptr) = 0;
+    /// Distinct service.name values of stored spans, sorted.
+    virtual QStringList services(QString* error = nullptr) = 0;
+    /// Total number of stored spans.
+    virtual qint64 spanCount(QString* error = nullptr) = 0;
+};
