@@ -1,7 +1,237 @@
+#include "signalwatcher.h"
+
+#include "ingest/ingestpipeline.h"
+#include "ingest/otlphttpreceiver.h"
+#include "ingest/payloadformatter.h"
+#include "storage/sqlitetracestore.h"
+#include "ui/mainwindow.h"
+
 #include <QApplication>
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QDir>
+#include <QHostAddress>
+#include <QMessageBox>
+#include <QTimer>
+
+#include <cstdio>
+#include <memory>
+
+namespace {
+
+struct Config {
+    QHostAddress listenAddress = QHostAddress::LocalHost;
+    quint16 listenPort = 4318;
+    QString storePath;
+    qint64 maxBodyBytes = 16 * 1024 * 1024;
+};
+
+void printError(const QString& message)
+{
+    std::fprintf(stderr, "spanscope: %s\n", qPrintable(message));
+}
+
+/// Parses --listen HOST:PORT ("[::1]:4318", "0.0.0.0:4318", ":4318").
+bool parseListen(const QString& text, Config* config, QString* error)
+{
+    const int colon = text.lastIndexOf(QLatin1Char(':'));
+    bool ok = false;
+    const uint port = colon >= 0 ? text.mid(colon + 1).toUInt(&ok) : 0;
+    if (colon < 0 || !ok || port > 65535) {
+        *error = QCoreApplication::translate("main", "--listen expects HOST:PORT, got \"%1\"").arg(text);
+        return false;
+    }
+    QString host = text.left(colon);
+    if (host.startsWith(QLatin1Char('[')) && host.endsWith(QLatin1Char(']')))
+        host = host.mid(1, host.size() - 2);
+    if (host.isEmpty() || host == QLatin1String("localhost"))
+        host = QStringLiteral("127.0.0.1");
+    QHostAddress address;
+    if (!address.setAddress(host)) {
+        *error = QCoreApplication::translate("main", "--listen: \"%1\" is not an IP address").arg(host);
+        return false;
+    }
+    config->listenAddress = address;
+    config->listenPort = static_cast<quint16>(port);
+    return true;
+}
+
+/// Parses --store sqlite:PATH (or a bare path).
+bool parseStore(const QString& text, Config* config, QString* error)
+{
+    if (text.startsWith(QLatin1String("postgresql:")) || text.startsWith(QLatin1String("postgres:"))) {
+        *error = QCoreApplication::translate("main", "PostgreSQL stores are not available in this build; use sqlite:PATH");
+        return false;
+    }
+    QString path = text.startsWith(QLatin1String("sqlite:")) ? text.mid(7) : text;
+    if (path.isEmpty()) {
+        *error = QCoreApplication::translate("main", "--store sqlite:PATH needs a file path");
+        return false;
+    }
+    config->storePath = QDir::current().absoluteFilePath(path);
+    return true;
+}
+
+bool parseCommandLine(QCoreApplication& app, bool serveMode, Config* config)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QCoreApplication::translate(
+        "main", "Spanscope: OpenTelemetry trace explorer with an embedded OTLP/HTTP receiver."));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    parser.addPositionalArgument(QStringLiteral("command"),
+                                 QCoreApplication::translate("main", "\"serve\" runs headless (receiver only)."),
+                                 QStringLiteral("[serve]"));
+    QCommandLineOption listen(QStringLiteral("listen"),
+                              QCoreApplication::translate("main", "Receiver address (default 127.0.0.1:4318)."),
+                              QStringLiteral("HOST:PORT"));
+    QCommandLineOption store(QStringLiteral("store"),
+                             QCoreApplication::translate("main", "Trace store, sqlite:PATH (default: app data folder)."),
+                             QStringLiteral("STORE"));
+    QCommandLineOption maxBody(QStringLiteral("max-body-bytes"),
+                               QCoreApplication::translate("main", "Largest accepted request body, also after gzip "
+                                                                   "inflation (default 16777216)."),
+                               QStringLiteral("BYTES"));
+    parser.addOptions({ listen, store, maxBody });
+    parser.process(app);
+
+    const QStringList positional = parser.positionalArguments();
+    if (positional.size() > (serveMode ? 1 : 0)) {
+        printError(QCoreApplication::translate("main", "unexpected argument \"%1\"").arg(positional.last()));
+        return false;
+    }
+    QString error;
+    if (parser.isSet(listen) && !parseListen(parser.value(listen), config, &error)) {
+        printError(error);
+        return false;
+    }
+    if (parser.isSet(store)) {
+        if (!parseStore(parser.value(store), config, &error)) {
+            printError(error);
+            return false;
+        }
+    } else {
+        config->storePath = SqliteTraceStore::defaultPath();
+    }
+    if (parser.isSet(maxBody)) {
+        bool ok = false;
+        config->maxBodyBytes = parser.value(maxBody).toLongLong(&ok);
+        if (!ok || config->maxBodyBytes <= 0) {
+            printError(QCoreApplication::translate("main", "--max-body-bytes expects a positive number"));
+            return false;
+        }
+    }
+    return true;
+}
+
+int runServe(QCoreApplication& app, const Config& config)
+{
+    SqliteTraceStore store(config.storePath);
+    QString error;
+    if (!store.open(&error)) {
+        printError(QCoreApplication::translate("main", "cannot open store %1: %2").arg(config.storePath, error));
+        return 2;
+    }
+    IngestPipeline pipeline(&store);
+    pipeline.start();
+    OtlpHttpReceiver::Options options;
+    options.address = config.listenAddress;
+    options.port = config.listenPort;
+    options.maxBodyBytes = config.maxBodyBytes;
+    OtlpHttpReceiver receiver(&pipeline, options);
+    if (!receiver.start(&error)) {
+        printError(error);
+        return 3;
+    }
+    std::fprintf(stdout, "spanscope: receiving OTLP/HTTP on http://%s/v1/traces, store %s\n",
+                 qPrintable(receiver.listenAddress()), qPrintable(store.description()));
+    std::fflush(stdout);
+
+    SignalWatcher watcher;
+    QObject::connect(&watcher, &SignalWatcher::terminationRequested, &app, [&](int sig) {
+        std::fprintf(stdout, "spanscope: signal %d, committing and stopping\n", sig);
+        std::fflush(stdout);
+        receiver.stop();
+        app.quit();
+    });
+    const int rc = app.exec();
+    receiver.stop();
+    pipeline.stop();
+    std::fprintf(stdout, "spanscope: stopped, %lld spans committed\n", static_cast<long long>(pipeline.spansWritten()));
+    return rc;
+}
+
+int runGui(QApplication& app, const Config& config)
+{
+    SqliteTraceStore store(config.storePath);
+    QString error;
+    const bool storeOk = store.open(&error);
+    IngestPipeline pipeline(&store);
+    OtlpHttpReceiver::Options options;
+    options.address = config.listenAddress;
+    options.port = config.listenPort;
+    options.maxBodyBytes = config.maxBodyBytes;
+    OtlpHttpReceiver receiver(&pipeline, options);
+
+    MainWindow window(storeOk ? &store : nullptr);
+    window.setPayloadFormatter(formatPayloadAsOtlpJson);
+    window.setStorePath(store.description());
+    QObject::connect(&pipeline, &IngestPipeline::tracesChanged, &window, &MainWindow::notifyTracesChanged);
+    QObject::connect(&pipeline, &IngestPipeline::spansWrittenChanged, &window, &MainWindow::setSpansReceived);
+    QObject::connect(&pipeline, &IngestPipeline::writeFailed, &window, [&window](const QString& e) {
+        window.showError(QCoreApplication::translate("main", "Writing to the trace store failed: %1").arg(e));
+    });
+    window.show();
+
+    if (!storeOk) {
+        window.setReceiverStatus(QCoreApplication::translate("main", "Receiver off (no store)"));
+        window.showError(QCoreApplication::translate("main", "Cannot open the trace store %1:\n%2\n\nStart Spanscope "
+                                                             "with --store sqlite:PATH to use another file.")
+                             .arg(config.storePath, error));
+    } else {
+        pipeline.start();
+        if (receiver.start(&error)) {
+            window.setReceiverStatus(QCoreApplication::translate("main", "Receiving OTLP on http://%1")
+                                         .arg(receiver.listenAddress()));
+        } else {
+            window.setReceiverStatus(QCoreApplication::translate("main", "Receiver off"));
+            window.showError(QCoreApplication::translate("main", "The OTLP receiver could not start: %1\n\nStart "
+                                                                 "Spanscope with --listen HOST:PORT to use another "
+                                                                 "address.")
+                                 .arg(error));
+        }
+    }
+    SignalWatcher watcher;
+    QObject::connect(&watcher, &SignalWatcher::terminationRequested, &app, &QCoreApplication::quit);
+    const int rc = app.exec();
+    receiver.stop();
+    pipeline.stop();
+    return rc;
+}
+
+} // namespace
 
 int main(int argc, char** argv)
 {
+    bool serveMode = false;
+    for (int i = 1; i < argc; ++i)
+        if (qstrcmp(argv[i], "serve") == 0)
+            serveMode = true;
+
+    QCoreApplication::setOrganizationName(QStringLiteral("spanscope"));
+    QCoreApplication::setApplicationName(QStringLiteral("spanscope"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(SPANSCOPE_VERSION));
+
+    Config config;
+    if (serveMode) {
+        QCoreApplication app(argc, argv);
+        if (!parseCommandLine(app, true, &config))
+            return 1;
+        return runServe(app, config);
+    }
     QApplication app(argc, argv);
-    return 0;
+    QApplication::setApplicationDisplayName(QStringLiteral("Spanscope"));
+    if (!parseCommandLine(app, false, &config))
+        return 1;
+    return runGui(app, config);
 }

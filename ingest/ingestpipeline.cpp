@@ -1,0 +1,106 @@
+#include "ingestpipeline.h"
+
+#include "ingestlogging.h"
+
+#include <QPromise>
+
+IngestPipeline::IngestPipeline(TraceStore* store, qint64 maxQueueBytes, QObject* parent)
+    : QObject(parent)
+    , m_store(store)
+    , m_maxQueueBytes(maxQueueBytes)
+{
+}
+
+IngestPipeline::~IngestPipeline()
+{
+    stop();
+}
+
+void IngestPipeline::start()
+{
+    std::lock_guard lock(m_mutex);
+    if (m_started || m_stopping)
+        return;
+    m_started = true;
+    m_thread = std::thread([this] { run(); });
+}
+
+std::optional<QFuture<WriteResult>> IngestPipeline::submit(IngestItem item, qint64 costBytes)
+{
+    auto promise = std::make_shared<QPromise<WriteResult>>();
+    {
+        std::lock_guard lock(m_mutex);
+        if (m_stopping || !m_started)
+            return std::nullopt;
+        // One oversized item is still taken when the queue is empty, so the bound can never starve it.
+        if (m_queuedBytes > 0 && m_queuedBytes + costBytes > m_maxQueueBytes)
+            return std::nullopt;
+        promise->start();
+        m_queuedBytes += costBytes;
+        m_queue.push_back(Pending { std::move(item), costBytes, promise });
+    }
+    m_wake.notify_one();
+    return promise->future();
+}
+
+void IngestPipeline::stop()
+{
+    {
+        std::lock_guard lock(m_mutex);
+        m_stopping = true;
+    }
+    m_wake.notify_one();
+    if (m_thread.joinable())
+        m_thread.join();
+}
+
+qint64 IngestPipeline::queuedBytes() const
+{
+    std::lock_guard lock(m_mutex);
+    return m_queuedBytes;
+}
+
+void IngestPipeline::run()
+{
+    for (;;) {
+        std::vector<Pending> group;
+        {
+            std::unique_lock lock(m_mutex);
+            m_wake.wait(lock, [this] { return m_stopping || !m_queue.empty(); });
+            if (m_queue.empty())
+                return; // stopping and drained
+            group.reserve(m_queue.size());
+            while (!m_queue.empty()) {
+                group.push_back(std::move(m_queue.front()));
+                m_queue.pop_front();
+            }
+        }
+
+        std::vector<IngestItem> items;
+        items.reserve(group.size());
+        qint64 cost = 0;
+        for (auto& p : group) {
+            items.push_back(std::move(p.item));
+            cost += p.cost;
+        }
+        const WriteResult result = m_store->write(items);
+        items.clear();
+        {
+            std::lock_guard lock(m_mutex);
+            m_queuedBytes -= cost;
+        }
+        if (result.ok) {
+            const qint64 total = m_spansWritten += result.spansWritten;
+            if (!result.changedTraces.empty())
+                Q_EMIT tracesChanged(QVector<TraceId>(result.changedTraces.begin(), result.changedTraces.end()));
+            Q_EMIT spansWrittenChanged(total);
+        } else {
+            qCWarning(lcIngest) << "store write failed for" << group.size() << "requests:" << result.error;
+            Q_EMIT writeFailed(result.error);
+        }
+        for (auto& p : group) {
+            p.promise->addResult(result);
+            p.promise->finish();
+        }
+    }
+}

@@ -1,0 +1,80 @@
+#pragma once
+
+#include "storage/tracestore.h"
+
+#include <QFuture>
+#include <QObject>
+#include <QVector>
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <thread>
+
+template <typename T>
+class QPromise;
+
+/**
+ * The durable step between the receiver (or an importer) and a TraceStore (DESIGN.md "Data flow", step 3).
+ *
+ * submit() queues an item and returns a future that finishes once the item is committed (or failed); the
+ * caller acknowledges the client only then. A single writer thread takes every pending item into one
+ * TraceStore::write call (group commit). The queue is bounded in bytes: when it is full, submit() refuses
+ * and the receiver answers 503 with Retry-After instead of growing without limit.
+ *
+ * Thread safety: submit(), stop() and the getters may be called from any thread. Signals are emitted from the
+ * writer thread (connect with a context object to get them queued into the receiver's thread).
+ */
+class IngestPipeline : public QObject {
+    Q_OBJECT
+public:
+    static constexpr qint64 DefaultMaxQueueBytes = 256 * 1024 * 1024;
+
+    explicit IngestPipeline(TraceStore* store, qint64 maxQueueBytes = DefaultMaxQueueBytes,
+                            QObject* parent = nullptr);
+    ~IngestPipeline() override; ///< stop()s: drains what was accepted.
+
+    /// Starts the writer thread. Idempotent.
+    void start();
+    /**
+     * Queues an item costing `costBytes` (the request size) against the queue bound. Returns nullopt when the
+     * queue is full or the pipeline is stopped; otherwise a future with the WriteResult of the transaction the
+     * item was committed in (ok=false with the store's error when that transaction failed).
+     */
+    std::optional<QFuture<WriteResult>> submit(IngestItem item, qint64 costBytes);
+    /// Refuses new items, commits everything already accepted, joins the writer thread. Idempotent.
+    void stop();
+
+    qint64 queuedBytes() const;
+    qint64 spansWritten() const { return m_spansWritten.load(); }
+    TraceStore* store() const { return m_store; }
+
+Q_SIGNALS:
+    /// Traces whose summary changed in one committed transaction.
+    void tracesChanged(const QVector<TraceId>& traceIds);
+    /// Total spans committed since start.
+    void spansWrittenChanged(qint64 total);
+    void writeFailed(const QString& error);
+
+private:
+    struct Pending {
+        IngestItem item;
+        qint64 cost = 0;
+        std::shared_ptr<QPromise<WriteResult>> promise;
+    };
+    void run();
+
+    TraceStore* m_store;
+    const qint64 m_maxQueueBytes;
+    mutable std::mutex m_mutex;
+    std::condition_variable m_wake;
+    std::deque<Pending> m_queue;
+    qint64 m_queuedBytes = 0;
+    bool m_stopping = false;
+    bool m_started = false;
+    std::thread m_thread;
+    std::atomic<qint64> m_spansWritten { 0 };
+};

@@ -1,0 +1,382 @@
+#include "otlphttpreceiver.h"
+
+#include "gzip.h"
+#include "ingestlogging.h"
+#include "ingestpipeline.h"
+#include "otlpjsoncodec.h"
+#include "otlpprotobufcodec.h"
+
+#include <QAbstractHttpServer>
+#include <QDateTime>
+#include <QElapsedTimer>
+#include <QFutureWatcher>
+#include <QHttpServerRequest>
+#include <QHttpServerResponder>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QPointer>
+#include <QTcpServer>
+#include <QTcpSocket>
+#include <QThread>
+
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
+
+using StatusCode = QHttpServerResponder::StatusCode;
+
+namespace {
+
+enum class Encoding { Protobuf, Json };
+
+// google.rpc.Code numbers used in the Status body of failed requests (OTLP spec, "Failures").
+constexpr int RpcInvalidArgument = 3;
+constexpr int RpcResourceExhausted = 8;
+constexpr int RpcUnavailable = 14;
+
+QByteArray mediaType(const QByteArray& contentType)
+{
+    const int semi = contentType.indexOf(';');
+    return (semi < 0 ? contentType : contentType.left(semi)).trimmed().toLower();
+}
+
+// A google.rpc.Status {code = 1, message = 2} in the request's encoding.
+QByteArray statusBody(Encoding encoding, int rpcCode, const QString& message)
+{
+    if (encoding == Encoding::Json) {
+        QJsonObject o { { QStringLiteral("code"), rpcCode }, { QStringLiteral("message"), message } };
+        return QJsonDocument(o).toJson(QJsonDocument::Compact);
+    }
+    const QByteArray text = message.toUtf8();
+    std::string out;
+    {
+        google::protobuf::io::StringOutputStream stream(&out);
+        google::protobuf::io::CodedOutputStream coded(&stream);
+        coded.WriteTag((1 << 3) | 0);
+        coded.WriteVarint32SignExtended(rpcCode);
+        coded.WriteTag((2 << 3) | 2);
+        coded.WriteVarint32(static_cast<quint32>(text.size()));
+        coded.WriteRaw(text.constData(), static_cast<int>(text.size()));
+    }
+    return QByteArray(out.data(), static_cast<qsizetype>(out.size()));
+}
+
+QByteArray contentTypeOf(Encoding encoding)
+{
+    return encoding == Encoding::Json ? QByteArrayLiteral("application/json")
+                                      : QByteArrayLiteral("application/x-protobuf");
+}
+
+} // namespace
+
+/// The QtHttpServer front end; lives on the receiver thread.
+class ReceiverServer : public QAbstractHttpServer {
+public:
+    ReceiverServer(IngestPipeline* pipeline, qint64 maxBodyBytes, OtlpHttpReceiver* owner)
+        : m_pipeline(pipeline)
+        , m_maxBodyBytes(maxBodyBytes)
+        , m_owner(owner)
+    {
+    }
+
+    bool listenOn(const QHostAddress& address, quint16 port, quint16* boundPort, QString* error)
+    {
+        auto* tcp = new QTcpServer(this);
+        if (!tcp->listen(address, port)) {
+            *error = tcp->errorString();
+            delete tcp;
+            return false;
+        }
+        *boundPort = tcp->serverPort();
+        m_tcp = tcp;
+        bind(tcp);
+        return true;
+    }
+
+    void stopListening()
+    {
+        if (m_tcp)
+            m_tcp->close();
+    }
+
+    int pendingReplies() const { return m_pendingReplies; }
+
+    std::atomic<qint64> accepted { 0 };
+    std::atomic<qint64> rejected { 0 };
+
+protected:
+    bool handleRequest(const QHttpServerRequest& request, QTcpSocket* socket) override
+    {
+        const QString path = request.url().path();
+        if (path == QLatin1String("/v1/traces")) {
+            if (request.method() != QHttpServerRequest::Method::Post) {
+                auto responder = makeResponder(request, socket);
+                fail(responder, StatusCode::MethodNotAllowed, "text/plain",
+                     QStringLiteral("use POST for /v1/traces"), { { "Allow", "POST" } });
+                return true;
+            }
+            handleTraces(request, socket);
+            return true;
+        }
+        if (path == QLatin1String("/healthz")) {
+            auto responder = makeResponder(request, socket);
+            if (request.method() != QHttpServerRequest::Method::Get
+                && request.method() != QHttpServerRequest::Method::Head) {
+                fail(responder, StatusCode::MethodNotAllowed, "text/plain",
+                     QStringLiteral("use GET for /healthz"), { { "Allow", "GET" } });
+                return true;
+            }
+            QJsonObject health { { QStringLiteral("status"), QStringLiteral("ok") },
+                                 { QStringLiteral("store"), m_pipeline->store()->description() },
+                                 { QStringLiteral("queue_bytes"), m_pipeline->queuedBytes() },
+                                 { QStringLiteral("spans_written"), m_pipeline->spansWritten() } };
+            responder.write(QJsonDocument(health).toJson(QJsonDocument::Compact), "application/json");
+            return true;
+        }
+        return false; // -> missingHandler: 404
+    }
+
+    void missingHandler(const QHttpServerRequest& request, QTcpSocket* socket) override
+    {
+        auto responder = makeResponder(request, socket);
+        fail(responder, StatusCode::NotFound, "text/plain",
+             QStringLiteral("no such path: ") + request.url().path());
+    }
+
+private:
+    void fail(QHttpServerResponder& responder, StatusCode status, const QByteArray& mime, const QString& message,
+              QHttpServerResponder::HeaderList extraHeaders = {})
+    {
+        ++rejected;
+        writeError(responder, status, mime, message.toUtf8(), message, extraHeaders);
+    }
+    void writeError(QHttpServerResponder& responder, StatusCode status, const QByteArray& mime,
+                    const QByteArray& body, const QString& reason, QHttpServerResponder::HeaderList extraHeaders)
+    {
+        qCDebug(lcIngest) << "answering" << int(status) << reason;
+        responder.writeStatusLine(status);
+        responder.writeHeader("Content-Type", mime);
+        responder.writeHeader("Content-Length", QByteArray::number(body.size()));
+        for (const auto& h : extraHeaders)
+            responder.writeHeader(h.first, h.second);
+        responder.writeBody(body);
+        Q_EMIT m_owner->requestFailed(int(status), reason);
+    }
+    void failStatus(QHttpServerResponder& responder, Encoding enc, StatusCode status, int rpcCode,
+                    const QString& message, QHttpServerResponder::HeaderList extraHeaders = {})
+    {
+        ++rejected;
+        writeError(responder, status, contentTypeOf(enc), statusBody(enc, rpcCode, message), message, extraHeaders);
+    }
+
+    void handleTraces(const QHttpServerRequest& request, QTcpSocket* socket)
+    {
+        auto responder = makeResponder(request, socket);
+        const QByteArray type = mediaType(request.value("content-type"));
+        Encoding enc;
+        if (type == "application/x-protobuf" || type == "application/protobuf")
+            enc = Encoding::Protobuf;
+        else if (type == "application/json")
+            enc = Encoding::Json;
+        else {
+            fail(responder, StatusCode::UnsupportedMediaType, "text/plain",
+                 QStringLiteral("unsupported Content-Type \"%1\": use application/x-protobuf or application/json")
+                     .arg(QString::fromLatin1(type)));
+            return;
+        }
+
+        const QByteArray wire = request.body();
+        if (wire.size() > m_maxBodyBytes) {
+            failStatus(responder, enc, StatusCode::PayloadTooLarge, RpcResourceExhausted,
+                       QStringLiteral("request body of %1 bytes exceeds the limit of %2 bytes")
+                           .arg(wire.size())
+                           .arg(m_maxBodyBytes));
+            return;
+        }
+        const QByteArray encoding = request.value("content-encoding").trimmed().toLower();
+        QByteArray body;
+        if (encoding == "gzip") {
+            QString error;
+            switch (Gzip::inflate(wire, m_maxBodyBytes, &body, &error)) {
+            case Gzip::Status::Ok:
+                break;
+            case Gzip::Status::TooLarge:
+                failStatus(responder, enc, StatusCode::PayloadTooLarge, RpcResourceExhausted,
+                           QStringLiteral("inflated request body exceeds the limit of %1 bytes").arg(m_maxBodyBytes));
+                return;
+            case Gzip::Status::Corrupt:
+                failStatus(responder, enc, StatusCode::BadRequest, RpcInvalidArgument,
+                           QStringLiteral("Content-Encoding is gzip but the body is not valid gzip: ") + error);
+                return;
+            }
+        } else if (encoding.isEmpty() || encoding == "identity") {
+            body = wire;
+        } else {
+            fail(responder, StatusCode::UnsupportedMediaType, "text/plain",
+                 QStringLiteral("unsupported Content-Encoding \"%1\": use gzip or none")
+                     .arg(QString::fromLatin1(encoding)));
+            return;
+        }
+
+        DecodeResult decoded = enc == Encoding::Json ? OtlpJsonCodec::decodeRequest(body)
+                                                     : OtlpProtobufCodec::decodeRequest(body);
+        if (!decoded.ok) {
+            failStatus(responder, enc, StatusCode::BadRequest, RpcInvalidArgument,
+                       QStringLiteral("malformed %1 ExportTraceServiceRequest: %2")
+                           .arg(enc == Encoding::Json ? QStringLiteral("OTLP/JSON") : QStringLiteral("OTLP protobuf"),
+                                decoded.error));
+            return;
+        }
+        const qint64 rejectedSpans = decoded.batch.rejectedSpans;
+        const QString rejectionMessage = decoded.batch.rejectionMessage;
+        if (rejectedSpans > 0)
+            qCWarning(lcIngest) << "rejected" << rejectedSpans << "spans from" << request.remoteAddress()
+                                << rejectionMessage;
+
+        const QByteArray okBody = enc == Encoding::Json
+            ? OtlpJsonCodec::encodeResponse(rejectedSpans, rejectionMessage)
+            : OtlpProtobufCodec::encodeResponse(rejectedSpans, rejectionMessage);
+        if (decoded.batch.spans.empty()) {
+            // Nothing to store (e.g. every span invalid): answer at once, nothing is owed to the store.
+            ++accepted;
+            responder.write(okBody, contentTypeOf(enc));
+            return;
+        }
+
+        IngestItem item;
+        item.payload.body = body;
+        item.payload.contentType = QString::fromLatin1(contentTypeOf(enc));
+        item.payload.contentEncoding = QString::fromLatin1(encoding == "identity" ? QByteArray() : encoding);
+        item.payload.wireSize = wire.size();
+        item.payload.receivedAtUnixNano = static_cast<std::uint64_t>(QDateTime::currentMSecsSinceEpoch()) * 1000000ULL;
+        item.payload.peer = request.remoteAddress().toString();
+        item.payload.spanCount = static_cast<qint64>(decoded.batch.spans.size());
+        item.batch = std::move(decoded.batch);
+
+        auto future = m_pipeline->submit(std::move(item), wire.size() + body.size());
+        if (!future) {
+            failStatus(responder, enc, StatusCode::ServiceUnavailable, RpcUnavailable,
+                       QStringLiteral("ingest queue is full or shutting down; retry later"),
+                       { { "Retry-After", "1" } });
+            return;
+        }
+        // Acknowledge only after commit: keep the responder until the writer has finished this item.
+        auto held = std::make_shared<QHttpServerResponder>(std::move(responder));
+        QPointer<QTcpSocket> guard(socket);
+        ++m_pendingReplies;
+        future->then(this, [this, held, guard, enc, okBody](const WriteResult& result) {
+            --m_pendingReplies;
+            if (!guard)
+                return; // client went away; the data is committed (or not) regardless
+            if (result.ok) {
+                ++accepted;
+                held->write(okBody, contentTypeOf(enc));
+            } else {
+                failStatus(*held, enc, StatusCode::ServiceUnavailable, RpcUnavailable,
+                           QStringLiteral("store write failed: ") + result.error, { { "Retry-After", "5" } });
+            }
+        });
+    }
+
+    IngestPipeline* m_pipeline;
+    qint64 m_maxBodyBytes;
+    OtlpHttpReceiver* m_owner;
+    QPointer<QTcpServer> m_tcp;
+    int m_pendingReplies = 0;
+};
+
+OtlpHttpReceiver::OtlpHttpReceiver(IngestPipeline* pipeline, const Options& options, QObject* parent)
+    : QObject(parent)
+    , m_pipeline(pipeline)
+    , m_options(options)
+{
+}
+
+OtlpHttpReceiver::~OtlpHttpReceiver()
+{
+    stop(0);
+}
+
+bool OtlpHttpReceiver::start(QString* error)
+{
+    if (m_thread)
+        return true;
+    m_thread = new QThread;
+    m_thread->setObjectName(QStringLiteral("otlp-receiver"));
+    m_server = new ReceiverServer(m_pipeline, m_options.maxBodyBytes, this);
+    m_server->moveToThread(m_thread);
+    QObject::connect(m_thread, &QThread::finished, m_server, &QObject::deleteLater);
+    m_thread->start();
+
+    bool ok = false;
+    QString why;
+    quint16 port = 0;
+    QMetaObject::invokeMethod(
+        m_server, [&] { ok = m_server->listenOn(m_options.address, m_options.port, &port, &why); },
+        Qt::BlockingQueuedConnection);
+    if (!ok) {
+        if (error)
+            *error = tr("cannot listen on %1:%2: %3")
+                         .arg(m_options.address.toString())
+                         .arg(m_options.port)
+                         .arg(why);
+        m_thread->quit();
+        m_thread->wait();
+        delete m_thread;
+        m_thread = nullptr;
+        m_server = nullptr;
+        return false;
+    }
+    m_port = port;
+    qCInfo(lcIngest) << "OTLP/HTTP receiver listening on" << listenAddress();
+    return true;
+}
+
+void OtlpHttpReceiver::stop(int replyGraceMs)
+{
+    if (!m_thread)
+        return;
+    QMetaObject::invokeMethod(m_server, [this] { m_server->stopListening(); }, Qt::BlockingQueuedConnection);
+    // Everything accepted gets committed; the replies it owes are then sent from the server thread.
+    m_pipeline->stop();
+    QElapsedTimer timer;
+    timer.start();
+    while (timer.elapsed() < replyGraceMs) {
+        int pending = 0;
+        QMetaObject::invokeMethod(m_server, [&] { pending = m_server->pendingReplies(); },
+                                  Qt::BlockingQueuedConnection);
+        if (pending == 0)
+            break;
+        QThread::msleep(10);
+    }
+    // Let queued socket writes leave before the thread goes.
+    QMetaObject::invokeMethod(
+        m_server,
+        [this] {
+            for (QTcpSocket* s : m_server->findChildren<QTcpSocket*>())
+                s->flush();
+        },
+        Qt::BlockingQueuedConnection);
+    m_thread->quit();
+    m_thread->wait();
+    delete m_thread;
+    m_thread = nullptr;
+    m_server = nullptr;
+}
+
+QString OtlpHttpReceiver::listenAddress() const
+{
+    const QString host = m_options.address.protocol() == QAbstractSocket::IPv6Protocol
+        ? QLatin1Char('[') + m_options.address.toString() + QLatin1Char(']')
+        : m_options.address.toString();
+    return host + QLatin1Char(':') + QString::number(m_port);
+}
+
+qint64 OtlpHttpReceiver::requestsAccepted() const
+{
+    return m_server ? m_server->accepted.load() : 0;
+}
+
+qint64 OtlpHttpReceiver::requestsRejected() const
+{
+    return m_server ? m_server->rejected.load() : 0;
+}

@@ -1,0 +1,63 @@
+#pragma once
+
+#include <QHostAddress>
+#include <QObject>
+#include <QString>
+
+#include <atomic>
+#include <memory>
+
+class IngestPipeline;
+class QThread;
+class ReceiverServer;
+
+/**
+ * The embedded OTLP/HTTP receiver (OTLP spec, "OTLP/HTTP"): `POST /v1/traces` with
+ * `application/x-protobuf` or `application/json` bodies, `Content-Length` or chunked, optionally
+ * `Content-Encoding: gzip`; plus `GET /healthz`.
+ *
+ * Replies: 200 with ExportTraceServiceResponse in the request's encoding (with partial_success when spans were
+ * rejected), sent only after the spans are committed by the IngestPipeline; 400 (malformed body, with a
+ * google.rpc.Status naming what is wrong), 404, 405, 413 (body or inflated body over maxBodyBytes), 415
+ * (other content type or encoding), 503 with Retry-After (queue full, store failing, shutting down).
+ *
+ * Threading: the HTTP server runs on its own QThread; the object itself belongs to the thread that created it
+ * and start()/stop() must be called from there.
+ */
+class OtlpHttpReceiver : public QObject {
+    Q_OBJECT
+public:
+    struct Options {
+        QHostAddress address = QHostAddress::LocalHost;
+        quint16 port = 4318; ///< 0 picks a free port
+        qint64 maxBodyBytes = 16 * 1024 * 1024; ///< limit on the body and on its inflated size, bytes
+    };
+
+    explicit OtlpHttpReceiver(IngestPipeline* pipeline, const Options& options, QObject* parent = nullptr);
+    ~OtlpHttpReceiver() override;
+
+    /// Binds and starts serving. Returns false with *error set (e.g. "127.0.0.1:4318: address already in use").
+    bool start(QString* error);
+    /**
+     * Stops accepting connections, lets the pipeline commit what was accepted, sends the replies still owed
+     * (waiting at most `replyGraceMs`), then stops the server thread. Idempotent.
+     */
+    void stop(int replyGraceMs = 2000);
+
+    quint16 port() const { return m_port; }
+    /// "127.0.0.1:4318"
+    QString listenAddress() const;
+    qint64 requestsAccepted() const;
+    qint64 requestsRejected() const;
+
+Q_SIGNALS:
+    /// A request was answered with an error status (4xx/5xx); emitted from the server thread.
+    void requestFailed(int httpStatus, const QString& reason);
+
+private:
+    IngestPipeline* m_pipeline;
+    Options m_options;
+    quint16 m_port = 0;
+    QThread* m_thread = nullptr;
+    ReceiverServer* m_server = nullptr;
+};

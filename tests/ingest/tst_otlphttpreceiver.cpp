@@ -1,0 +1,438 @@
+#include "ingest/gzip.h"
+#include "ingest/ingestpipeline.h"
+#include "ingest/otlphttpreceiver.h"
+#include "ingest/otlpjsoncodec.h"
+#include "ingest/otlpprotobufcodec.h"
+#include "storage/sqlitetracestore.h"
+
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QSemaphore>
+#include <QSignalSpy>
+#include <QTcpSocket>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <memory>
+
+namespace {
+
+struct Reply {
+    int status = 0;
+    QByteArray body;
+    QByteArray contentType;
+    QByteArray retryAfter;
+    QByteArray allow;
+};
+
+std::vector<Span> makeSpans(int count, quint8 traceSeed = 1)
+{
+    auto resource = std::make_shared<Resource>();
+    resource->attributes.push_back({ QStringLiteral("service.name"), AnyValue::fromString(QStringLiteral("checkout")) });
+    auto scope = std::make_shared<InstrumentationScope>();
+    scope->name = QStringLiteral("test-scope");
+    std::vector<Span> spans;
+    for (int i = 0; i < count; ++i) {
+        Span s;
+        QByteArray tid(16, char(traceSeed));
+        QByteArray sid(8, 0);
+        sid[0] = char(traceSeed);
+        sid[6] = char(i >> 8);
+        sid[7] = char((i & 0xff) + 1);
+        s.traceId = TraceId::fromBytes(tid);
+        s.spanId = SpanId::fromBytes(sid);
+        if (i > 0) {
+            QByteArray parent(8, 0);
+            parent[0] = char(traceSeed);
+            parent[7] = 1;
+            s.parentSpanId = SpanId::fromBytes(parent);
+        }
+        s.name = QStringLiteral("op-%1").arg(i);
+        s.kind = SpanKind::Server;
+        s.startTimeUnixNano = 1700000000000000000ULL + quint64(i) * 1000;
+        s.endTimeUnixNano = s.startTimeUnixNano + 5000;
+        s.attributes.push_back({ QStringLiteral("http.route"), AnyValue::fromString(QStringLiteral("/cart")) });
+        s.resource = resource;
+        s.scope = scope;
+        spans.push_back(s);
+    }
+    return spans;
+}
+
+/// A store whose writes wait until released, or fail: for queue-full and store-down answers.
+class ControlledStore final : public TraceStore {
+public:
+    bool open(QString*) override { return true; }
+    QString description() const override { return QStringLiteral("controlled"); }
+    WriteResult write(const std::vector<IngestItem>& items) override
+    {
+        gate.acquire();
+        WriteResult r;
+        if (failing) {
+            r.error = QStringLiteral("disk full");
+            return r;
+        }
+        r.ok = true;
+        for (const auto& i : items)
+            r.spansWritten += qint64(i.batch.spans.size());
+        return r;
+    }
+    std::vector<TraceSummary> listTraces(const TraceQuery&, QString*) override { return {}; }
+    std::optional<TraceSummary> traceSummary(const TraceId&, QString*) override { return std::nullopt; }
+    std::vector<Span> traceSpans(const TraceId&, QString*) override { return {}; }
+    std::vector<RawPayload> tracePayloads(const TraceId&, QString*) override { return {}; }
+    QStringList services(QString*) override { return {}; }
+    qint64 spanCount(QString*) override { return 0; }
+
+    QSemaphore gate;
+    std::atomic<bool> failing { false };
+};
+
+} // namespace
+
+class TestOtlpHttpReceiver : public QObject {
+    Q_OBJECT
+
+private:
+    QTemporaryDir m_dir;
+    std::unique_ptr<SqliteTraceStore> m_store;
+    std::unique_ptr<IngestPipeline> m_pipeline;
+    std::unique_ptr<OtlpHttpReceiver> m_receiver;
+    QNetworkAccessManager m_nam;
+
+    QUrl url(const QString& path, quint16 port = 0) const
+    {
+        return QUrl(QStringLiteral("http://127.0.0.1:%1%2").arg(port ? port : m_receiver->port()).arg(path));
+    }
+
+    Reply send(const QByteArray& verb, const QUrl& u, const QByteArray& body = {},
+               const QList<QPair<QByteArray, QByteArray>>& headers = {})
+    {
+        QNetworkRequest req(u);
+        for (const auto& h : headers)
+            req.setRawHeader(h.first, h.second);
+        QNetworkReply* reply = m_nam.sendCustomRequest(req, verb, body);
+        QSignalSpy done(reply, &QNetworkReply::finished);
+        if (!reply->isFinished())
+            [&] { QVERIFY(done.wait(20000)); }();
+        Reply r;
+        r.status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+        r.body = reply->readAll();
+        r.contentType = reply->rawHeader("Content-Type");
+        r.retryAfter = reply->rawHeader("Retry-After");
+        r.allow = reply->rawHeader("Allow");
+        reply->deleteLater();
+        return r;
+    }
+    Reply post(const QByteArray& body, const QByteArray& contentType, const QByteArray& encoding = {})
+    {
+        QList<QPair<QByteArray, QByteArray>> headers { { "Content-Type", contentType } };
+        if (!encoding.isEmpty())
+            headers.append({ "Content-Encoding", encoding });
+        return send("POST", url(QStringLiteral("/v1/traces")), body, headers);
+    }
+    qint64 storedSpans() { return m_store->spanCount(); }
+
+    /// Sends raw bytes over a fresh TCP connection and returns the status code of the reply.
+    int rawExchange(const QByteArray& bytes, QByteArray* replyText = nullptr)
+    {
+        QTcpSocket socket;
+        socket.connectToHost(QHostAddress::LocalHost, m_receiver->port());
+        if (!socket.waitForConnected(5000))
+            return -1;
+        socket.write(bytes);
+        socket.flush();
+        QByteArray in;
+        QElapsedTimer t;
+        t.start();
+        while (t.elapsed() < 10000 && !in.contains("\r\n\r\n")) {
+            if (socket.waitForReadyRead(200))
+                in += socket.readAll();
+            if (socket.state() != QAbstractSocket::ConnectedState)
+                break;
+        }
+        while (socket.waitForReadyRead(200))
+            in += socket.readAll();
+        if (replyText)
+            *replyText = in;
+        const QList<QByteArray> parts = in.left(in.indexOf("\r\n")).split(' ');
+        return parts.size() >= 2 ? parts[1].toInt() : 0;
+    }
+
+private Q_SLOTS:
+    void init()
+    {
+        QVERIFY(m_dir.isValid());
+        const QString path = m_dir.filePath(QStringLiteral("%1.db").arg(QTest::currentTestFunction()));
+        m_store = std::make_unique<SqliteTraceStore>(path);
+        QString error;
+        QVERIFY2(m_store->open(&error), qPrintable(error));
+        m_pipeline = std::make_unique<IngestPipeline>(m_store.get());
+        m_pipeline->start();
+        OtlpHttpReceiver::Options options;
+        options.port = 0;
+        options.maxBodyBytes = 64 * 1024;
+        m_receiver = std::make_unique<OtlpHttpReceiver>(m_pipeline.get(), options);
+        QVERIFY2(m_receiver->start(&error), qPrintable(error));
+        QVERIFY(m_receiver->port() != 0);
+    }
+    void cleanup()
+    {
+        m_receiver.reset();
+        m_pipeline.reset();
+        m_store.reset();
+    }
+
+    void protobufRequestIsCommittedBeforeReply()
+    {
+        const auto spans = makeSpans(10);
+        const Reply r = post(OtlpProtobufCodec::encodeRequest(spans), "application/x-protobuf");
+        QCOMPARE(r.status, 200);
+        QCOMPARE(r.contentType, QByteArray("application/x-protobuf"));
+        QVERIFY(r.body.isEmpty()); // an empty ExportTraceServiceResponse encodes to zero bytes
+        // The reply came after the commit: the spans are readable now, without waiting.
+        QCOMPARE(storedSpans(), 10);
+        const auto stored = m_store->traceSpans(spans[0].traceId);
+        QCOMPARE(stored.size(), std::size_t(10));
+        QCOMPARE(stored[3].name, spans[3].name);
+        const auto payloads = m_store->tracePayloads(spans[0].traceId);
+        QCOMPARE(payloads.size(), std::size_t(1));
+        QCOMPARE(payloads[0].contentType, QStringLiteral("application/x-protobuf"));
+    }
+
+    void jsonRequestWithCharsetIsAccepted()
+    {
+        const auto spans = makeSpans(3);
+        const Reply r = post(OtlpJsonCodec::encodeRequest(spans, false), "application/json; charset=utf-8");
+        QCOMPARE(r.status, 200);
+        QCOMPARE(r.contentType, QByteArray("application/json"));
+        QCOMPARE(QJsonDocument::fromJson(r.body).object(), QJsonObject());
+        QCOMPARE(storedSpans(), 3);
+    }
+
+    void resendingDoesNotDuplicate()
+    {
+        const QByteArray body = OtlpProtobufCodec::encodeRequest(makeSpans(7));
+        QCOMPARE(post(body, "application/x-protobuf").status, 200);
+        QCOMPARE(post(body, "application/x-protobuf").status, 200);
+        QCOMPARE(storedSpans(), 7);
+    }
+
+    void gzipBody()
+    {
+        const QByteArray body = Gzip::deflate(OtlpProtobufCodec::encodeRequest(makeSpans(5)));
+        QCOMPARE(post(body, "application/x-protobuf", "gzip").status, 200);
+        QCOMPARE(storedSpans(), 5);
+        const auto payloads = m_store->tracePayloads(makeSpans(1)[0].traceId);
+        QCOMPARE(payloads.size(), std::size_t(1));
+        QCOMPARE(payloads[0].contentEncoding, QStringLiteral("gzip"));
+        QCOMPARE(payloads[0].wireSize, qint64(body.size()));
+    }
+
+    void corruptGzipIs400()
+    {
+        const Reply r = post(QByteArray("\x1f\x8b\x08\x00garbage", 12), "application/json", "gzip");
+        QCOMPARE(r.status, 400);
+        QVERIFY2(r.body.contains("gzip"), r.body.constData());
+        QCOMPARE(storedSpans(), 0);
+    }
+
+    void partialSuccessNamesRejectedSpans()
+    {
+        QJsonDocument doc = QJsonDocument::fromJson(OtlpJsonCodec::encodeRequest(makeSpans(2), false));
+        QByteArray text = doc.toJson(QJsonDocument::Compact);
+        // Corrupt the span id of the second span only.
+        const QByteArray second = makeSpans(2)[1].spanId.toHex().toLatin1();
+        QVERIFY(text.contains(second));
+        text.replace("\"spanId\":\"" + second + "\"", "\"spanId\":\"\"");
+        const Reply r = post(text, "application/json");
+        QCOMPARE(r.status, 200);
+        const QJsonObject partial = QJsonDocument::fromJson(r.body).object().value(QStringLiteral("partialSuccess")).toObject();
+        QCOMPARE(partial.value(QStringLiteral("rejectedSpans")).toVariant().toLongLong(), 1);
+        QVERIFY(partial.value(QStringLiteral("errorMessage")).toString().contains(QStringLiteral("spanId")));
+        QCOMPARE(storedSpans(), 1);
+    }
+
+    void malformedBodies_data()
+    {
+        QTest::addColumn<QByteArray>("contentType");
+        QTest::addColumn<QByteArray>("body");
+        const QByteArray good = OtlpProtobufCodec::encodeRequest(makeSpans(4));
+        QTest::newRow("truncated protobuf") << QByteArray("application/x-protobuf") << good.left(good.size() - 7);
+        QTest::newRow("garbage protobuf") << QByteArray("application/x-protobuf") << QByteArray("\xff\xff\xff\xff\x0f garbage", 13);
+        const QByteArray json = OtlpJsonCodec::encodeRequest(makeSpans(4), false);
+        QTest::newRow("truncated json") << QByteArray("application/json") << json.left(json.size() / 2);
+        QTest::newRow("not json") << QByteArray("application/json") << QByteArray("hello");
+        QTest::newRow("wrong type") << QByteArray("application/json") << QByteArray(R"({"resourceSpans":{"a":1}})");
+    }
+    void malformedBodies()
+    {
+        QFETCH(QByteArray, contentType);
+        QFETCH(QByteArray, body);
+        const Reply r = post(body, contentType);
+        QCOMPARE(r.status, 400);
+        QCOMPARE(r.contentType, contentType);
+        if (contentType == "application/json") {
+            const QJsonObject status = QJsonDocument::fromJson(r.body).object();
+            QCOMPARE(status.value(QStringLiteral("code")).toInt(), 3);
+            QVERIFY(!status.value(QStringLiteral("message")).toString().isEmpty());
+        } else {
+            QVERIFY(r.body.contains("malformed")); // google.rpc.Status, message field as UTF-8
+        }
+        QCOMPARE(storedSpans(), 0);
+    }
+
+    void unsupportedContentTypeIs415()
+    {
+        const Reply r = post("{}", "text/plain");
+        QCOMPARE(r.status, 415);
+        QVERIFY(r.body.contains("Content-Type"));
+        QCOMPARE(post("{}", "application/json", "br").status, 415);
+    }
+
+    void tooLargeIs413()
+    {
+        const QByteArray big = OtlpProtobufCodec::encodeRequest(makeSpans(2000));
+        QVERIFY(big.size() > 64 * 1024);
+        QCOMPARE(post(big, "application/x-protobuf").status, 413);
+        // A small gzip body that inflates past the limit (a "zip bomb") is also refused.
+        const QByteArray bomb = Gzip::deflate(QByteArray(4 * 1024 * 1024, '\0'), 9);
+        QVERIFY(bomb.size() < 64 * 1024);
+        QCOMPARE(post(bomb, "application/x-protobuf", "gzip").status, 413);
+        QCOMPARE(storedSpans(), 0);
+    }
+
+    void methodsAndPaths()
+    {
+        Reply r = send("GET", url(QStringLiteral("/v1/traces")));
+        QCOMPARE(r.status, 405);
+        QCOMPARE(r.allow, QByteArray("POST"));
+        QCOMPARE(send("PUT", url(QStringLiteral("/v1/traces")), "x", { { "Content-Type", "application/json" } }).status, 405);
+        QCOMPARE(send("POST", url(QStringLiteral("/v1/metrics")), "{}", { { "Content-Type", "application/json" } }).status, 404);
+        QCOMPARE(send("GET", url(QStringLiteral("/nothing"))).status, 404);
+        r = send("GET", url(QStringLiteral("/healthz")));
+        QCOMPARE(r.status, 200);
+        QCOMPARE(QJsonDocument::fromJson(r.body).object().value(QStringLiteral("status")).toString(), QStringLiteral("ok"));
+    }
+
+    void chunkedBody()
+    {
+        const QByteArray body = OtlpProtobufCodec::encodeRequest(makeSpans(6));
+        QByteArray request = "POST /v1/traces HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-protobuf\r\n"
+                             "Transfer-Encoding: chunked\r\n\r\n";
+        for (qsizetype at = 0; at < body.size(); at += 100) {
+            const QByteArray chunk = body.mid(at, 100);
+            request += QByteArray::number(chunk.size(), 16) + "\r\n" + chunk + "\r\n";
+        }
+        request += "0\r\n\r\n";
+        QByteArray text;
+        QCOMPARE(rawExchange(request, &text), 200);
+        QCOMPARE(storedSpans(), 6);
+    }
+
+    void truncatedHttpBodyStoresNothing()
+    {
+        // Content-Length promises more than is sent, then the client hangs up.
+        QTcpSocket socket;
+        socket.connectToHost(QHostAddress::LocalHost, m_receiver->port());
+        QVERIFY(socket.waitForConnected(5000));
+        const QByteArray body = OtlpProtobufCodec::encodeRequest(makeSpans(4));
+        socket.write("POST /v1/traces HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-protobuf\r\nContent-Length: "
+                     + QByteArray::number(body.size() + 50) + "\r\n\r\n" + body);
+        socket.flush();
+        QTest::qWait(200);
+        socket.disconnectFromHost();
+        QTest::qWait(200);
+        QCOMPARE(storedSpans(), 0);
+        // The receiver still serves others.
+        QCOMPARE(send("GET", url(QStringLiteral("/healthz"))).status, 200);
+    }
+
+    void portInUseIsAClearError()
+    {
+        IngestPipeline pipeline(m_store.get());
+        OtlpHttpReceiver::Options options;
+        options.port = m_receiver->port();
+        OtlpHttpReceiver second(&pipeline, options);
+        QString error;
+        QVERIFY(!second.start(&error));
+        QVERIFY2(error.contains(QString::number(options.port)) && error.contains(QStringLiteral("in use")),
+                 qPrintable(error));
+    }
+
+    void queueFullIs503WithRetryAfter()
+    {
+        ControlledStore store;
+        IngestPipeline pipeline(&store, 1); // one request fills the queue
+        pipeline.start();
+        OtlpHttpReceiver::Options options;
+        options.port = 0;
+        OtlpHttpReceiver receiver(&pipeline, options);
+        QString error;
+        QVERIFY(receiver.start(&error));
+        const QByteArray body = OtlpProtobufCodec::encodeRequest(makeSpans(3));
+        QNetworkRequest req(url(QStringLiteral("/v1/traces"), receiver.port()));
+        req.setHeader(QNetworkRequest::ContentTypeHeader, QByteArray("application/x-protobuf"));
+        QNetworkReply* first = m_nam.post(req, body); // blocks in the store's write
+        QTRY_VERIFY(pipeline.queuedBytes() > 0);
+        QNetworkReply* second = m_nam.post(req, body); // the queue holds the first: refused
+        QSignalSpy secondDone(second, &QNetworkReply::finished);
+        QVERIFY(secondDone.wait(10000));
+        QCOMPARE(second->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 503);
+        QCOMPARE(second->rawHeader("Retry-After"), QByteArray("1"));
+        QVERIFY(!first->isFinished()); // not acknowledged before the commit
+        store.gate.release(10);
+        QTRY_VERIFY(first->isFinished());
+        QCOMPARE(first->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 200);
+        delete first;
+        delete second;
+        receiver.stop();
+    }
+
+    void storeFailureIs503()
+    {
+        ControlledStore store;
+        store.failing = true;
+        store.gate.release(100);
+        IngestPipeline pipeline(&store);
+        pipeline.start();
+        OtlpHttpReceiver::Options options;
+        options.port = 0;
+        OtlpHttpReceiver receiver(&pipeline, options);
+        QString error;
+        QVERIFY(receiver.start(&error));
+        const Reply r = send("POST", url(QStringLiteral("/v1/traces"), receiver.port()),
+                             OtlpProtobufCodec::encodeRequest(makeSpans(2)), { { "Content-Type", "application/x-protobuf" } });
+        QCOMPARE(r.status, 503);
+        QVERIFY(!r.retryAfter.isEmpty());
+        QVERIFY(r.body.contains("disk full"));
+        receiver.stop();
+    }
+
+    void stopCommitsAcceptedRequests()
+    {
+        ControlledStore store;
+        IngestPipeline pipeline(&store);
+        pipeline.start();
+        OtlpHttpReceiver::Options options;
+        options.port = 0;
+        OtlpHttpReceiver receiver(&pipeline, options);
+        QString error;
+        QVERIFY(receiver.start(&error));
+        QNetworkRequest req(url(QStringLiteral("/v1/traces"), receiver.port()));
+        req.setHeader(QNetworkRequest::ContentTypeHeader, QByteArray("application/x-protobuf"));
+        QNetworkReply* reply = m_nam.post(req, OtlpProtobufCodec::encodeRequest(makeSpans(3)));
+        QTRY_VERIFY(pipeline.queuedBytes() > 0);
+        store.gate.release(10);
+        receiver.stop(); // must wait for the commit and send the reply it owes
+        QCOMPARE(pipeline.spansWritten(), 3);
+        QTRY_VERIFY(reply->isFinished());
+        QCOMPARE(reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 200);
+        delete reply;
+    }
+};
+
+QTEST_GUILESS_MAIN(TestOtlpHttpReceiver)
+#include "tst_otlphttpreceiver.moc"
