@@ -1,0 +1,410 @@
+#include "tracelistmodel.h"
+
+#include <QBrush>
+#include <QColor>
+#include <QDateTime>
+#include <QFont>
+#include <QLocale>
+
+#include <algorithm>
+
+namespace {
+// Keyset order of TraceStore::listTraces: (start time, trace id) descending.
+bool newerThan(const TraceSummary& a, const TraceSummary& b)
+{
+    if (a.startTimeUnixNano != b.startTimeUnixNano)
+        return a.startTimeUnixNano > b.startTimeUnixNano;
+    return b.traceId < a.traceId;
+}
+
+bool sameSummary(const TraceSummary& a, const TraceSummary& b)
+{
+    return a.traceId == b.traceId && a.rootServiceName == b.rootServiceName && a.rootSpanName == b.rootSpanName
+        && a.startTimeUnixNano == b.startTimeUnixNano && a.endTimeUnixNano == b.endTimeUnixNano
+        && a.spanCount == b.spanCount && a.errorCount == b.errorCount && a.hasRoot == b.hasRoot
+        && a.services == b.services && a.inputTokens == b.inputTokens && a.outputTokens == b.outputTokens;
+}
+
+QString significant(double value)
+{
+    return QLocale::c().toString(value, 'g', 3);
+}
+}
+
+TraceListModel::TraceListModel(QObject* parent)
+    : QAbstractTableModel(parent)
+{
+}
+
+TraceListModel::~TraceListModel() = default;
+
+void TraceListModel::setSource(TraceSource source)
+{
+    m_source = std::move(source);
+    setQuery(m_query);
+}
+
+void TraceListModel::setQuery(const TraceQuery& query)
+{
+    m_query = query;
+    m_query.hasCursor = false;
+    m_query.limit = PageSize;
+    const ChangeGuard guard(this);
+    beginResetModel();
+    m_rows = fetchPage(nullptr);
+    m_hasMore = static_cast<int>(m_rows.size()) >= PageSize;
+    rebuildIndex();
+    endResetModel();
+}
+
+std::vector<TraceSummary> TraceListModel::fetchPage(const TraceSummary* after)
+{
+    if (!m_source.listTraces)
+        return {};
+    TraceQuery q = m_query;
+    q.limit = PageSize;
+    q.hasCursor = after != nullptr;
+    if (after) {
+        q.cursorStartTimeUnixNano = after->startTimeUnixNano;
+        q.cursorTraceId = after->traceId;
+    }
+    QString error;
+    auto rows = m_source.listTraces(q, &error);
+    if (!error.isEmpty())
+        Q_EMIT loadFailed(error);
+    return rows;
+}
+
+void TraceListModel::rebuildIndex()
+{
+    m_rowById.clear();
+    m_rowById.reserve(static_cast<qsizetype>(m_rows.size()));
+    for (int i = 0; i < static_cast<int>(m_rows.size()); ++i)
+        m_rowById.insert(m_rows[i].traceId, i);
+}
+
+void TraceListModel::removeRowAt(int row)
+{
+    beginRemoveRows(QModelIndex(), row, row);
+    m_rows.erase(m_rows.begin() + row);
+    endRemoveRows();
+}
+
+void TraceListModel::insertSorted(std::vector<TraceSummary> rows)
+{
+    // A trace older than the last loaded row arrives with fetchMore; inserting it now would duplicate it there.
+    if (m_hasMore && !m_rows.empty()) {
+        const TraceSummary last = m_rows.back();
+        rows.erase(std::remove_if(rows.begin(), rows.end(), [&](const TraceSummary& s) { return !newerThan(s, last); }),
+            rows.end());
+    }
+    if (rows.empty())
+        return;
+    std::sort(rows.begin(), rows.end(), newerThan);
+    auto positionOf = [this](const TraceSummary& s) {
+        return static_cast<int>(std::partition_point(m_rows.begin(), m_rows.end(),
+                                    [&](const TraceSummary& r) { return newerThan(r, s); })
+            - m_rows.begin());
+    };
+    std::size_t k = 0;
+    while (k < rows.size()) {
+        const int pos = positionOf(rows[k]);
+        std::size_t j = k + 1;
+        while (j < rows.size() && positionOf(rows[j]) == pos)
+            ++j;
+        beginInsertRows(QModelIndex(), pos, pos + static_cast<int>(j - k) - 1);
+        m_rows.insert(m_rows.begin() + pos, rows.begin() + k, rows.begin() + j);
+        endInsertRows();
+        k = j;
+    }
+}
+
+void TraceListModel::refresh(const QVector<TraceId>& changedTraces)
+{
+    if (!m_source.listTraces || m_changing)
+        return;
+    const ChangeGuard guard(this);
+
+    std::vector<TraceSummary> incoming;
+    // Loaded traces beyond the first page only learn about late spans this way; skip it for huge bursts.
+    if (m_source.traceSummary && changedTraces.size() <= 2 * PageSize) {
+        for (const TraceId& id : changedTraces) {
+            if (!m_rowById.contains(id))
+                continue;
+            QString error;
+            if (auto summary = m_source.traceSummary(id, &error))
+                incoming.push_back(std::move(*summary));
+        }
+    }
+
+    // Newest pages until they overlap what is loaded (bounded, in case of a burst of new traces).
+    bool reachedEnd = false;
+    bool gap = false;
+    std::vector<TraceSummary> page = fetchPage(nullptr);
+    for (int pages = 1;; ++pages) {
+        const bool full = static_cast<int>(page.size()) >= PageSize;
+        const bool overlaps = m_rows.empty() || (!page.empty() && !newerThan(page.back(), m_rows.front()));
+        std::move(page.begin(), page.end(), std::back_inserter(incoming));
+        if (!full) {
+            reachedEnd = true;
+            break;
+        }
+        if (overlaps)
+            break;
+        if (pages == 5) {
+            gap = true;
+            break;
+        }
+        page = fetchPage(&incoming.back());
+    }
+
+    if (gap) {
+        // Traces between the fetched pages and the loaded rows are unknown; drop the loaded tail so that
+        // fetchMore continues from the fetched pages without a hole.
+        if (!m_rows.empty()) {
+            beginRemoveRows(QModelIndex(), 0, static_cast<int>(m_rows.size()) - 1);
+            m_rows.clear();
+            endRemoveRows();
+        }
+        rebuildIndex();
+        m_hasMore = true;
+    } else if (reachedEnd && m_rows.empty()) {
+        m_hasMore = false;
+    } else if (m_rows.empty()) {
+        m_hasMore = true;
+    }
+
+    int firstChanged = -1;
+    int lastChanged = -1;
+    std::vector<TraceSummary> added;
+    QHash<TraceId, bool> seen;
+    for (TraceSummary& s : incoming) {
+        if (seen.contains(s.traceId))
+            continue;
+        seen.insert(s.traceId, true);
+        const int row = m_rowById.value(s.traceId, -1);
+        if (row < 0 || row >= static_cast<int>(m_rows.size()) || m_rows[row].traceId != s.traceId) {
+            added.push_back(std::move(s));
+            continue;
+        }
+        if (sameSummary(m_rows[row], s))
+            continue;
+        if (m_rows[row].startTimeUnixNano == s.startTimeUnixNano) {
+            m_rows[row] = std::move(s);
+            firstChanged = firstChanged < 0 ? row : std::min(firstChanged, row);
+            lastChanged = std::max(lastChanged, row);
+        } else {
+            // The start moved (a late, earlier span): the row moves with it.
+            added.push_back(std::move(s));
+        }
+    }
+    if (firstChanged >= 0)
+        Q_EMIT dataChanged(index(firstChanged, 0), index(lastChanged, ColumnCount - 1));
+
+    // Rows whose position changes are removed first and re-inserted below.
+    for (const TraceSummary& s : added) {
+        const int row = m_rowById.value(s.traceId, -1);
+        if (row >= 0 && row < static_cast<int>(m_rows.size()) && m_rows[row].traceId == s.traceId) {
+            removeRowAt(row);
+            rebuildIndex();
+        }
+    }
+    insertSorted(std::move(added));
+    rebuildIndex();
+}
+
+bool TraceListModel::canFetchMore(const QModelIndex& parent) const
+{
+    return !parent.isValid() && m_hasMore;
+}
+
+void TraceListModel::fetchMore(const QModelIndex& parent)
+{
+    if (parent.isValid() || !m_hasMore)
+        return;
+    if (m_changing) {
+        // Listeners of modelReset/rowsInserted (views, the model tester) may ask for more while a change is
+        // still being announced; inserting rows then would nest one change inside another.
+        if (!m_fetchQueued) {
+            m_fetchQueued = true;
+            QMetaObject::invokeMethod(
+                this,
+                [this] {
+                    m_fetchQueued = false;
+                    fetchMore(QModelIndex());
+                },
+                Qt::QueuedConnection);
+        }
+        return;
+    }
+    auto page = fetchPage(m_rows.empty() ? nullptr : &m_rows.back());
+    m_hasMore = static_cast<int>(page.size()) >= PageSize;
+    page.erase(std::remove_if(page.begin(), page.end(), [this](const TraceSummary& s) { return m_rowById.contains(s.traceId); }),
+        page.end());
+    if (page.empty())
+        return;
+    const ChangeGuard guard(this);
+    const int first = static_cast<int>(m_rows.size());
+    beginInsertRows(QModelIndex(), first, first + static_cast<int>(page.size()) - 1);
+    std::move(page.begin(), page.end(), std::back_inserter(m_rows));
+    endInsertRows();
+    rebuildIndex();
+}
+
+TraceId TraceListModel::traceIdAt(int row) const
+{
+    const TraceSummary* s = summaryAt(row);
+    return s ? s->traceId : TraceId();
+}
+
+const TraceSummary* TraceListModel::summaryAt(int row) const
+{
+    if (row < 0 || row >= static_cast<int>(m_rows.size()))
+        return nullptr;
+    return &m_rows[row];
+}
+
+int TraceListModel::rowCount(const QModelIndex& parent) const
+{
+    return parent.isValid() ? 0 : static_cast<int>(m_rows.size());
+}
+
+int TraceListModel::columnCount(const QModelIndex& parent) const
+{
+    return parent.isValid() ? 0 : ColumnCount;
+}
+
+QVariant TraceListModel::data(const QModelIndex& index, int role) const
+{
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
+        return {};
+    const TraceSummary& s = m_rows[index.row()];
+    switch (role) {
+    case Qt::DisplayRole:
+        switch (index.column()) {
+        case StartColumn:
+            return formatTimestamp(s.startTimeUnixNano);
+        case ServiceColumn:
+            return s.rootServiceName;
+        case NameColumn:
+            return s.hasRoot ? s.rootSpanName : tr("%1 (incomplete)").arg(s.rootSpanName);
+        case DurationColumn:
+            return formatDuration(s.durationNanos());
+        case SpansColumn:
+            return QLocale().toString(s.spanCount);
+        case ErrorsColumn:
+            return s.errorCount ? QLocale().toString(s.errorCount) : QString();
+        case TokensColumn:
+            return s.inputTokens + s.outputTokens ? QLocale().toString(s.inputTokens + s.outputTokens) : QString();
+        }
+        break;
+    case SortRole:
+        switch (index.column()) {
+        case StartColumn:
+            return qulonglong(s.startTimeUnixNano);
+        case ServiceColumn:
+            return s.rootServiceName;
+        case NameColumn:
+            return s.rootSpanName;
+        case DurationColumn:
+            return qulonglong(s.durationNanos());
+        case SpansColumn:
+            return s.spanCount;
+        case ErrorsColumn:
+            return s.errorCount;
+        case TokensColumn:
+            return s.inputTokens + s.outputTokens;
+        }
+        break;
+    case Qt::ToolTipRole:
+        switch (index.column()) {
+        case NameColumn:
+            return s.hasRoot ? s.rootSpanName : tr("No root span received (yet); earliest span: %1").arg(s.rootSpanName);
+        case ServiceColumn:
+            return tr("Services: %1").arg(s.services.join(QStringLiteral(", ")));
+        case TokensColumn:
+            return tr("Input tokens: %1, output tokens: %2")
+                .arg(QLocale().toString(s.inputTokens), QLocale().toString(s.outputTokens));
+        case StartColumn:
+            return tr("Trace %1").arg(s.traceId.toHex());
+        }
+        break;
+    case Qt::FontRole:
+        if (index.column() == NameColumn && !s.hasRoot) {
+            QFont font;
+            font.setItalic(true);
+            return font;
+        }
+        break;
+    case Qt::ForegroundRole:
+        if (index.column() == ErrorsColumn && s.errorCount > 0)
+            return QBrush(QColor(0xc6, 0x28, 0x28));
+        break;
+    case Qt::DecorationRole:
+        if (index.column() == NameColumn && s.errorCount > 0)
+            return QColor(0xd3, 0x2f, 0x2f);
+        break;
+    case Qt::TextAlignmentRole:
+        switch (index.column()) {
+        case DurationColumn:
+        case SpansColumn:
+        case ErrorsColumn:
+        case TokensColumn:
+            return QVariant::fromValue(Qt::AlignRight | Qt::AlignVCenter);
+        }
+        break;
+    case TraceIdRole:
+        return s.traceId.toHex();
+    case HasErrorsRole:
+        return s.errorCount > 0;
+    }
+    return {};
+}
+
+QVariant TraceListModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
+        return {};
+    switch (section) {
+    case StartColumn:
+        return tr("Start");
+    case ServiceColumn:
+        return tr("Service");
+    case NameColumn:
+        return tr("Name");
+    case DurationColumn:
+        return tr("Duration");
+    case SpansColumn:
+        return tr("Spans");
+    case ErrorsColumn:
+        return tr("Errors");
+    case TokensColumn:
+        return tr("Tokens");
+    }
+    return {};
+}
+
+QString TraceListModel::formatDuration(std::uint64_t nanos)
+{
+    if (nanos < 1000)
+        return tr("%1 ns").arg(nanos);
+    double value = double(nanos) / 1e3;
+    if (value < 999.5)
+        return tr("%1 µs").arg(significant(value));
+    value /= 1e3;
+    if (value < 999.5)
+        return tr("%1 ms").arg(significant(value));
+    value /= 1e3;
+    if (value < 99.95)
+        return tr("%1 s").arg(significant(value));
+    value /= 60;
+    if (value < 99.95)
+        return tr("%1 min").arg(significant(value));
+    return tr("%1 h").arg(significant(value / 60));
+}
+
+QString TraceListModel::formatTimestamp(std::uint64_t unixNanos)
+{
+    const auto dt = QDateTime::fromMSecsSinceEpoch(static_cast<qint64>(unixNanos / 1000000));
+    return dt.toString(QStringLiteral("yyyy-MM-dd hh:mm:ss.zzz"));
+}
