@@ -1,0 +1,461 @@
+#include "spancodec.h"
+
+#include <QChar>
+
+#include <cstring>
+
+namespace SpanCodec {
+
+namespace {
+
+enum Tag : char { TagEmpty = 0, TagString, TagBoolFalse, TagBoolTrue, TagInt, TagDouble, TagBytes, TagArray, TagMap };
+
+constexpr int MaxDepth = 64;
+
+void appendVarint(std::string& out, std::uint64_t v)
+{
+    while (v >= 0x80) {
+        out.push_back(char(v | 0x80));
+        v >>= 7;
+    }
+    out.push_back(char(v));
+}
+
+} // namespace
+
+void appendUtf8(std::string& out, QStringView s)
+{
+    const qsizetype n = s.size();
+    const char16_t* p = s.utf16();
+    for (qsizetype i = 0; i < n; ++i) {
+        char32_t c = p[i];
+        if (c < 0x80) {
+            out.push_back(char(c));
+            continue;
+        }
+        if (QChar::isHighSurrogate(c) && i + 1 < n && QChar::isLowSurrogate(p[i + 1])) {
+            c = QChar::surrogateToUcs4(char16_t(c), p[i + 1]);
+            ++i;
+        } else if (QChar::isSurrogate(c)) {
+            c = 0xFFFD; // lone surrogate: what QString::toUtf8 produces too
+        }
+        if (c < 0x800) {
+            out.push_back(char(0xC0 | (c >> 6)));
+            out.push_back(char(0x80 | (c & 0x3F)));
+        } else if (c < 0x10000) {
+            out.push_back(char(0xE0 | (c >> 12)));
+            out.push_back(char(0x80 | ((c >> 6) & 0x3F)));
+            out.push_back(char(0x80 | (c & 0x3F)));
+        } else {
+            out.push_back(char(0xF0 | (c >> 18)));
+            out.push_back(char(0x80 | ((c >> 12) & 0x3F)));
+            out.push_back(char(0x80 | ((c >> 6) & 0x3F)));
+            out.push_back(char(0x80 | (c & 0x3F)));
+        }
+    }
+}
+
+namespace {
+
+void appendString(std::string& out, const QString& s)
+{
+    // Length prefix is in UTF-8 bytes, known only after encoding; reserve one byte and patch when longer.
+    const std::size_t lengthPos = out.size();
+    out.push_back(0);
+    appendUtf8(out, s);
+    const std::size_t len = out.size() - lengthPos - 1;
+    if (len < 0x80) {
+        out[lengthPos] = char(len);
+        return;
+    }
+    std::string prefix;
+    appendVarint(prefix, len);
+    out.replace(lengthPos, 1, prefix);
+}
+
+void appendBytes(std::string& out, const QByteArray& b)
+{
+    appendVarint(out, std::uint64_t(b.size()));
+    out.append(b.constData(), std::size_t(b.size()));
+}
+
+void appendValue(std::string& out, const AnyValue& v);
+
+void appendKeyValues(std::string& out, const std::vector<KeyValue>& kvs)
+{
+    appendVarint(out, kvs.size());
+    for (const KeyValue& kv : kvs) {
+        appendString(out, kv.key);
+        appendValue(out, kv.value);
+    }
+}
+
+void appendValue(std::string& out, const AnyValue& v)
+{
+    switch (v.type) {
+    case AnyValue::Type::Empty:
+        out.push_back(TagEmpty);
+        return;
+    case AnyValue::Type::String:
+        out.push_back(TagString);
+        appendString(out, v.stringValue);
+        return;
+    case AnyValue::Type::Bool:
+        out.push_back(v.boolValue ? TagBoolTrue : TagBoolFalse);
+        return;
+    case AnyValue::Type::Int:
+        out.push_back(TagInt);
+        appendVarint(out, (std::uint64_t(v.intValue) << 1) ^ std::uint64_t(v.intValue >> 63));
+        return;
+    case AnyValue::Type::Double: {
+        out.push_back(TagDouble);
+        std::uint64_t bits;
+        std::memcpy(&bits, &v.doubleValue, 8);
+        for (int i = 0; i < 8; ++i)
+            out.push_back(char(bits >> (8 * i)));
+        return;
+    }
+    case AnyValue::Type::Bytes:
+        out.push_back(TagBytes);
+        appendBytes(out, v.bytesValue);
+        return;
+    case AnyValue::Type::Array:
+        out.push_back(TagArray);
+        appendVarint(out, v.arrayValue.size());
+        for (const AnyValue& e : v.arrayValue)
+            appendValue(out, e);
+        return;
+    case AnyValue::Type::Map:
+        out.push_back(TagMap);
+        appendKeyValues(out, v.mapValue);
+        return;
+    }
+    out.push_back(TagEmpty);
+}
+
+class Reader {
+public:
+    Reader(const char* data, qsizetype size)
+        : m_p(reinterpret_cast<const unsigned char*>(data))
+        , m_end(m_p + (data ? size : 0))
+    {
+    }
+
+    bool atEnd() const { return m_p == m_end; }
+
+    bool varint(std::uint64_t* v)
+    {
+        std::uint64_t result = 0;
+        for (int shift = 0; shift < 64; shift += 7) {
+            if (m_p == m_end)
+                return false;
+            const unsigned char b = *m_p++;
+            result |= std::uint64_t(b & 0x7F) << shift;
+            if (!(b & 0x80)) {
+                *v = result;
+                return true;
+            }
+        }
+        return false;
+    }
+    bool u32(std::uint32_t* v)
+    {
+        std::uint64_t x;
+        if (!varint(&x) || x > 0xFFFFFFFFu)
+            return false;
+        *v = std::uint32_t(x);
+        return true;
+    }
+    bool count(std::size_t* n)
+    {
+        // Every element takes at least one byte, so a larger count is corrupt (and must not drive a reserve()).
+        std::uint64_t x;
+        if (!varint(&x) || x > std::uint64_t(m_end - m_p))
+            return false;
+        *n = std::size_t(x);
+        return true;
+    }
+    bool raw(const char** data, std::size_t n)
+    {
+        if (std::size_t(m_end - m_p) < n)
+            return false;
+        *data = reinterpret_cast<const char*>(m_p);
+        m_p += n;
+        return true;
+    }
+    bool string(QString* s)
+    {
+        std::size_t n;
+        const char* data;
+        if (!count(&n) || !raw(&data, n))
+            return false;
+        *s = QString::fromUtf8(data, qsizetype(n));
+        return true;
+    }
+    bool bytes(QByteArray* b)
+    {
+        std::size_t n;
+        const char* data;
+        if (!count(&n) || !raw(&data, n))
+            return false;
+        *b = QByteArray(data, qsizetype(n));
+        return true;
+    }
+    bool byte(unsigned char* c)
+    {
+        if (m_p == m_end)
+            return false;
+        *c = *m_p++;
+        return true;
+    }
+
+    bool keyValues(std::vector<KeyValue>* out, int depth)
+    {
+        std::size_t n;
+        if (!count(&n))
+            return false;
+        out->clear();
+        out->resize(n);
+        for (KeyValue& kv : *out)
+            if (!string(&kv.key) || !value(&kv.value, depth))
+                return false;
+        return true;
+    }
+
+    bool value(AnyValue* v, int depth)
+    {
+        if (depth > MaxDepth)
+            return false;
+        unsigned char tag;
+        if (!byte(&tag))
+            return false;
+        switch (tag) {
+        case TagEmpty:
+            v->type = AnyValue::Type::Empty;
+            return true;
+        case TagString:
+            v->type = AnyValue::Type::String;
+            return string(&v->stringValue);
+        case TagBoolFalse:
+        case TagBoolTrue:
+            v->type = AnyValue::Type::Bool;
+            v->boolValue = tag == TagBoolTrue;
+            return true;
+        case TagInt: {
+            std::uint64_t z;
+            if (!varint(&z))
+                return false;
+            v->type = AnyValue::Type::Int;
+            v->intValue = std::int64_t((z >> 1) ^ (~(z & 1) + 1));
+            return true;
+        }
+        case TagDouble: {
+            const char* data;
+            if (!raw(&data, 8))
+                return false;
+            std::uint64_t bits = 0;
+            for (int i = 0; i < 8; ++i)
+                bits |= std::uint64_t(static_cast<unsigned char>(data[i])) << (8 * i);
+            v->type = AnyValue::Type::Double;
+            std::memcpy(&v->doubleValue, &bits, 8);
+            return true;
+        }
+        case TagBytes:
+            v->type = AnyValue::Type::Bytes;
+            return bytes(&v->bytesValue);
+        case TagArray: {
+            std::size_t n;
+            if (!count(&n))
+                return false;
+            v->type = AnyValue::Type::Array;
+            v->arrayValue.resize(n);
+            for (AnyValue& e : v->arrayValue)
+                if (!value(&e, depth + 1))
+                    return false;
+            return true;
+        }
+        case TagMap:
+            v->type = AnyValue::Type::Map;
+            return keyValues(&v->mapValue, depth + 1);
+        default:
+            return false;
+        }
+    }
+
+private:
+    const unsigned char* m_p;
+    const unsigned char* m_end;
+};
+
+void appendSearchValue(std::string& out, const AnyValue& v)
+{
+    switch (v.type) {
+    case AnyValue::Type::String:
+        out.push_back('\x1f');
+        appendSearchFolded(out, v.stringValue);
+        break;
+    case AnyValue::Type::Array:
+        for (const AnyValue& e : v.arrayValue)
+            appendSearchValue(out, e);
+        break;
+    case AnyValue::Type::Map:
+        for (const KeyValue& kv : v.mapValue)
+            appendSearchValue(out, kv.value);
+        break;
+    default:
+        break;
+    }
+}
+
+} // namespace
+
+void appendAttributes(std::string& out, const Attributes& attributes)
+{
+    appendKeyValues(out, attributes);
+}
+
+void appendEvents(std::string& out, const std::vector<SpanEvent>& events)
+{
+    appendVarint(out, events.size());
+    for (const SpanEvent& e : events) {
+        appendVarint(out, e.timeUnixNano);
+        appendString(out, e.name);
+        appendKeyValues(out, e.attributes);
+        appendVarint(out, e.droppedAttributesCount);
+    }
+}
+
+void appendLinks(std::string& out, const std::vector<SpanLink>& links)
+{
+    appendVarint(out, links.size());
+    for (const SpanLink& l : links) {
+        out.append(reinterpret_cast<const char*>(l.traceId.data()), TraceId::Size);
+        out.append(reinterpret_cast<const char*>(l.spanId.data()), SpanId::Size);
+        appendString(out, l.traceState);
+        appendKeyValues(out, l.attributes);
+        appendVarint(out, l.droppedAttributesCount);
+        appendVarint(out, l.flags);
+    }
+}
+
+void appendResource(std::string& out, const Resource& resource)
+{
+    appendKeyValues(out, resource.attributes);
+    appendVarint(out, resource.droppedAttributesCount);
+    appendString(out, resource.schemaUrl);
+}
+
+void appendScope(std::string& out, const InstrumentationScope& scope)
+{
+    appendString(out, scope.name);
+    appendString(out, scope.version);
+    appendKeyValues(out, scope.attributes);
+    appendVarint(out, scope.droppedAttributesCount);
+    appendString(out, scope.schemaUrl);
+}
+
+bool decodeAttributes(const char* data, qsizetype size, Attributes* out)
+{
+    out->clear();
+    if (size == 0)
+        return true; // stored as NULL/empty when there are none
+    Reader r(data, size);
+    return r.keyValues(out, 0) && r.atEnd();
+}
+
+bool decodeEvents(const char* data, qsizetype size, std::vector<SpanEvent>* out)
+{
+    out->clear();
+    if (size == 0)
+        return true;
+    Reader r(data, size);
+    std::size_t n;
+    if (!r.count(&n))
+        return false;
+    out->resize(n);
+    for (SpanEvent& e : *out) {
+        if (!r.varint(&e.timeUnixNano) || !r.string(&e.name) || !r.keyValues(&e.attributes, 0)
+            || !r.u32(&e.droppedAttributesCount))
+            return false;
+    }
+    return r.atEnd();
+}
+
+bool decodeLinks(const char* data, qsizetype size, std::vector<SpanLink>* out)
+{
+    out->clear();
+    if (size == 0)
+        return true;
+    Reader r(data, size);
+    std::size_t n;
+    if (!r.count(&n))
+        return false;
+    out->resize(n);
+    for (SpanLink& l : *out) {
+        const char* traceId;
+        const char* spanId;
+        if (!r.raw(&traceId, TraceId::Size) || !r.raw(&spanId, SpanId::Size) || !r.string(&l.traceState)
+            || !r.keyValues(&l.attributes, 0) || !r.u32(&l.droppedAttributesCount) || !r.u32(&l.flags))
+            return false;
+        l.traceId = TraceId::fromRaw(traceId);
+        l.spanId = SpanId::fromRaw(spanId);
+    }
+    return r.atEnd();
+}
+
+bool decodeResource(const char* data, qsizetype size, Resource* out)
+{
+    Reader r(data, size);
+    return r.keyValues(&out->attributes, 0) && r.u32(&out->droppedAttributesCount) && r.string(&out->schemaUrl)
+        && r.atEnd();
+}
+
+bool decodeScope(const char* data, qsizetype size, InstrumentationScope* out)
+{
+    Reader r(data, size);
+    return r.string(&out->name) && r.string(&out->version) && r.keyValues(&out->attributes, 0)
+        && r.u32(&out->droppedAttributesCount) && r.string(&out->schemaUrl) && r.atEnd();
+}
+
+void appendSearchFolded(std::string& out, QStringView text)
+{
+    const qsizetype n = text.size();
+    const char16_t* p = text.utf16();
+    qsizetype i = 0;
+    // ASCII fast path; the rest goes through QChar's simple lower-case mapping.
+    while (i < n && p[i] < 0x80) {
+        const char16_t c = p[i++];
+        out.push_back(char(c >= u'A' && c <= u'Z' ? c + 32 : c));
+    }
+    if (i == n)
+        return;
+    QString rest = text.mid(i).toString();
+    for (qsizetype j = 0; j < rest.size(); ++j) {
+        const char16_t c = rest.at(j).unicode();
+        if (QChar::isHighSurrogate(c) && j + 1 < rest.size() && rest.at(j + 1).isLowSurrogate()) {
+            const char32_t lower = QChar::toLower(QChar::surrogateToUcs4(c, rest.at(j + 1).unicode()));
+            rest[j] = QChar(QChar::highSurrogate(lower));
+            rest[j + 1] = QChar(QChar::lowSurrogate(lower));
+            ++j;
+        } else {
+            rest[j] = QChar(char16_t(QChar::toLower(char32_t(c))));
+        }
+    }
+    appendUtf8(out, rest);
+}
+
+void appendSearchText(std::string& out, const Span& span)
+{
+    appendSearchFolded(out, span.name);
+    for (const KeyValue& kv : span.attributes)
+        appendSearchValue(out, kv.value);
+}
+
+std::string searchFolded(QStringView text)
+{
+    std::string out;
+    appendSearchFolded(out, text);
+    return out;
+}
+
+} // namespace SpanCodec

@@ -1,0 +1,51 @@
+#pragma once
+
+#include "model/span.h"
+
+#include <QStringView>
+
+#include <string>
+#include <vector>
+
+/**
+ * Compact binary encoding of the variable parts of a span (attributes, events, links) and of resources and
+ * scopes, as stored in SQLite BLOB columns. Format (all integers are LEB128 varints unless noted):
+ *
+ *   string     = length, UTF-8 bytes
+ *   value      = tag byte, then: Empty/BoolFalse/BoolTrue: nothing; String/Bytes: length, bytes;
+ *                Int: zigzag varint; Double: 8 bytes IEEE 754 little endian; Array: count, values;
+ *                Map: count, (key string, value)...
+ *   attributes = count, (key string, value)...
+ *   events     = count, (time ns, name string, attributes, dropped count)...
+ *   links      = count, (16 bytes trace id, 8 bytes span id, trace state string, attributes, dropped count, flags)...
+ *   resource   = attributes, dropped count, schema url string
+ *   scope      = name string, version string, attributes, dropped count, schema url string
+ *
+ * Encoders append to `out`. Decoders are bounds checked: corrupt input gives false, never a crash, and nesting
+ * deeper than 64 levels is rejected. Pure functions, any thread.
+ */
+namespace SpanCodec {
+
+void appendAttributes(std::string& out, const Attributes& attributes);
+void appendEvents(std::string& out, const std::vector<SpanEvent>& events);
+void appendLinks(std::string& out, const std::vector<SpanLink>& links);
+void appendResource(std::string& out, const Resource& resource);
+void appendScope(std::string& out, const InstrumentationScope& scope);
+
+bool decodeAttributes(const char* data, qsizetype size, Attributes* out);
+bool decodeEvents(const char* data, qsizetype size, std::vector<SpanEvent>* out);
+bool decodeLinks(const char* data, qsizetype size, std::vector<SpanLink>* out);
+bool decodeResource(const char* data, qsizetype size, Resource* out);
+bool decodeScope(const char* data, qsizetype size, InstrumentationScope* out);
+
+/// Appends `text` as UTF-8 (lone surrogates become U+FFFD, as with QString::toUtf8).
+void appendUtf8(std::string& out, QStringView text);
+/// Appends `text` case-folded for substring search (simple per-code-point lower case) as UTF-8.
+void appendSearchFolded(std::string& out, QStringView text);
+/// Appends the span name and every string attribute value (also inside arrays and maps), folded, separated by
+/// U+001F so a search term cannot match across two values.
+void appendSearchText(std::string& out, const Span& span);
+/// `text` folded the same way, for the search term.
+std::string searchFolded(QStringView text);
+
+} // namespace SpanCodec

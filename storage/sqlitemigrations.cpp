@@ -1,0 +1,190 @@
+#include "sqlitemigrations.h"
+
+#include "sqliteconnection.h"
+
+#include <sqlite3.h>
+
+namespace SqliteMigrations {
+
+namespace {
+
+struct Migration {
+    int version;
+    const char* sql;
+};
+
+// Never edit a released migration; append a new one. docs/storage.md explains the schema.
+const Migration s_migrations[] = {
+    { 1, R"sql(
+CREATE TABLE resources (
+    id INTEGER PRIMARY KEY,
+    hash BLOB NOT NULL UNIQUE,
+    service_name TEXT NOT NULL,
+    content BLOB NOT NULL
+);
+CREATE TABLE scopes (
+    id INTEGER PRIMARY KEY,
+    hash BLOB NOT NULL UNIQUE,
+    name TEXT NOT NULL,
+    version TEXT NOT NULL,
+    content BLOB NOT NULL
+);
+CREATE TABLE spans (
+    trace_id BLOB NOT NULL,
+    span_id BLOB NOT NULL,
+    parent_span_id BLOB,
+    name TEXT NOT NULL,
+    kind INTEGER NOT NULL,
+    start_time INTEGER NOT NULL,
+    end_time INTEGER NOT NULL,
+    status_code INTEGER NOT NULL,
+    status_message TEXT NOT NULL,
+    trace_state TEXT NOT NULL,
+    flags INTEGER NOT NULL,
+    resource_id INTEGER,
+    scope_id INTEGER,
+    service TEXT NOT NULL,
+    attributes BLOB,
+    events BLOB,
+    links BLOB,
+    dropped_attributes_count INTEGER NOT NULL,
+    dropped_events_count INTEGER NOT NULL,
+    dropped_links_count INTEGER NOT NULL,
+    input_tokens INTEGER NOT NULL,
+    output_tokens INTEGER NOT NULL,
+    search_text TEXT NOT NULL,
+    UNIQUE (trace_id, span_id)
+);
+CREATE TABLE traces (
+    trace_id BLOB PRIMARY KEY,
+    root_service TEXT NOT NULL,
+    root_name TEXT NOT NULL,
+    root_span_id BLOB NOT NULL,
+    root_start_time INTEGER NOT NULL,
+    start_time INTEGER NOT NULL,
+    end_time INTEGER NOT NULL,
+    span_count INTEGER NOT NULL,
+    error_count INTEGER NOT NULL,
+    has_root INTEGER NOT NULL,
+    services TEXT NOT NULL,
+    input_tokens INTEGER NOT NULL,
+    output_tokens INTEGER NOT NULL
+);
+CREATE INDEX traces_start_time ON traces (start_time, trace_id);
+CREATE TABLE trace_services (
+    trace_id BLOB NOT NULL,
+    service TEXT NOT NULL,
+    start_time INTEGER NOT NULL,
+    PRIMARY KEY (trace_id, service)
+) WITHOUT ROWID;
+CREATE INDEX trace_services_service_start_time ON trace_services (service, start_time, trace_id);
+CREATE TABLE payloads (
+    id INTEGER PRIMARY KEY,
+    hash BLOB NOT NULL UNIQUE,
+    body BLOB NOT NULL,
+    body_size INTEGER NOT NULL,
+    compression TEXT NOT NULL,
+    content_type TEXT NOT NULL,
+    content_encoding TEXT NOT NULL,
+    wire_size INTEGER NOT NULL,
+    received_at INTEGER NOT NULL,
+    peer TEXT NOT NULL,
+    span_count INTEGER NOT NULL
+);
+CREATE TABLE payload_traces (
+    trace_id BLOB NOT NULL,
+    payload_id INTEGER NOT NULL,
+    PRIMARY KEY (trace_id, payload_id)
+) WITHOUT ROWID;
+)sql" },
+};
+
+} // namespace
+
+int latestVersion()
+{
+    return s_migrations[std::size(s_migrations) - 1].version;
+}
+
+int currentVersion(SqliteConnection& db, QString* error)
+{
+    QString message;
+    sqlite3_stmt* exists
+        = db.statement("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'", &message);
+    if (!exists) {
+        if (error)
+            *error = message;
+        return -1;
+    }
+    SqliteQuery existsQuery(exists);
+    if (existsQuery.step() != SQLITE_ROW) {
+        if (error)
+            *error = db.errorMessage();
+        return -1;
+    }
+    if (existsQuery.columnInt64(0) == 0)
+        return 0;
+    existsQuery.reset();
+
+    sqlite3_stmt* max = db.statement("SELECT coalesce(max(version), 0) FROM schema_migrations", &message);
+    if (!max) {
+        if (error)
+            *error = message;
+        return -1;
+    }
+    SqliteQuery maxQuery(max);
+    if (maxQuery.step() != SQLITE_ROW) {
+        if (error)
+            *error = db.errorMessage();
+        return -1;
+    }
+    return int(maxQuery.columnInt64(0));
+}
+
+bool migrate(SqliteConnection& db, QString* error)
+{
+    const int current = currentVersion(db, error);
+    if (current < 0)
+        return false;
+    if (current > latestVersion()) {
+        if (error)
+            *error = QStringLiteral("the database has schema version %1, newer than this Spanscope supports (%2); "
+                                    "use a newer Spanscope or another store file")
+                         .arg(current)
+                         .arg(latestVersion());
+        return false;
+    }
+    for (const Migration& m : s_migrations) {
+        if (m.version <= current)
+            continue;
+        QString message;
+        bool ok = db.exec("BEGIN IMMEDIATE", &message)
+            && db.exec("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT "
+                       "NOT NULL)",
+                       &message)
+            && db.exec(m.sql, &message);
+        if (ok) {
+            sqlite3_stmt* insert = db.statement("INSERT INTO schema_migrations (version, applied_at) "
+                                                "VALUES (?1, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))",
+                                                &message);
+            ok = insert != nullptr;
+            if (ok) {
+                SqliteQuery q(insert);
+                q.bindInt64(1, m.version);
+                ok = q.exec();
+                if (!ok)
+                    message = db.errorMessage();
+            }
+        }
+        ok = ok && db.exec("COMMIT", &message);
+        if (!ok) {
+            db.exec("ROLLBACK", nullptr);
+            if (error)
+                *error = QStringLiteral("schema migration to version %1 failed: %2").arg(m.version).arg(message);
+            return false;
+        }
+    }
+    return true;
+}
+
+} // namespace SqliteMigrations

@@ -1,0 +1,1164 @@
+#include "sqlitetracestore.h"
+
+#include "sqliteconnection.h"
+#include "sqlitemigrations.h"
+#include "spancodec.h"
+#include "storagelogging.h"
+
+#include <QCryptographicHash>
+#include <QDir>
+#include <QFileInfo>
+#include <QStandardPaths>
+
+#include <sqlite3.h>
+#include <zlib.h>
+
+#include <algorithm>
+#include <limits>
+#include <unordered_map>
+
+namespace {
+
+constexpr char ServiceSeparator = '\x1f'; // in traces.services; cannot occur in a sane service name
+constexpr int BusyTimeoutMs = 5000;
+// Caps on the writer's id caches so a stream of distinct resources cannot grow memory without bound.
+constexpr qsizetype MaxCachedIds = 20000;
+// Refuse to inflate a stored payload claiming more than this (a corrupt row must not exhaust memory).
+constexpr qint64 MaxPayloadBytes = qint64(1) << 31;
+
+std::int64_t toDb(std::uint64_t ns)
+{
+    return static_cast<std::int64_t>(ns);
+}
+std::uint64_t fromDb(std::int64_t v)
+{
+    return static_cast<std::uint64_t>(v);
+}
+
+QByteArray contentHash(const char* data, qsizetype size)
+{
+    return QCryptographicHash::hash(QByteArrayView(data, size), QCryptographicHash::Sha256);
+}
+
+QStringList splitServices(const QString& joined)
+{
+    return joined.isEmpty() ? QStringList() : joined.split(QLatin1Char(ServiceSeparator));
+}
+
+QString joinServices(const QStringList& services)
+{
+    return services.join(QLatin1Char(ServiceSeparator));
+}
+
+// Root selection shared by the incremental and the full recompute path: a span without parent wins, then the
+// earlier start, then the smaller span id, so both paths pick the same span.
+struct RootKey {
+    bool isRoot = false;
+    std::uint64_t start = 0;
+    SpanId spanId;
+
+    bool before(const RootKey& other) const
+    {
+        if (isRoot != other.isRoot)
+            return isRoot;
+        if (start != other.start)
+            return start < other.start;
+        return spanId < other.spanId;
+    }
+};
+
+// What the newly inserted spans of one write contribute to a trace's summary.
+struct TraceDelta {
+    bool fullRecompute = false; // a stored span was replaced: aggregate from the spans table instead
+    qint64 spanCount = 0;
+    qint64 errorCount = 0;
+    qint64 inputTokens = 0;
+    qint64 outputTokens = 0;
+    std::uint64_t start = std::numeric_limits<std::uint64_t>::max();
+    std::uint64_t end = 0;
+    RootKey rootKey;
+    QString rootService;
+    QString rootName;
+    QStringList services; // unsorted, distinct, non-empty
+};
+
+struct TraceRow {
+    QString rootService;
+    QString rootName;
+    RootKey rootKey;
+    std::uint64_t start = 0;
+    std::uint64_t end = 0;
+    qint64 spanCount = 0;
+    qint64 errorCount = 0;
+    QStringList services;
+    qint64 inputTokens = 0;
+    qint64 outputTokens = 0;
+};
+
+qint64 tokenAttribute(const Attributes& attributes, QStringView key)
+{
+    const AnyValue* v = findAttribute(attributes, key);
+    return v && v->type == AnyValue::Type::Int ? v->intValue : 0;
+}
+
+bool compressPayload(const QByteArray& body, QByteArray* out)
+{
+    uLongf size = compressBound(uLong(body.size()));
+    out->resize(qsizetype(size));
+    // Level 1: payloads are compressed on the writer thread inside the ingest budget; it still gets most of the gain.
+    const int rc = compress2(reinterpret_cast<Bytef*>(out->data()), &size,
+                             reinterpret_cast<const Bytef*>(body.constData()), uLong(body.size()), 1);
+    if (rc != Z_OK)
+        return false;
+    out->resize(qsizetype(size));
+    return true;
+}
+
+TraceSummary readSummary(const SqliteQuery& q)
+{
+    // Column order of SummaryColumns.
+    TraceSummary s;
+    qsizetype size = 0;
+    const char* id = q.columnBlob(0, &size);
+    if (size == TraceId::Size)
+        s.traceId = TraceId::fromRaw(id);
+    s.rootServiceName = q.columnText(1);
+    s.rootSpanName = q.columnText(2);
+    s.startTimeUnixNano = fromDb(q.columnInt64(3));
+    s.endTimeUnixNano = fromDb(q.columnInt64(4));
+    s.spanCount = q.columnInt64(5);
+    s.errorCount = q.columnInt64(6);
+    s.hasRoot = q.columnInt64(7) != 0;
+    s.services = splitServices(q.columnText(8));
+    s.inputTokens = q.columnInt64(9);
+    s.outputTokens = q.columnInt64(10);
+    return s;
+}
+
+#define SUMMARY_COLUMNS                                                                                              \
+    "t.trace_id, t.root_service, t.root_name, t.start_time, t.end_time, t.span_count, t.error_count, t.has_root, " \
+    "t.services, t.input_tokens, t.output_tokens"
+
+} // namespace
+
+// ---------------------------------------------------------------------------------------------------------------
+// Writer
+
+class SqliteTraceStore::Writer {
+public:
+    explicit Writer(const QString& path) : m_path(path) { }
+
+    SqliteConnection db;
+
+    WriteResult write(const std::vector<IngestItem>& items);
+
+private:
+    bool fail(const QString& what);
+    sqlite3_stmt* stmt(const char* sql);
+    bool storePayload(const IngestItem& item, qint64* payloadId);
+    bool resourceId(const std::shared_ptr<const Resource>& resource, qint64* id);
+    bool scopeId(const std::shared_ptr<const InstrumentationScope>& scope, qint64* id);
+    bool insertSpan(const Span& span, qint64 resourceId, qint64 scopeId, const QString& service, bool* inserted);
+    bool updateSummary(const TraceId& traceId, const TraceDelta& delta);
+    bool recomputeSummary(const TraceId& traceId, TraceRow* row);
+    bool readTraceRow(const TraceId& traceId, TraceRow* row, bool* found);
+    bool writeTraceRow(const TraceId& traceId, const TraceRow& row);
+    bool upsertTraceServices(const TraceId& traceId, const QStringList& services, std::uint64_t start);
+
+    const QString m_path;
+    QString m_error;
+
+    // content hash -> row id of rows known to be committed; m_pending* hold rows of the open transaction and are
+    // merged only after COMMIT, so a rollback cannot leave ids of rows that no longer exist.
+    QHash<QByteArray, qint64> m_resourceIds;
+    QHash<QByteArray, qint64> m_scopeIds;
+    QHash<QByteArray, qint64> m_pendingResourceIds;
+    QHash<QByteArray, qint64> m_pendingScopeIds;
+    // Per write: spans of one request share their resource/scope object, so most lookups stop here.
+    QHash<const Resource*, qint64> m_resourceByPointer;
+    QHash<const InstrumentationScope*, qint64> m_scopeByPointer;
+    QHash<const Resource*, QString> m_serviceByPointer;
+
+    // Reused encode buffers (bound with SQLITE_STATIC).
+    std::string m_attributes;
+    std::string m_events;
+    std::string m_links;
+    std::string m_search;
+    std::string m_encoded;
+    std::string m_name;
+    std::string m_statusMessage;
+    std::string m_traceState;
+    std::string m_service;
+};
+
+bool SqliteTraceStore::Writer::fail(const QString& what)
+{
+    if (m_error.isEmpty())
+        m_error = what;
+    return false;
+}
+
+sqlite3_stmt* SqliteTraceStore::Writer::stmt(const char* sql)
+{
+    QString error;
+    sqlite3_stmt* s = db.statement(sql, &error);
+    if (!s)
+        fail(error);
+    return s;
+}
+
+static void toUtf8(std::string& out, const QString& s)
+{
+    out.clear();
+    SpanCodec::appendUtf8(out, s);
+}
+
+WriteResult SqliteTraceStore::Writer::write(const std::vector<IngestItem>& items)
+{
+    WriteResult result;
+    m_error.clear();
+    m_pendingResourceIds.clear();
+    m_pendingScopeIds.clear();
+    m_resourceByPointer.clear();
+    m_scopeByPointer.clear();
+    m_serviceByPointer.clear();
+
+    // Insertion order of changed traces is kept for the result; the map holds the accumulated deltas.
+    std::vector<TraceId> order;
+    std::unordered_map<TraceId, TraceDelta> deltas;
+
+    bool ok = db.exec("BEGIN IMMEDIATE", &m_error);
+    for (std::size_t itemIndex = 0; ok && itemIndex < items.size(); ++itemIndex) {
+        const IngestItem& item = items[itemIndex];
+        qint64 payloadId = 0;
+        ok = storePayload(item, &payloadId);
+        std::vector<TraceId> itemTraces;
+        for (const Span& span : item.batch.spans) {
+            if (!ok)
+                break;
+            if (!span.traceId.isValid() || !span.spanId.isValid()) {
+                ok = fail(QStringLiteral("item %1 holds a span with an invalid trace id or span id (%2/%3)")
+                              .arg(itemIndex)
+                              .arg(span.traceId.toHex(), span.spanId.toHex()));
+                break;
+            }
+            qint64 rid = 0;
+            qint64 sid = 0;
+            ok = resourceId(span.resource, &rid) && scopeId(span.scope, &sid);
+            if (!ok)
+                break;
+            const QString service = span.resource ? m_serviceByPointer.value(span.resource.get()) : QString();
+            bool inserted = false;
+            ok = insertSpan(span, rid, sid, service, &inserted);
+            if (!ok)
+                break;
+            ++result.spansWritten;
+
+            auto [it, isNew] = deltas.try_emplace(span.traceId);
+            TraceDelta& d = it->second;
+            if (isNew)
+                order.push_back(span.traceId);
+            if (std::find(itemTraces.begin(), itemTraces.end(), span.traceId) == itemTraces.end())
+                itemTraces.push_back(span.traceId);
+            if (!inserted) {
+                d.fullRecompute = true;
+                continue;
+            }
+            ++d.spanCount;
+            if (span.statusCode == StatusCode::Error)
+                ++d.errorCount;
+            d.inputTokens += tokenAttribute(span.attributes, u"gen_ai.usage.input_tokens");
+            d.outputTokens += tokenAttribute(span.attributes, u"gen_ai.usage.output_tokens");
+            d.start = std::min(d.start, span.startTimeUnixNano);
+            d.end = std::max(d.end, span.endTimeUnixNano);
+            const RootKey key { span.isRoot(), span.startTimeUnixNano, span.spanId };
+            if (d.spanCount == 1 || key.before(d.rootKey)) {
+                d.rootKey = key;
+                d.rootService = service;
+                d.rootName = span.name;
+            }
+            if (!service.isEmpty() && !d.services.contains(service))
+                d.services.append(service);
+        }
+        if (ok && payloadId > 0) {
+            sqlite3_stmt* s = stmt("INSERT OR IGNORE INTO payload_traces (trace_id, payload_id) VALUES (?1, ?2)");
+            ok = s != nullptr;
+            for (std::size_t i = 0; ok && i < itemTraces.size(); ++i) {
+                SqliteQuery q(s);
+                q.bindBlobStatic(1, itemTraces[i].data(), TraceId::Size);
+                q.bindInt64(2, payloadId);
+                ok = q.exec() || fail(db.errorMessage());
+            }
+        }
+    }
+
+    for (std::size_t i = 0; ok && i < order.size(); ++i)
+        ok = updateSummary(order[i], deltas[order[i]]);
+
+    ok = ok && db.exec("COMMIT", &m_error);
+    if (!ok) {
+        if (sqlite3_get_autocommit(db.handle()) == 0)
+            db.exec("ROLLBACK", nullptr);
+        result.ok = false;
+        result.error = QStringLiteral("cannot write to trace store %1: %2").arg(m_path, m_error);
+        result.spansWritten = 0;
+        qCWarning(lcStorage).noquote() << result.error;
+        return result;
+    }
+
+    if (m_resourceIds.size() + m_pendingResourceIds.size() > MaxCachedIds)
+        m_resourceIds.clear();
+    m_resourceIds.insert(m_pendingResourceIds);
+    if (m_scopeIds.size() + m_pendingScopeIds.size() > MaxCachedIds)
+        m_scopeIds.clear();
+    m_scopeIds.insert(m_pendingScopeIds);
+
+    result.ok = true;
+    result.changedTraces = std::move(order);
+    return result;
+}
+
+bool SqliteTraceStore::Writer::storePayload(const IngestItem& item, qint64* payloadId)
+{
+    *payloadId = 0;
+    const RawPayload& p = item.payload;
+    if (p.body.isEmpty())
+        return true; // nothing to keep (e.g. spans built in memory)
+    const QByteArray hash = contentHash(p.body.constData(), p.body.size());
+
+    sqlite3_stmt* find = stmt("SELECT id FROM payloads WHERE hash = ?1");
+    if (!find)
+        return false;
+    {
+        SqliteQuery q(find);
+        q.bindBlobStatic(1, hash.constData(), hash.size());
+        const int rc = q.step();
+        if (rc == SQLITE_ROW) {
+            *payloadId = q.columnInt64(0);
+            return true;
+        }
+        if (rc != SQLITE_DONE)
+            return fail(db.errorMessage());
+    }
+
+    QByteArray compressed;
+    if (!compressPayload(p.body, &compressed))
+        return fail(QStringLiteral("cannot compress a payload of %1 bytes").arg(p.body.size()));
+    sqlite3_stmt* insert = stmt("INSERT INTO payloads (hash, body, body_size, compression, content_type, "
+                                "content_encoding, wire_size, received_at, peer, span_count) "
+                                "VALUES (?1, ?2, ?3, 'zlib', ?4, ?5, ?6, ?7, ?8, ?9)");
+    if (!insert)
+        return false;
+    SqliteQuery q(insert);
+    q.bindBlobStatic(1, hash.constData(), hash.size());
+    q.bindBlobStatic(2, compressed.constData(), compressed.size());
+    q.bindInt64(3, p.body.size());
+    q.bindText(4, p.contentType);
+    q.bindText(5, p.contentEncoding);
+    q.bindInt64(6, p.wireSize);
+    q.bindInt64(7, toDb(p.receivedAtUnixNano));
+    q.bindText(8, p.peer);
+    q.bindInt64(9, p.spanCount > 0 ? p.spanCount : qint64(item.batch.spans.size()));
+    if (!q.exec())
+        return fail(db.errorMessage());
+    *payloadId = sqlite3_last_insert_rowid(db.handle());
+    return true;
+}
+
+bool SqliteTraceStore::Writer::resourceId(const std::shared_ptr<const Resource>& resource, qint64* id)
+{
+    *id = 0;
+    if (!resource)
+        return true;
+    const auto cached = m_resourceByPointer.constFind(resource.get());
+    if (cached != m_resourceByPointer.constEnd()) {
+        *id = *cached;
+        return true;
+    }
+    m_encoded.clear();
+    SpanCodec::appendResource(m_encoded, *resource);
+    const QByteArray hash = contentHash(m_encoded.data(), qsizetype(m_encoded.size()));
+    const QString service = resource->serviceName();
+    m_serviceByPointer.insert(resource.get(), service);
+
+    qint64 found = m_pendingResourceIds.value(hash, 0);
+    if (!found)
+        found = m_resourceIds.value(hash, 0);
+    if (!found) {
+        sqlite3_stmt* s = stmt("INSERT INTO resources (hash, service_name, content) VALUES (?1, ?2, ?3) "
+                               "ON CONFLICT (hash) DO UPDATE SET hash = excluded.hash RETURNING id");
+        if (!s)
+            return false;
+        SqliteQuery q(s);
+        q.bindBlobStatic(1, hash.constData(), hash.size());
+        q.bindText(2, service);
+        q.bindBlobStatic(3, m_encoded.data(), qsizetype(m_encoded.size()));
+        if (q.step() != SQLITE_ROW)
+            return fail(db.errorMessage());
+        found = q.columnInt64(0);
+        if (q.step() != SQLITE_DONE)
+            return fail(db.errorMessage());
+        m_pendingResourceIds.insert(hash, found);
+    }
+    m_resourceByPointer.insert(resource.get(), found);
+    *id = found;
+    return true;
+}
+
+bool SqliteTraceStore::Writer::scopeId(const std::shared_ptr<const InstrumentationScope>& scope, qint64* id)
+{
+    *id = 0;
+    if (!scope)
+        return true;
+    const auto cached = m_scopeByPointer.constFind(scope.get());
+    if (cached != m_scopeByPointer.constEnd()) {
+        *id = *cached;
+        return true;
+    }
+    m_encoded.clear();
+    SpanCodec::appendScope(m_encoded, *scope);
+    const QByteArray hash = contentHash(m_encoded.data(), qsizetype(m_encoded.size()));
+
+    qint64 found = m_pendingScopeIds.value(hash, 0);
+    if (!found)
+        found = m_scopeIds.value(hash, 0);
+    if (!found) {
+        sqlite3_stmt* s = stmt("INSERT INTO scopes (hash, name, version, content) VALUES (?1, ?2, ?3, ?4) "
+                               "ON CONFLICT (hash) DO UPDATE SET hash = excluded.hash RETURNING id");
+        if (!s)
+            return false;
+        SqliteQuery q(s);
+        q.bindBlobStatic(1, hash.constData(), hash.size());
+        q.bindText(2, scope->name);
+        q.bindText(3, scope->version);
+        q.bindBlobStatic(4, m_encoded.data(), qsizetype(m_encoded.size()));
+        if (q.step() != SQLITE_ROW)
+            return fail(db.errorMessage());
+        found = q.columnInt64(0);
+        if (q.step() != SQLITE_DONE)
+            return fail(db.errorMessage());
+        m_pendingScopeIds.insert(hash, found);
+    }
+    m_scopeByPointer.insert(scope.get(), found);
+    *id = found;
+    return true;
+}
+
+bool SqliteTraceStore::Writer::insertSpan(const Span& span, qint64 resourceId, qint64 scopeId, const QString& service,
+                                          bool* inserted)
+{
+    // Insert first; a conflict means the span was sent before (a retry or a duplicate) and is replaced below.
+    static const char insertSql[]
+        = "INSERT INTO spans (trace_id, span_id, parent_span_id, name, kind, start_time, end_time, status_code, "
+          "status_message, trace_state, flags, resource_id, scope_id, service, attributes, events, links, "
+          "dropped_attributes_count, dropped_events_count, dropped_links_count, input_tokens, output_tokens, "
+          "search_text) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, "
+          "?20, ?21, ?22, ?23) ON CONFLICT (trace_id, span_id) DO NOTHING";
+    static const char updateSql[]
+        = "UPDATE spans SET parent_span_id = ?3, name = ?4, kind = ?5, start_time = ?6, end_time = ?7, "
+          "status_code = ?8, status_message = ?9, trace_state = ?10, flags = ?11, resource_id = ?12, scope_id = ?13, "
+          "service = ?14, attributes = ?15, events = ?16, links = ?17, dropped_attributes_count = ?18, "
+          "dropped_events_count = ?19, dropped_links_count = ?20, input_tokens = ?21, output_tokens = ?22, "
+          "search_text = ?23 WHERE trace_id = ?1 AND span_id = ?2";
+
+    m_attributes.clear();
+    m_events.clear();
+    m_links.clear();
+    m_search.clear();
+    if (!span.attributes.empty())
+        SpanCodec::appendAttributes(m_attributes, span.attributes);
+    if (!span.events.empty())
+        SpanCodec::appendEvents(m_events, span.events);
+    if (!span.links.empty())
+        SpanCodec::appendLinks(m_links, span.links);
+    SpanCodec::appendSearchText(m_search, span);
+    toUtf8(m_name, span.name);
+    toUtf8(m_statusMessage, span.statusMessage);
+    toUtf8(m_traceState, span.traceState);
+    toUtf8(m_service, service);
+
+    const auto bind = [&](SqliteQuery& q) {
+        q.bindBlobStatic(1, span.traceId.data(), TraceId::Size);
+        q.bindBlobStatic(2, span.spanId.data(), SpanId::Size);
+        if (span.parentSpanId.isValid())
+            q.bindBlobStatic(3, span.parentSpanId.data(), SpanId::Size);
+        else
+            q.bindNull(3);
+        q.bindTextStatic(4, m_name);
+        q.bindInt64(5, int(span.kind));
+        q.bindInt64(6, toDb(span.startTimeUnixNano));
+        q.bindInt64(7, toDb(span.endTimeUnixNano));
+        q.bindInt64(8, int(span.statusCode));
+        q.bindTextStatic(9, m_statusMessage);
+        q.bindTextStatic(10, m_traceState);
+        q.bindInt64(11, span.flags);
+        if (resourceId)
+            q.bindInt64(12, resourceId);
+        else
+            q.bindNull(12);
+        if (scopeId)
+            q.bindInt64(13, scopeId);
+        else
+            q.bindNull(13);
+        q.bindTextStatic(14, m_service);
+        const auto blobOrNull = [&q](int index, const std::string& b) {
+            if (b.empty())
+                q.bindNull(index);
+            else
+                q.bindBlobStatic(index, b.data(), qsizetype(b.size()));
+        };
+        blobOrNull(15, m_attributes);
+        blobOrNull(16, m_events);
+        blobOrNull(17, m_links);
+        q.bindInt64(18, span.droppedAttributesCount);
+        q.bindInt64(19, span.droppedEventsCount);
+        q.bindInt64(20, span.droppedLinksCount);
+        q.bindInt64(21, tokenAttribute(span.attributes, u"gen_ai.usage.input_tokens"));
+        q.bindInt64(22, tokenAttribute(span.attributes, u"gen_ai.usage.output_tokens"));
+        q.bindTextStatic(23, m_search);
+    };
+
+    sqlite3_stmt* insert = stmt(insertSql);
+    if (!insert)
+        return false;
+    {
+        SqliteQuery q(insert);
+        bind(q);
+        if (!q.exec())
+            return fail(db.errorMessage());
+    }
+    *inserted = sqlite3_changes(db.handle()) == 1;
+    if (*inserted)
+        return true;
+
+    sqlite3_stmt* update = stmt(updateSql);
+    if (!update)
+        return false;
+    SqliteQuery q(update);
+    bind(q);
+    return q.exec() || fail(db.errorMessage());
+}
+
+bool SqliteTraceStore::Writer::readTraceRow(const TraceId& traceId, TraceRow* row, bool* found)
+{
+    sqlite3_stmt* s = stmt("SELECT root_service, root_name, root_span_id, root_start_time, has_root, start_time, "
+                           "end_time, span_count, error_count, services, input_tokens, output_tokens "
+                           "FROM traces WHERE trace_id = ?1");
+    if (!s)
+        return false;
+    SqliteQuery q(s);
+    q.bindBlobStatic(1, traceId.data(), TraceId::Size);
+    const int rc = q.step();
+    if (rc == SQLITE_DONE) {
+        *found = false;
+        return true;
+    }
+    if (rc != SQLITE_ROW)
+        return fail(db.errorMessage());
+    *found = true;
+    row->rootService = q.columnText(0);
+    row->rootName = q.columnText(1);
+    qsizetype size = 0;
+    const char* rootSpanId = q.columnBlob(2, &size);
+    row->rootKey.spanId = size == SpanId::Size ? SpanId::fromRaw(rootSpanId) : SpanId();
+    row->rootKey.start = fromDb(q.columnInt64(3));
+    row->rootKey.isRoot = q.columnInt64(4) != 0;
+    row->start = fromDb(q.columnInt64(5));
+    row->end = fromDb(q.columnInt64(6));
+    row->spanCount = q.columnInt64(7);
+    row->errorCount = q.columnInt64(8);
+    row->services = splitServices(q.columnText(9));
+    row->inputTokens = q.columnInt64(10);
+    row->outputTokens = q.columnInt64(11);
+    return true;
+}
+
+bool SqliteTraceStore::Writer::writeTraceRow(const TraceId& traceId, const TraceRow& row)
+{
+    sqlite3_stmt* s = stmt("INSERT OR REPLACE INTO traces (trace_id, root_service, root_name, root_span_id, "
+                           "root_start_time, has_root, start_time, end_time, span_count, error_count, services, "
+                           "input_tokens, output_tokens) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)");
+    if (!s)
+        return false;
+    SqliteQuery q(s);
+    q.bindBlobStatic(1, traceId.data(), TraceId::Size);
+    q.bindText(2, row.rootService);
+    q.bindText(3, row.rootName);
+    q.bindBlobStatic(4, row.rootKey.spanId.data(), SpanId::Size);
+    q.bindInt64(5, toDb(row.rootKey.start));
+    q.bindInt64(6, row.rootKey.isRoot ? 1 : 0);
+    q.bindInt64(7, toDb(row.start));
+    q.bindInt64(8, toDb(row.end));
+    q.bindInt64(9, row.spanCount);
+    q.bindInt64(10, row.errorCount);
+    q.bindText(11, joinServices(row.services));
+    q.bindInt64(12, row.inputTokens);
+    q.bindInt64(13, row.outputTokens);
+    return q.exec() || fail(db.errorMessage());
+}
+
+bool SqliteTraceStore::Writer::upsertTraceServices(const TraceId& traceId, const QStringList& services,
+                                                   std::uint64_t start)
+{
+    sqlite3_stmt* s = stmt("INSERT INTO trace_services (trace_id, service, start_time) VALUES (?1, ?2, ?3) "
+                           "ON CONFLICT (trace_id, service) DO UPDATE SET start_time = excluded.start_time "
+                           "WHERE start_time != excluded.start_time");
+    if (!s)
+        return false;
+    for (const QString& service : services) {
+        SqliteQuery q(s);
+        q.bindBlobStatic(1, traceId.data(), TraceId::Size);
+        q.bindText(2, service);
+        q.bindInt64(3, toDb(start));
+        if (!q.exec())
+            return fail(db.errorMessage());
+    }
+    return true;
+}
+
+bool SqliteTraceStore::Writer::recomputeSummary(const TraceId& traceId, TraceRow* row)
+{
+    sqlite3_stmt* agg = stmt("SELECT min(start_time), max(end_time), count(*), total(status_code = 2), "
+                             "total(input_tokens), total(output_tokens) FROM spans WHERE trace_id = ?1");
+    sqlite3_stmt* root = stmt("SELECT service, name, span_id, start_time, parent_span_id IS NULL FROM spans "
+                              "WHERE trace_id = ?1 ORDER BY parent_span_id IS NOT NULL, start_time, span_id LIMIT 1");
+    sqlite3_stmt* services = stmt("SELECT DISTINCT service FROM spans WHERE trace_id = ?1 AND service != ''");
+    if (!agg || !root || !services)
+        return false;
+    {
+        SqliteQuery q(agg);
+        q.bindBlobStatic(1, traceId.data(), TraceId::Size);
+        if (q.step() != SQLITE_ROW)
+            return fail(db.errorMessage());
+        row->start = fromDb(q.columnInt64(0));
+        row->end = fromDb(q.columnInt64(1));
+        row->spanCount = q.columnInt64(2);
+        row->errorCount = q.columnInt64(3);
+        row->inputTokens = q.columnInt64(4);
+        row->outputTokens = q.columnInt64(5);
+    }
+    {
+        SqliteQuery q(root);
+        q.bindBlobStatic(1, traceId.data(), TraceId::Size);
+        if (q.step() != SQLITE_ROW)
+            return fail(db.errorMessage());
+        row->rootService = q.columnText(0);
+        row->rootName = q.columnText(1);
+        qsizetype size = 0;
+        const char* id = q.columnBlob(2, &size);
+        row->rootKey.spanId = size == SpanId::Size ? SpanId::fromRaw(id) : SpanId();
+        row->rootKey.start = fromDb(q.columnInt64(3));
+        row->rootKey.isRoot = q.columnInt64(4) != 0;
+    }
+    row->services.clear();
+    SqliteQuery q(services);
+    q.bindBlobStatic(1, traceId.data(), TraceId::Size);
+    int rc;
+    while ((rc = q.step()) == SQLITE_ROW)
+        row->services.append(q.columnText(0));
+    if (rc != SQLITE_DONE)
+        return fail(db.errorMessage());
+    row->services.sort();
+    return true;
+}
+
+bool SqliteTraceStore::Writer::updateSummary(const TraceId& traceId, const TraceDelta& delta)
+{
+    TraceRow row;
+    if (delta.fullRecompute) {
+        if (!recomputeSummary(traceId, &row) || !writeTraceRow(traceId, row))
+            return false;
+        sqlite3_stmt* del = stmt("DELETE FROM trace_services WHERE trace_id = ?1");
+        if (!del)
+            return false;
+        {
+            SqliteQuery q(del);
+            q.bindBlobStatic(1, traceId.data(), TraceId::Size);
+            if (!q.exec())
+                return fail(db.errorMessage());
+        }
+        return upsertTraceServices(traceId, row.services, row.start);
+    }
+
+    bool found = false;
+    if (!readTraceRow(traceId, &row, &found))
+        return false;
+    const std::uint64_t oldStart = row.start;
+    if (!found) {
+        row.start = delta.start;
+        row.end = delta.end;
+        row.rootKey = delta.rootKey;
+        row.rootService = delta.rootService;
+        row.rootName = delta.rootName;
+    } else {
+        row.start = std::min(row.start, delta.start);
+        row.end = std::max(row.end, delta.end);
+        if (delta.rootKey.before(row.rootKey)) {
+            row.rootKey = delta.rootKey;
+            row.rootService = delta.rootService;
+            row.rootName = delta.rootName;
+        }
+    }
+    row.spanCount += delta.spanCount;
+    row.errorCount += delta.errorCount;
+    row.inputTokens += delta.inputTokens;
+    row.outputTokens += delta.outputTokens;
+    QStringList added;
+    for (const QString& service : delta.services)
+        if (!row.services.contains(service))
+            added.append(service);
+    if (!added.isEmpty()) {
+        row.services += added;
+        row.services.sort();
+    }
+    if (!writeTraceRow(traceId, row))
+        return false;
+    // trace_services carries the trace start so the service filter pages on its own index.
+    if (found && row.start != oldStart)
+        return upsertTraceServices(traceId, row.services, row.start);
+    return upsertTraceServices(traceId, added, row.start);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Read connections
+
+/// A pooled read connection, returned to the pool when the lease ends.
+class SqliteTraceStore::ReadLease {
+public:
+    ReadLease(SqliteTraceStore* store, QString* error) : m_store(store), m_db(store->acquireReader(error)) { }
+    ~ReadLease()
+    {
+        if (m_db) {
+            if (sqlite3_get_autocommit(m_db->handle()) == 0)
+                m_db->exec("ROLLBACK", nullptr);
+            m_store->releaseReader(std::move(m_db));
+        }
+    }
+    ReadLease(const ReadLease&) = delete;
+    ReadLease& operator=(const ReadLease&) = delete;
+
+    explicit operator bool() const { return m_db != nullptr; }
+    SqliteConnection& db() { return *m_db; }
+
+private:
+    SqliteTraceStore* m_store;
+    std::unique_ptr<SqliteConnection> m_db;
+};
+
+std::unique_ptr<SqliteConnection> SqliteTraceStore::acquireReader(QString* error)
+{
+    {
+        QMutexLocker lock(&m_readMutex);
+        if (!m_open) {
+            if (error)
+                *error = QStringLiteral("trace store %1 is not open").arg(m_filePath);
+            return nullptr;
+        }
+        if (!m_idleReaders.empty()) {
+            auto db = std::move(m_idleReaders.back());
+            m_idleReaders.pop_back();
+            return db;
+        }
+    }
+    // Opened outside the lock: another reader may be opening one at the same time, which is fine.
+    auto db = std::make_unique<SqliteConnection>();
+    QString message;
+    if (!db->open(m_filePath, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, &message)
+        || !db->exec("PRAGMA query_only = ON; PRAGMA cache_size = -16384; PRAGMA temp_store = MEMORY", &message)) {
+        if (error)
+            *error = QStringLiteral("cannot open a read connection to %1: %2").arg(m_filePath, message);
+        return nullptr;
+    }
+    sqlite3_busy_timeout(db->handle(), BusyTimeoutMs);
+    return db;
+}
+
+void SqliteTraceStore::releaseReader(std::unique_ptr<SqliteConnection> connection)
+{
+    QMutexLocker lock(&m_readMutex);
+    m_idleReaders.push_back(std::move(connection));
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// SqliteTraceStore
+
+SqliteTraceStore::SqliteTraceStore(const QString& filePath)
+    : m_filePath(QFileInfo(filePath).absoluteFilePath())
+{
+}
+
+SqliteTraceStore::~SqliteTraceStore() = default;
+
+QString SqliteTraceStore::defaultPath()
+{
+    return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + QStringLiteral("/spanscope.db");
+}
+
+QString SqliteTraceStore::description() const
+{
+    return QStringLiteral("sqlite:") + m_filePath;
+}
+
+bool SqliteTraceStore::open(QString* error)
+{
+    QMutexLocker lock(&m_writeMutex);
+    if (m_writer)
+        return true;
+    const auto failed = [&](const QString& why) {
+        const QString message = QStringLiteral("cannot open trace store %1: %2").arg(m_filePath, why);
+        qCWarning(lcStorage).noquote() << message;
+        if (error)
+            *error = message;
+        return false;
+    };
+
+    const QString dir = QFileInfo(m_filePath).absolutePath();
+    if (!QDir().mkpath(dir))
+        return failed(QStringLiteral("cannot create the folder %1").arg(dir));
+
+    auto writer = std::make_unique<Writer>(m_filePath);
+    QString message;
+    if (!writer->db.open(m_filePath, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, &message))
+        return failed(message);
+    if (sqlite3_db_readonly(writer->db.handle(), "main") == 1)
+        return failed(QStringLiteral("the file is read-only"));
+    sqlite3_busy_timeout(writer->db.handle(), BusyTimeoutMs);
+
+    // WAL: readers never block the writer and vice versa. synchronous=NORMAL: in WAL mode a commit is durable
+    // once written to the WAL file, so an application crash loses nothing; only an OS crash or power loss may
+    // lose the last commits (never corrupting the file). That trade buys the ingest rate (no fsync per commit).
+    {
+        sqlite3_stmt* s = writer->db.statement("PRAGMA journal_mode = WAL", &message);
+        if (!s)
+            return failed(message);
+        SqliteQuery q(s);
+        if (q.step() != SQLITE_ROW)
+            return failed(writer->db.errorMessage());
+        const QString mode = q.columnText(0);
+        if (mode.compare(QLatin1String("wal"), Qt::CaseInsensitive) != 0)
+            return failed(QStringLiteral("cannot switch to WAL mode (journal mode is %1)").arg(mode));
+    }
+    if (!writer->db.exec("PRAGMA synchronous = NORMAL; PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY",
+                         &message))
+        return failed(message);
+    if (!SqliteMigrations::migrate(writer->db, &message))
+        return failed(message);
+
+    m_writer = std::move(writer);
+    QMutexLocker readLock(&m_readMutex);
+    m_open = true;
+    return true;
+}
+
+WriteResult SqliteTraceStore::write(const std::vector<IngestItem>& items)
+{
+    QMutexLocker lock(&m_writeMutex);
+    if (!m_writer) {
+        WriteResult result;
+        result.error = QStringLiteral("trace store %1 is not open").arg(m_filePath);
+        return result;
+    }
+    return m_writer->write(items);
+}
+
+static bool setError(QString* error, const QString& message)
+{
+    if (error)
+        *error = message;
+    qCWarning(lcStorage).noquote() << message;
+    return false;
+}
+
+std::vector<TraceSummary> SqliteTraceStore::listTraces(const TraceQuery& query, QString* error)
+{
+    std::vector<TraceSummary> result;
+    ReadLease lease(this, error);
+    if (!lease)
+        return result;
+
+    // Both shapes walk an index newest first and stop after `limit` matches: traces(start_time, trace_id), or
+    // for a service filter trace_services(service, start_time, trace_id), which carries the trace start for this.
+    const bool byService = !query.serviceName.isEmpty();
+    const char* t = byService ? "ts" : "t";
+    QByteArray sql = "SELECT " SUMMARY_COLUMNS;
+    sql += byService ? " FROM trace_services ts CROSS JOIN traces t ON t.trace_id = ts.trace_id WHERE ts.service = ?8"
+                     : " FROM traces t WHERE 1";
+    if (query.hasCursor)
+        sql += QByteArray(" AND (") + t + ".start_time, " + t + ".trace_id) < (?1, ?2)";
+    if (query.startTimeFromUnixNano)
+        sql += QByteArray(" AND ") + t + ".start_time >= ?3";
+    if (query.startTimeToUnixNano)
+        sql += QByteArray(" AND ") + t + ".start_time <= ?4";
+    if (query.errorsOnly)
+        sql += " AND t.error_count > 0";
+    if (query.minDurationNanos)
+        sql += " AND t.end_time - t.start_time >= ?5";
+    const std::string text = SpanCodec::searchFolded(query.text);
+    if (!text.empty())
+        sql += " AND EXISTS (SELECT 1 FROM spans s WHERE s.trace_id = t.trace_id AND instr(s.search_text, ?6) > 0)";
+    sql += QByteArray(" ORDER BY ") + t + ".start_time DESC, " + t + ".trace_id DESC LIMIT ?7";
+
+    QString message;
+    sqlite3_stmt* s = lease.db().statement(sql, &message);
+    if (!s) {
+        setError(error, QStringLiteral("cannot list traces: %1").arg(message));
+        return result;
+    }
+    SqliteQuery q(s);
+    q.bindInt64(1, toDb(query.cursorStartTimeUnixNano));
+    q.bindBlobStatic(2, query.cursorTraceId.data(), TraceId::Size);
+    q.bindInt64(3, toDb(query.startTimeFromUnixNano));
+    q.bindInt64(4, toDb(query.startTimeToUnixNano));
+    q.bindInt64(5, toDb(std::min<std::uint64_t>(query.minDurationNanos, std::numeric_limits<std::int64_t>::max())));
+    q.bindTextStatic(6, text);
+    q.bindInt64(7, std::max(0, query.limit));
+    if (byService)
+        q.bindText(8, query.serviceName);
+    int rc;
+    result.reserve(std::size_t(std::max(0, std::min(query.limit, 1000))));
+    while ((rc = q.step()) == SQLITE_ROW)
+        result.push_back(readSummary(q));
+    if (rc != SQLITE_DONE) {
+        setError(error, QStringLiteral("cannot list traces: %1").arg(lease.db().errorMessage()));
+        result.clear();
+    }
+    return result;
+}
+
+std::optional<TraceSummary> SqliteTraceStore::traceSummary(const TraceId& traceId, QString* error)
+{
+    ReadLease lease(this, error);
+    if (!lease)
+        return std::nullopt;
+    QString message;
+    sqlite3_stmt* s = lease.db().statement("SELECT " SUMMARY_COLUMNS " FROM traces t WHERE t.trace_id = ?1", &message);
+    if (!s) {
+        setError(error, QStringLiteral("cannot read trace summary: %1").arg(message));
+        return std::nullopt;
+    }
+    SqliteQuery q(s);
+    q.bindBlobStatic(1, traceId.data(), TraceId::Size);
+    const int rc = q.step();
+    if (rc == SQLITE_ROW)
+        return readSummary(q);
+    if (rc != SQLITE_DONE)
+        setError(error, QStringLiteral("cannot read trace summary: %1").arg(lease.db().errorMessage()));
+    return std::nullopt;
+}
+
+std::vector<Span> SqliteTraceStore::traceSpans(const TraceId& traceId, QString* error)
+{
+    std::vector<Span> spans;
+    ReadLease lease(this, error);
+    if (!lease)
+        return spans;
+    SqliteConnection& db = lease.db();
+    QString message;
+    const auto failed = [&](const QString& why) {
+        setError(error, QStringLiteral("cannot read trace %1: %2").arg(traceId.toHex(), why));
+        spans.clear();
+        return spans;
+    };
+
+    sqlite3_stmt* spanStmt = db.statement(
+        "SELECT span_id, parent_span_id, name, kind, start_time, end_time, status_code, status_message, trace_state, "
+        "flags, resource_id, scope_id, attributes, events, links, dropped_attributes_count, dropped_events_count, "
+        "dropped_links_count FROM spans WHERE trace_id = ?1 ORDER BY start_time, span_id",
+        &message);
+    sqlite3_stmt* resourceStmt = db.statement("SELECT content FROM resources WHERE id = ?1", &message);
+    sqlite3_stmt* scopeStmt = db.statement("SELECT content FROM scopes WHERE id = ?1", &message);
+    if (!spanStmt || !resourceStmt || !scopeStmt)
+        return failed(message);
+    // One read transaction, so spans and the resources they reference come from the same snapshot.
+    if (!db.exec("BEGIN", &message))
+        return failed(message);
+
+    QHash<qint64, std::shared_ptr<const Resource>> resources;
+    QHash<qint64, std::shared_ptr<const InstrumentationScope>> scopes;
+    SqliteQuery q(spanStmt);
+    q.bindBlobStatic(1, traceId.data(), TraceId::Size);
+    int rc;
+    qsizetype size = 0;
+    const char* data = nullptr;
+    while ((rc = q.step()) == SQLITE_ROW) {
+        Span span;
+        span.traceId = traceId;
+        data = q.columnBlob(0, &size);
+        if (size != SpanId::Size)
+            return failed(QStringLiteral("a stored span id is corrupt"));
+        span.spanId = SpanId::fromRaw(data);
+        data = q.columnBlob(1, &size);
+        if (size == SpanId::Size)
+            span.parentSpanId = SpanId::fromRaw(data);
+        span.name = q.columnText(2);
+        span.kind = SpanKind(q.columnInt64(3));
+        span.startTimeUnixNano = fromDb(q.columnInt64(4));
+        span.endTimeUnixNano = fromDb(q.columnInt64(5));
+        span.statusCode = StatusCode(q.columnInt64(6));
+        span.statusMessage = q.columnText(7);
+        span.traceState = q.columnText(8);
+        span.flags = std::uint32_t(q.columnInt64(9));
+        data = q.columnBlob(12, &size);
+        bool ok = SpanCodec::decodeAttributes(data, size, &span.attributes);
+        data = q.columnBlob(13, &size);
+        ok = ok && SpanCodec::decodeEvents(data, size, &span.events);
+        data = q.columnBlob(14, &size);
+        ok = ok && SpanCodec::decodeLinks(data, size, &span.links);
+        if (!ok)
+            return failed(QStringLiteral("the stored data of span %1 is corrupt").arg(span.spanId.toHex()));
+        span.droppedAttributesCount = std::uint32_t(q.columnInt64(15));
+        span.droppedEventsCount = std::uint32_t(q.columnInt64(16));
+        span.droppedLinksCount = std::uint32_t(q.columnInt64(17));
+
+        if (!q.columnIsNull(10)) {
+            const qint64 id = q.columnInt64(10);
+            auto it = resources.find(id);
+            if (it == resources.end()) {
+                SqliteQuery r(resourceStmt);
+                r.bindInt64(1, id);
+                auto resource = std::make_shared<Resource>();
+                if (r.step() != SQLITE_ROW)
+                    return failed(QStringLiteral("resource %1 is missing").arg(id));
+                data = r.columnBlob(0, &size);
+                if (!SpanCodec::decodeResource(data, size, resource.get()))
+                    return failed(QStringLiteral("resource %1 is corrupt").arg(id));
+                it = resources.insert(id, std::move(resource));
+            }
+            span.resource = *it;
+        }
+        if (!q.columnIsNull(11)) {
+            const qint64 id = q.columnInt64(11);
+            auto it = scopes.find(id);
+            if (it == scopes.end()) {
+                SqliteQuery r(scopeStmt);
+                r.bindInt64(1, id);
+                auto scope = std::make_shared<InstrumentationScope>();
+                if (r.step() != SQLITE_ROW)
+                    return failed(QStringLiteral("scope %1 is missing").arg(id));
+                data = r.columnBlob(0, &size);
+                if (!SpanCodec::decodeScope(data, size, scope.get()))
+                    return failed(QStringLiteral("scope %1 is corrupt").arg(id));
+                it = scopes.insert(id, std::move(scope));
+            }
+            span.scope = *it;
+        }
+        spans.push_back(std::move(span));
+    }
+    if (rc != SQLITE_DONE)
+        return failed(db.errorMessage());
+    q.reset();
+    db.exec("COMMIT", nullptr);
+    return spans;
+}
+
+std::vector<RawPayload> SqliteTraceStore::tracePayloads(const TraceId& traceId, QString* error)
+{
+    std::vector<RawPayload> payloads;
+    ReadLease lease(this, error);
+    if (!lease)
+        return payloads;
+    QString message;
+    sqlite3_stmt* s = lease.db().statement(
+        "SELECT p.id, p.body, p.body_size, p.compression, p.content_type, p.content_encoding, p.wire_size, "
+        "p.received_at, p.peer, p.span_count FROM payload_traces pt CROSS JOIN payloads p ON p.id = pt.payload_id "
+        "WHERE pt.trace_id = ?1 ORDER BY p.received_at, p.id",
+        &message);
+    const auto failed = [&](const QString& why) {
+        setError(error, QStringLiteral("cannot read the payloads of trace %1: %2").arg(traceId.toHex(), why));
+        payloads.clear();
+        return payloads;
+    };
+    if (!s)
+        return failed(message);
+    SqliteQuery q(s);
+    q.bindBlobStatic(1, traceId.data(), TraceId::Size);
+    int rc;
+    while ((rc = q.step()) == SQLITE_ROW) {
+        RawPayload p;
+        p.id = q.columnInt64(0);
+        qsizetype size = 0;
+        const char* data = q.columnBlob(1, &size);
+        const qint64 bodySize = q.columnInt64(2);
+        if (q.columnText(3) == QLatin1String("zlib")) {
+            if (bodySize < 0 || bodySize > MaxPayloadBytes)
+                return failed(QStringLiteral("payload %1 is corrupt").arg(p.id));
+            p.body.resize(qsizetype(bodySize));
+            uLongf outSize = uLongf(bodySize);
+            if (uncompress(reinterpret_cast<Bytef*>(p.body.data()), &outSize, reinterpret_cast<const Bytef*>(data),
+                           uLong(size))
+                    != Z_OK
+                || qint64(outSize) != bodySize)
+                return failed(QStringLiteral("payload %1 is corrupt").arg(p.id));
+        } else {
+            p.body = QByteArray(data, size);
+        }
+        p.contentType = q.columnText(4);
+        p.contentEncoding = q.columnText(5);
+        p.wireSize = q.columnInt64(6);
+        p.receivedAtUnixNano = fromDb(q.columnInt64(7));
+        p.peer = q.columnText(8);
+        p.spanCount = q.columnInt64(9);
+        payloads.push_back(std::move(p));
+    }
+    if (rc != SQLITE_DONE)
+        return failed(lease.db().errorMessage());
+    return payloads;
+}
+
+QStringList SqliteTraceStore::services(QString* error)
+{
+    QStringList result;
+    ReadLease lease(this, error);
+    if (!lease)
+        return result;
+    QString message;
+    sqlite3_stmt* s = lease.db().statement("SELECT DISTINCT service FROM trace_services", &message);
+    if (!s) {
+        setError(error, QStringLiteral("cannot list services: %1").arg(message));
+        return result;
+    }
+    SqliteQuery q(s);
+    int rc;
+    while ((rc = q.step()) == SQLITE_ROW)
+        result.append(q.columnText(0));
+    if (rc != SQLITE_DONE) {
+        setError(error, QStringLiteral("cannot list services: %1").arg(lease.db().errorMessage()));
+        return {};
+    }
+    result.sort();
+    return result;
+}
+
+static qint64 singleInteger(SqliteConnection& db, const char* sql, const QString& what, QString* error)
+{
+    QString message;
+    sqlite3_stmt* s = db.statement(sql, &message);
+    if (!s) {
+        setError(error, QStringLiteral("cannot count %1: %2").arg(what, message));
+        return 0;
+    }
+    SqliteQuery q(s);
+    if (q.step() != SQLITE_ROW) {
+        setError(error, QStringLiteral("cannot count %1: %2").arg(what, db.errorMessage()));
+        return 0;
+    }
+    return q.columnInt64(0);
+}
+
+qint64 SqliteTraceStore::spanCount(QString* error)
+{
+    ReadLease lease(this, error);
+    if (!lease)
+        return 0;
+    // The summaries are exact and kept in the same transactions; summing them avoids scanning every span.
+    return singleInteger(lease.db(), "SELECT coalesce(sum(span_count), 0) FROM traces", QStringLiteral("spans"),
+                         error);
+}
+
+qint64 SqliteTraceStore::payloadCount(QString* error)
+{
+    ReadLease lease(this, error);
+    if (!lease)
+        return 0;
+    return singleInteger(lease.db(), "SELECT count(*) FROM payloads", QStringLiteral("payloads"), error);
+}

@@ -1,0 +1,65 @@
+#pragma once
+
+#include "storage/tracestore.h"
+
+#include <QHash>
+#include <QMutex>
+#include <QString>
+
+#include <memory>
+#include <vector>
+
+class SqliteConnection;
+
+/**
+ * The local trace store: one SQLite file in WAL mode (schema in docs/storage.md).
+ *
+ * Thread safety: every method may be called from any thread. write() is serialized on the single writer
+ * connection by a mutex; reads borrow a connection from a small pool (one per concurrently reading thread, created
+ * on demand, kept until the store is destroyed) so they never wait for the writer and see every write committed
+ * before they start. The store must outlive all calls into it.
+ *
+ * Errors (unopenable or corrupt file, full disk, ...) are returned as messages, never thrown; methods called
+ * before a successful open() fail with an error.
+ */
+class SqliteTraceStore final : public TraceStore {
+public:
+    explicit SqliteTraceStore(const QString& filePath);
+    ~SqliteTraceStore() override;
+
+    /// QStandardPaths::AppDataLocation + "/spanscope.db"
+    static QString defaultPath();
+
+    bool open(QString* error) override;
+    QString description() const override;
+
+    WriteResult write(const std::vector<IngestItem>& items) override;
+
+    std::vector<TraceSummary> listTraces(const TraceQuery& query, QString* error = nullptr) override;
+    std::optional<TraceSummary> traceSummary(const TraceId& traceId, QString* error = nullptr) override;
+    std::vector<Span> traceSpans(const TraceId& traceId, QString* error = nullptr) override;
+    std::vector<RawPayload> tracePayloads(const TraceId& traceId, QString* error = nullptr) override;
+    QStringList services(QString* error = nullptr) override;
+    qint64 spanCount(QString* error = nullptr) override;
+
+    /// Number of stored raw payloads (after deduplication).
+    qint64 payloadCount(QString* error = nullptr);
+    /// The absolute path of the database file.
+    QString filePath() const { return m_filePath; }
+
+private:
+    class ReadLease;
+    class Writer;
+
+    std::unique_ptr<SqliteConnection> acquireReader(QString* error);
+    void releaseReader(std::unique_ptr<SqliteConnection> connection);
+
+    const QString m_filePath;
+
+    QMutex m_writeMutex; // guards m_writer and the open state
+    std::unique_ptr<Writer> m_writer;
+
+    QMutex m_readMutex; // guards m_idleReaders
+    std::vector<std::unique_ptr<SqliteConnection>> m_idleReaders;
+    bool m_open = false; // set once under both mutexes; read under either
+};

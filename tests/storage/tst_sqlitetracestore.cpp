@@ -1,0 +1,751 @@
+#include "storage/sqlitetracestore.h"
+
+#include <QElapsedTimer>
+#include <QFile>
+#include <QSet>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QThread>
+
+#include <sqlite3.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <random>
+
+namespace {
+
+TraceId traceId(int n)
+{
+    return TraceId::fromHex(QStringLiteral("%1").arg(n, 32, 16, QLatin1Char('0')));
+}
+
+SpanId spanId(int n)
+{
+    return SpanId::fromHex(QStringLiteral("%1").arg(n, 16, 16, QLatin1Char('0')));
+}
+
+std::shared_ptr<const Resource> resource(const QString& service)
+{
+    auto r = std::make_shared<Resource>();
+    r->attributes = { { QStringLiteral("service.name"), AnyValue::fromString(service) },
+                      { QStringLiteral("host.name"), AnyValue::fromString(QStringLiteral("box")) } };
+    return r;
+}
+
+std::shared_ptr<const InstrumentationScope> scope(const QString& name)
+{
+    auto s = std::make_shared<InstrumentationScope>();
+    s->name = name;
+    s->version = QStringLiteral("1.0");
+    return s;
+}
+
+Span makeSpan(const TraceId& trace, int id, int parent, const QString& name, const QString& service,
+              std::uint64_t start, std::uint64_t end)
+{
+    Span s;
+    s.traceId = trace;
+    s.spanId = spanId(id);
+    if (parent)
+        s.parentSpanId = spanId(parent);
+    s.name = name;
+    s.kind = SpanKind::Server;
+    s.startTimeUnixNano = start;
+    s.endTimeUnixNano = end;
+    s.resource = resource(service);
+    s.scope = scope(QStringLiteral("tests"));
+    return s;
+}
+
+IngestItem item(std::vector<Span> spans, const QByteArray& body = QByteArray())
+{
+    IngestItem it;
+    it.batch.spans = std::move(spans);
+    it.payload.body = body;
+    it.payload.contentType = QStringLiteral("application/x-protobuf");
+    it.payload.wireSize = body.size();
+    it.payload.receivedAtUnixNano = 1000;
+    it.payload.peer = QStringLiteral("127.0.0.1:5555");
+    it.payload.spanCount = qint64(it.batch.spans.size());
+    return it;
+}
+
+std::vector<IngestItem> items(IngestItem a)
+{
+    std::vector<IngestItem> v;
+    v.push_back(std::move(a));
+    return v;
+}
+
+Attributes everyType()
+{
+    AnyValue map;
+    map.type = AnyValue::Type::Map;
+    map.mapValue = { { QStringLiteral("k"), AnyValue::fromBytes(QByteArray("\0\1\2", 3)) },
+                     { QStringLiteral("d"), AnyValue::fromDouble(1e-300) } };
+    AnyValue array;
+    array.type = AnyValue::Type::Array;
+    array.arrayValue = { AnyValue::fromInt(-5), AnyValue::fromString(QStringLiteral("x")), map };
+    AnyValue nested;
+    nested.type = AnyValue::Type::Array;
+    nested.arrayValue = { array, AnyValue() };
+    return {
+        { QStringLiteral("str"), AnyValue::fromString(QStringLiteral("Grüße \U0001F600")) },
+        { QStringLiteral("bool"), AnyValue::fromBool(true) },
+        { QStringLiteral("int"), AnyValue::fromInt(-9007199254740993LL) },
+        { QStringLiteral("double"), AnyValue::fromDouble(2.5) },
+        { QStringLiteral("bytes"), AnyValue::fromBytes(QByteArray(17, '\xfe')) },
+        { QStringLiteral("array"), nested },
+        { QStringLiteral("map"), map },
+        { QStringLiteral("empty"), AnyValue() },
+        { QStringLiteral("str"), AnyValue::fromString(QStringLiteral("duplicate key kept")) },
+    };
+}
+
+// Runs `sql` on a separate raw connection; returns the first column of the first row as text.
+QString rawQuery(const QString& path, const char* sql)
+{
+    sqlite3* db = nullptr;
+    QString out;
+    if (sqlite3_open_v2(path.toUtf8().constData(), &db, SQLITE_OPEN_READWRITE, nullptr) == SQLITE_OK) {
+        sqlite3_stmt* stmt = nullptr;
+        if (sqlite3_prepare_v2(db, sql, -1, &stmt, nullptr) == SQLITE_OK && sqlite3_step(stmt) == SQLITE_ROW)
+            out = QString::fromUtf8(reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0)));
+        else
+            out = QStringLiteral("error: ") + QString::fromUtf8(sqlite3_errmsg(db));
+        sqlite3_finalize(stmt);
+    }
+    sqlite3_close(db);
+    return out;
+}
+
+} // namespace
+
+class TestSqliteTraceStore : public QObject {
+    Q_OBJECT
+
+private:
+    QTemporaryDir m_dir;
+    int m_counter = 0;
+
+    QString freshPath() { return m_dir.filePath(QStringLiteral("store%1/spanscope.db").arg(++m_counter)); }
+
+    std::unique_ptr<SqliteTraceStore> openStore(const QString& path)
+    {
+        auto store = std::make_unique<SqliteTraceStore>(path);
+        QString error;
+        if (!store->open(&error)) {
+            qWarning() << error;
+            return nullptr;
+        }
+        return store;
+    }
+
+private Q_SLOTS:
+    void initTestCase() { QVERIFY(m_dir.isValid()); }
+
+    void describesItself()
+    {
+        SqliteTraceStore store(QStringLiteral("relative/x.db"));
+        QVERIFY(store.description().startsWith(QStringLiteral("sqlite:/")));
+        QVERIFY(store.description().endsWith(QStringLiteral("/relative/x.db")));
+        QVERIFY(SqliteTraceStore::defaultPath().endsWith(QStringLiteral("/spanscope.db")));
+    }
+
+    void migratesEmptyFile()
+    {
+        const QString path = freshPath();
+        QVERIFY(QDir().mkpath(QFileInfo(path).absolutePath()));
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly)); // zero bytes: SQLite treats it as a new database
+        f.close();
+        {
+            auto store = openStore(path);
+            QVERIFY(store);
+            QCOMPARE(store->spanCount(), 0);
+        }
+        QCOMPARE(rawQuery(path, "SELECT max(version) FROM schema_migrations"), QStringLiteral("1"));
+        QCOMPARE(rawQuery(path, "SELECT count(*) FROM schema_migrations"), QStringLiteral("1"));
+        QVERIFY(!rawQuery(path, "SELECT applied_at FROM schema_migrations").isEmpty());
+        QCOMPARE(rawQuery(path,
+                          "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN ('traces', 'spans', "
+                          "'resources', 'scopes', 'payloads', 'payload_traces', 'trace_services')"),
+                 QStringLiteral("7"));
+        QCOMPARE(rawQuery(path, "PRAGMA journal_mode"), QStringLiteral("wal"));
+        // Reopening does not migrate again.
+        QVERIFY(openStore(path));
+        QCOMPARE(rawQuery(path, "SELECT count(*) FROM schema_migrations"), QStringLiteral("1"));
+    }
+
+    void rejectsGarbageFile_data()
+    {
+        QTest::addColumn<QByteArray>("content");
+        QTest::newRow("text") << QByteArray("this is not a database\n").repeated(500);
+        QTest::newRow("sqlite header, corrupt body")
+            << (QByteArray("SQLite format 3", 16) + QByteArray(4096 * 3, '\x5a'));
+    }
+    void rejectsGarbageFile()
+    {
+        QFETCH(QByteArray, content);
+        const QString path = freshPath();
+        QVERIFY(QDir().mkpath(QFileInfo(path).absolutePath()));
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(content);
+        f.close();
+
+        SqliteTraceStore store(path);
+        QString error;
+        QVERIFY(!store.open(&error));
+        QVERIFY2(error.contains(path), qPrintable(error));
+        QVERIFY2(error.contains(QLatin1String("not a database")) || error.contains(QLatin1String("malformed")),
+                 qPrintable(error));
+        // Unopened store: every call fails cleanly.
+        QVERIFY(!store.write(items(item({ makeSpan(traceId(1), 1, 0, QStringLiteral("a"), QStringLiteral("s"), 1, 2) })))
+                     .ok);
+        QString readError;
+        QVERIFY(store.listTraces(TraceQuery(), &readError).empty());
+        QVERIFY(!readError.isEmpty());
+    }
+
+    void rejectsNewerSchema()
+    {
+        const QString path = freshPath();
+        QVERIFY(openStore(path));
+        QCOMPARE(rawQuery(path, "INSERT INTO schema_migrations (version, applied_at) VALUES (99, 'x') RETURNING version"),
+                 QStringLiteral("99"));
+        SqliteTraceStore store(path);
+        QString error;
+        QVERIFY(!store.open(&error));
+        QVERIFY2(error.contains(QLatin1String("newer")), qPrintable(error));
+    }
+
+    void rejectsReadOnlyFile()
+    {
+        if (::geteuid() == 0)
+            QSKIP("root can write read-only files");
+        const QString path = freshPath();
+        QVERIFY(openStore(path));
+        QFile::remove(path + QStringLiteral("-wal"));
+        QFile::remove(path + QStringLiteral("-shm"));
+        QVERIFY(QFile::setPermissions(path, QFile::ReadOwner));
+        SqliteTraceStore store(path);
+        QString error;
+        QVERIFY(!store.open(&error));
+        QVERIFY2(error.contains(QLatin1String("read-only")), qPrintable(error));
+        QFile::setPermissions(path, QFile::ReadOwner | QFile::WriteOwner);
+    }
+
+    void roundTripsEverySpanField()
+    {
+        auto store = openStore(freshPath());
+        QVERIFY(store);
+        const TraceId trace = traceId(0xabc);
+        std::vector<Span> spans;
+        auto resA = resource(QStringLiteral("frontend"));
+        auto resB = std::make_shared<Resource>();
+        resB->attributes = everyType();
+        resB->attributes.push_back({ QStringLiteral("service.name"), AnyValue::fromString(QStringLiteral("backend")) });
+        resB->droppedAttributesCount = 4;
+        resB->schemaUrl = QStringLiteral("https://opentelemetry.io/schemas/1.24.0");
+        auto scopeB = std::make_shared<InstrumentationScope>();
+        scopeB->name = QStringLiteral("io.opentelemetry.jdbc");
+        scopeB->version = QStringLiteral("2.1.0");
+        scopeB->attributes = everyType();
+        scopeB->droppedAttributesCount = 1;
+        scopeB->schemaUrl = QStringLiteral("s");
+        for (int i = 1; i <= 6; ++i) {
+            Span s = makeSpan(trace, i, i == 1 ? 0 : 1, QStringLiteral("span %1").arg(i), QString(),
+                              1'700'000'000'000'000'000ull + std::uint64_t(7 - i) * 1000, 1'800'000'000'000'000'000ull);
+            s.resource = i % 2 ? std::shared_ptr<const Resource>(resA) : resB;
+            s.scope = i % 2 ? scope(QStringLiteral("a")) : scopeB; // distinct pointers, equal content for odd ones
+            s.kind = SpanKind(i % 6);
+            s.statusCode = i == 3 ? StatusCode::Error : StatusCode::Ok;
+            s.statusMessage = i == 3 ? QStringLiteral("boom") : QString();
+            s.traceState = QStringLiteral("vendor=%1").arg(i);
+            s.flags = 0x101;
+            s.attributes = everyType();
+            s.droppedAttributesCount = 2;
+            SpanEvent e;
+            e.timeUnixNano = 1'700'000'000'000'000'500ull;
+            e.name = QStringLiteral("exception");
+            e.attributes = everyType();
+            e.droppedAttributesCount = 3;
+            s.events = { e, SpanEvent() };
+            s.droppedEventsCount = 5;
+            SpanLink l;
+            l.traceId = traceId(77);
+            l.spanId = spanId(78);
+            l.traceState = QStringLiteral("t=1");
+            l.attributes = everyType();
+            l.droppedAttributesCount = 6;
+            l.flags = 1;
+            s.links = { l };
+            s.droppedLinksCount = 7;
+            spans.push_back(s);
+        }
+        Span bare = makeSpan(trace, 99, 1, QString(), QString(), 1'700'000'000'000'000'000ull, 0);
+        bare.resource.reset();
+        bare.scope.reset();
+        spans.push_back(bare);
+
+        const WriteResult w = store->write(items(item(spans, QByteArray("body"))));
+        QVERIFY2(w.ok, qPrintable(w.error));
+        QCOMPARE(w.spansWritten, 7);
+        QCOMPARE(w.changedTraces.size(), 1u);
+        QCOMPARE(w.changedTraces[0], trace);
+
+        QString error;
+        const std::vector<Span> read = store->traceSpans(trace, &error);
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+        QCOMPARE(read.size(), spans.size());
+        std::vector<Span> expected = spans;
+        std::stable_sort(expected.begin(), expected.end(), [](const Span& a, const Span& b) {
+            return a.startTimeUnixNano != b.startTimeUnixNano ? a.startTimeUnixNano < b.startTimeUnixNano
+                                                              : a.spanId < b.spanId;
+        });
+        for (std::size_t i = 0; i < read.size(); ++i)
+            QVERIFY2(spansEqual(read[i], expected[i]), qPrintable(read[i].spanId.toHex()));
+        // Spans with the same stored resource share one object.
+        QSet<const Resource*> distinct;
+        for (const Span& s : read)
+            if (s.resource)
+                distinct.insert(s.resource.get());
+        QCOMPARE(distinct.size(), 2);
+        QVERIFY(!read.front().resource); // the bare span starts first
+
+        const auto summary = store->traceSummary(trace);
+        QVERIFY(summary);
+        QCOMPARE(summary->spanCount, 7);
+        QCOMPARE(summary->errorCount, 1);
+        QVERIFY(summary->hasRoot);
+        QCOMPARE(summary->rootSpanName, QStringLiteral("span 1"));
+        QCOMPARE(summary->rootServiceName, QStringLiteral("frontend"));
+        QCOMPARE(summary->services, QStringList({ QStringLiteral("backend"), QStringLiteral("frontend") }));
+        QCOMPARE(store->services(), QStringList({ QStringLiteral("backend"), QStringLiteral("frontend") }));
+        QVERIFY(!store->traceSummary(traceId(0xdead)));
+        QVERIFY(store->traceSpans(traceId(0xdead)).empty());
+
+        const auto payloads = store->tracePayloads(trace);
+        QCOMPARE(payloads.size(), 1u);
+        QCOMPARE(payloads[0].body, QByteArray("body"));
+        QCOMPARE(payloads[0].contentType, QStringLiteral("application/x-protobuf"));
+        QCOMPARE(payloads[0].peer, QStringLiteral("127.0.0.1:5555"));
+        QCOMPARE(payloads[0].spanCount, 7);
+        QCOMPARE(payloads[0].receivedAtUnixNano, 1000u);
+    }
+
+    void reingestIsIdempotent()
+    {
+        auto store = openStore(freshPath());
+        QVERIFY(store);
+        QByteArray body;
+        for (int i = 0; i < 2000; ++i)
+            body += QByteArray::number(i * 7919);
+        std::vector<IngestItem> batch;
+        batch.push_back(item({ makeSpan(traceId(1), 1, 0, QStringLiteral("root"), QStringLiteral("a"), 100, 900),
+                               makeSpan(traceId(1), 2, 1, QStringLiteral("child"), QStringLiteral("b"), 200, 300),
+                               makeSpan(traceId(2), 3, 0, QStringLiteral("other"), QStringLiteral("a"), 50, 60) },
+                             body));
+        batch.push_back(item({ makeSpan(traceId(1), 4, 2, QStringLiteral("grandchild"), QStringLiteral("b"), 210, 250) },
+                             QByteArray("second request")));
+        QVERIFY(store->write(batch).ok);
+        const auto before = store->traceSummary(traceId(1));
+        QCOMPARE(store->spanCount(), 4);
+        QCOMPARE(store->payloadCount(), 2);
+
+        const WriteResult again = store->write(batch);
+        QVERIFY2(again.ok, qPrintable(again.error));
+        QCOMPARE(store->spanCount(), 4);
+        QCOMPARE(store->payloadCount(), 2);
+        QCOMPARE(store->traceSpans(traceId(1)).size(), 3u);
+        const auto after = store->traceSummary(traceId(1));
+        QVERIFY(before && after);
+        QCOMPARE(after->spanCount, before->spanCount);
+        QCOMPARE(after->startTimeUnixNano, before->startTimeUnixNano);
+        QCOMPARE(after->endTimeUnixNano, before->endTimeUnixNano);
+        QCOMPARE(after->rootSpanName, before->rootSpanName);
+        QCOMPARE(after->services, before->services);
+        QCOMPARE(after->hasRoot, before->hasRoot);
+        const auto payloads = store->tracePayloads(traceId(1));
+        QCOMPARE(payloads.size(), 2u);
+        QCOMPARE(payloads[0].body, body);
+
+        // A re-sent span with changed content replaces the stored one and the summary follows.
+        Span changed = makeSpan(traceId(1), 2, 1, QStringLiteral("child"), QStringLiteral("c"), 200, 5000);
+        changed.statusCode = StatusCode::Error;
+        QVERIFY(store->write(items(item({ changed }))).ok);
+        const auto replaced = store->traceSummary(traceId(1));
+        QCOMPARE(replaced->spanCount, 3);
+        QCOMPARE(replaced->errorCount, 1);
+        QCOMPARE(replaced->endTimeUnixNano, 5000u);
+        QCOMPARE(replaced->services, QStringList({ QStringLiteral("a"), QStringLiteral("b"), QStringLiteral("c") }));
+        TraceQuery q;
+        q.serviceName = QStringLiteral("c");
+        QCOMPARE(store->listTraces(q).size(), 1u);
+    }
+
+    void lateSpanUpdatesSummary()
+    {
+        auto store = openStore(freshPath());
+        QVERIFY(store);
+        const TraceId t = traceId(5);
+        WriteResult w = store->write(
+            items(item({ makeSpan(t, 2, 1, QStringLiteral("db query"), QStringLiteral("db"), 2000, 3000),
+                         makeSpan(t, 3, 1, QStringLiteral("early child"), QStringLiteral("cache"), 1500, 1600) })));
+        QVERIFY(w.ok);
+        auto s = store->traceSummary(t);
+        QVERIFY(s);
+        QVERIFY(!s->hasRoot);
+        QCOMPARE(s->rootSpanName, QStringLiteral("early child"));
+        QCOMPARE(s->rootServiceName, QStringLiteral("cache"));
+        QCOMPARE(s->startTimeUnixNano, 1500u);
+        QCOMPARE(s->durationNanos(), 1500u);
+        QCOMPARE(s->spanCount, 2);
+
+        w = store->write(items(item({ makeSpan(t, 1, 0, QStringLiteral("GET /"), QStringLiteral("web"), 1000, 5000) })));
+        QVERIFY(w.ok);
+        QCOMPARE(w.changedTraces, std::vector<TraceId>({ t }));
+        s = store->traceSummary(t);
+        QVERIFY(s->hasRoot);
+        QCOMPARE(s->rootSpanName, QStringLiteral("GET /"));
+        QCOMPARE(s->rootServiceName, QStringLiteral("web"));
+        QCOMPARE(s->spanCount, 3);
+        QCOMPARE(s->startTimeUnixNano, 1000u);
+        QCOMPARE(s->durationNanos(), 4000u);
+        QCOMPARE(s->services, QStringList({ QStringLiteral("cache"), QStringLiteral("db"), QStringLiteral("web") }));
+
+        // A later span without parent does not displace the earlier root.
+        QVERIFY(store->write(items(item({ makeSpan(t, 9, 0, QStringLiteral("late root"), QStringLiteral("x"), 4000, 4100) })))
+                    .ok);
+        QCOMPARE(store->traceSummary(t)->rootSpanName, QStringLiteral("GET /"));
+
+        // The service filter pages by the trace's current start, which moved when the root arrived.
+        TraceQuery q;
+        q.serviceName = QStringLiteral("db");
+        q.startTimeToUnixNano = 1200;
+        QCOMPARE(store->listTraces(q).size(), 1u);
+    }
+
+    void countsErrorsAndTokens()
+    {
+        auto store = openStore(freshPath());
+        QVERIFY(store);
+        const TraceId t = traceId(6);
+        std::vector<Span> spans;
+        for (int i = 1; i <= 5; ++i) {
+            Span s = makeSpan(t, i, i == 1 ? 0 : 1, QStringLiteral("chat"), QStringLiteral("agent"), 100 + i, 200);
+            s.statusCode = i % 2 ? StatusCode::Error : StatusCode::Unset;
+            s.attributes = { { QStringLiteral("gen_ai.usage.input_tokens"), AnyValue::fromInt(100 * i) },
+                             { QStringLiteral("gen_ai.usage.output_tokens"), AnyValue::fromInt(i) } };
+            spans.push_back(s);
+        }
+        spans[4].attributes[1].value = AnyValue::fromString(QStringLiteral("5")); // not an int: ignored
+        QVERIFY(store->write(items(item({ spans[0], spans[1], spans[2] }))).ok);
+        QVERIFY(store->write(items(item({ spans[3], spans[4] }))).ok);
+        const auto s = store->traceSummary(t);
+        QCOMPARE(s->errorCount, 3);
+        QCOMPARE(s->inputTokens, 1500);
+        QCOMPARE(s->outputTokens, 10);
+        // The full recompute path (after a replaced span) gives the same sums.
+        QVERIFY(store->write(items(item({ spans[0] }))).ok);
+        const auto r = store->traceSummary(t);
+        QCOMPARE(r->errorCount, 3);
+        QCOMPARE(r->inputTokens, 1500);
+        QCOMPARE(r->outputTokens, 10);
+    }
+
+    void incrementalSummaryMatchesRecompute()
+    {
+        // The same spans written in shuffled small requests and in one request give identical summaries.
+        std::mt19937 rng(42);
+        std::vector<Span> spans;
+        const QStringList services
+            = { QStringLiteral("a"), QStringLiteral("b"), QStringLiteral("c"), QStringLiteral("d") };
+        for (int t = 1; t <= 20; ++t)
+            for (int i = 1; i <= 15; ++i) {
+                const std::uint64_t start = 1000 + rng() % 100;
+                Span s = makeSpan(traceId(t), t * 100 + i, i == 1 && t % 3 ? 0 : t * 100 + 1, QStringLiteral("op%1").arg(i),
+                                  services[int(rng() % 4)], start, start + rng() % 500);
+                s.statusCode = rng() % 5 == 0 ? StatusCode::Error : StatusCode::Ok;
+                s.attributes = { { QStringLiteral("gen_ai.usage.input_tokens"), AnyValue::fromInt(rng() % 50) } };
+                spans.push_back(s);
+            }
+        auto whole = openStore(freshPath());
+        auto pieces = openStore(freshPath());
+        QVERIFY(whole && pieces);
+        QVERIFY(whole->write(items(item(spans))).ok);
+        std::shuffle(spans.begin(), spans.end(), rng);
+        for (std::size_t i = 0; i < spans.size(); i += 7)
+            QVERIFY(pieces->write(items(item(std::vector<Span>(spans.begin() + qsizetype(i),
+                                                               spans.begin() + qsizetype(std::min(i + 7, spans.size()))))))
+                        .ok);
+        for (int t = 1; t <= 20; ++t) {
+            const auto a = whole->traceSummary(traceId(t));
+            const auto b = pieces->traceSummary(traceId(t));
+            QVERIFY(a && b);
+            QCOMPARE(b->rootSpanName, a->rootSpanName);
+            QCOMPARE(b->rootServiceName, a->rootServiceName);
+            QCOMPARE(b->hasRoot, a->hasRoot);
+            QCOMPARE(b->startTimeUnixNano, a->startTimeUnixNano);
+            QCOMPARE(b->endTimeUnixNano, a->endTimeUnixNano);
+            QCOMPARE(b->spanCount, a->spanCount);
+            QCOMPARE(b->errorCount, a->errorCount);
+            QCOMPARE(b->services, a->services);
+            QCOMPARE(b->inputTokens, a->inputTokens);
+        }
+    }
+
+    void listsWithFiltersAndKeysetPaging()
+    {
+        auto store = openStore(freshPath());
+        QVERIFY(store);
+        std::vector<Span> spans;
+        // 40 traces; every 4th shares its start with the previous one to exercise the trace id tie-break.
+        for (int t = 1; t <= 40; ++t) {
+            const std::uint64_t start = 1'000'000 + std::uint64_t(t - (t % 4 == 0 ? 1 : 0)) * 1000;
+            Span root = makeSpan(traceId(t), t * 10, 0, QStringLiteral("GET /item/%1").arg(t),
+                                 t % 2 ? QStringLiteral("web") : QStringLiteral("api"), start, start + std::uint64_t(t) * 100);
+            if (t % 5 == 0)
+                root.attributes = { { QStringLiteral("user.email"), AnyValue::fromString(QStringLiteral("Ada@Example.org")) } };
+            spans.push_back(root);
+            Span child = makeSpan(traceId(t), t * 10 + 1, t * 10, QStringLiteral("SELECT"), QStringLiteral("db"),
+                                  start + 10, start + 20);
+            if (t % 7 == 0) {
+                child.statusCode = StatusCode::Error;
+                child.resource = resource(QStringLiteral("payments"));
+            }
+            spans.push_back(child);
+        }
+        QVERIFY(store->write(items(item(spans))).ok);
+
+        const auto pageAll = [&](TraceQuery q, int pageSize) {
+            std::vector<TraceSummary> all;
+            q.limit = pageSize;
+            for (int guard = 0; guard < 100; ++guard) {
+                QString error;
+                const auto page = store->listTraces(q, &error);
+                if (!error.isEmpty())
+                    qWarning() << error;
+                all.insert(all.end(), page.begin(), page.end());
+                if (int(page.size()) < pageSize)
+                    break;
+                q.hasCursor = true;
+                q.cursorStartTimeUnixNano = page.back().startTimeUnixNano;
+                q.cursorTraceId = page.back().traceId;
+            }
+            return all;
+        };
+        const auto checkOrder = [](const std::vector<TraceSummary>& v) {
+            QSet<TraceId> seen;
+            for (std::size_t i = 0; i < v.size(); ++i) {
+                if (seen.contains(v[i].traceId))
+                    return false;
+                seen.insert(v[i].traceId);
+                if (i && (v[i].startTimeUnixNano > v[i - 1].startTimeUnixNano
+                          || (v[i].startTimeUnixNano == v[i - 1].startTimeUnixNano && !(v[i].traceId < v[i - 1].traceId))))
+                    return false;
+            }
+            return true;
+        };
+
+        const auto all = pageAll(TraceQuery(), 7);
+        QCOMPARE(all.size(), 40u);
+        QVERIFY(checkOrder(all));
+        QCOMPARE(all.front().traceId, traceId(40)); // start tie with 39, larger id first
+        QCOMPARE(all[1].traceId, traceId(39));
+
+        TraceQuery q;
+        q.serviceName = QStringLiteral("web");
+        auto r = pageAll(q, 3);
+        QCOMPARE(r.size(), 20u);
+        QVERIFY(checkOrder(r));
+        q.serviceName = QStringLiteral("db"); // not a root service: any service of the trace matches
+        QCOMPARE(pageAll(q, 6).size(), 40u - 5u);
+        q.serviceName = QStringLiteral("payments");
+        r = pageAll(q, 2);
+        QCOMPARE(r.size(), 5u);
+        QVERIFY(checkOrder(r));
+        for (const auto& s : r)
+            QVERIFY(s.services.contains(QStringLiteral("payments")));
+
+        TraceQuery errors;
+        errors.errorsOnly = true;
+        QCOMPARE(pageAll(errors, 2).size(), 5u);
+
+        TraceQuery text;
+        text.text = QStringLiteral("ada@EXAMPLE");
+        QCOMPARE(pageAll(text, 3).size(), 8u);
+        text.text = QStringLiteral("get /item/1");
+        QCOMPARE(pageAll(text, 100).size(), 11u); // 1, 10-19
+        text.text = QStringLiteral("select");
+        QCOMPARE(pageAll(text, 100).size(), 40u);
+        text.text = QStringLiteral("no such thing");
+        QCOMPARE(pageAll(text, 100).size(), 0u);
+
+        TraceQuery duration;
+        duration.minDurationNanos = 3000;
+        QCOMPARE(pageAll(duration, 4).size(), 11u); // t = 30..40
+
+        TraceQuery range;
+        range.startTimeFromUnixNano = 1'000'000 + 10 * 1000;
+        range.startTimeToUnixNano = 1'000'000 + 19 * 1000;
+        r = pageAll(range, 4);
+        QCOMPARE(r.size(), 11u); // 10..19, and 20 which starts at 19000 too
+        QVERIFY(checkOrder(r));
+
+        TraceQuery combined;
+        combined.serviceName = QStringLiteral("api");
+        combined.errorsOnly = true;
+        combined.text = QStringLiteral("select");
+        r = pageAll(combined, 1);
+        QCOMPARE(r.size(), 2u); // 14, 28
+        QCOMPARE(r[0].traceId, traceId(28));
+
+        TraceQuery zero;
+        zero.limit = 0;
+        QVERIFY(store->listTraces(zero).empty());
+    }
+
+    void failedWriteCommitsNothing()
+    {
+        auto store = openStore(freshPath());
+        QVERIFY(store);
+        std::vector<IngestItem> batch;
+        batch.push_back(item({ makeSpan(traceId(1), 1, 0, QStringLiteral("ok"), QStringLiteral("fresh-service"), 1, 2) },
+                             QByteArray("payload one")));
+        Span invalid = makeSpan(traceId(2), 2, 0, QStringLiteral("bad"), QStringLiteral("s"), 1, 2);
+        invalid.spanId = SpanId();
+        batch.push_back(item({ makeSpan(traceId(2), 3, 0, QStringLiteral("fine"), QStringLiteral("s"), 1, 2), invalid },
+                             QByteArray("payload two")));
+        const WriteResult w = store->write(batch);
+        QVERIFY(!w.ok);
+        QVERIFY2(w.error.contains(QLatin1String("invalid")), qPrintable(w.error));
+        QVERIFY(w.changedTraces.empty());
+        QCOMPARE(store->spanCount(), 0);
+        QCOMPARE(store->payloadCount(), 0);
+        QVERIFY(store->listTraces(TraceQuery()).empty());
+        QVERIFY(store->services().isEmpty());
+
+        // The rolled-back resource rows must not be reused from the writer's cache.
+        batch.pop_back();
+        const WriteResult ok = store->write(batch);
+        QVERIFY2(ok.ok, qPrintable(ok.error));
+        const auto spans = store->traceSpans(traceId(1));
+        QCOMPARE(spans.size(), 1u);
+        QCOMPARE(spans[0].serviceName(), QStringLiteral("fresh-service"));
+        QCOMPARE(store->payloadCount(), 1);
+    }
+
+    void readsWhileWriting()
+    {
+        auto store = openStore(freshPath());
+        QVERIFY(store);
+        constexpr int Writes = 60;
+        std::atomic<bool> done { false };
+        std::atomic<int> readErrors { 0 };
+        std::atomic<int> reads { 0 };
+        std::atomic<int> inconsistent { 0 };
+        QThread* reader = QThread::create([&] {
+            while (!done.load()) {
+                QString error;
+                const auto list = store->listTraces(TraceQuery(), &error);
+                if (!error.isEmpty())
+                    ++readErrors;
+                for (const auto& s : list) {
+                    // A committed trace is always complete: 10 spans written in one transaction.
+                    const auto spans = store->traceSpans(s.traceId, &error);
+                    if (!error.isEmpty())
+                        ++readErrors;
+                    if (spans.size() != 10 || s.spanCount != 10)
+                        ++inconsistent;
+                    break;
+                }
+                ++reads;
+            }
+        });
+        reader->start();
+        for (int w = 0; w < Writes; ++w) {
+            std::vector<Span> spans;
+            for (int i = 0; i < 10; ++i)
+                spans.push_back(makeSpan(traceId(w + 1), w * 100 + i + 1, i ? w * 100 + 1 : 0, QStringLiteral("op"),
+                                         QStringLiteral("svc"), std::uint64_t(w) * 1000 + std::uint64_t(i), 999'999));
+            const WriteResult r = store->write(items(item(spans)));
+            QVERIFY2(r.ok, qPrintable(r.error));
+        }
+        done = true;
+        reader->wait();
+        delete reader;
+        QCOMPARE(readErrors.load(), 0);
+        QCOMPARE(inconsistent.load(), 0);
+        QVERIFY(reads.load() > 0);
+        QCOMPARE(store->spanCount(), Writes * 10);
+    }
+
+    void measuresWriteThroughput()
+    {
+        // Not a timed assertion: prints spans/s for 512-span requests with ~10 attributes (tests/benchmarks has
+        // the real benchmark). Set SPANSCOPE_STORE_BENCH_SPANS to make it longer.
+        const int total = qEnvironmentVariableIntValue("SPANSCOPE_STORE_BENCH_SPANS") > 0
+            ? qEnvironmentVariableIntValue("SPANSCOPE_STORE_BENCH_SPANS")
+            : 20480;
+        auto store = openStore(freshPath());
+        QVERIFY(store);
+        std::vector<std::shared_ptr<const Resource>> resources;
+        for (int i = 0; i < 8; ++i)
+            resources.push_back(resource(QStringLiteral("service-%1").arg(i)));
+        const auto sc = scope(QStringLiteral("bench"));
+        std::vector<std::vector<IngestItem>> requests;
+        int n = 0;
+        while (n < total) {
+            std::vector<Span> spans;
+            for (int i = 0; i < 512; ++i, ++n) {
+                const int trace = n / 16 + 1;
+                Span s = makeSpan(traceId(trace), n + 1, n % 16 ? trace * 16 - 15 : 0, QStringLiteral("HTTP GET /api/v1/orders"),
+                                  QString(), 1'700'000'000'000'000'000ull + std::uint64_t(n) * 1000,
+                                  1'700'000'000'000'000'000ull + std::uint64_t(n) * 1000 + 5000);
+                s.resource = resources[std::size_t(trace % 8)];
+                s.scope = sc;
+                s.attributes = {
+                    { QStringLiteral("http.method"), AnyValue::fromString(QStringLiteral("GET")) },
+                    { QStringLiteral("http.route"), AnyValue::fromString(QStringLiteral("/api/v1/orders/{id}")) },
+                    { QStringLiteral("http.status_code"), AnyValue::fromInt(200) },
+                    { QStringLiteral("net.peer.name"), AnyValue::fromString(QStringLiteral("orders.internal")) },
+                    { QStringLiteral("net.peer.port"), AnyValue::fromInt(8080) },
+                    { QStringLiteral("user_agent.original"), AnyValue::fromString(QStringLiteral("curl/8.1.2")) },
+                    { QStringLiteral("request.id"), AnyValue::fromString(QStringLiteral("req-%1").arg(n)) },
+                    { QStringLiteral("retry"), AnyValue::fromBool(false) },
+                    { QStringLiteral("latency.ratio"), AnyValue::fromDouble(0.25) },
+                    { QStringLiteral("component"), AnyValue::fromString(QStringLiteral("http")) },
+                };
+                spans.push_back(std::move(s));
+            }
+            // ~200 bytes per span of incompressible-ish body, like a protobuf request.
+            QByteArray body;
+            body.reserve(512 * 200);
+            std::mt19937 rng { std::uint32_t(n) };
+            for (int i = 0; i < 512 * 50; ++i) {
+                const auto v = rng();
+                body.append(reinterpret_cast<const char*>(&v), i % 3 ? 4 : 1);
+            }
+            requests.push_back(items(item(std::move(spans), body)));
+        }
+        QElapsedTimer timer;
+        timer.start();
+        for (const auto& r : requests)
+            QVERIFY(store->write(r).ok);
+        const qint64 ms = std::max<qint64>(1, timer.elapsed());
+        qInfo("write throughput: %d spans in %lld ms = %lld spans/s", n, ms, qint64(n) * 1000 / ms);
+        QCOMPARE(store->spanCount(), n);
+
+        QElapsedTimer list;
+        list.start();
+        TraceQuery q;
+        QCOMPARE(store->listTraces(q).size(), 200u);
+        qInfo("first page: %lld ms", list.elapsed());
+    }
+};
+
+QTEST_GUILESS_MAIN(TestSqliteTraceStore)
+#include "tst_sqlitetracestore.moc"
