@@ -1,0 +1,882 @@
+#include "ingest/otlpjsoncodec.h"
+#include "ingest/otlpprotobufcodec.h"
+#include "model/span.h"
+
+#include <QDir>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QSet>
+#include <QTest>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+// Expected figures come from the fixtures README and from counting the files with an independent script
+// (python's json module), never from running these codecs.
+
+namespace {
+
+QString fixturePath(const QString& relative)
+{
+    return QStringLiteral(SPANSCOPE_FIXTURES_DIR "/") + relative;
+}
+
+QByteArray readFixture(const QString& relative)
+{
+    QFile file(fixturePath(relative));
+    if (!file.open(QIODevice::ReadOnly))
+        qFatal("cannot open fixture %s", qPrintable(file.fileName()));
+    return file.readAll();
+}
+
+/// Decodes a fixture by its extension: .pb protobuf, .jsonl one JSON request per line, else one JSON request.
+DecodeResult decodeFixture(const QString& relative)
+{
+    const QByteArray data = readFixture(relative);
+    if (relative.endsWith(QLatin1StringView(".pb")))
+        return OtlpProtobufCodec::decodeRequest(data);
+    if (!relative.endsWith(QLatin1StringView(".jsonl")))
+        return OtlpJsonCodec::decodeRequest(data);
+    DecodeResult all;
+    all.ok = true;
+    for (const QByteArray& line : data.split('\n')) {
+        if (line.trimmed().isEmpty())
+            continue;
+        DecodeResult one = OtlpJsonCodec::decodeRequest(line);
+        if (!one.ok)
+            return one;
+        for (Span& s : one.batch.spans)
+            all.batch.spans.push_back(std::move(s));
+        all.batch.rejectedSpans += one.batch.rejectedSpans;
+    }
+    return all;
+}
+
+std::vector<Span> sortedBySpanId(std::vector<Span> spans)
+{
+    std::sort(spans.begin(), spans.end(), [](const Span& a, const Span& b) {
+        return a.traceId < b.traceId || (a.traceId == b.traceId && a.spanId < b.spanId);
+    });
+    return spans;
+}
+
+void compareSpanLists(const std::vector<Span>& actual, const std::vector<Span>& expected)
+{
+    QCOMPARE(actual.size(), expected.size());
+    const auto a = sortedBySpanId(actual);
+    const auto e = sortedBySpanId(expected);
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        if (!spansEqual(a[i], e[i]))
+            QFAIL(qPrintable(QStringLiteral("span %1 (%2 \"%3\") differs")
+                                 .arg(i)
+                                 .arg(e[i].spanId.toHex(), e[i].name)));
+    }
+}
+
+struct ValueTypeCounts {
+    int strings = 0, ints = 0, doubles = 0, bytes = 0, bools = 0, arrays = 0, maps = 0;
+    void add(const AnyValue& v)
+    {
+        switch (v.type) {
+        case AnyValue::Type::String:
+            ++strings;
+            break;
+        case AnyValue::Type::Int:
+            ++ints;
+            break;
+        case AnyValue::Type::Double:
+            ++doubles;
+            break;
+        case AnyValue::Type::Bytes:
+            ++bytes;
+            break;
+        case AnyValue::Type::Bool:
+            ++bools;
+            break;
+        case AnyValue::Type::Array:
+            ++arrays;
+            for (const auto& e : v.arrayValue)
+                add(e);
+            break;
+        case AnyValue::Type::Map:
+            ++maps;
+            for (const auto& kv : v.mapValue)
+                add(kv.value);
+            break;
+        case AnyValue::Type::Empty:
+            break;
+        }
+    }
+};
+
+/// Every OTLP file in the fixtures folder (the Zipkin/Jaeger formats are other codecs' business).
+QStringList otlpFixtureFiles()
+{
+    QStringList files;
+    const QDir root(QStringLiteral(SPANSCOPE_FIXTURES_DIR));
+    const struct {
+        const char* dir;
+        const char* pattern;
+    } places[] = { { "otlp-json", "*.json" }, { "otlp-json-protomapping", "*.jsonl" }, { "otlp-protobuf", "*.pb" } };
+    for (const auto& place : places) {
+        const QDir dir(root.filePath(QLatin1StringView(place.dir)));
+        for (const QString& name : dir.entryList({ QLatin1StringView(place.pattern) }, QDir::Files, QDir::Name)) {
+            if (name.endsWith(QLatin1StringView(".manifest.json")))
+                continue; // a label file beside its fixture, not OTLP
+            files << QLatin1StringView(place.dir) + QLatin1Char('/') + name;
+        }
+    }
+    return files;
+}
+
+AnyValue arrayOf(std::vector<AnyValue> values)
+{
+    AnyValue v;
+    v.type = AnyValue::Type::Array;
+    v.arrayValue = std::move(values);
+    return v;
+}
+
+AnyValue mapOf(Attributes values)
+{
+    AnyValue v;
+    v.type = AnyValue::Type::Map;
+    v.mapValue = std::move(values);
+    return v;
+}
+
+/// Spans that use every field and every value type, including the awkward values.
+std::vector<Span> handMadeSpans()
+{
+    auto resource = std::make_shared<Resource>();
+    resource->attributes = { { QStringLiteral("service.name"), AnyValue::fromString(QStringLiteral("svc-ä")) } };
+    resource->droppedAttributesCount = 7;
+    resource->schemaUrl = QStringLiteral("https://opentelemetry.io/schemas/1.21.0");
+    auto otherResource = std::make_shared<Resource>();
+    otherResource->attributes = { { QStringLiteral("service.name"), AnyValue::fromString(QStringLiteral("other")) } };
+    auto scope = std::make_shared<InstrumentationScope>();
+    scope->name = QStringLiteral("lib");
+    scope->version = QStringLiteral("1.0");
+    scope->attributes = { { QStringLiteral("s"), AnyValue::fromBool(true) } };
+    scope->droppedAttributesCount = 2;
+    scope->schemaUrl = QStringLiteral("https://example.com/scope");
+
+    Span a;
+    bool ok = false;
+    a.traceId = TraceId::fromHex(u"0123456789abcdef0123456789ABCDEF", &ok);
+    a.spanId = SpanId::fromHex(u"00000000000000ff", &ok);
+    a.parentSpanId = SpanId::fromHex(u"ff00000000000000", &ok);
+    a.traceState = QStringLiteral("k=v,x=y");
+    a.flags = 0x301;
+    a.name = QStringLiteral("quote \" backslash \\ newline \n tab \t ctrl \x01 emoji \U0001F600 日本");
+    a.kind = SpanKind::Consumer;
+    a.startTimeUnixNano = std::numeric_limits<std::uint64_t>::max();
+    a.endTimeUnixNano = 1; // end before start is accepted as is
+    a.attributes = {
+        { QStringLiteral("str"), AnyValue::fromString(QString()) },
+        { QStringLiteral("int.min"), AnyValue::fromInt(std::numeric_limits<std::int64_t>::min()) },
+        { QStringLiteral("int.max"), AnyValue::fromInt(std::numeric_limits<std::int64_t>::max()) },
+        { QStringLiteral("int.2^53+1"), AnyValue::fromInt(9007199254740993LL) },
+        { QStringLiteral("dbl"), AnyValue::fromDouble(0.1) },
+        { QStringLiteral("dbl.big"), AnyValue::fromDouble(1.7976931348623157e308) },
+        { QStringLiteral("dbl.tiny"), AnyValue::fromDouble(4.9e-324) },
+        { QStringLiteral("dbl.inf"), AnyValue::fromDouble(-std::numeric_limits<double>::infinity()) },
+        { QStringLiteral("dbl.int"), AnyValue::fromDouble(3.0) },
+        { QStringLiteral("bool"), AnyValue::fromBool(false) },
+        { QStringLiteral("bytes"), AnyValue::fromBytes(QByteArray("\x00\xff\x10", 3)) },
+        { QStringLiteral("empty"), AnyValue() },
+        { QStringLiteral("arr"),
+            arrayOf({ AnyValue::fromInt(1), AnyValue::fromString(QStringLiteral("two")), AnyValue(),
+                arrayOf({}), mapOf({ { QStringLiteral("deep"), arrayOf({ AnyValue::fromDouble(-2.5) }) } }) }) },
+        { QStringLiteral("map"), mapOf({ { QStringLiteral("a"), AnyValue::fromBytes(QByteArray()) } }) },
+        { QStringLiteral("dup"), AnyValue::fromInt(1) },
+        { QStringLiteral("dup"), AnyValue::fromInt(2) },
+    };
+    a.droppedAttributesCount = 4294967295u;
+    SpanEvent event;
+    event.timeUnixNano = 1700000000123456789ULL;
+    event.name = QStringLiteral("exception");
+    event.attributes = { { QStringLiteral("exception.message"), AnyValue::fromString(QStringLiteral("boom")) } };
+    event.droppedAttributesCount = 1;
+    a.events = { event, SpanEvent() };
+    a.droppedEventsCount = 3;
+    SpanLink link;
+    link.traceId = TraceId::fromHex(u"ffffffffffffffffffffffffffffffff", &ok);
+    link.spanId = SpanId::fromHex(u"0102030405060708", &ok);
+    link.traceState = QStringLiteral("a=b");
+    link.attributes = { { QStringLiteral("l"), AnyValue::fromInt(-1) } };
+    link.droppedAttributesCount = 5;
+    link.flags = 0x100;
+    a.links = { link };
+    a.droppedLinksCount = 9;
+    a.statusCode = StatusCode::Error;
+    a.statusMessage = QStringLiteral("it failed");
+    a.resource = resource;
+    a.scope = scope;
+
+    Span b; // a root span with nothing but ids, in another resource and with no scope
+    b.traceId = a.traceId;
+    b.spanId = SpanId::fromHex(u"1111111111111111", &ok);
+    b.resource = otherResource;
+
+    Span c = b; // back in the first resource, same scope content through a different object
+    c.spanId = SpanId::fromHex(u"2222222222222222", &ok);
+    c.parentSpanId = a.spanId;
+    c.statusCode = StatusCode::Ok;
+    c.kind = SpanKind::Server;
+    c.resource = std::make_shared<Resource>(*resource);
+    c.scope = std::make_shared<InstrumentationScope>(*scope);
+    return { a, b, c };
+}
+
+} // namespace
+
+class TestOtlpDecoder : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void everyFixtureHasExpectations();
+    void fixtureCounts_data();
+    void fixtureCounts();
+    void specExample();
+    void jaegerAttributeTypesAndSharing();
+    void hotrod();
+    void genaiIntegersAsNumbers();
+    void protobufTwinMatchesGenericJson();
+    void emptyIdsRejected();
+    void idRejections_data();
+    void idRejections();
+    void protobufIdRejections();
+    void genericMappingAndSnakeCase();
+    void largeIntegers();
+    void malformed_data();
+    void malformed();
+    void emptyBodies();
+    void roundTripFixtures_data();
+    void roundTripFixtures();
+    void roundTripHandMade();
+    void encodedJsonIsSpecOtlpJson();
+    void responses();
+    void prettyPrint();
+};
+
+static const char* const KnownFixtures[] = {
+    "otlp-json/empty-ids.json",
+    "otlp-json/genai-agent-trace.json",
+    "otlp-json/hotrod-n-plus-one-concurrent.json",
+    "otlp-json/jaeger-otel-traces-01.json",
+    "otlp-json/node-sdk-multi-resource.json",
+    "otlp-json/spec-example.json",
+    "otlp-json-protomapping/otlp2parquet-traces.jsonl",
+    "otlp-protobuf/otlp2parquet-traces.pb",
+};
+
+void TestOtlpDecoder::everyFixtureHasExpectations()
+{
+    // A new OTLP fixture must get a row in fixtureCounts_data; this fails until it does.
+    QStringList known;
+    for (const char* f : KnownFixtures)
+        known << QLatin1StringView(f);
+    QCOMPARE(otlpFixtureFiles(), known);
+}
+
+void TestOtlpDecoder::fixtureCounts_data()
+{
+    QTest::addColumn<QString>("file");
+    QTest::addColumn<int>("spans");
+    QTest::addColumn<int>("rejected");
+    QTest::addColumn<int>("traces");
+    QTest::addColumn<int>("roots");
+    QTest::addColumn<int>("dangling");
+    QTest::addColumn<int>("events");
+    QTest::addColumn<int>("links");
+    QTest::addColumn<int>("errors");
+    QTest::addColumn<QList<int>>("kinds"); // unspecified, internal, server, client, producer, consumer
+    QTest::addColumn<int>("withFlags");
+    QTest::addColumn<QList<int>>("valueTypes"); // string, int, double, bytes (span + event attributes)
+
+    using L = QList<int>;
+    QTest::newRow("spec-example") << QStringLiteral("otlp-json/spec-example.json") << 1 << 0 << 1 << 0 << 1 << 0
+                                  << 0 << 0 << L { 0, 0, 1, 0, 0, 0 } << 0 << L { 1, 0, 0, 0 };
+    QTest::newRow("jaeger-otel-01") << QStringLiteral("otlp-json/jaeger-otel-traces-01.json") << 4 << 0 << 2 << 0
+                                    << 3 << 8 << 8 << 4 << L { 0, 0, 1, 1, 1, 1 } << 4 << L { 12, 4, 4, 4 };
+    QTest::newRow("node-sdk") << QStringLiteral("otlp-json/node-sdk-multi-resource.json") << 4 << 0 << 1 << 1 << 0
+                              << 0 << 0 << 0 << L { 0, 4, 0, 0, 0, 0 } << 0 << L { 0, 0, 0, 0 };
+    QTest::newRow("hotrod") << QStringLiteral("otlp-json/hotrod-n-plus-one-concurrent.json") << 40 << 0 << 1 << 1
+                            << 0 << 52 << 0 << 3 << L { 0, 0, 13, 27, 0, 0 } << 40 << L { 332, 78, 0, 0 };
+    QTest::newRow("genai") << QStringLiteral("otlp-json/genai-agent-trace.json") << 8 << 0 << 1 << 1 << 0 << 0 << 0
+                           << 0 << L { 0, 6, 1, 1, 0, 0 } << 0 << L { 34, 11, 3, 0 };
+    QTest::newRow("empty-ids") << QStringLiteral("otlp-json/empty-ids.json") << 0 << 3 << 0 << 0 << 0 << 0 << 0 << 0
+                               << L { 0, 0, 0, 0, 0, 0 } << 0 << L { 0, 0, 0, 0 };
+    QTest::newRow("otlp2parquet.jsonl") << QStringLiteral("otlp-json-protomapping/otlp2parquet-traces.jsonl") << 19
+                                        << 0 << 19 << 6 << 13 << 6 << 0 << 0 << L { 0, 10, 3, 6, 0, 0 } << 0
+                                        << L { 55, 9, 0, 0 };
+    QTest::newRow("otlp2parquet.pb") << QStringLiteral("otlp-protobuf/otlp2parquet-traces.pb") << 19 << 0 << 19 << 6
+                                     << 13 << 6 << 0 << 0 << L { 0, 10, 3, 6, 0, 0 } << 0 << L { 55, 9, 0, 0 };
+}
+
+void TestOtlpDecoder::fixtureCounts()
+{
+    QFETCH(QString, file);
+    QFETCH(int, spans);
+    QFETCH(int, rejected);
+    QFETCH(int, traces);
+    QFETCH(int, roots);
+    QFETCH(int, dangling);
+    QFETCH(int, events);
+    QFETCH(int, links);
+    QFETCH(int, errors);
+    QFETCH(QList<int>, kinds);
+    QFETCH(int, withFlags);
+    QFETCH(QList<int>, valueTypes);
+
+    const DecodeResult r = decodeFixture(file);
+    QVERIFY2(r.ok, qPrintable(r.error));
+    QCOMPARE(int(r.batch.spans.size()), spans);
+    QCOMPARE(int(r.batch.rejectedSpans), rejected);
+
+    QSet<TraceId> traceIds;
+    QSet<SpanId> spanIds;
+    for (const Span& s : r.batch.spans) {
+        traceIds.insert(s.traceId);
+        spanIds.insert(s.spanId);
+        QVERIFY(s.traceId.isValid());
+        QVERIFY(s.spanId.isValid());
+        QVERIFY(s.resource);
+        QVERIFY(s.scope);
+    }
+    QCOMPARE(int(traceIds.size()), traces);
+
+    int rootCount = 0, danglingCount = 0, eventCount = 0, linkCount = 0, errorCount = 0, flagged = 0;
+    QList<int> kindCounts(6, 0);
+    ValueTypeCounts types;
+    for (const Span& s : r.batch.spans) {
+        if (s.isRoot())
+            ++rootCount;
+        else if (!spanIds.contains(s.parentSpanId))
+            ++danglingCount;
+        eventCount += int(s.events.size());
+        linkCount += int(s.links.size());
+        errorCount += s.statusCode == StatusCode::Error;
+        flagged += s.flags != 0;
+        ++kindCounts[int(s.kind)];
+        for (const auto& kv : s.attributes)
+            types.add(kv.value);
+        for (const auto& e : s.events)
+            for (const auto& kv : e.attributes)
+                types.add(kv.value);
+    }
+    QCOMPARE(rootCount, roots);
+    QCOMPARE(danglingCount, dangling);
+    QCOMPARE(eventCount, events);
+    QCOMPARE(linkCount, links);
+    QCOMPARE(errorCount, errors);
+    QCOMPARE(kindCounts, kinds);
+    QCOMPARE(flagged, withFlags);
+    QCOMPARE((QList<int> { types.strings, types.ints, types.doubles, types.bytes }), valueTypes);
+}
+
+void TestOtlpDecoder::specExample()
+{
+    const DecodeResult r = decodeFixture(QStringLiteral("otlp-json/spec-example.json"));
+    QVERIFY2(r.ok, qPrintable(r.error));
+    QCOMPARE(r.batch.spans.size(), std::size_t(1));
+    const Span& s = r.batch.spans[0];
+    // "5B8EFFF798038103D269B633813FC60C" in upper case must give these bytes.
+    QCOMPARE(s.traceId.toBytes(),
+        QByteArray("\x5b\x8e\xff\xf7\x98\x03\x81\x03\xd2\x69\xb6\x33\x81\x3f\xc6\x0c", 16));
+    QCOMPARE(s.spanId.toBytes(), QByteArray("\xee\xe1\x9b\x7e\xc3\xc1\xb1\x74", 8));
+    QCOMPARE(s.parentSpanId.toHex(), QStringLiteral("eee19b7ec3c1b173"));
+    QCOMPARE(s.name, QStringLiteral("I'm a server span"));
+    QCOMPARE(s.kind, SpanKind::Server);
+    QCOMPARE(s.startTimeUnixNano, 1544712660000000000ULL);
+    QCOMPARE(s.endTimeUnixNano, 1544712661000000000ULL);
+    QCOMPARE(s.serviceName(), QStringLiteral("my.service"));
+    QCOMPARE(s.scope->name, QStringLiteral("my.library"));
+    QCOMPARE(s.scope->version, QStringLiteral("1.0.0"));
+    QCOMPARE(s.scope->attributes.size(), std::size_t(1));
+    QCOMPARE(s.scope->attributes[0].key, QStringLiteral("my.scope.attribute"));
+    QCOMPARE(s.scope->attributes[0].value.stringValue, QStringLiteral("some scope attribute"));
+    QCOMPARE(s.attributes.size(), std::size_t(1));
+    QCOMPARE(s.attributes[0].value, AnyValue::fromString(QStringLiteral("some value")));
+    QCOMPARE(s.statusCode, StatusCode::Unset);
+}
+
+void TestOtlpDecoder::jaegerAttributeTypesAndSharing()
+{
+    const DecodeResult r = decodeFixture(QStringLiteral("otlp-json/jaeger-otel-traces-01.json"));
+    QVERIFY2(r.ok, qPrintable(r.error));
+    QCOMPARE(r.batch.spans.size(), std::size_t(4));
+    const Span& s = r.batch.spans[0];
+    QCOMPARE(s.name, QStringLiteral("test-general-conversion-2"));
+    QCOMPARE(s.traceState, QStringLiteral("state.2"));
+    QCOMPARE(s.flags, 1u);
+    QCOMPARE(s.traceId.toHex(), QStringLiteral("00000000000000010000000000000000"));
+    const AnyValue* ip = findAttribute(s.attributes, u"peer.ipv4");
+    QVERIFY(ip);
+    QCOMPARE(*ip, AnyValue::fromInt(23456)); // intValue sent as the string "23456"
+    const AnyValue* blob = findAttribute(s.attributes, u"blob");
+    QVERIFY(blob);
+    QCOMPARE(*blob, AnyValue::fromBytes(QByteArray("\x00\x00\x30\x39", 4))); // "AAAwOQ=="
+    const AnyValue* temp = findAttribute(s.attributes, u"temperature");
+    QVERIFY(temp);
+    QCOMPARE(*temp, AnyValue::fromDouble(72.5));
+    QCOMPARE(s.events.size(), std::size_t(2));
+    QCOMPARE(s.events[0].name, QStringLiteral("testing-event"));
+    QCOMPARE(s.events[0].timeUnixNano, 1485467191639875000ULL);
+    QCOMPARE(s.events[1].name, QString());
+    QCOMPARE(s.links.size(), std::size_t(2));
+    QCOMPARE(s.links[1].traceId.toHex(), QStringLiteral("00000000000000ff0000000000000000"));
+    QCOMPARE(s.links[1].spanId.toHex(), QStringLiteral("00000000000000ff"));
+    QCOMPARE(s.statusCode, StatusCode::Error);
+
+    // One resource, two scopes: the resource object is shared by all four, each scope by its two spans.
+    const auto& spans = r.batch.spans;
+    for (const Span& x : spans)
+        QCOMPARE(x.resource.get(), spans[0].resource.get());
+    QCOMPARE(spans[1].scope.get(), spans[0].scope.get());
+    QCOMPARE(spans[3].scope.get(), spans[2].scope.get());
+    QVERIFY(spans[2].scope.get() != spans[0].scope.get());
+    QCOMPARE(spans[2].scope->name, QStringLiteral("testing-library-3"));
+    QCOMPARE(spans[2].scope->version, QStringLiteral("1.1.2"));
+    QCOMPARE(spans[2].kind, SpanKind::Producer);
+    QCOMPARE(spans[3].kind, SpanKind::Consumer);
+}
+
+void TestOtlpDecoder::hotrod()
+{
+    const DecodeResult r = decodeFixture(QStringLiteral("otlp-json/hotrod-n-plus-one-concurrent.json"));
+    QVERIFY2(r.ok, qPrintable(r.error));
+    QSet<QString> services;
+    for (const Span& s : r.batch.spans)
+        services.insert(s.serviceName());
+    QCOMPARE(services.size(), 6);
+    // From the manifest: the fan-out parent is a frontend span (its name read from the file).
+    const auto parent = std::find_if(r.batch.spans.begin(), r.batch.spans.end(),
+        [](const Span& s) { return s.spanId.toHex() == QLatin1StringView("97e1247531a58678"); });
+    QVERIFY(parent != r.batch.spans.end());
+    QCOMPARE(parent->serviceName(), QStringLiteral("frontend"));
+    QCOMPARE(parent->name, QStringLiteral("GET /dispatch"));
+    QCOMPARE(parent->traceId.toHex(), QStringLiteral("1a4e4a7b270e9f2a0f716e3ee115218a"));
+}
+
+void TestOtlpDecoder::genaiIntegersAsNumbers()
+{
+    const DecodeResult r = decodeFixture(QStringLiteral("otlp-json/genai-agent-trace.json"));
+    QVERIFY2(r.ok, qPrintable(r.error));
+    // The file writes these as JSON numbers: { "intValue": 312 }.
+    const auto llm = std::find_if(r.batch.spans.begin(), r.batch.spans.end(),
+        [](const Span& s) { return findAttribute(s.attributes, u"gen_ai.usage.input_tokens") != nullptr; });
+    QVERIFY(llm != r.batch.spans.end());
+    QCOMPARE(*findAttribute(llm->attributes, u"gen_ai.usage.input_tokens"), AnyValue::fromInt(312));
+    QCOMPARE(*findAttribute(llm->attributes, u"gen_ai.usage.output_tokens"), AnyValue::fromInt(128));
+    QCOMPARE(*findAttribute(llm->attributes, u"gen_ai.request.temperature"), AnyValue::fromDouble(0.3));
+    QCOMPARE(r.batch.spans[0].resource->schemaUrl, QStringLiteral("https://opentelemetry.io/schemas/1.26.0"));
+    bool nonAscii = false;
+    for (const Span& s : r.batch.spans)
+        for (const auto& kv : s.attributes)
+            if (kv.value.type == AnyValue::Type::String)
+                for (QChar c : kv.value.stringValue)
+                    nonAscii = nonAscii || c.unicode() > 127;
+    QVERIFY(nonAscii);
+}
+
+void TestOtlpDecoder::protobufTwinMatchesGenericJson()
+{
+    const DecodeResult pb = decodeFixture(QStringLiteral("otlp-protobuf/otlp2parquet-traces.pb"));
+    const DecodeResult js = decodeFixture(QStringLiteral("otlp-json-protomapping/otlp2parquet-traces.jsonl"));
+    QVERIFY2(pb.ok, qPrintable(pb.error));
+    QVERIFY2(js.ok, qPrintable(js.error));
+    QCOMPARE(pb.batch.spans.size(), std::size_t(19));
+    compareSpanLists(js.batch.spans, pb.batch.spans);
+    // The first line's first span, by hand: base64 ids and an enum name.
+    const Span& first = js.batch.spans[0];
+    QCOMPARE(first.traceId.toBytes(), QByteArray::fromBase64("aYQql5kRA2zz6CIIbsqgBw=="));
+    QCOMPARE(first.spanId.toBytes(), QByteArray::fromBase64("Wmn8F4uo+Dc="));
+    QCOMPARE(first.parentSpanId.toBytes(), QByteArray::fromBase64("ROYdmrMPywY="));
+    QCOMPARE(first.kind, SpanKind::Internal);
+    QCOMPARE(first.resource->schemaUrl, QStringLiteral("https://opentelemetry.io/schemas/1.6.1"));
+    QCOMPARE(*findAttribute(first.attributes, u"rpc.grpc.status_code"), AnyValue::fromInt(0));
+}
+
+void TestOtlpDecoder::emptyIdsRejected()
+{
+    const DecodeResult r = decodeFixture(QStringLiteral("otlp-json/empty-ids.json"));
+    QVERIFY2(r.ok, qPrintable(r.error));
+    QCOMPARE(r.batch.spans.size(), std::size_t(0));
+    QCOMPARE(r.batch.rejectedSpans, 3);
+    QVERIFY2(r.batch.rejectionMessage.startsWith(QLatin1StringView("3 spans rejected: ")),
+        qPrintable(r.batch.rejectionMessage));
+    QVERIFY2(r.batch.rejectionMessage.contains(
+                 QLatin1StringView("resourceSpans[0].scopeSpans[0].spans[0]: traceId is empty (must be 16 bytes)")),
+        qPrintable(r.batch.rejectionMessage));
+}
+
+void TestOtlpDecoder::idRejections_data()
+{
+    QTest::addColumn<QByteArray>("spanJson");
+    QTest::addColumn<QString>("reason"); // empty: accepted
+
+    const QByteArray t = "\"traceId\":\"0af7651916cd43dd8448eb211c80319c\"";
+    const QByteArray s = "\"spanId\":\"b7ad6b7169203331\"";
+    QTest::newRow("valid") << QByteArray("{" + t + "," + s + "}") << QString();
+    QTest::newRow("valid, empty parent") << QByteArray("{" + t + "," + s + ",\"parentSpanId\":\"\"}") << QString();
+    QTest::newRow("valid, null parent") << QByteArray("{" + t + "," + s + ",\"parentSpanId\":null}") << QString();
+    QTest::newRow("missing traceId") << QByteArray("{" + s + "}") << QStringLiteral("traceId is empty (must be 16 bytes)");
+    QTest::newRow("zero traceId") << QByteArray("{\"traceId\":\"00000000000000000000000000000000\"," + s + "}")
+                                  << QStringLiteral("traceId is all zeros (invalid)");
+    QTest::newRow("short hex traceId") << QByteArray("{\"traceId\":\"abc\"," + s + "}")
+                                       << QStringLiteral("traceId: expected 32 hex digits (or base64 of 16 bytes), got \"abc\"");
+    QTest::newRow("non-hex traceId") << QByteArray("{\"traceId\":\"0af7651916cd43dd8448eb211c80319g\"," + s + "}")
+                                     << QStringLiteral("traceId: expected 32 hex digits");
+    QTest::newRow("base64 of 8 bytes as traceId") << QByteArray("{\"traceId\":\"Wmn8F4uo+Dc=\"," + s + "}")
+                                                  << QStringLiteral("traceId: expected 32 hex digits");
+    QTest::newRow("empty spanId") << QByteArray("{" + t + ",\"spanId\":\"\"}") << QStringLiteral("spanId is empty (must be 8 bytes)");
+    QTest::newRow("zero spanId") << QByteArray("{" + t + ",\"spanId\":\"0000000000000000\"}")
+                                 << QStringLiteral("spanId is all zeros (invalid)");
+    QTest::newRow("long parent") << QByteArray("{" + t + "," + s + ",\"parentSpanId\":\"b7ad6b7169203331aa\"}")
+                                 << QStringLiteral("parentSpanId: expected 16 hex digits");
+    QTest::newRow("bad link") << QByteArray("{" + t + "," + s + ",\"links\":[{\"traceId\":\"\",\"spanId\":\"b7ad6b7169203331\"}]}")
+                              << QStringLiteral("links[0].traceId is empty (must be 16 bytes)");
+}
+
+void TestOtlpDecoder::idRejections()
+{
+    QFETCH(QByteArray, spanJson);
+    QFETCH(QString, reason);
+    const QByteArray good = "{\"traceId\":\"0af7651916cd43dd8448eb211c80319c\",\"spanId\":\"00f067aa0ba902b7\"}";
+    const QByteArray body = "{\"resourceSpans\":[{\"scopeSpans\":[{\"spans\":[" + good + "," + spanJson + "]}]}]}";
+    const DecodeResult r = OtlpJsonCodec::decodeRequest(body);
+    QVERIFY2(r.ok, qPrintable(r.error));
+    if (reason.isEmpty()) {
+        QCOMPARE(r.batch.spans.size(), std::size_t(2));
+        QCOMPARE(r.batch.rejectedSpans, 0);
+        QVERIFY(r.batch.rejectionMessage.isEmpty());
+        QVERIFY(r.batch.spans[1].isRoot());
+        return;
+    }
+    QCOMPARE(r.batch.spans.size(), std::size_t(1)); // the good one survives
+    QCOMPARE(r.batch.rejectedSpans, 1);
+    const QString expectedStart = QStringLiteral("1 span rejected: resourceSpans[0].scopeSpans[0].spans[1]: ") + reason;
+    QVERIFY2(r.batch.rejectionMessage.startsWith(expectedStart), qPrintable(r.batch.rejectionMessage));
+}
+
+void TestOtlpDecoder::protobufIdRejections()
+{
+    // Hand-assembled wire bytes: ExportTraceServiceRequest{resource_spans{scope_spans{spans...}}}.
+    auto lengthDelimited = [](int tag, const QByteArray& payload) -> QByteArray {
+        QByteArray out;
+        out.append(char(tag));
+        for (quint64 n = quint64(payload.size());; n >>= 7) { // base-128 varint length
+            out.append(char((n & 0x7f) | (n > 0x7f ? 0x80 : 0)));
+            if (n <= 0x7f)
+                break;
+        }
+        out.append(payload);
+        return out;
+    };
+    auto span = [&](const QByteArray& traceId, const QByteArray& spanId, const QByteArray& parent) -> QByteArray {
+        QByteArray s = lengthDelimited(0x0a, traceId) + lengthDelimited(0x12, spanId); // fields 1, 2
+        if (!parent.isNull())
+            s += lengthDelimited(0x22, parent); // field 4
+        return lengthDelimited(0x12, s); // ScopeSpans.spans = 2
+    };
+    const QByteArray tid(16, '\x01');
+    const QByteArray sid(8, '\x02');
+    const QByteArray scopeSpans = span(tid, sid, QByteArray()) + span(QByteArray(5, '\x01'), sid, QByteArray())
+        + span(tid, QByteArray(8, '\0'), QByteArray()) + span(tid, sid, QByteArray(3, 'x'))
+        + span(tid, sid, QByteArray(8, '\0'));
+    const QByteArray request = lengthDelimited(0x0a, lengthDelimited(0x12, scopeSpans));
+
+    const DecodeResult r = OtlpProtobufCodec::decodeRequest(request);
+    QVERIFY2(r.ok, qPrintable(r.error));
+    QCOMPARE(r.batch.spans.size(), std::size_t(2)); // the first, and the one with an all-zero parent (= root)
+    QVERIFY(r.batch.spans[1].isRoot());
+    QCOMPARE(r.batch.rejectedSpans, 3);
+    QCOMPARE(r.batch.rejectionMessage,
+        QStringLiteral("3 spans rejected: resourceSpans[0].scopeSpans[0].spans[1]: traceId is 5 bytes (must be 16); "
+                       "resourceSpans[0].scopeSpans[0].spans[2]: spanId is all zeros (invalid); "
+                       "resourceSpans[0].scopeSpans[0].spans[3]: parentSpanId is 3 bytes (must be 8 or empty)"));
+}
+
+void TestOtlpDecoder::genericMappingAndSnakeCase()
+{
+    const QByteArray body = R"({
+      "resource_spans": [{
+        "resource": {"attributes": [{"key": "service.name", "value": {"string_value": "snake"}}],
+                     "dropped_attributes_count": "2"},
+        "schema_url": "https://s",
+        "scope_spans": [{
+          "scope": {"name": "sc", "dropped_attributes_count": 1},
+          "spans": [{
+            "trace_id": "W47/95gDgQPSabYzgT/GDA==",
+            "span_id": "7uGbfsPBsXQ=",
+            "parent_span_id": "7uGbfsPBsXM=",
+            "kind": "SPAN_KIND_PRODUCER",
+            "start_time_unix_nano": 1544712660000000000,
+            "end_time_unix_nano": "1544712661000000000",
+            "unknownField": {"ignored": [1, 2, 3]},
+            "attributes": [
+              {"key": "b", "value": {"bool_value": true}},
+              {"key": "i", "value": {"int_value": -42}},
+              {"key": "d", "value": {"double_value": "NaN"}},
+              {"key": "raw", "value": {"bytes_value": "_-8="}},
+              {"key": "list", "value": {"array_value": {"values": [{"int_value": "1"}, {}]}}},
+              {"key": "kv", "value": {"kvlist_value": {"values": [{"key": "x", "value": {"stringValue": "y"}}]}}}
+            ],
+            "status": {"code": "STATUS_CODE_ERROR", "message": "bad"},
+            "dropped_links_count": 4
+          }]
+        }]
+      }]
+    })";
+    const DecodeResult r = OtlpJsonCodec::decodeRequest(body);
+    QVERIFY2(r.ok, qPrintable(r.error));
+    QCOMPARE(r.batch.spans.size(), std::size_t(1));
+    const Span& s = r.batch.spans[0];
+    // Same ids as the spec example, here in base64.
+    QCOMPARE(s.traceId.toHex(), QStringLiteral("5b8efff798038103d269b633813fc60c"));
+    QCOMPARE(s.spanId.toHex(), QStringLiteral("eee19b7ec3c1b174"));
+    QCOMPARE(s.parentSpanId.toHex(), QStringLiteral("eee19b7ec3c1b173"));
+    QCOMPARE(s.kind, SpanKind::Producer);
+    QCOMPARE(s.startTimeUnixNano, 1544712660000000000ULL);
+    QCOMPARE(s.endTimeUnixNano, 1544712661000000000ULL);
+    QCOMPARE(s.statusCode, StatusCode::Error);
+    QCOMPARE(s.statusMessage, QStringLiteral("bad"));
+    QCOMPARE(s.droppedLinksCount, 4u);
+    QCOMPARE(s.serviceName(), QStringLiteral("snake"));
+    QCOMPARE(s.resource->droppedAttributesCount, 2u);
+    QCOMPARE(s.resource->schemaUrl, QStringLiteral("https://s"));
+    QCOMPARE(s.scope->name, QStringLiteral("sc"));
+    QCOMPARE(s.scope->droppedAttributesCount, 1u);
+    QCOMPARE(s.attributes.size(), std::size_t(6));
+    QCOMPARE(s.attributes[0].value, AnyValue::fromBool(true));
+    QCOMPARE(s.attributes[1].value, AnyValue::fromInt(-42));
+    QCOMPARE(s.attributes[2].value.type, AnyValue::Type::Double);
+    QVERIFY(std::isnan(s.attributes[2].value.doubleValue));
+    QCOMPARE(s.attributes[3].value, AnyValue::fromBytes(QByteArray("\xff\xef", 2))); // URL-safe base64
+    QCOMPARE(s.attributes[4].value, arrayOf({ AnyValue::fromInt(1), AnyValue() }));
+    QCOMPARE(s.attributes[5].value, mapOf({ { QStringLiteral("x"), AnyValue::fromString(QStringLiteral("y")) } }));
+}
+
+void TestOtlpDecoder::largeIntegers()
+{
+    // Above 2^53 as JSON numbers: QJsonDocument keeps integers that fit qint64 exactly.
+    const QByteArray body = R"({"resourceSpans":[{"scopeSpans":[{"spans":[{
+        "traceId":"0af7651916cd43dd8448eb211c80319c","spanId":"b7ad6b7169203331",
+        "startTimeUnixNano": 1544712660000000001, "endTimeUnixNano": "18446744073709551615",
+        "attributes":[{"key":"n","value":{"intValue":9007199254740993}},
+                      {"key":"min","value":{"intValue":"-9223372036854775808"}},
+                      {"key":"max","value":{"intValue":9223372036854775807}}]}]}]}]})";
+    const DecodeResult r = OtlpJsonCodec::decodeRequest(body);
+    QVERIFY2(r.ok, qPrintable(r.error));
+    const Span& s = r.batch.spans.at(0);
+    QCOMPARE(s.startTimeUnixNano, 1544712660000000001ULL);
+    QCOMPARE(s.endTimeUnixNano, std::numeric_limits<std::uint64_t>::max());
+    QCOMPARE(s.attributes[0].value.intValue, 9007199254740993LL);
+    QCOMPARE(s.attributes[1].value.intValue, std::numeric_limits<std::int64_t>::min());
+    QCOMPARE(s.attributes[2].value.intValue, std::numeric_limits<std::int64_t>::max());
+}
+
+void TestOtlpDecoder::malformed_data()
+{
+    QTest::addColumn<bool>("protobuf");
+    QTest::addColumn<QByteArray>("body");
+    QTest::addColumn<QString>("errorContains");
+
+    const QByteArray spec = readFixture(QStringLiteral("otlp-json/spec-example.json"));
+    const QByteArray pb = readFixture(QStringLiteral("otlp-protobuf/otlp2parquet-traces.pb"));
+    auto wrap = [](const QByteArray& span) -> QByteArray { // explicit: a QStringBuilder would dangle
+        return QByteArray("{\"resourceSpans\":[{\"scopeSpans\":[{\"spans\":[{\"traceId\":\"0af7651916cd43dd8448eb211c80319c\","
+                          "\"spanId\":\"b7ad6b7169203331\"},{\"traceId\":\"0af7651916cd43dd8448eb211c80319c\","
+                          "\"spanId\":\"b7ad6b7169203332\",")
+            + span + "}]}]}]}";
+    };
+    const QString at = QStringLiteral("resourceSpans[0].scopeSpans[0].spans[1].");
+
+    QTest::newRow("truncated json") << false << spec.left(spec.size() / 2) << QStringLiteral("JSON parse error at byte offset");
+    QTest::newRow("not json") << false << QByteArray("hello") << QStringLiteral("JSON parse error");
+    QTest::newRow("top-level array") << false << QByteArray("[]") << QStringLiteral("expected a JSON object");
+    QTest::newRow("resourceSpans object") << false << QByteArray("{\"resourceSpans\":{}}")
+                                          << QStringLiteral("resourceSpans: expected an array, got an object");
+    QTest::newRow("spans not an array") << false
+                                        << QByteArray("{\"resourceSpans\":[{\"scopeSpans\":[{},{\"spans\":\"x\"}]}]}")
+                                        << QStringLiteral("resourceSpans[0].scopeSpans[1].spans: expected an array, got \"x\"");
+    QTest::newRow("time not a number") << false << wrap("\"startTimeUnixNano\":\"abc\"")
+                                       << at + QStringLiteral("startTimeUnixNano: expected an unsigned 64-bit integer, got \"abc\"");
+    QTest::newRow("time fractional") << false << wrap("\"endTimeUnixNano\":1.5")
+                                     << at + QStringLiteral("endTimeUnixNano: expected an unsigned 64-bit integer");
+    QTest::newRow("time negative") << false << wrap("\"endTimeUnixNano\":\"-1\"") << at + QStringLiteral("endTimeUnixNano");
+    QTest::newRow("time bool") << false << wrap("\"endTimeUnixNano\":true") << at + QStringLiteral("endTimeUnixNano");
+    QTest::newRow("time overflow") << false << wrap("\"endTimeUnixNano\":\"18446744073709551616\"")
+                                   << at + QStringLiteral("endTimeUnixNano");
+    QTest::newRow("traceId number") << false << wrap("\"traceId\":12") << at + QStringLiteral("traceId: expected an id string");
+    QTest::newRow("unknown kind name") << false << wrap("\"kind\":\"SPAN_KIND_BOGUS\"")
+                                       << at + QStringLiteral("kind: unknown enum value \"SPAN_KIND_BOGUS\"");
+    QTest::newRow("name object") << false << wrap("\"name\":{}") << at + QStringLiteral("name: expected a string");
+    QTest::newRow("bad intValue") << false << wrap("\"attributes\":[{\"key\":\"k\",\"value\":{\"intValue\":\"12x\"}}]")
+                                  << at + QStringLiteral("attributes[0].value.intValue: expected a signed 64-bit integer");
+    QTest::newRow("bad bytesValue") << false << wrap("\"attributes\":[{\"key\":\"k\",\"value\":{\"bytesValue\":\"!!\"}}]")
+                                    << at + QStringLiteral("attributes[0].value.bytesValue: expected base64 bytes");
+    QTest::newRow("two values in a oneof")
+        << false << wrap("\"attributes\":[{\"key\":\"k\",\"value\":{\"intValue\":1,\"stringValue\":\"x\"}}]")
+        << at + QStringLiteral("attributes[0].value: more than one");
+    QTest::newRow("deep array element")
+        << false << wrap("\"events\":[{},{\"attributes\":[{\"key\":\"k\",\"value\":{\"arrayValue\":{\"values\":[{},{\"boolValue\":1}]}}}]}]")
+        << at + QStringLiteral("events[1].attributes[0].value.arrayValue.values[1].boolValue: expected true or false, got 1");
+    QTest::newRow("status code wrong") << false << wrap("\"status\":{\"code\":[]}") << at + QStringLiteral("status.code");
+    QTest::newRow("dropped count too big") << false << wrap("\"droppedEventsCount\":4294967296")
+                                           << at + QStringLiteral("droppedEventsCount: expected an unsigned 32-bit integer");
+
+    QTest::newRow("garbage protobuf") << true << QByteArray("\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff", 11)
+                                      << QStringLiteral("protobuf parse error at byte offset 0");
+    QTest::newRow("json sent as protobuf") << true << spec << QStringLiteral("protobuf parse error at byte offset");
+    QTest::newRow("truncated protobuf") << true << pb.left(pb.size() - 7)
+                                        << QStringLiteral("(resourceSpans[18]): length");
+    QTest::newRow("protobuf length past end") << true << QByteArray("\x0a\x05\x12\x03", 4)
+                                              << QStringLiteral("byte offset 0 (resourceSpans[0]): length 5 runs past the end");
+    QTest::newRow("protobuf invalid utf-8 name")
+        << true << QByteArray("\x0a\x0a\x12\x08\x12\x06\x2a\x04\x61\xff\xfe\x62", 12)
+        << QStringLiteral("(resourceSpans[0].scopeSpans[0].spans[0].name): string is not valid UTF-8");
+}
+
+void TestOtlpDecoder::malformed()
+{
+    QFETCH(bool, protobuf);
+    QFETCH(QByteArray, body);
+    QFETCH(QString, errorContains);
+    const DecodeResult r = protobuf ? OtlpProtobufCodec::decodeRequest(body) : OtlpJsonCodec::decodeRequest(body);
+    QVERIFY(!r.ok);
+    QVERIFY2(r.error.contains(errorContains), qPrintable(QStringLiteral("error was: ") + r.error));
+    QVERIFY(r.batch.spans.empty()); // nothing half-decoded
+    QCOMPARE(r.batch.rejectedSpans, 0);
+}
+
+void TestOtlpDecoder::emptyBodies()
+{
+    // An empty protobuf message is a valid, empty request; so are {} and null fields in JSON.
+    DecodeResult r = OtlpProtobufCodec::decodeRequest(QByteArray());
+    QVERIFY(r.ok);
+    QVERIFY(r.batch.spans.empty());
+    r = OtlpJsonCodec::decodeRequest("{}");
+    QVERIFY(r.ok);
+    r = OtlpJsonCodec::decodeRequest("{\"resourceSpans\":null}");
+    QVERIFY(r.ok);
+    r = OtlpJsonCodec::decodeRequest("{\"resourceSpans\":[{\"resource\":null,\"scopeSpans\":[{\"spans\":[]}]}]}");
+    QVERIFY(r.ok);
+    r = OtlpJsonCodec::decodeRequest(QByteArray());
+    QVERIFY(!r.ok);
+}
+
+void TestOtlpDecoder::roundTripFixtures_data()
+{
+    QTest::addColumn<QString>("file");
+    for (const QString& f : otlpFixtureFiles())
+        QTest::newRow(qPrintable(f)) << f;
+}
+
+void TestOtlpDecoder::roundTripFixtures()
+{
+    QFETCH(QString, file);
+    const DecodeResult original = decodeFixture(file);
+    QVERIFY2(original.ok, qPrintable(original.error));
+    const auto& spans = original.batch.spans;
+
+    for (bool pretty : { false, true }) {
+        const QByteArray json = OtlpJsonCodec::encodeRequest(spans, pretty);
+        const DecodeResult back = OtlpJsonCodec::decodeRequest(json);
+        QVERIFY2(back.ok, qPrintable(back.error));
+        QCOMPARE(back.batch.rejectedSpans, 0);
+        compareSpanLists(back.batch.spans, spans);
+    }
+    const QByteArray pb = OtlpProtobufCodec::encodeRequest(spans);
+    const DecodeResult back = OtlpProtobufCodec::decodeRequest(pb);
+    QVERIFY2(back.ok, qPrintable(back.error));
+    compareSpanLists(back.batch.spans, spans);
+    // Same content in different ResourceSpans (node-sdk: four times the same resource) is merged.
+    QSet<const Resource*> before, after;
+    for (const Span& s : spans)
+        before.insert(s.resource.get());
+    for (const Span& s : back.batch.spans)
+        after.insert(s.resource.get());
+    QVERIFY(after.size() <= before.size());
+}
+
+void TestOtlpDecoder::roundTripHandMade()
+{
+    const std::vector<Span> spans = handMadeSpans();
+    const DecodeResult viaJson = OtlpJsonCodec::decodeRequest(OtlpJsonCodec::encodeRequest(spans, false));
+    QVERIFY2(viaJson.ok, qPrintable(viaJson.error));
+    compareSpanLists(viaJson.batch.spans, spans);
+    const DecodeResult viaPretty = OtlpJsonCodec::decodeRequest(OtlpJsonCodec::encodeRequest(spans, true));
+    QVERIFY2(viaPretty.ok, qPrintable(viaPretty.error));
+    compareSpanLists(viaPretty.batch.spans, spans);
+    const DecodeResult viaPb = OtlpProtobufCodec::decodeRequest(OtlpProtobufCodec::encodeRequest(spans));
+    QVERIFY2(viaPb.ok, qPrintable(viaPb.error));
+    compareSpanLists(viaPb.batch.spans, spans);
+
+    // Grouping: a and c have equal resource/scope content (different objects), b another resource.
+    QCOMPARE(viaPb.batch.spans.size(), std::size_t(3));
+    QCOMPARE(viaPb.batch.spans[0].spanId, spans[0].spanId);
+    QCOMPARE(viaPb.batch.spans[1].spanId, spans[2].spanId);
+    QCOMPARE(viaPb.batch.spans[1].resource.get(), viaPb.batch.spans[0].resource.get());
+    QCOMPARE(viaPb.batch.spans[1].scope.get(), viaPb.batch.spans[0].scope.get());
+    QVERIFY(viaPb.batch.spans[2].resource.get() != viaPb.batch.spans[0].resource.get());
+}
+
+void TestOtlpDecoder::encodedJsonIsSpecOtlpJson()
+{
+    const std::vector<Span> spans = handMadeSpans();
+    const QJsonDocument doc = QJsonDocument::fromJson(OtlpJsonCodec::encodeRequest(spans, false));
+    QVERIFY(doc.isObject());
+    const QJsonObject rs = doc.object().value(QLatin1StringView("resourceSpans")).toArray().at(0).toObject();
+    QCOMPARE(rs.value(QLatin1StringView("schemaUrl")).toString(), QStringLiteral("https://opentelemetry.io/schemas/1.21.0"));
+    const QJsonObject span = rs.value(QLatin1StringView("scopeSpans")).toArray().at(0).toObject()
+                                 .value(QLatin1StringView("spans")).toArray().at(0).toObject();
+    QCOMPARE(span.value(QLatin1StringView("traceId")).toString(), QStringLiteral("0123456789abcdef0123456789abcdef"));
+    QCOMPARE(span.value(QLatin1StringView("parentSpanId")).toString(), QStringLiteral("ff00000000000000"));
+    QCOMPARE(span.value(QLatin1StringView("kind")).toInt(), 5);
+    QCOMPARE(span.value(QLatin1StringView("flags")).toInt(), 0x301);
+    QCOMPARE(span.value(QLatin1StringView("startTimeUnixNano")).toString(), QStringLiteral("18446744073709551615"));
+    QCOMPARE(span.value(QLatin1StringView("status")).toObject().value(QLatin1StringView("code")).toInt(), 2);
+    const QJsonArray attrs = span.value(QLatin1StringView("attributes")).toArray();
+    QCOMPARE(attrs.at(1).toObject().value(QLatin1StringView("value")).toObject().value(QLatin1StringView("intValue")).toString(),
+        QStringLiteral("-9223372036854775808"));
+    QCOMPARE(attrs.at(10).toObject().value(QLatin1StringView("value")).toObject().value(QLatin1StringView("bytesValue")).toString(),
+        QStringLiteral("AP8Q"));
+    // A root span has no parentSpanId key; zero flags are left out.
+    const QJsonObject root = doc.object().value(QLatin1StringView("resourceSpans")).toArray().at(1).toObject()
+                                 .value(QLatin1StringView("scopeSpans")).toArray().at(0).toObject()
+                                 .value(QLatin1StringView("spans")).toArray().at(0).toObject();
+    QCOMPARE(root.value(QLatin1StringView("spanId")).toString(), QStringLiteral("1111111111111111"));
+    QVERIFY(!root.contains(QLatin1StringView("parentSpanId")));
+    QVERIFY(!root.contains(QLatin1StringView("flags")));
+}
+
+void TestOtlpDecoder::responses()
+{
+    QCOMPARE(OtlpJsonCodec::encodeResponse(0, QString()), QByteArray("{}"));
+    QCOMPARE(OtlpJsonCodec::encodeResponse(3, QStringLiteral("bad \"ids\"")),
+        QByteArray("{\"partialSuccess\":{\"rejectedSpans\":\"3\",\"errorMessage\":\"bad \\\"ids\\\"\"}}"));
+    QCOMPARE(OtlpProtobufCodec::encodeResponse(0, QString()), QByteArray());
+    // partial_success (1, len 5) { rejected_spans (1, varint 3), error_message (2, "x") }
+    QCOMPARE(OtlpProtobufCodec::encodeResponse(3, QStringLiteral("x")), QByteArray("\x0a\x05\x08\x03\x12\x01x", 7));
+}
+
+void TestOtlpDecoder::prettyPrint()
+{
+    // Raw string literals with backslashes trip moc's preprocessor; spelled out instead.
+    const QByteArray compact = "{\"b\":[1,2,{}],\"a\":{\"s\":\"x:, {y} [z] \\\"q\\\"\"},\"e\":[]}";
+    const QByteArray pretty = OtlpJsonCodec::prettyPrint(compact);
+    const QByteArray expected = "{\n  \"b\": [\n    1,\n    2,\n    {}\n  ],\n  \"a\": {\n    \"s\": \"x:, {y} [z] \\\"q\\\"\"\n  },\n  \"e\": []\n}\n";
+    QCOMPARE(pretty, expected);
+    QCOMPARE(OtlpJsonCodec::prettyPrint("{not json"), QByteArray("{not json"));
+    // Pretty-printing the pretty output changes nothing.
+    QCOMPARE(OtlpJsonCodec::prettyPrint(pretty), pretty);
+}
+
+QTEST_GUILESS_MAIN(TestOtlpDecoder)
+#include "tst_otlpdecoder.moc"
