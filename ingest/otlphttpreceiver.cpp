@@ -22,7 +22,7 @@
 #include <google/protobuf/io/coded_stream.h>
 #include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 
-using StatusCode = QHttpServerResponder::StatusCode;
+using HttpStatus = QHttpServerResponder::StatusCode;
 
 namespace {
 
@@ -110,7 +110,7 @@ protected:
         if (path == QLatin1String("/v1/traces")) {
             if (request.method() != QHttpServerRequest::Method::Post) {
                 auto responder = makeResponder(request, socket);
-                fail(responder, StatusCode::MethodNotAllowed, "text/plain",
+                fail(responder, HttpStatus::MethodNotAllowed, "text/plain",
                      QStringLiteral("use POST for /v1/traces"), { { "Allow", "POST" } });
                 return true;
             }
@@ -121,7 +121,7 @@ protected:
             auto responder = makeResponder(request, socket);
             if (request.method() != QHttpServerRequest::Method::Get
                 && request.method() != QHttpServerRequest::Method::Head) {
-                fail(responder, StatusCode::MethodNotAllowed, "text/plain",
+                fail(responder, HttpStatus::MethodNotAllowed, "text/plain",
                      QStringLiteral("use GET for /healthz"), { { "Allow", "GET" } });
                 return true;
             }
@@ -138,18 +138,18 @@ protected:
     void missingHandler(const QHttpServerRequest& request, QTcpSocket* socket) override
     {
         auto responder = makeResponder(request, socket);
-        fail(responder, StatusCode::NotFound, "text/plain",
+        fail(responder, HttpStatus::NotFound, "text/plain",
              QStringLiteral("no such path: ") + request.url().path());
     }
 
 private:
-    void fail(QHttpServerResponder& responder, StatusCode status, const QByteArray& mime, const QString& message,
+    void fail(QHttpServerResponder& responder, HttpStatus status, const QByteArray& mime, const QString& message,
               QHttpServerResponder::HeaderList extraHeaders = {})
     {
         ++rejected;
         writeError(responder, status, mime, message.toUtf8(), message, extraHeaders);
     }
-    void writeError(QHttpServerResponder& responder, StatusCode status, const QByteArray& mime,
+    void writeError(QHttpServerResponder& responder, HttpStatus status, const QByteArray& mime,
                     const QByteArray& body, const QString& reason, QHttpServerResponder::HeaderList extraHeaders)
     {
         qCDebug(lcIngest) << "answering" << int(status) << reason;
@@ -161,7 +161,7 @@ private:
         responder.writeBody(body);
         Q_EMIT m_owner->requestFailed(int(status), reason);
     }
-    void failStatus(QHttpServerResponder& responder, Encoding enc, StatusCode status, int rpcCode,
+    void failStatus(QHttpServerResponder& responder, Encoding enc, HttpStatus status, int rpcCode,
                     const QString& message, QHttpServerResponder::HeaderList extraHeaders = {})
     {
         ++rejected;
@@ -178,7 +178,7 @@ private:
         else if (type == "application/json")
             enc = Encoding::Json;
         else {
-            fail(responder, StatusCode::UnsupportedMediaType, "text/plain",
+            fail(responder, HttpStatus::UnsupportedMediaType, "text/plain",
                  QStringLiteral("unsupported Content-Type \"%1\": use application/x-protobuf or application/json")
                      .arg(QString::fromLatin1(type)));
             return;
@@ -186,7 +186,7 @@ private:
 
         const QByteArray wire = request.body();
         if (wire.size() > m_maxBodyBytes) {
-            failStatus(responder, enc, StatusCode::PayloadTooLarge, RpcResourceExhausted,
+            failStatus(responder, enc, HttpStatus::PayloadTooLarge, RpcResourceExhausted,
                        QStringLiteral("request body of %1 bytes exceeds the limit of %2 bytes")
                            .arg(wire.size())
                            .arg(m_maxBodyBytes));
@@ -200,18 +200,18 @@ private:
             case Gzip::Status::Ok:
                 break;
             case Gzip::Status::TooLarge:
-                failStatus(responder, enc, StatusCode::PayloadTooLarge, RpcResourceExhausted,
+                failStatus(responder, enc, HttpStatus::PayloadTooLarge, RpcResourceExhausted,
                            QStringLiteral("inflated request body exceeds the limit of %1 bytes").arg(m_maxBodyBytes));
                 return;
             case Gzip::Status::Corrupt:
-                failStatus(responder, enc, StatusCode::BadRequest, RpcInvalidArgument,
+                failStatus(responder, enc, HttpStatus::BadRequest, RpcInvalidArgument,
                            QStringLiteral("Content-Encoding is gzip but the body is not valid gzip: ") + error);
                 return;
             }
         } else if (encoding.isEmpty() || encoding == "identity") {
             body = wire;
         } else {
-            fail(responder, StatusCode::UnsupportedMediaType, "text/plain",
+            fail(responder, HttpStatus::UnsupportedMediaType, "text/plain",
                  QStringLiteral("unsupported Content-Encoding \"%1\": use gzip or none")
                      .arg(QString::fromLatin1(encoding)));
             return;
@@ -220,7 +220,7 @@ private:
         DecodeResult decoded = enc == Encoding::Json ? OtlpJsonCodec::decodeRequest(body)
                                                      : OtlpProtobufCodec::decodeRequest(body);
         if (!decoded.ok) {
-            failStatus(responder, enc, StatusCode::BadRequest, RpcInvalidArgument,
+            failStatus(responder, enc, HttpStatus::BadRequest, RpcInvalidArgument,
                        QStringLiteral("malformed %1 ExportTraceServiceRequest: %2")
                            .arg(enc == Encoding::Json ? QStringLiteral("OTLP/JSON") : QStringLiteral("OTLP protobuf"),
                                 decoded.error));
@@ -254,7 +254,7 @@ private:
 
         auto future = m_pipeline->submit(std::move(item), wire.size() + body.size());
         if (!future) {
-            failStatus(responder, enc, StatusCode::ServiceUnavailable, RpcUnavailable,
+            failStatus(responder, enc, HttpStatus::ServiceUnavailable, RpcUnavailable,
                        QStringLiteral("ingest queue is full or shutting down; retry later"),
                        { { "Retry-After", "1" } });
             return;
@@ -271,7 +271,7 @@ private:
                 ++accepted;
                 held->write(okBody, contentTypeOf(enc));
             } else {
-                failStatus(*held, enc, StatusCode::ServiceUnavailable, RpcUnavailable,
+                failStatus(*held, enc, HttpStatus::ServiceUnavailable, RpcUnavailable,
                            QStringLiteral("store write failed: ") + result.error, { { "Retry-After", "5" } });
             }
         });

@@ -165,7 +165,7 @@ private Q_SLOTS:
     void init()
     {
         QVERIFY(m_dir.isValid());
-        const QString path = m_dir.filePath(QStringLiteral("%1.db").arg(QTest::currentTestFunction()));
+        const QString path = m_dir.filePath(QStringLiteral("%1.db").arg(QLatin1String(QTest::currentTestFunction())));
         m_store = std::make_unique<SqliteTraceStore>(path);
         QString error;
         QVERIFY2(m_store->open(&error), qPrintable(error));
@@ -246,7 +246,7 @@ private Q_SLOTS:
         // Corrupt the span id of the second span only.
         const QByteArray second = makeSpans(2)[1].spanId.toHex().toLatin1();
         QVERIFY(text.contains(second));
-        text.replace("\"spanId\":\"" + second + "\"", "\"spanId\":\"\"");
+        text.replace(QByteArray(QByteArray("\"spanId\":\"") + second + "\""), QByteArray("\"spanId\":\"\""));
         const Reply r = post(text, "application/json");
         QCOMPARE(r.status, 200);
         const QJsonObject partial = QJsonDocument::fromJson(r.body).object().value(QStringLiteral("partialSuccess")).toObject();
