@@ -1,0 +1,452 @@
+#include "ui/inspectorwidget.h"
+#include "ui/mainwindow.h"
+#include "ui/rawpayloadview.h"
+#include "ui/waterfallview.h"
+#include "ui/zoomcontrol.h"
+
+#include "model/attributemodel.h"
+#include "model/tracelistmodel.h"
+
+#include "../common/memorytracestore.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QLabel>
+#include <QLineEdit>
+#include <QScrollBar>
+#include <QSignalSpy>
+#include <QTableView>
+#include <QTest>
+#include <QTreeWidget>
+
+using namespace TestSpans;
+
+namespace {
+constexpr std::uint64_t BaseNs = 1750000000000000000ull;
+constexpr std::uint64_t Ms = 1000000ull;
+constexpr std::uint64_t Us = 1000ull;
+
+const TraceId MainTrace = traceId(1);
+const TraceId OtherTrace = traceId(2);
+const TraceId BigTrace = traceId(3);
+
+/*
+ * Main trace:
+ *   1 GET /dispatch (frontend)            0 .. 700 ms
+ *     2 HTTP GET /customer (frontend)     1 .. 290 ms
+ *       3 SQL SELECT (mysql)              2 .. 280 ms
+ *     4 FindNearest (driver)            300 .. 500 ms, event, links to span 3 and to OtherTrace/span 21
+ *       5 GetDriver (redis), error      310 .. 320 ms
+ *       6 GetDriver (redis)             330 .. 340 ms
+ *   9 orphan (route), parent 77 missing 600 .. 650 ms
+ */
+std::vector<Span> mainTraceSpans()
+{
+    const auto frontend = resource(QStringLiteral("frontend"));
+    const auto mysql = resource(QStringLiteral("mysql"));
+    const auto driver = resource(QStringLiteral("driver"));
+    const auto redis = resource(QStringLiteral("redis"));
+    const auto route = resource(QStringLiteral("route"));
+    std::vector<Span> spans;
+    spans.push_back(make(MainTrace, 1, 0, QStringLiteral("GET /dispatch"), frontend, BaseNs, BaseNs + 700 * Ms));
+    spans.push_back(make(MainTrace, 2, 1, QStringLiteral("HTTP GET /customer"), frontend, BaseNs + Ms, BaseNs + 290 * Ms));
+    Span sql = make(MainTrace, 3, 2, QStringLiteral("SQL SELECT"), mysql, BaseNs + 2 * Ms, BaseNs + 280 * Ms);
+    sql.attributes.push_back({ QStringLiteral("db.statement"), AnyValue::fromString(QStringLiteral("SELECT * FROM customer WHERE id=123")) });
+    sql.kind = SpanKind::Client;
+    spans.push_back(sql);
+    Span find = make(MainTrace, 4, 1, QStringLiteral("FindNearest"), driver, BaseNs + 300 * Ms, BaseNs + 500 * Ms);
+    find.attributes.push_back({ QStringLiteral("driver.count"), AnyValue::fromInt(2) });
+    SpanEvent event;
+    event.name = QStringLiteral("search started");
+    event.timeUnixNano = BaseNs + 305 * Ms;
+    event.attributes.push_back({ QStringLiteral("radius.km"), AnyValue::fromDouble(2.5) });
+    find.events.push_back(event);
+    SpanLink sameTrace;
+    sameTrace.traceId = MainTrace;
+    sameTrace.spanId = spanId(3);
+    SpanLink otherTrace;
+    otherTrace.traceId = OtherTrace;
+    otherTrace.spanId = spanId(21);
+    otherTrace.attributes.push_back({ QStringLiteral("link.reason"), AnyValue::fromString(QStringLiteral("follows")) });
+    find.links = { sameTrace, otherTrace };
+    spans.push_back(find);
+    Span error = make(MainTrace, 5, 4, QStringLiteral("GetDriver"), redis, BaseNs + 310 * Ms, BaseNs + 320 * Ms);
+    error.statusCode = StatusCode::Error;
+    error.statusMessage = QStringLiteral("redis timeout");
+    error.attributes.push_back({ QStringLiteral("driver.id"), AnyValue::fromString(QStringLiteral("T757183C")) });
+    spans.push_back(error);
+    spans.push_back(make(MainTrace, 6, 4, QStringLiteral("GetDriver"), redis, BaseNs + 330 * Ms, BaseNs + 340 * Ms));
+    spans.push_back(make(MainTrace, 9, 77, QStringLiteral("orphan"), route, BaseNs + 600 * Ms, BaseNs + 650 * Ms));
+    return spans;
+}
+
+std::vector<Span> otherTraceSpans()
+{
+    const auto batch = resource(QStringLiteral("batch"));
+    return {
+        make(OtherTrace, 20, 0, QStringLiteral("nightly job"), batch, BaseNs - 10000 * Ms, BaseNs - 9000 * Ms),
+        make(OtherTrace, 21, 20, QStringLiteral("load chunk"), batch, BaseNs - 9900 * Ms, BaseNs - 9500 * Ms),
+    };
+}
+
+// A flat trace of `count` spans under one root.
+std::vector<Span> bigTraceSpans(int count)
+{
+    const auto svc = resource(QStringLiteral("bulk"));
+    std::vector<Span> spans;
+    spans.push_back(make(BigTrace, 1, 0, QStringLiteral("bulk root"), svc, BaseNs - 20000 * Ms, BaseNs - 19000 * Ms));
+    for (int i = 1; i < count; ++i) {
+        const std::uint64_t start = BaseNs - 20000 * Ms + std::uint64_t(i) * 100 * Us;
+        spans.push_back(make(BigTrace, quint64(i) + 1, quint64(1 + (i - 1) / 100 * 100 + (i > 100 ? 0 : 0)),
+            QStringLiteral("op %1").arg(i), svc, start, start + 50 * Us));
+    }
+    return spans;
+}
+
+QPoint rowCenter(WaterfallView* view, int row, int x)
+{
+    const int axis = QFontMetrics(view->font()).height() + 12;
+    return QPoint(x, axis + row * view->rowHeight() - view->verticalScrollBar()->value() + view->rowHeight() / 2);
+}
+}
+
+class TestMainWindow : public QObject {
+    Q_OBJECT
+private:
+    MemoryTraceStore* m_store = nullptr;
+
+private Q_SLOTS:
+    void init()
+    {
+        m_store = new MemoryTraceStore;
+        m_store->addSpans(mainTraceSpans());
+        m_store->addSpans(otherTraceSpans());
+    }
+    void cleanup()
+    {
+        delete m_store;
+        m_store = nullptr;
+    }
+
+    void traceListAndOpenTrace()
+    {
+        MainWindow window(m_store);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QCOMPARE(window.windowTitle(), QStringLiteral("Spanscope"));
+        QCOMPARE(window.traceListModel()->rowCount(), 2);
+        QCOMPARE(window.traceListModel()->traceIdAt(0), MainTrace);
+        // Service combo: "All services" plus every service.
+        QCOMPARE(window.serviceFilter()->count(), 7);
+
+        // Selecting the row in the list opens the trace.
+        window.traceListView()->setCurrentIndex(window.traceListView()->model()->index(0, 0));
+        QCOMPARE(window.openTraceId(), MainTrace);
+        WaterfallView* waterfall = window.waterfall();
+        QCOMPARE(waterfall->visibleRowCount(), 7);
+        const QStringList expected = { QStringLiteral("GET /dispatch"), QStringLiteral("HTTP GET /customer"),
+            QStringLiteral("SQL SELECT"), QStringLiteral("FindNearest"), QStringLiteral("GetDriver"),
+            QStringLiteral("GetDriver"), QStringLiteral("orphan") };
+        for (int row = 0; row < expected.size(); ++row)
+            QCOMPARE(waterfall->rowText(row), expected.at(row));
+        QCOMPARE(waterfall->rowDepth(2), 2);
+        QCOMPARE(waterfall->rowDepth(6), 0); // orphan is top level
+        QCOMPARE(waterfall->spanAtRow(4), spanId(5));
+
+        // The root is selected and inspected.
+        InspectorWidget* inspector = window.inspector();
+        QCOMPARE(waterfall->selectedSpan(), spanId(1));
+        QCOMPARE(inspector->fieldText(QStringLiteral("name")), QStringLiteral("GET /dispatch"));
+        QCOMPARE(inspector->fieldText(QStringLiteral("traceId")), MainTrace.toHex());
+        QVERIFY(inspector->fieldText(QStringLiteral("parentSpanId")).contains(QStringLiteral("root")));
+        QCOMPARE(inspector->fieldText(QStringLiteral("start")), InspectorWidget::formatUtcNanos(BaseNs));
+        QVERIFY(inspector->fieldText(QStringLiteral("start")).endsWith(QStringLiteral(".000000000Z")));
+        QVERIFY(inspector->fieldText(QStringLiteral("duration")).startsWith(QStringLiteral("700 ms")));
+
+        // Raw payload tab has the request that carried the trace.
+        QCOMPARE(window.rawPayloadView()->payloadCount(), 1);
+        QVERIFY(window.rawPayloadView()->text().contains(QStringLiteral("resourceSpans")));
+
+        // Click on the error span's row selects it.
+        QTest::mouseClick(waterfall->viewport(), Qt::LeftButton, {}, rowCenter(waterfall, 4, waterfall->nameColumnWidth() - 40));
+        QCOMPARE(waterfall->selectedSpan(), spanId(5));
+        QCOMPARE(inspector->shownSpan(), spanId(5));
+        QCOMPARE(inspector->fieldText(QStringLiteral("status")), QStringLiteral("error: redis timeout"));
+        QCOMPARE(inspector->fieldText(QStringLiteral("kind")), QStringLiteral("internal"));
+        QVERIFY(inspector->fieldText(QStringLiteral("parentSpanId")).contains(spanId(4).toHex()));
+        QCOMPARE(inspector->attributeModel()->rowCount(), 1);
+        QCOMPARE(inspector->attributeModel()->index(0, AttributeModel::ValueColumn).data().toString(), QStringLiteral("T757183C"));
+        QCOMPARE(inspector->resourceModel()->index(0, AttributeModel::ValueColumn).data().toString(), QStringLiteral("redis"));
+
+        // Parent link jumps to the parent.
+        auto* parentLabel = inspector->findChild<QLabel*>(QStringLiteral("inspector_parentSpanId"));
+        QVERIFY(parentLabel);
+        Q_EMIT parentLabel->linkActivated(spanId(4).toHex());
+        QCOMPARE(waterfall->selectedSpan(), spanId(4));
+        QCOMPARE(inspector->eventsView()->topLevelItemCount(), 1);
+        QCOMPARE(inspector->eventsView()->topLevelItem(0)->text(0), QStringLiteral("+5 ms"));
+        QCOMPARE(inspector->eventsView()->topLevelItem(0)->text(1), QStringLiteral("search started"));
+        QCOMPARE(inspector->eventsView()->topLevelItem(0)->child(0)->text(1), QStringLiteral("2.5"));
+    }
+
+    void keyboardCollapseExpand()
+    {
+        MainWindow window(m_store);
+        window.show();
+        window.openTrace(MainTrace);
+        WaterfallView* waterfall = window.waterfall();
+        waterfall->setFocus();
+        QCOMPARE(waterfall->visibleRowCount(), 7);
+
+        waterfall->setExpanded(spanId(4), false);
+        QCOMPARE(waterfall->visibleRowCount(), 5);
+        QCOMPARE(waterfall->rowOfSpan(spanId(5)), -1);
+        waterfall->setExpanded(spanId(4), true);
+        QCOMPARE(waterfall->visibleRowCount(), 7);
+
+        window.selectSpan(spanId(1));
+        QTest::keyClick(waterfall, Qt::Key_Left); // collapse root
+        QCOMPARE(waterfall->visibleRowCount(), 2);
+        QVERIFY(!waterfall->isExpanded(spanId(1)));
+        QTest::keyClick(waterfall, Qt::Key_Right); // expand
+        QCOMPARE(waterfall->visibleRowCount(), 7);
+        QTest::keyClick(waterfall, Qt::Key_Right); // first child
+        QCOMPARE(waterfall->selectedSpan(), spanId(2));
+        QTest::keyClick(waterfall, Qt::Key_Down);
+        QCOMPARE(waterfall->selectedSpan(), spanId(3));
+        QTest::keyClick(waterfall, Qt::Key_Left); // leaf: go to parent
+        QCOMPARE(waterfall->selectedSpan(), spanId(2));
+        QTest::keyClick(waterfall, Qt::Key_End);
+        QCOMPARE(waterfall->selectedSpan(), spanId(9));
+        QCOMPARE(window.inspector()->shownSpan(), spanId(9));
+        QTest::keyClick(waterfall, Qt::Key_Home);
+        QCOMPARE(waterfall->selectedSpan(), spanId(1));
+
+        // Collapsing an ancestor of the selection moves the selection to it.
+        window.selectSpan(spanId(5));
+        waterfall->setExpanded(spanId(4), false);
+        QCOMPARE(waterfall->selectedSpan(), spanId(4));
+        // Selecting a hidden span expands its ancestors.
+        window.selectSpan(spanId(6));
+        QCOMPARE(waterfall->visibleRowCount(), 7);
+        QCOMPARE(waterfall->selectedSpan(), spanId(6));
+    }
+
+    void findInTrace()
+    {
+        MainWindow window(m_store);
+        window.show();
+        window.openTrace(MainTrace);
+        WaterfallView* waterfall = window.waterfall();
+        QSignalSpy results(waterfall, &WaterfallView::findResultChanged);
+
+        // Attribute value match (collapsed parent gets expanded when jumping there).
+        waterfall->setExpanded(spanId(2), false);
+        window.findEdit()->setText(QStringLiteral("customer where"));
+        QCOMPARE(waterfall->matchCount(), 1);
+        QCOMPARE(waterfall->selectedSpan(), spanId(3));
+        QVERIFY(waterfall->rowOfSpan(spanId(3)) >= 0);
+
+        window.findEdit()->setText(QStringLiteral("getdriver"));
+        QCOMPARE(waterfall->matchCount(), 2);
+        QCOMPARE(waterfall->currentMatch(), 0);
+        QCOMPARE(waterfall->selectedSpan(), spanId(5));
+        QTest::keyClick(window.findEdit(), Qt::Key_Return);
+        QCOMPARE(waterfall->selectedSpan(), spanId(6));
+        QTest::keyClick(waterfall, Qt::Key_F3);
+        QCOMPARE(waterfall->selectedSpan(), spanId(5)); // wraps around
+        const auto status = window.findChildren<QLabel*>();
+        bool sawStatus = false;
+        for (QLabel* label : status)
+            sawStatus |= label->text() == QStringLiteral("1 of 2");
+        QVERIFY(sawStatus);
+        QVERIFY(results.count() >= 3);
+
+        window.findEdit()->setText(QStringLiteral("no such span"));
+        QCOMPARE(waterfall->matchCount(), 0);
+        window.findEdit()->clear();
+        QCOMPARE(waterfall->matchCount(), 0);
+    }
+
+    void linkJump()
+    {
+        MainWindow window(m_store);
+        window.show();
+        window.openTrace(MainTrace);
+        window.selectSpan(spanId(4));
+        InspectorWidget* inspector = window.inspector();
+        QCOMPARE(inspector->linksView()->topLevelItemCount(), 2);
+        QCOMPARE(inspector->linksView()->topLevelItem(1)->child(0)->text(0), QStringLiteral("link.reason"));
+
+        // Link inside the trace.
+        inspector->activateLink(0);
+        QCOMPARE(window.openTraceId(), MainTrace);
+        QCOMPARE(window.waterfall()->selectedSpan(), spanId(3));
+
+        // Link into another stored trace opens it at the linked span.
+        window.selectSpan(spanId(4));
+        QSignalSpy loaded(&window, &MainWindow::traceLoaded);
+        window.inspector()->activateLink(1);
+        QCOMPARE(window.openTraceId(), OtherTrace);
+        QCOMPARE(loaded.count(), 1);
+        QCOMPARE(window.waterfall()->visibleRowCount(), 2);
+        QCOMPARE(window.waterfall()->selectedSpan(), spanId(21));
+        QCOMPARE(window.inspector()->fieldText(QStringLiteral("name")), QStringLiteral("load chunk"));
+        QCOMPARE(window.traceListModel()->traceIdAt(window.traceListView()->currentIndex().row()), OtherTrace);
+    }
+
+    void zoomAndPan()
+    {
+        MainWindow window(m_store);
+        window.resize(1400, 900);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        window.openTrace(MainTrace);
+        WaterfallView* waterfall = window.waterfall();
+        ZoomControl* zoom = waterfall->zoomControl();
+        QCOMPARE(zoom->rangeStart(), 0.0);
+        QCOMPARE(zoom->rangeEnd(), double(700 * Ms));
+        QVERIFY(!zoom->isZoomed());
+
+        waterfall->setFocus();
+        QTest::keyClick(waterfall, Qt::Key_Plus);
+        QVERIFY(zoom->isZoomed());
+        QCOMPARE(qRound64(zoom->rangeDuration()), qRound64(700 * Ms / 1.5));
+        QCOMPARE(qRound64((zoom->rangeStart() + zoom->rangeEnd()) / 2), qint64(350 * Ms));
+
+        QTest::keyClick(waterfall, Qt::Key_Right, Qt::ShiftModifier); // pan right
+        QVERIFY(zoom->rangeStart() > 350 * Ms - zoom->rangeDuration() / 2);
+
+        // Ctrl+wheel at the right edge zooms around the pointer: the window moves right.
+        const QPoint at(waterfall->viewport()->width() - 20, 100);
+        QWheelEvent wheel(at, waterfall->viewport()->mapToGlobal(at), QPoint(), QPoint(0, 480), Qt::NoButton,
+            Qt::ControlModifier, Qt::NoScrollPhase, false);
+        const double before = zoom->rangeStart();
+        QApplication::sendEvent(waterfall->viewport(), &wheel);
+        QVERIFY(zoom->rangeDuration() < 700 * Ms / 1.5 / 1.5);
+        QVERIFY(zoom->rangeStart() > before);
+
+        // Drag pans back to the left.
+        const double dragged = zoom->rangeStart();
+        const QPoint from = rowCenter(waterfall, 0, waterfall->nameColumnWidth() + 200);
+        QTest::mousePress(waterfall->viewport(), Qt::LeftButton, {}, from);
+        QMouseEvent move(QEvent::MouseMove, from + QPoint(150, 0), waterfall->viewport()->mapToGlobal(from + QPoint(150, 0)),
+            Qt::NoButton, Qt::LeftButton, Qt::NoModifier);
+        QApplication::sendEvent(waterfall->viewport(), &move);
+        QTest::mouseRelease(waterfall->viewport(), Qt::LeftButton, {}, from + QPoint(150, 0));
+        QVERIFY(zoom->rangeStart() < dragged);
+
+        QTest::keyClick(waterfall, Qt::Key_0);
+        QVERIFY(!zoom->isZoomed());
+        QTest::keyClick(waterfall, Qt::Key_Minus);
+        QVERIFY(!zoom->isZoomed()); // cannot zoom out beyond the trace
+    }
+
+    void liveUpdatesAreCoalesced()
+    {
+        MainWindow window(m_store);
+        window.show();
+        window.openTrace(MainTrace);
+        window.selectSpan(spanId(5));
+        TraceListModel* model = window.traceListModel();
+        QSignalSpy inserts(model, &QAbstractItemModel::rowsInserted);
+        QSignalSpy resets(model, &QAbstractItemModel::modelReset);
+        const int listCallsBefore = m_store->listCalls();
+
+        // Many notifications in a burst: one refresh.
+        const auto svc = resource(QStringLiteral("live"));
+        for (quint64 n = 0; n < 50; ++n) {
+            const TraceId id = traceId(100 + n);
+            m_store->addSpans({ make(id, 1, 0, QStringLiteral("live %1").arg(n), svc, BaseNs + (1000 + n) * Ms, BaseNs + (1001 + n) * Ms) });
+            window.notifyTracesChanged({ id });
+        }
+        // A late span of the open trace.
+        m_store->addSpans({ make(MainTrace, 10, 4, QStringLiteral("late span"), svc, BaseNs + 400 * Ms, BaseNs + 410 * Ms) });
+        window.notifyTracesChanged({ MainTrace });
+        QCOMPARE(model->rowCount(), 2);
+        QTRY_COMPARE(model->rowCount(), 52);
+        QCOMPARE(inserts.count(), 1);
+        QCOMPARE(resets.count(), 0);
+        QVERIFY(m_store->listCalls() - listCallsBefore <= 2);
+        QCOMPARE(model->traceIdAt(0), traceId(149));
+        // The open trace was reloaded in place: new row, selection kept.
+        QCOMPARE(window.openTraceId(), MainTrace);
+        QCOMPARE(window.waterfall()->visibleRowCount(), 8);
+        QCOMPARE(window.waterfall()->selectedSpan(), spanId(5));
+        QCOMPARE(window.inspector()->shownSpan(), spanId(5));
+
+        // Paused: nothing moves until resumed.
+        window.setPaused(true);
+        m_store->addSpans({ make(traceId(500), 1, 0, QStringLiteral("while paused"), svc, BaseNs + 5000 * Ms, BaseNs + 5001 * Ms) });
+        window.notifyTracesChanged({ traceId(500) });
+        QTest::qWait(2 * MainWindow::RefreshIntervalMs);
+        QCOMPARE(model->rowCount(), 52);
+        window.setPaused(false);
+        QTRY_COMPARE(model->rowCount(), 53);
+        QCOMPARE(model->traceIdAt(0), traceId(500));
+        QTRY_VERIFY(window.serviceFilter()->findData(QStringLiteral("live")) >= 0);
+    }
+
+    void filterBar()
+    {
+        MainWindow window(m_store);
+        window.show();
+        auto* errorsOnly = window.findChild<QCheckBox*>();
+        QVERIFY(errorsOnly);
+        errorsOnly->setChecked(true);
+        QCOMPARE(window.traceListModel()->rowCount(), 1);
+        errorsOnly->setChecked(false);
+        QCOMPARE(window.traceListModel()->rowCount(), 2);
+        auto* text = window.findChild<QLineEdit*>(QStringLiteral("textFilter"));
+        QVERIFY(text);
+        text->setText(QStringLiteral("chunk"));
+        QCOMPARE(window.traceListModel()->rowCount(), 2); // debounced
+        QTRY_COMPARE(window.traceListModel()->rowCount(), 1);
+        QCOMPARE(window.traceListModel()->traceIdAt(0), OtherTrace);
+    }
+
+    void largeTraceLoadsAsynchronously()
+    {
+        m_store->addSpans(bigTraceSpans(5000));
+        MainWindow window(m_store);
+        window.show();
+        QSignalSpy loaded(&window, &MainWindow::traceLoaded);
+        window.openTrace(BigTrace);
+        QVERIFY(window.isLoading());
+        // A newer request makes the pending load stale.
+        window.openTrace(MainTrace);
+        QVERIFY(!window.isLoading());
+        QCOMPARE(loaded.count(), 1);
+        window.openTrace(BigTrace);
+        window.selectSpan(spanId(4000));
+        QTRY_VERIFY(!window.isLoading());
+        QTest::qWait(50);
+        QCOMPARE(loaded.count(), 2);
+        QCOMPARE(window.openTraceId(), BigTrace);
+        QCOMPARE(window.waterfall()->visibleRowCount(), 5000);
+        QCOMPARE(window.waterfall()->selectedSpan(), spanId(4000));
+        // Only on-screen rows matter for painting; scrolling to the end works.
+        QTest::keyClick(window.waterfall(), Qt::Key_End);
+        const auto [first, last] = window.waterfall()->visibleRowRange();
+        QCOMPARE(last, 4999);
+        QVERIFY(first > 4900);
+        window.waterfall()->viewport()->repaint();
+    }
+
+    void showErrorDoesNotBlock()
+    {
+        MainWindow window(m_store);
+        window.show();
+        window.setReceiverStatus(QStringLiteral("Receiving on 127.0.0.1:4318"));
+        window.setSpansReceived(12345);
+        window.setStorePath(QStringLiteral("sqlite:/tmp/x.db"));
+        window.showError(QStringLiteral("Port 4318 is in use"));
+        bool found = false;
+        for (QLabel* label : window.findChildren<QLabel*>())
+            found |= label->text().contains(QStringLiteral("12,345")) || label->text().contains(QStringLiteral("12345"));
+        QVERIFY(found);
+    }
+};
+
+QTEST_MAIN(TestMainWindow)
+#include "tst_mainwindow.moc"

@@ -1,0 +1,495 @@
+#include "mainwindow.h"
+
+#include "model/tracelistmodel.h"
+#include "storage/tracestore.h"
+#include "ui/inspectorwidget.h"
+#include "ui/rawpayloadview.h"
+#include "ui/uilogging.h"
+#include "ui/waterfallview.h"
+#include "ui/zoomcontrol.h"
+
+#include <QAction>
+#include <QCheckBox>
+#include <QComboBox>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QKeySequence>
+#include <QLabel>
+#include <QLineEdit>
+#include <QLocale>
+#include <QMessageBox>
+#include <QPointer>
+#include <QShortcut>
+#include <QSortFilterProxyModel>
+#include <QSplitter>
+#include <QStatusBar>
+#include <QTabWidget>
+#include <QTableView>
+#include <QTimer>
+#include <QToolButton>
+#include <QVBoxLayout>
+#include <QtConcurrent/QtConcurrentRun>
+
+MainWindow::MainWindow(TraceStore* store, QWidget* parent)
+    : QMainWindow(parent)
+    , m_store(store)
+    , m_traceModel(new TraceListModel(this))
+    , m_traceProxy(new QSortFilterProxyModel(this))
+    , m_textDebounce(new QTimer(this))
+    , m_refreshTimer(new QTimer(this))
+    , m_servicesTimer(new QTimer(this))
+    , m_receiverLabel(new QLabel(this))
+    , m_spansLabel(new QLabel(this))
+    , m_storeLabel(new QLabel(this))
+{
+    setWindowTitle(tr("Spanscope"));
+    setWindowIcon(QIcon(QStringLiteral(":/spanscope/icons/spanscope.png")));
+
+    m_textDebounce->setSingleShot(true);
+    m_textDebounce->setInterval(300);
+    connect(m_textDebounce, &QTimer::timeout, this, &MainWindow::applyFilter);
+    m_refreshTimer->setSingleShot(true);
+    m_refreshTimer->setInterval(RefreshIntervalMs);
+    connect(m_refreshTimer, &QTimer::timeout, this, &MainWindow::flushPendingChanges);
+    m_servicesTimer->setSingleShot(true);
+    m_servicesTimer->setInterval(1000);
+    connect(m_servicesTimer, &QTimer::timeout, this, &MainWindow::refreshServices);
+
+    auto* left = new QSplitter(Qt::Vertical);
+    left->addWidget(createTraceListPane());
+    left->addWidget(createWaterfallPane());
+    left->setStretchFactor(0, 2);
+    left->setStretchFactor(1, 3);
+
+    m_inspector = new InspectorWidget;
+    m_rawView = new RawPayloadView;
+    auto* tabs = new QTabWidget;
+    tabs->setObjectName(QStringLiteral("detailTabs"));
+    tabs->addTab(m_inspector, tr("&Inspector"));
+    tabs->addTab(m_rawView, tr("&Raw payload"));
+
+    auto* main = new QSplitter(Qt::Horizontal);
+    main->addWidget(left);
+    main->addWidget(tabs);
+    main->setStretchFactor(0, 3);
+    main->setStretchFactor(1, 2);
+    main->setSizes({ 840, 460 });
+    setCentralWidget(main);
+
+    m_receiverLabel->setText(tr("Receiver: off"));
+    m_storeLabel->setText(tr("Store: %1").arg(m_store ? m_store->description() : tr("none")));
+    setSpansReceived(0);
+    statusBar()->addPermanentWidget(m_receiverLabel);
+    statusBar()->addPermanentWidget(m_spansLabel);
+    statusBar()->addPermanentWidget(m_storeLabel);
+
+    connect(m_waterfall, &WaterfallView::spanSelected, m_inspector, &InspectorWidget::showSpan);
+    connect(m_inspector, &InspectorWidget::linkActivated, this, &MainWindow::followLink);
+    connect(m_traceModel, &TraceListModel::loadFailed, this,
+        [this](const QString& error) { statusBar()->showMessage(tr("Cannot list traces: %1").arg(error), 10000); });
+
+    refreshServices();
+    m_traceModel->setStore(m_store);
+    resize(1400, 860);
+}
+
+MainWindow::~MainWindow()
+{
+    // A worker may still read from the store for a load nobody waits for any more.
+    ++m_generation;
+    m_loadJob.waitForFinished();
+}
+
+QWidget* MainWindow::createTraceListPane()
+{
+    auto* pane = new QWidget;
+    auto* layout = new QVBoxLayout(pane);
+    layout->setContentsMargins(4, 4, 4, 0);
+
+    auto* filters = new QHBoxLayout;
+    m_serviceCombo = new QComboBox;
+    m_serviceCombo->setObjectName(QStringLiteral("serviceFilter"));
+    m_serviceCombo->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+    m_serviceCombo->setMinimumContentsLength(14);
+    m_serviceCombo->setToolTip(tr("Only traces with a span of this service"));
+    m_textFilter = new QLineEdit;
+    m_textFilter->setObjectName(QStringLiteral("textFilter"));
+    m_textFilter->setPlaceholderText(tr("Filter by span name or attribute value"));
+    m_textFilter->setClearButtonEnabled(true);
+    m_errorsOnly = new QCheckBox(tr("&Errors only"));
+    m_pause = new QToolButton;
+    m_pause->setText(tr("&Pause live updates"));
+    m_pause->setCheckable(true);
+    m_pause->setToolButtonStyle(Qt::ToolButtonTextOnly);
+    m_pause->setToolTip(tr("Keep the trace list and the open trace as they are while new spans arrive"));
+    filters->addWidget(new QLabel(tr("Service:")));
+    filters->addWidget(m_serviceCombo);
+    filters->addWidget(m_textFilter, 1);
+    filters->addWidget(m_errorsOnly);
+    filters->addWidget(m_pause);
+    layout->addLayout(filters);
+
+    connect(m_serviceCombo, &QComboBox::activated, this, &MainWindow::applyFilter);
+    connect(m_textFilter, &QLineEdit::textChanged, m_textDebounce, qOverload<>(&QTimer::start));
+    connect(m_textFilter, &QLineEdit::returnPressed, this, [this] {
+        m_textDebounce->stop();
+        applyFilter();
+    });
+    connect(m_errorsOnly, &QCheckBox::toggled, this, &MainWindow::applyFilter);
+    connect(m_pause, &QToolButton::toggled, this, [this](bool paused) {
+        statusBar()->showMessage(paused ? tr("Live updates paused") : tr("Live updates resumed"), 3000);
+        if (!paused && m_haveChanges)
+            m_refreshTimer->start();
+    });
+
+    m_traceView = new QTableView;
+    m_traceView->setObjectName(QStringLiteral("traceList"));
+    m_traceProxy->setSourceModel(m_traceModel);
+    m_traceProxy->setSortRole(TraceListModel::SortRole);
+    m_traceView->setModel(m_traceProxy);
+    m_traceView->setSortingEnabled(true);
+    m_traceView->sortByColumn(TraceListModel::StartColumn, Qt::DescendingOrder);
+    m_traceView->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_traceView->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_traceView->setAlternatingRowColors(true);
+    m_traceView->setWordWrap(false);
+    m_traceView->verticalHeader()->hide();
+    m_traceView->verticalHeader()->setDefaultSectionSize(m_traceView->fontMetrics().height() + 8);
+    m_traceView->horizontalHeader()->setHighlightSections(false);
+    m_traceView->horizontalHeader()->setSectionResizeMode(QHeaderView::Interactive);
+    m_traceView->horizontalHeader()->setSectionResizeMode(TraceListModel::NameColumn, QHeaderView::Stretch);
+    const QFontMetrics fm(m_traceView->font());
+    m_traceView->setColumnWidth(TraceListModel::StartColumn, fm.horizontalAdvance(QStringLiteral("0000-00-00 00:00:00.000")) + 24);
+    m_traceView->setColumnWidth(TraceListModel::ServiceColumn, fm.horizontalAdvance(QStringLiteral("incident-response-agent")) + 12);
+    m_traceView->setColumnWidth(TraceListModel::DurationColumn, fm.horizontalAdvance(QStringLiteral("Duration")) + 40);
+    for (int column : { int(TraceListModel::SpansColumn), int(TraceListModel::ErrorsColumn), int(TraceListModel::TokensColumn) })
+        m_traceView->setColumnWidth(column, fm.horizontalAdvance(QStringLiteral("Tokens")) + 30);
+    layout->addWidget(m_traceView, 1);
+
+    connect(m_traceView->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+        [this](const QModelIndex& current) { traceRowActivated(current); });
+    return pane;
+}
+
+QWidget* MainWindow::createWaterfallPane()
+{
+    auto* pane = new QWidget;
+    auto* layout = new QVBoxLayout(pane);
+    layout->setContentsMargins(4, 4, 4, 0);
+
+    auto* bar = new QHBoxLayout;
+    m_traceTitle = new QLabel;
+    m_traceTitle->setObjectName(QStringLiteral("traceTitle"));
+    m_traceTitle->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    QFont bold = m_traceTitle->font();
+    bold.setBold(true);
+    m_traceTitle->setFont(bold);
+    m_findEdit = new QLineEdit;
+    m_findEdit->setObjectName(QStringLiteral("findInTrace"));
+    m_findEdit->setPlaceholderText(tr("Find in trace (Ctrl+F)"));
+    m_findEdit->setClearButtonEnabled(true);
+    m_findEdit->setMaximumWidth(320);
+    m_findStatus = new QLabel;
+    m_findStatus->setMinimumWidth(m_findStatus->fontMetrics().horizontalAdvance(QStringLiteral("000 of 000")));
+    auto makeButton = [](const QString& text, const QString& tip) {
+        auto* button = new QToolButton;
+        button->setText(text);
+        button->setToolTip(tip);
+        button->setAutoRaise(true);
+        return button;
+    };
+    QToolButton* previous = makeButton(QStringLiteral("▲"), tr("Previous match (Shift+F3)"));
+    QToolButton* next = makeButton(QStringLiteral("▼"), tr("Next match (F3, Enter)"));
+    QToolButton* zoomOut = makeButton(QStringLiteral("−"), tr("Zoom out (-)"));
+    QToolButton* zoomIn = makeButton(QStringLiteral("+"), tr("Zoom in (+, Ctrl+wheel)"));
+    QToolButton* zoomFit = makeButton(tr("Fit"), tr("Show the whole trace (0)"));
+    bar->addWidget(m_traceTitle, 1);
+    bar->addWidget(m_findEdit);
+    bar->addWidget(m_findStatus);
+    bar->addWidget(previous);
+    bar->addWidget(next);
+    bar->addSpacing(8);
+    bar->addWidget(zoomOut);
+    bar->addWidget(zoomIn);
+    bar->addWidget(zoomFit);
+    layout->addLayout(bar);
+
+    m_waterfall = new WaterfallView;
+    m_waterfall->setObjectName(QStringLiteral("waterfall"));
+    layout->addWidget(m_waterfall, 1);
+
+    connect(m_findEdit, &QLineEdit::textChanged, m_waterfall, &WaterfallView::setFindText);
+    connect(m_findEdit, &QLineEdit::returnPressed, m_waterfall, &WaterfallView::findNext);
+    connect(previous, &QToolButton::clicked, m_waterfall, &WaterfallView::findPrevious);
+    connect(next, &QToolButton::clicked, m_waterfall, &WaterfallView::findNext);
+    connect(m_waterfall, &WaterfallView::findResultChanged, this, &MainWindow::updateFindStatus);
+    ZoomControl* zoom = m_waterfall->zoomControl();
+    connect(zoomIn, &QToolButton::clicked, zoom,
+        [zoom] { zoom->zoom(1.5, (zoom->rangeStart() + zoom->rangeEnd()) / 2); });
+    connect(zoomOut, &QToolButton::clicked, zoom,
+        [zoom] { zoom->zoom(1 / 1.5, (zoom->rangeStart() + zoom->rangeEnd()) / 2); });
+    connect(zoomFit, &QToolButton::clicked, zoom, &ZoomControl::reset);
+
+    auto* find = new QShortcut(QKeySequence::Find, this);
+    connect(find, &QShortcut::activated, this, [this] {
+        m_findEdit->setFocus(Qt::ShortcutFocusReason);
+        m_findEdit->selectAll();
+    });
+    auto* findNext = new QShortcut(QKeySequence::FindNext, this);
+    connect(findNext, &QShortcut::activated, m_waterfall, &WaterfallView::findNext);
+    auto* findPrevious = new QShortcut(QKeySequence::FindPrevious, this);
+    connect(findPrevious, &QShortcut::activated, m_waterfall, &WaterfallView::findPrevious);
+    updateFindStatus(-1, 0);
+    return pane;
+}
+
+void MainWindow::setPayloadFormatter(std::function<QString(const RawPayload&)> formatter)
+{
+    m_rawView->setFormatter(std::move(formatter));
+}
+
+void MainWindow::setReceiverStatus(const QString& text)
+{
+    m_receiverLabel->setText(text);
+}
+
+void MainWindow::setStorePath(const QString& text)
+{
+    m_storeLabel->setText(tr("Store: %1").arg(text));
+}
+
+void MainWindow::setSpansReceived(qint64 count)
+{
+    m_spansLabel->setText(tr("Spans received: %1").arg(QLocale().toString(count)));
+}
+
+void MainWindow::showError(const QString& message)
+{
+    qCWarning(lcUi) << message;
+    statusBar()->showMessage(message, 10000);
+    auto* box = new QMessageBox(QMessageBox::Warning, tr("Spanscope"), message, QMessageBox::Ok, this);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->open();
+}
+
+bool MainWindow::isPaused() const
+{
+    return m_pause->isChecked();
+}
+
+void MainWindow::setPaused(bool paused)
+{
+    m_pause->setChecked(paused);
+}
+
+void MainWindow::applyFilter()
+{
+    TraceQuery query;
+    query.serviceName = m_serviceCombo->currentData().toString();
+    query.text = m_textFilter->text().trimmed();
+    query.errorsOnly = m_errorsOnly->isChecked();
+    m_traceModel->setQuery(query);
+    // Keep the open trace highlighted if it is still listed.
+    const int row = m_traceModel->rowOf(m_openTrace);
+    if (row >= 0) {
+        m_syncingSelection = true;
+        m_traceView->setCurrentIndex(m_traceProxy->mapFromSource(m_traceModel->index(row, 0)));
+        m_syncingSelection = false;
+    }
+}
+
+void MainWindow::refreshServices()
+{
+    if (!m_store)
+        return;
+    QString error;
+    const QStringList services = m_store->services(&error);
+    if (!error.isEmpty()) {
+        statusBar()->showMessage(tr("Cannot list services: %1").arg(error), 10000);
+        return;
+    }
+    QStringList current;
+    for (int i = 1; i < m_serviceCombo->count(); ++i)
+        current << m_serviceCombo->itemData(i).toString();
+    if (current == services && m_serviceCombo->count() > 0)
+        return;
+    const QString selected = m_serviceCombo->currentData().toString();
+    const QSignalBlocker blocker(m_serviceCombo);
+    m_serviceCombo->clear();
+    m_serviceCombo->addItem(tr("All services"), QString());
+    for (const QString& service : services)
+        m_serviceCombo->addItem(service, service);
+    const int index = m_serviceCombo->findData(selected);
+    m_serviceCombo->setCurrentIndex(index >= 0 ? index : 0);
+}
+
+void MainWindow::notifyTracesChanged(const QVector<TraceId>& traceIds)
+{
+    for (const TraceId& id : traceIds)
+        m_pendingChanges.insert(id);
+    m_haveChanges = true;
+    if (!m_refreshTimer->isActive() && !isPaused())
+        m_refreshTimer->start();
+}
+
+void MainWindow::flushPendingChanges()
+{
+    if (isPaused() || !m_haveChanges)
+        return;
+    const QVector<TraceId> changed(m_pendingChanges.begin(), m_pendingChanges.end());
+    m_pendingChanges.clear();
+    m_haveChanges = false;
+    m_traceModel->refresh(changed);
+    if (m_openTrace.isValid() && changed.contains(m_openTrace))
+        loadTraceInto(m_openTrace, true);
+    // The service list query may touch every span: at most once a second, a moment of staleness is fine.
+    if (!m_servicesTimer->isActive())
+        m_servicesTimer->start();
+}
+
+void MainWindow::traceRowActivated(const QModelIndex& proxyIndex)
+{
+    if (m_syncingSelection || !proxyIndex.isValid())
+        return;
+    const TraceId id = TraceId::fromHex(proxyIndex.data(TraceListModel::TraceIdRole).toString());
+    if (id.isValid() && id != m_openTrace)
+        openTrace(id);
+}
+
+void MainWindow::openTrace(const TraceId& id)
+{
+    const int row = m_traceModel->rowOf(id);
+    m_syncingSelection = true;
+    if (row >= 0)
+        m_traceView->setCurrentIndex(m_traceProxy->mapFromSource(m_traceModel->index(row, 0)));
+    else
+        m_traceView->clearSelection();
+    m_syncingSelection = false;
+    m_openTrace = id;
+    loadTraceInto(id, false);
+}
+
+MainWindow::LoadedTrace MainWindow::loadTrace(TraceStore* store, const TraceId& id)
+{
+    LoadedTrace loaded;
+    loaded.id = id;
+    if (!store)
+        return loaded;
+    QString error;
+    std::vector<Span> spans = store->traceSpans(id, &error);
+    if (!error.isEmpty()) {
+        loaded.error = error;
+        return loaded;
+    }
+    loaded.payloads = store->tracePayloads(id, &error);
+    if (!error.isEmpty())
+        qCWarning(lcUi) << "cannot load payloads of trace" << id.toHex() << error;
+    loaded.tree = SpanTree::build(std::move(spans));
+    return loaded;
+}
+
+void MainWindow::loadTraceInto(const TraceId& id, bool keepState)
+{
+    const quint64 generation = ++m_generation;
+    qint64 spanCount = 0;
+    if (const TraceSummary* summary = m_traceModel->summaryAt(m_traceModel->rowOf(id)))
+        spanCount = summary->spanCount;
+    else if (m_store)
+        if (auto summary = m_store->traceSummary(id))
+            spanCount = summary->spanCount;
+
+    if (spanCount < AsyncLoadThreshold) {
+        m_loading = false;
+        applyLoadedTrace(loadTrace(m_store, id), keepState);
+        return;
+    }
+    m_loading = true;
+    statusBar()->showMessage(tr("Loading trace %1 (%2 spans)…").arg(id.toHex(), QLocale().toString(spanCount)));
+    TraceStore* store = m_store;
+    QPointer<MainWindow> self(this);
+    m_loadJob = QtConcurrent::run([store, id] { return loadTrace(store, id); })
+                    .then(this, [self, generation, keepState](LoadedTrace loaded) {
+                        // A newer request (another trace, or a newer version of this one) makes this stale.
+                        if (!self || generation != self->m_generation)
+                            return;
+                        self->m_loading = false;
+                        self->statusBar()->clearMessage();
+                        self->applyLoadedTrace(std::move(loaded), keepState);
+                    });
+}
+
+void MainWindow::applyLoadedTrace(LoadedTrace loaded, bool keepState)
+{
+    if (!loaded.error.isEmpty()) {
+        showError(tr("Cannot load trace %1: %2").arg(loaded.id.toHex(), loaded.error));
+        return;
+    }
+    const SpanId previous = m_waterfall->selectedSpan();
+    const SpanId inspected = m_inspector->shownSpan();
+    m_waterfall->setTree(loaded.tree, keepState);
+    m_inspector->setTree(loaded.tree);
+    if (!keepState || m_rawView->payloadCount() != static_cast<int>(loaded.payloads.size()))
+        m_rawView->setPayloads(std::move(loaded.payloads));
+
+    const SpanTree& tree = *loaded.tree;
+    QString title = tr("Trace %1").arg(loaded.id.toHex());
+    if (!tree.roots.empty()) {
+        const Span& root = tree.spans[tree.roots.front()];
+        title = tr("%1: %2").arg(root.serviceName(), root.name);
+    }
+    m_traceTitle->setText(title);
+    m_traceTitle->setToolTip(tr("Trace %1, %n span(s)", nullptr, static_cast<int>(tree.spans.size())).arg(loaded.id.toHex()));
+
+    SpanId select = m_pendingSpan.isValid() ? m_pendingSpan : (keepState ? inspected : SpanId());
+    m_pendingSpan = SpanId();
+    if (!select.isValid() && keepState)
+        select = previous;
+    if (!select.isValid() && m_waterfall->visibleRowCount() > 0)
+        select = m_waterfall->spanAtRow(0);
+    if (select.isValid() && tree.indexOf(select) < 0 && m_waterfall->visibleRowCount() > 0)
+        select = m_waterfall->spanAtRow(0);
+    m_waterfall->selectSpan(select);
+    m_inspector->showSpan(select);
+    Q_EMIT traceLoaded(loaded.id);
+}
+
+void MainWindow::selectSpan(const SpanId& id)
+{
+    if (m_loading) {
+        m_pendingSpan = id;
+        return;
+    }
+    m_waterfall->selectSpan(id);
+    m_inspector->showSpan(m_waterfall->selectedSpan());
+}
+
+void MainWindow::followLink(const TraceId& traceId, const SpanId& spanId)
+{
+    if (!traceId.isValid() || traceId == m_openTrace) {
+        const auto tree = m_waterfall->tree();
+        if (tree && tree->indexOf(spanId) >= 0)
+            selectSpan(spanId);
+        else
+            statusBar()->showMessage(tr("Span %1 is not in this trace").arg(spanId.toHex()), 5000);
+        return;
+    }
+    std::optional<TraceSummary> summary = m_store ? m_store->traceSummary(traceId) : std::nullopt;
+    if (!summary) {
+        statusBar()->showMessage(tr("Linked trace %1 is not in the store").arg(traceId.toHex()), 5000);
+        return;
+    }
+    m_pendingSpan = spanId;
+    openTrace(traceId);
+}
+
+void MainWindow::updateFindStatus(int current, int count)
+{
+    if (m_findEdit->text().isEmpty())
+        m_findStatus->clear();
+    else if (count == 0)
+        m_findStatus->setText(tr("no match"));
+    else if (current < 0)
+        m_findStatus->setText(tr("%n match(es)", nullptr, count));
+    else
+        m_findStatus->setText(tr("%1 of %2").arg(current + 1).arg(count));
+}

@@ -1,0 +1,136 @@
+#pragma once
+
+#include "model/ids.h"
+#include "model/rawpayload.h"
+#include "model/spantreemodel.h"
+
+#include <QFuture>
+#include <QMainWindow>
+#include <QSet>
+#include <QVector>
+
+#include <functional>
+#include <memory>
+#include <vector>
+
+class InspectorWidget;
+class QCheckBox;
+class QComboBox;
+class QLabel;
+class QLineEdit;
+class QSortFilterProxyModel;
+class QTableView;
+class QTimer;
+class QToolButton;
+class RawPayloadView;
+class TraceListModel;
+class TraceStore;
+class WaterfallView;
+
+/**
+ * Spanscope's main window: trace list with filter bar (top left), span waterfall with find bar (bottom left),
+ * Inspector | Raw payload tabs (right), status bar with receiver, spans received and store.
+ *
+ * Reads go through `store` on the GUI thread, except that traces of 2000 spans or more are loaded and laid out
+ * on a worker thread (the store must be usable from any thread, as TraceStore promises). `store` must outlive
+ * the window. GUI thread only.
+ */
+class MainWindow : public QMainWindow {
+    Q_OBJECT
+public:
+    /// Traces with at least this many spans load off the GUI thread.
+    static constexpr qint64 AsyncLoadThreshold = 2000;
+    /// Live updates refresh the trace list at most once per this many ms.
+    static constexpr int RefreshIntervalMs = 250;
+
+    explicit MainWindow(TraceStore* store, QWidget* parent = nullptr);
+    ~MainWindow() override;
+
+    /// Turns a raw payload into pretty OTLP/JSON text for the Raw payload tab.
+    void setPayloadFormatter(std::function<QString(const RawPayload&)> formatter);
+    /// e.g. "Receiving on http://127.0.0.1:4318"
+    void setReceiverStatus(const QString& text);
+    void setStorePath(const QString& text);
+    /// Shows the message in a (non-blocking) message box and the status bar.
+    void showError(const QString& message);
+
+    /// Opens a trace in the waterfall, inspector and raw payload view (asynchronously for large traces).
+    void openTrace(const TraceId& id);
+    /// Selects a span of the open trace (or of the trace being loaded, once it is loaded).
+    void selectSpan(const SpanId& id);
+    TraceId openTraceId() const { return m_openTrace; }
+    /// True while a trace is being loaded on a worker thread.
+    bool isLoading() const { return m_loading; }
+    /// Whether live updates are paused (the "Pause live updates" toggle).
+    bool isPaused() const;
+    void setPaused(bool paused);
+
+    TraceListModel* traceListModel() const { return m_traceModel; }
+    QTableView* traceListView() const { return m_traceView; }
+    WaterfallView* waterfall() const { return m_waterfall; }
+    InspectorWidget* inspector() const { return m_inspector; }
+    RawPayloadView* rawPayloadView() const { return m_rawView; }
+    QLineEdit* findEdit() const { return m_findEdit; }
+    QComboBox* serviceFilter() const { return m_serviceCombo; }
+
+public Q_SLOTS:
+    /// From the ingest pipeline (queued): these traces got spans. Coalesced to at most ~4 refreshes a second.
+    void notifyTracesChanged(const QVector<TraceId>& traceIds);
+    void setSpansReceived(qint64 count);
+
+Q_SIGNALS:
+    /// A trace finished loading and is shown.
+    void traceLoaded(const TraceId& id);
+
+private:
+    struct LoadedTrace {
+        TraceId id;
+        std::shared_ptr<const SpanTree> tree;
+        std::vector<RawPayload> payloads;
+        QString error;
+    };
+    static LoadedTrace loadTrace(TraceStore* store, const TraceId& id);
+
+    QWidget* createTraceListPane();
+    QWidget* createWaterfallPane();
+    void loadTraceInto(const TraceId& id, bool keepState);
+    void applyLoadedTrace(LoadedTrace loaded, bool keepState);
+    void applyFilter();
+    void refreshServices();
+    void flushPendingChanges();
+    void traceRowActivated(const QModelIndex& proxyIndex);
+    void followLink(const TraceId& traceId, const SpanId& spanId);
+    void updateFindStatus(int current, int count);
+
+    TraceStore* m_store;
+    TraceListModel* m_traceModel;
+    QSortFilterProxyModel* m_traceProxy;
+    QTableView* m_traceView = nullptr;
+    WaterfallView* m_waterfall = nullptr;
+    InspectorWidget* m_inspector = nullptr;
+    RawPayloadView* m_rawView = nullptr;
+
+    QComboBox* m_serviceCombo = nullptr;
+    QLineEdit* m_textFilter = nullptr;
+    QCheckBox* m_errorsOnly = nullptr;
+    QToolButton* m_pause = nullptr;
+    QTimer* m_textDebounce;
+    QTimer* m_refreshTimer;
+    QTimer* m_servicesTimer;
+    QLineEdit* m_findEdit = nullptr;
+    QLabel* m_findStatus = nullptr;
+    QLabel* m_traceTitle = nullptr;
+
+    QLabel* m_receiverLabel;
+    QLabel* m_spansLabel;
+    QLabel* m_storeLabel;
+
+    TraceId m_openTrace;
+    SpanId m_pendingSpan;
+    QSet<TraceId> m_pendingChanges;
+    bool m_haveChanges = false;
+    quint64 m_generation = 0;
+    bool m_loading = false;
+    bool m_syncingSelection = false;
+    QFuture<void> m_loadJob;
+};

@@ -1,0 +1,859 @@
+#include "waterfallview.h"
+
+#include "model/tracelistmodel.h"
+#include "ui/servicecolors.h"
+#include "ui/zoomcontrol.h"
+
+#include <QHelpEvent>
+#include <QKeyEvent>
+#include <QLocale>
+#include <QPainter>
+#include <QScrollBar>
+#include <QSet>
+#include <QToolTip>
+
+#include <algorithm>
+#include <cmath>
+
+namespace {
+constexpr int ScrollUnits = 100000; // horizontal scroll bar resolution over the whole trace
+constexpr int IndentStep = 14;
+constexpr int ChipSize = 8;
+constexpr int DividerGrip = 4;
+const QColor ErrorColor(0xd3, 0x2f, 0x2f);
+
+// 1, 2 or 5 times a power of ten, at least `raw`.
+double niceStep(double raw)
+{
+    if (raw <= 0)
+        return 1;
+    const double magnitude = std::pow(10.0, std::floor(std::log10(raw)));
+    for (double m : { 1.0, 2.0, 5.0, 10.0 })
+        if (m * magnitude >= raw)
+            return m * magnitude;
+    return 10 * magnitude;
+}
+
+QString tickLabel(double nanos, double step)
+{
+    double unit = 1;
+    QString suffix = QStringLiteral("ns");
+    if (step >= 1e9) {
+        unit = 1e9;
+        suffix = QStringLiteral("s");
+    } else if (step >= 1e6) {
+        unit = 1e6;
+        suffix = QStringLiteral("ms");
+    } else if (step >= 1e3) {
+        unit = 1e3;
+        suffix = QStringLiteral("µs");
+    }
+    const int decimals = std::max(0, int(std::ceil(-std::log10(step / unit) - 1e-9)));
+    return QLocale::c().toString(nanos / unit, 'f', decimals) + QLatin1Char(' ') + suffix;
+}
+}
+
+WaterfallView::WaterfallView(QWidget* parent)
+    : QAbstractScrollArea(parent)
+    , m_zoom(new ZoomControl(this))
+{
+    setFocusPolicy(Qt::StrongFocus);
+    setHorizontalScrollBarPolicy(Qt::ScrollBarAsNeeded);
+    setVerticalScrollBarPolicy(Qt::ScrollBarAsNeeded);
+    viewport()->setMouseTracking(true);
+    viewport()->setAttribute(Qt::WA_OpaquePaintEvent);
+    updateMetrics();
+
+    connect(m_zoom, &ZoomControl::rangeChanged, this, [this] {
+        updateScrollBars();
+        viewport()->update();
+    });
+    connect(horizontalScrollBar(), &QScrollBar::valueChanged, this, [this](int value) {
+        if (m_updatingScrollBars)
+            return;
+        const double start = double(value) / ScrollUnits * m_zoom->traceDuration();
+        m_zoom->setRange(start, start + m_zoom->rangeDuration());
+    });
+}
+
+WaterfallView::~WaterfallView() = default;
+
+QSize WaterfallView::sizeHint() const
+{
+    return { 900, 400 };
+}
+
+void WaterfallView::updateMetrics()
+{
+    const QFontMetrics fm(font());
+    m_rowHeight = fm.height() + 8;
+    m_axisHeight = fm.height() + 12;
+}
+
+void WaterfallView::changeEvent(QEvent* event)
+{
+    if (event->type() == QEvent::FontChange) {
+        updateMetrics();
+        updateScrollBars();
+    }
+    QAbstractScrollArea::changeEvent(event);
+}
+
+void WaterfallView::setTree(std::shared_ptr<const SpanTree> tree, bool keepState)
+{
+    QSet<SpanId> collapsed;
+    SpanId selected;
+    double rangeStart = 0;
+    double rangeEnd = 0;
+    const bool wasZoomed = m_zoom->isZoomed();
+    const int scroll = verticalScrollBar()->value();
+    if (keepState && m_tree) {
+        for (std::size_t i = 0; i < m_collapsed.size(); ++i)
+            if (m_collapsed[i])
+                collapsed.insert(m_tree->spans[i].spanId);
+        selected = selectedSpan();
+        rangeStart = m_zoom->rangeStart();
+        rangeEnd = m_zoom->rangeEnd();
+    }
+
+    m_tree = std::move(tree);
+    const std::size_t count = m_tree ? m_tree->spans.size() : 0;
+    m_collapsed.assign(count, 0);
+    m_serviceNames.assign(count, QString());
+    m_preorder.assign(count, 0);
+    m_selected = -1;
+    if (m_tree) {
+        for (std::size_t i = 0; i < count; ++i) {
+            m_serviceNames[i] = m_tree->spans[i].serviceName();
+            if (!collapsed.isEmpty() && collapsed.contains(m_tree->spans[i].spanId))
+                m_collapsed[i] = 1;
+        }
+        int position = 0;
+        std::vector<int> stack(m_tree->roots.rbegin(), m_tree->roots.rend());
+        while (!stack.empty()) {
+            const int n = stack.back();
+            stack.pop_back();
+            m_preorder[n] = position++;
+            const auto& children = m_tree->nodes[n].children;
+            stack.insert(stack.end(), children.rbegin(), children.rend());
+        }
+    }
+    m_zoom->setTraceDuration(m_tree ? double(m_tree->durationNanos()) : 0.0);
+    if (keepState && wasZoomed)
+        m_zoom->setRange(rangeStart, rangeEnd);
+    rebuildRows();
+    if (keepState) {
+        verticalScrollBar()->setValue(scroll);
+        if (selected.isValid() && m_tree)
+            m_selected = m_tree->indexOf(selected);
+    }
+    runFind();
+    viewport()->update();
+}
+
+void WaterfallView::rebuildRows()
+{
+    m_rows.clear();
+    const std::size_t count = m_tree ? m_tree->spans.size() : 0;
+    m_rowOfSpan.assign(count, -1);
+    if (m_tree) {
+        m_rows.reserve(count);
+        std::vector<int> stack(m_tree->roots.rbegin(), m_tree->roots.rend());
+        while (!stack.empty()) {
+            const int n = stack.back();
+            stack.pop_back();
+            m_rowOfSpan[n] = static_cast<int>(m_rows.size());
+            m_rows.push_back(n);
+            if (!m_collapsed[n]) {
+                const auto& children = m_tree->nodes[n].children;
+                stack.insert(stack.end(), children.rbegin(), children.rend());
+            }
+        }
+    }
+    updateScrollBars();
+    viewport()->update();
+}
+
+void WaterfallView::updateScrollBars()
+{
+    m_updatingScrollBars = true;
+    const int rowsHeight = static_cast<int>(m_rows.size()) * m_rowHeight;
+    const int pageHeight = std::max(0, viewport()->height() - m_axisHeight);
+    verticalScrollBar()->setRange(0, std::max(0, rowsHeight - pageHeight));
+    verticalScrollBar()->setPageStep(std::max(1, pageHeight));
+    verticalScrollBar()->setSingleStep(m_rowHeight);
+
+    const double total = m_zoom->traceDuration();
+    const int page = std::clamp(int(std::lround(m_zoom->rangeDuration() / total * ScrollUnits)), 1, ScrollUnits);
+    horizontalScrollBar()->setRange(0, ScrollUnits - page);
+    horizontalScrollBar()->setPageStep(page);
+    horizontalScrollBar()->setSingleStep(std::max(1, page / 10));
+    horizontalScrollBar()->setValue(int(std::lround(m_zoom->rangeStart() / total * ScrollUnits)));
+    m_updatingScrollBars = false;
+}
+
+void WaterfallView::resizeEvent(QResizeEvent* event)
+{
+    QAbstractScrollArea::resizeEvent(event);
+    setNameColumnWidth(m_nameWidth);
+    updateScrollBars();
+}
+
+void WaterfallView::scrollContentsBy(int, int)
+{
+    viewport()->update();
+}
+
+void WaterfallView::setNameColumnWidth(int width)
+{
+    const int maximum = std::max(120, viewport()->width() - 150);
+    width = std::clamp(width, 120, maximum);
+    if (width == m_nameWidth)
+        return;
+    m_nameWidth = width;
+    viewport()->update();
+}
+
+SpanId WaterfallView::spanAtRow(int row) const
+{
+    if (row < 0 || row >= visibleRowCount())
+        return {};
+    return m_tree->spans[m_rows[row]].spanId;
+}
+
+QString WaterfallView::rowText(int row) const
+{
+    if (row < 0 || row >= visibleRowCount())
+        return {};
+    return m_tree->spans[m_rows[row]].name;
+}
+
+int WaterfallView::rowDepth(int row) const
+{
+    if (row < 0 || row >= visibleRowCount())
+        return -1;
+    return m_tree->nodes[m_rows[row]].depth;
+}
+
+int WaterfallView::rowOfSpan(const SpanId& id) const
+{
+    if (!m_tree)
+        return -1;
+    const int i = m_tree->indexOf(id);
+    return i < 0 ? -1 : m_rowOfSpan[i];
+}
+
+std::pair<int, int> WaterfallView::visibleRowRange() const
+{
+    if (m_rows.empty())
+        return { -1, -1 };
+    const int top = verticalScrollBar()->value();
+    const int first = top / m_rowHeight;
+    const int last = std::min(visibleRowCount() - 1, (top + viewport()->height() - m_axisHeight - 1) / m_rowHeight);
+    return { first, std::max(first, last) };
+}
+
+SpanId WaterfallView::selectedSpan() const
+{
+    return m_selected >= 0 ? m_tree->spans[m_selected].spanId : SpanId();
+}
+
+void WaterfallView::selectSpan(const SpanId& id)
+{
+    selectIndex(m_tree ? m_tree->indexOf(id) : -1);
+}
+
+void WaterfallView::selectIndex(int spanIndex)
+{
+    if (spanIndex >= 0) {
+        bool expanded = false;
+        for (int p = m_tree->nodes[spanIndex].parent; p >= 0; p = m_tree->nodes[p].parent) {
+            if (m_collapsed[p]) {
+                m_collapsed[p] = 0;
+                expanded = true;
+            }
+        }
+        if (expanded)
+            rebuildRows();
+        ensureRowVisible(m_rowOfSpan[spanIndex]);
+        // Bring the bar into view when zoomed in elsewhere.
+        const Span& span = m_tree->spans[spanIndex];
+        const double start = double(span.startTimeUnixNano - m_tree->startTimeUnixNano);
+        const double end = start + double(span.durationNanos());
+        if (end < m_zoom->rangeStart() || start > m_zoom->rangeEnd())
+            m_zoom->pan(start - m_zoom->rangeStart() - m_zoom->rangeDuration() * 0.1);
+    }
+    if (spanIndex == m_selected)
+        return;
+    m_selected = spanIndex;
+    viewport()->update();
+    Q_EMIT spanSelected(selectedSpan());
+}
+
+void WaterfallView::ensureRowVisible(int row)
+{
+    if (row < 0)
+        return;
+    const int top = row * m_rowHeight;
+    const int pageHeight = viewport()->height() - m_axisHeight;
+    QScrollBar* bar = verticalScrollBar();
+    if (top < bar->value())
+        bar->setValue(top);
+    else if (top + m_rowHeight > bar->value() + pageHeight)
+        bar->setValue(top + m_rowHeight - pageHeight);
+}
+
+bool WaterfallView::isExpanded(const SpanId& id) const
+{
+    const int i = m_tree ? m_tree->indexOf(id) : -1;
+    return i >= 0 && !m_collapsed[i];
+}
+
+void WaterfallView::setExpanded(const SpanId& id, bool expanded)
+{
+    const int i = m_tree ? m_tree->indexOf(id) : -1;
+    if (i >= 0)
+        setCollapsed(i, !expanded);
+}
+
+void WaterfallView::setCollapsed(int spanIndex, bool collapsed)
+{
+    if (bool(m_collapsed[spanIndex]) == collapsed || m_tree->nodes[spanIndex].children.empty())
+        return;
+    m_collapsed[spanIndex] = collapsed;
+    // A selection that disappears under the collapsed span moves to it.
+    if (collapsed && m_selected >= 0 && m_tree->isAncestor(spanIndex, m_selected)) {
+        rebuildRows();
+        selectIndex(spanIndex);
+        return;
+    }
+    rebuildRows();
+}
+
+void WaterfallView::expandAll()
+{
+    std::fill(m_collapsed.begin(), m_collapsed.end(), 0);
+    rebuildRows();
+}
+
+void WaterfallView::collapseAll()
+{
+    if (!m_tree)
+        return;
+    for (std::size_t i = 0; i < m_collapsed.size(); ++i)
+        m_collapsed[i] = !m_tree->nodes[i].children.empty();
+    if (m_selected >= 0) {
+        int top = m_selected;
+        while (m_tree->nodes[top].parent >= 0)
+            top = m_tree->nodes[top].parent;
+        rebuildRows();
+        selectIndex(top);
+        return;
+    }
+    rebuildRows();
+}
+
+void WaterfallView::moveSelection(int rowDelta)
+{
+    if (m_rows.empty())
+        return;
+    const int current = m_selected >= 0 ? m_rowOfSpan[m_selected] : -1;
+    const int row = current < 0 ? 0 : std::clamp(current + rowDelta, 0, visibleRowCount() - 1);
+    selectIndex(m_rows[row]);
+}
+
+// ---- find ----
+
+void WaterfallView::setFindText(const QString& text)
+{
+    if (text == m_findText)
+        return;
+    m_findText = text;
+    runFind();
+    if (!m_matches.empty())
+        gotoMatch(0);
+}
+
+void WaterfallView::runFind()
+{
+    m_matches.clear();
+    const std::size_t count = m_tree ? m_tree->spans.size() : 0;
+    m_isMatch.assign(count, 0);
+    m_currentMatch = -1;
+    if (!m_findText.isEmpty() && m_tree) {
+        const QString needle = m_findText.trimmed();
+        for (std::size_t i = 0; i < count && !needle.isEmpty(); ++i) {
+            const Span& span = m_tree->spans[i];
+            bool hit = span.name.contains(needle, Qt::CaseInsensitive)
+                || m_serviceNames[i].contains(needle, Qt::CaseInsensitive)
+                || span.spanId.toHex().compare(needle, Qt::CaseInsensitive) == 0;
+            for (std::size_t a = 0; !hit && a < span.attributes.size(); ++a) {
+                const AnyValue& v = span.attributes[a].value;
+                hit = v.type == AnyValue::Type::String && v.stringValue.contains(needle, Qt::CaseInsensitive);
+            }
+            if (hit) {
+                m_isMatch[i] = 1;
+                m_matches.push_back(static_cast<int>(i));
+            }
+        }
+        std::sort(m_matches.begin(), m_matches.end(), [this](int a, int b) { return m_preorder[a] < m_preorder[b]; });
+        // Keep counting from the selection, as editors do.
+        if (m_selected >= 0 && m_isMatch[m_selected])
+            m_currentMatch = int(std::find(m_matches.begin(), m_matches.end(), m_selected) - m_matches.begin());
+    }
+    viewport()->update();
+    Q_EMIT findResultChanged(m_currentMatch, matchCount());
+}
+
+void WaterfallView::gotoMatch(int match)
+{
+    if (m_matches.empty())
+        return;
+    m_currentMatch = (match % matchCount() + matchCount()) % matchCount();
+    selectIndex(m_matches[m_currentMatch]);
+    viewport()->update();
+    Q_EMIT findResultChanged(m_currentMatch, matchCount());
+}
+
+void WaterfallView::findNext()
+{
+    if (m_currentMatch < 0 && m_selected >= 0 && !m_matches.empty()) {
+        // Next match after the selection in tree order.
+        const auto it = std::upper_bound(m_matches.begin(), m_matches.end(), m_preorder[m_selected],
+            [this](int position, int span) { return position < m_preorder[span]; });
+        gotoMatch(int(it - m_matches.begin()));
+        return;
+    }
+    gotoMatch(m_currentMatch + 1);
+}
+
+void WaterfallView::findPrevious()
+{
+    gotoMatch(m_currentMatch < 0 ? matchCount() - 1 : m_currentMatch - 1);
+}
+
+// ---- geometry ----
+
+int WaterfallView::rowAt(int y) const
+{
+    if (y < m_axisHeight)
+        return -1;
+    const int row = (y - m_axisHeight + verticalScrollBar()->value()) / m_rowHeight;
+    return row < visibleRowCount() ? row : -1;
+}
+
+int WaterfallView::indentOf(int depth) const
+{
+    // Deep trees compress their indentation instead of pushing names out of the column.
+    const int budget = std::max(0, m_nameWidth - 140);
+    const int maxDepth = m_tree ? std::max(1, m_tree->maxDepth) : 1;
+    const int step = std::min(IndentStep, std::max(4, budget / maxDepth));
+    return 6 + depth * step;
+}
+
+int WaterfallView::timelineLeft() const
+{
+    return m_nameWidth + 10;
+}
+
+int WaterfallView::timelineRight() const
+{
+    return std::max(timelineLeft() + 10, viewport()->width() - 14);
+}
+
+double WaterfallView::xForTime(double nanos) const
+{
+    const double width = timelineRight() - timelineLeft();
+    return timelineLeft() + (nanos - m_zoom->rangeStart()) / m_zoom->rangeDuration() * width;
+}
+
+double WaterfallView::timeForX(double x) const
+{
+    const double width = timelineRight() - timelineLeft();
+    return m_zoom->rangeStart() + (x - timelineLeft()) / width * m_zoom->rangeDuration();
+}
+
+// ---- painting ----
+
+void WaterfallView::paintEvent(QPaintEvent*)
+{
+    QPainter p(viewport());
+    const QRect all = viewport()->rect();
+    p.fillRect(all, palette().base());
+
+    const QRect rowsRect(0, m_axisHeight, all.width(), all.height() - m_axisHeight);
+    p.save();
+    p.setClipRect(rowsRect);
+    const auto [first, last] = visibleRowRange();
+    if (first >= 0) {
+        const int top = verticalScrollBar()->value();
+        for (int row = first; row <= last; ++row)
+            paintRow(p, row, m_axisHeight + row * m_rowHeight - top);
+    } else {
+        p.setPen(palette().color(QPalette::PlaceholderText));
+        p.drawText(rowsRect, Qt::AlignCenter, m_tree ? tr("This trace has no spans") : tr("Select a trace to see its spans"));
+    }
+    p.restore();
+
+    // Divider between the tree and the timeline.
+    p.setPen(palette().color(QPalette::Mid));
+    p.drawLine(m_nameWidth, 0, m_nameWidth, all.height());
+    paintAxis(p, QRect(0, 0, all.width(), m_axisHeight));
+}
+
+void WaterfallView::paintAxis(QPainter& p, const QRect& rect)
+{
+    p.fillRect(rect, palette().window());
+    p.setPen(palette().color(QPalette::Mid));
+    p.drawLine(rect.bottomLeft(), rect.bottomRight());
+    p.drawLine(m_nameWidth, rect.top(), m_nameWidth, rect.bottom());
+
+    p.setPen(palette().color(QPalette::WindowText));
+    const QRect title(8, rect.top(), m_nameWidth - 16, rect.height());
+    const QString caption = m_tree ? tr("Spans (%1)").arg(QLocale().toString(qlonglong(m_tree->spans.size())))
+                                   : tr("Spans");
+    p.drawText(title, Qt::AlignVCenter | Qt::AlignLeft, caption);
+    if (!m_tree)
+        return;
+    const QString total = tr("Trace %1").arg(TraceListModel::formatDuration(m_tree->durationNanos()));
+    p.drawText(title, Qt::AlignVCenter | Qt::AlignRight, total);
+
+    const double pixels = timelineRight() - timelineLeft();
+    const QFontMetrics fm(font());
+    const double step = niceStep(m_zoom->rangeDuration() / std::max(1.0, pixels / (fm.horizontalAdvance(QStringLiteral("000.00 ms")) + 24)));
+    const double firstTick = std::ceil(m_zoom->rangeStart() / step) * step;
+    const int bottom = rect.bottom();
+    p.setClipRect(QRect(m_nameWidth + 1, rect.top(), rect.width() - m_nameWidth - 1, rect.height()));
+    for (double t = firstTick; t <= m_zoom->rangeEnd() + step * 0.001; t += step) {
+        const int x = int(std::lround(xForTime(t)));
+        p.setPen(palette().color(QPalette::Mid));
+        p.drawLine(x, bottom - 5, x, bottom);
+        p.setPen(palette().color(QPalette::WindowText));
+        const QString label = tickLabel(t, step);
+        const int w = fm.horizontalAdvance(label);
+        const int lx = std::clamp(x - w / 2, timelineLeft() - 8, int(timelineRight()) + 12 - w);
+        p.drawText(QRect(lx, rect.top(), w + 2, rect.height() - 5), Qt::AlignVCenter | Qt::AlignLeft, label);
+    }
+    p.setClipping(false);
+
+    // Grid lines through the rows, painted here so they share the tick positions.
+    QColor grid = palette().color(QPalette::Mid);
+    grid.setAlpha(60);
+    p.setPen(grid);
+    for (double t = firstTick; t <= m_zoom->rangeEnd() + step * 0.001; t += step) {
+        const int x = int(std::lround(xForTime(t)));
+        if (x > m_nameWidth)
+            p.drawLine(x, rect.bottom() + 1, x, viewport()->height());
+    }
+}
+
+void WaterfallView::paintRow(QPainter& p, int row, int y)
+{
+    const int spanIndex = m_rows[row];
+    const Span& span = m_tree->spans[spanIndex];
+    const SpanTree::Node& node = m_tree->nodes[spanIndex];
+    const int width = viewport()->width();
+    const QRect rowRect(0, y, width, m_rowHeight);
+    const bool selected = spanIndex == m_selected;
+    const bool error = span.statusCode == StatusCode::Error;
+    const QColor color = serviceColor(m_serviceNames[spanIndex]);
+
+    if (selected) {
+        QColor highlight = palette().color(QPalette::Highlight);
+        highlight.setAlpha(hasFocus() ? 70 : 45);
+        p.fillRect(rowRect, highlight);
+    } else if (m_isMatch.size() > std::size_t(spanIndex) && m_isMatch[spanIndex]) {
+        const bool current = m_currentMatch >= 0 && m_matches[m_currentMatch] == spanIndex;
+        p.fillRect(rowRect, current ? QColor(255, 213, 79, 200) : QColor(255, 236, 179, 160));
+    } else if (row % 2) {
+        p.fillRect(rowRect, palette().color(QPalette::AlternateBase));
+    }
+
+    // Name column.
+    const int x0 = indentOf(node.depth);
+    const int cy = y + m_rowHeight / 2;
+    if (!node.children.empty()) {
+        p.setRenderHint(QPainter::Antialiasing, true);
+        p.setPen(Qt::NoPen);
+        p.setBrush(palette().color(QPalette::Text));
+        QPolygonF triangle;
+        if (m_collapsed[spanIndex])
+            triangle << QPointF(x0 + 2, cy - 4) << QPointF(x0 + 7, cy) << QPointF(x0 + 2, cy + 4);
+        else
+            triangle << QPointF(x0, cy - 2) << QPointF(x0 + 8, cy - 2) << QPointF(x0 + 4, cy + 3);
+        p.drawPolygon(triangle);
+        p.setRenderHint(QPainter::Antialiasing, false);
+    }
+    const int chipX = x0 + 12;
+    p.fillRect(QRect(chipX, cy - ChipSize / 2, ChipSize, ChipSize), color);
+    int textRight = m_nameWidth - 6;
+    if (error) {
+        // Error marker at the right edge of the name column.
+        p.setRenderHint(QPainter::Antialiasing, true);
+        p.setPen(Qt::NoPen);
+        p.setBrush(ErrorColor);
+        p.drawEllipse(QPointF(m_nameWidth - 11, cy), 5, 5);
+        p.setPen(Qt::white);
+        QFont bold = font();
+        bold.setBold(true);
+        bold.setPointSizeF(font().pointSizeF() * 0.8);
+        p.setFont(bold);
+        p.drawText(QRectF(m_nameWidth - 16, cy - 5, 10, 10), Qt::AlignCenter, QStringLiteral("!"));
+        p.setFont(font());
+        p.setRenderHint(QPainter::Antialiasing, false);
+        textRight -= 14;
+    }
+    const QFontMetrics fm(font());
+    const int textX = chipX + ChipSize + 6;
+    QString label = span.name;
+    if (node.children.size() && m_collapsed[spanIndex])
+        label += QStringLiteral(" (%1)").arg(node.children.size());
+    p.setPen(error ? ErrorColor : palette().color(selected ? QPalette::Text : QPalette::Text));
+    p.drawText(QRect(textX, y, std::max(0, textRight - textX), m_rowHeight), Qt::AlignVCenter | Qt::AlignLeft,
+        fm.elidedText(label, Qt::ElideRight, std::max(0, textRight - textX)));
+    // Service name, dimmed, when there is room after the span name.
+    const int nameWidth = fm.horizontalAdvance(label);
+    const int serviceX = textX + nameWidth + 8;
+    if (serviceX + 30 < textRight && !m_serviceNames[spanIndex].isEmpty()) {
+        p.setPen(palette().color(QPalette::PlaceholderText));
+        p.drawText(QRect(serviceX, y, textRight - serviceX, m_rowHeight), Qt::AlignVCenter | Qt::AlignLeft,
+            fm.elidedText(m_serviceNames[spanIndex], Qt::ElideRight, textRight - serviceX));
+    }
+
+    // Timeline: clip so bars never spill into the name column.
+    p.save();
+    p.setClipRect(QRect(m_nameWidth + 1, y, width - m_nameWidth - 1, m_rowHeight), Qt::IntersectClip);
+    const double start = double(span.startTimeUnixNano - m_tree->startTimeUnixNano);
+    const double duration = double(span.durationNanos());
+    const double left = timelineLeft() - 20.0;
+    const double right = width + 20.0;
+    // Doubles, clamped before converting: at deep zoom the unclipped coordinates exceed int range.
+    const double x1 = std::clamp(xForTime(start), left, right);
+    const double x2 = std::clamp(xForTime(start + duration), left, right);
+    const int barTop = y + 4;
+    const int barHeight = m_rowHeight - 8;
+    // Spans narrower than a pixel still get one, so nothing vanishes at low zoom.
+    const int bx = int(std::floor(x1));
+    const int bw = std::max(1, int(std::ceil(x2)) - bx);
+    const QRect bar(bx, barTop, bw, barHeight);
+    p.fillRect(bar, selected ? color.darker(125) : color);
+    if (error) {
+        p.setPen(QPen(ErrorColor, 2));
+        p.setBrush(Qt::NoBrush);
+        p.drawRect(bar.adjusted(1, 1, -1, -1));
+    } else if (selected) {
+        p.setPen(color.darker(170));
+        p.setBrush(Qt::NoBrush);
+        p.drawRect(bar.adjusted(0, 0, -1, -1));
+    }
+    // Events as ticks on the bar.
+    if (bw > 3 && !span.events.empty()) {
+        p.setPen(color.darker(220));
+        for (const SpanEvent& event : span.events) {
+            if (event.timeUnixNano < m_tree->startTimeUnixNano)
+                continue;
+            const double ex = xForTime(double(event.timeUnixNano - m_tree->startTimeUnixNano));
+            if (ex >= bx && ex <= bx + bw)
+                p.drawLine(int(ex), barTop + 1, int(ex), barTop + barHeight - 2);
+        }
+    }
+
+    // Duration label inside the bar, else beside it, else not at all.
+    const QString text = TraceListModel::formatDuration(span.durationNanos());
+    const int tw = fm.horizontalAdvance(text);
+    const int visibleLeft = std::max(bx, timelineLeft());
+    const int visibleRight = std::min(bx + bw, width);
+    if (visibleRight - visibleLeft >= tw + 8) {
+        p.setPen(textColorOn(selected ? color.darker(125) : color));
+        p.drawText(QRect(visibleLeft + 4, y, visibleRight - visibleLeft - 8, m_rowHeight), Qt::AlignVCenter | Qt::AlignLeft,
+            text);
+    } else if (bx + bw + 4 + tw < width - 4) {
+        p.setPen(palette().color(QPalette::Text));
+        p.drawText(QRect(bx + bw + 4, y, tw + 2, m_rowHeight), Qt::AlignVCenter | Qt::AlignLeft, text);
+    } else if (bx - 4 - tw > timelineLeft()) {
+        p.setPen(palette().color(QPalette::Text));
+        p.drawText(QRect(bx - 4 - tw, y, tw + 2, m_rowHeight), Qt::AlignVCenter | Qt::AlignLeft, text);
+    }
+    p.restore();
+}
+
+// ---- input ----
+
+void WaterfallView::mousePressEvent(QMouseEvent* event)
+{
+    if (event->button() != Qt::LeftButton) {
+        QAbstractScrollArea::mousePressEvent(event);
+        return;
+    }
+    m_pressPos = event->position().toPoint();
+    m_lastDragPos = m_pressPos;
+    m_drag = std::abs(m_pressPos.x() - m_nameWidth) <= DividerGrip ? DragMode::ResizeColumn : DragMode::Pending;
+    event->accept();
+}
+
+void WaterfallView::mouseMoveEvent(QMouseEvent* event)
+{
+    const QPoint pos = event->position().toPoint();
+    if (m_drag == DragMode::None) {
+        viewport()->setCursor(std::abs(pos.x() - m_nameWidth) <= DividerGrip ? Qt::SplitHCursor : Qt::ArrowCursor);
+        return;
+    }
+    if (m_drag == DragMode::ResizeColumn) {
+        setNameColumnWidth(pos.x());
+        return;
+    }
+    if (m_drag == DragMode::Pending && (pos - m_pressPos).manhattanLength() > 4) {
+        m_drag = DragMode::Pan;
+        viewport()->setCursor(Qt::ClosedHandCursor);
+    }
+    if (m_drag == DragMode::Pan) {
+        const QPoint delta = pos - m_lastDragPos;
+        m_lastDragPos = pos;
+        if (m_pressPos.x() > m_nameWidth) {
+            const double nanosPerPixel = m_zoom->rangeDuration() / std::max(1, timelineRight() - timelineLeft());
+            m_zoom->pan(-delta.x() * nanosPerPixel);
+        }
+        verticalScrollBar()->setValue(verticalScrollBar()->value() - delta.y());
+    }
+}
+
+void WaterfallView::mouseReleaseEvent(QMouseEvent* event)
+{
+    const DragMode mode = m_drag;
+    m_drag = DragMode::None;
+    viewport()->setCursor(Qt::ArrowCursor);
+    if (event->button() != Qt::LeftButton || mode != DragMode::Pending)
+        return;
+    const QPoint pos = event->position().toPoint();
+    const int row = rowAt(pos.y());
+    if (row < 0)
+        return;
+    const int spanIndex = m_rows[row];
+    const int x0 = indentOf(m_tree->nodes[spanIndex].depth);
+    if (!m_tree->nodes[spanIndex].children.empty() && pos.x() >= x0 - 4 && pos.x() <= x0 + 11) {
+        setCollapsed(spanIndex, !m_collapsed[spanIndex]);
+        return;
+    }
+    selectIndex(spanIndex);
+}
+
+void WaterfallView::mouseDoubleClickEvent(QMouseEvent* event)
+{
+    const int row = rowAt(event->position().toPoint().y());
+    if (row >= 0 && event->button() == Qt::LeftButton)
+        setCollapsed(m_rows[row], !m_collapsed[m_rows[row]]);
+}
+
+void WaterfallView::wheelEvent(QWheelEvent* event)
+{
+    const QPoint delta = event->angleDelta();
+    if (event->modifiers() & Qt::ControlModifier) {
+        const double x = event->position().x();
+        const double center = x > timelineLeft() ? timeForX(x) : (m_zoom->rangeStart() + m_zoom->rangeEnd()) / 2;
+        m_zoom->zoom(std::pow(1.0015, delta.y()), center);
+        event->accept();
+        return;
+    }
+    const int horizontal = (event->modifiers() & Qt::ShiftModifier) ? delta.y() : delta.x();
+    if (horizontal != 0) {
+        m_zoom->pan(-horizontal / 120.0 * m_zoom->rangeDuration() * 0.1);
+        event->accept();
+        return;
+    }
+    QAbstractScrollArea::wheelEvent(event);
+}
+
+void WaterfallView::keyPressEvent(QKeyEvent* event)
+{
+    const bool shift = event->modifiers() & Qt::ShiftModifier;
+    const double center = (m_zoom->rangeStart() + m_zoom->rangeEnd()) / 2;
+    const int pageRows = std::max(1, (viewport()->height() - m_axisHeight) / m_rowHeight - 1);
+    switch (event->key()) {
+    case Qt::Key_Up:
+        moveSelection(-1);
+        break;
+    case Qt::Key_Down:
+        moveSelection(1);
+        break;
+    case Qt::Key_PageUp:
+        moveSelection(-pageRows);
+        break;
+    case Qt::Key_PageDown:
+        moveSelection(pageRows);
+        break;
+    case Qt::Key_Home:
+        if (!m_rows.empty())
+            selectIndex(m_rows.front());
+        break;
+    case Qt::Key_End:
+        if (!m_rows.empty())
+            selectIndex(m_rows.back());
+        break;
+    case Qt::Key_Left:
+        if (shift) {
+            m_zoom->pan(-m_zoom->rangeDuration() * 0.1);
+        } else if (m_selected >= 0) {
+            if (!m_tree->nodes[m_selected].children.empty() && !m_collapsed[m_selected])
+                setCollapsed(m_selected, true);
+            else if (m_tree->nodes[m_selected].parent >= 0)
+                selectIndex(m_tree->nodes[m_selected].parent);
+        }
+        break;
+    case Qt::Key_Right:
+        if (shift) {
+            m_zoom->pan(m_zoom->rangeDuration() * 0.1);
+        } else if (m_selected >= 0 && !m_tree->nodes[m_selected].children.empty()) {
+            if (m_collapsed[m_selected])
+                setCollapsed(m_selected, false);
+            else
+                selectIndex(m_tree->nodes[m_selected].children.front());
+        }
+        break;
+    case Qt::Key_Plus:
+    case Qt::Key_Equal:
+        m_zoom->zoom(1.5, center);
+        break;
+    case Qt::Key_Minus:
+        m_zoom->zoom(1 / 1.5, center);
+        break;
+    case Qt::Key_0:
+        m_zoom->reset();
+        break;
+    case Qt::Key_F3:
+        if (shift)
+            findPrevious();
+        else
+            findNext();
+        break;
+    case Qt::Key_Asterisk:
+        expandAll();
+        break;
+    default:
+        QAbstractScrollArea::keyPressEvent(event);
+        return;
+    }
+    event->accept();
+}
+
+bool WaterfallView::viewportEvent(QEvent* event)
+{
+    if (event->type() == QEvent::ToolTip && m_tree) {
+        auto* help = static_cast<QHelpEvent*>(event);
+        const int row = rowAt(help->pos().y());
+        if (row < 0) {
+            QToolTip::hideText();
+            return true;
+        }
+        const Span& span = m_tree->spans[m_rows[row]];
+        QString text = QStringLiteral("<b>%1</b><br>").arg(span.name.toHtmlEscaped())
+            + tr("Service: %1").arg(m_serviceNames[m_rows[row]].toHtmlEscaped()) + QStringLiteral("<br>")
+            + tr("Duration: %1").arg(TraceListModel::formatDuration(span.durationNanos())) + QStringLiteral("<br>")
+            + tr("Start: +%1").arg(TraceListModel::formatDuration(span.startTimeUnixNano - m_tree->startTimeUnixNano));
+        if (span.statusCode == StatusCode::Error)
+            text += QStringLiteral("<br><span style=\"color:#d32f2f\">")
+                + tr("Error: %1").arg(span.statusMessage.toHtmlEscaped()) + QStringLiteral("</span>");
+        QToolTip::showText(help->globalPos(), text, viewport());
+        return true;
+    }
+    return QAbstractScrollArea::viewportEvent(event);
+}

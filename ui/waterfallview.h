@@ -1,0 +1,129 @@
+#pragma once
+
+#include "model/spantreemodel.h"
+
+#include <QAbstractScrollArea>
+
+#include <memory>
+#include <vector>
+
+class ZoomControl;
+
+/**
+ * The span waterfall of one trace, painted in one widget: on the left the span tree (indent, expand/collapse
+ * triangle, service colour chip, name), on the right one bar per span on a time axis. Only visible rows are
+ * painted; the list of visible rows is rebuilt on expand/collapse, never per paint.
+ *
+ * Mouse: click selects, triangle or double-click toggles, drag pans (and scrolls rows), Ctrl+wheel zooms around
+ * the pointer, Shift+wheel pans, the divider between tree and timeline can be dragged. Keys: Up/Down/PageUp/
+ * PageDown/Home/End move the selection, Left/Right collapse/expand (or go to parent/first child),
+ * Shift+Left/Right pan, +/- zoom, 0 shows the whole trace, F3/Shift+F3 next/previous find match.
+ * Times on the axis are relative to the trace start. GUI thread only.
+ */
+class WaterfallView : public QAbstractScrollArea {
+    Q_OBJECT
+public:
+    explicit WaterfallView(QWidget* parent = nullptr);
+    ~WaterfallView() override;
+
+    /// Shows `tree` (nullptr: empty). With keepState, expansion, selection and zoom of the previous content
+    /// survive (live reload of the same trace); otherwise everything is expanded and the whole trace shown.
+    void setTree(std::shared_ptr<const SpanTree> tree, bool keepState = false);
+    std::shared_ptr<const SpanTree> tree() const { return m_tree; }
+    ZoomControl* zoomControl() const { return m_zoom; }
+
+    int visibleRowCount() const { return static_cast<int>(m_rows.size()); }
+    SpanId spanAtRow(int row) const;
+    /// The span name shown in the row.
+    QString rowText(int row) const;
+    int rowDepth(int row) const;
+    /// Row of a span, or -1 when it is hidden under a collapsed ancestor or unknown.
+    int rowOfSpan(const SpanId& id) const;
+    /// Rows [first, last] currently on screen (-1, -1 when empty).
+    std::pair<int, int> visibleRowRange() const;
+
+    SpanId selectedSpan() const;
+    /// Selects the span (expanding its ancestors) and scrolls to it; unknown ids clear the selection.
+    void selectSpan(const SpanId& id);
+    bool isExpanded(const SpanId& id) const;
+    void setExpanded(const SpanId& id, bool expanded);
+    void expandAll();
+    void collapseAll();
+
+    /// Case-insensitive match on span name, service and string attribute values; empty text clears.
+    void setFindText(const QString& text);
+    QString findText() const { return m_findText; }
+    int matchCount() const { return static_cast<int>(m_matches.size()); }
+    int currentMatch() const { return m_currentMatch; } ///< 0-based, -1 when none
+    void findNext();
+    void findPrevious();
+
+    int nameColumnWidth() const { return m_nameWidth; }
+    void setNameColumnWidth(int width);
+    int rowHeight() const { return m_rowHeight; }
+
+    QSize sizeHint() const override;
+
+Q_SIGNALS:
+    void spanSelected(const SpanId& id);
+    void findResultChanged(int current, int count);
+
+protected:
+    void paintEvent(QPaintEvent* event) override;
+    void resizeEvent(QResizeEvent* event) override;
+    void scrollContentsBy(int dx, int dy) override;
+    void mousePressEvent(QMouseEvent* event) override;
+    void mouseMoveEvent(QMouseEvent* event) override;
+    void mouseReleaseEvent(QMouseEvent* event) override;
+    void mouseDoubleClickEvent(QMouseEvent* event) override;
+    void wheelEvent(QWheelEvent* event) override;
+    void keyPressEvent(QKeyEvent* event) override;
+    bool viewportEvent(QEvent* event) override;
+    void changeEvent(QEvent* event) override;
+
+private:
+    void rebuildRows();
+    void updateMetrics();
+    void updateScrollBars();
+    void selectIndex(int spanIndex);
+    void setCollapsed(int spanIndex, bool collapsed);
+    void ensureRowVisible(int row);
+    void moveSelection(int rowDelta);
+    void runFind();
+    void gotoMatch(int match);
+
+    int rowAt(int y) const; ///< -1 outside rows
+    int indentOf(int depth) const;
+    int timelineLeft() const;
+    int timelineRight() const;
+    double xForTime(double nanos) const; ///< nanos relative to trace start
+    double timeForX(double x) const;
+
+    void paintAxis(QPainter& p, const QRect& rect);
+    void paintRow(QPainter& p, int row, int y);
+
+    std::shared_ptr<const SpanTree> m_tree;
+    ZoomControl* m_zoom;
+
+    std::vector<int> m_rows; // visible rows -> span index
+    std::vector<int> m_rowOfSpan; // span index -> row, -1 when hidden
+    std::vector<char> m_collapsed; // per span index
+    std::vector<int> m_preorder; // span index -> position in a full depth-first walk (find order)
+    std::vector<QString> m_serviceNames; // per span index, cached for painting
+    int m_selected = -1; // span index
+
+    QString m_findText;
+    std::vector<int> m_matches; // span indexes in tree order
+    std::vector<char> m_isMatch; // per span index
+    int m_currentMatch = -1;
+
+    int m_nameWidth = 340;
+    int m_rowHeight = 22;
+    int m_axisHeight = 26;
+    bool m_updatingScrollBars = false;
+
+    enum class DragMode { None, Pending, Pan, ResizeColumn };
+    DragMode m_drag = DragMode::None;
+    QPoint m_pressPos;
+    QPoint m_lastDragPos;
+};

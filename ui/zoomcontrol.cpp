@@ -1,0 +1,51 @@
+#include "zoomcontrol.h"
+
+#include <algorithm>
+
+ZoomControl::ZoomControl(QObject* parent)
+    : QObject(parent)
+{
+}
+
+ZoomControl::~ZoomControl() = default;
+
+void ZoomControl::setTraceDuration(double nanos)
+{
+    nanos = std::max(nanos, MinimumRange);
+    if (nanos != m_traceDuration) {
+        m_traceDuration = nanos;
+        Q_EMIT traceDurationChanged(nanos);
+    }
+    setRange(0, m_traceDuration);
+}
+
+void ZoomControl::setRange(double start, double end)
+{
+    if (end < start)
+        std::swap(start, end);
+    double length = std::clamp(end - start, MinimumRange, m_traceDuration);
+    start = std::clamp(start, 0.0, m_traceDuration - length);
+    end = start + length;
+    if (start == m_rangeStart && end == m_rangeEnd)
+        return;
+    m_rangeStart = start;
+    m_rangeEnd = end;
+    Q_EMIT rangeChanged(start, end);
+}
+
+void ZoomControl::zoom(double factor, double center)
+{
+    if (factor <= 0)
+        return;
+    const double length = std::clamp(rangeDuration() / factor, MinimumRange, m_traceDuration);
+    const double ratio = rangeDuration() > 0 ? (center - m_rangeStart) / rangeDuration() : 0.5;
+    const double start = center - ratio * length;
+    setRange(start, start + length);
+}
+
+void ZoomControl::pan(double deltaNanos)
+{
+    const double length = rangeDuration();
+    const double start = std::clamp(m_rangeStart + deltaNanos, 0.0, m_traceDuration - length);
+    setRange(start, start + length);
+}
