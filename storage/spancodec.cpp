@@ -287,25 +287,81 @@ private:
     const unsigned char* m_end;
 };
 
-void appendSearchValue(std::string& out, const AnyValue& v)
-{
-    switch (v.type) {
-    case AnyValue::Type::String:
-        out.push_back('\x1f');
-        appendSearchFolded(out, v.stringValue);
-        break;
-    case AnyValue::Type::Array:
-        for (const AnyValue& e : v.arrayValue)
-            appendSearchValue(out, e);
-        break;
-    case AnyValue::Type::Map:
-        for (const KeyValue& kv : v.mapValue)
-            appendSearchValue(out, kv.value);
-        break;
-    default:
-        break;
+// Walks encoded values and reports whether a string value contains the needle; false on corrupt input.
+class Matcher {
+public:
+    Matcher(const char* data, qsizetype size, std::string_view needle)
+        : m_reader(data, size)
+        , m_needle(needle)
+    {
     }
-}
+
+    bool keyValues(int depth)
+    {
+        std::size_t n;
+        if (!m_reader.count(&n))
+            return false;
+        for (std::size_t i = 0; i < n; ++i) {
+            std::size_t keyLength;
+            const char* key;
+            if (!m_reader.count(&keyLength) || !m_reader.raw(&key, keyLength) || value(depth))
+                return m_found;
+        }
+        return false;
+    }
+
+private:
+    // Returns true to stop: on a match (m_found) or on corrupt input.
+    bool value(int depth)
+    {
+        unsigned char tag;
+        if (depth > MaxDepth || !m_reader.byte(&tag))
+            return true;
+        std::size_t n;
+        const char* data;
+        switch (tag) {
+        case TagEmpty:
+        case TagBoolFalse:
+        case TagBoolTrue:
+            return false;
+        case TagInt: {
+            std::uint64_t v;
+            return !m_reader.varint(&v);
+        }
+        case TagDouble:
+            return !m_reader.raw(&data, 8);
+        case TagBytes:
+            return !m_reader.count(&n) || !m_reader.raw(&data, n);
+        case TagString:
+            if (!m_reader.count(&n) || !m_reader.raw(&data, n))
+                return true;
+            m_found = textContains(data, qsizetype(n), m_needle);
+            return m_found;
+        case TagArray:
+            if (!m_reader.count(&n))
+                return true;
+            for (std::size_t i = 0; i < n; ++i)
+                if (value(depth + 1))
+                    return true;
+            return false;
+        case TagMap:
+            if (!m_reader.count(&n))
+                return true;
+            for (std::size_t i = 0; i < n; ++i) {
+                std::size_t keyLength;
+                if (!m_reader.count(&keyLength) || !m_reader.raw(&data, keyLength) || value(depth + 1))
+                    return true;
+            }
+            return false;
+        default:
+            return true;
+        }
+    }
+
+    Reader m_reader;
+    std::string_view m_needle;
+    bool m_found = false;
+};
 
 } // namespace
 
@@ -444,18 +500,42 @@ void appendSearchFolded(std::string& out, QStringView text)
     appendUtf8(out, rest);
 }
 
-void appendSearchText(std::string& out, const Span& span)
-{
-    appendSearchFolded(out, span.name);
-    for (const KeyValue& kv : span.attributes)
-        appendSearchValue(out, kv.value);
-}
-
 std::string searchFolded(QStringView text)
 {
     std::string out;
     appendSearchFolded(out, text);
     return out;
+}
+
+bool textContains(const char* utf8, qsizetype size, std::string_view foldedNeedle)
+{
+    if (foldedNeedle.empty())
+        return true;
+    // ASCII folds in place; only text with other characters goes through QString.
+    thread_local std::string folded;
+    folded.clear();
+    bool ascii = true;
+    for (qsizetype i = 0; i < size; ++i) {
+        const unsigned char c = static_cast<unsigned char>(utf8[i]);
+        if (c >= 0x80) {
+            ascii = false;
+            break;
+        }
+        folded.push_back(char(c >= 'A' && c <= 'Z' ? c + 32 : c));
+    }
+    if (!ascii) {
+        folded.clear();
+        appendSearchFolded(folded, QString::fromUtf8(utf8, size));
+    }
+    return std::string_view(folded).find(foldedNeedle) != std::string_view::npos;
+}
+
+bool attributesContain(const char* data, qsizetype size, std::string_view foldedNeedle)
+{
+    if (size == 0)
+        return false;
+    Matcher m(data, size, foldedNeedle);
+    return m.keyValues(0);
 }
 
 } // namespace SpanCodec

@@ -5,6 +5,7 @@
 #include <QStringView>
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 /**
@@ -42,10 +43,14 @@ bool decodeScope(const char* data, qsizetype size, InstrumentationScope* out);
 void appendUtf8(std::string& out, QStringView text);
 /// Appends `text` case-folded for substring search (simple per-code-point lower case) as UTF-8.
 void appendSearchFolded(std::string& out, QStringView text);
-/// Appends the span name and every string attribute value (also inside arrays and maps), folded, separated by
-/// U+001F so a search term cannot match across two values.
-void appendSearchText(std::string& out, const Span& span);
-/// `text` folded the same way, for the search term.
+/// `text` folded by appendSearchFolded, for a search term.
 std::string searchFolded(QStringView text);
+/// True when the folded UTF-8 `text` contains `foldedNeedle` (from searchFolded).
+bool textContains(const char* utf8, qsizetype size, std::string_view foldedNeedle);
+/**
+ * True when any string value in encoded attributes (appendAttributes output, also inside arrays and maps) contains
+ * `foldedNeedle` case-insensitively. Works on the encoding without building AnyValues; corrupt input gives false.
+ */
+bool attributesContain(const char* data, qsizetype size, std::string_view foldedNeedle);
 
 } // namespace SpanCodec

@@ -52,7 +52,6 @@ CREATE TABLE spans (
     dropped_links_count INTEGER NOT NULL,
     input_tokens INTEGER NOT NULL,
     output_tokens INTEGER NOT NULL,
-    search_text TEXT NOT NULL,
     UNIQUE (trace_id, span_id)
 );
 CREATE TABLE traces (

@@ -110,6 +110,23 @@ private Q_SLOTS:
         QVERIFY(!SpanCodec::decodeAttributes(deep.data(), qsizetype(deep.size()), &out));
     }
 
+    void attributesContainMatchesStringValues()
+    {
+        std::string buf;
+        SpanCodec::appendAttributes(buf, everyType());
+        const auto contains = [&](QStringView needle) {
+            return SpanCodec::attributesContain(buf.data(), qsizetype(buf.size()), SpanCodec::searchFolded(needle));
+        };
+        QVERIFY(contains(u"HÉLLO"));
+        QVERIFY(contains(u"wörld \U0001F600"));
+        QVERIFY(contains(u"a")); // inside the array
+        QVERIFY(!contains(u"inner")); // a key, not a value
+        QVERIFY(!contains(u"3.14"));
+        QVERIFY(!contains(u"nothing like it"));
+        QVERIFY(!SpanCodec::attributesContain(buf.data(), qsizetype(buf.size()) / 2, "zzz"));
+        QVERIFY(SpanCodec::textContains("GET /Users", 10, "/users"));
+    }
+
     void searchFolding()
     {
         QCOMPARE(SpanCodec::searchFolded(u"GET /Users"), std::string("get /users"));
