@@ -18,21 +18,36 @@
 #include <QTreeWidget>
 #include <QVBoxLayout>
 
+#include <algorithm>
+
 namespace {
 constexpr int LinkTraceRole = Qt::UserRole + 1;
 constexpr int LinkSpanRole = Qt::UserRole + 2;
 
 // Tree views inside the scrolling inspector show all their rows instead of scrolling themselves.
+int expandedRows(const QTreeView* view, const QModelIndex& parent, int limit)
+{
+    const QAbstractItemModel* model = view->model();
+    int rows = 0;
+    for (int row = 0; row < model->rowCount(parent) && rows < limit; ++row) {
+        ++rows;
+        const QModelIndex child = model->index(row, 0, parent);
+        if (view->isExpanded(child))
+            rows += expandedRows(view, child, limit - rows);
+    }
+    return rows;
+}
+
 void fitHeight(QTreeView* view)
 {
-    int rows = 0;
-    if (view->model())
-        for (QModelIndex i = view->model()->index(0, 0); i.isValid() && rows < 500; i = view->indexBelow(i))
-            ++rows;
-    const int rowHeight = rows ? std::max(view->sizeHintForRow(0), view->fontMetrics().height() + 4)
-                               : view->fontMetrics().height() + 4;
+    const int rows = view->model() ? expandedRows(view, QModelIndex(), 500) : 0;
+    view->setVisible(rows > 0);
+    if (rows == 0)
+        return;
+    view->doItemsLayout();
+    const int rowHeight = std::max(view->sizeHintForRow(0), view->fontMetrics().height());
     const int header = view->header()->isHidden() ? 0 : view->header()->sizeHint().height();
-    view->setFixedHeight(header + std::max(1, rows) * rowHeight + 2 * view->frameWidth() + 2);
+    view->setFixedHeight(header + rows * rowHeight + 2 * view->frameWidth() + 2);
 }
 
 void keepFitted(QTreeView* view)
@@ -359,7 +374,13 @@ void InspectorWidget::showSpan(const SpanId& id)
     m_attributesBox->setVisible(true);
 
     m_events->clear();
-    for (const SpanEvent& event : span.events) {
+    std::vector<const SpanEvent*> events;
+    for (const SpanEvent& event : span.events)
+        events.push_back(&event);
+    std::stable_sort(events.begin(), events.end(),
+        [](const SpanEvent* a, const SpanEvent* b) { return a->timeUnixNano < b->timeUnixNano; });
+    for (const SpanEvent* eventPointer : events) {
+        const SpanEvent& event = *eventPointer;
         auto* item = new QTreeWidgetItem(m_events);
         const std::uint64_t offset = event.timeUnixNano >= span.startTimeUnixNano ? event.timeUnixNano - span.startTimeUnixNano : 0;
         item->setText(0, event.timeUnixNano >= span.startTimeUnixNano ? QStringLiteral("+") + TraceListModel::formatDuration(offset)

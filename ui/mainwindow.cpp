@@ -188,7 +188,8 @@ QWidget* MainWindow::createWaterfallPane()
     m_findEdit->setObjectName(QStringLiteral("findInTrace"));
     m_findEdit->setPlaceholderText(tr("Find in trace (Ctrl+F)"));
     m_findEdit->setClearButtonEnabled(true);
-    m_findEdit->setMaximumWidth(320);
+    m_findEdit->setMinimumWidth(m_findEdit->fontMetrics().horizontalAdvance(m_findEdit->placeholderText()) + 40);
+    m_findEdit->setMaximumWidth(360);
     m_findStatus = new QLabel;
     m_findStatus->setMinimumWidth(m_findStatus->fontMetrics().horizontalAdvance(QStringLiteral("000 of 000")));
     auto makeButton = [](const QString& text, const QString& tip) {

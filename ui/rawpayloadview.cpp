@@ -39,6 +39,7 @@ RawPayloadView::RawPayloadView(QWidget* parent)
     m_list->setColumnCount(ColumnCount);
     m_list->setHeaderLabels({ tr("Received"), tr("Content type"), tr("Encoding"), tr("Size"), tr("Spans"), tr("Peer") });
     m_list->header()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    m_list->header()->setSectionResizeMode(PeerColumn, QHeaderView::Stretch);
     m_list->setMaximumHeight(160);
 
     m_text->setObjectName(QStringLiteral("rawPayloadText"));

@@ -1,25 +1,26 @@
 #include "servicecolors.h"
 
-#include <array>
 #include <cstdint>
-
-namespace {
-// Tableau 10 plus two muted tones: distinguishable, and readable with black text.
-constexpr std::array<QRgb, 12> Palette = {
-    0xff4e79a7, 0xfff28e2b, 0xff59a14f, 0xffb07aa1, 0xff76b7b2, 0xffedc948,
-    0xffff9da7, 0xff9c755f, 0xffbab0ac, 0xff86bcb6, 0xff8cd17d, 0xffa0cbe8,
-};
-}
 
 QColor serviceColor(const QString& serviceName)
 {
-    // FNV-1a over UTF-16 code units: stable, unlike qHash's seeded hashing.
+    // FNV-1a over UTF-16 code units plus a final mix: stable across runs and Qt versions, unlike seeded qHash.
     std::uint32_t h = 2166136261u;
     for (QChar c : serviceName) {
         h ^= c.unicode();
         h *= 16777619u;
     }
-    return QColor::fromRgb(Palette[h % Palette.size()]);
+    // murmur3 fmix32: FNV's low bits alone cluster for similar names.
+    h ^= h >> 16;
+    h *= 0x85ebca6bu;
+    h ^= h >> 13;
+    h *= 0xc2b2ae35u;
+    h ^= h >> 16;
+    // 32 hues x 2 tones: a few services in one trace rarely share a colour; every tone is light enough for black
+    // text and dark enough to stand out from the row background. Reds are left out: red marks errors.
+    const int hue = 30 + int(h % 32) * 10;
+    const bool lighter = (h / 32) % 2;
+    return QColor::fromHsl(hue, lighter ? 150 : 170, lighter ? 175 : 150);
 }
 
 QColor textColorOn(const QColor& background)

@@ -17,6 +17,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QTemporaryDir>
+#include <QTabWidget>
 #include <QTest>
 #include <QTreeWidget>
 
@@ -57,8 +58,17 @@ bool ingestFile(TraceStore& store, const QString& path, QString* error)
 void maybeScreenshot(QWidget& window, const QString& name)
 {
     const QString dir = qEnvironmentVariable("SPANSCOPE_SCREENSHOT_DIR");
-    if (!dir.isEmpty())
-        window.grab().save(QDir(dir).filePath(name + QStringLiteral(".png")));
+    if (dir.isEmpty())
+        return;
+    // Let posted layout requests settle first, as they would on screen.
+    QTest::qWait(100);
+    window.grab().save(QDir(dir).filePath(name + QStringLiteral(".png")));
+    if (auto* tabs = window.findChild<QTabWidget*>(QStringLiteral("detailTabs"))) {
+        tabs->setCurrentIndex(1);
+        QTest::qWait(100);
+        window.grab().save(QDir(dir).filePath(name + QStringLiteral("-raw.png")));
+        tabs->setCurrentIndex(0);
+    }
 }
 }
 
