@@ -72,6 +72,7 @@ struct RootKey {
 // What the newly inserted spans of one write contribute to a trace's summary.
 struct TraceDelta {
     bool fullRecompute = false; // a stored span was replaced: aggregate from the spans table instead
+    std::size_t lastItem = 0; // index of the last item with a span of this trace (payload_traces rows)
     qint64 spanCount = 0;
     qint64 errorCount = 0;
     qint64 inputTokens = 0;
@@ -294,9 +295,10 @@ WriteResult SqliteTraceStore::Writer::write(const std::vector<IngestItem>& items
             TraceDelta& d = it->second;
             if (isNew)
                 order.push_back(span.traceId);
-            std::vector<TraceId>& traces = itemTraces[itemIndex];
-            if (std::find(traces.begin(), traces.end(), span.traceId) == traces.end())
-                traces.push_back(span.traceId);
+            if (isNew || d.lastItem != itemIndex) {
+                d.lastItem = itemIndex;
+                itemTraces[itemIndex].push_back(span.traceId);
+            }
             if (!inserted) {
                 d.fullRecompute = true;
                 continue;
