@@ -23,7 +23,7 @@ const provider = new TracerProvider({
     'service.version': '1.2.3',
     'deployment.environment.name': 'test',
   }),
-  spanProcessors: [new SimpleSpanProcessor(memory)],
+  spanProcessors: [new SimpleSpanProcessor({ exporter: memory })],
 });
 const tracer = provider.getTracer('spanscope-e2e', '0.9.0');
 
@@ -94,7 +94,12 @@ llm2.end();
 agent.end();
 session.end();
 
+await provider.forceFlush();
 const spans = memory.getFinishedSpans();
+if (spans.length !== 6) {
+  console.error(`expected 6 finished spans, the SDK has ${spans.length}`);
+  process.exit(1);
+}
 const exporter = protocol === 'proto'
   ? new ProtoExporter({ url, compression: compression === 'gzip' ? 'gzip' : 'none' })
   : new JsonExporter({ url, compression: compression === 'gzip' ? 'gzip' : 'none' });

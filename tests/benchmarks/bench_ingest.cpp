@@ -1,0 +1,236 @@
+// Ingest benchmark (DESIGN.md "Budgets"): N concurrent exporters POST 512-span OTLP protobuf requests to a
+// `spanscope serve` process over loopback; prints spans/s and request latency p50/p99, and beside them a plain
+// SQLite insert of the same rows measured in the same run. Prints figures; asserts nothing about speed.
+//
+// usage: bench_ingest [--exporters N] [--requests R] [--spans S] [--binary PATH]
+
+#include "ingest/otlpprotobufcodec.h"
+#include "storage/spancodec.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QElapsedTimer>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QProcess>
+#include <QTemporaryDir>
+
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <memory>
+#include <random>
+
+namespace {
+
+/// `requests` batches of `spansPerRequest` spans: traces of 64 spans, ~10 attributes each, an event every 4th span.
+std::vector<std::vector<Span>> generate(int requests, int spansPerRequest)
+{
+    std::mt19937_64 rng(42);
+    auto resource = std::make_shared<Resource>();
+    resource->attributes = { { QStringLiteral("service.name"), AnyValue::fromString(QStringLiteral("bench-agent")) },
+                             { QStringLiteral("service.version"), AnyValue::fromString(QStringLiteral("1.0.0")) },
+                             { QStringLiteral("telemetry.sdk.language"), AnyValue::fromString(QStringLiteral("cpp")) } };
+    auto scope = std::make_shared<InstrumentationScope>();
+    scope->name = QStringLiteral("bench");
+    scope->version = QStringLiteral("1");
+    const std::uint64_t t0 = 1760000000000000000ULL;
+    std::vector<std::vector<Span>> out(requests);
+    for (int r = 0; r < requests; ++r) {
+        out[r].reserve(spansPerRequest);
+        TraceId trace;
+        SpanId root;
+        for (int i = 0; i < spansPerRequest; ++i) {
+            if (i % 64 == 0) {
+                std::uint64_t raw[2] = { rng(), rng() | 1 };
+                trace = TraceId::fromRaw(raw);
+                root = SpanId();
+            }
+            Span s;
+            s.traceId = trace;
+            const std::uint64_t sid = rng() | 1;
+            s.spanId = SpanId::fromRaw(&sid);
+            s.parentSpanId = root;
+            if (!root.isValid())
+                root = s.spanId;
+            s.name = (i % 3 == 0) ? QStringLiteral("chat gpt-4o") : QStringLiteral("execute_tool search_%1").arg(i % 7);
+            s.kind = i % 64 == 0 ? SpanKind::Server : SpanKind::Client;
+            s.startTimeUnixNano = t0 + std::uint64_t(r) * 1000000000ULL + std::uint64_t(i) * 1000;
+            s.endTimeUnixNano = s.startTimeUnixNano + 500000 + (rng() % 100000);
+            s.statusCode = i % 50 == 7 ? StatusCode::Error : StatusCode::Unset;
+            s.attributes = {
+                { QStringLiteral("gen_ai.operation.name"), AnyValue::fromString(QStringLiteral("chat")) },
+                { QStringLiteral("gen_ai.request.model"), AnyValue::fromString(QStringLiteral("gpt-4o")) },
+                { QStringLiteral("gen_ai.usage.input_tokens"), AnyValue::fromInt(qint64(rng() % 4000)) },
+                { QStringLiteral("gen_ai.usage.output_tokens"), AnyValue::fromInt(qint64(rng() % 800)) },
+                { QStringLiteral("gen_ai.request.temperature"), AnyValue::fromDouble(0.2) },
+                { QStringLiteral("http.request.method"), AnyValue::fromString(QStringLiteral("POST")) },
+                { QStringLiteral("url.full"), AnyValue::fromString(QStringLiteral("https://api.example.com/v1/chat/completions")) },
+                { QStringLiteral("server.port"), AnyValue::fromInt(443) },
+                { QStringLiteral("gen_ai.request.stream"), AnyValue::fromBool(false) },
+                { QStringLiteral("session.id"), AnyValue::fromString(QStringLiteral("session-%1").arg(r)) },
+            };
+            if (i % 4 == 0)
+                s.events.push_back({ s.startTimeUnixNano + 10, QStringLiteral("gen_ai.choice"),
+                                     { { QStringLiteral("index"), AnyValue::fromInt(0) } }, 0 });
+            s.resource = resource;
+            s.scope = scope;
+            out[r].push_back(std::move(s));
+        }
+    }
+    return out;
+}
+
+double percentile(std::vector<double> v, double p)
+{
+    if (v.empty())
+        return 0;
+    std::sort(v.begin(), v.end());
+    const auto idx = std::min(v.size() - 1, static_cast<std::size_t>(p * double(v.size() - 1) + 0.5));
+    return v[idx];
+}
+
+bool check(int rc, sqlite3* db)
+{
+    if (rc != SQLITE_OK && rc != SQLITE_DONE && rc != SQLITE_ROW) {
+        std::fprintf(stderr, "sqlite: %s\n", sqlite3_errmsg(db));
+        return false;
+    }
+    return true;
+}
+
+/// The same span rows inserted with a single prepared INSERT per row, one transaction per request.
+double plainSqliteInsert(const QString& path, const std::vector<std::vector<Span>>& batches)
+{
+    sqlite3* db = nullptr;
+    sqlite3_open(path.toUtf8().constData(), &db);
+    sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", nullptr, nullptr, nullptr);
+    sqlite3_exec(db,
+                 "CREATE TABLE spans(trace_id BLOB, span_id BLOB, parent_span_id BLOB, name TEXT, kind INT, "
+                 "start_time INT, end_time INT, status_code INT, attributes BLOB, events BLOB, "
+                 "PRIMARY KEY(trace_id, span_id)) WITHOUT ROWID",
+                 nullptr, nullptr, nullptr);
+    sqlite3_stmt* insert = nullptr;
+    sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO spans VALUES(?,?,?,?,?,?,?,?,?,?)", -1, &insert, nullptr);
+    QElapsedTimer timer;
+    timer.start();
+    std::size_t rows = 0;
+    std::string attrs, events;
+    for (const auto& batch : batches) {
+        sqlite3_exec(db, "BEGIN", nullptr, nullptr, nullptr);
+        for (const Span& s : batch) {
+            attrs.clear();
+            events.clear();
+            SpanCodec::appendAttributes(attrs, s.attributes);
+            SpanCodec::appendEvents(events, s.events);
+            const QByteArray name = s.name.toUtf8();
+            sqlite3_bind_blob(insert, 1, s.traceId.data(), 16, SQLITE_STATIC);
+            sqlite3_bind_blob(insert, 2, s.spanId.data(), 8, SQLITE_STATIC);
+            sqlite3_bind_blob(insert, 3, s.parentSpanId.data(), 8, SQLITE_STATIC);
+            sqlite3_bind_text(insert, 4, name.constData(), int(name.size()), SQLITE_STATIC);
+            sqlite3_bind_int(insert, 5, int(s.kind));
+            sqlite3_bind_int64(insert, 6, sqlite3_int64(s.startTimeUnixNano));
+            sqlite3_bind_int64(insert, 7, sqlite3_int64(s.endTimeUnixNano));
+            sqlite3_bind_int(insert, 8, int(s.statusCode));
+            sqlite3_bind_blob(insert, 9, attrs.data(), int(attrs.size()), SQLITE_STATIC);
+            sqlite3_bind_blob(insert, 10, events.data(), int(events.size()), SQLITE_STATIC);
+            if (!check(sqlite3_step(insert), db))
+                return 0;
+            sqlite3_reset(insert);
+            ++rows;
+        }
+        sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr);
+    }
+    const double seconds = double(timer.nsecsElapsed()) / 1e9;
+    sqlite3_finalize(insert);
+    sqlite3_close(db);
+    return double(rows) / seconds;
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    QCoreApplication app(argc, argv);
+    QCommandLineParser parser;
+    QCommandLineOption exportersOpt(QStringLiteral("exporters"), QStringLiteral("concurrent exporters"), QStringLiteral("N"), QStringLiteral("8"));
+    QCommandLineOption requestsOpt(QStringLiteral("requests"), QStringLiteral("requests in all"), QStringLiteral("R"), QStringLiteral("400"));
+    QCommandLineOption spansOpt(QStringLiteral("spans"), QStringLiteral("spans per request"), QStringLiteral("S"), QStringLiteral("512"));
+    QCommandLineOption binaryOpt(QStringLiteral("binary"), QStringLiteral("spanscope executable"), QStringLiteral("PATH"),
+                                 QStringLiteral(SPANSCOPE_BINARY));
+    parser.addHelpOption();
+    parser.addOptions({ exportersOpt, requestsOpt, spansOpt, binaryOpt });
+    parser.process(app);
+    const int exporters = std::max(1, parser.value(exportersOpt).toInt());
+    const int requests = std::max(exporters, parser.value(requestsOpt).toInt());
+    const int spansPerRequest = std::max(1, parser.value(spansOpt).toInt());
+
+    const auto batches = generate(requests, spansPerRequest);
+    std::vector<QByteArray> bodies;
+    bodies.reserve(batches.size());
+    for (const auto& b : batches)
+        bodies.push_back(OtlpProtobufCodec::encodeRequest(b));
+
+    QTemporaryDir dir;
+    QProcess serve;
+    serve.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+    serve.start(parser.value(binaryOpt), { QStringLiteral("serve"), QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"),
+                                           QStringLiteral("--store"), QStringLiteral("sqlite:") + dir.filePath(QStringLiteral("bench.db")) });
+    QByteArray banner;
+    while (!banner.contains("/v1/traces") && serve.waitForReadyRead(10000))
+        banner += serve.readAllStandardOutput();
+    const int at = banner.indexOf("http://");
+    if (at < 0) {
+        std::fprintf(stderr, "bench_ingest: spanscope serve did not start: %s\n", banner.constData());
+        return 1;
+    }
+    const QUrl url(QString::fromLatin1(banner.mid(at, banner.indexOf("/v1/traces", at) + 10 - at)));
+
+    std::vector<std::unique_ptr<QNetworkAccessManager>> nams;
+    std::vector<double> latenciesMs;
+    latenciesMs.reserve(bodies.size());
+    std::size_t next = 0, done = 0, failed = 0;
+    QElapsedTimer wall;
+    std::function<void(QNetworkAccessManager*)> sendNext = [&](QNetworkAccessManager* nam) {
+        if (next >= bodies.size())
+            return;
+        QNetworkRequest req(url);
+        req.setHeader(QNetworkRequest::ContentTypeHeader, QByteArray("application/x-protobuf"));
+        auto started = std::make_shared<QElapsedTimer>();
+        started->start();
+        QNetworkReply* reply = nam->post(req, bodies[next++]);
+        QObject::connect(reply, &QNetworkReply::finished, nam, [&, reply, nam, started] {
+            latenciesMs.push_back(double(started->nsecsElapsed()) / 1e6);
+            if (reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt() != 200) {
+                ++failed;
+                std::fprintf(stderr, "request failed: %s %s\n", qPrintable(reply->errorString()), reply->readAll().constData());
+            }
+            reply->deleteLater();
+            if (++done == bodies.size())
+                app.quit();
+            else
+                sendNext(nam);
+        });
+    };
+    wall.start();
+    for (int e = 0; e < exporters; ++e) {
+        nams.push_back(std::make_unique<QNetworkAccessManager>());
+        sendNext(nams.back().get());
+    }
+    app.exec();
+    const double seconds = double(wall.nsecsElapsed()) / 1e9;
+    serve.terminate();
+    serve.waitForFinished(60000);
+    const QByteArray tail = serve.readAllStandardOutput();
+
+    const double spans = double(requests) * spansPerRequest;
+    std::printf("ingest over HTTP: %d exporters, %d requests x %d spans (protobuf, %.0f KiB/request)\n", exporters,
+                requests, spansPerRequest, double(bodies[0].size()) / 1024.0);
+    std::printf("  spanscope serve  : %10.0f spans/s  (%.2f s, %zu failed requests)\n", spans / seconds, seconds, failed);
+    std::printf("  request latency  : p50 %.1f ms, p99 %.1f ms\n", percentile(latenciesMs, 0.50), percentile(latenciesMs, 0.99));
+    std::printf("  serve exit       : %s", tail.constData());
+    const double plain = plainSqliteInsert(dir.filePath(QStringLiteral("plain.db")), batches);
+    std::printf("  plain SQLite     : %10.0f rows/s  (same rows, one INSERT per row, one transaction per request)\n", plain);
+    return failed == 0 ? 0 : 1;
+}
