@@ -43,7 +43,10 @@ MainWindow::MainWindow(TraceStore* store, QWidget* parent)
     , m_storeLabel(new QLabel(this))
 {
     setWindowTitle(tr("Spanscope"));
-    setWindowIcon(QIcon(QStringLiteral(":/spanscope/icons/spanscope.png")));
+    QIcon icon;
+    for (int size : { 32, 64, 256 })
+        icon.addFile(QStringLiteral(":/spanscope/icons/spanscope-%1.png").arg(size), QSize(size, size));
+    setWindowIcon(icon);
 
     m_textDebounce->setSingleShot(true);
     m_textDebounce->setInterval(300);

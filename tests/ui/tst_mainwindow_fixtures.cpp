@@ -19,6 +19,9 @@
 #include <QTemporaryDir>
 #include <QTabWidget>
 #include <QTest>
+#include <QTranslator>
+#include <QIcon>
+#include <QLocale>
 #include <QTreeWidget>
 
 #include <memory>
@@ -97,6 +100,19 @@ private Q_SLOTS:
             QVERIFY2(ingestFile(*m_store, fixture(QString::fromLatin1(name)), &error), qPrintable(error));
     }
     void cleanupTestCase() { m_store.reset(); }
+
+    void translationsAreEmbedded()
+    {
+        // What app/main.cpp does.
+        QTranslator translator;
+        QVERIFY(translator.load(QLocale(QStringLiteral("en_US")), QStringLiteral("spanscope"), QStringLiteral("_"),
+            QStringLiteral(":/i18n")));
+        QCoreApplication::installTranslator(&translator);
+        QCOMPARE(QCoreApplication::translate("RawPayloadView", "%n request(s)", nullptr, 1), QStringLiteral("1 request"));
+        QCOMPARE(QCoreApplication::translate("RawPayloadView", "%n request(s)", nullptr, 3), QStringLiteral("3 requests"));
+        QCoreApplication::removeTranslator(&translator);
+        QVERIFY(!QIcon(QStringLiteral(":/spanscope/icons/spanscope-256.png")).isNull());
+    }
 
     void hotrod()
     {

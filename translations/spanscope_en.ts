@@ -1,0 +1,588 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="en" sourcelanguage="en">
+<context>
+    <name>AttributeModel</name>
+    <message numerus="yes">
+        <source>[%n item(s)]</source>
+        <translation>
+            <numerusform>[%n item]</numerusform>
+            <numerusform>[%n items]</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>{%n entry(s)}</source>
+        <translation>
+            <numerusform>{%n entry}</numerusform>
+            <numerusform>{%n entries}</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Key</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Value</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Type</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>InspectorWidget</name>
+    <message>
+        <source>unspecified</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>internal</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>server</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>client</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>producer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>consumer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Select a span in the waterfall to see its details.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Service</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Duration</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Start</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>End</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Trace ID</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Span ID</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Parent</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Trace state</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Select an attribute to see its full value</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Offset / key</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Event / value</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Trace / key</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Span / value</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Click a link to go to the linked span</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Schema URL</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Scope</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Copy value</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Copy key</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Copy key and value</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>(unnamed span)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>(no service.name)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 (starts at +%2)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>unset</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>ok</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>error</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>–</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>none (root span)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 (not in this trace)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Attributes (%1, %2 dropped)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Attributes (%1)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>before start</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Events (%1)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>this trace</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Links (%1)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Resource (%1)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>(unnamed)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Instrumentation scope</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <source>Spanscope</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Inspector</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Raw payload</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Receiver: off</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Store: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot list traces: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Only traces with a span of this service</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Filter by span name or attribute value</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Errors only</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Pause live updates</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Keep the trace list and the open trace as they are while new spans arrive</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Service:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Live updates paused</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Live updates resumed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Find in trace (Ctrl+F)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Previous match (Shift+F3)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Next match (F3, Enter)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Zoom out (-)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Zoom in (+, Ctrl+wheel)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Fit</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Show the whole trace (0)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Spans received: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot list services: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>All services</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Loading trace %1 (%2 spans)…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot load trace %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Trace %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>Trace %1, %n span(s)</source>
+        <translation>
+            <numerusform>Trace %1, %n span</numerusform>
+            <numerusform>Trace %1, %n spans</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Span %1 is not in this trace</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Linked trace %1 is not in the store</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no match</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n match(es)</source>
+        <translation>
+            <numerusform>%n match</numerusform>
+            <numerusform>%n matches</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1 of %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>RawPayloadView</name>
+    <message>
+        <source>&amp;Copy</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Save as…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Received</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Content type</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Encoding</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Size</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Spans</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Peer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No raw payload for this trace</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>identity</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 bytes on the wire, %2 bytes decoded</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n request(s)</source>
+        <translation>
+            <numerusform>%n request</numerusform>
+            <numerusform>%n requests</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1 bytes of %2; hex dump:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>… %1 more bytes</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Save payload as</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>OTLP JSON (*.json);;All files (*)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Save payload</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot write %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>SpanTreeModel</name>
+    <message>
+        <source>Error: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Span</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Service</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Duration</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Start offset</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>TraceListModel</name>
+    <message>
+        <source>%1 (incomplete)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No root span received (yet); earliest span: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Services: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Input tokens: %1, output tokens: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Trace %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Start</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Service</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Duration</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Spans</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Errors</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Tokens</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 ns</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 µs</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 ms</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 min</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 h</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>WaterfallView</name>
+    <message>
+        <source>This trace has no spans</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Select a trace to see its spans</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Spans (%1)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Spans</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Trace %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Service: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Duration: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Start: +%1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Error: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+</TS>
