@@ -2,6 +2,7 @@
 
 #include <QBrush>
 #include <QColor>
+#include <QLocale>
 
 namespace {
 // Deeper nesting is shown as text only; the decoder accepts what the sender wrote.
@@ -135,6 +136,8 @@ QVariant AttributeModel::data(const QModelIndex& index, int role) const
                 return tr("[%n item(s)]", nullptr, static_cast<int>(value.arrayValue.size()));
             if (value.type == AnyValue::Type::Map)
                 return tr("{%n entry(s)}", nullptr, static_cast<int>(value.mapValue.size()));
+            if (value.type == AnyValue::Type::Double) // 0.3, not 0.29999999999999999
+                return QString::number(value.doubleValue, 'g', QLocale::FloatingPointShortest);
             return abridged(value.toDisplayString());
         case TypeColumn:
             return value.typeName();
@@ -149,6 +152,8 @@ QVariant AttributeModel::data(const QModelIndex& index, int role) const
             return item.path;
         break;
     case FullValueRole:
+        if (value.type == AnyValue::Type::Double)
+            return QString::number(value.doubleValue, 'g', QLocale::FloatingPointShortest);
         return value.toDisplayString();
     case KeyPathRole:
         return item.path;

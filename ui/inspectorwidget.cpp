@@ -259,6 +259,9 @@ QTreeView* InspectorWidget::makeAttributeView(AttributeModel* model)
     connect(model, &QAbstractItemModel::modelReset, view, [view] {
         view->expandToDepth(0);
         fitHeight(view);
+        view->resizeColumnToContents(AttributeModel::KeyColumn);
+        view->header()->resizeSection(AttributeModel::KeyColumn,
+            std::clamp(view->header()->sectionSize(AttributeModel::KeyColumn), 80, std::max(120, view->width() * 2 / 5)));
     });
     keepFitted(view);
     return view;

@@ -290,6 +290,7 @@ private Q_SLOTS:
         QCOMPARE(model.index(1, AttributeModel::ValueColumn).data(AttributeModel::SortRole).toLongLong(), -42);
         QCOMPARE(cell(1, AttributeModel::TypeColumn), QStringLiteral("int"));
         QCOMPARE(cell(2, AttributeModel::TypeColumn), QStringLiteral("double"));
+        QCOMPARE(cell(2, AttributeModel::ValueColumn), QStringLiteral("0.25"));
         QCOMPARE(cell(3, AttributeModel::ValueColumn), QStringLiteral("false"));
         QCOMPARE(cell(4, AttributeModel::ValueColumn), QStringLiteral("00ff"));
         QCOMPARE(cell(4, AttributeModel::TypeColumn), QStringLiteral("bytes"));

@@ -221,6 +221,9 @@ private Q_SLOTS:
         QVERIFY(tokens.isValid());
         QCOMPARE(tokens.siblingAtColumn(AttributeModel::ValueColumn).data().toString(), QStringLiteral("312"));
         QCOMPARE(tokens.siblingAtColumn(AttributeModel::TypeColumn).data().toString(), QStringLiteral("int"));
+        const QModelIndex temperature = attributes->index(3, AttributeModel::ValueColumn);
+        QCOMPARE(temperature.siblingAtColumn(0).data().toString(), QStringLiteral("gen_ai.request.temperature"));
+        QCOMPARE(temperature.data().toString(), QStringLiteral("0.3"));
         QCOMPARE(inspector->fieldText(QStringLiteral("schemaUrl")), QStringLiteral("https://opentelemetry.io/schemas/1.26.0"));
         QCOMPARE(inspector->fieldText(QStringLiteral("scope")), QStringLiteral("incident-response-agent 0.1.0"));
         QCOMPARE(inspector->fieldText(QStringLiteral("duration")).left(6), QStringLiteral("2.5 s "));
