@@ -250,6 +250,7 @@ private Q_SLOTS:
     void idRejections_data();
     void idRejections();
     void protobufIdRejections();
+    void protobufLenientParsing();
     void genericMappingAndSnakeCase();
     void largeIntegers();
     void malformed_data();
@@ -602,6 +603,30 @@ void TestOtlpDecoder::protobufIdRejections()
                        "resourceSpans[0].scopeSpans[0].spans[3]: parentSpanId is 3 bytes (must be 8 or empty)"));
 }
 
+void TestOtlpDecoder::protobufLenientParsing()
+{
+    // span { trace_id, span_id, name = "a\xff\xfeb" (invalid UTF-8), field 99 varint (unknown),
+    //        kind sent as length-delimited (wrong wire type: skipped like an unknown field), flags }
+    QByteArray span;
+    span += QByteArray("\x0a\x10", 2) + QByteArray(16, '\x01');
+    span += QByteArray("\x12\x08", 2) + QByteArray(8, '\x02');
+    span += QByteArray("\x2a\x04\x61\xff\xfe\x62", 6);
+    span += QByteArray("\x98\x06\x05", 3); // (99 << 3) | 0 = 792 = varint 98 06
+    span += QByteArray("\x32\x01\x02", 3);
+    span += QByteArray("\x85\x01\x01\x03\x00\x00", 6); // field 16, fixed32 = 0x301
+    const QByteArray scopeSpans = QByteArray("\x12", 1) + char(span.size()) + span;
+    const QByteArray resourceSpans = QByteArray("\x12", 1) + char(scopeSpans.size()) + scopeSpans;
+    const QByteArray request = QByteArray("\x0a", 1) + char(resourceSpans.size()) + resourceSpans;
+    const DecodeResult r = OtlpProtobufCodec::decodeRequest(request);
+    QVERIFY2(r.ok, qPrintable(r.error));
+    QCOMPARE(r.batch.spans.size(), std::size_t(1));
+    const Span& s = r.batch.spans[0];
+    QCOMPARE(s.name, QString(QStringLiteral("a") + QChar(0xfffd) + QChar(0xfffd) + QStringLiteral("b")));
+    QCOMPARE(s.kind, SpanKind::Unspecified);
+    QCOMPARE(s.flags, 0x301u);
+    QCOMPARE(s.traceId.toBytes(), QByteArray(16, '\x01'));
+}
+
 void TestOtlpDecoder::genericMappingAndSnakeCase()
 {
     const QByteArray body = R"({
@@ -738,9 +763,10 @@ void TestOtlpDecoder::malformed_data()
                                         << QStringLiteral("(resourceSpans[18]): length");
     QTest::newRow("protobuf length past end") << true << QByteArray("\x0a\x05\x12\x03", 4)
                                               << QStringLiteral("byte offset 0 (resourceSpans[0]): length 5 runs past the end");
-    QTest::newRow("protobuf invalid utf-8 name")
-        << true << QByteArray("\x0a\x0a\x12\x08\x12\x06\x2a\x04\x61\xff\xfe\x62", 12)
-        << QStringLiteral("(resourceSpans[0].scopeSpans[0].spans[0].name): string is not valid UTF-8");
+    QTest::newRow("protobuf group wire type") << true << QByteArray("\x0b\x0c", 2)
+                                              << QStringLiteral("byte offset 0 (resourceSpans[0]): unsupported wire type 3");
+    QTest::newRow("protobuf truncated varint") << true << QByteArray("\x0a\x0e\x12\x0c\x12\x0a\x30\xff\xff\xff\xff\xff\xff\xff\xff\xff", 16)
+                                               << QStringLiteral("protobuf parse error at byte offset 6 (resourceSpans[0].scopeSpans[0].spans[0].kind): truncated varint");
 }
 
 void TestOtlpDecoder::malformed()
