@@ -11,8 +11,8 @@
 #include <QCoreApplication>
 #include <QDir>
 #include <QHostAddress>
-#include <QMessageBox>
-#include <QTimer>
+#include <QLocale>
+#include <QTranslator>
 
 #include <cstdio>
 #include <memory>
@@ -129,7 +129,7 @@ int runServe(QCoreApplication& app, const Config& config)
     SqliteTraceStore store(config.storePath);
     QString error;
     if (!store.open(&error)) {
-        printError(QCoreApplication::translate("main", "cannot open store %1: %2").arg(config.storePath, error));
+        printError(error);
         return 2;
     }
     IngestPipeline pipeline(&store);
@@ -185,9 +185,9 @@ int runGui(QApplication& app, const Config& config)
 
     if (!storeOk) {
         window.setReceiverStatus(QCoreApplication::translate("main", "Receiver off (no store)"));
-        window.showError(QCoreApplication::translate("main", "Cannot open the trace store %1:\n%2\n\nStart Spanscope "
-                                                             "with --store sqlite:PATH to use another file.")
-                             .arg(config.storePath, error));
+        window.showError(QCoreApplication::translate("main", "%1\n\nStart Spanscope with --store sqlite:PATH to use "
+                                                             "another file.")
+                             .arg(error));
     } else {
         pipeline.start();
         if (receiver.start(&error)) {
@@ -231,6 +231,9 @@ int main(int argc, char** argv)
     }
     QApplication app(argc, argv);
     QApplication::setApplicationDisplayName(QStringLiteral("Spanscope"));
+    QTranslator translator;
+    if (translator.load(QLocale(), QStringLiteral("spanscope"), QStringLiteral("_"), QStringLiteral(":/i18n")))
+        QApplication::installTranslator(&translator);
     if (!parseCommandLine(app, false, &config))
         return 1;
     return runGui(app, config);
