@@ -256,6 +256,7 @@ private Q_SLOTS:
     void malformed_data();
     void malformed();
     void emptyBodies();
+    void mutatedInputsNeverCrash();
     void roundTripFixtures_data();
     void roundTripFixtures();
     void roundTripHandMade();
@@ -795,6 +796,37 @@ void TestOtlpDecoder::emptyBodies()
     QVERIFY(r.ok);
     r = OtlpJsonCodec::decodeRequest(QByteArray());
     QVERIFY(!r.ok);
+}
+
+void TestOtlpDecoder::mutatedInputsNeverCrash()
+{
+    // Every prefix and many single-byte corruptions of real bodies: each must give either a clean error or
+    // a batch, never a crash (run under ASan/UBSan this also checks the wire reader's bounds).
+    const QByteArray pb = readFixture(QStringLiteral("otlp-protobuf/otlp2parquet-traces.pb"));
+    const QByteArray json = readFixture(QStringLiteral("otlp-json/jaeger-otel-traces-01.json"));
+    int refused = 0;
+    for (qsizetype n = 0; n < pb.size(); n += 5) {
+        const DecodeResult r = OtlpProtobufCodec::decodeRequest(pb.left(n));
+        if (!r.ok) {
+            ++refused;
+            QVERIFY(!r.error.isEmpty());
+            QVERIFY(r.batch.spans.empty());
+        }
+    }
+    QVERIFY(refused > pb.size() / 10); // most cuts land inside a field
+    quint32 seed = 12345;
+    auto next = [&seed] { return seed = seed * 1664525u + 1013904223u; };
+    for (int i = 0; i < 1000; ++i) {
+        QByteArray mutated = pb;
+        mutated[qsizetype(next() % quint32(pb.size()))] = char(next() >> 24);
+        const DecodeResult r = OtlpProtobufCodec::decodeRequest(mutated);
+        QVERIFY(r.ok || !r.error.isEmpty());
+    }
+    for (qsizetype n = 0; n < json.size(); n += 7) {
+        const DecodeResult r = OtlpJsonCodec::decodeRequest(json.left(n));
+        QVERIFY(!r.ok);
+        QVERIFY(!r.error.isEmpty());
+    }
 }
 
 void TestOtlpDecoder::roundTripFixtures_data()
