@@ -141,16 +141,32 @@ QByteArray Gzip::deflate(const QByteArray& in, int level)
         return QByteArray();
     QByteArray out;
     out.resize(static_cast<qsizetype>(deflateBound(&stream, static_cast<uLong>(in.size()))));
-    stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.constData()));
-    stream.avail_in = static_cast<uInt>(in.size());
-    stream.next_out = reinterpret_cast<Bytef*>(out.data());
-    stream.avail_out = static_cast<uInt>(out.size());
-    const int rc = ::deflate(&stream, Z_FINISH);
-    const qsizetype written = static_cast<qsizetype>(stream.total_out);
+    const auto* input = reinterpret_cast<const Bytef*>(in.constData());
+    qint64 inputLeft = in.size();
+    qint64 produced = 0;
+    int rc = Z_OK;
+    while (rc == Z_OK) {
+        if (stream.avail_in == 0 && inputLeft > 0) {
+            const qint64 n = std::min(inputLeft, MaxChunk);
+            stream.next_in = const_cast<Bytef*>(input);
+            stream.avail_in = static_cast<uInt>(n);
+            input += n;
+            inputLeft -= n;
+        }
+        if (produced == out.size())
+            out.resize(out.size() + 64 * 1024); // deflateBound holds for one call; chunked input may need a bit more
+        const qint64 room = std::min<qint64>(out.size() - produced, MaxChunk);
+        stream.next_out = reinterpret_cast<Bytef*>(out.data()) + produced;
+        stream.avail_out = static_cast<uInt>(room);
+        rc = ::deflate(&stream, inputLeft > 0 ? Z_NO_FLUSH : Z_FINISH);
+        produced += room - stream.avail_out;
+        if (rc == Z_BUF_ERROR) // no progress possible with this buffer: grow it and go on
+            rc = Z_OK;
+    }
     deflateEnd(&stream);
     if (rc != Z_STREAM_END)
         return QByteArray();
-    out.resize(written);
+    out.resize(produced);
     return out;
 }
 

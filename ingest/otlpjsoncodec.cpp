@@ -37,7 +37,8 @@ enum class IdState { Empty, Valid, Malformed };
  */
 class JsonDecoder {
 public:
-    QString m_error;
+    /// "<path>: <what>" after a failed decodeRequest.
+    QString error() const { return m_error; }
 
     bool decodeRequest(const QJsonObject& root, SpanBatch& batch)
     {
@@ -60,6 +61,8 @@ public:
     }
 
 private:
+    QString m_error;
+
     struct PathElement {
         const char* name;
         qsizetype index;
@@ -1101,7 +1104,7 @@ DecodeResult OtlpJsonCodec::decodeRequest(const QByteArray& body)
     }
     JsonDecoder decoder;
     if (!decoder.decodeRequest(doc.object(), result.batch)) {
-        result.error = decoder.m_error;
+        result.error = decoder.error();
         result.batch = SpanBatch(); // nothing half-decoded leaves here
         return result;
     }
