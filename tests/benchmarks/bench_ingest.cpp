@@ -10,12 +10,15 @@
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QElapsedTimer>
+#include <QFile>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QProcess>
 #include <QTemporaryDir>
 
 #include <sqlite3.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -80,6 +83,27 @@ std::vector<std::vector<Span>> generate(int requests, int spansPerRequest)
         }
     }
     return out;
+}
+
+/// User + system CPU seconds of a process so far, from /proc/PID/stat (fields 14 and 15, in clock ticks).
+double processCpuSeconds(qint64 pid)
+{
+    QFile stat(QStringLiteral("/proc/%1/stat").arg(pid));
+    if (!stat.open(QIODevice::ReadOnly))
+        return 0;
+    const QByteArray text = stat.readAll();
+    const QList<QByteArray> fields = text.mid(text.lastIndexOf(')') + 2).split(' ');
+    if (fields.size() < 13)
+        return 0;
+    return double(fields[11].toLongLong() + fields[12].toLongLong()) / double(sysconf(_SC_CLK_TCK));
+}
+
+double selfCpuSeconds()
+{
+    rusage usage {};
+    getrusage(RUSAGE_SELF, &usage);
+    return double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec)
+        + double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
 }
 
 double percentile(std::vector<double> v, double p)
@@ -213,6 +237,8 @@ int main(int argc, char** argv)
                 sendNext(nam);
         });
     };
+    const double serveCpuBefore = processCpuSeconds(serve.processId());
+    const double clientCpuBefore = selfCpuSeconds();
     wall.start();
     for (int e = 0; e < exporters; ++e) {
         nams.push_back(std::make_unique<QNetworkAccessManager>());
@@ -220,6 +246,8 @@ int main(int argc, char** argv)
     }
     app.exec();
     const double seconds = double(wall.nsecsElapsed()) / 1e9;
+    const double serveCpu = processCpuSeconds(serve.processId()) - serveCpuBefore;
+    const double clientCpu = selfCpuSeconds() - clientCpuBefore;
     serve.terminate();
     serve.waitForFinished(60000);
     const QByteArray tail = serve.readAllStandardOutput();
@@ -229,6 +257,8 @@ int main(int argc, char** argv)
                 requests, spansPerRequest, double(bodies[0].size()) / 1024.0);
     std::printf("  spanscope serve  : %10.0f spans/s  (%.2f s, %zu failed requests)\n", spans / seconds, seconds, failed);
     std::printf("  request latency  : p50 %.1f ms, p99 %.1f ms\n", percentile(latenciesMs, 0.50), percentile(latenciesMs, 0.99));
+    std::printf("  CPU per span     : serve %.2f us (%.2f cores busy), this client %.2f us\n", serveCpu / spans * 1e6,
+                serveCpu / seconds, clientCpu / spans * 1e6);
     std::printf("  serve exit       : %s", tail.constData());
     const double plain = plainSqliteInsert(dir.filePath(QStringLiteral("plain.db")), batches);
     std::printf("  plain SQLite     : %10.0f rows/s  (same rows, one INSERT per row, one transaction per request)\n", plain);
