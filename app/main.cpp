@@ -23,7 +23,7 @@ struct Config {
     QHostAddress listenAddress = QHostAddress::LocalHost;
     quint16 listenPort = 4318;
     QString storePath;
-    qint64 maxBodyBytes = 16 * 1024 * 1024;
+    qint64 maxBodyBytes = qint64(16) * 1024 * 1024;
 };
 
 void printError(const QString& message)

@@ -31,7 +31,7 @@ class QPromise;
 class IngestPipeline : public QObject {
     Q_OBJECT
 public:
-    static constexpr qint64 DefaultMaxQueueBytes = 256 * 1024 * 1024;
+    static constexpr qint64 DefaultMaxQueueBytes = qint64(256) * 1024 * 1024;
 
     explicit IngestPipeline(TraceStore* store, qint64 maxQueueBytes = DefaultMaxQueueBytes,
                             QObject* parent = nullptr);

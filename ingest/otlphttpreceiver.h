@@ -30,7 +30,7 @@ public:
     struct Options {
         QHostAddress address = QHostAddress::LocalHost;
         quint16 port = 4318; ///< 0 picks a free port
-        qint64 maxBodyBytes = 16 * 1024 * 1024; ///< limit on the body and on its inflated size, bytes
+        qint64 maxBodyBytes = qint64(16) * 1024 * 1024; ///< limit on the body and on its inflated size, bytes
     };
 
     explicit OtlpHttpReceiver(IngestPipeline* pipeline, const Options& options, QObject* parent = nullptr);
