@@ -9,6 +9,7 @@
 
 #include "../common/memorytracestore.h"
 
+#include <QAbstractItemModelTester>
 #include <QCheckBox>
 #include <QComboBox>
 #include <QElapsedTimer>
@@ -346,6 +347,10 @@ private Q_SLOTS:
     void liveUpdatesAreCoalesced()
     {
         MainWindow window(m_store);
+        // The sort proxy in front of the trace list must stay consistent through live inserts and moves.
+        QAbstractItemModelTester proxyTester(window.traceListView()->model(),
+                                             QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QVERIFY(window.traceListView()->model() != window.traceListModel());
         window.show();
         window.openTrace(MainTrace);
         window.selectSpan(spanId(5));
@@ -391,6 +396,8 @@ private Q_SLOTS:
     void filterBar()
     {
         MainWindow window(m_store);
+        QAbstractItemModelTester proxyTester(window.traceListView()->model(),
+                                             QAbstractItemModelTester::FailureReportingMode::QtTest);
         window.show();
         auto* errorsOnly = window.findChild<QCheckBox*>();
         QVERIFY(errorsOnly);
