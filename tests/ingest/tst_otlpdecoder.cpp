@@ -606,26 +606,41 @@ void TestOtlpDecoder::protobufIdRejections()
 
 void TestOtlpDecoder::protobufLenientParsing()
 {
-    // span { trace_id, span_id, name = "a\xff\xfeb" (invalid UTF-8), field 99 varint (unknown),
+    // span { trace_id, span_id, name, field 99 varint (unknown),
     //        kind sent as length-delimited (wrong wire type: skipped like an unknown field), flags }
-    QByteArray span;
-    span += QByteArray("\x0a\x10", 2) + QByteArray(16, '\x01');
-    span += QByteArray("\x12\x08", 2) + QByteArray(8, '\x02');
-    span += QByteArray("\x2a\x04\x61\xff\xfe\x62", 6);
-    span += QByteArray("\x98\x06\x05", 3); // (99 << 3) | 0 = 792 = varint 98 06
-    span += QByteArray("\x32\x01\x02", 3);
-    span += QByteArray("\x85\x01\x01\x03\x00\x00", 6); // field 16, fixed32 = 0x301
-    const QByteArray scopeSpans = QByteArray("\x12", 1) + char(span.size()) + span;
-    const QByteArray resourceSpans = QByteArray("\x12", 1) + char(scopeSpans.size()) + scopeSpans;
-    const QByteArray request = QByteArray("\x0a", 1) + char(resourceSpans.size()) + resourceSpans;
-    const DecodeResult r = OtlpProtobufCodec::decodeRequest(request);
+    auto request = [](const QByteArray& name) -> QByteArray { // explicit: a QStringBuilder would dangle
+        QByteArray span;
+        span += QByteArray("\x0a\x10", 2) + QByteArray(16, '\x01');
+        span += QByteArray("\x12\x08", 2) + QByteArray(8, '\x02');
+        span += QByteArray("\x2a", 1) + char(name.size()) + name;
+        span += QByteArray("\x98\x06\x05", 3); // (99 << 3) | 0 = 792 = varint 98 06
+        span += QByteArray("\x32\x01\x02", 3);
+        span += QByteArray("\x85\x01\x01\x03\x00\x00", 6); // field 16, fixed32 = 0x301
+        const QByteArray scopeSpans = QByteArray("\x12", 1) + char(span.size()) + span;
+        const QByteArray resourceSpans = QByteArray("\x12", 1) + char(scopeSpans.size()) + scopeSpans;
+        return QByteArray("\x0a", 1) + char(resourceSpans.size()) + resourceSpans;
+    };
+    DecodeResult r = OtlpProtobufCodec::decodeRequest(request(QByteArray("a\xc3\xa9z")));
     QVERIFY2(r.ok, qPrintable(r.error));
     QCOMPARE(r.batch.spans.size(), std::size_t(1));
     const Span& s = r.batch.spans[0];
-    QCOMPARE(s.name, QString(QStringLiteral("a") + QChar(0xfffd) + QChar(0xfffd) + QStringLiteral("b")));
+    QCOMPARE(s.name, QString(QStringLiteral("a") + QChar(0xe9) + QStringLiteral("z")));
     QCOMPARE(s.kind, SpanKind::Unspecified);
     QCOMPARE(s.flags, 0x301u);
     QCOMPARE(s.traceId.toBytes(), QByteArray(16, '\x01'));
+
+    // A group (deprecated wire types 3/4) where a message is expected: skipped like an unknown field.
+    r = OtlpProtobufCodec::decodeRequest(QByteArray("\x0b\x0c", 2));
+    QVERIFY2(r.ok, qPrintable(r.error));
+    QVERIFY(r.batch.spans.empty());
+
+    // A proto3 string that is not UTF-8 fails the parse, as in libprotobuf (binary data belongs in bytes).
+    r = OtlpProtobufCodec::decodeRequest(request(QByteArray("a\xff\xfe" "b", 4)));
+    QVERIFY(!r.ok);
+    QVERIFY(r.batch.spans.empty());
+    QCOMPARE(r.error,
+        QStringLiteral("protobuf parse error at byte offset 34 (resourceSpans[0].scopeSpans[0].spans[0].name): "
+                       "string is not valid UTF-8"));
 }
 
 void TestOtlpDecoder::genericMappingAndSnakeCase()
@@ -764,7 +779,9 @@ void TestOtlpDecoder::malformed_data()
                                         << QStringLiteral("(resourceSpans[18]): length");
     QTest::newRow("protobuf length past end") << true << QByteArray("\x0a\x05\x12\x03", 4)
                                               << QStringLiteral("byte offset 0 (resourceSpans[0]): length 5 runs past the end");
-    QTest::newRow("protobuf group wire type") << true << QByteArray("\x0b\x0c", 2)
+    // libprotobuf skips a well-formed group (deprecated wire types 3/4) like any unknown field; see
+    // protobufLenientParsing. One whose end tag does not match is refused.
+    QTest::newRow("protobuf group wire type") << true << QByteArray("\x0b\x14", 2)
                                               << QStringLiteral("byte offset 0 (resourceSpans[0]): unsupported wire type 3");
     QTest::newRow("protobuf truncated varint") << true << QByteArray("\x0a\x0e\x12\x0c\x12\x0a\x30\xff\xff\xff\xff\xff\xff\xff\xff\xff", 16)
                                                << QStringLiteral("protobuf parse error at byte offset 6 (resourceSpans[0].scopeSpans[0].spans[0].kind): truncated varint");
