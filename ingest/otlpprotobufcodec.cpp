@@ -1,5 +1,6 @@
 #include "otlpprotobufcodec.h"
 
+#include "ingest/ingestlogging.h"
 #include "ingest/otlpcodec_p.h"
 #include "model/span.h"
 
@@ -9,10 +10,12 @@
 
 #include <google/protobuf/arena.h>
 #include <google/protobuf/descriptor.h>
+#include <google/protobuf/stubs/logging.h>
 
 #include <algorithm>
 #include <limits>
 #include <memory>
+#include <mutex>
 #include <string_view>
 #include <unordered_map>
 
@@ -465,10 +468,28 @@ QByteArray serialize(const google::protobuf::MessageLite& message)
     return out;
 }
 
+// libprotobuf prints parse problems (e.g. invalid UTF-8 in a string field) to stderr itself; a misbehaving
+// exporter would fill the log that way. The decoder already turns them into the request's error message, so
+// route the library's lines to our debug category instead.
+void routeProtobufLogging()
+{
+    static std::once_flag once;
+    std::call_once(once, [] {
+        google::protobuf::SetLogHandler([](google::protobuf::LogLevel level, const char* file, int line,
+                                           const std::string& message) {
+            if (level >= google::protobuf::LOGLEVEL_FATAL)
+                qCCritical(lcIngest, "libprotobuf %s:%d: %s", file, line, message.c_str());
+            else
+                qCDebug(lcIngest, "libprotobuf %s:%d: %s", file, line, message.c_str());
+        });
+    });
+}
+
 } // namespace
 
 DecodeResult OtlpProtobufCodec::decodeRequest(const QByteArray& body)
 {
+    routeProtobufLogging();
     DecodeResult result;
     if (body.size() > std::numeric_limits<int>::max()) { // libprotobuf's limit
         result.error = QStringLiteral("protobuf body of ") + QString::number(body.size())
