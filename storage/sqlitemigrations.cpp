@@ -13,7 +13,8 @@ struct Migration {
     const char* sql;
 };
 
-// Never edit a released migration; append a new one. docs/storage.md explains the schema.
+// Never edit a released migration; append a new one. (Version 1 was last edited before the first release, see
+// docs/storage.md.) docs/storage.md explains the schema.
 const Migration s_migrations[] = {
     { 1, R"sql(
 CREATE TABLE resources (
@@ -29,8 +30,27 @@ CREATE TABLE scopes (
     version TEXT NOT NULL,
     content BLOB NOT NULL
 );
+-- traces.seq is a local key assigned in first-seen order: spans, trace_services and payload_traces are keyed by
+-- it, so a new trace's rows land at the right edge of their B-trees instead of at a random trace id.
+CREATE TABLE traces (
+    seq INTEGER PRIMARY KEY,
+    trace_id BLOB NOT NULL UNIQUE,
+    root_service TEXT NOT NULL,
+    root_name TEXT NOT NULL,
+    root_span_id BLOB NOT NULL,
+    root_start_time INTEGER NOT NULL,
+    start_time INTEGER NOT NULL,
+    end_time INTEGER NOT NULL,
+    span_count INTEGER NOT NULL,
+    error_count INTEGER NOT NULL,
+    has_root INTEGER NOT NULL,
+    services TEXT NOT NULL,
+    input_tokens INTEGER NOT NULL,
+    output_tokens INTEGER NOT NULL
+);
+CREATE INDEX traces_start_time ON traces (start_time, trace_id);
 CREATE TABLE spans (
-    trace_id BLOB NOT NULL,
+    trace_seq INTEGER NOT NULL,
     span_id BLOB NOT NULL,
     parent_span_id BLOB,
     name TEXT NOT NULL,
@@ -52,29 +72,14 @@ CREATE TABLE spans (
     dropped_links_count INTEGER NOT NULL,
     input_tokens INTEGER NOT NULL,
     output_tokens INTEGER NOT NULL,
-    UNIQUE (trace_id, span_id)
-);
-CREATE TABLE traces (
-    trace_id BLOB PRIMARY KEY,
-    root_service TEXT NOT NULL,
-    root_name TEXT NOT NULL,
-    root_span_id BLOB NOT NULL,
-    root_start_time INTEGER NOT NULL,
-    start_time INTEGER NOT NULL,
-    end_time INTEGER NOT NULL,
-    span_count INTEGER NOT NULL,
-    error_count INTEGER NOT NULL,
-    has_root INTEGER NOT NULL,
-    services TEXT NOT NULL,
-    input_tokens INTEGER NOT NULL,
-    output_tokens INTEGER NOT NULL
-);
-CREATE INDEX traces_start_time ON traces (start_time, trace_id);
+    PRIMARY KEY (trace_seq, span_id)
+) WITHOUT ROWID;
 CREATE TABLE trace_services (
-    trace_id BLOB NOT NULL,
+    trace_seq INTEGER NOT NULL,
     service TEXT NOT NULL,
+    trace_id BLOB NOT NULL,
     start_time INTEGER NOT NULL,
-    PRIMARY KEY (trace_id, service)
+    PRIMARY KEY (trace_seq, service)
 ) WITHOUT ROWID;
 CREATE INDEX trace_services_service_start_time ON trace_services (service, start_time, trace_id);
 CREATE TABLE payloads (
@@ -91,9 +96,9 @@ CREATE TABLE payloads (
     span_count INTEGER NOT NULL
 );
 CREATE TABLE payload_traces (
-    trace_id BLOB NOT NULL,
+    trace_seq INTEGER NOT NULL,
     payload_id INTEGER NOT NULL,
-    PRIMARY KEY (trace_id, payload_id)
+    PRIMARY KEY (trace_seq, payload_id)
 ) WITHOUT ROWID;
 )sql" },
 };

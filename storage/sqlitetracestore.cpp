@@ -69,8 +69,24 @@ struct RootKey {
     }
 };
 
-// What the newly inserted spans of one write contribute to a trace's summary.
+struct TraceRow {
+    QString rootService;
+    QString rootName;
+    RootKey rootKey;
+    std::uint64_t start = 0;
+    std::uint64_t end = 0;
+    qint64 spanCount = 0;
+    qint64 errorCount = 0;
+    QStringList services;
+    qint64 inputTokens = 0;
+    qint64 outputTokens = 0;
+};
+
+// One trace touched by a write: its key, its stored summary, and what the newly inserted spans contribute.
 struct TraceDelta {
+    qint64 seq = 0; // traces.seq: read when the trace is stored, else assigned by this write
+    bool stored = false; // `row` holds the stored summary
+    TraceRow row;
     bool fullRecompute = false; // a stored span was replaced: aggregate from the spans table instead
     std::size_t lastItem = 0; // index of the last item with a span of this trace (payload_traces rows)
     qint64 spanCount = 0;
@@ -83,19 +99,6 @@ struct TraceDelta {
     QString rootService;
     QString rootName;
     QStringList services; // unsorted, distinct, non-empty
-};
-
-struct TraceRow {
-    QString rootService;
-    QString rootName;
-    RootKey rootKey;
-    std::uint64_t start = 0;
-    std::uint64_t end = 0;
-    qint64 spanCount = 0;
-    qint64 errorCount = 0;
-    QStringList services;
-    qint64 inputTokens = 0;
-    qint64 outputTokens = 0;
 };
 
 qint64 tokenAttribute(const Attributes& attributes, QStringView key)
@@ -196,15 +199,28 @@ public:
 private:
     bool fail(const QString& what);
     sqlite3_stmt* stmt(const char* sql);
+    struct ResourceEntry {
+        qint64 id = 0;
+        QString service;
+        std::string serviceUtf8;
+    };
+    struct SpanTokens {
+        qint64 input = 0;
+        qint64 output = 0;
+    };
+
     bool storePayload(const IngestItem& item, const PreparedPayload& prepared, qint64* payloadId);
-    bool resourceId(const std::shared_ptr<const Resource>& resource, qint64* id);
+    const ResourceEntry* resourceEntry(const std::shared_ptr<const Resource>& resource);
     bool scopeId(const std::shared_ptr<const InstrumentationScope>& scope, qint64* id);
-    bool insertSpan(const Span& span, qint64 resourceId, qint64 scopeId, const QString& service, bool* inserted);
-    bool updateSummary(const TraceId& traceId, const TraceDelta& delta);
-    bool recomputeSummary(const TraceId& traceId, TraceRow* row);
-    bool readTraceRow(const TraceId& traceId, TraceRow* row, bool* found);
-    bool writeTraceRow(const TraceId& traceId, const TraceRow& row);
-    bool upsertTraceServices(const TraceId& traceId, const QStringList& services, std::uint64_t start);
+    bool insertSpan(const Span& span, qint64 traceSeq, qint64 resourceId, qint64 scopeId,
+                    const std::string& serviceUtf8, SpanTokens tokens, bool* inserted);
+    bool lastTraceSeq(qint64* seq);
+    bool updateSummary(const TraceId& traceId, TraceDelta& delta);
+    bool recomputeSummary(qint64 traceSeq, TraceRow* row);
+    bool readTraceRow(const TraceId& traceId, TraceDelta* delta);
+    bool writeTraceRow(const TraceId& traceId, qint64 traceSeq, const TraceRow& row);
+    bool upsertTraceServices(const TraceId& traceId, qint64 traceSeq, const QStringList& services,
+                             std::uint64_t start);
 
     const QString m_path;
     QString m_error;
@@ -216,9 +232,12 @@ private:
     QHash<QByteArray, qint64> m_pendingResourceIds;
     QHash<QByteArray, qint64> m_pendingScopeIds;
     // Per write: spans of one request share their resource/scope object, so most lookups stop here.
-    QHash<const Resource*, qint64> m_resourceByPointer;
+    std::unordered_map<const Resource*, ResourceEntry> m_resourceByPointer;
     QHash<const InstrumentationScope*, qint64> m_scopeByPointer;
-    QHash<const Resource*, QString> m_serviceByPointer;
+    ResourceEntry m_noResource;
+    // The per-span statements, kept here to skip hashing their SQL text for the connection's cache per span.
+    sqlite3_stmt* m_insertSpan = nullptr;
+    sqlite3_stmt* m_updateSpan = nullptr;
 
     // Reused encode buffers (bound with SQLITE_STATIC).
     std::string m_attributes;
@@ -228,7 +247,6 @@ private:
     std::string m_name;
     std::string m_statusMessage;
     std::string m_traceState;
-    std::string m_service;
 };
 
 bool SqliteTraceStore::Writer::fail(const QString& what)
@@ -262,14 +280,27 @@ WriteResult SqliteTraceStore::Writer::write(const std::vector<IngestItem>& items
     m_pendingScopeIds.clear();
     m_resourceByPointer.clear();
     m_scopeByPointer.clear();
-    m_serviceByPointer.clear();
 
-    // Insertion order of changed traces is kept for the result; the map holds the accumulated deltas.
+    // Insertion order of changed traces is kept for the result; the map holds the accumulated deltas (node based,
+    // so pointers to them stay valid while it grows).
     std::vector<TraceId> order;
     std::unordered_map<TraceId, TraceDelta> deltas;
-    std::vector<std::vector<TraceId>> itemTraces(items.size());
+    std::vector<std::vector<qint64>> itemTraces(items.size()); // trace seqs per item, for payload_traces
 
-    bool ok = db.exec("BEGIN IMMEDIATE", &m_error);
+    // Pass 1: validate, and find or assign every trace's seq (one random trace-id lookup per trace, not per span).
+    struct PendingSpan {
+        qint64 seq;
+        const Span* span;
+        TraceDelta* delta;
+    };
+    std::vector<PendingSpan> pending;
+    std::size_t spanTotal = 0;
+    for (const IngestItem& item : items)
+        spanTotal += item.batch.spans.size();
+    pending.reserve(spanTotal);
+
+    qint64 lastSeq = 0;
+    bool ok = db.exec("BEGIN IMMEDIATE", &m_error) && lastTraceSeq(&lastSeq);
     for (std::size_t itemIndex = 0; ok && itemIndex < items.size(); ++itemIndex) {
         const IngestItem& item = items[itemIndex];
         for (const Span& span : item.batch.spans) {
@@ -279,46 +310,66 @@ WriteResult SqliteTraceStore::Writer::write(const std::vector<IngestItem>& items
                               .arg(span.traceId.toHex(), span.spanId.toHex()));
                 break;
             }
-            qint64 rid = 0;
-            qint64 sid = 0;
-            ok = resourceId(span.resource, &rid) && scopeId(span.scope, &sid);
-            if (!ok)
-                break;
-            const QString service = span.resource ? m_serviceByPointer.value(span.resource.get()) : QString();
-            bool inserted = false;
-            ok = insertSpan(span, rid, sid, service, &inserted);
-            if (!ok)
-                break;
-            ++result.spansWritten;
-
             auto [it, isNew] = deltas.try_emplace(span.traceId);
             TraceDelta& d = it->second;
-            if (isNew)
+            if (isNew) {
                 order.push_back(span.traceId);
+                ok = readTraceRow(span.traceId, &d);
+                if (!ok)
+                    break;
+                if (!d.stored)
+                    d.seq = ++lastSeq;
+            }
             if (isNew || d.lastItem != itemIndex) {
                 d.lastItem = itemIndex;
-                itemTraces[itemIndex].push_back(span.traceId);
+                itemTraces[itemIndex].push_back(d.seq);
             }
-            if (!inserted) {
-                d.fullRecompute = true;
-                continue;
-            }
-            ++d.spanCount;
-            if (span.statusCode == StatusCode::Error)
-                ++d.errorCount;
-            d.inputTokens += tokenAttribute(span.attributes, u"gen_ai.usage.input_tokens");
-            d.outputTokens += tokenAttribute(span.attributes, u"gen_ai.usage.output_tokens");
-            d.start = std::min(d.start, span.startTimeUnixNano);
-            d.end = std::max(d.end, span.endTimeUnixNano);
-            const RootKey key { span.isRoot(), span.startTimeUnixNano, span.spanId };
-            if (d.spanCount == 1 || key.before(d.rootKey)) {
-                d.rootKey = key;
-                d.rootService = service;
-                d.rootName = span.name;
-            }
-            if (!service.isEmpty() && !d.services.contains(service))
-                d.services.append(service);
+            pending.push_back(PendingSpan { d.seq, &span, &d });
         }
+    }
+
+    // Pass 2: insert in key order, so a new trace's spans append at the right edge of the spans B-tree. Stable: a
+    // span sent twice in one call keeps its order, and the later copy replaces the earlier one.
+    std::stable_sort(pending.begin(), pending.end(), [](const PendingSpan& a, const PendingSpan& b) {
+        return a.seq != b.seq ? a.seq < b.seq : a.span->spanId < b.span->spanId;
+    });
+    for (const PendingSpan& p : pending) {
+        if (!ok)
+            break;
+        const Span& span = *p.span;
+        const ResourceEntry* resource = resourceEntry(span.resource);
+        qint64 sid = 0;
+        ok = resource && scopeId(span.scope, &sid);
+        if (!ok)
+            break;
+        const SpanTokens tokens { tokenAttribute(span.attributes, u"gen_ai.usage.input_tokens"),
+                                  tokenAttribute(span.attributes, u"gen_ai.usage.output_tokens") };
+        bool inserted = false;
+        ok = insertSpan(span, p.seq, resource->id, sid, resource->serviceUtf8, tokens, &inserted);
+        if (!ok)
+            break;
+        ++result.spansWritten;
+
+        TraceDelta& d = *p.delta;
+        if (!inserted) {
+            d.fullRecompute = true;
+            continue;
+        }
+        ++d.spanCount;
+        if (span.statusCode == StatusCode::Error)
+            ++d.errorCount;
+        d.inputTokens += tokens.input;
+        d.outputTokens += tokens.output;
+        d.start = std::min(d.start, span.startTimeUnixNano);
+        d.end = std::max(d.end, span.endTimeUnixNano);
+        const RootKey key { span.isRoot(), span.startTimeUnixNano, span.spanId };
+        if (d.spanCount == 1 || key.before(d.rootKey)) {
+            d.rootKey = key;
+            d.rootService = resource->service;
+            d.rootName = span.name;
+        }
+        if (!resource->service.isEmpty() && !d.services.contains(resource->service))
+            d.services.append(resource->service);
     }
 
     // Always wait: the future reads `items`, which must stay alive until it is done.
@@ -328,13 +379,13 @@ WriteResult SqliteTraceStore::Writer::write(const std::vector<IngestItem>& items
         ok = storePayload(items[itemIndex], prepared[itemIndex], &payloadId);
         if (!ok || payloadId == 0)
             continue;
-        sqlite3_stmt* s = stmt("INSERT OR IGNORE INTO payload_traces (trace_id, payload_id) VALUES (?1, ?2)");
+        sqlite3_stmt* s = stmt("INSERT OR IGNORE INTO payload_traces (trace_seq, payload_id) VALUES (?1, ?2)");
         ok = s != nullptr;
-        for (const TraceId& traceId : itemTraces[itemIndex]) {
+        for (const qint64 seq : itemTraces[itemIndex]) {
             if (!ok)
                 break;
             SqliteQuery q(s);
-            q.bindBlobStatic(1, traceId.data(), TraceId::Size);
+            q.bindInt64(1, seq);
             q.bindInt64(2, payloadId);
             ok = q.exec() || fail(db.errorMessage());
         }
@@ -413,44 +464,41 @@ bool SqliteTraceStore::Writer::storePayload(const IngestItem& item, const Prepar
     return true;
 }
 
-bool SqliteTraceStore::Writer::resourceId(const std::shared_ptr<const Resource>& resource, qint64* id)
+const SqliteTraceStore::Writer::ResourceEntry*
+SqliteTraceStore::Writer::resourceEntry(const std::shared_ptr<const Resource>& resource)
 {
-    *id = 0;
     if (!resource)
-        return true;
-    const auto cached = m_resourceByPointer.constFind(resource.get());
-    if (cached != m_resourceByPointer.constEnd()) {
-        *id = *cached;
-        return true;
-    }
+        return &m_noResource;
+    const auto cached = m_resourceByPointer.find(resource.get());
+    if (cached != m_resourceByPointer.end())
+        return &cached->second;
     m_encoded.clear();
     SpanCodec::appendResource(m_encoded, *resource);
     const QByteArray hash = contentHash(m_encoded.data(), qsizetype(m_encoded.size()));
-    const QString service = resource->serviceName();
-    m_serviceByPointer.insert(resource.get(), service);
+    ResourceEntry entry;
+    entry.service = resource->serviceName();
+    SpanCodec::appendUtf8(entry.serviceUtf8, entry.service);
 
-    qint64 found = m_pendingResourceIds.value(hash, 0);
-    if (!found)
-        found = m_resourceIds.value(hash, 0);
-    if (!found) {
+    entry.id = m_pendingResourceIds.value(hash, 0);
+    if (!entry.id)
+        entry.id = m_resourceIds.value(hash, 0);
+    if (!entry.id) {
         sqlite3_stmt* s = stmt("INSERT INTO resources (hash, service_name, content) VALUES (?1, ?2, ?3) "
                                "ON CONFLICT (hash) DO UPDATE SET hash = excluded.hash RETURNING id");
         if (!s)
-            return false;
+            return nullptr;
         SqliteQuery q(s);
         q.bindBlobStatic(1, hash.constData(), hash.size());
-        q.bindText(2, service);
+        q.bindTextStatic(2, entry.serviceUtf8);
         q.bindBlobStatic(3, m_encoded.data(), qsizetype(m_encoded.size()));
         if (q.step() != SQLITE_ROW)
-            return fail(db.errorMessage());
-        found = q.columnInt64(0);
+            return fail(db.errorMessage()), nullptr;
+        entry.id = q.columnInt64(0);
         if (q.step() != SQLITE_DONE)
-            return fail(db.errorMessage());
-        m_pendingResourceIds.insert(hash, found);
+            return fail(db.errorMessage()), nullptr;
+        m_pendingResourceIds.insert(hash, entry.id);
     }
-    m_resourceByPointer.insert(resource.get(), found);
-    *id = found;
-    return true;
+    return &m_resourceByPointer.emplace(resource.get(), std::move(entry)).first->second;
 }
 
 bool SqliteTraceStore::Writer::scopeId(const std::shared_ptr<const InstrumentationScope>& scope, qint64* id)
@@ -492,22 +540,22 @@ bool SqliteTraceStore::Writer::scopeId(const std::shared_ptr<const Instrumentati
     return true;
 }
 
-bool SqliteTraceStore::Writer::insertSpan(const Span& span, qint64 resourceId, qint64 scopeId, const QString& service,
-                                          bool* inserted)
+bool SqliteTraceStore::Writer::insertSpan(const Span& span, qint64 traceSeq, qint64 resourceId, qint64 scopeId,
+                                          const std::string& serviceUtf8, SpanTokens tokens, bool* inserted)
 {
     // Insert first; a conflict means the span was sent before (a retry or a duplicate) and is replaced below.
     static const char insertSql[]
-        = "INSERT INTO spans (trace_id, span_id, parent_span_id, name, kind, start_time, end_time, status_code, "
+        = "INSERT INTO spans (trace_seq, span_id, parent_span_id, name, kind, start_time, end_time, status_code, "
           "status_message, trace_state, flags, resource_id, scope_id, service, attributes, events, links, "
           "dropped_attributes_count, dropped_events_count, dropped_links_count, input_tokens, output_tokens) "
           "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22) "
-          "ON CONFLICT (trace_id, span_id) DO NOTHING";
+          "ON CONFLICT (trace_seq, span_id) DO NOTHING";
     static const char updateSql[]
         = "UPDATE spans SET parent_span_id = ?3, name = ?4, kind = ?5, start_time = ?6, end_time = ?7, "
           "status_code = ?8, status_message = ?9, trace_state = ?10, flags = ?11, resource_id = ?12, scope_id = ?13, "
           "service = ?14, attributes = ?15, events = ?16, links = ?17, dropped_attributes_count = ?18, "
           "dropped_events_count = ?19, dropped_links_count = ?20, input_tokens = ?21, output_tokens = ?22 "
-          "WHERE trace_id = ?1 AND span_id = ?2";
+          "WHERE trace_seq = ?1 AND span_id = ?2";
 
     m_attributes.clear();
     m_events.clear();
@@ -521,10 +569,9 @@ bool SqliteTraceStore::Writer::insertSpan(const Span& span, qint64 resourceId, q
     toUtf8(m_name, span.name);
     toUtf8(m_statusMessage, span.statusMessage);
     toUtf8(m_traceState, span.traceState);
-    toUtf8(m_service, service);
 
     const auto bind = [&](SqliteQuery& q) {
-        q.bindBlobStatic(1, span.traceId.data(), TraceId::Size);
+        q.bindInt64(1, traceSeq);
         q.bindBlobStatic(2, span.spanId.data(), SpanId::Size);
         if (span.parentSpanId.isValid())
             q.bindBlobStatic(3, span.parentSpanId.data(), SpanId::Size);
@@ -546,7 +593,7 @@ bool SqliteTraceStore::Writer::insertSpan(const Span& span, qint64 resourceId, q
             q.bindInt64(13, scopeId);
         else
             q.bindNull(13);
-        q.bindTextStatic(14, m_service);
+        q.bindTextStatic(14, serviceUtf8);
         const auto blobOrNull = [&q](int index, const std::string& b) {
             if (b.empty())
                 q.bindNull(index);
@@ -559,15 +606,14 @@ bool SqliteTraceStore::Writer::insertSpan(const Span& span, qint64 resourceId, q
         q.bindInt64(18, span.droppedAttributesCount);
         q.bindInt64(19, span.droppedEventsCount);
         q.bindInt64(20, span.droppedLinksCount);
-        q.bindInt64(21, tokenAttribute(span.attributes, u"gen_ai.usage.input_tokens"));
-        q.bindInt64(22, tokenAttribute(span.attributes, u"gen_ai.usage.output_tokens"));
+        q.bindInt64(21, tokens.input);
+        q.bindInt64(22, tokens.output);
     };
 
-    sqlite3_stmt* insert = stmt(insertSql);
-    if (!insert)
+    if (!m_insertSpan && !(m_insertSpan = stmt(insertSql)))
         return false;
     {
-        SqliteQuery q(insert);
+        SqliteQuery q(m_insertSpan);
         bind(q);
         if (!q.exec())
             return fail(db.errorMessage());
@@ -576,18 +622,30 @@ bool SqliteTraceStore::Writer::insertSpan(const Span& span, qint64 resourceId, q
     if (*inserted)
         return true;
 
-    sqlite3_stmt* update = stmt(updateSql);
-    if (!update)
+    if (!m_updateSpan && !(m_updateSpan = stmt(updateSql)))
         return false;
-    SqliteQuery q(update);
+    SqliteQuery q(m_updateSpan);
     bind(q);
     return q.exec() || fail(db.errorMessage());
 }
 
-bool SqliteTraceStore::Writer::readTraceRow(const TraceId& traceId, TraceRow* row, bool* found)
+bool SqliteTraceStore::Writer::lastTraceSeq(qint64* seq)
+{
+    // Read inside the write transaction, so another process writing the same file cannot hand out the same seq.
+    sqlite3_stmt* s = stmt("SELECT coalesce(max(seq), 0) FROM traces");
+    if (!s)
+        return false;
+    SqliteQuery q(s);
+    if (q.step() != SQLITE_ROW)
+        return fail(db.errorMessage());
+    *seq = q.columnInt64(0);
+    return true;
+}
+
+bool SqliteTraceStore::Writer::readTraceRow(const TraceId& traceId, TraceDelta* delta)
 {
     sqlite3_stmt* s = stmt("SELECT root_service, root_name, root_span_id, root_start_time, has_root, start_time, "
-                           "end_time, span_count, error_count, services, input_tokens, output_tokens "
+                           "end_time, span_count, error_count, services, input_tokens, output_tokens, seq "
                            "FROM traces WHERE trace_id = ?1");
     if (!s)
         return false;
@@ -595,12 +653,14 @@ bool SqliteTraceStore::Writer::readTraceRow(const TraceId& traceId, TraceRow* ro
     q.bindBlobStatic(1, traceId.data(), TraceId::Size);
     const int rc = q.step();
     if (rc == SQLITE_DONE) {
-        *found = false;
+        delta->stored = false;
         return true;
     }
     if (rc != SQLITE_ROW)
         return fail(db.errorMessage());
-    *found = true;
+    delta->stored = true;
+    delta->seq = q.columnInt64(12);
+    TraceRow* row = &delta->row;
     row->rootService = q.columnText(0);
     row->rootName = q.columnText(1);
     qsizetype size = 0;
@@ -618,13 +678,13 @@ bool SqliteTraceStore::Writer::readTraceRow(const TraceId& traceId, TraceRow* ro
     return true;
 }
 
-bool SqliteTraceStore::Writer::writeTraceRow(const TraceId& traceId, const TraceRow& row)
+bool SqliteTraceStore::Writer::writeTraceRow(const TraceId& traceId, qint64 traceSeq, const TraceRow& row)
 {
     // An upsert updates in place (REPLACE would delete and re-insert the row and all its index entries).
     sqlite3_stmt* s = stmt("INSERT INTO traces (trace_id, root_service, root_name, root_span_id, root_start_time, "
                            "has_root, start_time, end_time, span_count, error_count, services, input_tokens, "
-                           "output_tokens) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13) "
-                           "ON CONFLICT (trace_id) DO UPDATE SET root_service = excluded.root_service, "
+                           "output_tokens, seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14) "
+                           "ON CONFLICT (seq) DO UPDATE SET root_service = excluded.root_service, "
                            "root_name = excluded.root_name, root_span_id = excluded.root_span_id, "
                            "root_start_time = excluded.root_start_time, has_root = excluded.has_root, "
                            "start_time = excluded.start_time, end_time = excluded.end_time, "
@@ -647,15 +707,16 @@ bool SqliteTraceStore::Writer::writeTraceRow(const TraceId& traceId, const Trace
     q.bindText(11, joinServices(row.services));
     q.bindInt64(12, row.inputTokens);
     q.bindInt64(13, row.outputTokens);
+    q.bindInt64(14, traceSeq);
     return q.exec() || fail(db.errorMessage());
 }
 
-bool SqliteTraceStore::Writer::upsertTraceServices(const TraceId& traceId, const QStringList& services,
-                                                   std::uint64_t start)
+bool SqliteTraceStore::Writer::upsertTraceServices(const TraceId& traceId, qint64 traceSeq,
+                                                   const QStringList& services, std::uint64_t start)
 {
-    sqlite3_stmt* s = stmt("INSERT INTO trace_services (trace_id, service, start_time) VALUES (?1, ?2, ?3) "
-                           "ON CONFLICT (trace_id, service) DO UPDATE SET start_time = excluded.start_time "
-                           "WHERE start_time != excluded.start_time");
+    sqlite3_stmt* s = stmt("INSERT INTO trace_services (trace_id, service, start_time, trace_seq) "
+                           "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (trace_seq, service) "
+                           "DO UPDATE SET start_time = excluded.start_time WHERE start_time != excluded.start_time");
     if (!s)
         return false;
     for (const QString& service : services) {
@@ -663,24 +724,25 @@ bool SqliteTraceStore::Writer::upsertTraceServices(const TraceId& traceId, const
         q.bindBlobStatic(1, traceId.data(), TraceId::Size);
         q.bindText(2, service);
         q.bindInt64(3, toDb(start));
+        q.bindInt64(4, traceSeq);
         if (!q.exec())
             return fail(db.errorMessage());
     }
     return true;
 }
 
-bool SqliteTraceStore::Writer::recomputeSummary(const TraceId& traceId, TraceRow* row)
+bool SqliteTraceStore::Writer::recomputeSummary(qint64 traceSeq, TraceRow* row)
 {
     sqlite3_stmt* agg = stmt("SELECT min(start_time), max(end_time), count(*), total(status_code = 2), "
-                             "total(input_tokens), total(output_tokens) FROM spans WHERE trace_id = ?1");
+                             "total(input_tokens), total(output_tokens) FROM spans WHERE trace_seq = ?1");
     sqlite3_stmt* root = stmt("SELECT service, name, span_id, start_time, parent_span_id IS NULL FROM spans "
-                              "WHERE trace_id = ?1 ORDER BY parent_span_id IS NOT NULL, start_time, span_id LIMIT 1");
-    sqlite3_stmt* services = stmt("SELECT DISTINCT service FROM spans WHERE trace_id = ?1 AND service != ''");
+                              "WHERE trace_seq = ?1 ORDER BY parent_span_id IS NOT NULL, start_time, span_id LIMIT 1");
+    sqlite3_stmt* services = stmt("SELECT DISTINCT service FROM spans WHERE trace_seq = ?1 AND service != ''");
     if (!agg || !root || !services)
         return false;
     {
         SqliteQuery q(agg);
-        q.bindBlobStatic(1, traceId.data(), TraceId::Size);
+        q.bindInt64(1, traceSeq);
         if (q.step() != SQLITE_ROW)
             return fail(db.errorMessage());
         row->start = fromDb(q.columnInt64(0));
@@ -692,7 +754,7 @@ bool SqliteTraceStore::Writer::recomputeSummary(const TraceId& traceId, TraceRow
     }
     {
         SqliteQuery q(root);
-        q.bindBlobStatic(1, traceId.data(), TraceId::Size);
+        q.bindInt64(1, traceSeq);
         if (q.step() != SQLITE_ROW)
             return fail(db.errorMessage());
         row->rootService = q.columnText(0);
@@ -705,7 +767,7 @@ bool SqliteTraceStore::Writer::recomputeSummary(const TraceId& traceId, TraceRow
     }
     row->services.clear();
     SqliteQuery q(services);
-    q.bindBlobStatic(1, traceId.data(), TraceId::Size);
+    q.bindInt64(1, traceSeq);
     int rc;
     while ((rc = q.step()) == SQLITE_ROW)
         row->services.append(q.columnText(0));
@@ -715,29 +777,26 @@ bool SqliteTraceStore::Writer::recomputeSummary(const TraceId& traceId, TraceRow
     return true;
 }
 
-bool SqliteTraceStore::Writer::updateSummary(const TraceId& traceId, const TraceDelta& delta)
+bool SqliteTraceStore::Writer::updateSummary(const TraceId& traceId, TraceDelta& delta)
 {
-    TraceRow row;
+    TraceRow& row = delta.row;
     if (delta.fullRecompute) {
-        if (!recomputeSummary(traceId, &row) || !writeTraceRow(traceId, row))
+        if (!recomputeSummary(delta.seq, &row) || !writeTraceRow(traceId, delta.seq, row))
             return false;
-        sqlite3_stmt* del = stmt("DELETE FROM trace_services WHERE trace_id = ?1");
+        sqlite3_stmt* del = stmt("DELETE FROM trace_services WHERE trace_seq = ?1");
         if (!del)
             return false;
         {
             SqliteQuery q(del);
-            q.bindBlobStatic(1, traceId.data(), TraceId::Size);
+            q.bindInt64(1, delta.seq);
             if (!q.exec())
                 return fail(db.errorMessage());
         }
-        return upsertTraceServices(traceId, row.services, row.start);
+        return upsertTraceServices(traceId, delta.seq, row.services, row.start);
     }
 
-    bool found = false;
-    if (!readTraceRow(traceId, &row, &found))
-        return false;
     const std::uint64_t oldStart = row.start;
-    if (!found) {
+    if (!delta.stored) {
         row.start = delta.start;
         row.end = delta.end;
         row.rootKey = delta.rootKey;
@@ -764,12 +823,12 @@ bool SqliteTraceStore::Writer::updateSummary(const TraceId& traceId, const Trace
         row.services += added;
         row.services.sort();
     }
-    if (!writeTraceRow(traceId, row))
+    if (!writeTraceRow(traceId, delta.seq, row))
         return false;
     // trace_services carries the trace start so the service filter pages on its own index.
-    if (found && row.start != oldStart)
-        return upsertTraceServices(traceId, row.services, row.start);
-    return upsertTraceServices(traceId, added, row.start);
+    if (delta.stored && row.start != oldStart)
+        return upsertTraceServices(traceId, delta.seq, row.services, row.start);
+    return upsertTraceServices(traceId, delta.seq, added, row.start);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -907,6 +966,20 @@ bool SqliteTraceStore::open(QString* error)
         return failed(message);
     if (!SqliteMigrations::migrate(writer->db, &message))
         return failed(message);
+    {
+        // Migration 1 was changed before the first release (spans keyed by traces.seq); a file made by an earlier
+        // development build says version 1 but has the old layout.
+        sqlite3_stmt* s = writer->db.statement(
+            "SELECT count(*) FROM pragma_table_info('spans') WHERE name = 'trace_seq'", &message);
+        if (!s)
+            return failed(message);
+        SqliteQuery q(s);
+        if (q.step() != SQLITE_ROW)
+            return failed(writer->db.errorMessage());
+        if (q.columnInt64(0) == 0)
+            return failed(QStringLiteral("the file was made by a pre-release Spanscope with an older schema; "
+                                         "move it away to start a new store"));
+    }
 
     m_writer = std::move(writer);
     QMutexLocker readLock(&m_readMutex);
@@ -962,7 +1035,7 @@ std::vector<TraceSummary> SqliteTraceStore::listTraces(const TraceQuery& query, 
     const bool byService = !query.serviceName.isEmpty();
     const char* t = byService ? "ts" : "t";
     QByteArray sql = "SELECT " SUMMARY_COLUMNS;
-    sql += byService ? " FROM trace_services ts CROSS JOIN traces t ON t.trace_id = ts.trace_id WHERE ts.service = ?8"
+    sql += byService ? " FROM trace_services ts CROSS JOIN traces t ON t.seq = ts.trace_seq WHERE ts.service = ?8"
                      : " FROM traces t WHERE 1";
     if (query.hasCursor)
         sql += QByteArray(" AND (") + t + ".start_time, " + t + ".trace_id) < (?1, ?2)";
@@ -976,7 +1049,7 @@ std::vector<TraceSummary> SqliteTraceStore::listTraces(const TraceQuery& query, 
         sql += " AND t.end_time - t.start_time >= ?5";
     const std::string text = SpanCodec::searchFolded(query.text);
     if (!text.empty())
-        sql += " AND EXISTS (SELECT 1 FROM spans s WHERE s.trace_id = t.trace_id "
+        sql += " AND EXISTS (SELECT 1 FROM spans s WHERE s.trace_seq = t.seq "
                "AND spanscope_contains(s.name, s.attributes, ?6))";
     sql += QByteArray(" ORDER BY ") + t + ".start_time DESC, " + t + ".trace_id DESC LIMIT ?7";
 
@@ -1045,7 +1118,8 @@ std::vector<Span> SqliteTraceStore::traceSpans(const TraceId& traceId, QString* 
     sqlite3_stmt* spanStmt = db.statement(
         "SELECT span_id, parent_span_id, name, kind, start_time, end_time, status_code, status_message, trace_state, "
         "flags, resource_id, scope_id, attributes, events, links, dropped_attributes_count, dropped_events_count, "
-        "dropped_links_count FROM spans WHERE trace_id = ?1 ORDER BY start_time, span_id",
+        "dropped_links_count FROM spans WHERE trace_seq = (SELECT seq FROM traces WHERE trace_id = ?1) "
+        "ORDER BY start_time, span_id",
         &message);
     sqlite3_stmt* resourceStmt = db.statement("SELECT content FROM resources WHERE id = ?1", &message);
     sqlite3_stmt* scopeStmt = db.statement("SELECT content FROM scopes WHERE id = ?1", &message);
@@ -1142,8 +1216,8 @@ std::vector<RawPayload> SqliteTraceStore::tracePayloads(const TraceId& traceId, 
     QString message;
     sqlite3_stmt* s = lease.db().statement(
         "SELECT p.id, p.body, p.body_size, p.compression, p.content_type, p.content_encoding, p.wire_size, "
-        "p.received_at, p.peer, p.span_count FROM payload_traces pt CROSS JOIN payloads p ON p.id = pt.payload_id "
-        "WHERE pt.trace_id = ?1 ORDER BY p.received_at, p.id",
+        "p.received_at, p.peer, p.span_count FROM traces t CROSS JOIN payload_traces pt ON pt.trace_seq = t.seq "
+        "CROSS JOIN payloads p ON p.id = pt.payload_id WHERE t.trace_id = ?1 ORDER BY p.received_at, p.id",
         &message);
     const auto failed = [&](const QString& why) {
         setError(error, QStringLiteral("cannot read the payloads of trace %1: %2").arg(traceId.toHex(), why));
