@@ -23,15 +23,56 @@ void appendVarint(std::string& out, std::uint64_t v)
 
 } // namespace
 
-void appendUtf8(std::string& out, QStringView s)
+namespace {
+
+// UTF-8 size of `s` as appendUtf8 writes it (a lone surrogate becomes U+FFFD, 3 bytes).
+std::size_t utf8Size(const char16_t* p, qsizetype n)
 {
-    const qsizetype n = s.size();
-    const char16_t* p = s.utf16();
-    // Size for the worst case (3 bytes per UTF-16 unit) and write through a pointer: per-char push_back was the
-    // single largest cost of encoding a span.
-    const std::size_t start = out.size();
-    out.resize(start + std::size_t(n) * 3);
-    char* o = out.data() + start;
+    // Nearly every string is ASCII: OR the units together four at a time and settle it without per-unit branches.
+    std::uint64_t bits = 0;
+    qsizetype i = 0;
+    for (; i + 4 <= n; i += 4) {
+        std::uint64_t w;
+        std::memcpy(&w, p + i, 8);
+        bits |= w;
+    }
+    for (; i < n; ++i)
+        bits |= p[i];
+    if (!(bits & 0xFF80FF80FF80FF80u))
+        return std::size_t(n);
+    std::size_t size = std::size_t(n);
+    for (qsizetype i = 0; i < n; ++i) {
+        const char16_t c = p[i];
+        if (c < 0x80)
+            continue;
+        if (c < 0x800) {
+            size += 1;
+        } else if (QChar::isHighSurrogate(c) && i + 1 < n && QChar::isLowSurrogate(p[i + 1])) {
+            size += 2; // 2 units in, 4 bytes out
+            ++i;
+        } else {
+            size += 2;
+        }
+    }
+    return size;
+}
+
+// Writes exactly `size` = utf8Size(p, n) bytes at `o`.
+void writeUtf8(char* o, std::size_t size, const char16_t* p, qsizetype n)
+{
+    if (size == std::size_t(n)) { // ASCII (anything else takes more bytes than units): narrow four at a time
+        qsizetype i = 0;
+        for (; i + 4 <= n; i += 4) {
+            std::uint64_t w;
+            std::memcpy(&w, p + i, 8);
+            const auto narrow = std::uint32_t((w & 0xFF) | ((w >> 8) & 0xFF00) | ((w >> 16) & 0xFF0000)
+                                              | ((w >> 24) & 0xFF000000));
+            std::memcpy(o + i, &narrow, 4); // little and big endian alike: units and bytes keep their order
+        }
+        for (; i < n; ++i)
+            o[i] = char(p[i]);
+        return;
+    }
     for (qsizetype i = 0; i < n; ++i) {
         char32_t c = p[i];
         if (c < 0x80) {
@@ -51,32 +92,49 @@ void appendUtf8(std::string& out, QStringView s)
             *o++ = char(0xE0 | (c >> 12));
             *o++ = char(0x80 | ((c >> 6) & 0x3F));
             *o++ = char(0x80 | (c & 0x3F));
-        } else { // a surrogate pair: 2 units in, 4 bytes out, within the 6 reserved
+        } else {
             *o++ = char(0xF0 | (c >> 18));
             *o++ = char(0x80 | ((c >> 12) & 0x3F));
             *o++ = char(0x80 | ((c >> 6) & 0x3F));
             *o++ = char(0x80 | (c & 0x3F));
         }
     }
-    out.resize(std::size_t(o - out.data()));
+}
+
+} // namespace
+
+namespace {
+
+void appendUtf8Sized(std::string& out, std::size_t size, QStringView s)
+{
+    // Short strings go through a stack buffer: append() copies, where resize() would zero-fill first.
+    char buffer[256];
+    if (size <= sizeof buffer) {
+        writeUtf8(buffer, size, s.utf16(), s.size());
+        out.append(buffer, size);
+        return;
+    }
+    const std::size_t start = out.size();
+    out.resize(start + size);
+    writeUtf8(out.data() + start, size, s.utf16(), s.size());
+}
+
+} // namespace
+
+void appendUtf8(std::string& out, QStringView s)
+{
+    // Exact size first, then one resize and a write through a pointer: per-char push_back, or sizing for the worst
+    // case (zero-filling 3 bytes per unit), were the largest costs of encoding a span.
+    appendUtf8Sized(out, utf8Size(s.utf16(), s.size()), s);
 }
 
 namespace {
 
-void appendString(std::string& out, const QString& s)
+void appendString(std::string& out, QStringView s)
 {
-    // Length prefix is in UTF-8 bytes, known only after encoding; reserve one byte and patch when longer.
-    const std::size_t lengthPos = out.size();
-    out.push_back(0);
-    appendUtf8(out, s);
-    const std::size_t len = out.size() - lengthPos - 1;
-    if (len < 0x80) {
-        out[lengthPos] = char(len);
-        return;
-    }
-    std::string prefix;
-    appendVarint(prefix, len);
-    out.replace(lengthPos, 1, prefix);
+    const std::size_t size = utf8Size(s.utf16(), s.size());
+    appendVarint(out, size);
+    appendUtf8Sized(out, size, s);
 }
 
 void appendBytes(std::string& out, const QByteArray& b)

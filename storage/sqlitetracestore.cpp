@@ -101,12 +101,6 @@ struct TraceDelta {
     QStringList services; // unsorted, distinct, non-empty
 };
 
-qint64 tokenAttribute(const Attributes& attributes, QStringView key)
-{
-    const AnyValue* v = findAttribute(attributes, key);
-    return v && v->type == AnyValue::Type::Int ? v->intValue : 0;
-}
-
 bool compressPayload(const QByteArray& body, QByteArray* out)
 {
     uLongf size = compressBound(uLong(body.size()));
@@ -214,6 +208,7 @@ private:
     bool scopeId(const std::shared_ptr<const InstrumentationScope>& scope, qint64* id);
     bool insertSpan(const Span& span, qint64 traceSeq, qint64 resourceId, qint64 scopeId,
                     const std::string& serviceUtf8, SpanTokens tokens, bool* inserted);
+    static SpanTokens spanTokens(const Attributes& attributes);
     bool lastTraceSeq(qint64* seq);
     bool updateSummary(const TraceId& traceId, TraceDelta& delta);
     bool recomputeSummary(qint64 traceSeq, TraceRow* row);
@@ -342,8 +337,7 @@ WriteResult SqliteTraceStore::Writer::write(const std::vector<IngestItem>& items
         ok = resource && scopeId(span.scope, &sid);
         if (!ok)
             break;
-        const SpanTokens tokens { tokenAttribute(span.attributes, u"gen_ai.usage.input_tokens"),
-                                  tokenAttribute(span.attributes, u"gen_ai.usage.output_tokens") };
+        const SpanTokens tokens = spanTokens(span.attributes);
         bool inserted = false;
         ok = insertSpan(span, p.seq, resource->id, sid, resource->serviceUtf8, tokens, &inserted);
         if (!ok)
@@ -627,6 +621,28 @@ bool SqliteTraceStore::Writer::insertSpan(const Span& span, qint64 traceSeq, qin
     SqliteQuery q(m_updateSpan);
     bind(q);
     return q.exec() || fail(db.errorMessage());
+}
+
+SqliteTraceStore::Writer::SpanTokens SqliteTraceStore::Writer::spanTokens(const Attributes& attributes)
+{
+    // One pass for both keys, comparing sizes first: most spans have neither, and this runs for every span.
+    static constexpr QStringView input = u"gen_ai.usage.input_tokens";
+    static constexpr QStringView output = u"gen_ai.usage.output_tokens";
+    SpanTokens tokens;
+    bool haveInput = false;
+    bool haveOutput = false;
+    for (const KeyValue& kv : attributes) {
+        if (kv.key.size() == input.size() && !haveInput && kv.key == input) {
+            haveInput = true; // the first one counts, as with findAttribute
+            if (kv.value.type == AnyValue::Type::Int)
+                tokens.input = kv.value.intValue;
+        } else if (kv.key.size() == output.size() && !haveOutput && kv.key == output) {
+            haveOutput = true;
+            if (kv.value.type == AnyValue::Type::Int)
+                tokens.output = kv.value.intValue;
+        }
+    }
+    return tokens;
 }
 
 bool SqliteTraceStore::Writer::lastTraceSeq(qint64* seq)
