@@ -18,6 +18,7 @@
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QThread>
+#include <QTimer>
 
 #include <google/protobuf/io/coded_stream.h>
 #include <google/protobuf/io/zero_copy_stream_impl_lite.h>
@@ -66,6 +67,69 @@ QByteArray contentTypeOf(Encoding encoding)
                                       : QByteArrayLiteral("application/x-protobuf");
 }
 
+// Bytes a request may carry beyond its body limit: request line and headers.
+constexpr qint64 HeaderAllowance = 64 * 1024;
+const char* const BytesSinceRequestProperty = "spanscope_bytesSinceRequest";
+const char* const RefusedProperty = "spanscope_refused";
+// After a 413 the rest of the body is read and dropped for a while, so the client gets to read the answer.
+constexpr qint64 MaxDrainBytes = qint64(1024) * 1024 * 1024;
+constexpr int DrainTimeoutMs = 10000;
+
+/**
+ * QtHttpServer buffers a whole request body before a handler sees it. This server sees every socket first and
+ * counts the bytes that arrive since the connection's last complete request, so a body past the limit is
+ * refused with 413 while it streams in, instead of being held in memory whole.
+ */
+class GuardedTcpServer : public QTcpServer {
+public:
+    GuardedTcpServer(qint64 maxRequestBytes, QObject* parent)
+        : QTcpServer(parent)
+        , m_maxRequestBytes(maxRequestBytes)
+    {
+    }
+
+protected:
+    void incomingConnection(qintptr descriptor) override
+    {
+        auto* socket = new QTcpSocket(this);
+        if (!socket->setSocketDescriptor(descriptor)) {
+            delete socket;
+            return;
+        }
+        // Connected before QtHttpServer's own handler, so this runs first on every readyRead.
+        connect(socket, &QTcpSocket::readyRead, socket, [this, socket] {
+            if (socket->property(RefusedProperty).toBool()) {
+                // Already answered 413: drain what the client still sends, so it can read the answer.
+                const qint64 drained = socket->property(BytesSinceRequestProperty).toLongLong() + socket->bytesAvailable();
+                socket->setProperty(BytesSinceRequestProperty, drained);
+                socket->skip(socket->bytesAvailable());
+                if (drained > MaxDrainBytes)
+                    socket->abort();
+                return;
+            }
+            const qint64 seen = socket->property(BytesSinceRequestProperty).toLongLong() + socket->bytesAvailable();
+            socket->setProperty(BytesSinceRequestProperty, seen);
+            if (seen <= m_maxRequestBytes + HeaderAllowance)
+                return;
+            qCWarning(lcIngest) << "refusing a request of more than" << m_maxRequestBytes << "bytes from"
+                                << socket->peerAddress();
+            const QByteArray body = QByteArrayLiteral("request body exceeds the limit of ")
+                + QByteArray::number(m_maxRequestBytes) + QByteArrayLiteral(" bytes");
+            socket->write(QByteArrayLiteral("HTTP/1.1 413 Payload Too Large\r\nContent-Type: text/plain\r\n"
+                                            "Connection: close\r\nContent-Length: ")
+                          + QByteArray::number(body.size()) + QByteArrayLiteral("\r\n\r\n") + body);
+            socket->setProperty(RefusedProperty, true);
+            socket->setProperty(BytesSinceRequestProperty, qint64(0));
+            socket->skip(socket->bytesAvailable()); // never reaches QtHttpServer's parser
+            QTimer::singleShot(DrainTimeoutMs, socket, [socket] { socket->disconnectFromHost(); });
+        });
+        addPendingConnection(socket);
+    }
+
+private:
+    qint64 m_maxRequestBytes;
+};
+
 } // namespace
 
 /// The QtHttpServer front end; lives on the receiver thread.
@@ -80,7 +144,7 @@ public:
 
     bool listenOn(const QHostAddress& address, quint16 port, quint16* boundPort, QString* error)
     {
-        auto* tcp = new QTcpServer(this);
+        auto* tcp = new GuardedTcpServer(m_maxBodyBytes, this);
         if (!tcp->listen(address, port)) {
             *error = tcp->errorString();
             delete tcp;
@@ -106,6 +170,7 @@ public:
 protected:
     bool handleRequest(const QHttpServerRequest& request, QTcpSocket* socket) override
     {
+        socket->setProperty(BytesSinceRequestProperty, qint64(0));
         const QString path = request.url().path();
         if (path == QLatin1String("/v1/traces")) {
             if (request.method() != QHttpServerRequest::Method::Post) {
@@ -137,6 +202,7 @@ protected:
 
     void missingHandler(const QHttpServerRequest& request, QTcpSocket* socket) override
     {
+        socket->setProperty(BytesSinceRequestProperty, qint64(0));
         auto responder = makeResponder(request, socket);
         fail(responder, HttpStatus::NotFound, "text/plain",
              QStringLiteral("no such path: ") + request.url().path());

@@ -304,6 +304,28 @@ private Q_SLOTS:
         QCOMPARE(storedSpans(), 0);
     }
 
+    void oversizedBodyIsRefusedWhileItStreams()
+    {
+        // Announce 32 MiB but send only 1 MiB: the 413 must come before the body is complete, i.e. the
+        // receiver does not buffer a body past its limit.
+        QTcpSocket socket;
+        socket.connectToHost(QHostAddress::LocalHost, m_receiver->port());
+        QVERIFY(socket.waitForConnected(5000));
+        socket.write("POST /v1/traces HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-protobuf\r\n"
+                     "Content-Length: 33554432\r\n\r\n");
+        socket.write(QByteArray(1024 * 1024, '\x0a'));
+        QByteArray reply;
+        QElapsedTimer t;
+        t.start();
+        while (!reply.contains("\r\n\r\n") && t.elapsed() < 10000) {
+            socket.waitForReadyRead(100);
+            reply += socket.readAll();
+        }
+        QVERIFY2(reply.startsWith("HTTP/1.1 413"), reply.constData());
+        QCOMPARE(storedSpans(), 0);
+        QCOMPARE(send("GET", url(QStringLiteral("/healthz"))).status, 200); // still serving
+    }
+
     void methodsAndPaths()
     {
         Reply r = send("GET", url(QStringLiteral("/v1/traces")));
