@@ -401,6 +401,66 @@ private Q_SLOTS:
         QCOMPARE(store->listTraces(q).size(), 1u);
     }
 
+    void keepsTheLaterCopyOfASpanSentTwiceInOneCall()
+    {
+        // The writer inserts in (trace, span id) order; a duplicate within one call must still end as the later copy.
+        auto store = openStore(freshPath());
+        QVERIFY(store);
+        std::vector<IngestItem> batch;
+        batch.push_back(item({ makeSpan(traceId(7), 9, 0, QStringLiteral("first"), QStringLiteral("a"), 100, 200),
+                               makeSpan(traceId(8), 1, 0, QStringLiteral("other"), QStringLiteral("a"), 10, 20) },
+                             QByteArray("one")));
+        batch.push_back(item({ makeSpan(traceId(7), 9, 0, QStringLiteral("second"), QStringLiteral("b"), 100, 300) },
+                             QByteArray("two")));
+        const WriteResult result = store->write(batch);
+        QVERIFY2(result.ok, qPrintable(result.error));
+        const auto spans = store->traceSpans(traceId(7));
+        QCOMPARE(spans.size(), 1u);
+        QCOMPARE(spans[0].name, QStringLiteral("second"));
+        const auto summary = store->traceSummary(traceId(7));
+        QVERIFY(summary);
+        QCOMPARE(summary->spanCount, 1);
+        QCOMPARE(summary->endTimeUnixNano, 300u);
+        QCOMPARE(summary->services, QStringList({ QStringLiteral("b") }));
+        QCOMPARE(store->tracePayloads(traceId(7)).size(), 2u);
+        QCOMPARE(store->tracePayloads(traceId(8)).size(), 1u);
+        QCOMPARE(store->spanCount(), 2);
+    }
+
+    void readsZlibPayloads()
+    {
+        // Bodies are stored with zstd now; rows tagged 'zlib' (the earlier format) must still read back.
+        const QString path = freshPath();
+        QByteArray body;
+        for (int i = 0; i < 500; ++i)
+            body += "span " + QByteArray::number(i);
+        {
+            auto store = openStore(path);
+            QVERIFY(store);
+            QVERIFY(store->write(items(item({ makeSpan(traceId(1), 1, 0, QStringLiteral("root"), QStringLiteral("a"),
+                                                        100, 200) },
+                                             body)))
+                        .ok);
+            QCOMPARE(rawQuery(path, "SELECT compression FROM payloads"), QStringLiteral("zstd"));
+        }
+        const QByteArray zlib = qCompress(body, 1).mid(4); // qCompress: 4-byte size, then a zlib stream
+        sqlite3* db = nullptr;
+        QCOMPARE(sqlite3_open_v2(path.toUtf8().constData(), &db, SQLITE_OPEN_READWRITE, nullptr), SQLITE_OK);
+        sqlite3_stmt* stmt = nullptr;
+        QCOMPARE(sqlite3_prepare_v2(db, "UPDATE payloads SET body = ?1, compression = 'zlib'", -1, &stmt, nullptr),
+                 SQLITE_OK);
+        sqlite3_bind_blob(stmt, 1, zlib.constData(), int(zlib.size()), SQLITE_STATIC);
+        QCOMPARE(sqlite3_step(stmt), SQLITE_DONE);
+        sqlite3_finalize(stmt);
+        sqlite3_close(db);
+
+        auto store = openStore(path);
+        QVERIFY(store);
+        const auto payloads = store->tracePayloads(traceId(1));
+        QCOMPARE(payloads.size(), 1u);
+        QCOMPARE(payloads[0].body, body);
+    }
+
     void lateSpanUpdatesSummary()
     {
         auto store = openStore(freshPath());
