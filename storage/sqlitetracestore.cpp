@@ -17,6 +17,7 @@
 #include <algorithm>
 #include <future>
 #include <limits>
+#include <mutex>
 #include <unordered_map>
 
 namespace {
@@ -949,6 +950,10 @@ void SqliteTraceStore::releaseReader(std::unique_ptr<SqliteConnection> connectio
 SqliteTraceStore::SqliteTraceStore(const QString& filePath)
     : m_filePath(QFileInfo(filePath).absoluteFilePath())
 {
+    // SQLite's allocation statistics take a global mutex on every malloc and free; nothing here reads them. Only
+    // possible before SQLite is initialized in this process (otherwise SQLITE_MISUSE, harmless).
+    static std::once_flag once;
+    std::call_once(once, [] { sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); });
 }
 
 SqliteTraceStore::~SqliteTraceStore() = default;
