@@ -3,6 +3,7 @@
 #include "ingest/ingestpipeline.h"
 #include "ingest/otlphttpreceiver.h"
 #include "ingest/payloadformatter.h"
+#include "ingest/traceimporter.h"
 #include "storage/sqlitetracestore.h"
 #include "ui/mainwindow.h"
 
@@ -124,6 +125,111 @@ bool parseCommandLine(QCoreApplication& app, bool serveMode, Config* config)
     return true;
 }
 
+/// The subcommand: the first positional argument, skipping options and the values of options that take one.
+enum class Command { Gui, Serve, Import, Export };
+
+Command commandOf(int argc, char** argv)
+{
+    static const char* const valueOptions[]
+        = { "--listen", "--store", "--max-body-bytes", "-o", "--output", "--trace", "--service", "--format" };
+    for (int i = 1; i < argc; ++i) {
+        const char* arg = argv[i];
+        if (arg[0] == '-') {
+            for (const char* option : valueOptions)
+                if (qstrcmp(arg, option) == 0)
+                    ++i;
+            continue;
+        }
+        if (qstrcmp(arg, "serve") == 0)
+            return Command::Serve;
+        if (qstrcmp(arg, "import") == 0)
+            return Command::Import;
+        if (qstrcmp(arg, "export") == 0)
+            return Command::Export;
+        return Command::Gui;
+    }
+    return Command::Gui;
+}
+
+QCommandLineOption storeOption()
+{
+    return QCommandLineOption(QStringLiteral("store"),
+                              QCoreApplication::translate("main", "Trace store, sqlite:PATH (default: app data folder)."),
+                              QStringLiteral("STORE"));
+}
+
+/// Opens the store named by --store (or the default); prints why and returns nullptr when it cannot.
+std::unique_ptr<SqliteTraceStore> openStore(const QCommandLineParser& parser, const QCommandLineOption& option)
+{
+    Config config;
+    QString error;
+    if (parser.isSet(option)) {
+        if (!parseStore(parser.value(option), &config, &error)) {
+            printError(error);
+            return nullptr;
+        }
+    } else {
+        config.storePath = SqliteTraceStore::defaultPath();
+    }
+    auto store = std::make_unique<SqliteTraceStore>(config.storePath);
+    if (!store->open(&error)) {
+        printError(error);
+        return nullptr;
+    }
+    return store;
+}
+
+/// `spanscope import FILE... [--store STORE]`: 0 when every file imported, 1 on a usage error, 2 when a file failed.
+int runImport(QCoreApplication& app)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(
+        QCoreApplication::translate("main", "Imports trace files (OTLP JSON, JSON Lines, protobuf, Jaeger JSON, Zipkin "
+                                            "v2 JSON; gzipped or not) into the trace store."));
+    parser.addHelpOption();
+    parser.addPositionalArgument(QStringLiteral("import"), QCoreApplication::translate("main", "The command."));
+    parser.addPositionalArgument(QStringLiteral("files"), QCoreApplication::translate("main", "Files to import."),
+                                 QStringLiteral("FILE..."));
+    const QCommandLineOption store = storeOption();
+    parser.addOption(store);
+    parser.process(app);
+    QStringList files = parser.positionalArguments();
+    files.removeFirst(); // "import"
+    if (files.isEmpty()) {
+        printError(QCoreApplication::translate("main", "import needs at least one FILE"));
+        return 1;
+    }
+    const auto traceStore = openStore(parser, store);
+    if (!traceStore)
+        return 2;
+    TraceImporter importer(traceStore.get());
+    int failed = 0;
+    for (const QString& file : files) {
+        const ImportReport report = importer.importFile(file);
+        for (const QString& problem : report.problemMessages())
+            std::fprintf(stderr, "spanscope: skipped: %s\n", qPrintable(problem));
+        if (!report.ok) {
+            printError(report.error);
+            ++failed;
+            continue;
+        }
+        QString line = QCoreApplication::translate("main", "%1: imported %2 spans in %3 traces (%4%5)")
+                           .arg(file)
+                           .arg(report.spansImported)
+                           .arg(report.tracesImported)
+                           .arg(traceFileFormatName(report.format), report.gzipped ? QStringLiteral(", gzip") : QString());
+        if (report.spansRejected)
+            line += QCoreApplication::translate("main", "; %1 spans rejected").arg(report.spansRejected);
+        if (report.requestsSkipped)
+            line += QCoreApplication::translate("main", "; %1 lines skipped").arg(report.requestsSkipped);
+        if (report.nonTraceLines)
+            line += QCoreApplication::translate("main", "; %1 log/metric lines skipped").arg(report.nonTraceLines);
+        std::fprintf(stdout, "%s\n", qPrintable(line));
+    }
+    std::fflush(stdout);
+    return failed ? 2 : 0;
+}
+
 int runServe(QCoreApplication& app, const Config& config)
 {
     SqliteTraceStore store(config.storePath);
@@ -213,17 +319,18 @@ int runGui(QApplication& app, const Config& config)
 
 int main(int argc, char** argv)
 {
-    bool serveMode = false;
-    for (int i = 1; i < argc; ++i)
-        if (qstrcmp(argv[i], "serve") == 0)
-            serveMode = true;
+    const Command command = commandOf(argc, argv);
 
     QCoreApplication::setOrganizationName(QStringLiteral("spanscope"));
     QCoreApplication::setApplicationName(QStringLiteral("spanscope"));
     QCoreApplication::setApplicationVersion(QStringLiteral(SPANSCOPE_VERSION));
 
+    if (command == Command::Import) {
+        QCoreApplication app(argc, argv);
+        return runImport(app);
+    }
     Config config;
-    if (serveMode) {
+    if (command == Command::Serve) {
         QCoreApplication app(argc, argv);
         if (!parseCommandLine(app, true, &config))
             return 1;

@@ -1,0 +1,95 @@
+#include "ingest/gzip.h"
+#include "storage/sqlitetracestore.h"
+
+#include <QFile>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QTest>
+
+// Runs the built spanscope binary without a display: `import` and `export` use QCoreApplication.
+
+namespace {
+
+QString fixture(const QString& relative)
+{
+    return QStringLiteral(SPANSCOPE_FIXTURES_DIR "/") + relative;
+}
+
+struct Run {
+    int exitCode = -1;
+    QString out;
+    QString err;
+};
+
+Run spanscope(const QStringList& args)
+{
+    QProcess p;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.remove(QStringLiteral("DISPLAY"));
+    env.remove(QStringLiteral("WAYLAND_DISPLAY"));
+    env.remove(QStringLiteral("QT_QPA_PLATFORM"));
+    p.setProcessEnvironment(env);
+    p.start(QStringLiteral(SPANSCOPE_BINARY), args);
+    if (!p.waitForFinished(120000))
+        qFatal("spanscope %s did not finish", qPrintable(args.join(u' ')));
+    return { p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, QString::fromUtf8(p.readAllStandardOutput()),
+             QString::fromUtf8(p.readAllStandardError()) };
+}
+
+qint64 storedSpans(const QString& path)
+{
+    SqliteTraceStore store(path);
+    QString error;
+    if (!store.open(&error))
+        qFatal("%s", qPrintable(error));
+    return store.spanCount();
+}
+
+} // namespace
+
+class TestTraceImportCli : public QObject {
+    Q_OBJECT
+
+private:
+    QTemporaryDir m_dir;
+
+private Q_SLOTS:
+    void import()
+    {
+        const QString db = m_dir.filePath(QStringLiteral("cli.db"));
+        const Run run = spanscope({ QStringLiteral("import"), fixture(QStringLiteral("otlp-json/hotrod-n-plus-one-concurrent.json")),
+                                    fixture(QStringLiteral("zipkin-json/messaging-kafka.json")),
+                                    QStringLiteral("--store"), QStringLiteral("sqlite:") + db });
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+        QVERIFY2(run.out.contains(QStringLiteral("imported 40 spans in 1 traces (otlp-json)")), qPrintable(run.out));
+        QVERIFY2(run.out.contains(QStringLiteral("imported 28 spans in 1 traces (zipkin-json)")), qPrintable(run.out));
+        QCOMPARE(storedSpans(db), 68);
+    }
+
+    void importFailure()
+    {
+        const QString db = m_dir.filePath(QStringLiteral("fail.db"));
+        const QString bad = m_dir.filePath(QStringLiteral("bad.jsonl"));
+        QFile f(bad);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("{\"resourceSpans\":[]}\nnot json\n");
+        f.close();
+        const Run run = spanscope({ QStringLiteral("--store"), db, QStringLiteral("import"), bad,
+                                    fixture(QStringLiteral("otlp-json/spec-example.json")) });
+        QCOMPARE(run.exitCode, 2);
+        QVERIFY2(run.err.contains(QStringLiteral("bad.jsonl: line 2: invalid JSON")), qPrintable(run.err));
+        QVERIFY2(run.err.contains(QStringLiteral("bad.jsonl: no valid spans found")), qPrintable(run.err));
+        QVERIFY2(run.out.contains(QStringLiteral("imported 1 spans in 1 traces")), qPrintable(run.out));
+        QCOMPARE(storedSpans(db), 1);
+
+        const Run none = spanscope({ QStringLiteral("import"), QStringLiteral("--store"), db });
+        QCOMPARE(none.exitCode, 1);
+        const Run missing = spanscope({ QStringLiteral("import"), m_dir.filePath(QStringLiteral("nope.json")),
+                                        QStringLiteral("--store"), db });
+        QCOMPARE(missing.exitCode, 2);
+        QVERIFY2(missing.err.contains(QStringLiteral("nope.json: cannot open")), qPrintable(missing.err));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestTraceImportCli)
+#include "tst_traceimportcli.moc"
