@@ -3,6 +3,7 @@
 #include "ingest/ingestpipeline.h"
 #include "ingest/otlphttpreceiver.h"
 #include "ingest/payloadformatter.h"
+#include "ingest/traceexporter.h"
 #include "ingest/traceimporter.h"
 #include "storage/sqlitetracestore.h"
 #include "ui/mainwindow.h"
@@ -230,6 +231,101 @@ int runImport(QCoreApplication& app)
     return failed ? 2 : 0;
 }
 
+/// `spanscope export [--trace ID]... [--service NAME] [--format F] [--pretty] [--gzip] -o FILE [--store STORE]`:
+/// 0 on success, 1 on a usage error, 2 when the export failed.
+int runExport(QCoreApplication& app)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QCoreApplication::translate(
+        "main", "Exports traces from the trace store to an OTLP file. Without --trace or --service: every trace."));
+    parser.addHelpOption();
+    parser.addPositionalArgument(QStringLiteral("export"), QCoreApplication::translate("main", "The command."));
+    const QCommandLineOption trace(QStringLiteral("trace"),
+                                   QCoreApplication::translate("main", "Trace id (32 hex digits); repeatable."),
+                                   QStringLiteral("ID"));
+    const QCommandLineOption service(QStringLiteral("service"),
+                                     QCoreApplication::translate("main", "Only traces with a span of this service."),
+                                     QStringLiteral("NAME"));
+    const QCommandLineOption format(QStringLiteral("format"),
+                                    QCoreApplication::translate("main", "otlp-json, otlp-jsonl or otlp-proto (default: "
+                                                                        "from the file name, else otlp-json)."),
+                                    QStringLiteral("FORMAT"));
+    const QCommandLineOption pretty(QStringLiteral("pretty"),
+                                    QCoreApplication::translate("main", "Indent OTLP/JSON (otlp-json only)."));
+    const QCommandLineOption gzip(QStringLiteral("gzip"),
+                                  QCoreApplication::translate("main", "Compress with gzip (also when FILE ends in .gz)."));
+    const QCommandLineOption output(QStringList { QStringLiteral("o"), QStringLiteral("output") },
+                                    QCoreApplication::translate("main", "Output file."), QStringLiteral("FILE"));
+    const QCommandLineOption store = storeOption();
+    parser.addOptions({ trace, service, format, pretty, gzip, output, store });
+    parser.process(app);
+    if (parser.positionalArguments().size() > 1) {
+        printError(QCoreApplication::translate("main", "unexpected argument \"%1\"").arg(parser.positionalArguments().last()));
+        return 1;
+    }
+    if (!parser.isSet(output)) {
+        printError(QCoreApplication::translate("main", "export needs -o FILE"));
+        return 1;
+    }
+    const QString path = parser.value(output);
+    ExportOptions options;
+    bool gzipByName = false;
+    options.format = TraceExporter::formatForFileName(path, &gzipByName);
+    options.gzip = gzipByName || parser.isSet(gzip);
+    options.pretty = parser.isSet(pretty);
+    if (parser.isSet(format) && !TraceExporter::parseFormat(parser.value(format), &options.format)) {
+        printError(QCoreApplication::translate("main", "--format expects otlp-json, otlp-jsonl or otlp-proto, got \"%1\"")
+                       .arg(parser.value(format)));
+        return 1;
+    }
+    std::vector<TraceId> ids;
+    for (const QString& hex : parser.values(trace)) {
+        bool ok = false;
+        const QString padded = hex.size() == 16 ? QString(QString(16, QLatin1Char('0')) + hex) : hex;
+        const TraceId id = TraceId::fromHex(padded, &ok);
+        if (!ok || !id.isValid()) {
+            printError(QCoreApplication::translate("main", "--trace expects 32 hex digits, got \"%1\"").arg(hex));
+            return 1;
+        }
+        ids.push_back(id);
+    }
+    const auto traceStore = openStore(parser, store);
+    if (!traceStore)
+        return 2;
+    TraceExporter exporter(traceStore.get());
+    ExportReport report;
+    if (!ids.empty()) {
+        if (parser.isSet(service)) {
+            std::vector<TraceId> matching;
+            for (const TraceId& id : ids) {
+                const auto summary = traceStore->traceSummary(id);
+                if (summary && summary->services.contains(parser.value(service)))
+                    matching.push_back(id);
+            }
+            ids = std::move(matching);
+        }
+        report = exporter.exportTraces(ids, path, options);
+    } else {
+        TraceQuery query;
+        query.serviceName = parser.value(service);
+        report = exporter.exportQuery(query, path, options);
+    }
+    if (!report.ok) {
+        printError(report.error);
+        return 2;
+    }
+    std::fprintf(stdout, "%s\n",
+                 qPrintable(QCoreApplication::translate("main", "%1: exported %2 spans in %3 traces (%4%5, %6 bytes)")
+                                .arg(path)
+                                .arg(report.spans)
+                                .arg(report.traces)
+                                .arg(TraceExporter::formatName(options.format),
+                                     options.gzip ? QStringLiteral(", gzip") : QString())
+                                .arg(report.bytes)));
+    std::fflush(stdout);
+    return 0;
+}
+
 int runServe(QCoreApplication& app, const Config& config)
 {
     SqliteTraceStore store(config.storePath);
@@ -328,6 +424,10 @@ int main(int argc, char** argv)
     if (command == Command::Import) {
         QCoreApplication app(argc, argv);
         return runImport(app);
+    }
+    if (command == Command::Export) {
+        QCoreApplication app(argc, argv);
+        return runExport(app);
     }
     Config config;
     if (command == Command::Serve) {

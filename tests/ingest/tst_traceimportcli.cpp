@@ -89,6 +89,43 @@ private Q_SLOTS:
         QCOMPARE(missing.exitCode, 2);
         QVERIFY2(missing.err.contains(QStringLiteral("nope.json: cannot open")), qPrintable(missing.err));
     }
+
+    void exportAndReimport()
+    {
+        const QString db = m_dir.filePath(QStringLiteral("cli.db")); // filled by import()
+        const QString all = m_dir.filePath(QStringLiteral("all.jsonl.gz"));
+        const Run run = spanscope({ QStringLiteral("export"), QStringLiteral("-o"), all, QStringLiteral("--store"), db });
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+        QVERIFY2(run.out.contains(QStringLiteral("exported 68 spans in 2 traces (otlp-jsonl, gzip")), qPrintable(run.out));
+        QVERIFY(Gzip::looksGzipped([&] {
+            QFile f(all);
+            return f.open(QIODevice::ReadOnly) ? f.read(2) : QByteArray();
+        }()));
+
+        const QString one = m_dir.filePath(QStringLiteral("one.out"));
+        const Run single = spanscope({ QStringLiteral("--store"), db, QStringLiteral("export"), QStringLiteral("--trace"),
+                                       QStringLiteral("0562809467078eab"), QStringLiteral("--format"),
+                                       QStringLiteral("otlp-proto"), QStringLiteral("-o"), one });
+        QVERIFY2(single.exitCode == 0, qPrintable(single.err));
+        QVERIFY2(single.out.contains(QStringLiteral("exported 28 spans in 1 traces (otlp-proto")), qPrintable(single.out));
+
+        const QString pretty = m_dir.filePath(QStringLiteral("hotrod.json"));
+        const Run byService = spanscope({ QStringLiteral("export"), QStringLiteral("--service"), QStringLiteral("redis-manual"),
+                                          QStringLiteral("--pretty"), QStringLiteral("-o"), pretty, QStringLiteral("--store"), db });
+        QVERIFY2(byService.exitCode == 0, qPrintable(byService.err));
+        QVERIFY2(byService.out.contains(QStringLiteral("exported 40 spans in 1 traces (otlp-json")), qPrintable(byService.out));
+
+        const QString db2 = m_dir.filePath(QStringLiteral("again.db"));
+        const Run back = spanscope({ QStringLiteral("import"), all, one, pretty, QStringLiteral("--store"), db2 });
+        QVERIFY2(back.exitCode == 0, qPrintable(back.err));
+        QCOMPARE(storedSpans(db2), 68);
+
+        QCOMPARE(spanscope({ QStringLiteral("export"), QStringLiteral("--store"), db }).exitCode, 1);
+        QCOMPARE(spanscope({ QStringLiteral("export"), QStringLiteral("--format"), QStringLiteral("xml"), QStringLiteral("-o"),
+                             one, QStringLiteral("--store"), db })
+                     .exitCode,
+                 1);
+    }
 };
 
 QTEST_GUILESS_MAIN(TestTraceImportCli)
