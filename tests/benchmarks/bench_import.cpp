@@ -1,0 +1,215 @@
+// Imports generated OTLP/JSON Lines and protobuf files into a temporary SqliteTraceStore and prints spans/s and the
+// peak resident memory of the importing process (VmHWM). Every import runs in a child process of its own, so each
+// peak is that import's alone; each format runs at two sizes to show whether the peak grows with the file.
+//
+//   bench_import [--spans N] [--proto-spans M] [--spans-per-trace K]
+//
+// JSON Lines: N/10 and N spans (default 1,000,000), 100 spans per line, streamed by the importer.
+// Protobuf: M/10 and M spans (default 100,000), the first spans of the same generated data in ONE
+// ExportTraceServiceRequest, which the importer has to read whole (docs/file-formats.md): its peak grows with it.
+
+#include "ingest/otlpjsoncodec.h"
+#include "ingest/otlpprotobufcodec.h"
+#include "ingest/traceimporter.h"
+#include "storage/sqlitetracestore.h"
+
+#include <QCoreApplication>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QFileInfo>
+#include <QProcess>
+#include <QtEndian>
+#include <QTemporaryDir>
+
+#include <cstdio>
+#include <memory>
+
+namespace {
+
+qint64 statusKb(const char* field)
+{
+    QFile f(QStringLiteral("/proc/self/status"));
+    if (!f.open(QIODevice::ReadOnly))
+        return -1;
+    for (const QByteArray& line : f.readAll().split('\n'))
+        if (line.startsWith(field))
+            return line.mid(qstrlen(field)).trimmed().split(' ').first().toLongLong();
+    return -1;
+}
+
+/// Deterministic spans: trace t has spans-per-trace spans, the first a root, the others its children.
+class Generator {
+public:
+    explicit Generator(int spansPerTrace)
+        : m_spansPerTrace(spansPerTrace)
+    {
+        for (int i = 0; i < 5; ++i) {
+            auto r = std::make_shared<Resource>();
+            r->attributes.push_back({ QStringLiteral("service.name"), AnyValue::fromString(QStringLiteral("svc-%1").arg(i)) });
+            r->attributes.push_back({ QStringLiteral("host.name"), AnyValue::fromString(QStringLiteral("host-%1").arg(i)) });
+            m_resources.push_back(std::move(r));
+        }
+        auto scope = std::make_shared<InstrumentationScope>();
+        scope->name = QStringLiteral("bench");
+        scope->version = QStringLiteral("1.0");
+        m_scope = std::move(scope);
+    }
+
+    Span span(qint64 index) const
+    {
+        const qint64 trace = index / m_spansPerTrace;
+        const qint64 inTrace = index % m_spansPerTrace;
+        Span s;
+        QByteArray tid(16, '\0');
+        qToBigEndian<quint64>(static_cast<quint64>(trace + 1), tid.data() + 8);
+        tid[0] = 0x5a;
+        s.traceId = TraceId::fromBytes(tid);
+        QByteArray sid(8, '\0');
+        qToBigEndian<quint64>(static_cast<quint64>(index + 1), sid.data());
+        s.spanId = SpanId::fromBytes(sid);
+        if (inTrace) {
+            qToBigEndian<quint64>(static_cast<quint64>(index - inTrace + 1), sid.data());
+            s.parentSpanId = SpanId::fromBytes(sid);
+        }
+        s.name = inTrace ? QStringLiteral("GET /api/items/{id}") : QStringLiteral("POST /checkout");
+        s.kind = inTrace ? SpanKind::Client : SpanKind::Server;
+        s.startTimeUnixNano = 1700000000000000000ULL + static_cast<quint64>(trace) * 1000000000ULL
+            + static_cast<quint64>(inTrace) * 1000ULL;
+        s.endTimeUnixNano = s.startTimeUnixNano + 250000ULL;
+        s.attributes.push_back({ QStringLiteral("http.request.method"), AnyValue::fromString(QStringLiteral("GET")) });
+        s.attributes.push_back({ QStringLiteral("http.response.status_code"), AnyValue::fromInt(200) });
+        s.attributes.push_back({ QStringLiteral("url.full"),
+                                 AnyValue::fromString(QStringLiteral("https://shop.example/api/items/%1").arg(index)) });
+        s.attributes.push_back({ QStringLiteral("sample.ratio"), AnyValue::fromDouble(0.25) });
+        s.resource = m_resources[static_cast<std::size_t>(trace % 5)];
+        s.scope = m_scope;
+        return s;
+    }
+
+private:
+    int m_spansPerTrace;
+    std::vector<std::shared_ptr<const Resource>> m_resources;
+    std::shared_ptr<const InstrumentationScope> m_scope;
+};
+
+bool writeJsonLines(const QString& path, qint64 spans, const Generator& gen)
+{
+    QFile f(path);
+    if (!f.open(QIODevice::WriteOnly))
+        return false;
+    constexpr qint64 perLine = 100;
+    std::vector<Span> line;
+    for (qint64 i = 0; i < spans; i += perLine) {
+        line.clear();
+        for (qint64 j = i; j < std::min(spans, i + perLine); ++j)
+            line.push_back(gen.span(j));
+        if (!f.write(OtlpJsonCodec::encodeRequest(line, false).append('\n')))
+            return false;
+    }
+    return true;
+}
+
+bool writeProtobuf(const QString& path, qint64 spans, const Generator& gen)
+{
+    std::vector<Span> all;
+    all.reserve(static_cast<std::size_t>(spans));
+    for (qint64 i = 0; i < spans; ++i)
+        all.push_back(gen.span(i));
+    QFile f(path);
+    return f.open(QIODevice::WriteOnly) && f.write(OtlpProtobufCodec::encodeRequest(all)) >= 0;
+}
+
+/// Child: import one file into a new store, print "spans seconds peak_kb baseline_kb".
+int runChild(const QString& file, const QString& db)
+{
+    SqliteTraceStore store(db);
+    QString error;
+    if (!store.open(&error)) {
+        std::fprintf(stderr, "bench_import: %s\n", qPrintable(error));
+        return 2;
+    }
+    const qint64 baseline = statusKb("VmHWM:");
+    QElapsedTimer timer;
+    timer.start();
+    const ImportReport report = TraceImporter(&store).importFile(file);
+    const double seconds = static_cast<double>(timer.nsecsElapsed()) / 1e9;
+    if (!report.ok) {
+        std::fprintf(stderr, "bench_import: %s\n", qPrintable(report.error));
+        return 2;
+    }
+    std::fprintf(stdout, "%lld %.3f %lld %lld\n", static_cast<long long>(report.spansImported), seconds,
+                 static_cast<long long>(statusKb("VmHWM:")), static_cast<long long>(baseline));
+    return 0;
+}
+
+bool measure(const QString& label, const QString& file, const QString& db)
+{
+    QProcess child;
+    child.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+    child.start(QCoreApplication::applicationFilePath(), { QStringLiteral("--child"), file, db });
+    if (!child.waitForFinished(-1) || child.exitCode() != 0) {
+        std::fprintf(stderr, "bench_import: the import of %s failed\n", qPrintable(file));
+        return false;
+    }
+    const QList<QByteArray> fields = child.readAllStandardOutput().trimmed().split(' ');
+    if (fields.size() != 4)
+        return false;
+    const qint64 spans = fields[0].toLongLong();
+    const double seconds = fields[1].toDouble();
+    std::printf("%-28s %10lld spans %9.1f MiB file %8.2f s %10.0f spans/s  peak RSS %7.1f MiB (store opened: %.1f MiB)\n",
+                qPrintable(label), static_cast<long long>(spans),
+                static_cast<double>(QFileInfo(file).size()) / 1048576.0, seconds,
+                seconds > 0 ? static_cast<double>(spans) / seconds : 0.0, fields[2].toDouble() / 1024.0,
+                fields[3].toDouble() / 1024.0);
+    std::fflush(stdout);
+    return true;
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    QCoreApplication app(argc, argv);
+    QStringList args = app.arguments();
+    if (args.size() == 4 && args[1] == QLatin1String("--child"))
+        return runChild(args[2], args[3]);
+
+    qint64 spans = 1000000;
+    qint64 protoSpans = 100000;
+    int perTrace = 50;
+    for (int i = 1; i + 1 < args.size(); i += 2) {
+        if (args[i] == QLatin1String("--spans"))
+            spans = args[i + 1].toLongLong();
+        else if (args[i] == QLatin1String("--proto-spans"))
+            protoSpans = args[i + 1].toLongLong();
+        else if (args[i] == QLatin1String("--spans-per-trace"))
+            perTrace = args[i + 1].toInt();
+    }
+    if (spans < 10 || protoSpans < 10 || perTrace < 1) {
+        std::fprintf(stderr, "usage: bench_import [--spans N] [--proto-spans M] [--spans-per-trace K]\n");
+        return 1;
+    }
+
+    QTemporaryDir dir;
+    if (!dir.isValid())
+        return 2;
+    const Generator gen(perTrace);
+    std::printf("bench_import: %d spans per trace, 100 spans per JSON line; each import in its own process\n", perTrace);
+    bool ok = true;
+    for (const qint64 n : { spans / 10, spans }) {
+        const QString file = dir.filePath(QStringLiteral("spans-%1.jsonl").arg(n));
+        if (!writeJsonLines(file, n, gen))
+            return 2;
+        ok = measure(QStringLiteral("otlp-jsonl %1").arg(n), file, dir.filePath(QStringLiteral("jsonl-%1.db").arg(n)))
+            && ok;
+        QFile::remove(file);
+    }
+    for (const qint64 n : { protoSpans / 10, protoSpans }) {
+        const QString file = dir.filePath(QStringLiteral("spans-%1.pb").arg(n));
+        if (!writeProtobuf(file, n, gen))
+            return 2;
+        ok = measure(QStringLiteral("otlp-proto %1").arg(n), file, dir.filePath(QStringLiteral("pb-%1.db").arg(n))) && ok;
+        QFile::remove(file);
+    }
+    return ok ? 0 : 2;
+}
