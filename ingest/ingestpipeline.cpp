@@ -2,7 +2,10 @@
 
 #include "ingestlogging.h"
 
+#include <QElapsedTimer>
 #include <QPromise>
+
+#include <pthread.h>
 
 IngestPipeline::IngestPipeline(TraceStore* store, qint64 maxQueueBytes, QObject* parent)
     : QObject(parent)
@@ -22,7 +25,10 @@ void IngestPipeline::start()
     if (m_started || m_stopping)
         return;
     m_started = true;
-    m_thread = std::thread([this] { run(); });
+    m_thread = std::thread([this] {
+        pthread_setname_np(pthread_self(), "ingest-writer");
+        run();
+    });
 }
 
 std::optional<QFuture<WriteResult>> IngestPipeline::submit(IngestItem item, qint64 costBytes)
@@ -62,13 +68,23 @@ qint64 IngestPipeline::queuedBytes() const
 
 void IngestPipeline::run()
 {
+    QElapsedTimer lifetime;
+    lifetime.start();
+    qint64 busyNs = 0;
+    qint64 transactions = 0;
+    qint64 requests = 0;
     for (;;) {
         std::vector<Pending> group;
         {
             std::unique_lock lock(m_mutex);
             m_wake.wait(lock, [this] { return m_stopping || !m_queue.empty(); });
-            if (m_queue.empty())
-                return; // stopping and drained
+            if (m_queue.empty()) { // stopping and drained
+                qCInfo(lcIngest, "writer: %lld requests in %lld transactions, busy %.0f%% of %.1f s",
+                       static_cast<long long>(requests), static_cast<long long>(transactions),
+                       lifetime.nsecsElapsed() ? 100.0 * double(busyNs) / double(lifetime.nsecsElapsed()) : 0.0,
+                       double(lifetime.nsecsElapsed()) / 1e9);
+                return;
+            }
             group.reserve(m_queue.size());
             while (!m_queue.empty()) {
                 group.push_back(std::move(m_queue.front()));
@@ -76,6 +92,10 @@ void IngestPipeline::run()
             }
         }
 
+        QElapsedTimer busy;
+        busy.start();
+        ++transactions;
+        requests += qint64(group.size());
         std::vector<IngestItem> items;
         items.reserve(group.size());
         qint64 cost = 0;
@@ -102,5 +122,6 @@ void IngestPipeline::run()
             p.promise->addResult(result);
             p.promise->finish();
         }
+        busyNs += busy.nsecsElapsed();
     }
 }
