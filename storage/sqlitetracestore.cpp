@@ -17,6 +17,7 @@
 #include <algorithm>
 #include <future>
 #include <limits>
+#include <tuple>
 #include <mutex>
 #include <unordered_map>
 
@@ -162,6 +163,70 @@ std::vector<PreparedPayload> preparePayloads(const std::vector<IngestItem>& item
     return prepared;
 }
 
+// The encoded columns of one span, as insertSpan binds them.
+struct EncodedSpan {
+    std::string attributes;
+    std::string events;
+    std::string links;
+    std::string name;
+    std::string statusMessage;
+    std::string traceState;
+    qint64 inputTokens = 0;
+    qint64 outputTokens = 0;
+};
+
+// What SqliteTraceStore::prepare computes ahead of write(), on the submitting thread.
+struct SqlitePreparedItem final : PreparedItem {
+    std::vector<EncodedSpan> spans; // parallel to the item's batch.spans
+    PreparedPayload payload;
+};
+
+void appendUtf8To(std::string& out, const QString& s)
+{
+    out.clear();
+    SpanCodec::appendUtf8(out, s);
+}
+
+// Token counts of a span (semantic conventions gen_ai.usage.input_tokens / output_tokens; the first one counts).
+std::pair<qint64, qint64> tokenCounts(const Attributes& attributes)
+{
+    // One pass for both keys, comparing sizes first: most spans have neither, and this runs for every span.
+    static constexpr QStringView input = u"gen_ai.usage.input_tokens";
+    static constexpr QStringView output = u"gen_ai.usage.output_tokens";
+    std::pair<qint64, qint64> tokens { 0, 0 };
+    bool haveInput = false;
+    bool haveOutput = false;
+    for (const KeyValue& kv : attributes) {
+        if (kv.key.size() == input.size() && !haveInput && kv.key == input) {
+            haveInput = true;
+            if (kv.value.type == AnyValue::Type::Int)
+                tokens.first = kv.value.intValue;
+        } else if (kv.key.size() == output.size() && !haveOutput && kv.key == output) {
+            haveOutput = true;
+            if (kv.value.type == AnyValue::Type::Int)
+                tokens.second = kv.value.intValue;
+        }
+    }
+    return tokens;
+}
+
+void encodeSpan(const Span& span, EncodedSpan* out)
+{
+    out->attributes.clear();
+    out->events.clear();
+    out->links.clear();
+    if (!span.attributes.empty())
+        SpanCodec::appendAttributes(out->attributes, span.attributes);
+    if (!span.events.empty())
+        SpanCodec::appendEvents(out->events, span.events);
+    if (!span.links.empty())
+        SpanCodec::appendLinks(out->links, span.links);
+    appendUtf8To(out->name, span.name);
+    appendUtf8To(out->statusMessage, span.statusMessage);
+    appendUtf8To(out->traceState, span.traceState);
+    std::tie(out->inputTokens, out->outputTokens) = tokenCounts(span.attributes);
+}
+
 TraceSummary readSummary(const SqliteQuery& q)
 {
     // Column order of SummaryColumns.
@@ -227,17 +292,12 @@ private:
         QString service;
         std::string serviceUtf8;
     };
-    struct SpanTokens {
-        qint64 input = 0;
-        qint64 output = 0;
-    };
 
     bool storePayload(const IngestItem& item, const PreparedPayload& prepared, qint64* payloadId);
     const ResourceEntry* resourceEntry(const std::shared_ptr<const Resource>& resource);
     bool scopeId(const std::shared_ptr<const InstrumentationScope>& scope, qint64* id);
-    bool insertSpan(const Span& span, qint64 traceSeq, qint64 resourceId, qint64 scopeId,
-                    const std::string& serviceUtf8, SpanTokens tokens, bool* inserted);
-    static SpanTokens spanTokens(const Attributes& attributes);
+    bool insertSpan(const Span& span, const EncodedSpan& encoded, qint64 traceSeq, qint64 resourceId,
+                    qint64 scopeId, const std::string& serviceUtf8, bool* inserted);
     bool lastTraceSeq(qint64* seq);
     bool updateSummary(const TraceId& traceId, TraceDelta& delta);
     bool recomputeSummary(qint64 traceSeq, TraceRow* row);
@@ -263,14 +323,9 @@ private:
     sqlite3_stmt* m_insertSpan = nullptr;
     sqlite3_stmt* m_updateSpan = nullptr;
 
-    // Reused encode buffers (bound with SQLITE_STATIC).
-    std::string m_attributes;
-    std::string m_events;
-    std::string m_links;
+    // Reused encode buffers (bound with SQLITE_STATIC) for spans that were not prepared.
+    EncodedSpan m_scratch;
     std::string m_encoded;
-    std::string m_name;
-    std::string m_statusMessage;
-    std::string m_traceState;
 };
 
 bool SqliteTraceStore::Writer::fail(const QString& what)
@@ -287,12 +342,6 @@ sqlite3_stmt* SqliteTraceStore::Writer::stmt(const char* sql)
     if (!s)
         fail(error);
     return s;
-}
-
-static void toUtf8(std::string& out, const QString& s)
-{
-    out.clear();
-    SpanCodec::appendUtf8(out, s);
 }
 
 WriteResult SqliteTraceStore::Writer::write(const std::vector<IngestItem>& items,
@@ -315,6 +364,7 @@ WriteResult SqliteTraceStore::Writer::write(const std::vector<IngestItem>& items
     struct PendingSpan {
         qint64 seq;
         const Span* span;
+        const EncodedSpan* encoded; // null when the item was not prepared
         TraceDelta* delta;
     };
     std::vector<PendingSpan> pending;
@@ -327,7 +377,11 @@ WriteResult SqliteTraceStore::Writer::write(const std::vector<IngestItem>& items
     bool ok = db.exec("BEGIN IMMEDIATE", &m_error) && lastTraceSeq(&lastSeq);
     for (std::size_t itemIndex = 0; ok && itemIndex < items.size(); ++itemIndex) {
         const IngestItem& item = items[itemIndex];
-        for (const Span& span : item.batch.spans) {
+        const auto* prepared = dynamic_cast<const SqlitePreparedItem*>(item.prepared.get());
+        if (prepared && prepared->spans.size() != item.batch.spans.size())
+            prepared = nullptr;
+        for (std::size_t spanIndex = 0; spanIndex < item.batch.spans.size(); ++spanIndex) {
+            const Span& span = item.batch.spans[spanIndex];
             if (!span.traceId.isValid() || !span.spanId.isValid()) {
                 ok = fail(QStringLiteral("item %1 holds a span with an invalid trace id or span id (%2/%3)")
                               .arg(itemIndex)
@@ -348,7 +402,7 @@ WriteResult SqliteTraceStore::Writer::write(const std::vector<IngestItem>& items
                 d.lastItem = itemIndex;
                 itemTraces[itemIndex].push_back(d.seq);
             }
-            pending.push_back(PendingSpan { d.seq, &span, &d });
+            pending.push_back(PendingSpan { d.seq, &span, prepared ? &prepared->spans[spanIndex] : nullptr, &d });
         }
     }
 
@@ -366,9 +420,13 @@ WriteResult SqliteTraceStore::Writer::write(const std::vector<IngestItem>& items
         ok = resource && scopeId(span.scope, &sid);
         if (!ok)
             break;
-        const SpanTokens tokens = spanTokens(span.attributes);
+        const EncodedSpan* encoded = p.encoded;
+        if (!encoded) {
+            encodeSpan(span, &m_scratch);
+            encoded = &m_scratch;
+        }
         bool inserted = false;
-        ok = insertSpan(span, p.seq, resource->id, sid, resource->serviceUtf8, tokens, &inserted);
+        ok = insertSpan(span, *encoded, p.seq, resource->id, sid, resource->serviceUtf8, &inserted);
         if (!ok)
             break;
         ++result.spansWritten;
@@ -381,8 +439,8 @@ WriteResult SqliteTraceStore::Writer::write(const std::vector<IngestItem>& items
         ++d.spanCount;
         if (span.statusCode == StatusCode::Error)
             ++d.errorCount;
-        d.inputTokens += tokens.input;
-        d.outputTokens += tokens.output;
+        d.inputTokens += encoded->inputTokens;
+        d.outputTokens += encoded->outputTokens;
         d.start = std::min(d.start, span.startTimeUnixNano);
         d.end = std::max(d.end, span.endTimeUnixNano);
         const RootKey key { span.isRoot(), span.startTimeUnixNano, span.spanId };
@@ -563,8 +621,9 @@ bool SqliteTraceStore::Writer::scopeId(const std::shared_ptr<const Instrumentati
     return true;
 }
 
-bool SqliteTraceStore::Writer::insertSpan(const Span& span, qint64 traceSeq, qint64 resourceId, qint64 scopeId,
-                                          const std::string& serviceUtf8, SpanTokens tokens, bool* inserted)
+bool SqliteTraceStore::Writer::insertSpan(const Span& span, const EncodedSpan& encoded, qint64 traceSeq,
+                                          qint64 resourceId, qint64 scopeId, const std::string& serviceUtf8,
+                                          bool* inserted)
 {
     // Insert first; a conflict means the span was sent before (a retry or a duplicate) and is replaced below.
     static const char insertSql[]
@@ -580,19 +639,6 @@ bool SqliteTraceStore::Writer::insertSpan(const Span& span, qint64 traceSeq, qin
           "dropped_events_count = ?19, dropped_links_count = ?20, input_tokens = ?21, output_tokens = ?22 "
           "WHERE trace_seq = ?1 AND span_id = ?2";
 
-    m_attributes.clear();
-    m_events.clear();
-    m_links.clear();
-    if (!span.attributes.empty())
-        SpanCodec::appendAttributes(m_attributes, span.attributes);
-    if (!span.events.empty())
-        SpanCodec::appendEvents(m_events, span.events);
-    if (!span.links.empty())
-        SpanCodec::appendLinks(m_links, span.links);
-    toUtf8(m_name, span.name);
-    toUtf8(m_statusMessage, span.statusMessage);
-    toUtf8(m_traceState, span.traceState);
-
     const auto bind = [&](SqliteQuery& q) {
         q.bindInt64(1, traceSeq);
         q.bindBlobStatic(2, span.spanId.data(), SpanId::Size);
@@ -600,13 +646,13 @@ bool SqliteTraceStore::Writer::insertSpan(const Span& span, qint64 traceSeq, qin
             q.bindBlobStatic(3, span.parentSpanId.data(), SpanId::Size);
         else
             q.bindNull(3);
-        q.bindTextStatic(4, m_name);
+        q.bindTextStatic(4, encoded.name);
         q.bindInt64(5, int(span.kind));
         q.bindInt64(6, toDb(span.startTimeUnixNano));
         q.bindInt64(7, toDb(span.endTimeUnixNano));
         q.bindInt64(8, int(span.statusCode));
-        q.bindTextStatic(9, m_statusMessage);
-        q.bindTextStatic(10, m_traceState);
+        q.bindTextStatic(9, encoded.statusMessage);
+        q.bindTextStatic(10, encoded.traceState);
         q.bindInt64(11, span.flags);
         if (resourceId)
             q.bindInt64(12, resourceId);
@@ -623,14 +669,14 @@ bool SqliteTraceStore::Writer::insertSpan(const Span& span, qint64 traceSeq, qin
             else
                 q.bindBlobStatic(index, b.data(), qsizetype(b.size()));
         };
-        blobOrNull(15, m_attributes);
-        blobOrNull(16, m_events);
-        blobOrNull(17, m_links);
+        blobOrNull(15, encoded.attributes);
+        blobOrNull(16, encoded.events);
+        blobOrNull(17, encoded.links);
         q.bindInt64(18, span.droppedAttributesCount);
         q.bindInt64(19, span.droppedEventsCount);
         q.bindInt64(20, span.droppedLinksCount);
-        q.bindInt64(21, tokens.input);
-        q.bindInt64(22, tokens.output);
+        q.bindInt64(21, encoded.inputTokens);
+        q.bindInt64(22, encoded.outputTokens);
     };
 
     if (!m_insertSpan && !(m_insertSpan = stmt(insertSql)))
@@ -650,28 +696,6 @@ bool SqliteTraceStore::Writer::insertSpan(const Span& span, qint64 traceSeq, qin
     SqliteQuery q(m_updateSpan);
     bind(q);
     return q.exec() || fail(db.errorMessage());
-}
-
-SqliteTraceStore::Writer::SpanTokens SqliteTraceStore::Writer::spanTokens(const Attributes& attributes)
-{
-    // One pass for both keys, comparing sizes first: most spans have neither, and this runs for every span.
-    static constexpr QStringView input = u"gen_ai.usage.input_tokens";
-    static constexpr QStringView output = u"gen_ai.usage.output_tokens";
-    SpanTokens tokens;
-    bool haveInput = false;
-    bool haveOutput = false;
-    for (const KeyValue& kv : attributes) {
-        if (kv.key.size() == input.size() && !haveInput && kv.key == input) {
-            haveInput = true; // the first one counts, as with findAttribute
-            if (kv.value.type == AnyValue::Type::Int)
-                tokens.input = kv.value.intValue;
-        } else if (kv.key.size() == output.size() && !haveOutput && kv.key == output) {
-            haveOutput = true;
-            if (kv.value.type == AnyValue::Type::Int)
-                tokens.output = kv.value.intValue;
-        }
-    }
-    return tokens;
 }
 
 bool SqliteTraceStore::Writer::lastTraceSeq(qint64* seq)
@@ -1044,12 +1068,23 @@ WriteResult SqliteTraceStore::write(const std::vector<IngestItem>& items)
         result.error = QStringLiteral("trace store %1 is not open").arg(m_filePath);
         return result;
     }
-    // Compress the request bodies on another thread while this one inserts the spans: the writer is the serial
-    // part of the ingest pipeline, so taking compression off it raises the sustainable rate.
+    // Payloads compressed by prepare() are used as they are; otherwise the request bodies are compressed on another
+    // thread while this one inserts the spans: the writer is the serial part of the ingest pipeline.
     std::future<std::vector<PreparedPayload>> payloads;
+    const bool allPrepared = std::all_of(items.begin(), items.end(), [](const IngestItem& i) {
+        return i.payload.body.isEmpty() || dynamic_cast<const SqlitePreparedItem*>(i.prepared.get());
+    });
     const bool anyBody
         = std::any_of(items.begin(), items.end(), [](const IngestItem& i) { return !i.payload.body.isEmpty(); });
-    if (anyBody) {
+    if (anyBody && allPrepared) {
+        std::vector<PreparedPayload> ready(items.size());
+        for (std::size_t i = 0; i < items.size(); ++i)
+            if (const auto* p = dynamic_cast<const SqlitePreparedItem*>(items[i].prepared.get()))
+                ready[i] = p->payload;
+        std::promise<std::vector<PreparedPayload>> promise;
+        promise.set_value(std::move(ready));
+        payloads = promise.get_future();
+    } else if (anyBody) {
         try {
             payloads = std::async(std::launch::async, preparePayloads, std::cref(items), m_writer->zstd.get());
         } catch (const std::system_error&) {
@@ -1063,6 +1098,22 @@ WriteResult SqliteTraceStore::write(const std::vector<IngestItem>& items)
         payloads = ready.get_future();
     }
     return m_writer->write(items, std::move(payloads));
+}
+
+void SqliteTraceStore::prepare(IngestItem& item) const
+{
+    auto prepared = std::make_shared<SqlitePreparedItem>();
+    prepared->spans.resize(item.batch.spans.size());
+    for (std::size_t i = 0; i < item.batch.spans.size(); ++i)
+        encodeSpan(item.batch.spans[i], &prepared->spans[i]);
+    if (!item.payload.body.isEmpty()) {
+        thread_local ZstdContext context { ZSTD_createCCtx() };
+        prepared->payload.ok = compressPayload(context.get(), item.payload.body, &prepared->payload.compressed);
+        if (prepared->payload.ok)
+            prepared->payload.hash
+                = contentHash(prepared->payload.compressed.constData(), prepared->payload.compressed.size());
+    }
+    item.prepared = std::move(prepared);
 }
 
 static bool setError(QString* error, const QString& message)

@@ -34,6 +34,8 @@ public:
     QString description() const override;
 
     WriteResult write(const std::vector<IngestItem>& items) override;
+    /// Encodes the spans (compact encoding, UTF-8, token counts) and compresses + hashes the payload.
+    void prepare(IngestItem& item) const override;
 
     std::vector<TraceSummary> listTraces(const TraceQuery& query, QString* error = nullptr) override;
     std::optional<TraceSummary> traceSummary(const TraceId& traceId, QString* error = nullptr) override;

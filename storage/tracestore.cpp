@@ -1,3 +1,7 @@
 #include "tracestore.h"
 
 TraceStore::~TraceStore() = default;
+
+PreparedItem::~PreparedItem() = default;
+
+void TraceStore::prepare(IngestItem&) const { }

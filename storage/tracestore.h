@@ -9,13 +9,20 @@
 #include <QString>
 #include <QStringList>
 
+#include <memory>
 #include <optional>
 #include <vector>
+
+/// Store-specific results of TraceStore::prepare (encoded spans, compressed payload); opaque to everyone else.
+struct PreparedItem {
+    virtual ~PreparedItem();
+};
 
 /// One unit of ingestion: a decoded batch and the raw request it came from (stored for the raw view).
 struct IngestItem {
     SpanBatch batch;
     RawPayload payload;
+    std::shared_ptr<const PreparedItem> prepared; ///< set by TraceStore::prepare; write() works without it
 };
 
 /// Outcome of TraceStore::write: on failure nothing of the call was committed.
@@ -49,6 +56,13 @@ public:
      * the items touch, so a late span updates its trace's summary.
      */
     virtual WriteResult write(const std::vector<IngestItem>& items) = 0;
+    /**
+     * Optional: does the part of writing `item` that needs no database (encoding spans, compressing the raw
+     * payload) on the calling thread and keeps it in item.prepared for write(). The ingest pipeline calls it on the
+     * receiver thread, so the single writer thread has less to do. Thread-safe; the default does nothing. The item
+     * must not be changed afterwards.
+     */
+    virtual void prepare(IngestItem& item) const;
 
     /// Trace summaries matching `query`, newest first, at most query.limit rows.
     virtual std::vector<TraceSummary> listTraces(const TraceQuery& query, QString* error = nullptr) = 0;
