@@ -453,6 +453,14 @@ private:
     {
         QJsonParseError parseError;
         const QJsonDocument doc = QJsonDocument::fromJson(body, &parseError);
+        if (parseError.error != QJsonParseError::NoError && body.startsWith('\x0a')) {
+            // A protobuf message whose first bytes happen to look like text ("\n" then '{' or '[').
+            DecodeResult decoded = OtlpProtobufCodec::decodeRequest(body);
+            if (decoded.ok) {
+                m_report.format = TraceFileFormat::OtlpProtobuf;
+                return deliverDocument(std::move(decoded), std::move(body), QStringLiteral("application/x-protobuf"));
+            }
+        }
         if (parseError.error != QJsonParseError::NoError)
             return fail(QStringLiteral("byte offset %1: invalid JSON: %2")
                             .arg(parseError.offset)

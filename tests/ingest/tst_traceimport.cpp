@@ -1,4 +1,5 @@
 #include "ingest/gzip.h"
+#include "ingest/otlpprotobufcodec.h"
 #include "ingest/traceimporter.h"
 #include "ingest/zipkinjsonreader.h"
 #include "storage/sqlitetracestore.h"
@@ -468,6 +469,28 @@ private Q_SLOTS:
             QVERIFY(spansEqual(fromJsonl[i], fromPb[i]));
     }
 
+    void protobufStartingLikeText()
+    {
+        // Field 1 (resource_spans), length 123 = '{': the first bytes read "\n{".
+        Span s;
+        s.traceId = TraceId::fromHex(u"0123456789abcdef0123456789abcdef");
+        s.spanId = SpanId::fromHex(u"0123456789abcdef");
+        s.startTimeUnixNano = 1700000000000000000ULL;
+        s.endTimeUnixNano = s.startTimeUnixNano + 1;
+        for (int pad = 0; pad < 200; ++pad) {
+            s.name = QString(pad, QLatin1Char('n'));
+            const QByteArray pb = OtlpProtobufCodec::encodeRequest({ s });
+            if (pb.size() > 1 && pb[1] == '{') {
+                SqliteTraceStore* store = freshStore();
+                const ImportReport report = TraceImporter(store).importFile(writeFile(QStringLiteral("brace.pb"), pb));
+                QVERIFY2(report.ok, qPrintable(report.error));
+                QCOMPARE(report.format, TraceFileFormat::OtlpProtobuf);
+                return;
+            }
+        }
+        QFAIL("no padding gave a length byte of '{'");
+    }
+
     void jsonLinesWithBadLinesAndOtherSignals()
     {
         QByteArray content;
@@ -599,6 +622,18 @@ private Q_SLOTS:
             QCOMPARE(counting.writes, 5);
             QCOMPARE(inner->spanCount(), 500);
             QCOMPARE(lastProgress, QFileInfo(path).size());
+        }
+        // The same file gzipped: streamed through inflate, same chunks.
+        {
+            const QString gz = writeFile(QStringLiteral("big.jsonl.gz"), Gzip::deflate(content));
+            SqliteTraceStore* inner = freshStore();
+            FlakyStore counting(inner);
+            const ImportReport report = TraceImporter(&counting).importFile(gz, options);
+            QVERIFY2(report.ok, qPrintable(report.error));
+            QVERIFY(report.gzipped);
+            QCOMPARE(report.spansImported, 500);
+            QCOMPARE(counting.writes, 5);
+            QCOMPARE(inner->spanCount(), 500);
         }
     }
 };
