@@ -33,6 +33,13 @@ void IngestPipeline::start()
 
 std::optional<QFuture<WriteResult>> IngestPipeline::submit(IngestItem item, qint64 costBytes)
 {
+    {
+        std::lock_guard lock(m_mutex);
+        if (m_stopping || !m_started)
+            return std::nullopt;
+    }
+    // Encoding and compression need no database: done here, on the submitting thread, off the writer's path.
+    m_store->prepare(item);
     auto promise = std::make_shared<QPromise<WriteResult>>();
     {
         std::lock_guard lock(m_mutex);
