@@ -52,6 +52,7 @@ public:
 private:
     class ReadLease;
     class Writer;
+    class Checkpointer;
 
     std::unique_ptr<SqliteConnection> acquireReader(QString* error);
     void releaseReader(std::unique_ptr<SqliteConnection> connection);
@@ -60,6 +61,8 @@ private:
 
     QMutex m_writeMutex; // guards m_writer and the open state
     std::unique_ptr<Writer> m_writer;
+
+    std::unique_ptr<Checkpointer> m_checkpointer; // declared after m_writer: stopped before the writer closes
 
     QMutex m_readMutex; // guards m_idleReaders
     std::vector<std::unique_ptr<SqliteConnection>> m_idleReaders;
