@@ -4,6 +4,7 @@
 
 #include <QElapsedTimer>
 #include <QPromise>
+#include <QThreadPool>
 
 #include <pthread.h>
 
@@ -111,7 +112,9 @@ void IngestPipeline::run()
             cost += p.cost;
         }
         const WriteResult result = m_store->write(items);
-        items.clear();
+        // Freeing thousands of spans takes measurable time; the writer is the serial part, so do it elsewhere.
+        QThreadPool::globalInstance()->start(
+            [spent = std::make_shared<std::vector<IngestItem>>(std::move(items))]() mutable { spent.reset(); });
         {
             std::lock_guard lock(m_mutex);
             m_queuedBytes -= cost;

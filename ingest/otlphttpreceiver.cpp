@@ -18,6 +18,8 @@
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QThread>
+#include <QThreadPool>
+#include <QtConcurrent/QtConcurrentRun>
 #include <QTimer>
 
 #include <google/protobuf/io/coded_stream.h>
@@ -96,6 +98,9 @@ protected:
             delete socket;
             return;
         }
+        // Replies go out as several small writes (status line, headers, body): without TCP_NODELAY, Nagle's
+        // algorithm holds the last one until the client's delayed ACK, ~40 ms per request on Linux.
+        socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
         // Connected before QtHttpServer's own handler, so this runs first on every readyRead.
         connect(socket, &QTcpSocket::readyRead, socket, [this, socket] {
             if (socket->property(RefusedProperty).toBool()) {
@@ -259,54 +264,105 @@ private:
             return;
         }
         const QByteArray encoding = request.value("content-encoding").trimmed().toLower();
-        QByteArray body;
-        if (encoding == "gzip") {
-            QString error;
-            switch (Gzip::inflate(wire, m_maxBodyBytes, &body, &error)) {
-            case Gzip::Status::Ok:
-                break;
-            case Gzip::Status::TooLarge:
-                failStatus(responder, enc, HttpStatus::PayloadTooLarge, RpcResourceExhausted,
-                           QStringLiteral("inflated request body exceeds the limit of %1 bytes").arg(m_maxBodyBytes));
-                return;
-            case Gzip::Status::Corrupt:
-                failStatus(responder, enc, HttpStatus::BadRequest, RpcInvalidArgument,
-                           QStringLiteral("Content-Encoding is gzip but the body is not valid gzip: ") + error);
-                return;
-            }
-        } else if (encoding.isEmpty() || encoding == "identity") {
-            body = wire;
-        } else {
+        if (!encoding.isEmpty() && encoding != "identity" && encoding != "gzip") {
             fail(responder, HttpStatus::UnsupportedMediaType, "text/plain",
                  QStringLiteral("unsupported Content-Encoding \"%1\": use gzip or none")
                      .arg(QString::fromLatin1(encoding)));
             return;
         }
 
+        // Inflating, decoding and preparing take far longer than HTTP parsing: they run on the worker pool, so the
+        // receiver thread keeps reading requests and sending replies, and both cores share that work.
+        auto held = std::make_shared<QHttpServerResponder>(std::move(responder));
+        QPointer<QTcpSocket> guard(socket);
+        ++m_pendingReplies;
+        const QString peer = request.remoteAddress().toString();
+        QtConcurrent::run(&m_workers, [pipeline = m_pipeline, maxBody = m_maxBodyBytes, wire, encoding, enc, peer] {
+            return decodeAndSubmit(pipeline, maxBody, wire, encoding, enc, peer);
+        }).then(this, [this, held, guard, enc](Decision d) {
+            if (d.status != HttpStatus::Ok || !d.write) {
+                --m_pendingReplies;
+                if (!guard)
+                    return;
+                if (d.status == HttpStatus::Ok) {
+                    ++accepted; // nothing to store (e.g. every span invalid): answered at once
+                    held->write(d.okBody, contentTypeOf(enc));
+                } else if (d.status == HttpStatus::ServiceUnavailable) {
+                    failStatus(*held, enc, d.status, d.rpcCode, d.message, { { "Retry-After", "1" } });
+                } else {
+                    failStatus(*held, enc, d.status, d.rpcCode, d.message);
+                }
+                return;
+            }
+            // Acknowledge only after commit: keep the responder until the writer has finished this item.
+            d.write->then(this, [this, held, guard, enc, okBody = d.okBody](const WriteResult& result) {
+                --m_pendingReplies;
+                if (!guard)
+                    return; // client went away; the data is committed (or not) regardless
+                if (result.ok) {
+                    ++accepted;
+                    held->write(okBody, contentTypeOf(enc));
+                } else {
+                    failStatus(*held, enc, HttpStatus::ServiceUnavailable, RpcUnavailable,
+                               QStringLiteral("store write failed: ") + result.error, { { "Retry-After", "5" } });
+                }
+            });
+        });
+    }
+
+    /// What a worker decided about one request: an error to answer, or the future of its write.
+    struct Decision {
+        HttpStatus status = HttpStatus::Ok;
+        int rpcCode = 0;
+        QString message;
+        QByteArray okBody;
+        std::optional<QFuture<WriteResult>> write;
+    };
+
+    // Runs on the worker pool: touches no socket and no member of the server.
+    static Decision decodeAndSubmit(IngestPipeline* pipeline, qint64 maxBodyBytes, const QByteArray& wire,
+                                    const QByteArray& encoding, Encoding enc, const QString& peer)
+    {
+        Decision d;
+        QByteArray body;
+        if (encoding == "gzip") {
+            QString error;
+            switch (Gzip::inflate(wire, maxBodyBytes, &body, &error)) {
+            case Gzip::Status::Ok:
+                break;
+            case Gzip::Status::TooLarge:
+                d.status = HttpStatus::PayloadTooLarge;
+                d.rpcCode = RpcResourceExhausted;
+                d.message = QStringLiteral("inflated request body exceeds the limit of %1 bytes").arg(maxBodyBytes);
+                return d;
+            case Gzip::Status::Corrupt:
+                d.status = HttpStatus::BadRequest;
+                d.rpcCode = RpcInvalidArgument;
+                d.message = QStringLiteral("Content-Encoding is gzip but the body is not valid gzip: ") + error;
+                return d;
+            }
+        } else {
+            body = wire;
+        }
+
         DecodeResult decoded = enc == Encoding::Json ? OtlpJsonCodec::decodeRequest(body)
                                                      : OtlpProtobufCodec::decodeRequest(body);
         if (!decoded.ok) {
-            failStatus(responder, enc, HttpStatus::BadRequest, RpcInvalidArgument,
-                       QStringLiteral("malformed %1 ExportTraceServiceRequest: %2")
-                           .arg(enc == Encoding::Json ? QStringLiteral("OTLP/JSON") : QStringLiteral("OTLP protobuf"),
-                                decoded.error));
-            return;
+            d.status = HttpStatus::BadRequest;
+            d.rpcCode = RpcInvalidArgument;
+            d.message = QStringLiteral("malformed %1 ExportTraceServiceRequest: %2")
+                            .arg(enc == Encoding::Json ? QStringLiteral("OTLP/JSON") : QStringLiteral("OTLP protobuf"),
+                                 decoded.error);
+            return d;
         }
         const qint64 rejectedSpans = decoded.batch.rejectedSpans;
         const QString rejectionMessage = decoded.batch.rejectionMessage;
         if (rejectedSpans > 0)
-            qCWarning(lcIngest) << "rejected" << rejectedSpans << "spans from" << request.remoteAddress()
-                                << rejectionMessage;
-
-        const QByteArray okBody = enc == Encoding::Json
-            ? OtlpJsonCodec::encodeResponse(rejectedSpans, rejectionMessage)
-            : OtlpProtobufCodec::encodeResponse(rejectedSpans, rejectionMessage);
-        if (decoded.batch.spans.empty()) {
-            // Nothing to store (e.g. every span invalid): answer at once, nothing is owed to the store.
-            ++accepted;
-            responder.write(okBody, contentTypeOf(enc));
-            return;
-        }
+            qCWarning(lcIngest).noquote() << "rejected" << rejectedSpans << "spans from" << peer << rejectionMessage;
+        d.okBody = enc == Encoding::Json ? OtlpJsonCodec::encodeResponse(rejectedSpans, rejectionMessage)
+                                         : OtlpProtobufCodec::encodeResponse(rejectedSpans, rejectionMessage);
+        if (decoded.batch.spans.empty())
+            return d; // nothing is owed to the store
 
         IngestItem item;
         item.payload.body = body;
@@ -314,33 +370,16 @@ private:
         item.payload.contentEncoding = QString::fromLatin1(encoding == "identity" ? QByteArray() : encoding);
         item.payload.wireSize = wire.size();
         item.payload.receivedAtUnixNano = static_cast<std::uint64_t>(QDateTime::currentMSecsSinceEpoch()) * 1000000ULL;
-        item.payload.peer = request.remoteAddress().toString();
+        item.payload.peer = peer;
         item.payload.spanCount = static_cast<qint64>(decoded.batch.spans.size());
         item.batch = std::move(decoded.batch);
-
-        auto future = m_pipeline->submit(std::move(item), wire.size() + body.size());
-        if (!future) {
-            failStatus(responder, enc, HttpStatus::ServiceUnavailable, RpcUnavailable,
-                       QStringLiteral("ingest queue is full or shutting down; retry later"),
-                       { { "Retry-After", "1" } });
-            return;
+        d.write = pipeline->submit(std::move(item), wire.size() + body.size());
+        if (!d.write) {
+            d.status = HttpStatus::ServiceUnavailable;
+            d.rpcCode = RpcUnavailable;
+            d.message = QStringLiteral("ingest queue is full or shutting down; retry later");
         }
-        // Acknowledge only after commit: keep the responder until the writer has finished this item.
-        auto held = std::make_shared<QHttpServerResponder>(std::move(responder));
-        QPointer<QTcpSocket> guard(socket);
-        ++m_pendingReplies;
-        future->then(this, [this, held, guard, enc, okBody](const WriteResult& result) {
-            --m_pendingReplies;
-            if (!guard)
-                return; // client went away; the data is committed (or not) regardless
-            if (result.ok) {
-                ++accepted;
-                held->write(okBody, contentTypeOf(enc));
-            } else {
-                failStatus(*held, enc, HttpStatus::ServiceUnavailable, RpcUnavailable,
-                           QStringLiteral("store write failed: ") + result.error, { { "Retry-After", "5" } });
-            }
-        });
+        return d;
     }
 
     IngestPipeline* m_pipeline;
@@ -348,6 +387,7 @@ private:
     OtlpHttpReceiver* m_owner;
     QPointer<QTcpServer> m_tcp;
     int m_pendingReplies = 0;
+    QThreadPool m_workers; // inflate + decode + prepare; declared last so it is drained before the rest goes
 };
 
 OtlpHttpReceiver::OtlpHttpReceiver(IngestPipeline* pipeline, const Options& options, QObject* parent)
