@@ -462,7 +462,7 @@ private Q_SLOTS:
         window.show();
         window.setReceiverStatus(QStringLiteral("Receiving on 127.0.0.1:4318"));
         window.setSpansReceived(12345);
-        window.setStorePath(QStringLiteral("sqlite:/tmp/x.db"));
+        window.setStorePath(QStringLiteral("sqlite:example.db"));
         window.showError(QStringLiteral("Port 4318 is in use"));
         bool found = false;
         for (QLabel* label : window.findChildren<QLabel*>())
