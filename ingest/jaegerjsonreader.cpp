@@ -41,18 +41,6 @@ bool readMicros(const QJsonValue& v, std::uint64_t* nanos)
     return true;
 }
 
-/// Jaeger ids are hex without a fixed width (leading zeros may be dropped); left-pad to the OTLP size.
-template <typename Id>
-Id idFromHex(const QString& hex, bool* ok)
-{
-    const qsizetype width = static_cast<qsizetype>(2 * Id::Size);
-    if (hex.isEmpty() || hex.size() > width) {
-        *ok = false;
-        return Id();
-    }
-    return Id::fromHex(QString(QString(width - hex.size(), QLatin1Char('0')) + hex), ok);
-}
-
 bool readTagValue(const QJsonObject& tag, const QString& path, AnyValue* out, Context* ctx)
 {
     const QString type = tag.value(QLatin1String("type")).toString(QStringLiteral("string")).toLower();
@@ -178,8 +166,8 @@ bool readSpan(const QJsonObject& o, const QString& path, const QHash<QString, st
     Span span;
     bool okTrace = false;
     bool okSpan = false;
-    span.traceId = idFromHex<TraceId>(o.value(QLatin1String("traceID")).toString(), &okTrace);
-    span.spanId = idFromHex<SpanId>(o.value(QLatin1String("spanID")).toString(), &okSpan);
+    span.traceId = TraceId::fromShortHex(o.value(QLatin1String("traceID")).toString(), &okTrace);
+    span.spanId = SpanId::fromShortHex(o.value(QLatin1String("spanID")).toString(), &okSpan);
     span.name = o.value(QLatin1String("operationName")).toString();
     std::uint64_t duration = 0;
     if (!readMicros(o.value(QLatin1String("startTime")), &span.startTimeUnixNano))
@@ -234,8 +222,8 @@ bool readSpan(const QJsonObject& o, const QString& path, const QHash<QString, st
         bool okT = false;
         bool okS = false;
         const QString refTraceHex = ref.value(QLatin1String("traceID")).toString();
-        const TraceId refTrace = refTraceHex.isEmpty() ? span.traceId : idFromHex<TraceId>(refTraceHex, &okT);
-        const SpanId refSpan = idFromHex<SpanId>(ref.value(QLatin1String("spanID")).toString(), &okS);
+        const TraceId refTrace = refTraceHex.isEmpty() ? span.traceId : TraceId::fromShortHex(refTraceHex, &okT);
+        const SpanId refSpan = SpanId::fromShortHex(ref.value(QLatin1String("spanID")).toString(), &okS);
         if (!okS || !refTrace.isValid())
             return ctx->failed(refPath, QStringLiteral("invalid traceID or spanID"));
         const QString type = ref.value(QLatin1String("refType")).toString(QStringLiteral("CHILD_OF")).toUpper();

@@ -54,18 +54,6 @@ struct ZSpan {
     QString path; // of the first fragment, for messages
 };
 
-/// Zipkin allows ids with leading zeros dropped; left-pad to the OTLP size (a 64-bit trace id to 128 bits).
-template <typename Id>
-Id idFromHex(const QString& hex, bool* ok)
-{
-    const qsizetype width = static_cast<qsizetype>(2 * Id::Size);
-    if (hex.isEmpty() || hex.size() > width) {
-        *ok = false;
-        return Id();
-    }
-    return Id::fromHex(QString(QString(width - hex.size(), QLatin1Char('0')) + hex), ok);
-}
-
 bool readMicros(const QJsonValue& v, std::uint64_t* out)
 {
     if (v.isUndefined() || v.isNull()) {
@@ -99,13 +87,13 @@ bool readSpan(const QJsonValue& value, const QString& path, ZSpan* out, QString*
     bool okTrace = false;
     bool okId = false;
     out->path = path;
-    out->traceId = idFromHex<TraceId>(o.value(QLatin1String("traceId")).toString(), &okTrace);
-    out->id = idFromHex<SpanId>(o.value(QLatin1String("id")).toString(), &okId);
+    out->traceId = TraceId::fromShortHex(o.value(QLatin1String("traceId")).toString(), &okTrace);
+    out->id = SpanId::fromShortHex(o.value(QLatin1String("id")).toString(), &okId);
     out->idValid = okTrace && okId && out->traceId.isValid() && out->id.isValid();
     const QString parent = o.value(QLatin1String("parentId")).toString();
     if (!parent.isEmpty()) {
         bool okParent = false;
-        out->parentId = idFromHex<SpanId>(parent, &okParent);
+        out->parentId = SpanId::fromShortHex(parent, &okParent);
         if (!okParent) {
             *error = path % QStringLiteral(".parentId: expected up to 16 hex digits, got \"%1\"").arg(parent);
             return false;

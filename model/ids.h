@@ -58,6 +58,19 @@ public:
         return id;
     }
 
+    /// Like fromHex, but accepts 1..2*N hex digits and left-pads them with zeros (Jaeger and Zipkin drop leading
+    /// zeros; a Zipkin 64-bit trace id becomes the low half of a 128-bit one).
+    static FixedId fromShortHex(const QString& hex, bool* ok = nullptr)
+    {
+        const qsizetype width = static_cast<qsizetype>(2 * N);
+        if (hex.isEmpty() || hex.size() > width) {
+            if (ok)
+                *ok = false;
+            return FixedId();
+        }
+        return fromHex(QString(QString(width - hex.size(), QLatin1Char('0')) + hex), ok);
+    }
+
     bool isValid() const
     {
         for (auto b : m_bytes)
