@@ -19,6 +19,7 @@ struct TraceQuery {
     std::uint64_t startTimeFromUnixNano = 0;
     std::uint64_t startTimeToUnixNano = 0;
     int limit = 200;
+    int offset = 0; ///< rows to skip before the first one returned (the query API's `offset`); applied after the cursor
 
     bool hasCursor = false;
     std::uint64_t cursorStartTimeUnixNano = 0;

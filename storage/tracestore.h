@@ -72,6 +72,12 @@ public:
     virtual std::vector<Span> traceSpans(const TraceId& traceId, QString* error = nullptr) = 0;
     /// The raw requests that carried at least one span of this trace, oldest first.
     virtual std::vector<RawPayload> tracePayloads(const TraceId& traceId, QString* error = nullptr) = 0;
+    /**
+     * The trace's stored raw document, gzipped OTLP/JSON with every span of the trace, when the store keeps one
+     * (PostgreSQL with S3: the object at traces.raw_blob_key). Empty (and no error) when the store keeps none;
+     * callers then build the document from traceSpans(). The default returns empty.
+     */
+    virtual QByteArray traceBlob(const TraceId& traceId, QString* error = nullptr);
     /// Distinct service.name values of stored spans, sorted.
     virtual QStringList services(QString* error = nullptr) = 0;
     /// Total number of stored spans.
