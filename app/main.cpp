@@ -1,4 +1,5 @@
 #include "signalwatcher.h"
+#include "tracefileservice.h"
 
 #include "ingest/ingestpipeline.h"
 #include "ingest/otlphttpreceiver.h"
@@ -12,6 +13,7 @@
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QDir>
+#include <QFileInfo>
 #include <QHostAddress>
 #include <QLocale>
 #include <QTranslator>
@@ -26,6 +28,7 @@ struct Config {
     quint16 listenPort = 4318;
     QString storePath;
     qint64 maxBodyBytes = qint64(16) * 1024 * 1024;
+    QStringList viewFiles; ///< `spanscope FILE...`: view these files, no receiver, main store untouched
 };
 
 void printError(const QString& message)
@@ -82,8 +85,9 @@ bool parseCommandLine(QCoreApplication& app, bool serveMode, Config* config)
     parser.addHelpOption();
     parser.addVersionOption();
     parser.addPositionalArgument(QStringLiteral("command"),
-                                 QCoreApplication::translate("main", "\"serve\" runs headless (receiver only)."),
-                                 QStringLiteral("[serve]"));
+                                 QCoreApplication::translate("main", "\"serve\" runs headless (receiver only); "
+                                                                     "trace files are opened for viewing."),
+                                 QStringLiteral("[serve | FILE...]"));
     QCommandLineOption listen(QStringLiteral("listen"),
                               QCoreApplication::translate("main", "Receiver address (default 127.0.0.1:4318)."),
                               QStringLiteral("HOST:PORT"));
@@ -98,9 +102,22 @@ bool parseCommandLine(QCoreApplication& app, bool serveMode, Config* config)
     parser.process(app);
 
     const QStringList positional = parser.positionalArguments();
-    if (positional.size() > (serveMode ? 1 : 0)) {
+    if (serveMode && positional.size() > 1) {
         printError(QCoreApplication::translate("main", "unexpected argument \"%1\"").arg(positional.last()));
         return false;
+    }
+    if (!serveMode) {
+        for (const QString& file : positional) {
+            const QFileInfo info(file);
+            if (!info.isFile()) {
+                printError(QCoreApplication::translate("main", "%1: %2").arg(file,
+                    info.exists() ? QCoreApplication::translate("main", "not a file")
+                                  : QCoreApplication::translate("main", "no such file (commands: serve, import, "
+                                                                        "export)")));
+                return false;
+            }
+            config->viewFiles << info.absoluteFilePath();
+        }
     }
     QString error;
     if (parser.isSet(listen) && !parseListen(parser.value(listen), config, &error)) {
@@ -363,8 +380,37 @@ int runServe(QCoreApplication& app, const Config& config)
     return rc;
 }
 
+/// Viewer windows delete themselves later when closed; at exit, delete them now so their scratch stores go.
+void deleteViewerWindows(MainWindow* keep)
+{
+    const QWidgetList windows = QApplication::topLevelWidgets();
+    for (QWidget* widget : windows)
+        if (auto* viewer = qobject_cast<MainWindow*>(widget); viewer && viewer != keep)
+            delete viewer;
+}
+
+/// `spanscope FILE...`: a viewer window on a scratch store; no receiver, the main store is not opened.
+int runFileViewer(QApplication& app, const Config& config)
+{
+    AppTraceFileService files;
+    QString error;
+    MainWindow* viewer = MainWindow::createFileViewer(&files, formatPayloadAsOtlpJson, config.viewFiles, &error);
+    if (!viewer) {
+        printError(error);
+        return 1;
+    }
+    SignalWatcher watcher;
+    QObject::connect(&watcher, &SignalWatcher::terminationRequested, &app, &QApplication::closeAllWindows);
+    const int rc = app.exec();
+    deleteViewerWindows(nullptr);
+    return rc;
+}
+
 int runGui(QApplication& app, const Config& config)
 {
+    if (!config.viewFiles.isEmpty())
+        return runFileViewer(app, config);
+    AppTraceFileService files;
     SqliteTraceStore store(config.storePath);
     QString error;
     const bool storeOk = store.open(&error);
@@ -377,6 +423,7 @@ int runGui(QApplication& app, const Config& config)
 
     MainWindow window(storeOk ? &store : nullptr);
     window.setPayloadFormatter(formatPayloadAsOtlpJson);
+    window.setFileService(&files);
     window.setStorePath(store.description());
     QObject::connect(&pipeline, &IngestPipeline::tracesChanged, &window, &MainWindow::notifyTracesChanged);
     QObject::connect(&pipeline, &IngestPipeline::spansWrittenChanged, &window, &MainWindow::setSpansReceived);
@@ -406,6 +453,7 @@ int runGui(QApplication& app, const Config& config)
     SignalWatcher watcher;
     QObject::connect(&watcher, &SignalWatcher::terminationRequested, &app, &QCoreApplication::quit);
     const int rc = app.exec();
+    deleteViewerWindows(&window);
     receiver.stop();
     pipeline.stop();
     return rc;
@@ -439,7 +487,9 @@ int main(int argc, char** argv)
     QApplication app(argc, argv);
     QApplication::setApplicationDisplayName(QStringLiteral("Spanscope"));
     QTranslator translator;
-    if (translator.load(QLocale(), QStringLiteral("spanscope"), QStringLiteral("_"), QStringLiteral(":/i18n")))
+    // The user's language, else English: the English file also holds the plural forms ("1 span", "2 spans").
+    if (translator.load(QLocale(), QStringLiteral("spanscope"), QStringLiteral("_"), QStringLiteral(":/i18n"))
+        || translator.load(QStringLiteral(":/i18n/spanscope_en")))
         QApplication::installTranslator(&translator);
     if (!parseCommandLine(app, false, &config))
         return 1;

@@ -31,6 +31,92 @@
     </message>
 </context>
 <context>
+    <name>ExportDialog</name>
+    <message numerus="yes">
+        <source>&amp;Selected traces (%n)</source>
+        <translation>
+            <numerusform>&amp;Selected traces (%n)</numerusform>
+            <numerusform>&amp;Selected traces (%n)</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>&amp;All traces in the store</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;All traces matching the filter (%1)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Compress with &amp;gzip</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Export Traces</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>OTLP/JSON (compact)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>OTLP/JSON (indented)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>OTLP/JSON Lines (one request per trace)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>OTLP protobuf</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Browse…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Export:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Format:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;File:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Export</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Trace files (*%1)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>All files (*)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose a file to export to.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 is a folder; choose a file name.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The folder %1 does not exist.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 already exists. Replace it?</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>InspectorWidget</name>
     <message>
         <source>unspecified</source>
@@ -367,6 +453,244 @@
     </message>
     <message>
         <source>%1 of %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;File</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Open Trace File…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Open Trace Files</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>View trace files in a new window without adding them to the store</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Open &amp;Recent</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Import into Store…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Import Trace Files</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Ctrl+I</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Export Traces…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Ctrl+E</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Close Window</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Help</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;About Spanscope</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>About Spanscope</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&lt;h3&gt;Spanscope %1&lt;/h3&gt;&lt;p&gt;A desktop OpenTelemetry trace explorer.&lt;/p&gt;&lt;p&gt;Point an OTLP/HTTP exporter at the receiver shown in the status bar, or open a trace file.&lt;/p&gt;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>(none)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;%1 %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 no longer exists; it was removed from the recent files.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Clear Menu</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 and %n more</source>
+        <translation>
+            <numerusform>%1 and %n more</numerusform>
+            <numerusform>%1 and %n more</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1 — Spanscope</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Viewing files; the store is not changed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 (temporary)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot open %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>There is no store to import into.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Another import or export is running.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Importing %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>Importing %n file(s)</source>
+        <translation>
+            <numerusform>Importing %n file</numerusform>
+            <numerusform>Importing %n files</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Reading %1…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Import of %1 cancelled; nothing of it was stored</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: nothing could be imported</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>%1: %n record(s) skipped (see details)</source>
+        <translation>
+            <numerusform>%1: %n record skipped (see details)</numerusform>
+            <numerusform>%1: %n records skipped (see details)</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Could not import %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>None of the %n files could be imported</source>
+        <translation>
+            <numerusform>None of the %n files could be imported</numerusform>
+            <numerusform>None of the %n files could be imported</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Opened %n span(s)</source>
+        <translation>
+            <numerusform>Opened %n span</numerusform>
+            <numerusform>Opened %n spans</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Imported %n span(s)</source>
+        <translation>
+            <numerusform>Imported %n span</numerusform>
+            <numerusform>Imported %n spans</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source> in %n trace(s)</source>
+        <translation>
+            <numerusform> in %n trace</numerusform>
+            <numerusform> in %n traces</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source> from %n file(s)</source>
+        <translation>
+            <numerusform> from %n file</numerusform>
+            <numerusform> from %n files</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>service %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>text &quot;%1&quot;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>errors only</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No trace is selected.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Exporting to %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Writing %1…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Export cancelled; %1 was not written</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Export to %1 failed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>Exported %n trace(s)</source>
+        <translation>
+            <numerusform>Exported %n trace</numerusform>
+            <numerusform>Exported %n traces</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source> (%n span(s))</source>
+        <translation>
+            <numerusform> (%n span)</numerusform>
+            <numerusform> (%n spans)</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source> to %1, %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cancelling…</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

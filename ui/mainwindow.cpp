@@ -91,9 +91,44 @@ MainWindow::MainWindow(TraceStore* store, QWidget* parent)
     connect(m_traceModel, &TraceListModel::loadFailed, this,
         [this](const QString& error) { statusBar()->showMessage(tr("Cannot list traces: %1").arg(error), 10000); });
 
+    createMenus();
     refreshServices();
     m_traceModel->setStore(m_store);
     resize(1400, 860);
+}
+
+void MainWindow::setStore(TraceStore* store)
+{
+    // A trace load still running on a worker reads the old store: let it finish, and drop its result.
+    ++m_generation;
+    m_loadJob.waitForFinished();
+    m_loading = false;
+    m_store = store;
+    m_openTrace = TraceId();
+    m_pendingSpan = SpanId();
+    m_pendingChanges.clear();
+    m_haveChanges = false;
+    m_waterfall->setTree(nullptr);
+    m_inspector->setTree(nullptr);
+    m_inspector->showSpan(SpanId());
+    m_rawView->clear();
+    m_traceTitle->clear();
+    m_traceTitle->setToolTip(QString());
+    {
+        const QSignalBlocker blocker(m_serviceCombo);
+        m_serviceCombo->clear();
+    }
+    m_storeLabel->setText(tr("Store: %1").arg(m_store ? m_store->description() : tr("none")));
+    refreshServices();
+    m_traceModel->setStore(m_store);
+    applyFilter();
+}
+
+void MainWindow::adoptStore(std::unique_ptr<TraceStore> store)
+{
+    std::unique_ptr<TraceStore> previous = std::move(m_ownedStore);
+    m_ownedStore = std::move(store);
+    setStore(m_ownedStore.get());
 }
 
 MainWindow::~MainWindow()
@@ -101,6 +136,9 @@ MainWindow::~MainWindow()
     // A worker may still read from the store for a load nobody waits for any more.
     ++m_generation;
     m_loadJob.waitForFinished();
+    cancelFileJob();
+    // The model and the views must stop using an owned store before it goes.
+    m_traceModel->setStore<TraceStore>(nullptr);
 }
 
 QWidget* MainWindow::createTraceListPane()
@@ -153,7 +191,7 @@ QWidget* MainWindow::createTraceListPane()
     m_traceView->setSortingEnabled(true);
     m_traceView->sortByColumn(TraceListModel::StartColumn, Qt::DescendingOrder);
     m_traceView->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_traceView->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_traceView->setSelectionMode(QAbstractItemView::ExtendedSelection);
     m_traceView->setAlternatingRowColors(true);
     m_traceView->setWordWrap(false);
     m_traceView->verticalHeader()->hide();
@@ -249,6 +287,7 @@ QWidget* MainWindow::createWaterfallPane()
 
 void MainWindow::setPayloadFormatter(std::function<QString(const RawPayload&)> formatter)
 {
+    m_formatter = formatter;
     m_rawView->setFormatter(std::move(formatter));
 }
 

@@ -5,16 +5,21 @@
 #include "model/spantreemodel.h"
 
 #include <QFuture>
+#include <QList>
 #include <QMainWindow>
 #include <QSet>
 #include <QVector>
 
 #include <functional>
 #include <memory>
+#include <utility>
 #include <vector>
 
 class InspectorWidget;
+class QAction;
 class QCheckBox;
+class QDragEnterEvent;
+class QDropEvent;
 class QComboBox;
 class QLabel;
 class QLineEdit;
@@ -23,6 +28,8 @@ class QTableView;
 class QTimer;
 class QToolButton;
 class RawPayloadView;
+class QMenu;
+class TraceFileService;
 class TraceListModel;
 class TraceStore;
 class WaterfallView;
@@ -33,7 +40,12 @@ class WaterfallView;
  *
  * Reads go through `store` on the GUI thread, except that traces of 2000 spans or more are loaded and laid out
  * on a worker thread (the store must be usable from any thread, as TraceStore promises). `store` must outlive
- * the window. GUI thread only.
+ * the window unless the window owns it (adoptStore). GUI thread only.
+ *
+ * Trace files (with a TraceFileService set): File > Open and drag and drop open files in a new viewer window on a
+ * scratch store (the main store is not touched); File > Import adds files to this window's store; File > Export
+ * writes the selected traces or every trace matching the filter. Imports and exports run on a worker thread with
+ * a progress dialog that can cancel them. Recent files are kept in QSettings ("recentFiles", at most 10).
  */
 class MainWindow : public QMainWindow {
     Q_OBJECT
@@ -45,6 +57,39 @@ public:
 
     explicit MainWindow(TraceStore* store, QWidget* parent = nullptr);
     ~MainWindow() override;
+
+    /// Shows another store (the previous one must stay alive until this returns): closes the open trace and
+    /// reloads the trace list and services. `store` may be nullptr.
+    void setStore(TraceStore* store);
+    TraceStore* store() const { return m_store; }
+    /// Shows `store` and owns it (deleted with the window or when another store is set).
+    void adoptStore(std::unique_ptr<TraceStore> store);
+
+    /// Enables File > Open / Import / Export and drag and drop. Not owned; must outlive the window.
+    void setFileService(TraceFileService* service);
+    /**
+     * Opens `paths` for viewing in a new window on a scratch store (nothing is added to this window's store) and
+     * imports them there. Returns the new window (deleted when closed), or nullptr with an error shown.
+     */
+    MainWindow* openFiles(const QStringList& paths);
+    /**
+     * A window viewing `paths` on a scratch store: what `spanscope FILE...` shows. The window deletes itself when
+     * closed. nullptr (with *error) when no scratch store can be created.
+     */
+    static MainWindow* createFileViewer(TraceFileService* service,
+        std::function<QString(const RawPayload&)> formatter, const QStringList& paths, QString* error);
+    /// Imports `paths` one after another into this window's store, with a progress dialog. Returns at once.
+    void importFiles(const QStringList& paths);
+    /// Exports on a worker thread with a progress dialog; for tests and the Export dialog. Returns at once.
+    void exportToFile(const QString& path, int format, bool gzip, bool selectedOnly);
+    /// Ids of the selected rows of the trace list, in list order.
+    std::vector<TraceId> selectedTraceIds() const;
+    /// True while an import or export runs.
+    bool isFileJobRunning() const { return m_fileJobRunning; }
+    /// (ok, status bar summary) of the last finished import or export; (false, "") before the first.
+    std::pair<bool, QString> lastFileJobResult() const { return m_lastFileJobResult; }
+    /// Recently opened or imported files, newest first.
+    static QStringList recentFiles();
 
     /// Turns a raw payload into pretty OTLP/JSON text for the Raw payload tab.
     void setPayloadFormatter(std::function<QString(const RawPayload&)> formatter);
@@ -81,6 +126,12 @@ public Q_SLOTS:
 Q_SIGNALS:
     /// A trace finished loading and is shown.
     void traceLoaded(const TraceId& id);
+    /// An import or export finished; `summary` is what the status bar says, `ok` false on error or cancel.
+    void fileJobFinished(bool ok, const QString& summary);
+
+protected:
+    void dragEnterEvent(QDragEnterEvent* event) override;
+    void dropEvent(QDropEvent* event) override;
 
 private:
     struct LoadedTrace {
@@ -92,6 +143,13 @@ private:
     static LoadedTrace loadTrace(TraceStore* store, const TraceId& id);
 
     QWidget* createTraceListPane();
+    void createMenus();
+    void rebuildRecentMenu();
+    static void addRecentFile(const QString& path);
+    void showExportDialog();
+    struct FileJob;
+    void runFileJob(const QString& title, std::function<void(FileJob&)> work);
+    void cancelFileJob();
     QWidget* createWaterfallPane();
     void loadTraceInto(const TraceId& id, bool keepState);
     void applyLoadedTrace(LoadedTrace loaded, bool keepState);
@@ -103,6 +161,15 @@ private:
     void updateFindStatus(int current, int count);
 
     TraceStore* m_store;
+    std::unique_ptr<TraceStore> m_ownedStore;
+    TraceFileService* m_fileService = nullptr;
+    std::function<QString(const RawPayload&)> m_formatter;
+    QMenu* m_recentMenu = nullptr;
+    QList<QAction*> m_fileActions;
+    bool m_fileJobRunning = false;
+    std::shared_ptr<FileJob> m_fileJob;
+    std::pair<bool, QString> m_lastFileJobResult;
+    QFuture<void> m_fileJobFuture;
     TraceListModel* m_traceModel;
     QSortFilterProxyModel* m_traceProxy;
     QTableView* m_traceView = nullptr;

@@ -1,6 +1,7 @@
 #include "ingest/gzip.h"
 #include "storage/sqlitetracestore.h"
 
+#include <QDeadlineTimer>
 #include <QFile>
 #include <QProcess>
 #include <QTemporaryDir>
@@ -21,13 +22,15 @@ struct Run {
     QString err;
 };
 
-Run spanscope(const QStringList& args)
+Run spanscope(const QStringList& args, const QString& platform = QString())
 {
     QProcess p;
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
     env.remove(QStringLiteral("DISPLAY"));
     env.remove(QStringLiteral("WAYLAND_DISPLAY"));
     env.remove(QStringLiteral("QT_QPA_PLATFORM"));
+    if (!platform.isEmpty())
+        env.insert(QStringLiteral("QT_QPA_PLATFORM"), platform);
     p.setProcessEnvironment(env);
     p.start(QStringLiteral(SPANSCOPE_BINARY), args);
     if (!p.waitForFinished(120000))
@@ -54,6 +57,47 @@ private:
     QTemporaryDir m_dir;
 
 private Q_SLOTS:
+    void viewFileLeavesStoreAlone()
+    {
+        // `spanscope FILE` opens a viewer window (offscreen here) on a scratch store: the --store file is not even
+        // created, and no receiver listens. SIGTERM closes the window; exit code 0.
+        const QString db = m_dir.filePath(QStringLiteral("view-untouched.db"));
+        QProcess p;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
+        env.insert(QStringLiteral("XDG_RUNTIME_DIR"), m_dir.path());
+        env.insert(QStringLiteral("LANG"), QStringLiteral("C")); // plural forms come from the English fallback
+        env.remove(QStringLiteral("LC_ALL"));
+        p.setProcessEnvironment(env);
+        p.setProcessChannelMode(QProcess::MergedChannels);
+        p.start(QStringLiteral(SPANSCOPE_BINARY), { QStringLiteral("--store"), QStringLiteral("sqlite:") + db,
+            QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"),
+            fixture(QStringLiteral("otlp-json/hotrod-n-plus-one-concurrent.json")) });
+        QVERIFY(p.waitForStarted());
+        QByteArray output;
+        QDeadlineTimer deadline(60000);
+        while (!output.contains("Opened 40 spans in 1 trace from 1 file") && !deadline.hasExpired()
+               && p.state() == QProcess::Running) {
+            p.waitForReadyRead(200);
+            output += p.readAll();
+        }
+        QVERIFY2(output.contains("Opened 40 spans in 1 trace from 1 file"), output.constData());
+        p.terminate();
+        QVERIFY(p.waitForFinished(30000));
+        output += p.readAll();
+        QCOMPARE(p.exitStatus(), QProcess::NormalExit);
+        QVERIFY2(p.exitCode() == 0, output.constData());
+        QVERIFY(!output.contains("Receiving"));
+        QVERIFY(!QFile::exists(db));
+    }
+
+    void viewMissingFileFails()
+    {
+        const Run run = spanscope({ m_dir.filePath(QStringLiteral("no-such-trace.json")) }, QStringLiteral("offscreen"));
+        QCOMPARE(run.exitCode, 1);
+        QVERIFY2(run.err.contains(QLatin1String("no-such-trace.json: no such file")), qPrintable(run.err));
+    }
+
     void import()
     {
         const QString db = m_dir.filePath(QStringLiteral("cli.db"));

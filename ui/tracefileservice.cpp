@@ -1,0 +1,3 @@
+#include "tracefileservice.h"
+
+TraceFileService::~TraceFileService() = default;
