@@ -10,6 +10,7 @@
 #include <QFileInfo>
 #include <QFormLayout>
 #include <QHBoxLayout>
+#include <QLabel>
 #include <QLineEdit>
 #include <QMessageBox>
 #include <QPushButton>
@@ -69,9 +70,13 @@ ExportDialog::ExportDialog(int selectedCount, const QString& filterDescription, 
     scope->addWidget(m_selected);
     scope->addWidget(m_filtered);
     form->addRow(tr("Export:"), scope);
-    form->addRow(tr("&Format:"), m_format);
+    auto* formatLabel = new QLabel(tr("&Format:"));
+    formatLabel->setBuddy(m_format);
+    form->addRow(formatLabel, m_format);
     form->addRow(QString(), m_gzip);
-    form->addRow(tr("&File:"), pathRow);
+    auto* pathLabel = new QLabel(tr("&File:"));
+    pathLabel->setBuddy(m_path);
+    form->addRow(pathLabel, pathRow);
 
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel);
     buttons->button(QDialogButtonBox::Ok)->setText(tr("Export"));

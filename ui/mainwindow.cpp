@@ -403,10 +403,15 @@ void MainWindow::openTrace(const TraceId& id)
 {
     const int row = m_traceModel->rowOf(id);
     m_syncingSelection = true;
-    if (row >= 0)
-        m_traceView->setCurrentIndex(m_traceProxy->mapFromSource(m_traceModel->index(row, 0)));
-    else
+    if (row >= 0) {
+        // Opened from the list itself: keep the user's (multiple) selection as it is.
+        const QModelIndex index = m_traceProxy->mapFromSource(m_traceModel->index(row, 0));
+        if (m_traceView->currentIndex().row() != index.row())
+            m_traceView->selectionModel()->setCurrentIndex(index,
+                QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+    } else {
         m_traceView->clearSelection();
+    }
     m_syncingSelection = false;
     m_openTrace = id;
     loadTraceInto(id, false);

@@ -356,8 +356,10 @@ void MainWindow::showExportDialog()
 
     QSettings settings;
     QString dir = settings.value(QStringLiteral("lastExportDir")).toString();
-    if (dir.isEmpty())
+    if (dir.isEmpty() || !QDir(dir).exists())
         dir = QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation);
+    if (dir.isEmpty() || !QDir(dir).exists())
+        dir = QDir::homePath();
     const QString base = selected.size() == 1 ? QStringLiteral("trace-%1").arg(selected.front().toHex().left(16))
                                               : QStringLiteral("traces");
     ExportDialog dialog(static_cast<int>(selected.size()), filter.join(QStringLiteral(", ")),
