@@ -308,7 +308,12 @@ private:
         ++m_report.problemCount;
         if (m_report.problems.size() < static_cast<std::size_t>(std::max(m_options.maxProblems, 0)))
             m_report.problems.push_back({ line, offset, message });
-        qCWarning(lcIngest).noquote() << m_name << "line" << line << "offset" << offset << message;
+        QString where = m_name;
+        if (line > 0)
+            where += QStringLiteral(": line %1").arg(line);
+        else if (offset >= 0)
+            where += QStringLiteral(": byte offset %1").arg(offset);
+        qCWarning(lcIngest).noquote() << where + QStringLiteral(": ") + message;
     }
 
     RawPayload payload(QByteArray body, const QString& contentType, qint64 wireSize) const
