@@ -6,6 +6,7 @@
 #include "ingest/payloadformatter.h"
 #include "ingest/traceexporter.h"
 #include "ingest/traceimporter.h"
+#include "storage/postgrestracestore.h"
 #include "storage/sqlitetracestore.h"
 #include "ui/mainwindow.h"
 
@@ -27,6 +28,8 @@ struct Config {
     QHostAddress listenAddress = QHostAddress::LocalHost;
     quint16 listenPort = 4318;
     QString storePath;
+    QString pgConnection; ///< --store postgresql://...: the PostgreSQL store instead of SQLite at storePath
+    QString pgSchema = PostgresTraceStore::defaultSchema(); ///< --pg-schema, else $OTEL_DB_SCHEMA, else "otel"
     qint64 maxBodyBytes = qint64(16) * 1024 * 1024;
     QStringList viewFiles; ///< `spanscope FILE...`: view these files, no receiver, main store untouched
 };
@@ -61,12 +64,12 @@ bool parseListen(const QString& text, Config* config, QString* error)
     return true;
 }
 
-/// Parses --store sqlite:PATH (or a bare path).
+/// Parses --store sqlite:PATH (or a bare path) or postgresql://... (given to libpq as it is).
 bool parseStore(const QString& text, Config* config, QString* error)
 {
-    if (text.startsWith(QLatin1String("postgresql:")) || text.startsWith(QLatin1String("postgres:"))) {
-        *error = QCoreApplication::translate("main", "PostgreSQL stores are not available in this build; use sqlite:PATH");
-        return false;
+    if (PostgresTraceStore::isConnectionUri(text)) {
+        config->pgConnection = text;
+        return true;
     }
     QString path = text.startsWith(QLatin1String("sqlite:")) ? text.mid(7) : text;
     if (path.isEmpty()) {
@@ -75,6 +78,22 @@ bool parseStore(const QString& text, Config* config, QString* error)
     }
     config->storePath = QDir::current().absoluteFilePath(path);
     return true;
+}
+
+/// The store the configuration names, not yet opened: PostgreSQL for a postgresql:// --store, else SQLite.
+std::unique_ptr<TraceStore> createStore(const Config& config)
+{
+    if (!config.pgConnection.isEmpty())
+        return std::make_unique<PostgresTraceStore>(config.pgConnection, config.pgSchema);
+    return std::make_unique<SqliteTraceStore>(config.storePath);
+}
+
+QCommandLineOption pgSchemaOption()
+{
+    return QCommandLineOption(QStringLiteral("pg-schema"),
+                              QCoreApplication::translate("main", "PostgreSQL schema of the store (default: "
+                                                                  "$OTEL_DB_SCHEMA, else otel)."),
+                              QStringLiteral("NAME"));
 }
 
 bool parseCommandLine(QCoreApplication& app, bool serveMode, Config* config)
@@ -92,14 +111,18 @@ bool parseCommandLine(QCoreApplication& app, bool serveMode, Config* config)
                               QCoreApplication::translate("main", "Receiver address (default 127.0.0.1:4318)."),
                               QStringLiteral("HOST:PORT"));
     QCommandLineOption store(QStringLiteral("store"),
-                             QCoreApplication::translate("main", "Trace store, sqlite:PATH (default: app data folder)."),
+                             QCoreApplication::translate("main", "Trace store, sqlite:PATH or postgresql://... "
+                                                                 "(default: SQLite in the app data folder)."),
                              QStringLiteral("STORE"));
     QCommandLineOption maxBody(QStringLiteral("max-body-bytes"),
                                QCoreApplication::translate("main", "Largest accepted request body, also after gzip "
                                                                    "inflation (default 16777216)."),
                                QStringLiteral("BYTES"));
-    parser.addOptions({ listen, store, maxBody });
+    const QCommandLineOption pgSchema = pgSchemaOption();
+    parser.addOptions({ listen, store, maxBody, pgSchema });
     parser.process(app);
+    if (parser.isSet(pgSchema))
+        config->pgSchema = parser.value(pgSchema);
 
     const QStringList positional = parser.positionalArguments();
     if (serveMode && positional.size() > 1) {
@@ -144,12 +167,12 @@ bool parseCommandLine(QCoreApplication& app, bool serveMode, Config* config)
 }
 
 /// The subcommand: the first positional argument, skipping options and the values of options that take one.
-enum class Command { Gui, Serve, Import, Export };
+enum class Command { Gui, Serve, Import, Export, Migrate };
 
 Command commandOf(int argc, char** argv)
 {
     static const char* const valueOptions[]
-        = { "--listen", "--store", "--max-body-bytes", "-o", "--output", "--trace", "--service", "--format" };
+        = { "--listen", "--store", "--max-body-bytes", "-o", "--output", "--trace", "--service", "--format", "--pg-schema" };
     for (int i = 1; i < argc; ++i) {
         const char* arg = argv[i];
         if (arg[0] == '-') {
@@ -164,6 +187,8 @@ Command commandOf(int argc, char** argv)
             return Command::Import;
         if (qstrcmp(arg, "export") == 0)
             return Command::Export;
+        if (qstrcmp(arg, "migrate") == 0)
+            return Command::Migrate;
         return Command::Gui;
     }
     return Command::Gui;
@@ -172,15 +197,18 @@ Command commandOf(int argc, char** argv)
 QCommandLineOption storeOption()
 {
     return QCommandLineOption(QStringLiteral("store"),
-                              QCoreApplication::translate("main", "Trace store, sqlite:PATH (default: app data folder)."),
+                              QCoreApplication::translate("main", "Trace store, sqlite:PATH or postgresql://... "
+                                                                  "(default: SQLite in the app data folder)."),
                               QStringLiteral("STORE"));
 }
 
-/// Opens the store named by --store (or the default); prints why and returns nullptr when it cannot.
-std::unique_ptr<SqliteTraceStore> openStore(const QCommandLineParser& parser, const QCommandLineOption& option)
+/// Opens the store named by --store (or the default) and --pg-schema; prints why and returns nullptr when it cannot.
+std::unique_ptr<TraceStore> openStore(const QCommandLineParser& parser, const QCommandLineOption& option)
 {
     Config config;
     QString error;
+    if (parser.isSet(QStringLiteral("pg-schema")))
+        config.pgSchema = parser.value(QStringLiteral("pg-schema"));
     if (parser.isSet(option)) {
         if (!parseStore(parser.value(option), &config, &error)) {
             printError(error);
@@ -189,12 +217,52 @@ std::unique_ptr<SqliteTraceStore> openStore(const QCommandLineParser& parser, co
     } else {
         config.storePath = SqliteTraceStore::defaultPath();
     }
-    auto store = std::make_unique<SqliteTraceStore>(config.storePath);
+    auto store = createStore(config);
     if (!store->open(&error)) {
         printError(error);
         return nullptr;
     }
     return store;
+}
+
+/// `spanscope migrate --store postgresql://... [--pg-schema NAME]`: brings the schema to this build's version.
+/// 0 when it is there, 1 on a usage error, 2 when the migration failed.
+int runMigrate(QCoreApplication& app)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QCoreApplication::translate(
+        "main", "Creates or upgrades the PostgreSQL store's schema (what every start does too), then exits."));
+    parser.addHelpOption();
+    parser.addPositionalArgument(QStringLiteral("migrate"), QCoreApplication::translate("main", "The command."));
+    const QCommandLineOption store(QStringLiteral("store"),
+                                   QCoreApplication::translate("main", "The PostgreSQL store, postgresql://..."),
+                                   QStringLiteral("STORE"));
+    const QCommandLineOption pgSchema = pgSchemaOption();
+    parser.addOptions({ store, pgSchema });
+    parser.process(app);
+    if (parser.positionalArguments().size() > 1) {
+        printError(QCoreApplication::translate("main", "unexpected argument \"%1\"").arg(parser.positionalArguments().last()));
+        return 1;
+    }
+    if (!PostgresTraceStore::isConnectionUri(parser.value(store))) {
+        printError(QCoreApplication::translate("main", "migrate needs --store postgresql://..."));
+        return 1;
+    }
+    const QString schema = parser.isSet(pgSchema) ? parser.value(pgSchema) : PostgresTraceStore::defaultSchema();
+    int from = 0;
+    int to = 0;
+    QString error;
+    if (!PostgresTraceStore::migrate(parser.value(store), schema, &from, &to, &error)) {
+        printError(error);
+        return 2;
+    }
+    std::fprintf(stdout, "%s\n",
+                 qPrintable(QCoreApplication::translate("main", "schema %1: version %2 before, %3 now")
+                                .arg(schema)
+                                .arg(from)
+                                .arg(to)));
+    std::fflush(stdout);
+    return 0;
 }
 
 /// `spanscope import FILE... [--store STORE]`: 0 when every file imported, 1 on a usage error, 2 when a file failed.
@@ -209,7 +277,7 @@ int runImport(QCoreApplication& app)
     parser.addPositionalArgument(QStringLiteral("files"), QCoreApplication::translate("main", "Files to import."),
                                  QStringLiteral("FILE..."));
     const QCommandLineOption store = storeOption();
-    parser.addOption(store);
+    parser.addOptions({ store, pgSchemaOption() });
     parser.process(app);
     QStringList files = parser.positionalArguments();
     files.removeFirst(); // "import"
@@ -274,7 +342,7 @@ int runExport(QCoreApplication& app)
     const QCommandLineOption output(QStringList { QStringLiteral("o"), QStringLiteral("output") },
                                     QCoreApplication::translate("main", "Output file."), QStringLiteral("FILE"));
     const QCommandLineOption store = storeOption();
-    parser.addOptions({ trace, service, format, pretty, gzip, output, store });
+    parser.addOptions({ trace, service, format, pretty, gzip, output, store, pgSchemaOption() });
     parser.process(app);
     if (parser.positionalArguments().size() > 1) {
         printError(QCoreApplication::translate("main", "unexpected argument \"%1\"").arg(parser.positionalArguments().last()));
@@ -345,7 +413,8 @@ int runExport(QCoreApplication& app)
 
 int runServe(QCoreApplication& app, const Config& config)
 {
-    SqliteTraceStore store(config.storePath);
+    const std::unique_ptr<TraceStore> traceStore = createStore(config);
+    TraceStore& store = *traceStore;
     QString error;
     if (!store.open(&error)) {
         printError(error);
@@ -411,7 +480,8 @@ int runGui(QApplication& app, const Config& config)
     if (!config.viewFiles.isEmpty())
         return runFileViewer(app, config);
     AppTraceFileService files;
-    SqliteTraceStore store(config.storePath);
+    const std::unique_ptr<TraceStore> traceStore = createStore(config);
+    TraceStore& store = *traceStore;
     QString error;
     const bool storeOk = store.open(&error);
     IngestPipeline pipeline(&store);
@@ -476,6 +546,10 @@ int main(int argc, char** argv)
     if (command == Command::Export) {
         QCoreApplication app(argc, argv);
         return runExport(app);
+    }
+    if (command == Command::Migrate) {
+        QCoreApplication app(argc, argv);
+        return runMigrate(app);
     }
     Config config;
     if (command == Command::Serve) {

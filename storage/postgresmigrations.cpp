@@ -1,0 +1,223 @@
+#include "postgresmigrations.h"
+
+#include <QRegularExpression>
+
+#include <pqxx/pqxx>
+
+namespace PostgresMigrations {
+
+namespace {
+
+    struct Migration {
+        int version;
+        const char* sql; // {s} stands for the quoted schema name
+    };
+
+    // Never edit a released migration; append a new one. docs/storage.md ("PostgreSQL") explains the schema.
+    const Migration s_migrations[] = {
+        { 1, R"sql(
+-- One row per trace: the summary the trace list shows, recomputed from `spans` by every write that touches it.
+-- Ids are lowercase hex; times in Unix ns (exact) and as timestamptz (microseconds, for people and indexes).
+CREATE TABLE {s}.traces (
+    trace_id text COLLATE "C" PRIMARY KEY,
+    service_name text NOT NULL,
+    root_span_name text NOT NULL,
+    root_span_id text COLLATE "C" NOT NULL,
+    has_root boolean NOT NULL,
+    services text[] NOT NULL,
+    start_time_unix_nano bigint NOT NULL,
+    end_time_unix_nano bigint NOT NULL,
+    start_time timestamptz NOT NULL,
+    end_time timestamptz NOT NULL,
+    duration_ms double precision NOT NULL,
+    span_count bigint NOT NULL,
+    error_count bigint NOT NULL,
+    input_tokens bigint NOT NULL,
+    output_tokens bigint NOT NULL,
+    environment text NOT NULL,
+    raw_blob_key text,
+    updated_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX traces_start ON {s}.traces (start_time_unix_nano DESC, trace_id DESC);
+CREATE INDEX traces_service_start ON {s}.traces (service_name, start_time);
+CREATE INDEX traces_services ON {s}.traces USING gin (services);
+
+CREATE TABLE {s}.spans (
+    trace_id text COLLATE "C" NOT NULL,
+    span_id text COLLATE "C" NOT NULL,
+    parent_span_id text COLLATE "C",
+    name text NOT NULL,
+    kind smallint NOT NULL,
+    service_name text NOT NULL,
+    start_time_unix_nano bigint NOT NULL,
+    end_time_unix_nano bigint NOT NULL,
+    start_time timestamptz NOT NULL,
+    end_time timestamptz NOT NULL,
+    duration_ms double precision NOT NULL,
+    status_code smallint NOT NULL,
+    status_message text NOT NULL,
+    trace_state text NOT NULL,
+    flags bigint NOT NULL,
+    attributes jsonb NOT NULL,
+    events jsonb NOT NULL,
+    links jsonb NOT NULL,
+    dropped_attributes_count bigint NOT NULL,
+    dropped_events_count bigint NOT NULL,
+    dropped_links_count bigint NOT NULL,
+    resource_attributes jsonb,
+    resource_dropped_attributes_count bigint NOT NULL,
+    resource_schema_url text NOT NULL,
+    scope_name text,
+    scope_version text,
+    scope_attributes jsonb,
+    scope_dropped_attributes_count bigint NOT NULL,
+    scope_schema_url text NOT NULL,
+    attribute_order jsonb,
+    input_tokens bigint NOT NULL,
+    output_tokens bigint NOT NULL,
+    PRIMARY KEY (trace_id, span_id)
+);
+CREATE INDEX spans_service_start ON {s}.spans (service_name, start_time);
+
+-- Worker mode: received requests, durable before they are acknowledged; drained by the ingestion coordinator.
+CREATE TABLE {s}.ingestion_queue (
+    id bigserial PRIMARY KEY,
+    payload bytea NOT NULL,
+    payload_size bigint NOT NULL,
+    content_type text NOT NULL,
+    content_encoding text NOT NULL,
+    peer text NOT NULL,
+    wire_size bigint NOT NULL,
+    span_count bigint NOT NULL,
+    received_at timestamptz NOT NULL,
+    received_at_unix_nano bigint NOT NULL,
+    status text NOT NULL DEFAULT 'queued' CHECK (status IN ('queued', 'leased', 'retry')),
+    attempts integer NOT NULL DEFAULT 0,
+    last_error text,
+    next_attempt_at timestamptz NOT NULL DEFAULT now(),
+    leased_at timestamptz
+);
+CREATE INDEX ingestion_queue_due ON {s}.ingestion_queue (next_attempt_at, id);
+)sql" },
+    };
+
+    std::string withSchema(const char* sql, const std::string& quoted)
+    {
+        std::string out(sql);
+        for (std::size_t i = out.find("{s}"); i != std::string::npos; i = out.find("{s}", i + quoted.size()))
+            out.replace(i, 3, quoted);
+        return out;
+    }
+
+    std::string utf8(const QString& s) { return s.toStdString(); }
+
+    QString message(const std::exception& e)
+    {
+        QString text = QString::fromUtf8(e.what()).trimmed();
+        if (text.startsWith(QLatin1String("ERROR:")))
+            text = text.mid(6).trimmed();
+        return text;
+    }
+
+    int readVersion(pqxx::transaction_base& tx, const QString& schema)
+    {
+        const std::string quoted = quotedSchema(schema);
+        const pqxx::row exists = tx.exec_params1("SELECT to_regclass($1) IS NOT NULL", quoted + ".schema_migrations");
+        if (!exists[0].as<bool>())
+            return 0;
+        return tx.exec1("SELECT coalesce(max(version), 0) FROM " + quoted + ".schema_migrations")[0].as<int>();
+    }
+
+} // namespace
+
+int latestVersion() { return s_migrations[std::size(s_migrations) - 1].version; }
+
+bool isValidSchemaName(const QString& name)
+{
+    static const QRegularExpression identifier(QStringLiteral("^[A-Za-z_][A-Za-z0-9_]{0,62}$"));
+    return identifier.match(name).hasMatch() && !name.startsWith(QLatin1String("pg_"), Qt::CaseInsensitive);
+}
+
+std::string quotedSchema(const QString& name) { return '"' + utf8(name) + '"'; }
+
+int currentVersion(pqxx::connection_base& connection, const QString& schema, QString* error)
+{
+    if (!isValidSchemaName(schema)) {
+        if (error)
+            *error = QStringLiteral("\"%1\" is not a valid schema name").arg(schema);
+        return -1;
+    }
+    try {
+        pqxx::read_transaction tx(connection);
+        const int version = readVersion(tx, schema);
+        tx.commit();
+        return version;
+    } catch (const std::exception& e) {
+        if (error)
+            *error = message(e);
+        return -1;
+    }
+}
+
+bool migrate(pqxx::connection_base& connection, const QString& schema, int* fromVersion, int* toVersion, QString* error)
+{
+    if (!isValidSchemaName(schema)) {
+        if (error)
+            *error = QStringLiteral("\"%1\" is not a valid schema name (letters, digits and _, at most 63, not "
+                                    "starting with a digit or pg_)")
+                         .arg(schema);
+        return false;
+    }
+    const std::string quoted = quotedSchema(schema);
+    try {
+        pqxx::work tx(connection);
+        const std::string encoding = tx.exec1("SHOW server_encoding")[0].as<std::string>();
+        if (encoding != "UTF8") {
+            if (error)
+                *error = QStringLiteral("the database encoding is %1; Spanscope needs a UTF8 database")
+                             .arg(QString::fromStdString(encoding));
+            return false;
+        }
+        // Held until COMMIT: a second process opening the same schema waits here, then finds it migrated.
+        tx.exec_params("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", "spanscope migrate " + quoted);
+        const int from = readVersion(tx, schema);
+        if (fromVersion)
+            *fromVersion = from;
+        if (from > latestVersion()) {
+            if (error)
+                *error = QStringLiteral("schema %1 is at version %2, newer than this Spanscope knows (%3); "
+                                        "use a newer Spanscope")
+                             .arg(schema)
+                             .arg(from)
+                             .arg(latestVersion());
+            return false;
+        }
+        if (from < latestVersion()) {
+            // CREATE SCHEMA IF NOT EXISTS needs the CREATE right on the database even when the schema exists.
+            const pqxx::row exists
+                = tx.exec_params1("SELECT count(*) FROM pg_namespace WHERE nspname = $1", utf8(schema));
+            if (exists[0].as<int>() == 0)
+                tx.exec0("CREATE SCHEMA " + quoted);
+            tx.exec0("CREATE TABLE IF NOT EXISTS " + quoted
+                + ".schema_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT "
+                  "now())");
+            for (const Migration& m : s_migrations) {
+                if (m.version <= from)
+                    continue;
+                tx.exec(withSchema(m.sql, quoted));
+                tx.exec_params0(
+                    "INSERT INTO " + quoted + ".schema_migrations (version, applied_at) VALUES ($1, now())", m.version);
+            }
+        }
+        tx.commit();
+        if (toVersion)
+            *toVersion = latestVersion();
+        return true;
+    } catch (const std::exception& e) {
+        if (error)
+            *error = QStringLiteral("cannot migrate schema %1: %2").arg(schema, message(e));
+        return false;
+    }
+}
+
+} // namespace PostgresMigrations

@@ -1,0 +1,1273 @@
+#include "postgrestracestore.h"
+
+#include "blobstore.h"
+#include "postgresjson.h"
+#include "postgresmigrations.h"
+#include "storagelogging.h"
+
+#include <QDateTime>
+#include <QHash>
+
+#include <libpq-fe.h>
+#include <pqxx/pqxx>
+#include <zlib.h>
+
+#include <algorithm>
+#include <charconv>
+#include <limits>
+#include <tuple>
+#include <unordered_map>
+#include <unordered_set>
+
+namespace {
+
+// Refuse to inflate a stored object past this (a corrupt or hostile object must not exhaust memory).
+constexpr qint64 MaxInflatedBlobBytes = qint64(1) << 31;
+// Writers lock trace ids in this many buckets (advisory locks live in a small shared table; see writeOnce).
+constexpr int TraceLockBuckets = 128;
+// timestamptz ends in 294276 AD; µs past this are clamped (only garbage times come near it).
+constexpr std::uint64_t MaxTimestampMicros = 9'000'000'000'000'000ull;
+
+std::string utf8(const QString& s) { return s.toStdString(); }
+
+QString qstr(const pqxx::field& f) { return QString::fromUtf8(f.c_str(), qsizetype(f.size())); }
+
+std::string_view view(const pqxx::field& f) { return std::string_view(f.c_str(), f.size()); }
+
+QString whatOf(const std::exception& e)
+{
+    QString message = QString::fromUtf8(e.what()).trimmed();
+    if (message.startsWith(QLatin1String("ERROR:")))
+        message = message.mid(6).trimmed();
+    return message;
+}
+
+std::int64_t toDb(std::uint64_t ns) { return static_cast<std::int64_t>(ns); }
+
+std::uint64_t fromDb(const pqxx::field& f) { return static_cast<std::uint64_t>(f.as<long long>()); }
+
+std::int64_t micros(std::uint64_t ns) { return std::int64_t(std::min(ns / 1000, MaxTimestampMicros)); }
+
+std::string number(double d)
+{
+    char buf[32];
+    const auto r = std::to_chars(buf, buf + sizeof buf, d);
+    return std::string(buf, r.ptr);
+}
+
+std::string hex(const TraceId& id) { return id.toBytes().toHex().toStdString(); }
+
+std::string hex(const SpanId& id) { return id.toBytes().toHex().toStdString(); }
+
+// A PostgreSQL array literal of strings: {"a","b"} with " and \ escaped.
+std::string textArray(const std::vector<std::string>& items)
+{
+    std::string out = "{";
+    for (std::size_t i = 0; i < items.size(); ++i) {
+        if (i)
+            out += ',';
+        out += '"';
+        for (const char c : items[i]) {
+            if (c == '"' || c == '\\')
+                out += '\\';
+            out += c;
+        }
+        out += '"';
+    }
+    out += '}';
+    return out;
+}
+
+std::string bigintArray(const std::vector<qint64>& items)
+{
+    std::string out = "{";
+    for (std::size_t i = 0; i < items.size(); ++i) {
+        if (i)
+            out += ',';
+        out += std::to_string(items[i]);
+    }
+    out += '}';
+    return out;
+}
+
+// Token counts of a span (gen_ai.usage.input_tokens / output_tokens, int values, the first one counts), as the
+// SQLite store counts them.
+std::pair<qint64, qint64> tokenCounts(const Attributes& attributes)
+{
+    const AnyValue* input = findAttribute(attributes, u"gen_ai.usage.input_tokens");
+    const AnyValue* output = findAttribute(attributes, u"gen_ai.usage.output_tokens");
+    return { input && input->type == AnyValue::Type::Int ? input->intValue : 0,
+        output && output->type == AnyValue::Type::Int ? output->intValue : 0 };
+}
+
+// The connection string for libpq: the user's, plus UTF8 (COPY text and JSON are UTF-8) and a name for
+// pg_stat_activity unless the user gave one.
+std::string libpqString(const QString& connectionString)
+{
+    std::string s = utf8(connectionString);
+    if (PostgresTraceStore::isConnectionUri(connectionString)) {
+        s += s.find('?') == std::string::npos ? '?' : '&';
+        s += "client_encoding=UTF8&fallback_application_name=spanscope";
+    } else {
+        s += " client_encoding=UTF8 fallback_application_name=spanscope";
+    }
+    return s;
+}
+
+// "postgresql://user@host:port/db", from the connection string and libpq's environment, never the password.
+QString describe(const std::string& conninfo, const QString& schema)
+{
+    QString user, host, port, db;
+    char* errmsg = nullptr;
+    if (PQconninfoOption* options = PQconninfoParse(conninfo.c_str(), &errmsg)) {
+        for (PQconninfoOption* o = options; o->keyword; ++o) {
+            if (!o->val)
+                continue;
+            const QString value = QString::fromUtf8(o->val);
+            if (qstrcmp(o->keyword, "user") == 0)
+                user = value;
+            else if (qstrcmp(o->keyword, "host") == 0)
+                host = value;
+            else if (qstrcmp(o->keyword, "port") == 0)
+                port = value;
+            else if (qstrcmp(o->keyword, "dbname") == 0)
+                db = value;
+        }
+        PQconninfoFree(options);
+    }
+    if (errmsg)
+        PQfreemem(errmsg);
+    const auto fallback = [](QString* value, const char* env) {
+        if (value->isEmpty())
+            *value = qEnvironmentVariable(env);
+    };
+    fallback(&user, "PGUSER");
+    fallback(&host, "PGHOST");
+    fallback(&port, "PGPORT");
+    fallback(&db, "PGDATABASE");
+    QString text = QStringLiteral("postgresql://");
+    if (!user.isEmpty())
+        text += user + QLatin1Char('@');
+    text += host.startsWith(QLatin1Char('/')) ? QString() : host;
+    if (!port.isEmpty())
+        text += QLatin1Char(':') + port;
+    text += QLatin1Char('/') + db;
+    if (host.startsWith(QLatin1Char('/')))
+        text += QStringLiteral("?host=") + host;
+    if (text == QLatin1String("postgresql:///"))
+        text = QStringLiteral("postgresql:// (libpq defaults)");
+    return text + QStringLiteral(" schema ") + schema;
+}
+
+// A pooled connection that failed this way is gone (server restarted, backend terminated): drop it and retry.
+bool isConnectionFailure(const std::exception& e)
+{
+    if (dynamic_cast<const pqxx::broken_connection*>(&e) || dynamic_cast<const pqxx::in_doubt_error*>(&e))
+        return true;
+    if (const auto* sql = dynamic_cast<const pqxx::sql_error*>(&e)) {
+        const std::string& state = sql->sqlstate();
+        // 08: connection exception; 57P01..57P03: admin / crash shutdown, cannot connect now
+        return state.rfind("08", 0) == 0 || state.rfind("57P0", 0) == 0;
+    }
+    return false;
+}
+
+bool gunzip(const QByteArray& in, QByteArray* out)
+{
+    z_stream z {};
+    if (inflateInit2(&z, 16 + MAX_WBITS) != Z_OK)
+        return false;
+    out->clear();
+    z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.constData()));
+    z.avail_in = uInt(in.size());
+    int rc = Z_OK;
+    char chunk[65536];
+    while (rc != Z_STREAM_END) {
+        z.next_out = reinterpret_cast<Bytef*>(chunk);
+        z.avail_out = sizeof chunk;
+        rc = inflate(&z, Z_NO_FLUSH);
+        if (rc != Z_OK && rc != Z_STREAM_END)
+            break;
+        out->append(chunk, qsizetype(sizeof chunk - z.avail_out));
+        if (out->size() > MaxInflatedBlobBytes) {
+            rc = Z_MEM_ERROR;
+            break;
+        }
+        if (rc == Z_STREAM_END && z.avail_in > 0) { // another gzip member follows
+            if (inflateReset(&z) != Z_OK)
+                break;
+            rc = Z_OK;
+        } else if (rc == Z_OK && z.avail_in == 0 && z.avail_out != 0) {
+            rc = Z_DATA_ERROR; // truncated
+            break;
+        }
+    }
+    inflateEnd(&z);
+    return rc == Z_STREAM_END;
+}
+
+#define SUMMARY_COLUMNS                                                                                                \
+    "t.trace_id, t.service_name, t.root_span_name, t.start_time_unix_nano, t.end_time_unix_nano, t.span_count, "       \
+    "t.error_count, t.has_root, t.services, t.input_tokens, t.output_tokens"
+
+TraceSummary readSummary(const pqxx::row& r)
+{
+    TraceSummary s;
+    s.traceId = TraceId::fromHex(qstr(r[0]));
+    s.rootServiceName = qstr(r[1]);
+    s.rootSpanName = qstr(r[2]);
+    s.startTimeUnixNano = fromDb(r[3]);
+    s.endTimeUnixNano = fromDb(r[4]);
+    s.spanCount = r[5].as<long long>();
+    s.errorCount = r[6].as<long long>();
+    s.hasRoot = r[7].as<bool>();
+    auto parser = r[8].as_array();
+    for (auto item = parser.get_next(); item.first != pqxx::array_parser::done; item = parser.get_next())
+        if (item.first == pqxx::array_parser::string_value)
+            s.services.append(QString::fromStdString(item.second));
+    s.services.sort();
+    s.inputTokens = r[9].as<long long>();
+    s.outputTokens = r[10].as<long long>();
+    return s;
+}
+
+// The spans columns written by write(), in staging and target order.
+const char* const s_spanColumns[] = {
+    "trace_id",
+    "span_id",
+    "parent_span_id",
+    "name",
+    "kind",
+    "service_name",
+    "start_time_unix_nano",
+    "end_time_unix_nano",
+    "start_time",
+    "end_time",
+    "duration_ms",
+    "status_code",
+    "status_message",
+    "trace_state",
+    "flags",
+    "attributes",
+    "events",
+    "links",
+    "dropped_attributes_count",
+    "dropped_events_count",
+    "dropped_links_count",
+    "resource_attributes",
+    "resource_dropped_attributes_count",
+    "resource_schema_url",
+    "scope_name",
+    "scope_version",
+    "scope_attributes",
+    "scope_dropped_attributes_count",
+    "scope_schema_url",
+    "attribute_order",
+    "input_tokens",
+    "output_tokens",
+};
+const char* const s_jsonColumns[]
+    = { "attributes", "events", "links", "resource_attributes", "scope_attributes", "attribute_order" };
+
+bool isJsonColumn(const std::string& c)
+{
+    return std::find(std::begin(s_jsonColumns), std::end(s_jsonColumns), c) != std::end(s_jsonColumns);
+}
+
+std::string replaceSchema(std::string sql, const std::string& quoted)
+{
+    for (std::size_t i = sql.find("{s}"); i != std::string::npos; i = sql.find("{s}", i + quoted.size()))
+        sql.replace(i, 3, quoted);
+    return sql;
+}
+
+// What a span's resource / scope turn into; computed once per shared object per write.
+struct ResourceColumns {
+    std::optional<std::string> attributes; // null: the span has no resource
+    std::vector<int> order;
+    std::int64_t dropped = 0;
+    std::string schemaUrl;
+    std::string service;
+};
+struct ScopeColumns {
+    std::optional<std::string> name; // null: the span has no scope
+    std::optional<std::string> version;
+    std::optional<std::string> attributes;
+    std::vector<int> order;
+    std::int64_t dropped = 0;
+    std::string schemaUrl;
+};
+
+std::string jsonOf(const Attributes& attributes)
+{
+    std::string out;
+    PostgresJson::appendAttributes(out, attributes);
+    return out;
+}
+
+// PostgreSQL text cannot hold U+0000; it becomes U+FFFD (as in the JSON columns).
+std::string textOf(const QString& s)
+{
+    std::string out = utf8(s);
+    for (std::size_t i = out.find('\0'); i != std::string::npos; i = out.find('\0', i + 3))
+        out.replace(i, 1, "\xef\xbf\xbd");
+    return out;
+}
+
+} // namespace
+
+// ---------------------------------------------------------------------------------------------------------------
+
+struct PostgresTraceStore::Connection {
+    explicit Connection(const std::string& conninfo)
+        : db(conninfo)
+    {
+    }
+    pqxx::connection db;
+    bool stagingReady = false; // this session has its staging table
+};
+
+/// The store's SQL with the schema filled in, built once.
+struct PostgresTraceStore::Sql {
+    explicit Sql(const std::string& q);
+
+    std::string createStaging;
+    std::string lockTraces;
+    std::string upsertSpans;
+    std::string upsertTraces;
+    std::string summaryByTrace;
+    std::string spansOfTrace;
+    std::string services;
+    std::string spanCount;
+    std::string blobKey;
+    std::string enqueue;
+    std::string claim;
+    std::string complete;
+    std::string fail;
+    std::string queueDepth;
+    std::string objectInfo;
+    std::string setBlobKeys;
+    std::string traces; // "{s}.traces", for listTraces
+    std::string spans;
+};
+
+PostgresTraceStore::Sql::Sql(const std::string& q)
+{
+    // Per session, emptied by every COMMIT: created once per connection instead of per write (a CREATE per
+    // write would churn the system catalogs at the write rate).
+    createStaging = "CREATE TEMP TABLE IF NOT EXISTS spanscope_staging ("
+                    "seq integer, trace_id text COLLATE \"C\", span_id text COLLATE \"C\", "
+                    "parent_span_id text COLLATE \"C\", name text, kind smallint, service_name text, start_ns bigint, "
+                    "end_ns bigint, start_us bigint, end_us bigint, duration_ms float8, status_code smallint, "
+                    "status_message text, trace_state text, flags bigint, attributes jsonb, events jsonb, links jsonb, "
+                    "dropped_attributes_count bigint, dropped_events_count bigint, dropped_links_count bigint, "
+                    "resource_attributes jsonb, resource_dropped_attributes_count bigint, resource_schema_url text, "
+                    "scope_name text, scope_version text, scope_attributes jsonb, scope_dropped_attributes_count "
+                    "bigint, scope_schema_url text, attribute_order jsonb, input_tokens bigint, output_tokens bigint"
+                    ") ON COMMIT DELETE ROWS";
+
+    // Sorted, so two writers never wait for each other in a cycle.
+    lockTraces = "SELECT count(pg_advisory_xact_lock(hashtext($1), b)) FROM (SELECT DISTINCT hashtext(t) & "
+        + std::to_string(TraceLockBuckets - 1) + " AS b FROM unnest($2::text[]) AS t ORDER BY b) AS buckets";
+
+    std::string target, select, set, oldRow, newRow;
+    for (const char* column : s_spanColumns) {
+        const std::string c = column;
+        const bool first = target.empty();
+        target += (first ? "" : ", ") + c;
+        std::string source = c;
+        if (c == "start_time_unix_nano")
+            source = "start_ns";
+        else if (c == "end_time_unix_nano")
+            source = "end_ns";
+        else if (c == "start_time")
+            source = "timestamptz '1970-01-01 00:00:00+00' + start_us * interval '1 microsecond'";
+        else if (c == "end_time")
+            source = "timestamptz '1970-01-01 00:00:00+00' + end_us * interval '1 microsecond'";
+        select += (first ? "" : ", ") + source;
+        if (c == "trace_id" || c == "span_id")
+            continue;
+        set += (set.empty() ? "" : ", ") + c + " = EXCLUDED." + c;
+        // JSONB equality says 1 = 1.0; the text tells an int from a double.
+        const std::string cast = isJsonColumn(c) ? "::text" : "";
+        oldRow += (oldRow.empty() ? "" : ", ") + ("s." + c + cast);
+        newRow += (newRow.empty() ? "" : ", ") + ("EXCLUDED." + c + cast);
+    }
+    // DISTINCT ON: of a span sent twice in one call the later copy wins (one statement cannot update a row twice).
+    upsertSpans = "INSERT INTO " + q + ".spans AS s (" + target + ") SELECT DISTINCT ON (trace_id, span_id) " + select
+        + " FROM spanscope_staging ORDER BY trace_id, span_id, seq DESC ON CONFLICT (trace_id, span_id) DO UPDATE SET "
+        + set + " WHERE (" + oldRow + ") IS DISTINCT FROM (" + newRow + ")";
+
+    // The same rules as the SQLite store: the root is a span without parent, then the earliest, then the smallest
+    // span id; without a root span the earliest span names the trace.
+    upsertTraces = replaceSchema(R"sql(
+INSERT INTO {s}.traces AS t (trace_id, service_name, root_span_name, root_span_id, has_root, services,
+    start_time_unix_nano, end_time_unix_nano, start_time, end_time, duration_ms, span_count, error_count,
+    input_tokens, output_tokens, environment, updated_at)
+SELECT a.trace_id, r.service_name, r.name, r.span_id, r.parent_span_id IS NULL, a.services, a.start_ns, a.end_ns,
+    a.start_time, a.end_time,
+    CASE WHEN a.end_ns > a.start_ns THEN ((a.end_ns::numeric - a.start_ns) / 1000000)::float8 ELSE 0 END,
+    a.span_count, a.error_count, a.input_tokens, a.output_tokens,
+    coalesce(nullif(r.resource_attributes ->> 'deployment.environment.name', ''),
+             nullif(r.resource_attributes ->> 'deployment.environment', ''), 'default'),
+    now()
+FROM (SELECT s.trace_id, min(s.start_time_unix_nano) AS start_ns, max(s.end_time_unix_nano) AS end_ns,
+             min(s.start_time) AS start_time, max(s.end_time) AS end_time, count(*) AS span_count,
+             count(*) FILTER (WHERE s.status_code = 2) AS error_count,
+             least(sum(s.input_tokens), 9223372036854775807)::bigint AS input_tokens,
+             least(sum(s.output_tokens), 9223372036854775807)::bigint AS output_tokens,
+             coalesce(array_agg(DISTINCT s.service_name) FILTER (WHERE s.service_name <> ''), '{}') AS services
+      FROM {s}.spans s WHERE s.trace_id = ANY($1::text[])
+      GROUP BY s.trace_id) AS a
+CROSS JOIN LATERAL (SELECT p.span_id, p.parent_span_id, p.name, p.service_name, p.resource_attributes
+                    FROM {s}.spans p WHERE p.trace_id = a.trace_id
+                    ORDER BY p.parent_span_id IS NOT NULL, p.start_time_unix_nano, p.span_id LIMIT 1) AS r
+ON CONFLICT (trace_id) DO UPDATE SET service_name = EXCLUDED.service_name, root_span_name = EXCLUDED.root_span_name,
+    root_span_id = EXCLUDED.root_span_id, has_root = EXCLUDED.has_root, services = EXCLUDED.services,
+    start_time_unix_nano = EXCLUDED.start_time_unix_nano, end_time_unix_nano = EXCLUDED.end_time_unix_nano,
+    start_time = EXCLUDED.start_time, end_time = EXCLUDED.end_time, duration_ms = EXCLUDED.duration_ms,
+    span_count = EXCLUDED.span_count, error_count = EXCLUDED.error_count, input_tokens = EXCLUDED.input_tokens,
+    output_tokens = EXCLUDED.output_tokens, environment = EXCLUDED.environment, updated_at = now()
+WHERE (t.service_name, t.root_span_name, t.root_span_id, t.has_root, t.services, t.start_time_unix_nano,
+       t.end_time_unix_nano, t.span_count, t.error_count, t.input_tokens, t.output_tokens, t.environment)
+      IS DISTINCT FROM
+      (EXCLUDED.service_name, EXCLUDED.root_span_name, EXCLUDED.root_span_id, EXCLUDED.has_root, EXCLUDED.services,
+       EXCLUDED.start_time_unix_nano, EXCLUDED.end_time_unix_nano, EXCLUDED.span_count, EXCLUDED.error_count,
+       EXCLUDED.input_tokens, EXCLUDED.output_tokens, EXCLUDED.environment)
+)sql",
+        q);
+
+    summaryByTrace = "SELECT " SUMMARY_COLUMNS " FROM " + q + ".traces t WHERE t.trace_id = $1";
+    spansOfTrace = "SELECT span_id, parent_span_id, name, kind, start_time_unix_nano, end_time_unix_nano, status_code, "
+                   "status_message, trace_state, flags, attributes, events, links, dropped_attributes_count, "
+                   "dropped_events_count, dropped_links_count, resource_attributes, "
+                   "resource_dropped_attributes_count, resource_schema_url, scope_name, scope_version, "
+                   "scope_attributes, scope_dropped_attributes_count, scope_schema_url, attribute_order FROM "
+        + q + ".spans WHERE trace_id = $1 ORDER BY start_time_unix_nano, span_id";
+    // A skip scan over spans_service_start: one index probe per distinct service instead of reading every span.
+    services = replaceSchema("WITH RECURSIVE s AS ("
+                             "(SELECT service_name FROM {s}.spans ORDER BY service_name LIMIT 1) UNION ALL "
+                             "SELECT (SELECT p.service_name FROM {s}.spans p WHERE p.service_name > s.service_name "
+                             "ORDER BY p.service_name LIMIT 1) FROM s WHERE s.service_name IS NOT NULL) "
+                             "SELECT service_name FROM s WHERE service_name IS NOT NULL AND service_name <> ''",
+        q);
+    spanCount = "SELECT coalesce(sum(span_count), 0)::bigint FROM " + q + ".traces";
+    blobKey = "SELECT raw_blob_key, span_count, (extract(epoch FROM updated_at) * 1000000000)::bigint FROM " + q
+        + ".traces WHERE trace_id = $1";
+
+    enqueue = "INSERT INTO " + q
+        + ".ingestion_queue (payload, payload_size, content_type, content_encoding, peer, wire_size, span_count, "
+          "received_at, received_at_unix_nano) VALUES ($1, $2, $3, $4, $5, $6, $7, "
+          "timestamptz '1970-01-01 00:00:00+00' + $8::bigint * interval '1 microsecond', $9) RETURNING id";
+    claim = replaceSchema(R"sql(
+WITH due AS (
+    SELECT id, payload_size, next_attempt_at FROM {s}.ingestion_queue
+    WHERE next_attempt_at <= now()
+    ORDER BY next_attempt_at, id LIMIT $1
+    FOR UPDATE SKIP LOCKED
+), picked AS (
+    SELECT id FROM (SELECT id,
+                           row_number() OVER w AS n,
+                           sum(payload_size) OVER (w ROWS UNBOUNDED PRECEDING) AS running
+                    FROM due WINDOW w AS (ORDER BY next_attempt_at, id)) AS d
+    WHERE n = 1 OR running <= $2
+)
+UPDATE {s}.ingestion_queue q SET status = 'leased', leased_at = now(),
+    next_attempt_at = now() + $3::bigint * interval '1 second'
+FROM picked WHERE q.id = picked.id
+RETURNING q.id, q.payload, q.content_type, q.content_encoding, q.peer, q.wire_size, q.span_count,
+    q.received_at_unix_nano, q.attempts, q.last_error
+)sql",
+        q);
+    complete = "DELETE FROM " + q + ".ingestion_queue WHERE id = ANY($1::bigint[])";
+    fail = "UPDATE " + q
+        + ".ingestion_queue SET status = 'retry', attempts = attempts + 1, last_error = $2, leased_at = NULL, "
+          "next_attempt_at = now() + $3::bigint * interval '1 millisecond' WHERE id = ANY($1::bigint[])";
+    queueDepth = "SELECT count(*) FROM " + q + ".ingestion_queue";
+    objectInfo = "SELECT trace_id, environment, service_name, start_time_unix_nano, raw_blob_key FROM " + q
+        + ".traces WHERE trace_id = ANY($1::text[])";
+    setBlobKeys = "UPDATE " + q
+        + ".traces t SET raw_blob_key = nullif(v.k, '') FROM unnest($1::text[], $2::text[]) AS v(id, k) "
+          "WHERE t.trace_id = v.id AND t.raw_blob_key IS DISTINCT FROM nullif(v.k, '')";
+    traces = q + ".traces";
+    spans = q + ".spans";
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+
+PostgresTraceStore::PostgresTraceStore(QString connectionString, QString schema, BlobStore* blobs)
+    : m_connectionString(std::move(connectionString))
+    , m_libpqString(libpqString(m_connectionString))
+    , m_schema(std::move(schema))
+    , m_blobs(blobs)
+    , m_sql(std::make_unique<Sql>(PostgresMigrations::quotedSchema(m_schema)))
+    , m_description(describe(m_libpqString, m_schema))
+{
+}
+
+PostgresTraceStore::~PostgresTraceStore() = default;
+
+bool PostgresTraceStore::isConnectionUri(const QString& storeArgument)
+{
+    return storeArgument.startsWith(QLatin1String("postgresql://"))
+        || storeArgument.startsWith(QLatin1String("postgres://"));
+}
+
+QString PostgresTraceStore::defaultSchema()
+{
+    const QString fromEnv = qEnvironmentVariable("OTEL_DB_SCHEMA");
+    return fromEnv.isEmpty() ? QStringLiteral("otel") : fromEnv;
+}
+
+bool PostgresTraceStore::isValidSchemaName(const QString& name) { return PostgresMigrations::isValidSchemaName(name); }
+
+int PostgresTraceStore::latestSchemaVersion() { return PostgresMigrations::latestVersion(); }
+
+bool PostgresTraceStore::migrate(
+    const QString& connectionString, const QString& schema, int* fromVersion, int* toVersion, QString* error)
+{
+    const std::string conninfo = libpqString(connectionString);
+    try {
+        pqxx::connection db(conninfo);
+        return PostgresMigrations::migrate(db, schema, fromVersion, toVersion, error);
+    } catch (const std::exception& e) {
+        if (error)
+            *error = QStringLiteral("cannot connect to PostgreSQL (%1): %2").arg(describe(conninfo, schema), whatOf(e));
+        return false;
+    }
+}
+
+QString PostgresTraceStore::description() const
+{
+    QMutexLocker lock(&m_mutex);
+    return m_description;
+}
+
+std::unique_ptr<PostgresTraceStore::Connection> PostgresTraceStore::connect(QString* error) const
+{
+    try {
+        return std::make_unique<Connection>(m_libpqString);
+    } catch (const std::exception& e) {
+        if (error)
+            *error = QStringLiteral("cannot connect to PostgreSQL: %1").arg(whatOf(e));
+        return nullptr;
+    }
+}
+
+bool PostgresTraceStore::open(QString* error)
+{
+    QMutexLocker writeLock(&m_writeMutex);
+    {
+        QMutexLocker lock(&m_mutex);
+        if (m_open)
+            return true;
+    }
+    const auto failed = [&](const QString& why) {
+        const QString message = QStringLiteral("cannot open trace store %1: %2").arg(description(), why);
+        qCWarning(lcStorage).noquote() << message;
+        if (error)
+            *error = message;
+        return false;
+    };
+    if (!isValidSchemaName(m_schema))
+        return failed(QStringLiteral("\"%1\" is not a valid schema name (letters, digits and _, at most 63, not "
+                                     "starting with a digit or pg_)")
+                          .arg(m_schema));
+    QString message;
+    std::unique_ptr<Connection> writer = connect(&message);
+    if (!writer)
+        return failed(message);
+    int from = 0;
+    int to = 0;
+    if (!PostgresMigrations::migrate(writer->db, m_schema, &from, &to, &message))
+        return failed(message);
+    if (from != to)
+        qCInfo(lcStorage).noquote()
+            << QStringLiteral("PostgreSQL schema %1 migrated from version %2 to %3").arg(m_schema).arg(from).arg(to);
+    QString live;
+    try {
+        const QString host = QString::fromUtf8(writer->db.hostname() ? writer->db.hostname() : "");
+        live = QStringLiteral("postgresql://%1@%2:%3/%4")
+                   .arg(QString::fromUtf8(writer->db.username()), host.startsWith(QLatin1Char('/')) ? QString() : host,
+                       QString::fromUtf8(writer->db.port()), QString::fromUtf8(writer->db.dbname()));
+        if (host.startsWith(QLatin1Char('/')))
+            live += QStringLiteral("?host=") + host;
+        live += QStringLiteral(" schema ") + m_schema;
+    } catch (const std::exception&) {
+        // keep the description made from the connection string
+    }
+    m_writer = std::move(writer);
+    QMutexLocker lock(&m_mutex);
+    if (!live.isEmpty())
+        m_description = live;
+    m_open = true;
+    return true;
+}
+
+std::unique_ptr<PostgresTraceStore::Connection> PostgresTraceStore::acquire(bool* pooled, QString* error)
+{
+    {
+        QMutexLocker lock(&m_mutex);
+        if (!m_open) {
+            if (error)
+                *error = QStringLiteral("trace store %1 is not open").arg(m_description);
+            return nullptr;
+        }
+        if (!m_idle.empty()) {
+            auto connection = std::move(m_idle.back());
+            m_idle.pop_back();
+            *pooled = true;
+            return connection;
+        }
+    }
+    *pooled = false;
+    return connect(error); // outside the lock: connecting takes a round trip or more
+}
+
+void PostgresTraceStore::release(std::unique_ptr<Connection> connection)
+{
+    if (!connection || !connection->db.is_open())
+        return;
+    QMutexLocker lock(&m_mutex);
+    if (int(m_idle.size()) < MaxIdleConnections)
+        m_idle.push_back(std::move(connection));
+}
+
+template <typename Work> bool PostgresTraceStore::withConnection(const QString& what, QString* error, Work&& work)
+{
+    QString message;
+    for (int attempt = 0; attempt < 2; ++attempt) {
+        bool pooled = false;
+        std::unique_ptr<Connection> connection = acquire(&pooled, &message);
+        if (!connection)
+            break;
+        try {
+            work(*connection);
+            release(std::move(connection));
+            return true;
+        } catch (const std::exception& e) {
+            message = whatOf(e);
+            const bool broken = isConnectionFailure(e) || !connection->db.is_open();
+            if (!broken)
+                release(std::move(connection));
+            if (broken && pooled)
+                continue; // a connection from before an outage: once more on a new one
+            break;
+        }
+    }
+    message = QStringLiteral("cannot %1: %2").arg(what, message);
+    qCWarning(lcStorage).noquote() << message;
+    if (error)
+        *error = message;
+    return false;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// write
+
+WriteResult PostgresTraceStore::write(const std::vector<IngestItem>& items)
+{
+    WriteResult result;
+    std::vector<TraceId> touched;
+    std::unordered_set<TraceId> seen;
+    for (std::size_t i = 0; i < items.size(); ++i) {
+        for (const Span& span : items[i].batch.spans) {
+            if (!span.traceId.isValid() || !span.spanId.isValid()) {
+                result.error = QStringLiteral("cannot write to trace store %1: item %2 holds a span with an invalid "
+                                              "trace id or span id (%3/%4)")
+                                   .arg(description())
+                                   .arg(i)
+                                   .arg(span.traceId.toHex(), span.spanId.toHex());
+                qCWarning(lcStorage).noquote() << result.error;
+                return result;
+            }
+            ++result.spansWritten;
+            if (seen.insert(span.traceId).second)
+                touched.push_back(span.traceId);
+        }
+    }
+
+    QMutexLocker lock(&m_writeMutex);
+    bool isOpen = false;
+    {
+        QMutexLocker stateLock(&m_mutex);
+        isOpen = m_open;
+    }
+    if (!isOpen) {
+        result.spansWritten = 0;
+        result.error = QStringLiteral("trace store %1 is not open").arg(description());
+        return result;
+    }
+    if (touched.empty()) {
+        result.ok = true;
+        return result;
+    }
+    QString message;
+    for (int attempt = 0; attempt < 2; ++attempt) {
+        bool fresh = false;
+        if (!m_writer) {
+            m_writer = connect(&message);
+            if (!m_writer)
+                break;
+            fresh = true;
+        }
+        try {
+            writeOnce(*m_writer, items, touched);
+            result.ok = true;
+            result.changedTraces = std::move(touched);
+            return result;
+        } catch (const std::exception& e) {
+            message = whatOf(e);
+            const bool broken = isConnectionFailure(e) || !m_writer->db.is_open();
+            if (!broken)
+                break;
+            // Lost (server restarted, backend terminated, or even during COMMIT): a new connection, and the write
+            // once more: it is idempotent, so a commit that did happen is harmless to repeat.
+            m_writer.reset();
+            if (fresh)
+                break;
+        }
+    }
+    result.spansWritten = 0;
+    result.error = QStringLiteral("cannot write to trace store %1: %2").arg(description(), message);
+    qCWarning(lcStorage).noquote() << result.error;
+    return result;
+}
+
+void PostgresTraceStore::writeOnce(
+    Connection& connection, const std::vector<IngestItem>& items, const std::vector<TraceId>& touched)
+{
+    std::vector<std::string> ids;
+    ids.reserve(touched.size());
+    for (const TraceId& id : touched)
+        ids.push_back(hex(id));
+    const std::string traceIds = textArray(ids);
+
+    pqxx::work tx(connection.db);
+    if (!connection.stagingReady)
+        tx.exec0(m_sql->createStaging);
+
+    std::unordered_map<const Resource*, ResourceColumns> resources;
+    std::unordered_map<const InstrumentationScope*, ScopeColumns> scopes;
+    const ResourceColumns noResource;
+    const ScopeColumns noScope;
+    {
+        static const std::vector<std::string> columns = {
+            "seq",
+            "trace_id",
+            "span_id",
+            "parent_span_id",
+            "name",
+            "kind",
+            "service_name",
+            "start_ns",
+            "end_ns",
+            "start_us",
+            "end_us",
+            "duration_ms",
+            "status_code",
+            "status_message",
+            "trace_state",
+            "flags",
+            "attributes",
+            "events",
+            "links",
+            "dropped_attributes_count",
+            "dropped_events_count",
+            "dropped_links_count",
+            "resource_attributes",
+            "resource_dropped_attributes_count",
+            "resource_schema_url",
+            "scope_name",
+            "scope_version",
+            "scope_attributes",
+            "scope_dropped_attributes_count",
+            "scope_schema_url",
+            "attribute_order",
+            "input_tokens",
+            "output_tokens",
+        };
+        pqxx::stream_to copy(tx, "spanscope_staging", columns);
+        int seq = 0;
+        std::string attributes, events, links;
+        for (const IngestItem& item : items) {
+            for (const Span& span : item.batch.spans) {
+                const ResourceColumns* resource = &noResource;
+                if (span.resource) {
+                    auto [it, isNew] = resources.try_emplace(span.resource.get());
+                    if (isNew) {
+                        it->second.attributes = jsonOf(span.resource->attributes);
+                        it->second.order = PostgresJson::keyOrder(span.resource->attributes);
+                        it->second.dropped = span.resource->droppedAttributesCount;
+                        it->second.schemaUrl = textOf(span.resource->schemaUrl);
+                        it->second.service = textOf(span.resource->serviceName());
+                    }
+                    resource = &it->second;
+                }
+                const ScopeColumns* scope = &noScope;
+                if (span.scope) {
+                    auto [it, isNew] = scopes.try_emplace(span.scope.get());
+                    if (isNew) {
+                        it->second.name = textOf(span.scope->name);
+                        it->second.version = textOf(span.scope->version);
+                        it->second.attributes = jsonOf(span.scope->attributes);
+                        it->second.order = PostgresJson::keyOrder(span.scope->attributes);
+                        it->second.dropped = span.scope->droppedAttributesCount;
+                        it->second.schemaUrl = textOf(span.scope->schemaUrl);
+                    }
+                    scope = &it->second;
+                }
+                attributes.clear();
+                PostgresJson::appendAttributes(attributes, span.attributes);
+                events.clear();
+                PostgresJson::appendEvents(events, span.events);
+                links.clear();
+                PostgresJson::appendLinks(links, span.links);
+                const std::string orders
+                    = PostgresJson::keyOrders(PostgresJson::keyOrder(span.attributes), resource->order, scope->order);
+                const auto [inputTokens, outputTokens] = tokenCounts(span.attributes);
+                copy << std::make_tuple(seq++, hex(span.traceId), hex(span.spanId),
+                    span.parentSpanId.isValid() ? std::optional<std::string>(hex(span.parentSpanId)) : std::nullopt,
+                    textOf(span.name), int(span.kind), resource->service, toDb(span.startTimeUnixNano),
+                    toDb(span.endTimeUnixNano), micros(span.startTimeUnixNano), micros(span.endTimeUnixNano),
+                    number(double(span.durationNanos()) / 1e6), int(span.statusCode), textOf(span.statusMessage),
+                    textOf(span.traceState), std::int64_t(span.flags), attributes, events, links,
+                    std::int64_t(span.droppedAttributesCount), std::int64_t(span.droppedEventsCount),
+                    std::int64_t(span.droppedLinksCount), resource->attributes, resource->dropped, resource->schemaUrl,
+                    scope->name, scope->version, scope->attributes, scope->dropped, scope->schemaUrl,
+                    orders.empty() ? std::optional<std::string>() : std::optional<std::string>(orders),
+                    std::int64_t(inputTokens), std::int64_t(outputTokens));
+            }
+        }
+        copy.complete();
+    }
+    // Two writers (two worker processes) adding spans to one trace must not both compute its summary from a
+    // snapshot without the other's spans: each locks the trace's bucket first, so the second one's summary
+    // statement (a new snapshot, READ COMMITTED) sees the first one's committed spans. Buckets bound the number of
+    // advisory locks a write holds (they live in a small shared table).
+    tx.exec_params(m_sql->lockTraces, utf8(m_schema), traceIds);
+    tx.exec0(m_sql->upsertSpans);
+    // The touched traces as a parameter, not a join with the staging table: that has no statistics, and the
+    // planner then scanned all spans for the aggregate.
+    tx.exec_params0(m_sql->upsertTraces, traceIds);
+    tx.commit();
+    connection.stagingReady = true;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// reads
+
+std::vector<TraceSummary> PostgresTraceStore::listTraces(const TraceQuery& query, QString* error)
+{
+    std::vector<TraceSummary> result;
+    std::vector<std::string> params;
+    const auto param = [&params](std::string value) {
+        params.push_back(std::move(value));
+        return "$" + std::to_string(params.size());
+    };
+    std::string sql = "SELECT " SUMMARY_COLUMNS " FROM " + m_sql->traces + " t WHERE true";
+    if (query.hasCursor) {
+        sql += " AND (t.start_time_unix_nano, t.trace_id) < ("
+            + param(std::to_string(toDb(query.cursorStartTimeUnixNano))) + "::bigint, "
+            + param(hex(query.cursorTraceId)) + ")";
+    }
+    if (query.startTimeFromUnixNano)
+        sql += " AND t.start_time_unix_nano >= " + param(std::to_string(toDb(query.startTimeFromUnixNano)))
+            + "::bigint";
+    if (query.startTimeToUnixNano)
+        sql += " AND t.start_time_unix_nano <= " + param(std::to_string(toDb(query.startTimeToUnixNano))) + "::bigint";
+    if (!query.serviceName.isEmpty())
+        sql += " AND t.services @> ARRAY[" + param(textOf(query.serviceName)) + "::text]";
+    if (query.errorsOnly)
+        sql += " AND t.error_count > 0";
+    if (query.minDurationNanos)
+        sql += " AND t.end_time_unix_nano::numeric - t.start_time_unix_nano >= "
+            + param(std::to_string(query.minDurationNanos)) + "::numeric";
+    if (!query.text.isEmpty()) {
+        // Span name: ILIKE with the term's wildcards escaped. String attribute values at any depth: a JSON path
+        // with like_regex, flag q (the term is literal) and i (case-insensitive).
+        std::string like = "%";
+        for (const char c : textOf(query.text)) {
+            if (c == '%' || c == '_' || c == '\\')
+                like += '\\';
+            like += c;
+        }
+        like += '%';
+        std::string path = "strict $.** ? (@.type() == \"string\" && @ like_regex ";
+        PostgresJson::appendString(path, query.text);
+        path += " flag \"iq\")";
+        sql += " AND EXISTS (SELECT 1 FROM " + m_sql->spans + " s WHERE s.trace_id = t.trace_id AND (s.name ILIKE "
+            + param(like) + " OR jsonb_path_exists(s.attributes, " + param(path) + "::jsonpath)))";
+    }
+    sql += " ORDER BY t.start_time_unix_nano DESC, t.trace_id DESC LIMIT "
+        + param(std::to_string(std::max(0, query.limit))) + "::bigint OFFSET "
+        + param(std::to_string(std::max(0, query.offset))) + "::bigint";
+
+    withConnection(QStringLiteral("list traces"), error, [&](Connection& c) {
+        result.clear();
+        pqxx::nontransaction tx(c.db);
+        const pqxx::result rows = tx.exec_params(sql, pqxx::prepare::make_dynamic_params(params));
+        result.reserve(std::size_t(rows.size()));
+        for (const pqxx::row& row : rows)
+            result.push_back(readSummary(row));
+    });
+    return result;
+}
+
+std::optional<TraceSummary> PostgresTraceStore::traceSummary(const TraceId& traceId, QString* error)
+{
+    std::optional<TraceSummary> result;
+    withConnection(QStringLiteral("read trace summary"), error, [&](Connection& c) {
+        pqxx::nontransaction tx(c.db);
+        const pqxx::result rows = tx.exec_params(m_sql->summaryByTrace, hex(traceId));
+        result.reset();
+        if (!rows.empty())
+            result = readSummary(rows[0]);
+    });
+    return result;
+}
+
+std::vector<Span> PostgresTraceStore::traceSpans(const TraceId& traceId, QString* error)
+{
+    std::vector<Span> spans;
+    QString corrupt;
+    const bool ok = withConnection(QStringLiteral("read trace %1").arg(traceId.toHex()), error, [&](Connection& c) {
+        spans.clear();
+        pqxx::nontransaction tx(c.db);
+        const pqxx::result rows = tx.exec_params(m_sql->spansOfTrace, hex(traceId));
+        spans.reserve(std::size_t(rows.size()));
+        // Spans of one request share their resource and scope; decode each distinct one once.
+        QHash<QByteArray, std::shared_ptr<const Resource>> resources;
+        QHash<QByteArray, std::shared_ptr<const InstrumentationScope>> scopes;
+        std::vector<int> spanOrder, resourceOrder, scopeOrder;
+        for (const pqxx::row& r : rows) {
+            Span span;
+            span.traceId = traceId;
+            span.spanId = SpanId::fromHex(qstr(r[0]));
+            if (!r[1].is_null())
+                span.parentSpanId = SpanId::fromHex(qstr(r[1]));
+            span.name = qstr(r[2]);
+            span.kind = SpanKind(r[3].as<int>());
+            span.startTimeUnixNano = fromDb(r[4]);
+            span.endTimeUnixNano = fromDb(r[5]);
+            span.statusCode = StatusCode(r[6].as<int>());
+            span.statusMessage = qstr(r[7]);
+            span.traceState = qstr(r[8]);
+            span.flags = std::uint32_t(r[9].as<long long>());
+            bool good = PostgresJson::parseKeyOrders(
+                            r[24].is_null() ? std::string_view() : view(r[24]), &spanOrder, &resourceOrder, &scopeOrder)
+                && PostgresJson::parseAttributes(view(r[10]), spanOrder, &span.attributes)
+                && PostgresJson::parseEvents(view(r[11]), &span.events)
+                && PostgresJson::parseLinks(view(r[12]), &span.links);
+            span.droppedAttributesCount = std::uint32_t(r[13].as<long long>());
+            span.droppedEventsCount = std::uint32_t(r[14].as<long long>());
+            span.droppedLinksCount = std::uint32_t(r[15].as<long long>());
+            if (good && !r[16].is_null()) {
+                QByteArray key(r[16].c_str(), qsizetype(r[16].size()));
+                key += '\x1f' + QByteArray(r[17].c_str()) + '\x1f' + QByteArray(r[18].c_str()) + '\x1f';
+                for (const int i : resourceOrder)
+                    key += QByteArray::number(i) + ',';
+                auto it = resources.find(key);
+                if (it == resources.end()) {
+                    auto resource = std::make_shared<Resource>();
+                    good = PostgresJson::parseAttributes(view(r[16]), resourceOrder, &resource->attributes);
+                    resource->droppedAttributesCount = std::uint32_t(r[17].as<long long>());
+                    resource->schemaUrl = qstr(r[18]);
+                    it = resources.insert(key, std::move(resource));
+                }
+                span.resource = *it;
+            }
+            if (good && !r[19].is_null()) {
+                QByteArray key(r[19].c_str(), qsizetype(r[19].size()));
+                for (const int column : { 20, 21, 22, 23 })
+                    key += '\x1f' + QByteArray(r[column].c_str(), qsizetype(r[column].size()));
+                key += '\x1f';
+                for (const int i : scopeOrder)
+                    key += QByteArray::number(i) + ',';
+                auto it = scopes.find(key);
+                if (it == scopes.end()) {
+                    auto scope = std::make_shared<InstrumentationScope>();
+                    scope->name = qstr(r[19]);
+                    scope->version = qstr(r[20]);
+                    if (!r[21].is_null())
+                        good = PostgresJson::parseAttributes(view(r[21]), scopeOrder, &scope->attributes);
+                    scope->droppedAttributesCount = std::uint32_t(r[22].as<long long>());
+                    scope->schemaUrl = qstr(r[23]);
+                    it = scopes.insert(key, std::move(scope));
+                }
+                span.scope = *it;
+            }
+            if (!good) {
+                corrupt = QStringLiteral("the stored JSON of span %1 cannot be read").arg(span.spanId.toHex());
+                spans.clear();
+                return;
+            }
+            spans.push_back(std::move(span));
+        }
+    });
+    if (ok && !corrupt.isEmpty()) {
+        const QString message = QStringLiteral("cannot read trace %1: %2").arg(traceId.toHex(), corrupt);
+        qCWarning(lcStorage).noquote() << message;
+        if (error)
+            *error = message;
+    }
+    return spans;
+}
+
+bool PostgresTraceStore::readBlob(
+    const TraceId& traceId, QString* key, QByteArray* blob, RawPayload* meta, QString* error)
+{
+    key->clear();
+    if (!withConnection(
+            QStringLiteral("read the raw object key of trace %1").arg(traceId.toHex()), error, [&](Connection& c) {
+                pqxx::nontransaction tx(c.db);
+                const pqxx::result rows = tx.exec_params(m_sql->blobKey, hex(traceId));
+                if (rows.empty() || rows[0][0].is_null())
+                    return;
+                *key = qstr(rows[0][0]);
+                meta->spanCount = rows[0][1].as<long long>();
+                meta->receivedAtUnixNano = fromDb(rows[0][2]);
+            }))
+        return false;
+    if (key->isEmpty())
+        return true;
+    // The connection is back in the pool while the object store answers.
+    QString message;
+    std::optional<QByteArray> object = m_blobs->get(*key, &message);
+    if (!object) {
+        if (message.isEmpty())
+            message = QStringLiteral("the object %1 in %2 is missing").arg(*key, m_blobs->description());
+        message = QStringLiteral("cannot read the raw object of trace %1: %2").arg(traceId.toHex(), message);
+        qCWarning(lcStorage).noquote() << message;
+        if (error)
+            *error = message;
+        return false;
+    }
+    *blob = std::move(*object);
+    return true;
+}
+
+QByteArray PostgresTraceStore::traceBlob(const TraceId& traceId, QString* error)
+{
+    if (error)
+        error->clear();
+    QString key;
+    QByteArray blob;
+    RawPayload meta;
+    if (!m_blobs || !readBlob(traceId, &key, &blob, &meta, error))
+        return {};
+    return blob;
+}
+
+std::vector<RawPayload> PostgresTraceStore::tracePayloads(const TraceId& traceId, QString* error)
+{
+    if (error)
+        error->clear();
+    std::vector<RawPayload> payloads;
+    QString key;
+    QByteArray blob;
+    RawPayload p;
+    if (!m_blobs || !readBlob(traceId, &key, &blob, &p, error) || key.isEmpty())
+        return payloads;
+    if (!gunzip(blob, &p.body)) {
+        const QString message
+            = QStringLiteral("cannot read the raw payload of trace %1: the object %2 is not valid gzip")
+                  .arg(traceId.toHex(), key);
+        qCWarning(lcStorage).noquote() << message;
+        if (error)
+            *error = message;
+        return payloads;
+    }
+    p.contentType = QStringLiteral("application/json");
+    p.contentEncoding = QStringLiteral("gzip");
+    p.wireSize = blob.size();
+    // "s3://bucket @ endpoint" -> "s3://bucket/key @ endpoint"
+    const QString where = m_blobs->description();
+    const qsizetype space = where.indexOf(QLatin1Char(' '));
+    p.peer
+        = (space < 0 ? where : where.left(space)) + QLatin1Char('/') + key + (space < 0 ? QString() : where.mid(space));
+    payloads.push_back(std::move(p));
+    return payloads;
+}
+
+QStringList PostgresTraceStore::services(QString* error)
+{
+    QStringList result;
+    withConnection(QStringLiteral("list services"), error, [&](Connection& c) {
+        result.clear();
+        pqxx::nontransaction tx(c.db);
+        for (const pqxx::row& r : tx.exec(m_sql->services))
+            result.append(qstr(r[0]));
+    });
+    result.sort();
+    return result;
+}
+
+qint64 PostgresTraceStore::spanCount(QString* error)
+{
+    qint64 count = 0;
+    withConnection(QStringLiteral("count spans"), error, [&](Connection& c) {
+        pqxx::nontransaction tx(c.db);
+        count = tx.exec1(m_sql->spanCount)[0].as<long long>();
+    });
+    return count;
+}
+
+int PostgresTraceStore::schemaVersion(QString* error)
+{
+    int version = -1;
+    QString message;
+    withConnection(QStringLiteral("read the schema version"), error, [&](Connection& c) {
+        version = PostgresMigrations::currentVersion(c.db, m_schema, &message);
+        if (version < 0)
+            throw pqxx::failure(utf8(message));
+    });
+    return version;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// ingestion queue
+
+bool PostgresTraceStore::enqueue(const std::vector<RawPayload>& payloads, QString* error, std::vector<qint64>* ids)
+{
+    std::vector<qint64> newIds;
+    const std::uint64_t now = std::uint64_t(QDateTime::currentMSecsSinceEpoch()) * 1000000u;
+    const bool ok = withConnection(QStringLiteral("queue %1 requests").arg(payloads.size()), error, [&](Connection& c) {
+        newIds.clear();
+        pqxx::work tx(c.db);
+        for (const RawPayload& p : payloads) {
+            const std::uint64_t received = p.receivedAtUnixNano ? p.receivedAtUnixNano : now;
+            const pqxx::row r
+                = tx.exec_params1(m_sql->enqueue, pqxx::binarystring(p.body.constData(), std::size_t(p.body.size())),
+                    static_cast<long long>(p.body.size()), textOf(p.contentType), textOf(p.contentEncoding),
+                    textOf(p.peer), static_cast<long long>(p.wireSize), static_cast<long long>(p.spanCount),
+                    micros(received), toDb(received));
+            newIds.push_back(r[0].as<long long>());
+        }
+        tx.commit();
+    });
+    if (ok && ids)
+        *ids = std::move(newIds);
+    return ok;
+}
+
+std::vector<QueuedPayload> PostgresTraceStore::claimQueued(
+    int maxItems, qint64 maxBytes, std::chrono::seconds lease, QString* error)
+{
+    std::vector<QueuedPayload> claimed;
+    if (maxItems <= 0) {
+        if (error)
+            error->clear();
+        return claimed;
+    }
+    withConnection(QStringLiteral("claim queued requests"), error, [&](Connection& c) {
+        claimed.clear();
+        pqxx::nontransaction tx(c.db); // one statement: atomic by itself
+        const pqxx::result rows = tx.exec_params(m_sql->claim, maxItems,
+            static_cast<long long>(std::max<qint64>(maxBytes, 0)), static_cast<long long>(lease.count()));
+        for (const pqxx::row& r : rows) {
+            QueuedPayload q;
+            q.id = r[0].as<long long>();
+            q.payload.id = q.id;
+            const pqxx::binarystring body(r[1]);
+            q.payload.body = QByteArray(body.get(), qsizetype(body.size()));
+            q.payload.contentType = qstr(r[2]);
+            q.payload.contentEncoding = qstr(r[3]);
+            q.payload.peer = qstr(r[4]);
+            q.payload.wireSize = r[5].as<long long>();
+            q.payload.spanCount = r[6].as<long long>();
+            q.payload.receivedAtUnixNano = fromDb(r[7]);
+            q.attempts = r[8].as<int>();
+            q.lastError = r[9].is_null() ? QString() : qstr(r[9]);
+            claimed.push_back(std::move(q));
+        }
+    });
+    std::sort(
+        claimed.begin(), claimed.end(), [](const QueuedPayload& a, const QueuedPayload& b) { return a.id < b.id; });
+    return claimed;
+}
+
+bool PostgresTraceStore::completeQueued(const std::vector<qint64>& ids, QString* error)
+{
+    if (ids.empty()) {
+        if (error)
+            error->clear();
+        return true;
+    }
+    return withConnection(QStringLiteral("complete %1 queued requests").arg(ids.size()), error, [&](Connection& c) {
+        pqxx::nontransaction tx(c.db);
+        tx.exec_params0(m_sql->complete, bigintArray(ids));
+    });
+}
+
+bool PostgresTraceStore::failQueued(
+    const std::vector<qint64>& ids, const QString& reason, std::chrono::milliseconds retryAfter, QString* error)
+{
+    if (ids.empty()) {
+        if (error)
+            error->clear();
+        return true;
+    }
+    return withConnection(QStringLiteral("release %1 queued requests").arg(ids.size()), error, [&](Connection& c) {
+        pqxx::nontransaction tx(c.db);
+        tx.exec_params0(m_sql->fail, bigintArray(ids), textOf(reason),
+            static_cast<long long>(std::max<std::int64_t>(retryAfter.count(), 0)));
+    });
+}
+
+qint64 PostgresTraceStore::queueDepth(QString* error)
+{
+    qint64 depth = -1;
+    if (!withConnection(QStringLiteral("count queued requests"), error, [&](Connection& c) {
+            pqxx::nontransaction tx(c.db);
+            depth = tx.exec1(m_sql->queueDepth)[0].as<long long>();
+        }))
+        return -1;
+    return depth;
+}
+
+std::vector<TraceObjectInfo> PostgresTraceStore::traceObjectInfo(const std::vector<TraceId>& traceIds, QString* error)
+{
+    std::vector<TraceObjectInfo> result;
+    if (traceIds.empty()) {
+        if (error)
+            error->clear();
+        return result;
+    }
+    std::vector<std::string> ids;
+    ids.reserve(traceIds.size());
+    for (const TraceId& id : traceIds)
+        ids.push_back(hex(id));
+    withConnection(QStringLiteral("read trace object info"), error, [&](Connection& c) {
+        result.clear();
+        pqxx::nontransaction tx(c.db);
+        for (const pqxx::row& r : tx.exec_params(m_sql->objectInfo, textArray(ids))) {
+            TraceObjectInfo info;
+            info.traceId = TraceId::fromHex(qstr(r[0]));
+            info.environment = qstr(r[1]);
+            info.rootServiceName = qstr(r[2]);
+            info.startTimeUnixNano = fromDb(r[3]);
+            info.rawBlobKey = r[4].is_null() ? QString() : qstr(r[4]);
+            result.push_back(std::move(info));
+        }
+    });
+    return result;
+}
+
+bool PostgresTraceStore::setTraceBlobKeys(const std::vector<std::pair<TraceId, QString>>& keys, QString* error)
+{
+    if (keys.empty()) {
+        if (error)
+            error->clear();
+        return true;
+    }
+    std::vector<std::string> ids, values;
+    for (const auto& [id, key] : keys) {
+        ids.push_back(hex(id));
+        values.push_back(textOf(key));
+    }
+    return withConnection(QStringLiteral("set raw object keys"), error, [&](Connection& c) {
+        pqxx::nontransaction tx(c.db);
+        tx.exec_params0(m_sql->setBlobKeys, textArray(ids), textArray(values));
+    });
+}
