@@ -5,6 +5,7 @@
 #include "ingestpipeline.h"
 #include "otlpjsoncodec.h"
 #include "otlpprotobufcodec.h"
+#include "queryapi.h"
 
 #include <QAbstractHttpServer>
 #include <QDateTime>
@@ -21,6 +22,7 @@
 #include <QThreadPool>
 #include <QtConcurrent/QtConcurrentRun>
 #include <QTimer>
+#include <QUrlQuery>
 
 #include <google/protobuf/io/coded_stream.h>
 #include <google/protobuf/io/zero_copy_stream_impl_lite.h>
@@ -76,6 +78,34 @@ const char* const RefusedProperty = "spanscope_refused";
 // After a 413 the rest of the body is read and dropped for a while, so the client gets to read the answer.
 constexpr qint64 MaxDrainBytes = qint64(1024) * 1024 * 1024;
 constexpr int DrainTimeoutMs = 10000;
+// Query API reads run here; two threads keep one slow read (a large trace) from queueing every other query.
+constexpr int QueryThreads = 2;
+
+QByteArray methodName(QHttpServerRequest::Method method)
+{
+    switch (method) {
+    case QHttpServerRequest::Method::Get:
+        return QByteArrayLiteral("GET");
+    case QHttpServerRequest::Method::Put:
+        return QByteArrayLiteral("PUT");
+    case QHttpServerRequest::Method::Delete:
+        return QByteArrayLiteral("DELETE");
+    case QHttpServerRequest::Method::Post:
+        return QByteArrayLiteral("POST");
+    case QHttpServerRequest::Method::Head:
+        return QByteArrayLiteral("HEAD");
+    case QHttpServerRequest::Method::Options:
+        return QByteArrayLiteral("OPTIONS");
+    case QHttpServerRequest::Method::Patch:
+        return QByteArrayLiteral("PATCH");
+    case QHttpServerRequest::Method::Connect:
+        return QByteArrayLiteral("CONNECT");
+    case QHttpServerRequest::Method::Trace:
+        return QByteArrayLiteral("TRACE");
+    default:
+        return QByteArrayLiteral("UNKNOWN");
+    }
+}
 
 /**
  * QtHttpServer buffers a whole request body before a handler sees it. This server sees every socket first and
@@ -140,11 +170,19 @@ private:
 /// The QtHttpServer front end; lives on the receiver thread.
 class ReceiverServer : public QAbstractHttpServer {
 public:
-    ReceiverServer(IngestPipeline* pipeline, qint64 maxBodyBytes, OtlpHttpReceiver* owner)
+    ReceiverServer(IngestPipeline* pipeline, TraceStore* queryStore, qint64 maxBodyBytes, OtlpHttpReceiver* owner)
         : m_pipeline(pipeline)
         , m_maxBodyBytes(maxBodyBytes)
         , m_owner(owner)
     {
+        setQueryStore(queryStore);
+        m_queryPool.setMaxThreadCount(QueryThreads);
+    }
+
+    void setQueryStore(TraceStore* store)
+    {
+        m_queryStore = store;
+        m_queryApi = std::make_shared<const QueryApi>(store);
     }
 
     bool listenOn(const QHostAddress& address, quint16 port, quint16* boundPort, QString* error)
@@ -197,9 +235,23 @@ protected:
             }
             QJsonObject health { { QStringLiteral("status"), QStringLiteral("ok") },
                                  { QStringLiteral("store"), m_pipeline->store()->description() },
+                                 { QStringLiteral("query_store"),
+                                   m_queryStore ? QJsonValue(m_queryStore->description()) : QJsonValue() },
                                  { QStringLiteral("queue_bytes"), m_pipeline->queuedBytes() },
-                                 { QStringLiteral("spans_written"), m_pipeline->spansWritten() } };
-            responder.write(QJsonDocument(health).toJson(QJsonDocument::Compact), "application/json");
+                                 { QStringLiteral("spans_written"), m_pipeline->spansWritten() },
+                                 { QStringLiteral("requests_accepted"), accepted.load() },
+                                 { QStringLiteral("requests_rejected"), rejected.load() },
+                                 { QStringLiteral("replies_pending"), m_pendingReplies } };
+            const QByteArray body = QJsonDocument(health).toJson(QJsonDocument::Compact);
+            responder.writeStatusLine(HttpStatus::Ok);
+            responder.writeHeader("Content-Type", "application/json");
+            responder.writeHeader("Content-Length", QByteArray::number(body.size()));
+            // A HEAD reply has no body, or keep-alive breaks; writeBody also ends the header block.
+            responder.writeBody(request.method() == QHttpServerRequest::Method::Head ? QByteArray() : body);
+            return true;
+        }
+        if (QueryApi::handles(path)) {
+            handleQuery(request, socket);
             return true;
         }
         return false; // -> missingHandler: 404
@@ -237,6 +289,41 @@ private:
     {
         ++rejected;
         writeError(responder, status, contentTypeOf(enc), statusBody(enc, rpcCode, message), message, extraHeaders);
+    }
+
+    // Store reads block: they run on m_queryPool and the reply is written from this thread when they finish, as
+    // the POST path does after commit.
+    void handleQuery(const QHttpServerRequest& request, QTcpSocket* socket)
+    {
+        auto held = std::make_shared<QHttpServerResponder>(makeResponder(request, socket));
+        QPointer<QTcpSocket> guard(socket);
+        const bool head = request.method() == QHttpServerRequest::Method::Head;
+        QueryApi::Request query;
+        query.method = methodName(request.method());
+        query.path = request.url().path();
+        const auto items = request.query().queryItems(QUrl::FullyDecoded);
+        for (const auto& item : items)
+            query.query.append({ item.first, item.second });
+        ++m_pendingReplies;
+        QtConcurrent::run(&m_queryPool, [api = m_queryApi, query] { return api->handle(query); })
+            .then(this, [this, held, guard, head](const QueryApi::Response& response) {
+                --m_pendingReplies;
+                if (!guard)
+                    return;
+                held->writeStatusLine(HttpStatus(response.status));
+                for (const auto& [name, value] : response.headers)
+                    held->writeHeader(name, value);
+                held->writeHeader("Content-Length", QByteArray::number(response.body.size()));
+                held->writeBody(head ? QByteArray() : response.body);
+                if (response.status >= 400) {
+                    const QString reason = QJsonDocument::fromJson(response.body)
+                                               .object()
+                                               .value(QLatin1String("error"))
+                                               .toString();
+                    qCDebug(lcIngest) << "answering" << response.status << reason;
+                    Q_EMIT m_owner->requestFailed(response.status, reason);
+                }
+            });
     }
 
     void handleTraces(const QHttpServerRequest& request, QTcpSocket* socket)
@@ -387,14 +474,27 @@ private:
     OtlpHttpReceiver* m_owner;
     QPointer<QTcpServer> m_tcp;
     int m_pendingReplies = 0;
-    QThreadPool m_workers; // inflate + decode + prepare; declared last so it is drained before the rest goes
+    TraceStore* m_queryStore = nullptr;
+    std::shared_ptr<const QueryApi> m_queryApi; // replaced whole by setQueryStore; running reads keep theirs
+    // Declared last so they are drained before the rest goes.
+    QThreadPool m_workers; // inflate + decode + prepare
+    QThreadPool m_queryPool; // query API store reads
 };
 
 OtlpHttpReceiver::OtlpHttpReceiver(IngestPipeline* pipeline, const Options& options, QObject* parent)
     : QObject(parent)
     , m_pipeline(pipeline)
+    , m_queryStore(pipeline->store())
     , m_options(options)
 {
+}
+
+void OtlpHttpReceiver::setQueryStore(TraceStore* store)
+{
+    m_queryStore = store;
+    if (m_server)
+        QMetaObject::invokeMethod(m_server, [server = m_server, store] { server->setQueryStore(store); },
+                                  Qt::BlockingQueuedConnection);
 }
 
 OtlpHttpReceiver::~OtlpHttpReceiver()
@@ -408,7 +508,7 @@ bool OtlpHttpReceiver::start(QString* error)
         return true;
     m_thread = new QThread;
     m_thread->setObjectName(QStringLiteral("otlp-receiver"));
-    m_server = new ReceiverServer(m_pipeline, m_options.maxBodyBytes, this);
+    m_server = new ReceiverServer(m_pipeline, m_queryStore, m_options.maxBodyBytes, this);
     m_server->moveToThread(m_thread);
     QObject::connect(m_thread, &QThread::finished, m_server, &QObject::deleteLater);
     m_thread->start();

@@ -10,11 +10,14 @@
 class IngestPipeline;
 class QThread;
 class ReceiverServer;
+class TraceStore;
 
 /**
  * The embedded OTLP/HTTP receiver (OTLP spec, "OTLP/HTTP"): `POST /v1/traces` with
  * `application/x-protobuf` or `application/json` bodies, `Content-Length` or chunked, optionally
- * `Content-Encoding: gzip`; plus `GET /healthz`.
+ * `Content-Encoding: gzip`; plus `GET /healthz` (JSON: status, store, query store, queued bytes, request counts) and
+ * the read-only query API under `/api/v1/` (QueryApi, docs/query-api.md), whose store reads run on a small thread
+ * pool of their own so they never hold up the receiver thread or the decoders.
  *
  * Replies: 200 with ExportTraceServiceResponse in the request's encoding (with partial_success when spans were
  * rejected), sent only after the spans are committed by the IngestPipeline; 400 (malformed body, with a
@@ -44,18 +47,27 @@ public:
      */
     void stop(int replyGraceMs = 2000);
 
+    /**
+     * The store the query API reads (default: the pipeline's store). nullptr turns the API off (404). The store
+     * must outlive the receiver. May be called before or after start(), from the receiver's owning thread.
+     */
+    void setQueryStore(TraceStore* store);
+    TraceStore* queryStore() const { return m_queryStore; }
+
     quint16 port() const { return m_port; }
     /// "127.0.0.1:4318"
     QString listenAddress() const;
+    /// OTLP export requests (POST /v1/traces) answered 200, and those answered with an error.
     qint64 requestsAccepted() const;
     qint64 requestsRejected() const;
 
 Q_SIGNALS:
-    /// A request was answered with an error status (4xx/5xx); emitted from the server thread.
+    /// A request (OTLP or query API) was answered with an error status (4xx/5xx); emitted from the server thread.
     void requestFailed(int httpStatus, const QString& reason);
 
 private:
     IngestPipeline* m_pipeline;
+    TraceStore* m_queryStore;
     Options m_options;
     quint16 m_port = 0;
     QThread* m_thread = nullptr;

@@ -1241,6 +1241,8 @@ std::vector<TraceSummary> SqliteTraceStore::listTraces(const TraceQuery& query, 
         sql += " AND EXISTS (SELECT 1 FROM spans s WHERE s.trace_seq = t.seq "
                "AND spanscope_contains(s.name, s.attributes, ?6))";
     sql += QByteArray(" ORDER BY ") + t + ".start_time DESC, " + t + ".trace_id DESC LIMIT ?7";
+    if (query.offset > 0)
+        sql += " OFFSET ?9"; // counted from the cursor: rows after it, then skip
 
     QString message;
     sqlite3_stmt* s = lease.db().statement(sql, &message);
@@ -1258,6 +1260,8 @@ std::vector<TraceSummary> SqliteTraceStore::listTraces(const TraceQuery& query, 
     q.bindInt64(7, std::max(0, query.limit));
     if (byService)
         q.bindText(8, query.serviceName);
+    if (query.offset > 0)
+        q.bindInt64(9, query.offset);
     int rc;
     result.reserve(std::size_t(std::max(0, std::min(query.limit, 1000))));
     while ((rc = q.step()) == SQLITE_ROW)

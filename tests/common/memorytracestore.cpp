@@ -129,9 +129,14 @@ std::vector<TraceSummary> MemoryTraceStore::listTraces(const TraceQuery& query, 
     TraceSummary cursor;
     cursor.startTimeUnixNano = query.cursorStartTimeUnixNano;
     cursor.traceId = query.cursorTraceId;
+    int toSkip = std::max(0, query.offset);
     for (TraceSummary& s : all) {
         if (query.hasCursor && !newer(cursor, s))
             continue;
+        if (toSkip > 0) {
+            --toSkip;
+            continue;
+        }
         if (static_cast<int>(page.size()) >= query.limit)
             break;
         page.push_back(std::move(s));

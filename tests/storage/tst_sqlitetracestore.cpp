@@ -698,6 +698,39 @@ private Q_SLOTS:
         TraceQuery zero;
         zero.limit = 0;
         QVERIFY(store->listTraces(zero).empty());
+
+        // offset: pages of 7 by offset are the same rows as the keyset pages, without gaps or repeats.
+        std::vector<TraceSummary> byOffset;
+        for (int offset = 0; offset < 50; offset += 7) {
+            TraceQuery page;
+            page.limit = 7;
+            page.offset = offset;
+            const auto rows = store->listTraces(page);
+            QCOMPARE(int(rows.size()), std::max(0, std::min(7, 40 - offset)));
+            byOffset.insert(byOffset.end(), rows.begin(), rows.end());
+        }
+        QCOMPARE(byOffset.size(), all.size());
+        for (std::size_t i = 0; i < all.size(); ++i)
+            QCOMPARE(byOffset[i].traceId, all[i].traceId);
+        TraceQuery offsetWeb; // with a filter, and counted from the cursor
+        offsetWeb.serviceName = QStringLiteral("web");
+        offsetWeb.limit = 100;
+        const auto webAll = store->listTraces(offsetWeb);
+        QCOMPARE(webAll.size(), 20u);
+        offsetWeb.limit = 2;
+        offsetWeb.offset = 3;
+        auto skipped = store->listTraces(offsetWeb);
+        QCOMPARE(skipped.size(), 2u);
+        QCOMPARE(skipped[0].traceId, webAll[3].traceId);
+        QCOMPARE(skipped[1].traceId, webAll[4].traceId);
+        offsetWeb.hasCursor = true;
+        offsetWeb.cursorStartTimeUnixNano = webAll[1].startTimeUnixNano;
+        offsetWeb.cursorTraceId = webAll[1].traceId;
+        skipped = store->listTraces(offsetWeb);
+        QCOMPARE(skipped.size(), 2u);
+        QCOMPARE(skipped[0].traceId, webAll[5].traceId);
+        offsetWeb.offset = 40;
+        QVERIFY(store->listTraces(offsetWeb).empty());
     }
 
     void failedWriteCommitsNothing()

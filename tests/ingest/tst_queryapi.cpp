@@ -1,0 +1,1138 @@
+// The read-only query API: real HTTP against an OtlpHttpReceiver whose SQLite store was filled by posting OTLP (the
+// public fixtures plus generated traces), and QueryApi called directly over the in-memory store.
+
+#include "ingest/gzip.h"
+#include "ingest/ingestpipeline.h"
+#include "ingest/otlphttpreceiver.h"
+#include "ingest/otlpjsoncodec.h"
+#include "ingest/otlpprotobufcodec.h"
+#include "ingest/queryapi.h"
+#include "storage/sqlitetracestore.h"
+
+#include "../common/memorytracestore.h"
+
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QSet>
+#include <QSignalSpy>
+#include <QTcpSocket>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <algorithm>
+#include <memory>
+
+namespace {
+
+constexpr std::uint64_t NanosPerSecond = 1000000000ULL;
+// The generated small traces start one second apart from 2026-11-21T10:00:00Z.
+constexpr std::uint64_t SmallT0 = 1795255200ULL * NanosPerSecond;
+constexpr int SmallTraces = 230;
+// The generated large trace starts at 2027-01-15T08:00:00Z, after everything else: the newest trace.
+constexpr std::uint64_t BulkT0 = 1800000000ULL * NanosPerSecond;
+constexpr int BulkSpans = 620;
+
+const char* const HotrodTraceId = "1a4e4a7b270e9f2a0f716e3ee115218a";
+
+QString fixture(const QString& relative) { return QStringLiteral(SPANSCOPE_FIXTURES_DIR "/") + relative; }
+
+QByteArray readFile(const QString& path)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return QByteArray();
+    return file.readAll();
+}
+
+TraceId smallTraceId(int k) { return TestSpans::traceId(quint64(0x5a000 + k)); }
+
+TraceId bulkTraceId() { return TraceId::fromHex(u"b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0"); }
+
+std::vector<Span> smallTraces(int from, int to)
+{
+    std::vector<Span> spans;
+    const auto a = TestSpans::resource(QStringLiteral("svc-a"));
+    const auto b = TestSpans::resource(QStringLiteral("svc-b"));
+    for (int k = from; k < to; ++k) {
+        const std::uint64_t start = SmallT0 + std::uint64_t(k) * NanosPerSecond;
+        spans.push_back(TestSpans::make(
+            smallTraceId(k), 1, 0, QStringLiteral("small-%1").arg(k), k % 2 ? b : a, start, start + 2500000));
+    }
+    return spans;
+}
+
+AnyValue arrayValue(std::vector<AnyValue> values)
+{
+    AnyValue v;
+    v.type = AnyValue::Type::Array;
+    v.arrayValue = std::move(values);
+    return v;
+}
+
+AnyValue mapValue(Attributes values)
+{
+    AnyValue v;
+    v.type = AnyValue::Type::Map;
+    v.mapValue = std::move(values);
+    return v;
+}
+
+/// One trace of BulkSpans spans: a root and its children; span 1 carries every kind of value, an event and a link.
+std::vector<Span> bulkTrace()
+{
+    auto resource = std::make_shared<Resource>();
+    resource->attributes = { { QStringLiteral("service.name"), AnyValue::fromString(QStringLiteral("bulk")) },
+        { QStringLiteral("host.name"), AnyValue::fromString(QStringLiteral("box-1")) } };
+    resource->schemaUrl = QStringLiteral("https://opentelemetry.io/schemas/1.24.0");
+    auto scope = std::make_shared<InstrumentationScope>();
+    scope->name = QStringLiteral("bulk-scope");
+    scope->version = QStringLiteral("1.2.3");
+    std::vector<Span> spans;
+    for (int i = 0; i < BulkSpans; ++i) {
+        Span s;
+        s.traceId = bulkTraceId();
+        s.spanId = TestSpans::spanId(quint64(0x1000 + i));
+        if (i > 0)
+            s.parentSpanId = TestSpans::spanId(0x1000);
+        s.name = i ? QStringLiteral("child-%1").arg(i) : QStringLiteral("root");
+        s.kind = i ? SpanKind::Client : SpanKind::Server;
+        s.startTimeUnixNano = BulkT0 + std::uint64_t(i) * 1000;
+        s.endTimeUnixNano = s.startTimeUnixNano + (i ? 1500000 : 900000000);
+        s.resource = resource;
+        s.scope = scope;
+        if (i % 100 == 7) {
+            s.statusCode = StatusCode::Error;
+            s.statusMessage = QStringLiteral("boom %1").arg(i);
+        }
+        spans.push_back(std::move(s));
+    }
+    Span& rich = spans[1];
+    rich.attributes = {
+        { QStringLiteral("str"), AnyValue::fromString(QStringLiteral("héllo")) },
+        { QStringLiteral("int"), AnyValue::fromInt(9007199254740993LL) },
+        { QStringLiteral("double"), AnyValue::fromDouble(1.5) },
+        { QStringLiteral("bool"), AnyValue::fromBool(true) },
+        { QStringLiteral("bytes"), AnyValue::fromBytes(QByteArray("\x01\x02\x03", 3)) },
+        { QStringLiteral("array"), arrayValue({ AnyValue::fromInt(1), AnyValue::fromString(QStringLiteral("two")) }) },
+        { QStringLiteral("map"), mapValue({ { QStringLiteral("k"), AnyValue::fromString(QStringLiteral("v")) } }) },
+    };
+    rich.events = { SpanEvent {
+        BulkT0 + 1500, QStringLiteral("retry"), { { QStringLiteral("attempt"), AnyValue::fromInt(2) } }, 0 } };
+    rich.links = { SpanLink { smallTraceId(3), TestSpans::spanId(1), QStringLiteral("k=v"),
+        { { QStringLiteral("why"), AnyValue::fromString(QStringLiteral("caused-by")) } }, 0, 1 } };
+    rich.statusCode = StatusCode::Error;
+    rich.statusMessage = QStringLiteral("upstream failed");
+    return spans;
+}
+
+/// The span JSON of the bulk trace's span 1, as docs/query-api.md describes it.
+QByteArray expectedRichSpan()
+{
+    // JSON with ' for ", to keep the literal readable.
+    QByteArray json(
+        "{ "
+        "'trace_id': 'b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0', 'span_id': '0000000000001001', "
+        "'parent_span_id': '0000000000001000', 'trace_state': '', 'flags': 0, "
+        "'name': 'child-1', 'kind': 3, 'kind_name': 'client', "
+        "'start_time': '2027-01-15T08:00:00.000001000Z', 'start_time_unix_nano': '1800000000000001000', "
+        "'end_time': '2027-01-15T08:00:00.001501000Z', 'end_time_unix_nano': '1800000000001501000', "
+        "'duration_ms': 1.5, "
+        "'status': { 'code': 2, 'code_name': 'error', 'message': 'upstream failed' }, "
+        "'attributes': [ "
+        "{ 'key': 'str', 'value': { 'stringValue': 'héllo' } }, "
+        "{ 'key': 'int', 'value': { 'intValue': '9007199254740993' } }, "
+        "{ 'key': 'double', 'value': { 'doubleValue': 1.5 } }, "
+        "{ 'key': 'bool', 'value': { 'boolValue': true } }, "
+        "{ 'key': 'bytes', 'value': { 'bytesValue': 'AQID' } }, "
+        "{ 'key': 'array', 'value': { 'arrayValue': { 'values': [ { 'intValue': '1' }, { 'stringValue': 'two' } ] } } "
+        "}, "
+        "{ 'key': 'map', 'value': { 'kvlistValue': { 'values': [ { 'key': 'k', 'value': { 'stringValue': 'v' } } ] } } "
+        "} "
+        "], "
+        "'dropped_attributes_count': 0, "
+        "'events': [ { 'name': 'retry', 'time': '2027-01-15T08:00:00.000001500Z', 'time_unix_nano': "
+        "'1800000000000001500', "
+        "'attributes': [ { 'key': 'attempt', 'value': { 'intValue': '2' } } ], 'dropped_attributes_count': 0 } ], "
+        "'dropped_events_count': 0, "
+        "'links': [ { 'trace_id': '7a00000000000000000000000005a003', 'span_id': '0000000000000001', 'trace_state': "
+        "'k=v', "
+        "'flags': 1, 'attributes': [ { 'key': 'why', 'value': { 'stringValue': 'caused-by' } } ], "
+        "'dropped_attributes_count': 0 } ], "
+        "'dropped_links_count': 0, "
+        "'service_name': 'bulk', "
+        "'resource': { 'service_name': 'bulk', 'schema_url': 'https://opentelemetry.io/schemas/1.24.0', "
+        "'dropped_attributes_count': 0, "
+        "'attributes': [ { 'key': 'service.name', 'value': { 'stringValue': 'bulk' } }, "
+        "{ 'key': 'host.name', 'value': { 'stringValue': 'box-1' } } ] }, "
+        "'scope': { 'name': 'bulk-scope', 'version': '1.2.3', 'attributes': [], 'dropped_attributes_count': 0, "
+        "'schema_url': '' } "
+        "} ");
+    return json.replace('\'', '"');
+}
+
+std::vector<Span> sortedBySpanId(std::vector<Span> spans)
+{
+    std::sort(spans.begin(), spans.end(), [](const Span& a, const Span& b) { return a.spanId < b.spanId; });
+    return spans;
+}
+
+QStringList traceIdsOf(const QJsonArray& traces)
+{
+    QStringList ids;
+    for (const QJsonValue t : traces)
+        ids.append(t.toObject().value(QStringLiteral("trace_id")).toString());
+    return ids;
+}
+
+QStringList traceIdsOf(const std::vector<TraceSummary>& traces)
+{
+    QStringList ids;
+    for (const TraceSummary& t : traces)
+        ids.append(t.traceId.toHex());
+    return ids;
+}
+
+struct Reply {
+    int status = 0;
+    QByteArray body;
+    QJsonObject json;
+    QByteArray contentType;
+    QByteArray contentEncoding;
+    QByteArray allow;
+};
+
+/// One parsed HTTP/1.1 response read from a socket (Content-Length bodies only, which is all the receiver sends).
+struct RawResponse {
+    int status = 0;
+    QByteArray head;
+    QByteArray body;
+};
+
+/// `headRequest`: the answer to a HEAD request, which has a Content-Length but no body.
+bool readResponse(QTcpSocket& socket, QByteArray& buffer, RawResponse* out, bool headRequest = false)
+{
+    QElapsedTimer timer;
+    timer.start();
+    while (timer.elapsed() < 20000) {
+        const qsizetype headEnd = buffer.indexOf("\r\n\r\n");
+        if (headEnd >= 0) {
+            const QByteArray head = buffer.left(headEnd);
+            qint64 length = 0;
+            for (const QByteArray& line : head.split('\n')) {
+                const QByteArray l = line.trimmed();
+                if (l.toLower().startsWith("content-length:"))
+                    length = l.mid(15).trimmed().toLongLong();
+            }
+            if (headRequest)
+                length = 0;
+            if (buffer.size() >= headEnd + 4 + length) {
+                out->head = head;
+                out->body = buffer.mid(headEnd + 4, length);
+                out->status = head.split(' ').value(1).toInt();
+                buffer.remove(0, headEnd + 4 + length);
+                return true;
+            }
+        }
+        if (socket.state() != QAbstractSocket::ConnectedState && socket.bytesAvailable() == 0)
+            return false;
+        if (socket.waitForReadyRead(200))
+            buffer += socket.readAll();
+    }
+    return false;
+}
+
+/// A store whose every read fails, as a PostgreSQL store does when its server is down.
+class FailingStore final : public MemoryTraceStore {
+public:
+    std::vector<TraceSummary> listTraces(const TraceQuery&, QString* error) override
+    {
+        if (error)
+            *error = QStringLiteral("connection refused (database is down)");
+        return {};
+    }
+    std::optional<TraceSummary> traceSummary(const TraceId&, QString* error) override
+    {
+        if (error)
+            *error = QStringLiteral("connection refused (database is down)");
+        return std::nullopt;
+    }
+    std::vector<Span> traceSpans(const TraceId&, QString* error) override
+    {
+        if (error)
+            *error = QStringLiteral("connection refused (database is down)");
+        return {};
+    }
+};
+
+/// A store that keeps a ready-made raw document (as PostgreSQL with S3 does).
+class BlobStore final : public MemoryTraceStore {
+public:
+    QByteArray traceBlob(const TraceId&, QString*) override { return blob; }
+    QByteArray blob;
+};
+
+QueryApi::Request getRequest(const QString& path, QList<std::pair<QString, QString>> query = {})
+{
+    return QueryApi::Request { QByteArrayLiteral("GET"), path, std::move(query) };
+}
+
+QJsonObject jsonOf(const QueryApi::Response& r) { return QJsonDocument::fromJson(r.body).object(); }
+
+} // namespace
+
+class TestQueryApi : public QObject {
+    Q_OBJECT
+
+private:
+    QTemporaryDir m_dir;
+    std::unique_ptr<SqliteTraceStore> m_store;
+    std::unique_ptr<IngestPipeline> m_pipeline;
+    std::unique_ptr<OtlpHttpReceiver> m_receiver;
+    QNetworkAccessManager m_nam;
+    std::vector<TraceSummary> m_allTraces; // straight from the store, newest first
+
+    QUrl url(const QString& pathAndQuery, quint16 port = 0) const
+    {
+        return QUrl(QStringLiteral("http://127.0.0.1:%1").arg(port ? port : m_receiver->port()) + pathAndQuery);
+    }
+
+    Reply send(const QByteArray& verb, const QUrl& u, const QByteArray& body = {},
+        const QList<QPair<QByteArray, QByteArray>>& headers = {})
+    {
+        QNetworkRequest req(u);
+        for (const auto& h : headers)
+            req.setRawHeader(h.first, h.second);
+        QNetworkReply* reply = m_nam.sendCustomRequest(req, verb, body);
+        QSignalSpy done(reply, &QNetworkReply::finished);
+        if (!reply->isFinished())
+            [&] { QVERIFY(done.wait(30000)); }();
+        Reply r;
+        r.status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+        r.body = reply->readAll();
+        r.json = QJsonDocument::fromJson(r.body).object();
+        r.contentType = reply->rawHeader("Content-Type");
+        r.contentEncoding = reply->rawHeader("Content-Encoding");
+        r.allow = reply->rawHeader("Allow");
+        reply->deleteLater();
+        return r;
+    }
+    Reply get(const QString& pathAndQuery, quint16 port = 0) { return send("GET", url(pathAndQuery, port)); }
+    bool post(const QByteArray& body, const QByteArray& contentType)
+    {
+        const Reply r = send("POST", url(QStringLiteral("/v1/traces")), body, { { "Content-Type", contentType } });
+        if (r.status != 200)
+            qWarning() << "POST answered" << r.status << r.body;
+        return r.status == 200;
+    }
+    /// Every page of the list route for `query`, by offset.
+    QStringList pageAll(const QString& query, int limit)
+    {
+        QStringList ids;
+        for (int offset = 0; offset < 10000; offset += limit) {
+            const Reply r
+                = get(QStringLiteral("/api/v1/traces?limit=%1&offset=%2%3").arg(limit).arg(offset).arg(query));
+            if (r.status != 200) {
+                qWarning() << r.status << r.body;
+                return {};
+            }
+            ids += traceIdsOf(r.json.value(QStringLiteral("traces")).toArray());
+            if (!r.json.value(QStringLiteral("has_more")).toBool())
+                break;
+        }
+        return ids;
+    }
+    std::vector<TraceSummary> storeList(TraceQuery q)
+    {
+        q.limit = 100000;
+        return m_store->listTraces(q);
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QVERIFY(m_dir.isValid());
+        m_store = std::make_unique<SqliteTraceStore>(m_dir.filePath(QStringLiteral("query.db")));
+        QString error;
+        QVERIFY2(m_store->open(&error), qPrintable(error));
+        m_pipeline = std::make_unique<IngestPipeline>(m_store.get());
+        m_pipeline->start();
+        OtlpHttpReceiver::Options options;
+        options.port = 0;
+        m_receiver = std::make_unique<OtlpHttpReceiver>(m_pipeline.get(), options);
+        QVERIFY2(m_receiver->start(&error), qPrintable(error));
+
+        // Real OTLP requests: the public fixtures as they are, and generated traces.
+        const QDir jsonDir(fixture(QStringLiteral("otlp-json")));
+        const QStringList files = jsonDir.entryList({ QStringLiteral("*.json") }, QDir::Files);
+        int posted = 0;
+        for (const QString& name : files) {
+            if (name.contains(QLatin1String("manifest")) || name == QLatin1String("empty-ids.json"))
+                continue;
+            const QByteArray body = readFile(jsonDir.filePath(name));
+            QVERIFY2(!body.isEmpty(), qPrintable(name));
+            QVERIFY2(post(body, "application/json"), qPrintable(name));
+            ++posted;
+        }
+        QVERIFY(posted >= 5);
+        const QByteArray pb = readFile(fixture(QStringLiteral("otlp-protobuf/otlp2parquet-traces.pb")));
+        QVERIFY(!pb.isEmpty());
+        QVERIFY(post(pb, "application/x-protobuf"));
+        for (int from = 0; from < SmallTraces; from += 46)
+            QVERIFY(post(OtlpJsonCodec::encodeRequest(smallTraces(from, std::min(from + 46, SmallTraces)), false),
+                "application/json"));
+        QVERIFY(post(OtlpProtobufCodec::encodeRequest(bulkTrace()), "application/x-protobuf"));
+
+        m_allTraces = storeList(TraceQuery());
+        QVERIFY2(
+            m_allTraces.size() > std::size_t(SmallTraces + 1 + 20), qPrintable(QString::number(m_allTraces.size())));
+        QCOMPARE(m_allTraces.front().traceId, bulkTraceId());
+    }
+
+    void cleanupTestCase()
+    {
+        m_receiver.reset();
+        m_pipeline.reset();
+        m_store.reset();
+    }
+
+    void listsNewestFirstWithDefaults()
+    {
+        const Reply r = get(QStringLiteral("/api/v1/traces"));
+        QCOMPARE(r.status, 200);
+        QCOMPARE(r.contentType, QByteArray("application/json"));
+        QCOMPARE(r.json.value(QStringLiteral("limit")).toInt(), QueryApi::DefaultTraceLimit);
+        QCOMPARE(r.json.value(QStringLiteral("offset")).toInt(), 0);
+        QCOMPARE(r.json.value(QStringLiteral("count")).toInt(), 50);
+        QCOMPARE(r.json.value(QStringLiteral("has_more")).toBool(), true);
+        const QJsonArray traces = r.json.value(QStringLiteral("traces")).toArray();
+        std::vector<TraceSummary> expected(m_allTraces.begin(), m_allTraces.begin() + 50);
+        QCOMPARE(traceIdsOf(traces), traceIdsOf(expected));
+
+        // The newest is the bulk trace; every field of its summary.
+        const QJsonObject bulk = traces.at(0).toObject();
+        QCOMPARE(bulk.value(QStringLiteral("trace_id")).toString(), bulkTraceId().toHex());
+        QCOMPARE(bulk.value(QStringLiteral("root_service_name")).toString(), QStringLiteral("bulk"));
+        QCOMPARE(bulk.value(QStringLiteral("root_span_name")).toString(), QStringLiteral("root"));
+        QCOMPARE(bulk.value(QStringLiteral("services")).toArray(), QJsonArray { QStringLiteral("bulk") });
+        QCOMPARE(bulk.value(QStringLiteral("start_time")).toString(), QStringLiteral("2027-01-15T08:00:00.000000000Z"));
+        QCOMPARE(bulk.value(QStringLiteral("start_time_unix_nano")).toString(), QString::number(BulkT0));
+        QCOMPARE(bulk.value(QStringLiteral("end_time")).toString(), QStringLiteral("2027-01-15T08:00:00.900000000Z"));
+        QCOMPARE(bulk.value(QStringLiteral("end_time_unix_nano")).toString(), QString::number(BulkT0 + 900000000));
+        QCOMPARE(bulk.value(QStringLiteral("duration_ms")).toDouble(), 900.0);
+        QCOMPARE(bulk.value(QStringLiteral("span_count")).toInt(), BulkSpans);
+        QCOMPARE(bulk.value(QStringLiteral("error_count")).toInt(), 8); // spans 1, 7, 107, ..., 607
+        QCOMPARE(bulk.value(QStringLiteral("has_root")).toBool(), true);
+        QCOMPARE(bulk.value(QStringLiteral("input_tokens")).toInt(), 0);
+        QCOMPARE(bulk.value(QStringLiteral("output_tokens")).toInt(), 0);
+    }
+
+    void limitBounds_data()
+    {
+        QTest::addColumn<QString>("limit");
+        QTest::addColumn<int>("status");
+        QTest::newRow("1") << QStringLiteral("1") << 200;
+        QTest::newRow("200 (max)") << QStringLiteral("200") << 200;
+        QTest::newRow("201") << QStringLiteral("201") << 400;
+        QTest::newRow("0") << QStringLiteral("0") << 400;
+        QTest::newRow("-5") << QStringLiteral("-5") << 400;
+        QTest::newRow("abc") << QStringLiteral("abc") << 400;
+        QTest::newRow("1.5") << QStringLiteral("1.5") << 400;
+        QTest::newRow("huge") << QStringLiteral("99999999999999999999") << 400;
+    }
+    void limitBounds()
+    {
+        QFETCH(QString, limit);
+        QFETCH(int, status);
+        const Reply r = get(QStringLiteral("/api/v1/traces?limit=") + limit);
+        QCOMPARE(r.status, status);
+        if (status == 200) {
+            QCOMPARE(r.json.value(QStringLiteral("count")).toInt(), limit.toInt());
+            QCOMPARE(r.json.value(QStringLiteral("limit")).toInt(), limit.toInt());
+        } else {
+            QCOMPARE(r.json.value(QStringLiteral("error")).toString(),
+                QStringLiteral("limit must be an integer between 1 and 200, not \"%1\"").arg(limit));
+        }
+    }
+
+    void offsetPagesAreDisjointAndCoverEverything_data()
+    {
+        QTest::addColumn<int>("limit");
+        QTest::newRow("37") << 37;
+        QTest::newRow("200") << 200;
+    }
+    void offsetPagesAreDisjointAndCoverEverything()
+    {
+        QFETCH(int, limit);
+        const QStringList ids = pageAll(QString(), limit);
+        QCOMPARE(ids, traceIdsOf(m_allTraces)); // same order, nothing missing, nothing twice
+        QCOMPARE(QSet<QString>(ids.begin(), ids.end()).size(), ids.size());
+
+        const Reply past = get(QStringLiteral("/api/v1/traces?offset=%1").arg(m_allTraces.size()));
+        QCOMPARE(past.status, 200);
+        QCOMPARE(past.json.value(QStringLiteral("count")).toInt(), 0);
+        QCOMPARE(past.json.value(QStringLiteral("has_more")).toBool(), false);
+    }
+
+    void filtersByService()
+    {
+        QStringList ids = pageAll(QStringLiteral("&service_name=svc-a"), 40);
+        QCOMPARE(ids.size(), SmallTraces / 2);
+        TraceQuery q;
+        q.serviceName = QStringLiteral("svc-a");
+        QCOMPARE(ids, traceIdsOf(storeList(q)));
+
+        // A service that is not the root's matches too (HotROD's "mysql").
+        ids = pageAll(QStringLiteral("&service_name=mysql"), 10);
+        QCOMPARE(ids, QStringList { QLatin1String(HotrodTraceId) });
+        const Reply r = get(QStringLiteral("/api/v1/traces?service_name=mysql"));
+        QCOMPARE(r.json.value(QStringLiteral("traces"))
+                     .toArray()
+                     .at(0)
+                     .toObject()
+                     .value(QStringLiteral("services"))
+                     .toArray()
+                     .size(),
+            6);
+
+        // Percent-encoded names, and names nobody uses.
+        QCOMPARE(pageAll(QStringLiteral("&service_name=svc%2Db"), 200).size(), SmallTraces / 2);
+        QCOMPARE(pageAll(QStringLiteral("&service_name=no%20such%20service"), 10), QStringList());
+    }
+
+    void filtersByStartTime_data()
+    {
+        QTest::addColumn<QString>("query");
+        QTest::addColumn<int>("first");
+        QTest::addColumn<int>("last");
+        const QString gte10 = QString::number(SmallT0 + 10 * NanosPerSecond);
+        const QString lte19 = QString::number(SmallT0 + 19 * NanosPerSecond);
+        // Both bounds are inclusive.
+        QTest::newRow("rfc3339 utc") << QStringLiteral(
+            "&start_time_gte=2026-11-21T10:00:10Z&start_time_lte=2026-11-21T10:00:19Z")
+                                     << 10 << 19;
+        QTest::newRow("unix ns") << QStringLiteral("&start_time_gte=%1&start_time_lte=%2").arg(gte10, lte19) << 10
+                                 << 19;
+        QTest::newRow("mixed, offsets") << QStringLiteral(
+            "&start_time_gte=2026-11-21T11:00:10%2B01:00&start_time_lte=2026-11-21T05:00:19-05:00")
+                                        << 10 << 19;
+        QTest::newRow("literal +") << QStringLiteral("&start_time_gte=2026-11-21T11:00:10+01:00&start_time_lte=")
+                + lte19 << 10 << 19;
+        QTest::newRow("fraction") << QStringLiteral(
+            "&start_time_gte=2026-11-21T10:00:10.000000001Z&start_time_lte=2026-11-21T10:00:19.999Z")
+                                  << 11 << 19;
+        QTest::newRow("lowercase t z") << QStringLiteral("&start_time_gte=2026-11-21t10:03:40z") << 220
+                                       << SmallTraces - 1;
+        QTest::newRow("sub-second bound")
+            << QStringLiteral("&start_time_gte=2026-11-21T09:00:00Z&start_time_lte=2026-11-21T10:00:02.5Z") << 0 << 2;
+    }
+    void filtersByStartTime()
+    {
+        QFETCH(QString, query);
+        QFETCH(int, first);
+        QFETCH(int, last);
+        const QStringList ids = pageAll(query, 7);
+        QStringList expected;
+        for (int k = last; k >= first; --k)
+            expected.append(smallTraceId(k).toHex());
+        if (query.contains(QLatin1String("10:03:40")))
+            expected.prepend(bulkTraceId().toHex()); // no upper bound: the bulk trace is newer
+        QCOMPARE(ids, expected);
+    }
+
+    void combinesServiceAndTime()
+    {
+        const QStringList ids = pageAll(
+            QStringLiteral(
+                "&service_name=svc-b&start_time_gte=2026-11-21T10:00:10Z&start_time_lte=2026-11-21T10:00:19Z"),
+            2);
+        QCOMPARE(ids,
+            (QStringList { smallTraceId(19).toHex(), smallTraceId(17).toHex(), smallTraceId(15).toHex(),
+                smallTraceId(13).toHex(), smallTraceId(11).toHex() }));
+    }
+
+    void filtersByTraceId_data()
+    {
+        QTest::addColumn<QString>("query");
+        QTest::addColumn<bool>("found");
+        const QString upper = QString::fromLatin1(HotrodTraceId).toUpper();
+        QTest::newRow("upper case") << QStringLiteral("trace_id=") + upper << true;
+        QTest::newRow("with its service") << QStringLiteral("trace_id=%1&service_name=mysql").arg(upper) << true;
+        QTest::newRow("with another service") << QStringLiteral("trace_id=%1&service_name=svc-a").arg(upper) << false;
+        QTest::newRow("inside the range")
+            << QStringLiteral("trace_id=%1&start_time_gte=1&start_time_lte=%2").arg(upper).arg(SmallT0) << true;
+        QTest::newRow("before the range")
+            << QStringLiteral("trace_id=%1&start_time_gte=%2").arg(upper).arg(SmallT0) << false;
+        QTest::newRow("offset 1") << QStringLiteral("trace_id=%1&offset=1").arg(upper) << false;
+        QTest::newRow("unknown") << QStringLiteral("trace_id=0123456789abcdef0123456789abcdef") << false;
+    }
+    void filtersByTraceId()
+    {
+        QFETCH(QString, query);
+        QFETCH(bool, found);
+        const Reply r = get(QStringLiteral("/api/v1/traces?") + query);
+        QCOMPARE(r.status, 200);
+        const QJsonArray traces = r.json.value(QStringLiteral("traces")).toArray();
+        QCOMPARE(r.json.value(QStringLiteral("count")).toInt(), found ? 1 : 0);
+        QCOMPARE(traces.size(), found ? 1 : 0);
+        QCOMPARE(r.json.value(QStringLiteral("has_more")).toBool(), false);
+        if (found)
+            QCOMPARE(
+                traces.at(0).toObject().value(QStringLiteral("trace_id")).toString(), QLatin1String(HotrodTraceId));
+    }
+
+    void badParametersAre400_data()
+    {
+        QTest::addColumn<QString>("path");
+        QTest::addColumn<QString>("reason");
+        const QString traces = QStringLiteral("/api/v1/traces");
+        const QString bulk = traces + QLatin1Char('/') + bulkTraceId().toHex();
+        QTest::newRow("non-numeric limit") << traces + QStringLiteral("?limit=ten")
+                                           << QStringLiteral("limit must be an integer between 1 and 200, not \"ten\"");
+        QTest::newRow("negative offset") << traces + QStringLiteral("?offset=-1")
+                                         << QStringLiteral("offset must be an integer between 0");
+        QTest::newRow("non-numeric offset")
+            << traces + QStringLiteral("?offset=x") << QStringLiteral("offset must be an integer");
+        QTest::newRow("bad time") << traces + QStringLiteral("?start_time_gte=yesterday")
+                                  << QStringLiteral("start_time_gte: expected RFC 3339");
+        QTest::newRow("bad date") << traces + QStringLiteral("?start_time_lte=2026-13-01T00:00:00Z")
+                                  << QStringLiteral("start_time_lte: not a valid date");
+        QTest::newRow("no zone") << traces + QStringLiteral("?start_time_lte=2026-11-01T00:00:00")
+                                 << QStringLiteral("start_time_lte: expected RFC 3339");
+        QTest::newRow("ten fraction digits")
+            << traces + QStringLiteral("?start_time_lte=2026-11-01T00:00:00.1234567891Z")
+            << QStringLiteral("start_time_lte: expected RFC 3339");
+        QTest::newRow("before epoch") << traces + QStringLiteral("?start_time_gte=1969-12-31T23:59:59Z")
+                                      << QStringLiteral("before the Unix epoch");
+        QTest::newRow("negative ns") << traces + QStringLiteral("?start_time_gte=-5")
+                                     << QStringLiteral("start_time_gte: expected RFC 3339");
+        QTest::newRow("lte at epoch") << traces + QStringLiteral("?start_time_lte=0")
+                                      << QStringLiteral("start_time_lte must be later than the Unix epoch");
+        QTest::newRow("gte after lte") << traces + QStringLiteral("?start_time_gte=2000&start_time_lte=1000")
+                                       << QStringLiteral("start_time_gte is later than start_time_lte");
+        QTest::newRow("short trace id") << traces + QStringLiteral("?trace_id=abc")
+                                        << QStringLiteral("trace id must be 32 hex digits, not \"abc\"");
+        QTest::newRow("non-hex trace id") << traces + QStringLiteral("?trace_id=zz4e4a7b270e9f2a0f716e3ee115218a")
+                                          << QStringLiteral("trace id must be 32 hex digits");
+        QTest::newRow("zero trace id") << traces + QStringLiteral("?trace_id=00000000000000000000000000000000")
+                                       << QStringLiteral("invalid (all zeros)");
+        QTest::newRow("unknown parameter")
+            << traces + QStringLiteral("?service=x")
+            << QStringLiteral("unknown parameter \"service\" (this route accepts: service_name, trace_id, "
+                              "start_time_gte, start_time_lte, limit, offset)");
+        QTest::newRow("twice") << traces + QStringLiteral("?limit=1&limit=2")
+                               << QStringLiteral("parameter \"limit\" is given more than once");
+        QTest::newRow("id in path") << traces + QStringLiteral("/not-a-trace-id")
+                                    << QStringLiteral("trace id must be 32 hex digits");
+        QTest::newRow("id in spans path")
+            << traces + QStringLiteral("/1234/spans") << QStringLiteral("trace id must be 32 hex digits");
+        QTest::newRow("id in raw path") << traces + QStringLiteral("/%20/raw")
+                                        << QStringLiteral("trace id must be 32 hex digits");
+        QTest::newRow("span limit 501") << bulk + QStringLiteral("/spans?limit=501")
+                                        << QStringLiteral("limit must be an integer between 1 and 500, not \"501\"");
+        QTest::newRow("span offset") << bulk + QStringLiteral("/spans?offset=-3")
+                                     << QStringLiteral("offset must be an integer between 0");
+        QTest::newRow("span parameter")
+            << bulk + QStringLiteral("/spans?service_name=x")
+            << QStringLiteral("unknown parameter \"service_name\" (this route accepts: limit, offset)");
+        QTest::newRow("detail parameter")
+            << bulk + QStringLiteral("?limit=1")
+            << QStringLiteral("unknown parameter \"limit\": this route takes no parameters");
+        QTest::newRow("raw parameter") << bulk + QStringLiteral("/raw?pretty=1")
+                                       << QStringLiteral("unknown parameter \"pretty\"");
+    }
+    void badParametersAre400()
+    {
+        QFETCH(QString, path);
+        QFETCH(QString, reason);
+        const Reply r = get(path);
+        QCOMPARE(r.status, 400);
+        QCOMPARE(r.contentType, QByteArray("application/json"));
+        const QString error = r.json.value(QStringLiteral("error")).toString();
+        QVERIFY2(error.startsWith(reason) || error.contains(reason), qPrintable(error));
+    }
+
+    void emptyValuesAreLikeAbsentOnes()
+    {
+        const Reply r = get(QStringLiteral("/api/v1/traces?service_name=&limit=&offset=&start_time_gte="));
+        QCOMPARE(r.status, 200);
+        QCOMPARE(r.json.value(QStringLiteral("limit")).toInt(), QueryApi::DefaultTraceLimit);
+        QCOMPARE(r.json.value(QStringLiteral("count")).toInt(), QueryApi::DefaultTraceLimit);
+    }
+
+    void unknownTraceIs404()
+    {
+        const QString unknown = QStringLiteral("0123456789abcdef0123456789abcdef");
+        for (const QString& suffix : { QString(), QStringLiteral("/spans"), QStringLiteral("/raw") }) {
+            const Reply r = get(QStringLiteral("/api/v1/traces/") + unknown + suffix);
+            QCOMPARE(r.status, 404);
+            QCOMPARE(r.contentType, QByteArray("application/json"));
+            QCOMPARE(
+                r.json.value(QStringLiteral("error")).toString(), QStringLiteral("trace %1 not found").arg(unknown));
+        }
+    }
+
+    void unknownRoutesAre404()
+    {
+        for (const QString& path : { QStringLiteral("/api"), QStringLiteral("/api/v1"), QStringLiteral("/api/v1/spans"),
+                 QStringLiteral("/api/v2/traces"), QStringLiteral("/api/v1/traces/"),
+                 QStringLiteral("/api/v1/traces/%1/other").arg(bulkTraceId().toHex()),
+                 QStringLiteral("/api/v1/traces/%1/spans/1").arg(bulkTraceId().toHex()) }) {
+            const Reply r = get(path);
+            QCOMPARE(r.status, 404);
+            QVERIFY2(r.json.value(QStringLiteral("error")).toString().startsWith(QLatin1String("no such route")),
+                qPrintable(path));
+        }
+    }
+
+    void otherMethodsAre405()
+    {
+        const QString bulk = QStringLiteral("/api/v1/traces/") + bulkTraceId().toHex();
+        const QList<std::pair<QByteArray, QString>> cases {
+            { "POST", QStringLiteral("/api/v1/traces") },
+            { "PUT", bulk },
+            { "DELETE", bulk },
+            { "PATCH", bulk + QStringLiteral("/spans") },
+            { "POST", bulk + QStringLiteral("/raw") },
+        };
+        for (const auto& [verb, path] : cases) {
+            const Reply r = send(verb, url(path), "{}", { { "Content-Type", "application/json" } });
+            QCOMPARE(r.status, 405);
+            QCOMPARE(r.allow, QByteArray("GET"));
+            QVERIFY2(r.json.value(QStringLiteral("error")).toString().contains(QLatin1String("read-only")),
+                r.body.constData());
+        }
+        QCOMPARE(storeList(TraceQuery()).size(), m_allTraces.size()); // nothing was removed
+    }
+
+    void traceDetail()
+    {
+        const Reply r = get(QStringLiteral("/api/v1/traces/") + QString::fromLatin1(HotrodTraceId).toUpper());
+        QCOMPARE(r.status, 200);
+        const std::optional<TraceSummary> summary
+            = m_store->traceSummary(TraceId::fromHex(QString::fromLatin1(HotrodTraceId)));
+        QVERIFY(summary);
+        QCOMPARE(r.json.value(QStringLiteral("trace_id")).toString(), QLatin1String(HotrodTraceId));
+        QCOMPARE(r.json.value(QStringLiteral("root_service_name")).toString(), summary->rootServiceName);
+        QCOMPARE(r.json.value(QStringLiteral("root_span_name")).toString(), summary->rootSpanName);
+        QCOMPARE(r.json.value(QStringLiteral("span_count")).toInt(), 40);
+        QCOMPARE(r.json.value(QStringLiteral("error_count")).toInt(), 3);
+        QCOMPARE(r.json.value(QStringLiteral("start_time_unix_nano")).toString(),
+            QString::number(summary->startTimeUnixNano));
+        QCOMPARE(r.json.value(QStringLiteral("duration_ms")).toDouble(), double(summary->durationNanos()) / 1e6);
+
+        // The root span's resource attributes, in OTLP/JSON's typed form.
+        const QJsonArray rootAttributes = r.json.value(QStringLiteral("resource_attributes")).toArray();
+        QVERIFY(!rootAttributes.isEmpty());
+        const QJsonObject serviceName { { QStringLiteral("key"), QStringLiteral("service.name") },
+            { QStringLiteral("value"), QJsonObject { { QStringLiteral("stringValue"), summary->rootServiceName } } } };
+        QVERIFY(rootAttributes.contains(serviceName));
+
+        // Each distinct resource once, with its spans counted.
+        const QJsonArray resources = r.json.value(QStringLiteral("resources")).toArray();
+        QSet<QString> services;
+        qint64 spans = 0;
+        for (const QJsonValue v : resources) {
+            const QJsonObject res = v.toObject();
+            services.insert(res.value(QStringLiteral("service_name")).toString());
+            spans += res.value(QStringLiteral("span_count")).toInteger();
+            QVERIFY(res.value(QStringLiteral("attributes"))
+                        .toArray()
+                        .contains(QJsonObject { { QStringLiteral("key"), QStringLiteral("service.name") },
+                            { QStringLiteral("value"),
+                                QJsonObject { { QStringLiteral("stringValue"),
+                                    res.value(QStringLiteral("service_name")) } } } }));
+        }
+        QCOMPARE(spans, 40);
+        QCOMPARE(services.size(), 6);
+    }
+
+    void spansOfATrace()
+    {
+        const TraceId hotrod = TraceId::fromHex(QString::fromLatin1(HotrodTraceId));
+        const Reply r = get(QStringLiteral("/api/v1/traces/%1/spans").arg(QLatin1String(HotrodTraceId)));
+        QCOMPARE(r.status, 200);
+        QCOMPARE(r.json.value(QStringLiteral("total")).toInt(), 40);
+        QCOMPARE(r.json.value(QStringLiteral("count")).toInt(), 40);
+        QCOMPARE(r.json.value(QStringLiteral("limit")).toInt(), QueryApi::DefaultSpanLimit);
+        QCOMPARE(r.json.value(QStringLiteral("has_more")).toBool(), false);
+        const QJsonArray spans = r.json.value(QStringLiteral("spans")).toArray();
+        const std::vector<Span> stored = m_store->traceSpans(hotrod);
+        QCOMPARE(std::size_t(spans.size()), stored.size());
+        int events = 0;
+        for (std::size_t i = 0; i < stored.size(); ++i) {
+            const QJsonObject s = spans.at(qsizetype(i)).toObject();
+            QCOMPARE(s.value(QStringLiteral("span_id")).toString(), stored[i].spanId.toHex());
+            QCOMPARE(s.value(QStringLiteral("parent_span_id")).toString(),
+                stored[i].parentSpanId.isValid() ? stored[i].parentSpanId.toHex() : QString());
+            QCOMPARE(s.value(QStringLiteral("name")).toString(), stored[i].name);
+            QCOMPARE(s.value(QStringLiteral("start_time_unix_nano")).toString(),
+                QString::number(stored[i].startTimeUnixNano));
+            QCOMPARE(s.value(QStringLiteral("service_name")).toString(), stored[i].serviceName());
+            QCOMPARE(s.value(QStringLiteral("attributes")).toArray().size(), qsizetype(stored[i].attributes.size()));
+            QCOMPARE(s.value(QStringLiteral("status")).toObject().value(QStringLiteral("code")).toInt(),
+                int(stored[i].statusCode));
+            events += int(s.value(QStringLiteral("events")).toArray().size());
+            if (i)
+                QVERIFY(s.value(QStringLiteral("start_time_unix_nano")).toString().toULongLong()
+                    >= spans.at(qsizetype(i) - 1)
+                           .toObject()
+                           .value(QStringLiteral("start_time_unix_nano"))
+                           .toString()
+                           .toULongLong());
+        }
+        QCOMPARE(events, 52);
+    }
+
+    void spanJsonShape()
+    {
+        const Reply r = get(QStringLiteral("/api/v1/traces/%1/spans?limit=1&offset=1").arg(bulkTraceId().toHex()));
+        QCOMPARE(r.status, 200);
+        const QJsonObject s = r.json.value(QStringLiteral("spans")).toArray().at(0).toObject();
+        QJsonParseError error;
+        const QJsonObject want = QJsonDocument::fromJson(expectedRichSpan(), &error).object();
+        QCOMPARE(error.error, QJsonParseError::NoError);
+        QCOMPARE(QJsonDocument(s).toJson(QJsonDocument::Indented), QJsonDocument(want).toJson(QJsonDocument::Indented));
+        // 64-bit integers travel as strings: exact beyond 2^53.
+        QVERIFY(r.body.contains("\"intValue\":\"9007199254740993\""));
+    }
+
+    void spanLimitAndPaging()
+    {
+        const QString path = QStringLiteral("/api/v1/traces/%1/spans").arg(bulkTraceId().toHex());
+        Reply r = get(path);
+        QCOMPARE(r.status, 200);
+        QCOMPARE(r.json.value(QStringLiteral("count")).toInt(), QueryApi::DefaultSpanLimit);
+        QCOMPARE(r.json.value(QStringLiteral("total")).toInt(), BulkSpans);
+
+        QStringList ids;
+        for (int offset = 0;; offset += 500) {
+            r = get(path + QStringLiteral("?limit=500&offset=%1").arg(offset));
+            QCOMPARE(r.status, 200);
+            QCOMPARE(r.json.value(QStringLiteral("total")).toInt(), BulkSpans);
+            QCOMPARE(r.json.value(QStringLiteral("limit")).toInt(), 500);
+            QCOMPARE(r.json.value(QStringLiteral("offset")).toInt(), offset);
+            const QJsonArray spans = r.json.value(QStringLiteral("spans")).toArray();
+            QCOMPARE(r.json.value(QStringLiteral("count")).toInt(), spans.size());
+            QCOMPARE(spans.size(), std::min<qsizetype>(500, BulkSpans - offset));
+            for (const QJsonValue s : spans)
+                ids.append(s.toObject().value(QStringLiteral("span_id")).toString());
+            if (!r.json.value(QStringLiteral("has_more")).toBool())
+                break;
+        }
+        QStringList expected;
+        for (const Span& s : m_store->traceSpans(bulkTraceId()))
+            expected.append(s.spanId.toHex());
+        QCOMPARE(ids, expected); // start-time order, disjoint, complete
+        QCOMPARE(ids.size(), BulkSpans);
+
+        r = get(path + QStringLiteral("?offset=5000"));
+        QCOMPARE(r.status, 200);
+        QCOMPARE(r.json.value(QStringLiteral("count")).toInt(), 0);
+        QCOMPARE(r.json.value(QStringLiteral("total")).toInt(), BulkSpans);
+        QCOMPARE(get(path + QStringLiteral("?limit=501")).status, 400);
+    }
+
+    void rawIsGzippedOtlpJsonOfTheStoredSpans()
+    {
+        QVERIFY(m_allTraces.size() > 20);
+        int checked = 0;
+        for (const TraceSummary& t : m_allTraces) {
+            // The fixture and bulk traces, and a few of the generated ones.
+            if (t.rootSpanName.startsWith(QLatin1String("small-")) && !t.rootSpanName.endsWith(QLatin1Char('7')))
+                continue;
+            const Reply r = send("GET", url(QStringLiteral("/api/v1/traces/%1/raw").arg(t.traceId.toHex())), {},
+                { { "Accept-Encoding", "gzip" } }); // set by hand: QNetworkAccessManager leaves the body as is
+            QCOMPARE(r.status, 200);
+            QCOMPARE(r.contentType, QByteArray("application/json"));
+            QCOMPARE(r.contentEncoding, QByteArray("gzip"));
+            QVERIFY(Gzip::looksGzipped(r.body));
+            QByteArray json;
+            QString error;
+            QCOMPARE(Gzip::inflate(r.body, 256 * 1024 * 1024, &json, &error), Gzip::Status::Ok);
+            const DecodeResult decoded = OtlpJsonCodec::decodeRequest(json);
+            QVERIFY2(decoded.ok, qPrintable(decoded.error));
+            QCOMPARE(decoded.batch.rejectedSpans, 0);
+            const std::vector<Span> got = sortedBySpanId(decoded.batch.spans);
+            const std::vector<Span> want = sortedBySpanId(m_store->traceSpans(t.traceId));
+            QCOMPARE(got.size(), want.size());
+            for (std::size_t i = 0; i < got.size(); ++i)
+                QVERIFY2(spansEqual(got[i], want[i]), qPrintable(t.traceId.toHex() + QLatin1Char(' ') + want[i].name));
+            ++checked;
+        }
+        QVERIFY(checked >= 25);
+    }
+
+    void keepAliveServesSeveralRequestsOnOneConnection()
+    {
+        QTcpSocket socket;
+        socket.connectToHost(QHostAddress::LocalHost, m_receiver->port());
+        QVERIFY(socket.waitForConnected(5000));
+        const QByteArray bulk = bulkTraceId().toHex().toLatin1();
+        const QByteArray otlp = OtlpJsonCodec::encodeRequest(smallTraces(0, 1), false); // stored already: harmless
+        const QList<std::pair<QByteArray, int>> requests {
+            { "GET /api/v1/traces?limit=2 HTTP/1.1\r\nHost: x\r\n\r\n", 200 },
+            { "GET /api/v1/traces/" + bulk + " HTTP/1.1\r\nHost: x\r\n\r\n", 200 },
+            { "GET /api/v1/traces/" + bulk + "/spans?limit=3 HTTP/1.1\r\nHost: x\r\n\r\n", 200 },
+            { "GET /api/v1/traces/" + bulk + "/raw HTTP/1.1\r\nHost: x\r\n\r\n", 200 },
+            { "GET /api/v1/traces?limit=abc HTTP/1.1\r\nHost: x\r\n\r\n", 400 },
+            { "GET /api/v1/traces/0123456789abcdef0123456789abcdef HTTP/1.1\r\nHost: x\r\n\r\n", 404 },
+            { "POST /api/v1/traces HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}", 405 },
+            { "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n", 200 },
+            { "HEAD /healthz HTTP/1.1\r\nHost: x\r\n\r\n", 200 },
+            { "HEAD /api/v1/traces HTTP/1.1\r\nHost: x\r\n\r\n", 405 },
+            { "POST /v1/traces HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: "
+                    + QByteArray::number(otlp.size()) + "\r\n\r\n" + otlp,
+                200 },
+            { "GET /api/v1/traces?limit=1 HTTP/1.1\r\nHost: x\r\n\r\n", 200 },
+        };
+        QByteArray buffer;
+        for (const auto& [request, status] : requests) {
+            socket.write(request);
+            RawResponse response;
+            const bool head = request.startsWith("HEAD ");
+            QVERIFY2(readResponse(socket, buffer, &response, head), request.constData());
+            QCOMPARE(response.status, status);
+            QVERIFY(!response.body.isEmpty() || head || request.startsWith("POST /v1/"));
+            QVERIFY2(!response.head.toLower().contains("connection: close"), response.head.constData());
+            QCOMPARE(socket.state(), QAbstractSocket::ConnectedState);
+        }
+        QVERIFY(buffer.isEmpty());
+    }
+
+    void concurrentQueriesWhileIngesting()
+    {
+        std::vector<QNetworkReply*> replies;
+        const QString bulk = bulkTraceId().toHex();
+        for (int i = 0; i < 24; ++i) {
+            const QString path = i % 3 == 0 ? QStringLiteral("/api/v1/traces?limit=200&offset=%1").arg(i)
+                : i % 3 == 1                ? QStringLiteral("/api/v1/traces/%1/spans?limit=500").arg(bulk)
+                                            : QStringLiteral("/api/v1/traces/%1").arg(bulk);
+            replies.push_back(m_nam.get(QNetworkRequest(url(path))));
+        }
+        // Re-sending spans already stored is harmless (upsert) and keeps the writer busy meanwhile.
+        QVERIFY(post(OtlpProtobufCodec::encodeRequest(bulkTrace()), "application/x-protobuf"));
+        for (QNetworkReply* reply : replies) {
+            if (!reply->isFinished()) {
+                QSignalSpy done(reply, &QNetworkReply::finished);
+                QVERIFY(done.wait(30000));
+            }
+            QCOMPARE(reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 200);
+            QVERIFY(QJsonDocument::fromJson(reply->readAll()).isObject());
+            delete reply;
+        }
+    }
+
+    void healthReportsStoresAndQueue()
+    {
+        const Reply r = get(QStringLiteral("/healthz"));
+        QCOMPARE(r.status, 200);
+        QCOMPARE(r.json.value(QStringLiteral("status")).toString(), QStringLiteral("ok"));
+        QCOMPARE(r.json.value(QStringLiteral("store")).toString(), m_store->description());
+        QCOMPARE(r.json.value(QStringLiteral("query_store")).toString(), m_store->description());
+        QVERIFY(r.json.contains(QStringLiteral("queue_bytes")));
+        QVERIFY(r.json.value(QStringLiteral("requests_accepted")).toInteger() >= 8);
+    }
+
+    void queryStoreCanBeSwitchedAndFailuresAre500()
+    {
+        // The app may point the API at another store than the pipeline writes.
+        MemoryTraceStore other;
+        const auto svc = TestSpans::resource(QStringLiteral("elsewhere"));
+        QVERIFY(other.addSpans({ TestSpans::make(TestSpans::traceId(1), 1, 0, QStringLiteral("far"), svc, 5000, 9000) })
+                    .ok);
+        m_receiver->setQueryStore(&other);
+        QCOMPARE(m_receiver->queryStore(), &other);
+        Reply r = get(QStringLiteral("/api/v1/traces"));
+        QCOMPARE(r.status, 200);
+        QCOMPARE(traceIdsOf(r.json.value(QStringLiteral("traces")).toArray()),
+            QStringList { TestSpans::traceId(1).toHex() });
+        QCOMPARE(get(QStringLiteral("/healthz")).json.value(QStringLiteral("query_store")).toString(),
+            QStringLiteral("memory:"));
+
+        // A failing store: 500 with its message, on every route, and the receiver keeps serving.
+        FailingStore failing;
+        m_receiver->setQueryStore(&failing);
+        QSignalSpy failures(m_receiver.get(), &OtlpHttpReceiver::requestFailed);
+        const QString id = TestSpans::traceId(1).toHex();
+        for (const QString& path : QStringList { QStringLiteral("/api/v1/traces"),
+                 QStringLiteral("/api/v1/traces?trace_id=") + id, QStringLiteral("/api/v1/traces/") + id,
+                 QStringLiteral("/api/v1/traces/%1/spans").arg(id), QStringLiteral("/api/v1/traces/%1/raw").arg(id) }) {
+            r = get(path);
+            QCOMPARE(r.status, 500);
+            QVERIFY2(r.json.value(QStringLiteral("error"))
+                         .toString()
+                         .endsWith(QLatin1String("connection refused (database is down)")),
+                r.body.constData());
+        }
+        QTRY_COMPARE(failures.size(), 5);
+        QCOMPARE(failures.at(0).at(0).toInt(), 500);
+        QCOMPARE(get(QStringLiteral("/healthz")).status, 200);
+
+        m_receiver->setQueryStore(nullptr);
+        r = get(QStringLiteral("/api/v1/traces"));
+        QCOMPARE(r.status, 404);
+        QVERIFY(r.json.value(QStringLiteral("error")).toString().contains(QLatin1String("turned off")));
+
+        m_receiver->setQueryStore(m_store.get());
+        QCOMPARE(get(QStringLiteral("/api/v1/traces?limit=1"))
+                     .json.value(QStringLiteral("traces"))
+                     .toArray()
+                     .at(0)
+                     .toObject()
+                     .value(QStringLiteral("trace_id"))
+                     .toString(),
+            bulkTraceId().toHex());
+    }
+
+    // ---- QueryApi without HTTP, over the in-memory store
+
+    void parseTime_data()
+    {
+        QTest::addColumn<QString>("text");
+        QTest::addColumn<bool>("ok");
+        QTest::addColumn<quint64>("nanos");
+        QTest::newRow("epoch") << QStringLiteral("1970-01-01T00:00:00Z") << true << quint64(0);
+        QTest::newRow("ns integer") << QStringLiteral("1795255200000000001") << true << quint64(1795255200000000001ULL);
+        QTest::newRow("zero") << QStringLiteral("0") << true << quint64(0);
+        QTest::newRow("utc") << QStringLiteral("2026-11-21T10:00:00Z") << true << quint64(SmallT0);
+        QTest::newRow("ms") << QStringLiteral("2026-11-21T10:00:00.123Z") << true << quint64(SmallT0 + 123000000);
+        QTest::newRow("ns") << QStringLiteral("2026-11-21T10:00:00.123456789Z") << true << quint64(SmallT0 + 123456789);
+        QTest::newRow("plus offset") << QStringLiteral("2026-11-21T12:30:00+02:30") << true << quint64(SmallT0);
+        QTest::newRow("minus offset") << QStringLiteral("2026-11-21T00:00:00.5-10:00") << true
+                                      << quint64(SmallT0 + 500000000);
+        QTest::newRow("space separator") << QStringLiteral("2026-11-21 10:00:00z") << true << quint64(SmallT0);
+        QTest::newRow("leap day") << QStringLiteral("2028-02-29T00:00:00Z") << true
+                                  << quint64(1835395200ULL * NanosPerSecond);
+        QTest::newRow("uint64 max") << QStringLiteral("18446744073709551615") << true
+                                    << quint64(18446744073709551615ULL);
+        QTest::newRow("past uint64") << QStringLiteral("18446744073709551616") << false << quint64(0);
+        QTest::newRow("year 2600") << QStringLiteral("2600-01-01T00:00:00Z") << false << quint64(0);
+        QTest::newRow("not a leap day") << QStringLiteral("2027-02-29T00:00:00Z") << false << quint64(0);
+        QTest::newRow("hour 24") << QStringLiteral("2026-11-21T24:00:00Z") << false << quint64(0);
+        QTest::newRow("offset 24h") << QStringLiteral("2026-11-21T10:00:00+24:00") << false << quint64(0);
+        QTest::newRow("no zone") << QStringLiteral("2026-11-21T10:00:00") << false << quint64(0);
+        QTest::newRow("date only") << QStringLiteral("2026-11-21") << false << quint64(0);
+        QTest::newRow("fraction without digits") << QStringLiteral("2026-11-21T10:00:00.Z") << false << quint64(0);
+        QTest::newRow("seconds with fraction") << QStringLiteral("1795255200.5") << false << quint64(0);
+        QTest::newRow("negative") << QStringLiteral("-1") << false << quint64(0);
+        QTest::newRow("arabic digits") << QStringLiteral("\u0661\u0662") << false << quint64(0);
+    }
+    void parseTime()
+    {
+        QFETCH(QString, text);
+        QFETCH(bool, ok);
+        QFETCH(quint64, nanos);
+        std::uint64_t got = 42;
+        QString error;
+        QCOMPARE(QueryApi::parseTime(text, &got, &error), ok);
+        if (ok) {
+            QCOMPARE(quint64(got), nanos);
+            QVERIFY(error.isEmpty());
+        } else {
+            QVERIFY(!error.isEmpty());
+        }
+    }
+
+    void formatTime()
+    {
+        QCOMPARE(QueryApi::formatTime(0), QStringLiteral("1970-01-01T00:00:00.000000000Z"));
+        QCOMPARE(QueryApi::formatTime(SmallT0 + 123456789), QStringLiteral("2026-11-21T10:00:00.123456789Z"));
+        QCOMPARE(QueryApi::formatTime(18446744073709551615ULL), QStringLiteral("2554-07-21T23:34:33.709551615Z"));
+        std::uint64_t back = 0;
+        QString error;
+        QVERIFY(QueryApi::parseTime(QueryApi::formatTime(SmallT0 + 7), &back, &error));
+        QCOMPARE(back, SmallT0 + 7);
+    }
+
+    void routesWithoutHttp()
+    {
+        QVERIFY(QueryApi::handles(QStringLiteral("/api")));
+        QVERIFY(QueryApi::handles(QStringLiteral("/api/v1/traces")));
+        QVERIFY(!QueryApi::handles(QStringLiteral("/apix")));
+        QVERIFY(!QueryApi::handles(QStringLiteral("/v1/traces")));
+
+        MemoryTraceStore store;
+        const auto a = TestSpans::resource(QStringLiteral("a"));
+        const auto b = TestSpans::resource(QStringLiteral("b"));
+        std::vector<Span> spans;
+        for (int t = 1; t <= 5; ++t)
+            spans.push_back(TestSpans::make(TestSpans::traceId(quint64(t)), 1, 0, QStringLiteral("t%1").arg(t), a,
+                quint64(t) * 1000, quint64(t) * 1000 + 10));
+        QVERIFY(store.addSpans(spans).ok);
+        QueryApi api(&store);
+
+        QueryApi::Response r = api.handle(getRequest(QStringLiteral("/api/v1/traces"),
+            { { QStringLiteral("limit"), QStringLiteral("2") }, { QStringLiteral("offset"), QStringLiteral("1") } }));
+        QCOMPARE(r.status, 200);
+        QCOMPARE(r.header("content-type"), QByteArray("application/json"));
+        QCOMPARE(traceIdsOf(jsonOf(r).value(QStringLiteral("traces")).toArray()),
+            (QStringList { TestSpans::traceId(4).toHex(), TestSpans::traceId(3).toHex() }));
+        QCOMPARE(jsonOf(r).value(QStringLiteral("has_more")).toBool(), true);
+        r = api.handle(
+            getRequest(QStringLiteral("/api/v1/traces"), { { QStringLiteral("offset"), QStringLiteral("3") } }));
+        QCOMPARE(traceIdsOf(jsonOf(r).value(QStringLiteral("traces")).toArray()),
+            (QStringList { TestSpans::traceId(2).toHex(), TestSpans::traceId(1).toHex() }));
+        QCOMPARE(jsonOf(r).value(QStringLiteral("has_more")).toBool(), false);
+
+        QueryApi::Request del = getRequest(QStringLiteral("/api/v1/traces/") + TestSpans::traceId(1).toHex());
+        del.method = "DELETE";
+        r = api.handle(del);
+        QCOMPARE(r.status, 405);
+        QCOMPARE(r.header("Allow"), QByteArray("GET"));
+        QCOMPARE(store.traceSpans(TestSpans::traceId(1)).size(), std::size_t(1));
+
+        // A trace without its root: the earliest span stands in, as in the summary.
+        const TraceId orphan = TestSpans::traceId(99);
+        QVERIFY(store
+                    .addSpans({ TestSpans::make(orphan, 7, 3, QStringLiteral("late"), b, 9000, 9500),
+                        TestSpans::make(orphan, 8, 3, QStringLiteral("early"), a, 8000, 9900),
+                        TestSpans::make(orphan, 9, 3, QStringLiteral("later"), b, 9100, 9200) })
+                    .ok);
+        r = api.handle(getRequest(QStringLiteral("/api/v1/traces/") + orphan.toHex()));
+        QCOMPARE(r.status, 200);
+        const QJsonObject detail = jsonOf(r);
+        QCOMPARE(detail.value(QStringLiteral("has_root")).toBool(), false);
+        QCOMPARE(detail.value(QStringLiteral("root_span_name")).toString(), QStringLiteral("early"));
+        const QJsonArray expectedA { QJsonObject { { QStringLiteral("key"), QStringLiteral("service.name") },
+            { QStringLiteral("value"), QJsonObject { { QStringLiteral("stringValue"), QStringLiteral("a") } } } } };
+        QCOMPARE(detail.value(QStringLiteral("resource_attributes")).toArray(), expectedA);
+        const QJsonArray resources = detail.value(QStringLiteral("resources")).toArray();
+        QCOMPARE(resources.size(), 2);
+        QCOMPARE(resources.at(0).toObject().value(QStringLiteral("service_name")).toString(), QStringLiteral("a"));
+        QCOMPARE(resources.at(0).toObject().value(QStringLiteral("span_count")).toInt(), 1);
+        QCOMPARE(resources.at(1).toObject().value(QStringLiteral("service_name")).toString(), QStringLiteral("b"));
+        QCOMPARE(resources.at(1).toObject().value(QStringLiteral("span_count")).toInt(), 2);
+    }
+
+    void rawPrefersTheStoredDocument()
+    {
+        BlobStore store;
+        const TraceId id = TestSpans::traceId(5);
+        QVERIFY(store
+                    .addSpans({ TestSpans::make(
+                        id, 1, 0, QStringLiteral("x"), TestSpans::resource(QStringLiteral("s")), 10, 20) })
+                    .ok);
+        store.blob = Gzip::deflate(QByteArrayLiteral("{\"resourceSpans\":[]}"));
+        QueryApi api(&store);
+        QueryApi::Response r = api.handle(getRequest(QStringLiteral("/api/v1/traces/%1/raw").arg(id.toHex())));
+        QCOMPARE(r.status, 200);
+        QCOMPARE(r.body, store.blob); // as stored, not re-encoded
+        QCOMPARE(r.header("Content-Encoding"), QByteArray("gzip"));
+
+        store.blob.clear(); // no document: encoded from the spans
+        r = api.handle(getRequest(QStringLiteral("/api/v1/traces/%1/raw").arg(id.toHex())));
+        QCOMPARE(r.status, 200);
+        QByteArray json;
+        QCOMPARE(Gzip::inflate(r.body, 1 << 20, &json), Gzip::Status::Ok);
+        QCOMPARE(json, OtlpJsonCodec::encodeRequest(store.traceSpans(id), false));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestQueryApi)
+#include "tst_queryapi.moc"
