@@ -387,11 +387,17 @@ PostgresTraceStore::Sql::Sql(const std::string& q)
         select += (first ? "" : ", ") + source;
         if (c == "trace_id" || c == "span_id")
             continue;
-        set += (set.empty() ? "" : ", ") + c + " = EXCLUDED." + c;
+        const auto add = [](std::string& list, std::initializer_list<std::string_view> parts) {
+            if (!list.empty())
+                list += ", ";
+            for (const std::string_view part : parts)
+                list += part;
+        };
+        add(set, { c, " = EXCLUDED.", c });
         // JSONB equality says 1 = 1.0; the text tells an int from a double.
-        const std::string cast = isJsonColumn(c) ? "::text" : "";
-        oldRow += (oldRow.empty() ? "" : ", ") + ("s." + c + cast);
-        newRow += (newRow.empty() ? "" : ", ") + ("EXCLUDED." + c + cast);
+        const std::string_view cast = isJsonColumn(c) ? "::text" : "";
+        add(oldRow, { "s.", c, cast });
+        add(newRow, { "EXCLUDED.", c, cast });
     }
     // DISTINCT ON: of a span sent twice in one call the later copy wins (one statement cannot update a row twice).
     upsertSpans = "INSERT INTO " + q + ".spans AS s (" + target + ") SELECT DISTINCT ON (trace_id, span_id) " + select

@@ -546,6 +546,7 @@ private Q_SLOTS:
         constexpr int Openers = 4;
         std::atomic<int> opened { 0 };
         std::vector<std::thread> threads;
+        threads.reserve(Openers);
         QStringList errors;
         QMutex errorsMutex;
         for (int i = 0; i < Openers; ++i)
@@ -912,7 +913,7 @@ private Q_SLOTS:
                 std::vector<Span> spans;
                 for (int t = 1; t <= Traces; ++t)
                     spans.push_back(makeSpan(traceId(t), spanBase + round, 1, QStringLiteral("s"),
-                        QStringLiteral("svc"), std::uint64_t(1000 + spanBase + round), 5000));
+                        QStringLiteral("svc"), std::uint64_t(1000) + std::uint64_t(spanBase + round), 5000));
                 ++ready;
                 while (ready.load() < 2) { } // start both writes together
                 if (!store->write(items(spans)).ok)
@@ -1071,7 +1072,7 @@ private Q_SLOTS:
         std::vector<RawPayload> payloads(4);
         for (int i = 0; i < 4; ++i) {
             RawPayload& p = payloads[std::size_t(i)];
-            p.body = QByteArray(100 * (i + 1), char(i)) + QByteArray("\0\xff\\x00", 5);
+            p.body = QByteArray(qsizetype(100) * (i + 1), char(i)) + QByteArray("\0\xff\\x00", 5);
             p.contentType = QStringLiteral("application/x-protobuf");
             p.contentEncoding = i == 0 ? QStringLiteral("gzip") : QString();
             p.wireSize = 50 + i;
