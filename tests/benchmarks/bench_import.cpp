@@ -14,13 +14,13 @@
 #include "ingest/otlpprotobufcodec.h"
 #include "ingest/traceimporter.h"
 #include "storage/sqlitetracestore.h"
+#include "tests/benchmarks/spangenerator.h"
 
 #include <QCoreApplication>
 #include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
 #include <QProcess>
-#include <QtEndian>
 #include <QTemporaryDir>
 
 #include <cstdio>
@@ -39,62 +39,7 @@ qint64 statusKb(const char* field)
     return -1;
 }
 
-/// Deterministic spans: trace t has spans-per-trace spans, the first a root, the others its children.
-class Generator {
-public:
-    explicit Generator(int spansPerTrace)
-        : m_spansPerTrace(spansPerTrace)
-    {
-        for (int i = 0; i < 5; ++i) {
-            auto r = std::make_shared<Resource>();
-            r->attributes.push_back({ QStringLiteral("service.name"), AnyValue::fromString(QStringLiteral("svc-%1").arg(i)) });
-            r->attributes.push_back({ QStringLiteral("host.name"), AnyValue::fromString(QStringLiteral("host-%1").arg(i)) });
-            m_resources.push_back(std::move(r));
-        }
-        auto scope = std::make_shared<InstrumentationScope>();
-        scope->name = QStringLiteral("bench");
-        scope->version = QStringLiteral("1.0");
-        m_scope = std::move(scope);
-    }
-
-    Span span(qint64 index) const
-    {
-        const qint64 trace = index / m_spansPerTrace;
-        const qint64 inTrace = index % m_spansPerTrace;
-        Span s;
-        QByteArray tid(16, '\0');
-        qToBigEndian<quint64>(static_cast<quint64>(trace + 1), tid.data() + 8);
-        tid[0] = 0x5a;
-        s.traceId = TraceId::fromBytes(tid);
-        QByteArray sid(8, '\0');
-        qToBigEndian<quint64>(static_cast<quint64>(index + 1), sid.data());
-        s.spanId = SpanId::fromBytes(sid);
-        if (inTrace) {
-            qToBigEndian<quint64>(static_cast<quint64>(index - inTrace + 1), sid.data());
-            s.parentSpanId = SpanId::fromBytes(sid);
-        }
-        s.name = inTrace ? QStringLiteral("GET /api/items/{id}") : QStringLiteral("POST /checkout");
-        s.kind = inTrace ? SpanKind::Client : SpanKind::Server;
-        s.startTimeUnixNano = 1700000000000000000ULL + static_cast<quint64>(trace) * 1000000000ULL
-            + static_cast<quint64>(inTrace) * 1000ULL;
-        s.endTimeUnixNano = s.startTimeUnixNano + 250000ULL;
-        s.attributes.push_back({ QStringLiteral("http.request.method"), AnyValue::fromString(QStringLiteral("GET")) });
-        s.attributes.push_back({ QStringLiteral("http.response.status_code"), AnyValue::fromInt(200) });
-        s.attributes.push_back({ QStringLiteral("url.full"),
-                                 AnyValue::fromString(QStringLiteral("https://shop.example/api/items/%1").arg(index)) });
-        s.attributes.push_back({ QStringLiteral("sample.ratio"), AnyValue::fromDouble(0.25) });
-        s.resource = m_resources[static_cast<std::size_t>(trace % 5)];
-        s.scope = m_scope;
-        return s;
-    }
-
-private:
-    int m_spansPerTrace;
-    std::vector<std::shared_ptr<const Resource>> m_resources;
-    std::shared_ptr<const InstrumentationScope> m_scope;
-};
-
-bool writeJsonLines(const QString& path, qint64 spans, const Generator& gen)
+bool writeJsonLines(const QString& path, qint64 spans, const SpanGenerator& gen)
 {
     QFile f(path);
     if (!f.open(QIODevice::WriteOnly))
@@ -111,7 +56,7 @@ bool writeJsonLines(const QString& path, qint64 spans, const Generator& gen)
     return true;
 }
 
-bool writeProtobuf(const QString& path, qint64 spans, const Generator& gen)
+bool writeProtobuf(const QString& path, qint64 spans, const SpanGenerator& gen)
 {
     std::vector<Span> all;
     all.reserve(static_cast<std::size_t>(spans));
@@ -203,7 +148,7 @@ int main(int argc, char** argv)
     QTemporaryDir dir;
     if (!dir.isValid())
         return 2;
-    const Generator gen(perTrace);
+    const SpanGenerator gen(perTrace);
     std::printf("bench_import: %d spans per trace, 100 spans per JSON line; each import in its own process\n", perTrace);
     bool ok = true;
     for (const qint64 n : { spans / 10, spans }) {
