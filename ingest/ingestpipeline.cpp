@@ -20,6 +20,36 @@ IngestPipeline::~IngestPipeline()
     stop();
 }
 
+void IngestPipeline::setCommitFunction(CommitFunction commit)
+{
+    std::lock_guard lock(m_mutex);
+    if (m_started) {
+        qCWarning(lcIngest, "setCommitFunction after start() is ignored");
+        return;
+    }
+    m_commit = std::move(commit);
+}
+
+void IngestPipeline::setStatusFunction(std::function<QJsonObject()> status)
+{
+    std::lock_guard lock(m_mutex);
+    if (m_started) {
+        qCWarning(lcIngest, "setStatusFunction after start() is ignored");
+        return;
+    }
+    m_status = std::move(status);
+}
+
+QJsonObject IngestPipeline::status() const
+{
+    std::function<QJsonObject()> status;
+    {
+        std::lock_guard lock(m_mutex);
+        status = m_status;
+    }
+    return status ? status() : QJsonObject();
+}
+
 void IngestPipeline::start()
 {
     std::lock_guard lock(m_mutex);
@@ -81,6 +111,7 @@ void IngestPipeline::run()
     qint64 busyNs = 0;
     qint64 transactions = 0;
     qint64 requests = 0;
+    qint64 failedCommits = 0; // in a row
     for (;;) {
         std::vector<Pending> group;
         {
@@ -111,7 +142,7 @@ void IngestPipeline::run()
             items.push_back(std::move(p.item));
             cost += p.cost;
         }
-        const WriteResult result = m_store->write(items);
+        const WriteResult result = m_commit ? m_commit(items) : m_store->write(items);
         // Freeing thousands of spans takes measurable time; the writer is the serial part, so do it elsewhere.
         QThreadPool::globalInstance()->start(
             [spent = std::make_shared<std::vector<IngestItem>>(std::move(items))]() mutable { spent.reset(); });
@@ -124,8 +155,14 @@ void IngestPipeline::run()
             if (!result.changedTraces.empty())
                 Q_EMIT tracesChanged(QVector<TraceId>(result.changedTraces.begin(), result.changedTraces.end()));
             Q_EMIT spansWrittenChanged(total);
+            if (failedCommits > 0)
+                qCInfo(lcIngest) << "commits work again after" << failedCommits << "failed ones";
+            failedCommits = 0;
         } else {
-            qCWarning(lcIngest) << "store write failed for" << group.size() << "requests:" << result.error;
+            // Clients retry (503 + Retry-After): an outage would log every retry. The first failure says why.
+            if (failedCommits++ == 0)
+                qCWarning(lcIngest) << "commit failed for" << group.size() << "requests:" << result.error
+                                    << "(further failures are not logged until a commit works)";
             Q_EMIT writeFailed(result.error);
         }
         for (auto& p : group) {

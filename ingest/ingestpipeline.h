@@ -3,12 +3,14 @@
 #include "storage/tracestore.h"
 
 #include <QFuture>
+#include <QJsonObject>
 #include <QObject>
 #include <QVector>
 
 #include <atomic>
 #include <condition_variable>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -25,6 +27,10 @@ class QPromise;
  * TraceStore::write call (group commit). The queue is bounded in bytes: when it is full, submit() refuses
  * and the receiver answers 503 with Retry-After instead of growing without limit.
  *
+ * The durable step is TraceStore::write unless setCommitFunction() names another one: in worker mode
+ * (docs/architecture.md, "Worker mode") it is IngestCoordinator::enqueue, which puts the raw requests into the
+ * PostgreSQL ingestion_queue, so a 200 reply then means "queued durably", not "indexed".
+ *
  * Thread safety: submit(), stop() and the getters may be called from any thread. Signals are emitted from the
  * writer thread (connect with a context object to get them queued into the receiver's thread).
  */
@@ -32,10 +38,26 @@ class IngestPipeline : public QObject {
     Q_OBJECT
 public:
     static constexpr qint64 DefaultMaxQueueBytes = qint64(256) * 1024 * 1024;
+    /**
+     * Commits one group of items durably, all or nothing (same contract as TraceStore::write: ok=false with an
+     * error when nothing was committed). Called on the writer thread only, one group at a time.
+     */
+    using CommitFunction = std::function<WriteResult(const std::vector<IngestItem>& items)>;
 
     explicit IngestPipeline(TraceStore* store, qint64 maxQueueBytes = DefaultMaxQueueBytes,
                             QObject* parent = nullptr);
     ~IngestPipeline() override; ///< stop()s: drains what was accepted.
+
+    /// Replaces store()->write as the durable step. Call before start(); an empty function restores the default.
+    void setCommitFunction(CommitFunction commit);
+
+    /**
+     * Extra fields for the receiver's GET /healthz (e.g. the ingestion coordinator's counters), called from the
+     * receiver thread; must be thread-safe. Call before start().
+     */
+    void setStatusFunction(std::function<QJsonObject()> status);
+    /// The status function's fields, or an empty object when none is set. Any thread.
+    QJsonObject status() const;
 
     /// Starts the writer thread. Idempotent.
     void start();
@@ -49,6 +71,7 @@ public:
     void stop();
 
     qint64 queuedBytes() const;
+    /// Spans of committed items: written to the store, or queued durably when a commit function is set.
     qint64 spansWritten() const { return m_spansWritten.load(); }
     TraceStore* store() const { return m_store; }
 
@@ -68,6 +91,8 @@ private:
     void run();
 
     TraceStore* m_store;
+    CommitFunction m_commit; // empty: m_store->write
+    std::function<QJsonObject()> m_status;
     const qint64 m_maxQueueBytes;
     mutable std::mutex m_mutex;
     std::condition_variable m_wake;

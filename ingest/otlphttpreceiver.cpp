@@ -242,6 +242,8 @@ protected:
                                  { QStringLiteral("requests_accepted"), accepted.load() },
                                  { QStringLiteral("requests_rejected"), rejected.load() },
                                  { QStringLiteral("replies_pending"), m_pendingReplies } };
+            if (const QJsonObject worker = m_pipeline->status(); !worker.isEmpty()) // worker mode's coordinator
+                health.insert(QStringLiteral("worker"), worker);
             const QByteArray body = QJsonDocument(health).toJson(QJsonDocument::Compact);
             responder.writeStatusLine(HttpStatus::Ok);
             responder.writeHeader("Content-Type", "application/json");
