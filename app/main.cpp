@@ -1,12 +1,14 @@
 #include "signalwatcher.h"
 #include "tracefileservice.h"
 
+#include "ingest/ingestcoordinator.h"
 #include "ingest/ingestpipeline.h"
 #include "ingest/otlphttpreceiver.h"
 #include "ingest/payloadformatter.h"
 #include "ingest/traceexporter.h"
 #include "ingest/traceimporter.h"
 #include "storage/postgrestracestore.h"
+#include "storage/s3blobstore.h"
 #include "storage/sqlitetracestore.h"
 #include "ui/mainwindow.h"
 
@@ -31,6 +33,8 @@ struct Config {
     QString pgConnection; ///< --store postgresql://...: the PostgreSQL store instead of SQLite at storePath
     QString pgSchema = PostgresTraceStore::defaultSchema(); ///< --pg-schema, else $OTEL_DB_SCHEMA, else "otel"
     qint64 maxBodyBytes = qint64(16) * 1024 * 1024;
+    QString s3Endpoint; ///< --s3-endpoint, else $AWS_ENDPOINT_URL_S3 (S3Config::fromEnvironment); serve worker mode
+    QString s3Bucket = QStringLiteral("otel-traces"); ///< --s3-bucket
     QStringList viewFiles; ///< `spanscope FILE...`: view these files, no receiver, main store untouched
 };
 
@@ -119,10 +123,22 @@ bool parseCommandLine(QCoreApplication& app, bool serveMode, Config* config)
                                                                    "inflation (default 16777216)."),
                                QStringLiteral("BYTES"));
     const QCommandLineOption pgSchema = pgSchemaOption();
-    parser.addOptions({ listen, store, maxBody, pgSchema });
+    QCommandLineOption s3Endpoint(QStringLiteral("s3-endpoint"),
+                                  QCoreApplication::translate("main", "serve with a postgresql:// store: S3 API for the "
+                                                                      "per-trace raw objects (default: "
+                                                                      "$AWS_ENDPOINT_URL_S3; none: PostgreSQL only)."),
+                                  QStringLiteral("URL"));
+    QCommandLineOption s3Bucket(QStringLiteral("s3-bucket"),
+                                QCoreApplication::translate("main", "Bucket of the raw objects (default otel-traces)."),
+                                QStringLiteral("NAME"));
+    parser.addOptions({ listen, store, maxBody, pgSchema, s3Endpoint, s3Bucket });
     parser.process(app);
     if (parser.isSet(pgSchema))
         config->pgSchema = parser.value(pgSchema);
+    if (parser.isSet(s3Endpoint))
+        config->s3Endpoint = parser.value(s3Endpoint);
+    if (parser.isSet(s3Bucket))
+        config->s3Bucket = parser.value(s3Bucket);
 
     const QStringList positional = parser.positionalArguments();
     if (serveMode && positional.size() > 1) {
@@ -172,7 +188,8 @@ enum class Command { Gui, Serve, Import, Export, Migrate };
 Command commandOf(int argc, char** argv)
 {
     static const char* const valueOptions[]
-        = { "--listen", "--store", "--max-body-bytes", "-o", "--output", "--trace", "--service", "--format", "--pg-schema" };
+        = { "--listen", "--store", "--max-body-bytes", "-o", "--output", "--trace", "--service", "--format", "--pg-schema",
+              "--s3-endpoint", "--s3-bucket" };
     for (int i = 1; i < argc; ++i) {
         const char* arg = argv[i];
         if (arg[0] == '-') {
@@ -411,9 +428,31 @@ int runExport(QCoreApplication& app)
     return 0;
 }
 
+/**
+ * `spanscope serve`. With a postgresql:// store it is a worker (docs/architecture.md, "Worker mode"): a request is
+ * acknowledged once it is in ingestion_queue, and an IngestCoordinator drains the queue into PostgreSQL and S3.
+ */
 int runServe(QCoreApplication& app, const Config& config)
 {
-    const std::unique_ptr<TraceStore> traceStore = createStore(config);
+    const bool worker = !config.pgConnection.isEmpty();
+    std::unique_ptr<S3BlobStore> blobs;
+    if (worker) {
+        S3Config s3 = S3Config::fromEnvironment();
+        if (!config.s3Endpoint.isEmpty())
+            s3.endpoint = config.s3Endpoint;
+        s3.bucket = config.s3Bucket;
+        if (!s3.endpoint.isEmpty())
+            blobs = std::make_unique<S3BlobStore>(s3);
+    }
+    PostgresTraceStore* pg = nullptr;
+    std::unique_ptr<TraceStore> traceStore;
+    if (worker) {
+        auto store = std::make_unique<PostgresTraceStore>(config.pgConnection, config.pgSchema, blobs.get());
+        pg = store.get();
+        traceStore = std::move(store);
+    } else {
+        traceStore = createStore(config);
+    }
     TraceStore& store = *traceStore;
     QString error;
     if (!store.open(&error)) {
@@ -421,6 +460,21 @@ int runServe(QCoreApplication& app, const Config& config)
         return 2;
     }
     IngestPipeline pipeline(&store);
+    std::unique_ptr<IngestCoordinator> coordinator;
+    if (worker) {
+        IngestCoordinator::Options options;
+        if (blobs) {
+            // Missing bucket or S3 down at start: the coordinator tries again before its next upload.
+            if (!blobs->ensureBucket(&error))
+                printError(QCoreApplication::translate("main", "S3 not ready, retrying later: %1").arg(error));
+            options.prepareBlobs = [s3 = blobs.get()](QString* why) { return s3->ensureBucket(why); };
+        }
+        coordinator = std::make_unique<IngestCoordinator>(pg, blobs.get(), options);
+        IngestCoordinator* c = coordinator.get();
+        pipeline.setCommitFunction([c](const std::vector<IngestItem>& items) { return c->enqueue(items); });
+        pipeline.setStatusFunction([c] { return c->status(); });
+        coordinator->start();
+    }
     pipeline.start();
     OtlpHttpReceiver::Options options;
     options.address = config.listenAddress;
@@ -433,6 +487,10 @@ int runServe(QCoreApplication& app, const Config& config)
     }
     std::fprintf(stdout, "spanscope: receiving OTLP/HTTP on http://%s/v1/traces, store %s\n",
                  qPrintable(receiver.listenAddress()), qPrintable(store.description()));
+    if (worker)
+        std::fprintf(stdout, "spanscope: worker mode: requests are queued in PostgreSQL, then written to its tables%s\n",
+                     blobs ? qPrintable(QStringLiteral(" and to ") + blobs->description())
+                           : " only (no S3: set --s3-endpoint or AWS_ENDPOINT_URL_S3 for the raw objects)");
     std::fflush(stdout);
 
     SignalWatcher watcher;
@@ -443,8 +501,18 @@ int runServe(QCoreApplication& app, const Config& config)
         app.quit();
     });
     const int rc = app.exec();
-    receiver.stop();
+    receiver.stop(); // the pipeline commits (queues) everything it accepted
     pipeline.stop();
+    if (coordinator) {
+        // What is still queued is drained by the next start (or another worker).
+        coordinator->stop();
+        coordinator->refreshQueueDepth();
+        const IngestCoordinator::Counters c = coordinator->counters();
+        std::fprintf(stdout, "spanscope: stopped, %lld spans queued, %lld requests drained, %lld still queued\n",
+                     static_cast<long long>(pipeline.spansWritten()), static_cast<long long>(c.requestsCompleted),
+                     static_cast<long long>(c.queueDepth));
+        return rc;
+    }
     std::fprintf(stdout, "spanscope: stopped, %lld spans committed\n", static_cast<long long>(pipeline.spansWritten()));
     return rc;
 }
