@@ -1,4 +1,5 @@
 #include "signalwatcher.h"
+#include "storeopener.h"
 #include "tracefileservice.h"
 
 #include "ingest/ingestcoordinator.h"
@@ -548,8 +549,10 @@ int runGui(QApplication& app, const Config& config)
     if (!config.viewFiles.isEmpty())
         return runFileViewer(app, config);
     AppTraceFileService files;
-    const std::unique_ptr<TraceStore> traceStore = createStore(config);
-    TraceStore& store = *traceStore;
+    AppStoreOpener opener;
+    // The receiver always writes into the local SQLite store; a --store postgresql://... is shown in the window.
+    const QString localPath = config.storePath.isEmpty() ? SqliteTraceStore::defaultPath() : config.storePath;
+    SqliteTraceStore store(localPath);
     QString error;
     const bool storeOk = store.open(&error);
     IngestPipeline pipeline(&store);
@@ -559,10 +562,14 @@ int runGui(QApplication& app, const Config& config)
     options.maxBodyBytes = config.maxBodyBytes;
     OtlpHttpReceiver receiver(&pipeline, options);
 
-    MainWindow window(storeOk ? &store : nullptr);
+    MainWindow window(nullptr);
     window.setPayloadFormatter(formatPayloadAsOtlpJson);
     window.setFileService(&files);
-    window.setStorePath(store.description());
+    window.setStoreOpener(&opener);
+    StoreConnection local;
+    local.name = QCoreApplication::translate("main", "Local store");
+    local.sqlitePath = localPath;
+    window.setLocalStore(storeOk ? &store : nullptr, local);
     QObject::connect(&pipeline, &IngestPipeline::tracesChanged, &window, &MainWindow::notifyTracesChanged);
     QObject::connect(&pipeline, &IngestPipeline::spansWrittenChanged, &window, &MainWindow::setSpansReceived);
     QObject::connect(&pipeline, &IngestPipeline::writeFailed, &window, [&window](const QString& e) {
@@ -587,6 +594,27 @@ int runGui(QApplication& app, const Config& config)
                                                                  "address.")
                                  .arg(error));
         }
+    }
+    if (!config.pgConnection.isEmpty()) {
+        // --store postgresql://... (with --s3-endpoint/--s3-bucket): show it; a saved connection to the same store
+        // lends its name and S3 settings. A password in the URI stays in memory only.
+        StoreConnection team;
+        team.kind = StoreConnection::Postgres;
+        QString password;
+        team.pgConnection = StoreConnection::withoutPassword(config.pgConnection, &password);
+        team.pgSchema = config.pgSchema;
+        const S3Config s3 = S3Config::fromEnvironment();
+        team.s3Endpoint = config.s3Endpoint.isEmpty() ? s3.endpoint : config.s3Endpoint;
+        team.s3Bucket = config.s3Bucket;
+        team.s3Region = s3.region;
+        for (const StoreConnection& saved : MainWindow::savedConnections())
+            if (saved.kind == StoreConnection::Postgres && saved.pgSchema == team.pgSchema
+                && StoreConnection::withoutPassword(saved.pgConnection) == team.pgConnection) {
+                team = saved;
+                break;
+            }
+        window.sessionSecrets().setPgPassword(team, password);
+        window.connectToStore(team);
     }
     SignalWatcher watcher;
     QObject::connect(&watcher, &SignalWatcher::terminationRequested, &app, &QCoreApplication::quit);

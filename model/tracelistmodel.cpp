@@ -5,8 +5,12 @@
 #include <QDateTime>
 #include <QFont>
 #include <QLocale>
+#include <QFuture>
+#include <QPromise>
+#include <QThreadPool>
 
 #include <algorithm>
+#include <utility>
 
 namespace {
 // Keyset order of TraceStore::listTraces: (start time, trace id) descending.
@@ -29,6 +33,21 @@ QString significant(double value)
 {
     return QLocale::c().toString(value, 'g', 3);
 }
+
+// QtConcurrent::run without linking Qt Concurrent: `work()` on `pool`, its result through the future.
+template <typename Work>
+auto runOn(QThreadPool* pool, Work work) -> QFuture<decltype(work())>
+{
+    using Result = decltype(work());
+    auto promise = std::make_shared<QPromise<Result>>();
+    QFuture<Result> future = promise->future();
+    promise->start();
+    pool->start([promise, work = std::move(work)]() mutable {
+        promise->addResult(work());
+        promise->finish();
+    });
+    return future;
+}
 }
 
 TraceListModel::TraceListModel(QObject* parent)
@@ -44,34 +63,126 @@ void TraceListModel::setSource(TraceSource source)
     setQuery(m_query);
 }
 
+void TraceListModel::setSource(TraceSource source, const TraceQuery& query)
+{
+    m_source = std::move(source);
+    setQuery(query);
+}
+
+void TraceListModel::setAsynchronous(bool asynchronous)
+{
+    if (m_async == asynchronous)
+        return;
+    m_async = asynchronous;
+    ++m_generation;
+    m_firstPageRunning = m_moreRunning = m_refreshRunning = m_refreshQueued = false;
+    m_queuedChanges.clear();
+    updateLoading();
+}
+
+void TraceListModel::setThreadPool(QThreadPool* pool)
+{
+    m_pool = pool;
+}
+
+void TraceListModel::updateLoading()
+{
+    const bool loading = m_firstPageRunning || m_moreRunning || m_refreshRunning;
+    if (loading == m_loading)
+        return;
+    m_loading = loading;
+    Q_EMIT loadingChanged(loading);
+}
+
 void TraceListModel::setQuery(const TraceQuery& query)
 {
     m_query = query;
     m_query.hasCursor = false;
     m_query.limit = PageSize;
+    if (m_async) {
+        ++m_generation;
+        m_moreRunning = m_refreshRunning = m_refreshQueued = false;
+        m_queuedChanges.clear();
+        {
+            const ChangeGuard guard(this);
+            beginResetModel();
+            m_rows.clear();
+            m_hasMore = false;
+            rebuildIndex();
+            endResetModel();
+        }
+        startFirstPage();
+        return;
+    }
     const ChangeGuard guard(this);
     beginResetModel();
-    m_rows = fetchPage(nullptr);
+    QString error;
+    m_rows = fetchPage(m_source, m_query, nullptr, &error);
     m_hasMore = static_cast<int>(m_rows.size()) >= PageSize;
     rebuildIndex();
     endResetModel();
+    if (!error.isEmpty())
+        Q_EMIT loadFailed(error);
 }
 
-std::vector<TraceSummary> TraceListModel::fetchPage(const TraceSummary* after)
+void TraceListModel::startFirstPage()
 {
-    if (!m_source.listTraces)
+    m_firstPageRunning = false;
+    if (!m_source.listTraces) {
+        updateLoading();
+        return;
+    }
+    m_firstPageRunning = true;
+    updateLoading();
+    const quint64 generation = m_generation;
+    const TraceSource source = m_source;
+    const TraceQuery query = m_query;
+    struct Page {
+        std::vector<TraceSummary> rows;
+        QString error;
+    };
+    runOn(m_pool ? m_pool : QThreadPool::globalInstance(), [source, query] {
+        Page page;
+        page.rows = fetchPage(source, query, nullptr, &page.error);
+        return page;
+    }).then(this, [this, generation](Page page) {
+        if (generation != m_generation)
+            return;
+        m_firstPageRunning = false;
+        m_hasMore = static_cast<int>(page.rows.size()) >= PageSize;
+        if (!page.rows.empty()) {
+            const ChangeGuard guard(this);
+            beginInsertRows(QModelIndex(), 0, static_cast<int>(page.rows.size()) - 1);
+            m_rows = std::move(page.rows);
+            rebuildIndex();
+            endInsertRows();
+        }
+        if (m_refreshQueued) {
+            m_refreshQueued = false;
+            startRefresh(std::exchange(m_queuedChanges, {}));
+        }
+        updateLoading();
+        if (!page.error.isEmpty())
+            Q_EMIT loadFailed(page.error);
+    });
+}
+
+std::vector<TraceSummary> TraceListModel::fetchPage(const TraceSource& source, const TraceQuery& query,
+    const TraceSummary* after, QString* error)
+{
+    if (!source.listTraces)
         return {};
-    TraceQuery q = m_query;
+    TraceQuery q = query;
     q.limit = PageSize;
     q.hasCursor = after != nullptr;
     if (after) {
         q.cursorStartTimeUnixNano = after->startTimeUnixNano;
         q.cursorTraceId = after->traceId;
     }
-    QString error;
-    auto rows = m_source.listTraces(q, &error);
-    if (!error.isEmpty())
-        Q_EMIT loadFailed(error);
+    QString message;
+    auto rows = source.listTraces(q, &message);
+    if (!message.isEmpty() && error && error->isEmpty())
+        *error = message;
     return rows;
 }
 
@@ -119,46 +230,102 @@ void TraceListModel::insertSorted(std::vector<TraceSummary> rows)
     }
 }
 
-void TraceListModel::refresh(const QVector<TraceId>& changedTraces)
+QVector<TraceId> TraceListModel::loadedAmong(const QVector<TraceId>& traceIds) const
 {
-    if (!m_source.listTraces || m_changing)
-        return;
-    const ChangeGuard guard(this);
-
-    std::vector<TraceSummary> incoming;
     // Loaded traces beyond the first page only learn about late spans this way; skip it for huge bursts.
-    if (m_source.traceSummary && changedTraces.size() <= 2 * PageSize) {
-        for (const TraceId& id : changedTraces) {
-            if (!m_rowById.contains(id))
-                continue;
+    QVector<TraceId> loaded;
+    if (!m_source.traceSummary || traceIds.size() > 2 * PageSize)
+        return loaded;
+    for (const TraceId& id : traceIds)
+        if (m_rowById.contains(id))
+            loaded << id;
+    return loaded;
+}
+
+TraceListModel::RefreshData TraceListModel::collectRefresh(const TraceSource& source, const TraceQuery& query,
+    const QVector<TraceId>& changed, const std::optional<TraceSummary>& newestLoaded)
+{
+    RefreshData data;
+    if (source.traceSummary) {
+        for (const TraceId& id : changed) {
             QString error;
-            if (auto summary = m_source.traceSummary(id, &error))
-                incoming.push_back(std::move(*summary));
+            if (auto summary = source.traceSummary(id, &error))
+                data.incoming.push_back(std::move(*summary));
         }
     }
 
     // Newest pages until they overlap what is loaded (bounded, in case of a burst of new traces).
-    bool reachedEnd = false;
-    bool gap = false;
-    std::vector<TraceSummary> page = fetchPage(nullptr);
+    std::vector<TraceSummary> page = fetchPage(source, query, nullptr, &data.error);
     for (int pages = 1;; ++pages) {
         const bool full = static_cast<int>(page.size()) >= PageSize;
-        const bool overlaps = m_rows.empty() || (!page.empty() && !newerThan(page.back(), m_rows.front()));
-        std::move(page.begin(), page.end(), std::back_inserter(incoming));
+        const bool overlaps = !newestLoaded || (!page.empty() && !newerThan(page.back(), *newestLoaded));
+        std::move(page.begin(), page.end(), std::back_inserter(data.incoming));
         if (!full) {
-            reachedEnd = true;
+            data.reachedEnd = true;
             break;
         }
         if (overlaps)
             break;
         if (pages == 5) {
-            gap = true;
+            data.gap = true;
             break;
         }
-        page = fetchPage(&incoming.back());
+        page = fetchPage(source, query, &data.incoming.back(), &data.error);
     }
+    return data;
+}
 
-    if (gap) {
+void TraceListModel::refresh(const QVector<TraceId>& changedTraces)
+{
+    if (!m_source.listTraces || m_changing)
+        return;
+    if (m_async) {
+        if (m_firstPageRunning || m_refreshRunning) {
+            // One refresh at a time; the next one reads what changed meanwhile.
+            m_refreshQueued = true;
+            m_queuedChanges += changedTraces;
+            return;
+        }
+        startRefresh(changedTraces);
+        return;
+    }
+    RefreshData data = collectRefresh(m_source, m_query, loadedAmong(changedTraces),
+        m_rows.empty() ? std::nullopt : std::optional<TraceSummary>(m_rows.front()));
+    applyRefresh(std::move(data));
+}
+
+void TraceListModel::startRefresh(const QVector<TraceId>& changedTraces)
+{
+    m_refreshRunning = true;
+    updateLoading();
+    const quint64 generation = m_generation;
+    const TraceSource source = m_source;
+    const TraceQuery query = m_query;
+    const QVector<TraceId> changed = loadedAmong(changedTraces);
+    const std::optional<TraceSummary> newest
+        = m_rows.empty() ? std::nullopt : std::optional<TraceSummary>(m_rows.front());
+    runOn(m_pool ? m_pool : QThreadPool::globalInstance(), [source, query, changed, newest] {
+        return collectRefresh(source, query, changed, newest);
+    }).then(this, [this, generation](RefreshData data) {
+        if (generation != m_generation)
+            return;
+        m_refreshRunning = false;
+        applyRefresh(std::move(data));
+        if (m_refreshQueued && generation == m_generation) {
+            m_refreshQueued = false;
+            startRefresh(std::exchange(m_queuedChanges, {}));
+        }
+        updateLoading();
+    });
+}
+
+void TraceListModel::applyRefresh(RefreshData data)
+{
+    const ChangeGuard guard(this);
+    if (!data.error.isEmpty())
+        Q_EMIT loadFailed(data.error);
+
+    if (data.gap) {
         // Traces between the fetched pages and the loaded rows are unknown; drop the loaded tail so that
         // fetchMore continues from the fetched pages without a hole.
         if (!m_rows.empty()) {
@@ -168,7 +335,12 @@ void TraceListModel::refresh(const QVector<TraceId>& changedTraces)
         }
         rebuildIndex();
         m_hasMore = true;
-    } else if (reachedEnd && m_rows.empty()) {
+        if (m_moreRunning) {
+            // Its page continues after rows that are gone.
+            ++m_generation;
+            m_moreRunning = false;
+        }
+    } else if (data.reachedEnd && m_rows.empty()) {
         m_hasMore = false;
     } else if (m_rows.empty()) {
         m_hasMore = true;
@@ -178,7 +350,7 @@ void TraceListModel::refresh(const QVector<TraceId>& changedTraces)
     int lastChanged = -1;
     std::vector<TraceSummary> added;
     QHash<TraceId, bool> seen;
-    for (TraceSummary& s : incoming) {
+    for (TraceSummary& s : data.incoming) {
         if (seen.contains(s.traceId))
             continue;
         seen.insert(s.traceId, true);
@@ -215,7 +387,7 @@ void TraceListModel::refresh(const QVector<TraceId>& changedTraces)
 
 bool TraceListModel::canFetchMore(const QModelIndex& parent) const
 {
-    return !parent.isValid() && m_hasMore;
+    return !parent.isValid() && m_hasMore && !m_moreRunning;
 }
 
 void TraceListModel::fetchMore(const QModelIndex& parent)
@@ -237,7 +409,48 @@ void TraceListModel::fetchMore(const QModelIndex& parent)
         }
         return;
     }
-    auto page = fetchPage(m_rows.empty() ? nullptr : &m_rows.back());
+    if (m_async) {
+        if (m_moreRunning || m_firstPageRunning || !m_source.listTraces)
+            return;
+        m_moreRunning = true;
+        updateLoading();
+        const quint64 generation = m_generation;
+        const TraceSource source = m_source;
+        const TraceQuery query = m_query;
+        const std::optional<TraceSummary> last
+            = m_rows.empty() ? std::nullopt : std::optional<TraceSummary>(m_rows.back());
+        struct Page {
+            std::vector<TraceSummary> rows;
+            QString error;
+        };
+        runOn(m_pool ? m_pool : QThreadPool::globalInstance(), [source, query, last] {
+            Page page;
+            page.rows = fetchPage(source, query, last ? &*last : nullptr, &page.error);
+            return page;
+        }).then(this, [this, generation](Page page) {
+            if (generation != m_generation)
+                return;
+            m_moreRunning = false;
+            if (!page.error.isEmpty()) {
+                // Keep m_hasMore: scrolling down again retries.
+                updateLoading();
+                Q_EMIT loadFailed(page.error);
+                return;
+            }
+            applyMore(std::move(page.rows));
+            updateLoading();
+        });
+        return;
+    }
+    QString error;
+    auto page = fetchPage(m_source, m_query, m_rows.empty() ? nullptr : &m_rows.back(), &error);
+    if (!error.isEmpty())
+        Q_EMIT loadFailed(error);
+    applyMore(std::move(page));
+}
+
+void TraceListModel::applyMore(std::vector<TraceSummary> page)
+{
     m_hasMore = static_cast<int>(page.size()) >= PageSize;
     page.erase(std::remove_if(page.begin(), page.end(), [this](const TraceSummary& s) { return m_rowById.contains(s.traceId); }),
         page.end());

@@ -8,16 +8,26 @@
 #include <QVector>
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <vector>
 
+class QThreadPool;
+
 /**
  * The trace list: one row per TraceSummary, newest first, paged from a store with keyset cursors
- * (canFetchMore/fetchMore, PageSize rows per page). GUI thread only; store reads happen synchronously on it.
+ * (canFetchMore/fetchMore, PageSize rows per page). GUI thread only.
  *
  * The model reads through a TraceSource so that model/ does not depend on storage/; setStore() adapts any
  * TraceStore-like object. refresh() merges the newest page into the loaded rows with batched row inserts and
  * dataChanged (live updates); only setQuery() resets the model.
+ *
+ * Synchronous mode (the default): store reads happen on the GUI thread inside setQuery/fetchMore/refresh, so the
+ * rows are there when they return. Asynchronous mode (setAsynchronous, for slow stores such as a remote
+ * PostgreSQL): the reads run on a thread pool and their rows are applied later on the GUI thread; setQuery() empties
+ * the model at once, loading() is true while a read is pending (loadingChanged), fetchMore() does nothing while
+ * the previous page is still coming, refresh() requests are coalesced, and results made stale by a newer setQuery()
+ * or setSource() are dropped. Errors come as loadFailed in both modes.
  */
 class TraceListModel : public QAbstractTableModel {
     Q_OBJECT
@@ -48,18 +58,53 @@ public:
     explicit TraceListModel(QObject* parent = nullptr);
     ~TraceListModel() override;
 
-    /// Any object with TraceStore's listTraces/traceSummary; it must outlive the model. Loads the first page.
+    /// A source reading `store` (any object with TraceStore's listTraces/traceSummary); it must outlive every call.
     template <typename Store>
-    void setStore(Store* store)
+    static TraceSource sourceFor(Store* store)
     {
         TraceSource source;
         if (store) {
             source.listTraces = [store](const TraceQuery& q, QString* e) { return store->listTraces(q, e); };
             source.traceSummary = [store](const TraceId& id, QString* e) { return store->traceSummary(id, e); };
         }
-        setSource(std::move(source));
+        return source;
     }
+    /// A source that keeps `store` alive as long as a read (also one still running on a worker) needs it.
+    template <typename Store>
+    static TraceSource sourceFor(std::shared_ptr<Store> store)
+    {
+        TraceSource source;
+        if (store) {
+            source.listTraces = [store](const TraceQuery& q, QString* e) { return store->listTraces(q, e); };
+            source.traceSummary = [store](const TraceId& id, QString* e) { return store->traceSummary(id, e); };
+        }
+        return source;
+    }
+
+    /// Reads `store`, which must outlive the model (asynchronous mode: use a shared_ptr). Loads the first page.
+    template <typename Store>
+    void setStore(Store* store)
+    {
+        setSource(sourceFor(store));
+    }
+    template <typename Store>
+    void setStore(std::shared_ptr<Store> store)
+    {
+        setSource(sourceFor(std::move(store)));
+    }
+    /// Reads `source` and loads the first page of the current query. In asynchronous mode the source's functions
+    /// are called on pool threads, also after they were replaced, until those calls return.
     void setSource(TraceSource source);
+    /// Reads `source` with `query` (one load, not two).
+    void setSource(TraceSource source, const TraceQuery& query);
+
+    /// See the class comment. Takes effect with the next load; pending results are dropped when it changes.
+    void setAsynchronous(bool asynchronous);
+    bool isAsynchronous() const { return m_async; }
+    /// The pool asynchronous reads run on (not owned); default QThreadPool::globalInstance().
+    void setThreadPool(QThreadPool* pool);
+    /// True while an asynchronous read of the first page, of more rows or of a refresh is pending.
+    bool isLoading() const { return m_loading; }
 
     TraceQuery query() const { return m_query; }
     /// Replaces the filter (paging fields are ignored) and reloads the first page with a model reset.
@@ -89,6 +134,8 @@ public:
 
 Q_SIGNALS:
     void loadFailed(const QString& error);
+    /// isLoading() changed (asynchronous mode only).
+    void loadingChanged(bool loading);
 
 private:
     struct ChangeGuard {
@@ -100,7 +147,24 @@ private:
         ~ChangeGuard() { m_model->m_changing = false; }
         TraceListModel* m_model;
     };
-    std::vector<TraceSummary> fetchPage(const TraceSummary* after);
+    /// What refresh() read: the changed loaded traces and the newest pages, and how they meet the loaded rows.
+    struct RefreshData {
+        std::vector<TraceSummary> incoming;
+        bool gap = false; ///< the newest pages did not reach the loaded rows
+        bool reachedEnd = false; ///< the newest pages hold every matching trace
+        QString error;
+    };
+    static std::vector<TraceSummary> fetchPage(const TraceSource& source, const TraceQuery& query,
+        const TraceSummary* after, QString* error);
+    /// Runs on any thread: `changed` are loaded traces, `newestLoaded` the first loaded row.
+    static RefreshData collectRefresh(const TraceSource& source, const TraceQuery& query,
+        const QVector<TraceId>& changed, const std::optional<TraceSummary>& newestLoaded);
+    QVector<TraceId> loadedAmong(const QVector<TraceId>& traceIds) const;
+    void applyRefresh(RefreshData data);
+    void applyMore(std::vector<TraceSummary> page);
+    void startFirstPage();
+    void startRefresh(const QVector<TraceId>& changedTraces);
+    void updateLoading();
     void insertSorted(std::vector<TraceSummary> rows);
     void removeRowAt(int row);
     void rebuildIndex();
@@ -112,4 +176,15 @@ private:
     bool m_hasMore = false;
     bool m_changing = false; // inside a reset/insert/remove and its signals
     bool m_fetchQueued = false;
+
+    // Asynchronous mode.
+    bool m_async = false;
+    QThreadPool* m_pool = nullptr;
+    quint64 m_generation = 0; // results of an older generation are stale
+    bool m_firstPageRunning = false;
+    bool m_moreRunning = false;
+    bool m_refreshRunning = false;
+    bool m_refreshQueued = false;
+    QVector<TraceId> m_queuedChanges;
+    bool m_loading = false;
 };

@@ -25,6 +25,7 @@
 #include <QStatusBar>
 #include <QTabWidget>
 #include <QTableView>
+#include <QThreadPool>
 #include <QTimer>
 #include <QToolButton>
 #include <QVBoxLayout>
@@ -91,20 +92,48 @@ MainWindow::MainWindow(TraceStore* store, QWidget* parent)
     connect(m_traceModel, &TraceListModel::loadFailed, this,
         [this](const QString& error) { statusBar()->showMessage(tr("Cannot list traces: %1").arg(error), 10000); });
 
+    connect(m_traceModel, &TraceListModel::loadingChanged, this, [this](bool loading) {
+        m_listLoading->setVisible(loading);
+        if (!loading)
+            selectOpenTraceRow();
+    });
+
     createMenus();
+    createStoreControls();
     refreshServices();
     m_traceModel->setStore(m_store);
     resize(1400, 860);
 }
 
+void MainWindow::waitForStoreBoundJobs()
+{
+    for (QFuture<LoadedTrace>& job : m_storeBoundJobs)
+        job.waitForFinished();
+    m_storeBoundJobs.clear();
+}
+
 void MainWindow::setStore(TraceStore* store)
 {
-    // A trace load still running on a worker reads the old store: let it finish, and drop its result.
+    cancelConnect();
+    installStore(store, nullptr, false);
+    m_connection = StoreConnection();
+}
+
+void MainWindow::installStore(TraceStore* store, std::shared_ptr<TraceStore> keep, bool asynchronous)
+{
+    // A trace load still running on a worker reads the old store: let it finish (unless it keeps the store alive
+    // itself), and drop its result.
     ++m_generation;
-    m_loadJob.waitForFinished();
+    ++m_storeGeneration;
+    waitForStoreBoundJobs();
     m_loading = false;
+    const bool previousAsync = m_asyncReads;
+    std::shared_ptr<TraceStore> previous = std::move(m_connectedStore);
+    m_connectedStore = std::move(keep);
+    m_asyncReads = asynchronous;
     m_store = store;
     m_openTrace = TraceId();
+    m_shownTrace = TraceId();
     m_pendingSpan = SpanId();
     m_pendingChanges.clear();
     m_haveChanges = false;
@@ -119,9 +148,16 @@ void MainWindow::setStore(TraceStore* store)
         m_serviceCombo->clear();
     }
     m_storeLabel->setText(tr("Store: %1").arg(m_store ? m_store->description() : tr("none")));
+    m_storeLabel->setToolTip(QString());
     refreshServices();
-    m_traceModel->setStore(m_store);
-    applyFilter();
+    m_traceModel->setAsynchronous(asynchronous);
+    m_traceModel->setSource(m_connectedStore ? TraceListModel::sourceFor(m_connectedStore)
+                                             : TraceListModel::sourceFor(m_store),
+        filterQuery());
+    if (previous && previousAsync) {
+        // Closing a remote store's connections may wait on the network.
+        StoreOpener::threadPool()->start([previous]() mutable { previous.reset(); });
+    }
 }
 
 void MainWindow::adoptStore(std::unique_ptr<TraceStore> store)
@@ -133,9 +169,10 @@ void MainWindow::adoptStore(std::unique_ptr<TraceStore> store)
 
 MainWindow::~MainWindow()
 {
-    // A worker may still read from the store for a load nobody waits for any more.
+    // A worker may still read from the store for a load nobody waits for any more (unless it keeps the store).
     ++m_generation;
-    m_loadJob.waitForFinished();
+    ++m_connectGeneration;
+    waitForStoreBoundJobs();
     cancelFileJob();
     // The model and the views must stop using an owned store before it goes.
     m_traceModel->setStore<TraceStore>(nullptr);
@@ -167,6 +204,10 @@ QWidget* MainWindow::createTraceListPane()
     filters->addWidget(m_serviceCombo);
     filters->addWidget(m_textFilter, 1);
     filters->addWidget(m_errorsOnly);
+    m_listLoading = new QLabel(tr("Loading…"));
+    m_listLoading->setObjectName(QStringLiteral("listLoading"));
+    m_listLoading->hide();
+    filters->addWidget(m_listLoading);
     filters->addWidget(m_pause);
     layout->addLayout(filters);
 
@@ -325,16 +366,26 @@ void MainWindow::setPaused(bool paused)
     m_pause->setChecked(paused);
 }
 
-void MainWindow::applyFilter()
+TraceQuery MainWindow::filterQuery() const
 {
     TraceQuery query;
     query.serviceName = m_serviceCombo->currentData().toString();
     query.text = m_textFilter->text().trimmed();
     query.errorsOnly = m_errorsOnly->isChecked();
-    m_traceModel->setQuery(query);
+    return query;
+}
+
+void MainWindow::applyFilter()
+{
+    m_traceModel->setQuery(filterQuery());
+    selectOpenTraceRow();
+}
+
+void MainWindow::selectOpenTraceRow()
+{
     // Keep the open trace highlighted if it is still listed.
     const int row = m_traceModel->rowOf(m_openTrace);
-    if (row >= 0) {
+    if (row >= 0 && m_traceView->currentIndex().data(TraceListModel::TraceIdRole).toString() != m_openTrace.toHex()) {
         m_syncingSelection = true;
         m_traceView->setCurrentIndex(m_traceProxy->mapFromSource(m_traceModel->index(row, 0)));
         m_syncingSelection = false;
@@ -345,8 +396,30 @@ void MainWindow::refreshServices()
 {
     if (!m_store)
         return;
+    if (m_asyncReads && m_connectedStore) {
+        struct Services {
+            QStringList names;
+            QString error;
+        };
+        const quint64 generation = m_storeGeneration;
+        std::shared_ptr<TraceStore> store = m_connectedStore;
+        QtConcurrent::run(StoreOpener::threadPool(), [store] {
+            Services services;
+            services.names = store->services(&services.error);
+            return services;
+        }).then(this, [this, generation](const Services& services) {
+            if (generation == m_storeGeneration)
+                applyServices(services.names, services.error);
+        });
+        return;
+    }
     QString error;
     const QStringList services = m_store->services(&error);
+    applyServices(services, error);
+}
+
+void MainWindow::applyServices(const QStringList& services, const QString& error)
+{
     if (!error.isEmpty()) {
         statusBar()->showMessage(tr("Cannot list services: %1").arg(error), 10000);
         return;
@@ -368,6 +441,9 @@ void MainWindow::refreshServices()
 
 void MainWindow::notifyTracesChanged(const QVector<TraceId>& traceIds)
 {
+    // The receiver writes into the local store; another store shown is not refreshed by it.
+    if (!isLocalStoreShown())
+        return;
     for (const TraceId& id : traceIds)
         m_pendingChanges.insert(id);
     m_haveChanges = true;
@@ -430,8 +506,10 @@ MainWindow::LoadedTrace MainWindow::loadTrace(TraceStore* store, const TraceId& 
         return loaded;
     }
     loaded.payloads = store->tracePayloads(id, &error);
-    if (!error.isEmpty())
+    if (!error.isEmpty()) {
         qCWarning(lcUi) << "cannot load payloads of trace" << id.toHex() << error;
+        loaded.payloadError = error;
+    }
     loaded.tree = SpanTree::build(std::move(spans));
     return loaded;
 }
@@ -442,28 +520,39 @@ void MainWindow::loadTraceInto(const TraceId& id, bool keepState)
     qint64 spanCount = 0;
     if (const TraceSummary* summary = m_traceModel->summaryAt(m_traceModel->rowOf(id)))
         spanCount = summary->spanCount;
-    else if (m_store)
+    else if (m_store && !m_asyncReads)
         if (auto summary = m_store->traceSummary(id))
             spanCount = summary->spanCount;
 
-    if (spanCount < AsyncLoadThreshold) {
+    if (spanCount < AsyncLoadThreshold && !m_asyncReads) {
         m_loading = false;
         applyLoadedTrace(loadTrace(m_store, id), keepState);
         return;
     }
     m_loading = true;
-    statusBar()->showMessage(tr("Loading trace %1 (%2 spans)…").arg(id.toHex(), QLocale().toString(spanCount)));
+    statusBar()->showMessage(spanCount > 0
+            ? tr("Loading trace %1 (%2 spans)…").arg(id.toHex(), QLocale().toString(spanCount))
+            : tr("Loading trace %1…").arg(id.toHex()));
     TraceStore* store = m_store;
+    // A remote store's load keeps the store alive by itself, so that switching stores never waits for it.
+    std::shared_ptr<TraceStore> keep = m_asyncReads ? m_connectedStore : nullptr;
+    QThreadPool* pool = keep ? StoreOpener::threadPool() : QThreadPool::globalInstance();
     QPointer<MainWindow> self(this);
-    m_loadJob = QtConcurrent::run([store, id] { return loadTrace(store, id); })
-                    .then(this, [self, generation, keepState](LoadedTrace loaded) {
-                        // A newer request (another trace, or a newer version of this one) makes this stale.
-                        if (!self || generation != self->m_generation)
-                            return;
-                        self->m_loading = false;
-                        self->statusBar()->clearMessage();
-                        self->applyLoadedTrace(std::move(loaded), keepState);
-                    });
+    QFuture<LoadedTrace> work = QtConcurrent::run(pool, [store, keep, id] { return loadTrace(store, id); });
+    work.then(this, [self, generation, keepState](LoadedTrace loaded) {
+        // A newer request (another trace, or a newer version of this one) makes this stale.
+        if (!self || generation != self->m_generation)
+            return;
+        self->m_loading = false;
+        self->statusBar()->clearMessage();
+        self->applyLoadedTrace(std::move(loaded), keepState);
+    });
+    if (!keep) {
+        // It reads a store it does not own: switching stores or closing the window waits for the read (not for
+        // the continuation, which needs this thread's event loop).
+        m_storeBoundJobs.removeIf([](const QFuture<LoadedTrace>& job) { return job.isFinished(); });
+        m_storeBoundJobs << work;
+    }
 }
 
 void MainWindow::applyLoadedTrace(LoadedTrace loaded, bool keepState)
@@ -472,6 +561,14 @@ void MainWindow::applyLoadedTrace(LoadedTrace loaded, bool keepState)
         showError(tr("Cannot load trace %1: %2").arg(loaded.id.toHex(), loaded.error));
         return;
     }
+    if (m_asyncReads && loaded.tree && loaded.tree->spans.empty()) {
+        // A link to a trace the remote store does not have (it was not checked before loading).
+        statusBar()->showMessage(tr("Trace %1 is not in the store").arg(loaded.id.toHex()), 5000);
+        m_openTrace = m_shownTrace;
+        m_pendingSpan = SpanId();
+        return;
+    }
+    m_shownTrace = loaded.id;
     const SpanId previous = m_waterfall->selectedSpan();
     const SpanId inspected = m_inspector->shownSpan();
     m_waterfall->setTree(loaded.tree, keepState);
@@ -498,6 +595,8 @@ void MainWindow::applyLoadedTrace(LoadedTrace loaded, bool keepState)
         select = m_waterfall->spanAtRow(0);
     m_waterfall->selectSpan(select);
     m_inspector->showSpan(select);
+    if (!loaded.payloadError.isEmpty())
+        statusBar()->showMessage(tr("Raw payloads unavailable: %1").arg(loaded.payloadError), 15000);
     Q_EMIT traceLoaded(loaded.id);
 }
 
@@ -519,6 +618,11 @@ void MainWindow::followLink(const TraceId& traceId, const SpanId& spanId)
             selectSpan(spanId);
         else
             statusBar()->showMessage(tr("Span %1 is not in this trace").arg(spanId.toHex()), 5000);
+        return;
+    }
+    if (m_asyncReads) {
+        m_pendingSpan = spanId;
+        openTrace(traceId);
         return;
     }
     std::optional<TraceSummary> summary = m_store ? m_store->traceSummary(traceId) : std::nullopt;

@@ -3,6 +3,8 @@
 #include "model/ids.h"
 #include "model/rawpayload.h"
 #include "model/spantreemodel.h"
+#include "model/tracequery.h"
+#include "ui/storeconnection.h"
 
 #include <QFuture>
 #include <QList>
@@ -29,6 +31,7 @@ class QTimer;
 class QToolButton;
 class RawPayloadView;
 class QMenu;
+class QProgressBar;
 class TraceFileService;
 class TraceListModel;
 class TraceStore;
@@ -46,6 +49,14 @@ class WaterfallView;
  * scratch store (the main store is not touched); File > Import adds files to this window's store; File > Export
  * writes the selected traces or every trace matching the filter. Imports and exports run on a worker thread with
  * a progress dialog that can cancel them. Recent files are kept in QSettings ("recentFiles", at most 10).
+ *
+ * Stores (with a StoreOpener set): File > Connect to Store (ConnectionDialog) and File > Switch Store show the local
+ * store (setLocalStore, the one the receiver writes into) or another one: PostgreSQL (+ S3) or another SQLite file.
+ * The store is opened on a worker thread while the current one stays usable (busy indicator and Cancel in the status
+ * bar); a failure keeps the current store and shows the error; a PostgreSQL password the server asks for is asked
+ * once and kept in memory for the session. A PostgreSQL store is read entirely off the GUI thread: trace list pages
+ * (TraceListModel's asynchronous mode), services and every trace load. Saved connections live in QSettings
+ * ("connections", never a password or secret). The title and the status bar name the store shown.
  */
 class MainWindow : public QMainWindow {
     Q_OBJECT
@@ -64,6 +75,40 @@ public:
     TraceStore* store() const { return m_store; }
     /// Shows `store` and owns it (deleted with the window or when another store is set).
     void adoptStore(std::unique_ptr<TraceStore> store);
+
+    /// Enables File > Connect to Store and Switch Store. Not owned; must outlive the window.
+    void setStoreOpener(StoreOpener* opener);
+    StoreOpener* storeOpener() const { return m_opener; }
+    /**
+     * Shows `store` (may be nullptr when it could not be opened) as `connection`: the app's local store, listed first
+     * under Switch Store. Live updates (notifyTracesChanged) refresh the trace list only while it is shown. Not owned;
+     * must outlive the window.
+     */
+    void setLocalStore(TraceStore* store, const StoreConnection& connection);
+    StoreConnection localConnection() const { return m_localConnection; }
+    /// True while the local store (setLocalStore) is shown, also when none was set.
+    bool isLocalStoreShown() const;
+    /**
+     * Shows the store `connection` names: the local store at once, any other after the StoreOpener opened it on a
+     * worker thread. Returns at once; connectFinished tells the outcome. Refused while an import or export runs.
+     */
+    void connectToStore(const StoreConnection& connection);
+    /// Gives up waiting for a pending connectToStore (the current store stays); its store is closed when it arrives.
+    void cancelConnect();
+    bool isConnecting() const { return m_connecting; }
+    /// The connection shown (empty name when the store came from setStore or adoptStore).
+    StoreConnection currentConnection() const { return m_connection; }
+    /// File > Connect to Store: the connection dialog (window-modal; returns at once).
+    void showConnectionDialog();
+    /// The saved connections (QSettings "connections"), without the local store.
+    static QList<StoreConnection> savedConnections();
+    static void saveConnections(const QList<StoreConnection>& connections);
+    /// Passwords and secrets typed this session (memory only).
+    SessionSecrets& sessionSecrets() { return m_secrets; }
+    /// The status bar's store label text, e.g. "Store: Team store".
+    QString storeLabelText() const;
+    /// Reloads the trace list and services from the store (View > Refresh, F5; live updates do it for the local store).
+    void reload();
 
     /// Enables File > Open / Import / Export and drag and drop. Not owned; must outlive the window.
     void setFileService(TraceFileService* service);
@@ -128,6 +173,8 @@ Q_SIGNALS:
     void traceLoaded(const TraceId& id);
     /// An import or export finished; `summary` is what the status bar says, `ok` false on error or cancel.
     void fileJobFinished(bool ok, const QString& summary);
+    /// connectToStore finished: `ok` with the new store shown, else the error (the previous store is still shown).
+    void connectFinished(bool ok, const QString& message);
 
 protected:
     void dragEnterEvent(QDragEnterEvent* event) override;
@@ -139,8 +186,24 @@ private:
         std::shared_ptr<const SpanTree> tree;
         std::vector<RawPayload> payloads;
         QString error;
+        QString payloadError; ///< the spans loaded, the raw payloads did not (e.g. S3 unreachable)
     };
     static LoadedTrace loadTrace(TraceStore* store, const TraceId& id);
+
+    // Stores (mainwindowstores.cpp).
+    void createStoreControls();
+    void rebuildSwitchMenu();
+    void installStore(TraceStore* store, std::shared_ptr<TraceStore> keep, bool asynchronous);
+    void showConnection(std::shared_ptr<TraceStore> store, const StoreConnection& connection);
+    void startConnect(const StoreConnection& connection, bool passwordAsked, bool secretAsked);
+    void askPassword(const StoreConnection& connection, const QString& error, bool secretAsked);
+    void askS3Secret(const StoreConnection& connection);
+    void setConnectBusy(const QString& text);
+    void updateStoreTitle();
+    TraceQuery filterQuery() const;
+    void applyServices(const QStringList& services, const QString& error);
+    void selectOpenTraceRow();
+    void waitForStoreBoundJobs();
 
     QWidget* createTraceListPane();
     void createMenus();
@@ -162,6 +225,23 @@ private:
 
     TraceStore* m_store;
     std::unique_ptr<TraceStore> m_ownedStore;
+    // A store opened by connectToStore; shared with the workers still reading it, so that it goes with the last.
+    std::shared_ptr<TraceStore> m_connectedStore;
+    bool m_asyncReads = false; // every read of m_store off the GUI thread (remote stores)
+    quint64 m_storeGeneration = 0; // results read from an older store are dropped
+    StoreOpener* m_opener = nullptr;
+    TraceStore* m_localStore = nullptr;
+    bool m_hasLocalStore = false;
+    StoreConnection m_localConnection;
+    StoreConnection m_connection;
+    SessionSecrets m_secrets;
+    bool m_connecting = false;
+    quint64 m_connectGeneration = 0;
+    QMenu* m_switchMenu = nullptr;
+    QAction* m_connectAction = nullptr;
+    QWidget* m_connectBox = nullptr;
+    QLabel* m_connectLabel = nullptr;
+    QLabel* m_listLoading = nullptr;
     TraceFileService* m_fileService = nullptr;
     std::function<QString(const RawPayload&)> m_formatter;
     QMenu* m_recentMenu = nullptr;
@@ -193,11 +273,13 @@ private:
     QLabel* m_storeLabel;
 
     TraceId m_openTrace;
+    TraceId m_shownTrace;
     SpanId m_pendingSpan;
     QSet<TraceId> m_pendingChanges;
     bool m_haveChanges = false;
     quint64 m_generation = 0;
     bool m_loading = false;
     bool m_syncingSelection = false;
-    QFuture<void> m_loadJob;
+    // Loads reading a store they do not keep alive (not a remote one): waited for before the store can go.
+    QList<QFuture<LoadedTrace>> m_storeBoundJobs;
 };

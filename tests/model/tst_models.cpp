@@ -7,8 +7,13 @@
 #include <QAbstractItemModelTester>
 #include <QFont>
 #include <QLoggingCategory>
+#include <QSemaphore>
 #include <QSignalSpy>
 #include <QTest>
+#include <QThreadPool>
+#include <QTimer>
+
+#include <atomic>
 
 using namespace TestSpans;
 
@@ -26,6 +31,43 @@ std::vector<Span> smallTrace(quint64 n, bool error = false)
     if (error)
         child.statusCode = StatusCode::Error;
     return { root, child };
+}
+
+/// A slow store: every listTraces call waits for a permit, so the test decides when each read returns.
+struct Gate {
+    QSemaphore permits;
+    std::atomic<int> calls { 0 };
+};
+
+/// Reads `store` through `gate` (`errorsGate`, when given, for queries with errorsOnly); `failWith` makes every
+/// listTraces fail with that message.
+TraceListModel::TraceSource gatedSource(MemoryTraceStore* store, std::shared_ptr<Gate> gate,
+    std::shared_ptr<Gate> errorsGate = nullptr, const QString& failWith = QString())
+{
+    TraceListModel::TraceSource source;
+    source.listTraces = [store, gate, errorsGate, failWith](const TraceQuery& query, QString* error) {
+        Gate& g = query.errorsOnly && errorsGate ? *errorsGate : *gate;
+        ++g.calls;
+        g.permits.acquire();
+        if (!failWith.isEmpty()) {
+            *error = failWith;
+            return std::vector<TraceSummary>();
+        }
+        return store->listTraces(query, error);
+    };
+    source.traceSummary = [store](const TraceId& id, QString* error) { return store->traceSummary(id, error); };
+    return source;
+}
+
+/// Waits (event loop running) until the model has no read pending.
+bool waitUntilLoaded(TraceListModel& model)
+{
+    while (model.isLoading()) {
+        QSignalSpy spy(&model, &TraceListModel::loadingChanged);
+        if (!spy.wait(20000))
+            return false;
+    }
+    return true;
 }
 }
 
@@ -204,6 +246,143 @@ private Q_SLOTS:
         model.setQuery(query);
         QCOMPARE(model.rowCount(), 1);
         QCOMPARE(model.traceIdAt(0), traceId(3));
+    }
+
+    void asyncTraceListPaging()
+    {
+        MemoryTraceStore store;
+        for (quint64 n = 1; n <= 450; ++n)
+            store.addSpans(smallTrace(n));
+        auto gate = std::make_shared<Gate>();
+        QThreadPool pool;
+        TraceListModel model;
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model.setAsynchronous(true);
+        model.setThreadPool(&pool);
+        QSignalSpy loading(&model, &TraceListModel::loadingChanged);
+        model.setSource(gatedSource(&store, gate));
+        QCOMPARE(model.rowCount(), 0);
+        QVERIFY(model.isLoading());
+        QCOMPARE(loading.count(), 1);
+        QVERIFY(!model.canFetchMore(QModelIndex()));
+
+        // The read is blocked, the GUI thread is not: a timer fires meanwhile.
+        QTimer timer;
+        timer.setSingleShot(true);
+        QSignalSpy fired(&timer, &QTimer::timeout);
+        timer.start(1);
+        QVERIFY(fired.wait());
+        QVERIFY(model.isLoading());
+        QCOMPARE(model.rowCount(), 0);
+
+        gate->permits.release();
+        QVERIFY(waitUntilLoaded(model));
+        QCOMPARE(model.rowCount(), TraceListModel::PageSize);
+        QCOMPARE(model.traceIdAt(0), traceId(450));
+        QVERIFY(model.canFetchMore(QModelIndex()));
+
+        model.fetchMore(QModelIndex());
+        QVERIFY(model.isLoading());
+        QVERIFY(!model.canFetchMore(QModelIndex()));
+        model.fetchMore(QModelIndex()); // ignored while the page is coming
+        gate->permits.release();
+        QVERIFY(waitUntilLoaded(model));
+        QCOMPARE(model.rowCount(), 400);
+        QCOMPARE(gate->calls.load(), 2);
+
+        gate->permits.release();
+        model.fetchMore(QModelIndex());
+        QVERIFY(waitUntilLoaded(model));
+        QCOMPARE(model.rowCount(), 450);
+        QVERIFY(!model.canFetchMore(QModelIndex()));
+        for (int row = 1; row < model.rowCount(); ++row)
+            QVERIFY(model.summaryAt(row - 1)->startTimeUnixNano > model.summaryAt(row)->startTimeUnixNano);
+    }
+
+    void asyncStaleResultsDropped()
+    {
+        MemoryTraceStore store;
+        for (quint64 n = 1; n <= 10; ++n)
+            store.addSpans(smallTrace(n, n % 2 == 0));
+        auto all = std::make_shared<Gate>();
+        auto errors = std::make_shared<Gate>();
+        QThreadPool pool;
+        TraceListModel model;
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model.setAsynchronous(true);
+        model.setThreadPool(&pool);
+        model.setSource(gatedSource(&store, all, errors)); // every trace: waits on `all`
+        TraceQuery query;
+        query.errorsOnly = true;
+        model.setQuery(query); // a newer query: waits on `errors`
+        QSignalSpy inserts(&model, &QAbstractItemModel::rowsInserted);
+
+        errors->permits.release();
+        QVERIFY(waitUntilLoaded(model));
+        QCOMPARE(model.rowCount(), 5);
+
+        // The older read returns last; its rows must not appear.
+        all->permits.release();
+        pool.waitForDone();
+        QCoreApplication::processEvents();
+        QCOMPARE(all->calls.load(), 1);
+        QCOMPARE(model.rowCount(), 5);
+        QCOMPARE(inserts.count(), 1);
+        for (int row = 0; row < model.rowCount(); ++row)
+            QVERIFY(model.summaryAt(row)->errorCount > 0);
+        QVERIFY(!model.isLoading());
+    }
+
+    void asyncRefreshCoalesces()
+    {
+        MemoryTraceStore store;
+        for (quint64 n = 1; n <= 3; ++n)
+            store.addSpans(smallTrace(n));
+        auto gate = std::make_shared<Gate>();
+        QThreadPool pool;
+        TraceListModel model;
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model.setAsynchronous(true);
+        model.setThreadPool(&pool);
+        model.setSource(gatedSource(&store, gate));
+        gate->permits.release();
+        QVERIFY(waitUntilLoaded(model));
+        QCOMPARE(model.rowCount(), 3);
+
+        QSignalSpy resets(&model, &QAbstractItemModel::modelReset);
+        QSignalSpy loading(&model, &TraceListModel::loadingChanged);
+        store.addSpans(smallTrace(10));
+        model.refresh({ traceId(10) });
+        QVERIFY(model.isLoading());
+        store.addSpans(smallTrace(11));
+        model.refresh({ traceId(11) }); // while the first refresh reads: one more read after it, not two
+        model.refresh({ traceId(11) });
+        gate->permits.release(2);
+        QVERIFY(waitUntilLoaded(model));
+        QCOMPARE(gate->calls.load(), 3);
+        QCOMPARE(loading.count(), 2); // on, then off once: no flicker between the two reads
+        QCOMPARE(resets.count(), 0);
+        QCOMPARE(model.rowCount(), 5);
+        QCOMPARE(model.traceIdAt(0), traceId(11));
+        QCOMPARE(model.traceIdAt(1), traceId(10));
+    }
+
+    void asyncLoadFailure()
+    {
+        MemoryTraceStore store;
+        store.addSpans(smallTrace(1));
+        auto gate = std::make_shared<Gate>();
+        gate->permits.release(10);
+        TraceListModel model;
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model.setAsynchronous(true);
+        QSignalSpy failed(&model, &TraceListModel::loadFailed);
+        model.setSource(gatedSource(&store, gate, nullptr, QStringLiteral("server closed the connection")));
+        QVERIFY(waitUntilLoaded(model));
+        QCOMPARE(failed.count(), 1);
+        QCOMPARE(failed.at(0).at(0).toString(), QStringLiteral("server closed the connection"));
+        QCOMPARE(model.rowCount(), 0);
+        QVERIFY(!model.canFetchMore(QModelIndex()));
     }
 
     void spanTreeParentage()
