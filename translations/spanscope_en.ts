@@ -31,6 +31,177 @@
     </message>
 </context>
 <context>
+    <name>ConnectionDialog</name>
+    <message>
+        <source>&amp;Add</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>D&amp;uplicate</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Re&amp;move</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the default local store</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Browse…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Raw payloads in S3 / MinIO (optional)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>AWS_ACCESS_KEY_ID</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Test Connection</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Connect to Store</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Add a PostgreSQL connection</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>PostgreSQL team store</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>SQLite file</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;File:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A libpq connection URI, e.g. postgresql://user@host:5432/database?sslmode=require, or key=value pairs, e.g. host=db.example.com dbname=traces user=me sslmode=require. Empty: everything from PGHOST, PGPORT, PGDATABASE, PGUSER.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Connection:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A libpq URI or key=value pairs (host, port, dbname, user, sslmode). PGHOST, PGUSER, PGPASSWORD, ~/.pgpass and the other libpq settings apply.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sc&amp;hema:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Password:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Endpoint:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Re&amp;gion:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>B&amp;ucket:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Access &amp;key ID:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Secre&amp;t key:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Name:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>T&amp;ype:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Connect</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Save</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Keep the connections and close, without switching stores</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The store the receiver writes into</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>PostgreSQL</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 (copy)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The OTLP receiver writes into this store. Start Spanscope with --store sqlite:PATH to use another file for it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Another SQLite store file, e.g. one a colleague sent. It is created when missing.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>remembered for this session</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>not saved; asked once per session when needed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>not saved; else AWS_SECRET_ACCESS_KEY</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The password was moved from the connection string to the password field: it is kept for this session only, never saved.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>SQLite Store File</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>SQLite databases (*.db *.sqlite *.sqlite3);;All files (*)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Connecting to %1…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Give the connection a name.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>There is another connection named &quot;%1&quot;.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>ExportDialog</name>
     <message numerus="yes">
         <source>&amp;Selected traces (%n)</source>
@@ -693,6 +864,134 @@
         <source>Cancelling…</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Loading…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Loading trace %1…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Trace %1 is not in the store</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Raw payloads unavailable: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the default local store</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>PostgreSQL from the environment (PGHOST, ...)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>, schema %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>, raw payloads in %1/%2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Connect to Store…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Ctrl+Shift+O</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Browse another store: a PostgreSQL team store or an SQLite file</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>S&amp;witch Store</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Re&amp;load Traces</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Read the trace list and services from the store again</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Stop waiting for the store; the store shown stays</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Local store</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The store could not be opened</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>(no saved connections)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>An import or export is running; switch stores when it has finished.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Showing %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This window cannot open other stores.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Connecting to %1…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the store could not be opened</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Stopped connecting; the store shown stays</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>cancelled</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>PostgreSQL Password</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 needs a password (%2).
+
+It is kept in memory until Spanscope quits, never saved.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Connect</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>S3 Secret for %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The secret access key of %1 at %2, for the raw payloads.
+
+It is kept in memory until Spanscope quits, never saved. Without it the raw payload view stays empty.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>AWS_ACCESS_KEY_ID</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>RawPayloadView</name>
@@ -792,6 +1091,24 @@
     </message>
     <message>
         <source>Start offset</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>StoreConnection</name>
+    <message>
+        <source>Local store</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>PostgreSQL</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>StoreOpener</name>
+    <message>
+        <source>Connected: %1, %2 spans stored.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
