@@ -38,7 +38,8 @@ std::chrono::milliseconds withJitter(std::chrono::milliseconds delay)
 
 bool isProtobuf(const QString& contentType)
 {
-    return contentType == QLatin1String("application/x-protobuf") || contentType == QLatin1String("application/protobuf");
+    return contentType == QLatin1String("application/x-protobuf")
+        || contentType == QLatin1String("application/protobuf");
 }
 
 } // namespace
@@ -65,10 +66,7 @@ IngestCoordinator::IngestCoordinator(PostgresTraceStore* store, BlobStore* blobs
 {
 }
 
-IngestCoordinator::~IngestCoordinator()
-{
-    stop();
-}
+IngestCoordinator::~IngestCoordinator() { stop(); }
 
 void IngestCoordinator::start()
 {
@@ -116,8 +114,8 @@ bool IngestCoordinator::waitFor(std::chrono::milliseconds timeout)
     return !m_stopping;
 }
 
-std::chrono::milliseconds IngestCoordinator::backoffFor(int attempts, std::chrono::milliseconds initial,
-                                                        std::chrono::milliseconds max)
+std::chrono::milliseconds IngestCoordinator::backoffFor(
+    int attempts, std::chrono::milliseconds initial, std::chrono::milliseconds max)
 {
     if (initial.count() <= 0)
         return std::chrono::milliseconds(0);
@@ -181,8 +179,8 @@ void IngestCoordinator::run()
     }
     const Counters c = counters();
     qCInfo(lcIngest, "coordinator: stopped; %lld requests completed, %lld failed attempts, %lld queued",
-           static_cast<long long>(c.requestsCompleted), static_cast<long long>(c.failedAttempts),
-           static_cast<long long>(c.queueDepth));
+        static_cast<long long>(c.requestsCompleted), static_cast<long long>(c.failedAttempts),
+        static_cast<long long>(c.queueDepth));
 }
 
 int IngestCoordinator::processOnce()
@@ -252,6 +250,7 @@ int IngestCoordinator::processOnce()
         return int(claimed.size());
 
     std::vector<const QueuedPayload*> all;
+    all.reserve(round.requests.size());
     for (const auto& r : round.requests)
         all.push_back(r.queued);
 
@@ -270,6 +269,7 @@ int IngestCoordinator::processOnce()
     }
 
     std::vector<qint64> ids;
+    ids.reserve(round.requests.size());
     for (const auto& r : round.requests)
         ids.push_back(r.queued->id);
     if (!m_blobs) {
@@ -361,8 +361,8 @@ int IngestCoordinator::processOnce()
     std::vector<qint64> completed;
     std::vector<const QueuedPayload*> unfinished;
     for (const auto& r : round.requests) {
-        const bool allDone = std::all_of(r.traces.begin(), r.traces.end(),
-                                         [&](const TraceId& t) { return done.count(t) > 0; });
+        const bool allDone
+            = std::all_of(r.traces.begin(), r.traces.end(), [&](const TraceId& t) { return done.count(t) > 0; });
         if (allDone) {
             completed.push_back(r.queued->id);
         } else {
@@ -375,10 +375,11 @@ int IngestCoordinator::processOnce()
             // Stopping: hand them back at once, for the next start or another worker.
             QString why;
             std::vector<qint64> back;
+            back.reserve(unfinished.size());
             for (const QueuedPayload* q : unfinished)
                 back.push_back(q->id);
             if (!m_store->failQueued(back, QStringLiteral("worker stopped before writing its objects"),
-                                     std::chrono::milliseconds(0), &why))
+                    std::chrono::milliseconds(0), &why))
                 qCWarning(lcIngest).noquote() << "coordinator: could not give back" << back.size()
                                               << "requests at stop (their lease runs out):" << why;
         } else {
@@ -436,8 +437,8 @@ void IngestCoordinator::completeRequests(const std::vector<qint64>& ids)
     m_counters.requestsCompleted += qint64(ids.size());
 }
 
-void IngestCoordinator::failRequests(const std::vector<const QueuedPayload*>& requests, const QString& reason,
-                                     bool poison)
+void IngestCoordinator::failRequests(
+    const std::vector<const QueuedPayload*>& requests, const QString& reason, bool poison)
 {
     if (requests.empty())
         return;
@@ -450,22 +451,20 @@ void IngestCoordinator::failRequests(const std::vector<const QueuedPayload*>& re
         else
             byAttempts[q->attempts].push_back(q->id);
         if (poison && (q->attempts == 0 || q->attempts + 1 >= m_options.maxDecodeAttempts))
-            qCWarning(lcIngest).noquote() << "coordinator: queued request" << q->id << "from" << q->payload.peer
-                                          << "cannot be decoded (attempt" << q->attempts + 1 << "of"
-                                          << m_options.maxDecodeAttempts << "before it is parked):" << reason;
+            qCWarning(lcIngest).noquote()
+                << "coordinator: queued request" << q->id << "from" << q->payload.peer << "cannot be decoded (attempt"
+                << q->attempts + 1 << "of" << m_options.maxDecodeAttempts << "before it is parked):" << reason;
     }
     QString error;
     bool ok = true;
     for (const auto& [attempts, ids] : byAttempts)
-        ok = m_store->failQueued(ids, reason,
-                                 withJitter(backoffFor(attempts, m_options.backoffInitial, m_options.backoffMax)),
-                                 &error)
+        ok = m_store->failQueued(
+                 ids, reason, withJitter(backoffFor(attempts, m_options.backoffInitial, m_options.backoffMax)), &error)
             && ok;
     if (!parked.empty())
         ok = m_store->failQueued(parked,
-                                 QStringLiteral("parked after %1 failed decodes: ").arg(m_options.maxDecodeAttempts)
-                                     + reason,
-                                 m_options.poisonRetryAfter, &error)
+                 QStringLiteral("parked after %1 failed decodes: ").arg(m_options.maxDecodeAttempts) + reason,
+                 m_options.poisonRetryAfter, &error)
             && ok;
     if (!ok)
         setDatabaseUp(false, QStringLiteral("giving back queued requests: ") + error);
@@ -529,13 +528,10 @@ QJsonObject IngestCoordinator::status() const
     const Counters c = counters();
     const auto state = [](bool up) { return up ? QStringLiteral("up") : QStringLiteral("down"); };
     return QJsonObject { { QStringLiteral("mode"), QStringLiteral("worker") },
-                         { QStringLiteral("queue_depth"), c.queueDepth },
-                         { QStringLiteral("requests_completed"), c.requestsCompleted },
-                         { QStringLiteral("spans_written"), c.spansWritten },
-                         { QStringLiteral("objects_written"), c.objectsWritten },
-                         { QStringLiteral("failed_attempts"), c.failedAttempts },
-                         { QStringLiteral("poison_requests"), c.poisonRequests },
-                         { QStringLiteral("database"), state(c.databaseUp) },
-                         { QStringLiteral("blob_store"), m_blobs ? state(c.blobStoreUp) : QStringLiteral("off") },
-                         { QStringLiteral("last_error"), c.lastError } };
+        { QStringLiteral("queue_depth"), c.queueDepth }, { QStringLiteral("requests_completed"), c.requestsCompleted },
+        { QStringLiteral("spans_written"), c.spansWritten }, { QStringLiteral("objects_written"), c.objectsWritten },
+        { QStringLiteral("failed_attempts"), c.failedAttempts },
+        { QStringLiteral("poison_requests"), c.poisonRequests }, { QStringLiteral("database"), state(c.databaseUp) },
+        { QStringLiteral("blob_store"), m_blobs ? state(c.blobStoreUp) : QStringLiteral("off") },
+        { QStringLiteral("last_error"), c.lastError } };
 }

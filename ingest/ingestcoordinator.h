@@ -129,8 +129,8 @@ public:
     const Options& options() const { return m_options; }
 
     /// The backoff before retry number attempts + 1 (attempts >= 0), without jitter.
-    static std::chrono::milliseconds backoffFor(int attempts, std::chrono::milliseconds initial,
-                                                std::chrono::milliseconds max);
+    static std::chrono::milliseconds backoffFor(
+        int attempts, std::chrono::milliseconds initial, std::chrono::milliseconds max);
 
 private:
     struct Round;

@@ -35,8 +35,8 @@ public:
         QString out;
         if (!run(QStringLiteral("start"), &out, error))
             return false;
-        static const QRegularExpression exportLine(QStringLiteral("^export ([A-Z0-9_]+)=(.*)$"),
-                                                   QRegularExpression::MultilineOption);
+        static const QRegularExpression exportLine(
+            QStringLiteral("^export ([A-Z0-9_]+)=(.*)$"), QRegularExpression::MultilineOption);
         for (auto it = exportLine.globalMatch(out); it.hasNext();) {
             const auto m = it.next();
             m_values.insert(m.captured(1), m.captured(2).trimmed());

@@ -27,15 +27,9 @@
 
 namespace {
 
-bool inCi()
-{
-    return !qEnvironmentVariableIsEmpty("CI");
-}
+bool inCi() { return !qEnvironmentVariableIsEmpty("CI"); }
 
-QString fixture(const QString& name)
-{
-    return QStringLiteral(SPANSCOPE_FIXTURES_DIR "/") + name;
-}
+QString fixture(const QString& name) { return QStringLiteral(SPANSCOPE_FIXTURES_DIR "/") + name; }
 
 QByteArray readFile(const QString& path)
 {
@@ -65,29 +59,23 @@ std::vector<RawPayload> fixturePayloads()
 {
     std::vector<RawPayload> out;
     for (const char* name : { "otlp-json/genai-agent-trace.json", "otlp-json/hotrod-n-plus-one-concurrent.json",
-                              "otlp-json/jaeger-otel-traces-01.json", "otlp-json/node-sdk-multi-resource.json",
-                              "otlp-json/spec-example.json" })
+             "otlp-json/jaeger-otel-traces-01.json", "otlp-json/node-sdk-multi-resource.json",
+             "otlp-json/spec-example.json" })
         out.push_back(payloadOf(readFile(fixture(QString::fromLatin1(name))), QStringLiteral("application/json"),
-                                QString::fromLatin1(name)));
+            QString::fromLatin1(name)));
     out.push_back(payloadOf(readFile(fixture(QStringLiteral("otlp-protobuf/otlp2parquet-traces.pb"))),
-                            QStringLiteral("application/x-protobuf"), QStringLiteral("otlp2parquet-traces.pb")));
+        QStringLiteral("application/x-protobuf"), QStringLiteral("otlp2parquet-traces.pb")));
     for (RawPayload& p : out)
         p.spanCount = qint64(decodePayload(p).batch.spans.size());
     return out;
 }
 
-TraceId traceId(int n)
-{
-    return TraceId::fromHex(QStringLiteral("%1").arg(n, 32, 16, QLatin1Char('0')));
-}
+TraceId traceId(int n) { return TraceId::fromHex(QStringLiteral("%1").arg(n, 32, 16, QLatin1Char('0'))); }
 
-SpanId spanId(int n)
-{
-    return SpanId::fromHex(QStringLiteral("%1").arg(n, 16, 16, QLatin1Char('0')));
-}
+SpanId spanId(int n) { return SpanId::fromHex(QStringLiteral("%1").arg(n, 16, 16, QLatin1Char('0'))); }
 
-Span makeSpan(const TraceId& trace, int id, int parent, const QString& service, const QString& environment,
-              std::uint64_t start)
+Span makeSpan(
+    const TraceId& trace, int id, int parent, const QString& service, const QString& environment, std::uint64_t start)
 {
     Span s;
     s.traceId = trace;
@@ -100,7 +88,7 @@ Span makeSpan(const TraceId& trace, int id, int parent, const QString& service, 
     s.endTimeUnixNano = start + 1000000;
     auto r = std::make_shared<Resource>();
     r->attributes = { { QStringLiteral("service.name"), AnyValue::fromString(service) },
-                      { QStringLiteral("deployment.environment.name"), AnyValue::fromString(environment) } };
+        { QStringLiteral("deployment.environment.name"), AnyValue::fromString(environment) } };
     s.resource = r;
     auto sc = std::make_shared<InstrumentationScope>();
     sc->name = QStringLiteral("test");
@@ -184,7 +172,7 @@ class TestIngestCoordinator : public QObject {
     {
         std::vector<QueueRow> rows;
         for (const auto& r : sql("SELECT id, attempts, coalesce(last_error, ''), next_attempt_at <= now() FROM "
-                                 + quoted() + ".ingestion_queue ORDER BY id")) {
+                 + quoted() + ".ingestion_queue ORDER BY id")) {
             QueueRow row;
             row.id = r[0].as<long long>();
             row.attempts = r[1].as<int>();
@@ -198,7 +186,7 @@ class TestIngestCoordinator : public QObject {
     QString blobKey(const TraceId& trace)
     {
         const auto r = sql("SELECT coalesce(raw_blob_key, '') FROM " + quoted() + ".traces WHERE trace_id = '"
-                           + trace.toHex().toStdString() + "'");
+            + trace.toHex().toStdString() + "'");
         return r.empty() ? QString() : QString::fromStdString(r[0][0].as<std::string>());
     }
 
@@ -259,8 +247,9 @@ class TestIngestCoordinator : public QObject {
             const std::vector<TraceObjectInfo> infos = m_store->traceObjectInfo({ trace }, &error);
             QCOMPARE(infos.size(), std::size_t(1));
             const QString key = blobKey(trace);
-            QCOMPARE(key, S3BlobStore::traceObjectKey(infos[0].environment, infos[0].rootServiceName,
-                                                      infos[0].startTimeUnixNano, trace));
+            QCOMPARE(key,
+                S3BlobStore::traceObjectKey(
+                    infos[0].environment, infos[0].rootServiceName, infos[0].startTimeUnixNano, trace));
             QCOMPARE(infos[0].rawBlobKey, key);
             static const QRegularExpression shape(
                 QStringLiteral("^[^/]+/[^/]+/[0-9]{4}-[0-9]{2}-[0-9]{2}/[0-9a-f]{32}\\.json\\.gz$"));
@@ -292,9 +281,11 @@ class TestIngestCoordinator : public QObject {
 private Q_SLOTS:
     void initTestCase()
     {
-        if (qEnvironmentVariableIsEmpty("SPANSCOPE_TEST_PG_URL") || qEnvironmentVariableIsEmpty("SPANSCOPE_TEST_S3_ENDPOINT")) {
-            const char* why = "SPANSCOPE_TEST_PG_URL or SPANSCOPE_TEST_S3_ENDPOINT is not set: this machine has no test "
-                              "servers (tests/servers/postgres.sh, swift.sh)";
+        if (qEnvironmentVariableIsEmpty("SPANSCOPE_TEST_PG_URL")
+            || qEnvironmentVariableIsEmpty("SPANSCOPE_TEST_S3_ENDPOINT")) {
+            const char* why
+                = "SPANSCOPE_TEST_PG_URL or SPANSCOPE_TEST_S3_ENDPOINT is not set: this machine has no test "
+                  "servers (tests/servers/postgres.sh, swift.sh)";
             if (inCi())
                 QFAIL(why);
             QSKIP(why);
@@ -369,7 +360,8 @@ private Q_SLOTS:
         for (const RawPayload& p : payloads) {
             for (const Span& s : decodePayload(p).batch.spans) {
                 const std::vector<Span> stored = m_store->traceSpans(s.traceId, &error);
-                const auto it = std::find_if(stored.begin(), stored.end(), [&](const Span& x) { return x.spanId == s.spanId; });
+                const auto it
+                    = std::find_if(stored.begin(), stored.end(), [&](const Span& x) { return x.spanId == s.spanId; });
                 QVERIFY(it != stored.end());
                 // Not spansEqual: the JSONB columns keep bytes values as base64 strings (docs/storage.md).
                 QCOMPARE(it->parentSpanId, s.parentSpanId);
@@ -387,7 +379,8 @@ private Q_SLOTS:
         // One object per trace, nothing else.
         QStringList keys;
         QVERIFY2(m_blobs->list(QString(), &keys, &error), qPrintable(error));
-        QCOMPARE(qint64(keys.size()), qint64(sql("SELECT count(*) FROM " + quoted() + ".traces")[0][0].as<long long>()));
+        QCOMPARE(
+            qint64(keys.size()), qint64(sql("SELECT count(*) FROM " + quoted() + ".traces")[0][0].as<long long>()));
     }
 
     void samePayloadTwiceStoresOnce()
@@ -436,7 +429,9 @@ private Q_SLOTS:
         QVERIFY(!c.lastError.isEmpty());
         // PostgreSQL has the spans already; only the objects are owed.
         QVERIFY(m_store->spanCount(&error) > 0);
-        QCOMPARE(sql("SELECT count(*) FROM " + quoted() + ".traces WHERE raw_blob_key IS NOT NULL")[0][0].as<long long>(), 0LL);
+        QCOMPARE(
+            sql("SELECT count(*) FROM " + quoted() + ".traces WHERE raw_blob_key IS NOT NULL")[0][0].as<long long>(),
+            0LL);
 
         // A second attempt while it is still down counts up.
         coordinator.processOnce();
@@ -494,9 +489,14 @@ private Q_SLOTS:
         const std::vector<RawPayload> good = fixturePayloads();
         std::vector<RawPayload> payloads = { good[0] };
         // A length-delimited field 1 announcing 5 bytes but holding 2: not a protobuf message.
-        payloads.push_back(payloadOf(QByteArray("\x0a\x05" "ab", 4), QStringLiteral("application/x-protobuf"), QStringLiteral("bad-pb")));
-        payloads.push_back(payloadOf(QByteArrayLiteral("{\"resourceSpans\": 5}"), QStringLiteral("application/json"), QStringLiteral("bad-json")));
-        payloads.push_back(payloadOf(QByteArrayLiteral("hello"), QStringLiteral("text/plain"), QStringLiteral("bad-type")));
+        payloads.push_back(payloadOf(QByteArray("\x0a\x05"
+                                                "ab",
+                                         4),
+            QStringLiteral("application/x-protobuf"), QStringLiteral("bad-pb")));
+        payloads.push_back(payloadOf(QByteArrayLiteral("{\"resourceSpans\": 5}"), QStringLiteral("application/json"),
+            QStringLiteral("bad-json")));
+        payloads.push_back(
+            payloadOf(QByteArrayLiteral("hello"), QStringLiteral("text/plain"), QStringLiteral("bad-type")));
         QString error;
         QVERIFY2(m_store->enqueue(payloads, &error), qPrintable(error));
 
@@ -522,7 +522,7 @@ private Q_SLOTS:
             QCOMPARE(row.attempts, 3);
             QVERIFY(!row.due);
             QVERIFY2(row.lastError.startsWith(QLatin1String("parked after 3 failed decodes: undecodable request: ")),
-                     qPrintable(row.lastError));
+                qPrintable(row.lastError));
         }
         QCOMPARE(coordinator.processOnce(), 0); // left out from now on
         const IngestCoordinator::Counters c = coordinator.counters();
@@ -531,7 +531,8 @@ private Q_SLOTS:
         QVERIFY(c.databaseUp);
         QVERIFY(c.blobStoreUp);
         // The raw bytes are still there for an operator.
-        const auto body = sql("SELECT payload FROM " + quoted() + ".ingestion_queue WHERE id = " + std::to_string(rows[2].id));
+        const auto body
+            = sql("SELECT payload FROM " + quoted() + ".ingestion_queue WHERE id = " + std::to_string(rows[2].id));
         QCOMPARE(QByteArray::fromStdString(pqxx::binarystring(body[0][0]).str()), QByteArrayLiteral("hello"));
         verifyStored({ good[0] });
     }
@@ -545,16 +546,16 @@ private Q_SLOTS:
         const Span root = makeSpan(trace, 1, 0, QStringLiteral("frontend"), QStringLiteral("prod"), childStart - day);
         QString error;
         QVERIFY(m_store->enqueue({ payloadOf(OtlpJsonCodec::encodeRequest({ child }, false),
-                                             QStringLiteral("application/json"), QStringLiteral("child")) },
-                                 &error));
+                                     QStringLiteral("application/json"), QStringLiteral("child")) },
+            &error));
         IngestCoordinator coordinator(m_store.get(), m_blobs.get(), fastOptions());
         QVERIFY(drain(coordinator));
         const QString first = blobKey(trace);
         QCOMPARE(first, QStringLiteral("staging/backend/2023-11-14/") + trace.toHex() + QStringLiteral(".json.gz"));
 
         QVERIFY(m_store->enqueue({ payloadOf(OtlpProtobufCodec::encodeRequest({ root }),
-                                             QStringLiteral("application/x-protobuf"), QStringLiteral("root")) },
-                                 &error));
+                                     QStringLiteral("application/x-protobuf"), QStringLiteral("root")) },
+            &error));
         QVERIFY(drain(coordinator));
         const QString second = blobKey(trace);
         QCOMPARE(second, QStringLiteral("prod/frontend/2023-11-13/") + trace.toHex() + QStringLiteral(".json.gz"));
