@@ -310,7 +310,7 @@ int IngestCoordinator::processOnce()
 
     std::unordered_set<TraceId> done;
     std::vector<std::pair<TraceId, QString>> keys;
-    std::vector<QString> replaced; // old keys of traces whose key changed
+    std::vector<std::pair<TraceId, QString>> replaced; // old keys of traces whose key changed
     QString uploadError;
     bool databaseFailed = false;
     bool interrupted = false;
@@ -337,7 +337,7 @@ int IngestCoordinator::processOnce()
         if (it->second->rawBlobKey != key) {
             keys.emplace_back(trace, key);
             if (!it->second->rawBlobKey.isEmpty())
-                replaced.push_back(it->second->rawBlobKey);
+                replaced.emplace_back(trace, it->second->rawBlobKey);
         }
     }
     if (!uploadError.isEmpty()) {
@@ -355,9 +355,6 @@ int IngestCoordinator::processOnce()
         failRequests(all, reason, false);
         return int(claimed.size());
     }
-    for (const QString& old : replaced)
-        qCDebug(lcIngest).noquote() << "coordinator: a trace's object moved; the old object stays at" << old;
-
     std::vector<qint64> completed;
     std::vector<const QueuedPayload*> unfinished;
     for (const auto& r : round.requests) {
@@ -386,7 +383,53 @@ int IngestCoordinator::processOnce()
             failRequests(unfinished, uploadError, false);
         }
     }
+    // After completing: the requests are safe whatever happens here, and a slow blob store does not hold their lease.
+    removeStaleObjects(replaced, !uploadError.isEmpty() && !databaseFailed);
     return int(claimed.size());
+}
+
+void IngestCoordinator::removeStaleObjects(
+    const std::vector<std::pair<TraceId, QString>>& replaced, bool blobStoreFailed)
+{
+    if (replaced.empty())
+        return;
+    QStringList stale;
+    for (const auto& [trace, old] : replaced)
+        stale.append(old);
+    if (blobStoreFailed) {
+        qCWarning(lcIngest).noquote() << "coordinator: the blob store failed this round; stale objects left behind:"
+                                      << stale.join(QStringLiteral(", "));
+        return;
+    }
+    // Another worker with an older view of a trace may have recorded the old key again meanwhile: keep what is named.
+    std::vector<TraceId> traces;
+    traces.reserve(replaced.size());
+    for (const auto& [trace, old] : replaced)
+        traces.push_back(trace);
+    QString error;
+    const std::vector<TraceObjectInfo> now = m_store->traceObjectInfo(traces, &error);
+    if (!error.isEmpty()) {
+        qCWarning(lcIngest).noquote() << "coordinator: stale objects left behind, PostgreSQL could not confirm them "
+                                         "stale:"
+                                      << error << "; objects:" << stale.join(QStringLiteral(", "));
+        return;
+    }
+    QStringList named;
+    for (const TraceObjectInfo& info : now)
+        named.append(info.rawBlobKey);
+    for (qsizetype i = 0; i < stale.size(); ++i) {
+        if (named.contains(stale[i]))
+            continue;
+        if (!m_blobs->remove(stale[i], &error)) {
+            // Garbage only: the trace's data is in its new object. Not retried; a down store would only wait again.
+            QString message = QStringLiteral("coordinator: could not delete the stale object %1 (left behind): %2")
+                                  .arg(stale[i], error);
+            if (i + 1 < stale.size())
+                message += QStringLiteral("; also left behind: ") + stale.mid(i + 1).join(QStringLiteral(", "));
+            qCWarning(lcIngest).noquote() << message;
+            return;
+        }
+    }
 }
 
 bool IngestCoordinator::uploadTrace(const TraceObjectInfo& info, QString* key, QString* error)

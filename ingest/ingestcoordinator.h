@@ -10,6 +10,7 @@
 #include <functional>
 #include <mutex>
 #include <thread>
+#include <utility>
 #include <vector>
 
 class BlobStore;
@@ -43,8 +44,12 @@ struct TraceObjectInfo;
  * PostgreSQL and blob store outages are logged once when they start and once when they end, not per retry.
  *
  * When a trace's key changes (its root span arrived later and named another service, environment or day), the
- * new object is written and recorded; the object at the old key is left in the bucket (BlobStore has no delete)
- * and logged at debug level. Without a BlobStore only PostgreSQL is written and raw_blob_key stays empty.
+ * new object is written and recorded, then, after the round's requests are completed, the object at the old key is
+ * deleted (BlobStore::remove), unless PostgreSQL names that key again by then (another worker with an older view of
+ * the trace recorded it). A failed delete is logged once with the key and not retried: the trace's data is in the
+ * new object, the old one is only garbage, and it never holds a request in the queue. When an upload of the round
+ * failed, no delete is tried (logged likewise). Without a BlobStore only PostgreSQL is written and raw_blob_key
+ * stays empty.
  *
  * Threads: start() runs the loop on its own thread ("ingest-coord"); enqueue(), wake(), counters() and status()
  * may be called from any thread. processOnce() is for tests and must not be used while the thread runs. The
@@ -141,6 +146,9 @@ private:
     void failRequests(const std::vector<const QueuedPayload*>& requests, const QString& reason, bool poison);
     void completeRequests(const std::vector<qint64>& ids);
     bool uploadTrace(const TraceObjectInfo& info, QString* key, QString* error);
+    /// Deletes the objects at the old keys of traces whose key changed this round (after the new keys are recorded
+    /// and the round's requests completed); failures are logged, never retried.
+    void removeStaleObjects(const std::vector<std::pair<TraceId, QString>>& replaced, bool blobStoreFailed);
     void setDatabaseUp(bool up, const QString& error);
     void setBlobStoreUp(bool up, const QString& error);
 

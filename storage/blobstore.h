@@ -37,4 +37,7 @@ public:
     virtual std::optional<BlobInfo> head(const QString& key, QString* error) = 0;
     /// Every key starting with `prefix`, sorted; follows continuation pages. Returns false on failure.
     virtual bool list(const QString& prefix, QStringList* keys, QString* error) = 0;
+    /// Deletes the object; a missing key is not an error (S3 DeleteObject is idempotent). Returns false with
+    /// *error set on failure (e.g. access denied, missing bucket, no answer).
+    virtual bool remove(const QString& key, QString* error) = 0;
 };

@@ -457,6 +457,27 @@ std::optional<BlobInfo> S3BlobStore::head(const QString& key, QString* error)
     return std::nullopt;
 }
 
+bool S3BlobStore::remove(const QString& key, QString* error)
+{
+    Request req;
+    req.method = "DELETE";
+    req.key = key;
+    if (key.isEmpty()) {
+        if (error)
+            *error = QStringLiteral("DELETE %1: empty object key").arg(objectName(key));
+        return false;
+    }
+    const Response response = request(req);
+    if (response.status == 204 || response.status == 200)
+        return true;
+    // AWS answers 204 for a missing key too; others say 404 NoSuchKey, which means the same. A missing bucket does not.
+    if (response.status == 404 && parseError(response.body).code != QLatin1String("NoSuchBucket"))
+        return true;
+    if (error)
+        *error = describeFailure(req, response);
+    return false;
+}
+
 bool S3BlobStore::list(const QString& prefix, QStringList* keys, QString* error)
 {
     QStringList found;

@@ -46,7 +46,7 @@ struct S3Config {
  * segments, every other UTF-8 byte as %XX); query parameters are encoded the same way ('/' too) and sorted by
  * name, because libcurl 7.88 signs the URL's path and query exactly as given.
  *
- * S3 API actions used: PutObject, GetObject, HeadObject, ListObjectsV2 (with continuation-token and
+ * S3 API actions used: PutObject, GetObject, HeadObject, DeleteObject, ListObjectsV2 (with continuation-token and
  * encoding-type=url), HeadBucket and CreateBucket (ensureBucket).
  *
  * Errors name the action's method, bucket/key, the HTTP status and the S3 error Code and Message from the XML body,
@@ -80,6 +80,9 @@ public:
     std::optional<BlobInfo> head(const QString& key, QString* error) override;
     /// ListObjectsV2 pages of listPageSize() keys, in the server's order (S3: UTF-8 byte order, which is sorted).
     bool list(const QString& prefix, QStringList* keys, QString* error) override;
+    /// DeleteObject: 204 or 200 is success, and so is 404 NoSuchKey (Swift and some proxies answer 404 where AWS
+    /// answers 204); 404 NoSuchBucket is an error. An empty key is refused (it would address the bucket).
+    bool remove(const QString& key, QString* error) override;
 
     /// HeadBucket, then CreateBucket when that answered 404 (with a LocationConstraint unless the region is
     /// us-east-1). True when the bucket exists afterwards, also when another client created it meanwhile.

@@ -112,6 +112,8 @@ public:
     {
     }
     std::function<void()> beforePut;
+    QString removeError; ///< when set, remove() fails with it and leaves the object
+    int removeCalls = 0;
 
     QString description() const override { return m_inner->description(); }
     bool put(const QString& key, const QByteArray& data, const QString& contentType, QString* error) override
@@ -125,6 +127,15 @@ public:
     bool list(const QString& prefix, QStringList* keys, QString* error) override
     {
         return m_inner->list(prefix, keys, error);
+    }
+    bool remove(const QString& key, QString* error) override
+    {
+        ++removeCalls;
+        if (!removeError.isEmpty()) {
+            *error = removeError;
+            return false;
+        }
+        return m_inner->remove(key, error);
     }
 
 private:
@@ -564,8 +575,62 @@ private Q_SLOTS:
         QCOMPARE(inObject.size(), std::size_t(2));
         QVERIFY(spansEqual(inObject[0], root));
         QVERIFY(spansEqual(inObject[1], child));
-        // Documented: the object at the old key is left where it was (BlobStore has no delete).
-        QVERIFY(m_blobs->head(first, &error));
+        // The object at the old key is deleted once the new key is recorded: the bucket holds the trace once.
+        error = QStringLiteral("stale");
+        QVERIFY(!m_blobs->get(first, &error));
+        QCOMPARE(error, QString());
+        QStringList keys;
+        QVERIFY2(m_blobs->list(QString(), &keys, &error), qPrintable(error));
+        QCOMPARE(keys, QStringList { second });
+
+        // A later span that keeps the key rewrites the object in place and deletes nothing.
+        const Span late = makeSpan(trace, 3, 1, QStringLiteral("backend"), QStringLiteral("staging"), childStart + 1);
+        HookedBlobStore hooked(m_blobs.get());
+        IngestCoordinator counting(m_store.get(), &hooked, fastOptions());
+        QVERIFY(m_store->enqueue({ payloadOf(OtlpJsonCodec::encodeRequest({ late }, false),
+                                     QStringLiteral("application/json"), QStringLiteral("late")) },
+            &error));
+        QVERIFY(drain(counting));
+        QCOMPARE(hooked.removeCalls, 0);
+        QCOMPARE(blobKey(trace), second);
+        QCOMPARE(objectSpans(second, &error).size(), std::size_t(3));
+    }
+
+    // Deleting the stale object fails: logged, and neither the request nor the new key waits for it.
+    void staleObjectDeleteFailureCompletesAnyway()
+    {
+        const TraceId trace = traceId(0xdef);
+        const std::uint64_t start = 1700000000000000000ULL;
+        const Span child = makeSpan(trace, 2, 1, QStringLiteral("backend"), QStringLiteral("prod"), start);
+        const Span root = makeSpan(trace, 1, 0, QStringLiteral("frontend"), QStringLiteral("prod"), start - 1000);
+        HookedBlobStore hooked(m_blobs.get());
+        hooked.removeError = QStringLiteral("DELETE injected: HTTP 503 SlowDown");
+        IngestCoordinator coordinator(m_store.get(), &hooked, fastOptions());
+        QString error;
+        QVERIFY(m_store->enqueue({ payloadOf(OtlpJsonCodec::encodeRequest({ child }, false),
+                                     QStringLiteral("application/json"), QStringLiteral("child")) },
+            &error));
+        QCOMPARE(coordinator.processOnce(), 1);
+        const QString first = blobKey(trace);
+        QVERIFY(first.startsWith(QLatin1String("prod/backend/")));
+
+        QVERIFY(m_store->enqueue({ payloadOf(OtlpJsonCodec::encodeRequest({ root }, false),
+                                     QStringLiteral("application/json"), QStringLiteral("root")) },
+            &error));
+        QTest::ignoreMessage(QtWarningMsg,
+            QRegularExpression(QStringLiteral("could not delete the stale object ") + QRegularExpression::escape(first)
+                + QStringLiteral(".*injected")));
+        QCOMPARE(coordinator.processOnce(), 1); // one round: claimed, written, completed
+        QCOMPARE(hooked.removeCalls, 1);
+        QVERIFY(queueRows().empty());
+        const IngestCoordinator::Counters c = coordinator.counters();
+        QCOMPARE(c.requestsCompleted, qint64(2));
+        QCOMPARE(c.failedAttempts, qint64(0));
+        QVERIFY(c.blobStoreUp);
+        const QString second = blobKey(trace);
+        QVERIFY(second.startsWith(QLatin1String("prod/frontend/")));
+        QCOMPARE(objectSpans(second, &error).size(), std::size_t(2));
+        QVERIFY(m_blobs->head(first, &error)); // garbage, left behind
     }
 
     void threadDrainsWhatThePipelineQueues()

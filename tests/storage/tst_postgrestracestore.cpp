@@ -297,6 +297,12 @@ public:
                 keys->append(key);
         return true;
     }
+    bool remove(const QString& key, QString*) override
+    {
+        QMutexLocker lock(&m_mutex);
+        m_objects.erase(key);
+        return true;
+    }
 
 private:
     QMutex m_mutex;

@@ -526,6 +526,41 @@ private Q_SLOTS:
         QVERIFY2(error.contains(QLatin1String("404 NoSuchBucket")), qPrintable(error));
         QVERIFY(!store.put(QStringLiteral("k"), "v", QString(), &error));
         QVERIFY2(error.contains(QLatin1String("404 NoSuchBucket")), qPrintable(error));
+        QVERIFY(!store.remove(QStringLiteral("k"), &error));
+        QVERIFY2(error.contains(QLatin1String("404 NoSuchBucket")), qPrintable(error));
+    }
+
+    // DeleteObject removes exactly that key; the same delete again, or of a key never written, succeeds.
+    void removeDeletesTheObject()
+    {
+        REQUIRE_S3();
+        S3BlobStore store(serverConfig());
+        const QString key = QStringLiteral("remove/5b8efff798038103d269b633813fc60c.json.gz");
+        const QString neighbour = key + QStringLiteral(".keep");
+        QString error;
+        QVERIFY2(store.put(key, "old object", QStringLiteral("application/gzip"), &error), qPrintable(error));
+        QVERIFY2(store.put(neighbour, "neighbour", QString(), &error), qPrintable(error));
+
+        QVERIFY2(store.remove(key, &error), qPrintable(error));
+        error = QStringLiteral("stale");
+        QVERIFY(!store.get(key, &error));
+        QCOMPARE(error, QString()); // gone, not failing
+        QVERIFY(!store.head(key, &error));
+        QCOMPARE(error, QString());
+        QStringList keys;
+        QVERIFY2(store.list(QStringLiteral("remove/"), &keys, &error), qPrintable(error));
+        QCOMPARE(keys, QStringList { neighbour });
+        QCOMPARE(store.get(neighbour, &error).value_or(QByteArray("<missing>")), QByteArray("neighbour"));
+
+        error.clear();
+        QVERIFY2(store.remove(key, &error), qPrintable(error)); // already gone
+        QVERIFY2(store.remove(QStringLiteral("remove/never/written.json.gz"), &error), qPrintable(error));
+        QCOMPARE(error, QString());
+
+        QVERIFY(!store.remove(QString(), &error)); // would address the bucket
+        QVERIFY2(error.contains(QLatin1String("empty object key")), qPrintable(error));
+        QVERIFY2(store.list(QStringLiteral("remove/"), &keys, &error), qPrintable(error));
+        QCOMPARE(keys, QStringList { neighbour });
     }
 
     // 25 keys under the prefix in pages of 7 (4 ListObjectsV2 requests), with neighbours that must not match.
@@ -601,6 +636,16 @@ private Q_SLOTS:
         QStringList keys;
         QVERIFY(!store.list(QString(), &keys, &error));
         QVERIFY2(error.contains(QLatin1String("403 SignatureDoesNotMatch")), qPrintable(error));
+
+        // A refused delete leaves the object where it was.
+        S3BlobStore good(serverConfig());
+        const QString kept = QStringLiteral("wrong-secret/kept.json.gz");
+        QVERIFY2(good.put(kept, "still here", QString(), &error), qPrintable(error));
+        QVERIFY(!store.remove(kept, &error));
+        QVERIFY2(
+            error.startsWith(QStringLiteral("DELETE %1/%2: HTTP 403 SignatureDoesNotMatch: ").arg(config.bucket, kept)),
+            qPrintable(error));
+        QCOMPARE(good.get(kept, &error).value_or(QByteArray("<missing>")), QByteArray("still here"));
     }
 
     // Many threads on one store: the handle cache hands each call its own easy handle.
@@ -715,6 +760,16 @@ private Q_SLOTS:
         QStringList keys;
         QVERIFY2(store.list(QStringLiteral("cross/"), &keys, &error), qPrintable(error));
         QCOMPARE(keys, (QStringList { theirKey, ourKey }));
+
+        // Our DeleteObject, as the CLI sees it.
+        QVERIFY2(store.remove(theirKey, &error), qPrintable(error));
+        QByteArray listing;
+        error
+            = aws({ QStringLiteral("s3"), QStringLiteral("ls"), QStringLiteral("s3://%1/cross/").arg(m_config.bucket) },
+                {}, &listing);
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+        QVERIFY2(listing.contains("written by spanscope"), listing.constData());
+        QVERIFY2(!listing.contains("written by aws"), listing.constData());
     }
 };
 
