@@ -1,5 +1,7 @@
 #include "postgresmigrations.h"
 
+#include "storagelogging.h"
+
 #include <QRegularExpression>
 
 #include <pqxx/pqxx>
@@ -99,6 +101,28 @@ CREATE TABLE {s}.ingestion_queue (
 );
 CREATE INDEX ingestion_queue_due ON {s}.ingestion_queue (next_attempt_at, id);
 )sql" },
+        { 2, R"sql(
+-- The trace list's text filter (case-insensitive substring of a span name or of a string attribute value at any
+-- depth) through trigram GIN indexes, when pg_trgm is installed (migrate() tries to install it first). Without it
+-- this migration creates nothing and the filter scans. The second index's expression is the text form of the
+-- array of the attributes' string values; PostgresTraceStore::listTraces uses the same expression.
+DO $migration$
+DECLARE
+    ops text;
+BEGIN
+    SELECT format('%I.%I', n.nspname, c.opcname) INTO ops
+    FROM pg_opclass c JOIN pg_namespace n ON n.oid = c.opcnamespace JOIN pg_am a ON a.oid = c.opcmethod
+    WHERE c.opcname = 'gin_trgm_ops' AND a.amname = 'gin'
+    LIMIT 1;
+    IF ops IS NULL THEN
+        RETURN;
+    END IF;
+    EXECUTE format('CREATE INDEX spans_name_trgm ON {s}.spans USING gin (name %s)', ops);
+    EXECUTE format('CREATE INDEX spans_attribute_strings_trgm ON {s}.spans USING gin ('
+        '(jsonb_path_query_array(attributes, ''strict $.** ? (@.type() == "string")'')::text) %s)', ops);
+END
+$migration$;
+)sql" },
     };
 
     std::string withSchema(const char* sql, const std::string& quoted)
@@ -119,6 +143,30 @@ CREATE INDEX ingestion_queue_due ON {s}.ingestion_queue (next_attempt_at, id);
         return text;
     }
 
+    constexpr int TrigramMigration = 2;
+
+    // pg_trgm for migration 2, unless the database has it: a trusted extension since PostgreSQL 13, so the
+    // database's owner (anyone with CREATE on it) may install it. When that fails (no contrib package, no right) the
+    // migration goes on without the indexes; that is said here, once, and the text filter scans.
+    void installTrigramExtension(pqxx::work& tx, const QString& schema)
+    {
+        if (tx.exec1("SELECT count(*) FROM pg_extension WHERE extname = 'pg_trgm'")[0].as<int>() > 0)
+            return;
+        // Per database, not per schema: two schemas migrating at once must not both try to create it.
+        tx.exec("SELECT pg_advisory_xact_lock(hashtextextended('spanscope create extension pg_trgm', 0))");
+        try {
+            pqxx::subtransaction sub(tx, "pg_trgm");
+            sub.exec0("CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public");
+            sub.commit();
+        } catch (const std::exception& e) {
+            qCWarning(lcStorage).noquote()
+                << QStringLiteral("PostgreSQL schema %1: the extension pg_trgm cannot be installed (%2); the trace "
+                                  "list's text filter will scan all spans. To index it later, see docs/storage.md "
+                                  "(\"Text filter\").")
+                       .arg(schema, message(e).section(QLatin1Char('\n'), 0, 0));
+        }
+    }
+
     int readVersion(pqxx::transaction_base& tx, const QString& schema)
     {
         const std::string quoted = quotedSchema(schema);
@@ -129,6 +177,9 @@ CREATE INDEX ingestion_queue_due ON {s}.ingestion_queue (next_attempt_at, id);
     }
 
 } // namespace
+
+const char* const AttributeStringsText
+    = "(jsonb_path_query_array(s.attributes, 'strict $.** ? (@.type() == \"string\")'::jsonpath))::text";
 
 int latestVersion() { return s_migrations[std::size(s_migrations) - 1].version; }
 
@@ -204,6 +255,8 @@ bool migrate(pqxx::connection_base& connection, const QString& schema, int* from
             for (const Migration& m : s_migrations) {
                 if (m.version <= from)
                     continue;
+                if (m.version == TrigramMigration)
+                    installTrigramExtension(tx, schema);
                 tx.exec(withSchema(m.sql, quoted));
                 tx.exec_params0(
                     "INSERT INTO " + quoted + ".schema_migrations (version, applied_at) VALUES ($1, now())", m.version);

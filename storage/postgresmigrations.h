@@ -22,6 +22,13 @@ class connection_base;
  */
 namespace PostgresMigrations {
 
+/**
+ * The text that the trigram index `spans_attribute_strings_trgm` (migration 2) holds for a span row aliased `s`: the
+ * span's string attribute values at any depth, as the text of a JSONB array (`["GET", "https://..."]`, escaped as
+ * PostgreSQL prints JSON). A query must use exactly this expression for the index to apply.
+ */
+extern const char* const AttributeStringsText;
+
 /// The newest schema version this build knows.
 int latestVersion();
 
