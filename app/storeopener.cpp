@@ -1,5 +1,6 @@
 #include "storeopener.h"
 
+#include "storage/forwardingtracestore.h"
 #include "storage/postgrestracestore.h"
 #include "storage/s3blobstore.h"
 #include "storage/sqlitetracestore.h"
@@ -12,12 +13,13 @@ namespace {
 QString trOpener(const char* text) { return QCoreApplication::translate("StoreOpener", text); }
 
 /// The team store as one TraceStore that owns its BlobStore (destroyed after the store that reads it).
-class TeamStore final : public TraceStore {
+class TeamStore final : public ForwardingTraceStore {
 public:
     TeamStore(const QString& connectionString, const QString& schema, std::unique_ptr<S3BlobStore> blobs)
         : m_blobs(std::move(blobs))
         , m_store(std::make_unique<PostgresTraceStore>(connectionString, schema, m_blobs.get()))
     {
+        setInner(m_store.get());
     }
     ~TeamStore() override
     {
@@ -27,30 +29,11 @@ public:
     PostgresTraceStore& postgres() { return *m_store; }
     S3BlobStore* blobs() { return m_blobs.get(); }
 
-    bool open(QString* error) override { return m_store->open(error); }
     QString description() const override
     {
         return m_blobs ? trOpener("%1, raw payloads in %2").arg(m_store->description(), m_blobs->description())
                        : m_store->description();
     }
-    WriteResult write(const std::vector<IngestItem>& items) override { return m_store->write(items); }
-    void prepare(IngestItem& item) const override { m_store->prepare(item); }
-    std::vector<TraceSummary> listTraces(const TraceQuery& query, QString* error) override
-    {
-        return m_store->listTraces(query, error);
-    }
-    std::optional<TraceSummary> traceSummary(const TraceId& id, QString* error) override
-    {
-        return m_store->traceSummary(id, error);
-    }
-    std::vector<Span> traceSpans(const TraceId& id, QString* error) override { return m_store->traceSpans(id, error); }
-    std::vector<RawPayload> tracePayloads(const TraceId& id, QString* error) override
-    {
-        return m_store->tracePayloads(id, error);
-    }
-    QByteArray traceBlob(const TraceId& id, QString* error) override { return m_store->traceBlob(id, error); }
-    QStringList services(QString* error) override { return m_store->services(error); }
-    qint64 spanCount(QString* error) override { return m_store->spanCount(error); }
 
 private:
     std::unique_ptr<S3BlobStore> m_blobs;

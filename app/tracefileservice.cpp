@@ -2,6 +2,7 @@
 
 #include "ingest/traceexporter.h"
 #include "ingest/traceimporter.h"
+#include "storage/forwardingtracestore.h"
 #include "storage/sqlitetracestore.h"
 
 #include <QCoreApplication>
@@ -11,41 +12,23 @@
 namespace {
 
 /// A SqliteTraceStore in a temporary directory that is removed after the store is closed.
-class ScratchTraceStore : public TraceStore {
+class ScratchTraceStore final : public ForwardingTraceStore {
 public:
     explicit ScratchTraceStore(std::unique_ptr<QTemporaryDir> dir)
         : m_dir(std::move(dir))
         , m_store(std::make_unique<SqliteTraceStore>(m_dir->filePath(QStringLiteral("view.db"))))
     {
+        setInner(m_store.get());
     }
     ~ScratchTraceStore() override
     {
         m_store.reset(); // close the database before its directory goes
     }
 
-    bool open(QString* error) override { return m_store->open(error); }
     QString description() const override
     {
         return QCoreApplication::translate("TraceFileService", "files (not saved)");
     }
-    WriteResult write(const std::vector<IngestItem>& items) override { return m_store->write(items); }
-    void prepare(IngestItem& item) const override { m_store->prepare(item); }
-    std::vector<TraceSummary> listTraces(const TraceQuery& query, QString* error) override
-    {
-        return m_store->listTraces(query, error);
-    }
-    std::optional<TraceSummary> traceSummary(const TraceId& id, QString* error) override
-    {
-        return m_store->traceSummary(id, error);
-    }
-    std::vector<Span> traceSpans(const TraceId& id, QString* error) override { return m_store->traceSpans(id, error); }
-    std::vector<RawPayload> tracePayloads(const TraceId& id, QString* error) override
-    {
-        return m_store->tracePayloads(id, error);
-    }
-    QByteArray traceBlob(const TraceId& id, QString* error) override { return m_store->traceBlob(id, error); }
-    QStringList services(QString* error) override { return m_store->services(error); }
-    qint64 spanCount(QString* error) override { return m_store->spanCount(error); }
 
 private:
     std::unique_ptr<QTemporaryDir> m_dir;

@@ -1,0 +1,56 @@
+#include "forwardingtracestore.h"
+
+bool ForwardingTraceStore::open(QString* error)
+{
+    return m_inner->open(error);
+}
+
+QString ForwardingTraceStore::description() const
+{
+    return m_inner->description();
+}
+
+WriteResult ForwardingTraceStore::write(const std::vector<IngestItem>& items)
+{
+    return m_inner->write(items);
+}
+
+void ForwardingTraceStore::prepare(IngestItem& item) const
+{
+    m_inner->prepare(item);
+}
+
+std::vector<TraceSummary> ForwardingTraceStore::listTraces(const TraceQuery& query, QString* error)
+{
+    return m_inner->listTraces(query, error);
+}
+
+std::optional<TraceSummary> ForwardingTraceStore::traceSummary(const TraceId& traceId, QString* error)
+{
+    return m_inner->traceSummary(traceId, error);
+}
+
+std::vector<Span> ForwardingTraceStore::traceSpans(const TraceId& traceId, QString* error)
+{
+    return m_inner->traceSpans(traceId, error);
+}
+
+std::vector<RawPayload> ForwardingTraceStore::tracePayloads(const TraceId& traceId, QString* error)
+{
+    return m_inner->tracePayloads(traceId, error);
+}
+
+QByteArray ForwardingTraceStore::traceBlob(const TraceId& traceId, QString* error)
+{
+    return m_inner->traceBlob(traceId, error);
+}
+
+QStringList ForwardingTraceStore::services(QString* error)
+{
+    return m_inner->services(error);
+}
+
+qint64 ForwardingTraceStore::spanCount(QString* error)
+{
+    return m_inner->spanCount(error);
+}
