@@ -5,7 +5,7 @@
 #   tests/servers/postgres.sh stop DIR           stop it (data and port are kept for the next start)
 #   tests/servers/postgres.sh status DIR         exit 0 and print the export lines when running, exit 3 when not
 #
-#   eval "$(tests/servers/postgres.sh start /tmp/pg-test)"
+#   eval "$(tests/servers/postgres.sh start DIR)"   # DIR and its parents readable by the postgres user
 #
 # Prints, on stdout only:
 #   export SPANSCOPE_TEST_PG_URL=postgresql://spanscope:spanscope@127.0.0.1:PORT/spanscope

@@ -40,7 +40,7 @@ QString pgUrl() { return qEnvironmentVariable("SPANSCOPE_TEST_PG_URL"); }
         if (pgUrl().isEmpty()) {                                                                                       \
             if (qEnvironmentVariableIsSet("CI"))                                                                       \
                 QFAIL("SPANSCOPE_TEST_PG_URL is not set (CI needs PostgreSQL: tests/servers/postgres.sh start DIR)");  \
-            QSKIP("SPANSCOPE_TEST_PG_URL is not set (eval \"$(tests/servers/postgres.sh start /tmp/pg-test)\")");      \
+            QSKIP("SPANSCOPE_TEST_PG_URL is not set (eval \"$(tests/servers/postgres.sh start DIR)\")");      \
         }                                                                                                              \
     } while (false)
 
@@ -485,7 +485,7 @@ private Q_SLOTS:
 
         QVERIFY(PostgresTraceStore::isConnectionUri(QStringLiteral("postgresql://h/db")));
         QVERIFY(PostgresTraceStore::isConnectionUri(QStringLiteral("postgres://h/db")));
-        QVERIFY(!PostgresTraceStore::isConnectionUri(QStringLiteral("sqlite:/tmp/x.db")));
+        QVERIFY(!PostgresTraceStore::isConnectionUri(QStringLiteral("sqlite:traces/x.db")));
 
         // Not even opened: an invalid name is an error from open(), and calls before open() fail cleanly.
         PostgresTraceStore store(QStringLiteral("postgresql://127.0.0.1:1/none"), QStringLiteral("pg_bad"));

@@ -57,7 +57,7 @@ QString pgUrl() { return qEnvironmentVariable("SPANSCOPE_TEST_PG_URL"); }
         if (pgUrl().isEmpty()) {                                                                                       \
             if (qEnvironmentVariableIsSet("CI"))                                                                       \
                 QFAIL("SPANSCOPE_TEST_PG_URL is not set (CI needs PostgreSQL: tests/servers/postgres.sh start DIR)");  \
-            QSKIP("SPANSCOPE_TEST_PG_URL is not set (eval \"$(tests/servers/postgres.sh start /tmp/pg-test)\")");      \
+            QSKIP("SPANSCOPE_TEST_PG_URL is not set (eval \"$(tests/servers/postgres.sh start DIR)\")");      \
         }                                                                                                              \
     } while (false)
 
@@ -889,7 +889,7 @@ private Q_SLOTS:
         if (endpoint.isEmpty()) {
             if (qEnvironmentVariableIsSet("CI"))
                 QFAIL("SPANSCOPE_TEST_S3_ENDPOINT is not set (CI needs S3: tests/servers/swift.sh start DIR)");
-            QSKIP("SPANSCOPE_TEST_S3_ENDPOINT is not set (eval \"$(tests/servers/swift.sh start /tmp/swift-test)\")");
+            QSKIP("SPANSCOPE_TEST_S3_ENDPOINT is not set (eval \"$(tests/servers/swift.sh start DIR)\")");
         }
         QString password;
         StoreConnection team;
