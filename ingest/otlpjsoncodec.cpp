@@ -1,6 +1,7 @@
 #include "otlpjsoncodec.h"
 
 #include "ingest/otlpcodec_p.h"
+#include "model/jsonstring.h"
 #include "model/span.h"
 
 #include <QJsonArray>
@@ -808,44 +809,8 @@ private:
 
 void writeString(QByteArray& out, const QString& s)
 {
-    static const char hex[] = "0123456789abcdef";
-    out += '"';
     const QByteArray utf8 = s.toUtf8();
-    for (const char c : utf8) {
-        const auto u = static_cast<unsigned char>(c);
-        switch (c) {
-        case '"':
-            out += "\\\"";
-            break;
-        case '\\':
-            out += "\\\\";
-            break;
-        case '\n':
-            out += "\\n";
-            break;
-        case '\r':
-            out += "\\r";
-            break;
-        case '\t':
-            out += "\\t";
-            break;
-        case '\b':
-            out += "\\b";
-            break;
-        case '\f':
-            out += "\\f";
-            break;
-        default:
-            if (u < 0x20) {
-                out += "\\u00";
-                out += hex[u >> 4];
-                out += hex[u & 15];
-            } else {
-                out += c;
-            }
-        }
-    }
-    out += '"';
+    appendJsonString(out, utf8.constData(), static_cast<std::size_t>(utf8.size()));
 }
 
 /// Writes `{...}` members with the commas in the right places.

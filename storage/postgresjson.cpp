@@ -1,5 +1,7 @@
 #include "postgresjson.h"
 
+#include "model/jsonstring.h"
+
 #include <algorithm>
 #include <charconv>
 #include <cmath>
@@ -14,40 +16,7 @@ namespace {
 
     void appendUtf8Escaped(std::string& out, const char* data, std::size_t size)
     {
-        static const char hex[] = "0123456789abcdef";
-        out += '"';
-        for (std::size_t i = 0; i < size; ++i) {
-            const unsigned char c = static_cast<unsigned char>(data[i]);
-            switch (c) {
-            case '"':
-                out += "\\\"";
-                break;
-            case '\\':
-                out += "\\\\";
-                break;
-            case '\n':
-                out += "\\n";
-                break;
-            case '\r':
-                out += "\\r";
-                break;
-            case '\t':
-                out += "\\t";
-                break;
-            case 0:
-                out += "\xef\xbf\xbd"; // PostgreSQL text (and JSONB strings) cannot hold U+0000
-                break;
-            default:
-                if (c < 0x20) {
-                    out += "\\u00";
-                    out += hex[c >> 4];
-                    out += hex[c & 15];
-                } else {
-                    out += char(c);
-                }
-            }
-        }
-        out += '"';
+        appendJsonString(out, data, size, true); // PostgreSQL text (and JSONB strings) cannot hold U+0000
     }
 
     std::string utf8(QStringView s)
