@@ -6,6 +6,7 @@
 #include "otlpjsoncodec.h"
 #include "otlpprotobufcodec.h"
 #include "queryapi.h"
+#include "model/guardedjob.h"
 
 #include <QAbstractHttpServer>
 #include <QDateTime>
@@ -20,7 +21,6 @@
 #include <QTcpSocket>
 #include <QThread>
 #include <QThreadPool>
-#include <QtConcurrent/QtConcurrentRun>
 #include <QTimer>
 #include <QUrlQuery>
 
@@ -307,8 +307,9 @@ private:
         for (const auto& item : items)
             query.query.append({ item.first, item.second });
         ++m_pendingReplies;
-        QtConcurrent::run(&m_queryPool, [api = m_queryApi, query] { return api->handle(query); })
-            .then(this, [this, held, guard, head](const QueryApi::Response& response) {
+        GuardedJob::deliver(
+            GuardedJob::run(&m_queryPool, [api = m_queryApi, query] { return api->handle(query); }), this,
+            [this, held, guard, head](const QueryApi::Response& response) {
                 --m_pendingReplies;
                 if (!guard)
                     return;
@@ -366,9 +367,9 @@ private:
         QPointer<QTcpSocket> guard(socket);
         ++m_pendingReplies;
         const QString peer = request.remoteAddress().toString();
-        QtConcurrent::run(&m_workers, [pipeline = m_pipeline, maxBody = m_maxBodyBytes, wire, encoding, enc, peer] {
+        GuardedJob::start(&m_workers, this, [pipeline = m_pipeline, maxBody = m_maxBodyBytes, wire, encoding, enc, peer] {
             return decodeAndSubmit(pipeline, maxBody, wire, encoding, enc, peer);
-        }).then(this, [this, held, guard, enc](Decision d) {
+        }, [this, held, guard, enc](Decision d) {
             if (d.status != HttpStatus::Ok || !d.write) {
                 --m_pendingReplies;
                 if (!guard)
@@ -384,7 +385,7 @@ private:
                 return;
             }
             // Acknowledge only after commit: keep the responder until the writer has finished this item.
-            d.write->then(this, [this, held, guard, enc, okBody = d.okBody](const WriteResult& result) {
+            GuardedJob::deliver(*d.write, this, [this, held, guard, enc, okBody = d.okBody](const WriteResult& result) {
                 --m_pendingReplies;
                 if (!guard)
                     return; // client went away; the data is committed (or not) regardless
@@ -395,7 +396,7 @@ private:
                     failStatus(*held, enc, HttpStatus::ServiceUnavailable, RpcUnavailable,
                                QStringLiteral("store write failed: ") + result.error, { { "Retry-After", "5" } });
                 }
-            });
+            }, [this] { --m_pendingReplies; }); // the pipeline went away first: no reply can be owed any more
         });
     }
 

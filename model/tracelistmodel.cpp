@@ -1,12 +1,12 @@
 #include "tracelistmodel.h"
 
+#include "model/guardedjob.h"
+
 #include <QBrush>
 #include <QColor>
 #include <QDateTime>
 #include <QFont>
 #include <QLocale>
-#include <QFuture>
-#include <QPromise>
 #include <QThreadPool>
 
 #include <algorithm>
@@ -34,20 +34,6 @@ QString significant(double value)
     return QLocale::c().toString(value, 'g', 3);
 }
 
-// QtConcurrent::run without linking Qt Concurrent: `work()` on `pool`, its result through the future.
-template <typename Work>
-auto runOn(QThreadPool* pool, Work work) -> QFuture<decltype(work())>
-{
-    using Result = decltype(work());
-    auto promise = std::make_shared<QPromise<Result>>();
-    QFuture<Result> future = promise->future();
-    promise->start();
-    pool->start([promise, work = std::move(work)]() mutable {
-        promise->addResult(work());
-        promise->finish();
-    });
-    return future;
-}
 }
 
 TraceListModel::TraceListModel(QObject* parent)
@@ -141,11 +127,11 @@ void TraceListModel::startFirstPage()
         std::vector<TraceSummary> rows;
         QString error;
     };
-    runOn(m_pool ? m_pool : QThreadPool::globalInstance(), [source, query] {
+    GuardedJob::start(m_pool, this, [source, query] {
         Page page;
         page.rows = fetchPage(source, query, nullptr, &page.error);
         return page;
-    }).then(this, [this, generation](Page page) {
+    }, [this, generation](Page page) {
         if (generation != m_generation)
             return;
         m_firstPageRunning = false;
@@ -304,9 +290,9 @@ void TraceListModel::startRefresh(const QVector<TraceId>& changedTraces)
     const QVector<TraceId> changed = loadedAmong(changedTraces);
     const std::optional<TraceSummary> newest
         = m_rows.empty() ? std::nullopt : std::optional<TraceSummary>(m_rows.front());
-    runOn(m_pool ? m_pool : QThreadPool::globalInstance(), [source, query, changed, newest] {
+    GuardedJob::start(m_pool, this, [source, query, changed, newest] {
         return collectRefresh(source, query, changed, newest);
-    }).then(this, [this, generation](RefreshData data) {
+    }, [this, generation](RefreshData data) {
         if (generation != m_generation)
             return;
         m_refreshRunning = false;
@@ -423,11 +409,11 @@ void TraceListModel::fetchMore(const QModelIndex& parent)
             std::vector<TraceSummary> rows;
             QString error;
         };
-        runOn(m_pool ? m_pool : QThreadPool::globalInstance(), [source, query, last] {
+        GuardedJob::start(m_pool, this, [source, query, last] {
             Page page;
             page.rows = fetchPage(source, query, last ? &*last : nullptr, &page.error);
             return page;
-        }).then(this, [this, generation](Page page) {
+        }, [this, generation](Page page) {
             if (generation != m_generation)
                 return;
             m_moreRunning = false;

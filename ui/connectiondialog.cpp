@@ -1,5 +1,6 @@
 #include "connectiondialog.h"
 
+#include "model/guardedjob.h"
 #include "storage/tracestore.h"
 
 #include <QComboBox>
@@ -18,7 +19,6 @@
 #include <QStackedWidget>
 #include <QStyle>
 #include <QVBoxLayout>
-#include <QtConcurrent/QtConcurrentRun>
 
 namespace {
 
@@ -527,13 +527,13 @@ void ConnectionDialog::testConnection()
         QString message;
     };
     StoreOpener* opener = m_opener;
-    QtConcurrent::run(StoreOpener::threadPool(), [opener, connection, password, secret] {
+    GuardedJob::start(StoreOpener::threadPool(), this, [opener, connection, password, secret] {
         Outcome outcome;
         std::unique_ptr<TraceStore> store = opener->open(connection, password, secret, &outcome.message);
         if (store)
             outcome.ok = opener->check(*store, &outcome.message);
         return outcome;
-    }).then(this, [this, generation](const Outcome& outcome) {
+    }, [this, generation](const Outcome& outcome) {
         if (generation != m_testGeneration)
             return;
         m_testing = false;

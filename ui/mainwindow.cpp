@@ -1,5 +1,6 @@
 #include "mainwindow.h"
 
+#include "model/guardedjob.h"
 #include "model/tracelistmodel.h"
 #include "storage/tracestore.h"
 #include "ui/inspectorwidget.h"
@@ -29,7 +30,6 @@
 #include <QTimer>
 #include <QToolButton>
 #include <QVBoxLayout>
-#include <QtConcurrent/QtConcurrentRun>
 
 MainWindow::MainWindow(TraceStore* store, QWidget* parent)
     : QMainWindow(parent)
@@ -403,11 +403,11 @@ void MainWindow::refreshServices()
         };
         const quint64 generation = m_storeGeneration;
         std::shared_ptr<TraceStore> store = m_connectedStore;
-        QtConcurrent::run(StoreOpener::threadPool(), [store] {
+        GuardedJob::start(StoreOpener::threadPool(), this, [store] {
             Services services;
             services.names = store->services(&services.error);
             return services;
-        }).then(this, [this, generation](const Services& services) {
+        }, [this, generation](const Services& services) {
             if (generation == m_storeGeneration)
                 applyServices(services.names, services.error);
         });
@@ -537,15 +537,14 @@ void MainWindow::loadTraceInto(const TraceId& id, bool keepState)
     // A remote store's load keeps the store alive by itself, so that switching stores never waits for it.
     std::shared_ptr<TraceStore> keep = m_asyncReads ? m_connectedStore : nullptr;
     QThreadPool* pool = keep ? StoreOpener::threadPool() : QThreadPool::globalInstance();
-    QPointer<MainWindow> self(this);
-    QFuture<LoadedTrace> work = QtConcurrent::run(pool, [store, keep, id] { return loadTrace(store, id); });
-    work.then(this, [self, generation, keepState](LoadedTrace loaded) {
+    QFuture<LoadedTrace> work = GuardedJob::run(pool, [store, keep, id] { return loadTrace(store, id); });
+    GuardedJob::deliver(work, this, [this, generation, keepState](LoadedTrace loaded) {
         // A newer request (another trace, or a newer version of this one) makes this stale.
-        if (!self || generation != self->m_generation)
+        if (generation != m_generation)
             return;
-        self->m_loading = false;
-        self->statusBar()->clearMessage();
-        self->applyLoadedTrace(std::move(loaded), keepState);
+        m_loading = false;
+        statusBar()->clearMessage();
+        applyLoadedTrace(std::move(loaded), keepState);
     });
     if (!keep) {
         // It reads a store it does not own: switching stores or closing the window waits for the read (not for

@@ -2,6 +2,7 @@
 
 #include "mainwindow.h"
 
+#include "model/guardedjob.h"
 #include "model/tracelistmodel.h"
 #include "storage/tracestore.h"
 #include "ui/exportdialog.h"
@@ -34,7 +35,6 @@
 #include <QStatusBar>
 #include <QTableView>
 #include <QTimer>
-#include <QtConcurrent/QtConcurrentRun>
 
 #include <atomic>
 
@@ -476,39 +476,36 @@ void MainWindow::runFileJob(const QString& title, std::function<void(FileJob&)> 
     });
     timer->start();
 
-    QPointer<MainWindow> self(this);
     QPointer<QProgressDialog> dialog(progress);
-    m_fileJobFuture = QtConcurrent::run([job, work = std::move(work)] { work(*job); });
-    m_fileJobFuture.then(this, [self, job, dialog] {
-            delete dialog.data();
-            if (!self)
-                return;
-            self->m_fileJob.reset();
-            self->m_fileJobRunning = false;
-            for (QAction* action : std::as_const(self->m_fileActions))
-                action->setEnabled(self->m_fileService != nullptr);
-            for (const QString& path : std::as_const(job->succeededFiles))
-                addRecentFile(path);
-            if (job->storeChanged) {
-                self->refreshServices();
-                self->applyFilter();
-                if (!self->m_openTrace.isValid() && self->m_traceModel->rowCount() > 0)
-                    self->openTrace(self->m_traceModel->traceIdAt(0));
-            }
-            self->statusBar()->showMessage(job->summary, 15000);
-            qCInfo(lcUi).noquote() << job->summary;
-            if (!job->error.isEmpty()) {
-                auto* box = new QMessageBox(job->ok ? QMessageBox::Information : QMessageBox::Warning,
-                    tr("Spanscope"), job->summary.isEmpty() ? job->error : job->summary + QStringLiteral("\n\n") + job->error,
-                    QMessageBox::Ok, self);
-                box->setObjectName(QStringLiteral("fileJobMessage"));
-                if (!job->details.isEmpty())
-                    box->setDetailedText(job->details.join(QLatin1Char('\n')));
-                box->setAttribute(Qt::WA_DeleteOnClose);
-                box->open();
-                qCWarning(lcUi).noquote() << job->error;
-            }
-            self->m_lastFileJobResult = { job->ok, job->summary };
-            Q_EMIT self->fileJobFinished(job->ok, job->summary);
-        });
+    m_fileJobFuture = GuardedJob::run(nullptr, [job, work = std::move(work)] { work(*job); });
+    GuardedJob::deliver(m_fileJobFuture, this, [this, job, dialog] {
+        delete dialog.data();
+        m_fileJob.reset();
+        m_fileJobRunning = false;
+        for (QAction* action : std::as_const(m_fileActions))
+            action->setEnabled(m_fileService != nullptr);
+        for (const QString& path : std::as_const(job->succeededFiles))
+            addRecentFile(path);
+        if (job->storeChanged) {
+            refreshServices();
+            applyFilter();
+            if (!m_openTrace.isValid() && m_traceModel->rowCount() > 0)
+                openTrace(m_traceModel->traceIdAt(0));
+        }
+        statusBar()->showMessage(job->summary, 15000);
+        qCInfo(lcUi).noquote() << job->summary;
+        if (!job->error.isEmpty()) {
+            auto* box = new QMessageBox(job->ok ? QMessageBox::Information : QMessageBox::Warning,
+                tr("Spanscope"), job->summary.isEmpty() ? job->error : job->summary + QStringLiteral("\n\n") + job->error,
+                QMessageBox::Ok, this);
+            box->setObjectName(QStringLiteral("fileJobMessage"));
+            if (!job->details.isEmpty())
+                box->setDetailedText(job->details.join(QLatin1Char('\n')));
+            box->setAttribute(Qt::WA_DeleteOnClose);
+            box->open();
+            qCWarning(lcUi).noquote() << job->error;
+        }
+        m_lastFileJobResult = { job->ok, job->summary };
+        Q_EMIT fileJobFinished(job->ok, job->summary);
+    });
 }

@@ -2,6 +2,7 @@
 
 #include "mainwindow.h"
 
+#include "model/guardedjob.h"
 #include "model/tracelistmodel.h"
 #include "storage/tracestore.h"
 #include "ui/connectiondialog.h"
@@ -18,7 +19,6 @@
 #include <QStatusBar>
 #include <QThreadPool>
 #include <QToolButton>
-#include <QtConcurrent/QtConcurrentRun>
 
 #include <algorithm>
 
@@ -271,12 +271,12 @@ void MainWindow::startConnect(const StoreConnection& connection, bool passwordAs
     StoreOpener* opener = m_opener;
     const QString password = m_secrets.pgPassword(connection);
     const QString secret = m_secrets.s3Secret(connection);
-    QtConcurrent::run(StoreOpener::threadPool(), [opener, connection, password, secret] {
+    GuardedJob::start(StoreOpener::threadPool(), this, [opener, connection, password, secret] {
         Opened opened;
         opened.box = std::make_shared<Box>();
         opened.box->store = opener->open(connection, password, secret, &opened.error);
         return opened;
-    }).then(this, [this, generation, connection, passwordAsked, secretAsked](const Opened& opened) {
+    }, [this, generation, connection, passwordAsked, secretAsked](const Opened& opened) {
         std::shared_ptr<TraceStore> store(opened.box ? std::move(opened.box->store) : nullptr);
         if (generation != m_connectGeneration) {
             // Cancelled or replaced by a newer request.
