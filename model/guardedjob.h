@@ -24,8 +24,8 @@
  *
  * A future that finishes without a result (cancelled: its promise was destroyed unfinished) delivers nothing
  * unless an onCancel callback is given. The handler gets a copy of the result (other copies of the future, kept to
- * wait for the work, still see it): big results are shared, e.g. std::shared_ptr<const SpanTree>. Stale results (a newer request was started) are the caller's to drop, with a generation
- * counter checked in the handler.
+ * wait for the work, still see it): big results are shared, e.g. std::shared_ptr<const SpanTree>. Stale results (a
+ * newer request was started) are the caller's to drop, with a generation counter checked in the handler.
  *
  * Thread affinity: deliver() must be called on receiver's thread. run() may be called from any thread.
  */
@@ -33,8 +33,7 @@ namespace GuardedJob {
 
 /// Runs work() on pool (QThreadPool::globalInstance() when null) and returns the future of its result.
 /// Like QtConcurrent::run, without linking Qt Concurrent. work must not throw.
-template <typename Work>
-auto run(QThreadPool* pool, Work work) -> QFuture<std::invoke_result_t<Work&>>
+template <typename Work> auto run(QThreadPool* pool, Work work) -> QFuture<std::invoke_result_t<Work&>>
 {
     using Result = std::invoke_result_t<Work&>;
     auto promise = std::make_shared<QPromise<Result>>();
@@ -58,31 +57,30 @@ void deliver(const QFuture<T>& future, QObject* receiver, Handler handler, OnCan
 {
     auto* watcher = new QFutureWatcher<T>(receiver);
     QObject::connect(watcher, &QFutureWatcherBase::finished, watcher,
-                     [watcher, handler = std::move(handler), onCancel = std::move(onCancel)]() mutable {
-                         watcher->deleteLater();
-                         QFuture<T> done = watcher->future();
-                         if constexpr (std::is_void_v<T>) {
-                             if (done.isCanceled()) {
-                                 if constexpr (!std::is_null_pointer_v<OnCancel>)
-                                     onCancel();
-                                 return;
-                             }
-                             handler();
-                         } else {
-                             if (done.resultCount() < 1) {
-                                 if constexpr (!std::is_null_pointer_v<OnCancel>)
-                                     onCancel();
-                                 return;
-                             }
-                             handler(done.result());
-                         }
-                     });
+        [watcher, handler = std::move(handler), onCancel = std::move(onCancel)]() mutable {
+            watcher->deleteLater();
+            QFuture<T> done = watcher->future();
+            if constexpr (std::is_void_v<T>) {
+                if (done.isCanceled()) {
+                    if constexpr (!std::is_null_pointer_v<OnCancel>)
+                        onCancel();
+                    return;
+                }
+                handler();
+            } else {
+                if (done.resultCount() < 1) {
+                    if constexpr (!std::is_null_pointer_v<OnCancel>)
+                        onCancel();
+                    return;
+                }
+                handler(done.result());
+            }
+        });
     watcher->setFuture(future);
 }
 
 /// run() on pool, then deliver() to receiver: the usual pair.
-template <typename Work, typename Handler>
-void start(QThreadPool* pool, QObject* receiver, Work work, Handler handler)
+template <typename Work, typename Handler> void start(QThreadPool* pool, QObject* receiver, Work work, Handler handler)
 {
     deliver(run(pool, std::move(work)), receiver, std::move(handler));
 }

@@ -252,8 +252,9 @@ void runClient(quint16 port, quint32 client, std::chrono::steady_clock::time_poi
                                      : post("application/json", "{}", !last);
                 break;
             case Malformed:
-                bytes = random() % 2 ? post("application/json", "{\"resourceSpans\": [ {\"scopeSpans\": ", !last)
-                                     : post("application/x-protobuf", QByteArray("\x0a\xff\xff\xff\x0f garbage", 14), !last);
+                bytes = random() % 2
+                    ? post("application/json", "{\"resourceSpans\": [ {\"scopeSpans\": ", !last)
+                    : post("application/x-protobuf", QByteArray("\x0a\xff\xff\xff\x0f garbage", 14), !last);
                 expected = 400;
                 break;
             case HalfSent: {
@@ -281,14 +282,18 @@ void runClient(quint16 port, quint32 client, std::chrono::steady_clock::time_poi
             }
             if (!c.send(bytes)) {
                 ++tally->unanswered;
-                tally->problem(QStringLiteral("client %1: send of a %2 request failed").arg(client).arg(QLatin1String(KindNames[kind])));
+                tally->problem(QStringLiteral("client %1: send of a %2 request failed")
+                                   .arg(client)
+                                   .arg(QLatin1String(KindNames[kind])));
                 break;
             }
             bool serverClosed = false;
             const int status = c.readReply(&serverClosed);
             if (status == 0) {
                 ++tally->unanswered;
-                tally->problem(QStringLiteral("client %1: no reply to a %2 request").arg(client).arg(QLatin1String(KindNames[kind])));
+                tally->problem(QStringLiteral("client %1: no reply to a %2 request")
+                                   .arg(client)
+                                   .arg(QLatin1String(KindNames[kind])));
                 break;
             }
             if (status == 503) {
@@ -327,8 +332,8 @@ private Q_SLOTS:
         server.setStandardErrorFile(dir.filePath(QStringLiteral("serve.err")));
         // SPANSCOPE_SOAK_BINARY runs the soak against another build (e.g. the TSan one).
         server.start(qEnvironmentVariable("SPANSCOPE_SOAK_BINARY", QStringLiteral(SPANSCOPE_BINARY)),
-                     { QStringLiteral("serve"), QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"),
-                       QStringLiteral("--store"), QStringLiteral("sqlite:") + db });
+            { QStringLiteral("serve"), QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"),
+                QStringLiteral("--store"), QStringLiteral("sqlite:") + db });
         QVERIFY2(server.waitForStarted(), qPrintable(server.errorString()));
 
         quint16 port = 0;
@@ -372,9 +377,9 @@ private Q_SLOTS:
             ackedSpans += count;
         qInfo("soak: %d clients, %d s: %lld requests, %lld spans acknowledged in %zu requests, %lld answered 503, "
               "server alive: %s (crashes: %d), RSS %lld KiB before, %lld KiB after",
-              Clients, seconds, qlonglong(total), qlonglong(ackedSpans), tally.acknowledged.size(),
-              qlonglong(tally.busy.load()), alive ? "yes" : "no", alive ? 0 : 1, qlonglong(rssBefore),
-              qlonglong(rssAfter));
+            Clients, seconds, qlonglong(total), qlonglong(ackedSpans), tally.acknowledged.size(),
+            qlonglong(tally.busy.load()), alive ? "yes" : "no", alive ? 0 : 1, qlonglong(rssBefore),
+            qlonglong(rssAfter));
         if (!alive) {
             QFile err(dir.filePath(QStringLiteral("serve.err")));
             err.open(QIODevice::ReadOnly);
@@ -382,11 +387,11 @@ private Q_SLOTS:
         }
         QVERIFY2(alive, "spanscope serve died during the soak");
         QVERIFY2(tally.unanswered == 0 && tally.unexpected == 0 && tally.connectFailures == 0,
-                 qPrintable(QStringLiteral("%1 unanswered, %2 unexpected answers, %3 failed connects; first: %4")
-                                .arg(tally.unanswered.load())
-                                .arg(tally.unexpected.load())
-                                .arg(tally.connectFailures.load())
-                                .arg(tally.firstProblem)));
+            qPrintable(QStringLiteral("%1 unanswered, %2 unexpected answers, %3 failed connects; first: %4")
+                           .arg(tally.unanswered.load())
+                           .arg(tally.unexpected.load())
+                           .arg(tally.connectFailures.load())
+                           .arg(tally.firstProblem)));
         QVERIFY(tally.sent[ValidProtobuf] > 0 && tally.sent[HalfSent] > 0);
 
         ::kill(pid_t(pid), SIGTERM);
