@@ -2,6 +2,8 @@
 #include "ingest/otlpprotobufcodec.h"
 #include "storage/sqlitetracestore.h"
 
+#include "../common/rawhttpclient.h"
+
 #include <QDeadlineTimer>
 #include <QFile>
 #include <QProcess>
@@ -10,13 +12,7 @@
 #include <QTest>
 #include <QtEndian>
 
-#include <arpa/inet.h>
 #include <csignal>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <sys/socket.h>
-#include <sys/time.h>
-#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
@@ -34,96 +30,6 @@
 namespace {
 
 constexpr int Clients = 32;
-
-/// One blocking TCP connection to 127.0.0.1:port with a receive timeout; plain POSIX so that a test can stop
-/// halfway through a request.
-class Connection {
-public:
-    explicit Connection(quint16 port)
-    {
-        m_fd = ::socket(AF_INET, SOCK_STREAM, 0);
-        if (m_fd < 0)
-            return;
-        timeval tv { 30, 0 };
-        ::setsockopt(m_fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-        ::setsockopt(m_fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-        int one = 1;
-        ::setsockopt(m_fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-        sockaddr_in addr {};
-        addr.sin_family = AF_INET;
-        addr.sin_port = htons(port);
-        addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        if (::connect(m_fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-            ::close(m_fd);
-            m_fd = -1;
-        }
-    }
-    ~Connection()
-    {
-        if (m_fd >= 0)
-            ::close(m_fd);
-    }
-    Connection(const Connection&) = delete;
-    Connection& operator=(const Connection&) = delete;
-
-    bool ok() const { return m_fd >= 0; }
-
-    bool send(const QByteArray& bytes)
-    {
-        qsizetype done = 0;
-        while (done < bytes.size()) {
-            const ssize_t n = ::send(m_fd, bytes.constData() + done, size_t(bytes.size() - done), MSG_NOSIGNAL);
-            if (n <= 0)
-                return false;
-            done += n;
-        }
-        return true;
-    }
-
-    /// Reads one reply; its status code, or 0 when the connection closed or timed out first.
-    int readReply(bool* serverClosed)
-    {
-        qsizetype headerEnd = -1;
-        while ((headerEnd = m_buffer.indexOf("\r\n\r\n")) < 0) {
-            if (!fill())
-                return 0;
-        }
-        const QByteArray head = m_buffer.left(headerEnd);
-        const QList<QByteArray> lines = head.split('\n');
-        const QList<QByteArray> statusLine = lines.value(0).trimmed().split(' ');
-        const int status = statusLine.value(1).toInt();
-        qsizetype length = 0;
-        *serverClosed = false;
-        for (const QByteArray& line : lines) {
-            const QByteArray lower = line.trimmed().toLower();
-            if (lower.startsWith("content-length:"))
-                length = lower.mid(15).trimmed().toLongLong();
-            else if (lower == "connection: close")
-                *serverClosed = true;
-        }
-        const qsizetype total = headerEnd + 4 + length;
-        while (m_buffer.size() < total) {
-            if (!fill())
-                return 0;
-        }
-        m_buffer.remove(0, total);
-        return status;
-    }
-
-private:
-    bool fill()
-    {
-        char chunk[16384];
-        const ssize_t n = ::recv(m_fd, chunk, sizeof chunk, 0);
-        if (n <= 0)
-            return false;
-        m_buffer.append(chunk, n);
-        return true;
-    }
-
-    int m_fd = -1;
-    QByteArray m_buffer;
-};
 
 std::vector<Span> makeSpans(quint32 client, quint32 request, int count)
 {
@@ -159,19 +65,6 @@ std::vector<Span> makeSpans(quint32 client, quint32 request, int count)
         spans.push_back(std::move(s));
     }
     return spans;
-}
-
-QByteArray post(const QByteArray& contentType, const QByteArray& body, bool keepAlive)
-{
-    return QByteArray("POST /v1/traces HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: ") + contentType
-        + "\r\nContent-Length: " + QByteArray::number(body.size())
-        + (keepAlive ? QByteArray() : QByteArray("\r\nConnection: close")) + "\r\n\r\n" + body;
-}
-
-QByteArray get(const QByteArray& path, bool keepAlive)
-{
-    return "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1"
-        + (keepAlive ? QByteArray() : QByteArray("\r\nConnection: close")) + "\r\n\r\n";
 }
 
 qint64 rssKiB(qint64 pid)
@@ -213,7 +106,7 @@ void runClient(quint16 port, quint32 client, std::chrono::steady_clock::time_poi
     std::mt19937 random(client * 7919U + 17U);
     quint32 request = 0;
     while (std::chrono::steady_clock::now() < end) {
-        Connection c(port);
+        RawHttpConnection c(port);
         if (!c.ok()) {
             ++tally->connectFailures;
             tally->problem(QStringLiteral("client %1 could not connect").arg(client));
@@ -240,34 +133,37 @@ void runClient(quint16 port, quint32 client, std::chrono::steady_clock::time_poi
             switch (kind) {
             case ValidProtobuf:
                 spans = makeSpans(client, request, int(random() % 50) + 1);
-                bytes = post("application/x-protobuf", OtlpProtobufCodec::encodeRequest(spans), !last);
+                bytes
+                    = RawHttpConnection::post("application/x-protobuf", OtlpProtobufCodec::encodeRequest(spans), !last);
                 break;
             case ValidJson:
                 spans = makeSpans(client, request, int(random() % 20) + 1);
-                bytes = post("application/json", OtlpJsonCodec::encodeRequest(spans, false), !last);
+                bytes = RawHttpConnection::post("application/json", OtlpJsonCodec::encodeRequest(spans, false), !last);
                 break;
             case EmptyBody:
                 // An empty ExportTraceServiceRequest: no bytes in protobuf, {} in JSON.
-                bytes = random() % 2 ? post("application/x-protobuf", QByteArray(), !last)
-                                     : post("application/json", "{}", !last);
+                bytes = random() % 2 ? RawHttpConnection::post("application/x-protobuf", QByteArray(), !last)
+                                     : RawHttpConnection::post("application/json", "{}", !last);
                 break;
             case Malformed:
                 bytes = random() % 2
-                    ? post("application/json", "{\"resourceSpans\": [ {\"scopeSpans\": ", !last)
-                    : post("application/x-protobuf", QByteArray("\x0a\xff\xff\xff\x0f garbage", 14), !last);
+                    ? RawHttpConnection::post("application/json", "{\"resourceSpans\": [ {\"scopeSpans\": ", !last)
+                    : RawHttpConnection::post(
+                        "application/x-protobuf", QByteArray("\x0a\xff\xff\xff\x0f garbage", 14), !last);
                 expected = 400;
                 break;
             case HalfSent: {
                 spans = makeSpans(client, request, 10);
-                const QByteArray whole = post("application/x-protobuf", OtlpProtobufCodec::encodeRequest(spans), true);
+                const QByteArray whole
+                    = RawHttpConnection::post("application/x-protobuf", OtlpProtobufCodec::encodeRequest(spans), true);
                 bytes = whole.left(whole.size() - 20);
                 break;
             }
             case Query:
-                bytes = get("/api/v1/traces?limit=1", !last);
+                bytes = RawHttpConnection::get("/api/v1/traces?limit=1", !last);
                 break;
             case Health:
-                bytes = get("/healthz", !last);
+                bytes = RawHttpConnection::get("/healthz", !last);
                 break;
             case KindCount:
                 break;

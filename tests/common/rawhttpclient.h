@@ -1,0 +1,117 @@
+#pragma once
+
+// A blocking HTTP/1.1 client over a plain socket, for tests that must control the bytes on the wire (stop halfway
+// through a body, keep a connection alive for many requests) from threads of their own.
+
+#include <QByteArray>
+#include <QList>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+/// One blocking TCP connection to 127.0.0.1:port with a receive timeout; plain POSIX so that a test can stop
+/// halfway through a request.
+class RawHttpConnection {
+public:
+    explicit RawHttpConnection(quint16 port)
+    {
+        m_fd = ::socket(AF_INET, SOCK_STREAM, 0);
+        if (m_fd < 0)
+            return;
+        timeval tv { 30, 0 };
+        ::setsockopt(m_fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+        ::setsockopt(m_fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+        int one = 1;
+        ::setsockopt(m_fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+        sockaddr_in addr {};
+        addr.sin_family = AF_INET;
+        addr.sin_port = htons(port);
+        addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        if (::connect(m_fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+            ::close(m_fd);
+            m_fd = -1;
+        }
+    }
+    ~RawHttpConnection()
+    {
+        if (m_fd >= 0)
+            ::close(m_fd);
+    }
+    RawHttpConnection(const RawHttpConnection&) = delete;
+    RawHttpConnection& operator=(const RawHttpConnection&) = delete;
+
+    bool ok() const { return m_fd >= 0; }
+
+    /// A POST /v1/traces request; `keepAlive` false adds "Connection: close".
+    static QByteArray post(const QByteArray& contentType, const QByteArray& body, bool keepAlive)
+    {
+        return QByteArray("POST /v1/traces HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: ") + contentType
+            + "\r\nContent-Length: " + QByteArray::number(body.size())
+            + (keepAlive ? QByteArray() : QByteArray("\r\nConnection: close")) + "\r\n\r\n" + body;
+    }
+    static QByteArray get(const QByteArray& path, bool keepAlive)
+    {
+        return "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1"
+            + (keepAlive ? QByteArray() : QByteArray("\r\nConnection: close")) + "\r\n\r\n";
+    }
+
+    bool send(const QByteArray& bytes)
+    {
+        qsizetype done = 0;
+        while (done < bytes.size()) {
+            const ssize_t n = ::send(m_fd, bytes.constData() + done, size_t(bytes.size() - done), MSG_NOSIGNAL);
+            if (n <= 0)
+                return false;
+            done += n;
+        }
+        return true;
+    }
+
+    /// Reads one reply; its status code, or 0 when the connection closed or timed out first.
+    int readReply(bool* serverClosed)
+    {
+        qsizetype headerEnd = -1;
+        while ((headerEnd = m_buffer.indexOf("\r\n\r\n")) < 0) {
+            if (!fill())
+                return 0;
+        }
+        const QByteArray head = m_buffer.left(headerEnd);
+        const QList<QByteArray> lines = head.split('\n');
+        const QList<QByteArray> statusLine = lines.value(0).trimmed().split(' ');
+        const int status = statusLine.value(1).toInt();
+        qsizetype length = 0;
+        *serverClosed = false;
+        for (const QByteArray& line : lines) {
+            const QByteArray lower = line.trimmed().toLower();
+            if (lower.startsWith("content-length:"))
+                length = lower.mid(15).trimmed().toLongLong();
+            else if (lower == "connection: close")
+                *serverClosed = true;
+        }
+        const qsizetype total = headerEnd + 4 + length;
+        while (m_buffer.size() < total) {
+            if (!fill())
+                return 0;
+        }
+        m_buffer.remove(0, total);
+        return status;
+    }
+
+private:
+    bool fill()
+    {
+        char chunk[16384];
+        const ssize_t n = ::recv(m_fd, chunk, sizeof chunk, 0);
+        if (n <= 0)
+            return false;
+        m_buffer.append(chunk, n);
+        return true;
+    }
+
+    int m_fd = -1;
+    QByteArray m_buffer;
+};
