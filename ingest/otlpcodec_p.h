@@ -72,6 +72,43 @@ inline QString idProblem(const char* data, qsizetype length, qsizetype size, QLa
     return field + QStringLiteral(" is all zeros (invalid)");
 }
 
+/// Why a decoded span cannot be stored as it is (empty when it can): a time at or past 2^63 ns (the stores keep
+/// signed 64-bit ns; such a time is past the year 2262, so it is a broken clock or exporter, not a real time), or
+/// attributes nested deeper than AnyValue::MaxDepth in the span, its events, links, resource or scope.
+inline QString contentProblem(const Span& span)
+{
+    constexpr std::uint64_t Limit = std::uint64_t(1) << 63;
+    auto timeProblem = [](const QString& field, std::uint64_t ns) -> QString {
+        return field + QStringLiteral(" ") + QString::number(ns)
+            + QStringLiteral(" is at or past 2^63 ns (after the year 2262): not a valid time");
+    };
+    if (span.startTimeUnixNano >= Limit)
+        return timeProblem(QStringLiteral("startTimeUnixNano"), span.startTimeUnixNano);
+    if (span.endTimeUnixNano >= Limit)
+        return timeProblem(QStringLiteral("endTimeUnixNano"), span.endTimeUnixNano);
+    for (std::size_t e = 0; e < span.events.size(); ++e)
+        if (span.events[e].timeUnixNano >= Limit)
+            return timeProblem(QStringLiteral("events[%1].timeUnixNano").arg(e), span.events[e].timeUnixNano);
+
+    auto depthProblem = [](const QString& where) -> QString {
+        return where + QStringLiteral(" nested deeper than ") + QString::number(AnyValue::MaxDepth)
+            + QStringLiteral(" levels");
+    };
+    if (nestingDepth(span.attributes) > AnyValue::MaxDepth)
+        return depthProblem(QStringLiteral("attributes"));
+    for (std::size_t e = 0; e < span.events.size(); ++e)
+        if (nestingDepth(span.events[e].attributes) > AnyValue::MaxDepth)
+            return depthProblem(QStringLiteral("events[%1].attributes").arg(e));
+    for (std::size_t l = 0; l < span.links.size(); ++l)
+        if (nestingDepth(span.links[l].attributes) > AnyValue::MaxDepth)
+            return depthProblem(QStringLiteral("links[%1].attributes").arg(l));
+    if (span.resource && nestingDepth(span.resource->attributes) > AnyValue::MaxDepth)
+        return depthProblem(QStringLiteral("resource attributes"));
+    if (span.scope && nestingDepth(span.scope->attributes) > AnyValue::MaxDepth)
+        return depthProblem(QStringLiteral("scope attributes"));
+    return QString();
+}
+
 struct ScopeGroup {
     const InstrumentationScope* scope = nullptr;
     std::vector<const Span*> spans;

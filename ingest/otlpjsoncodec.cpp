@@ -593,6 +593,10 @@ private:
             }
             span.resource = resource;
             span.scope = shared;
+            if (const QString content = contentProblem(span); !content.isEmpty()) {
+                rejections.add(spanPath(r, s, int(i)), content);
+                continue;
+            }
             batch.spans.push_back(std::move(span));
         }
         return true;

@@ -10,6 +10,7 @@
 
 #include <google/protobuf/arena.h>
 #include <google/protobuf/descriptor.h>
+#include <google/protobuf/io/coded_stream.h>
 #include <google/protobuf/stubs/logging.h>
 
 #include <algorithm>
@@ -24,6 +25,12 @@ namespace pbtrace = opentelemetry::proto::trace::v1;
 namespace pbcommon = opentelemetry::proto::common::v1;
 using google::protobuf::RepeatedPtrField;
 using namespace OtlpCodecPrivate;
+
+namespace {
+// Request > ResourceSpans > ScopeSpans > Span > KeyValue reach the first AnyValue; each nesting level of an AnyValue
+// takes up to three messages (AnyValue > KeyValueList > KeyValue). Deeper messages fail the whole request.
+constexpr int MaxMessageDepth = 8 + 3 * (AnyValue::MaxDepth + 2);
+}
 
 namespace {
 
@@ -158,6 +165,10 @@ private:
             convertSpan(span, out);
             out.resource = resource;
             out.scope = shared;
+            if (const QString content = contentProblem(out); !content.isEmpty()) {
+                m_rejections.add(spanPath(r, s, i), content);
+                batch.spans.pop_back();
+            }
         }
     }
 
@@ -295,7 +306,7 @@ struct WireScanner {
     bool scan(const unsigned char* p, const unsigned char* end, const google::protobuf::Descriptor* type,
         const QString& path, int depth)
     {
-        if (depth > 100)
+        if (depth > MaxMessageDepth)
             return fail(p, QStringLiteral("messages nested too deeply"), path);
         QHash<int, int> repeatCounts;
         while (p < end) {
@@ -503,7 +514,11 @@ DecodeResult OtlpProtobufCodec::decodeRequest(const QByteArray& body)
     options.max_block_size = MaxArenaBlock;
     google::protobuf::Arena arena(options);
     auto* request = google::protobuf::Arena::CreateMessage<pbcollector::ExportTraceServiceRequest>(&arena);
-    if (!request->ParseFromArray(body.constData(), int(body.size()))) {
+    // Deep enough for attributes nested AnyValue::MaxDepth levels (those spans are then rejected alone), far from
+    // the stack's end.
+    google::protobuf::io::CodedInputStream input(reinterpret_cast<const std::uint8_t*>(body.constData()), int(body.size()));
+    input.SetRecursionLimit(MaxMessageDepth);
+    if (!request->ParseFromCodedStream(&input) || !input.ConsumedEntireMessage()) {
         result.error = describeParseError(body);
         return result;
     }

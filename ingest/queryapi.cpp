@@ -566,8 +566,9 @@ bool QueryApi::parseTime(const QString& text, std::uint64_t* unixNano, QString* 
     if (isInteger) {
         bool ok = false;
         const std::uint64_t v = trimmed.toULongLong(&ok);
-        if (!ok) {
-            *error = QStringLiteral("%1 is too large for Unix nanoseconds").arg(echo(trimmed));
+        // The stores keep signed 64-bit ns, and the decoders refuse spans at or past 2^63 ns.
+        if (!ok || v > std::uint64_t(std::numeric_limits<qint64>::max())) {
+            *error = QStringLiteral("%1 is at or past 2^63 Unix nanoseconds (after the year 2262)").arg(echo(trimmed));
             return false;
         }
         *unixNano = v;
@@ -604,7 +605,7 @@ bool QueryApi::parseTime(const QString& text, std::uint64_t* unixNano, QString* 
         *error = QStringLiteral("%1 is before the Unix epoch").arg(echo(trimmed));
         return false;
     }
-    if (std::uint64_t(seconds) > (std::numeric_limits<std::uint64_t>::max() - nanos) / NanosPerSecond) {
+    if (std::uint64_t(seconds) > (std::uint64_t(std::numeric_limits<qint64>::max()) - nanos) / NanosPerSecond) {
         *error = QStringLiteral("%1 is too late for Unix nanoseconds").arg(echo(trimmed));
         return false;
     }

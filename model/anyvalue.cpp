@@ -2,6 +2,8 @@
 
 #include <QLocale>
 
+#include <algorithm>
+
 AnyValue AnyValue::fromString(const QString& s)
 {
     AnyValue v;
@@ -136,4 +138,35 @@ const AnyValue* findAttribute(const Attributes& attributes, QStringView key)
         if (kv.key == key)
             return &kv.value;
     return nullptr;
+}
+
+namespace {
+// Depth of the deepest value under `v`, counting from `depth`; stops at AnyValue::MaxDepth + 1.
+int deepest(const AnyValue& v, int depth)
+{
+    if (depth > AnyValue::MaxDepth)
+        return depth;
+    int result = depth;
+    if (v.type == AnyValue::Type::Array) {
+        for (const AnyValue& e : v.arrayValue)
+            result = std::max(result, deepest(e, depth + 1));
+    } else if (v.type == AnyValue::Type::Map) {
+        for (const KeyValue& kv : v.mapValue)
+            result = std::max(result, deepest(kv.value, depth + 1));
+    }
+    return result;
+}
+}
+
+int AnyValue::nestingDepth() const
+{
+    return deepest(*this, 0);
+}
+
+int nestingDepth(const Attributes& attributes)
+{
+    int result = 0;
+    for (const KeyValue& kv : attributes)
+        result = std::max(result, kv.value.nestingDepth());
+    return result;
 }

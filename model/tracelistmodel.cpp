@@ -494,7 +494,7 @@ QVariant TraceListModel::data(const QModelIndex& index, int role) const
         case ErrorsColumn:
             return s.errorCount ? QLocale().toString(s.errorCount) : QString();
         case TokensColumn:
-            return s.inputTokens + s.outputTokens ? QLocale().toString(s.inputTokens + s.outputTokens) : QString();
+            return s.totalTokens() ? QLocale().toString(s.totalTokens()) : QString();
         }
         break;
     case SortRole:
@@ -512,7 +512,7 @@ QVariant TraceListModel::data(const QModelIndex& index, int role) const
         case ErrorsColumn:
             return s.errorCount;
         case TokensColumn:
-            return s.inputTokens + s.outputTokens;
+            return s.totalTokens();
         }
         break;
     case Qt::ToolTipRole:

@@ -10,7 +10,7 @@ namespace {
 
 enum Tag : char { TagEmpty = 0, TagString, TagBoolFalse, TagBoolTrue, TagInt, TagDouble, TagBytes, TagArray, TagMap };
 
-constexpr int MaxDepth = 64;
+constexpr int MaxDepth = AnyValue::MaxDepth; // the decoders reject deeper values, so what was stored reads back
 
 void appendVarint(std::string& out, std::uint64_t v)
 {

@@ -444,8 +444,8 @@ WriteResult SqliteTraceStore::Writer::write(const std::vector<IngestItem>& items
         ++d.spanCount;
         if (span.statusCode == StatusCode::Error)
             ++d.errorCount;
-        d.inputTokens += encoded->inputTokens;
-        d.outputTokens += encoded->outputTokens;
+        d.inputTokens = TraceSummary::saturatingAdd(d.inputTokens, encoded->inputTokens);
+        d.outputTokens = TraceSummary::saturatingAdd(d.outputTokens, encoded->outputTokens);
         d.start = std::min(d.start, span.startTimeUnixNano);
         d.end = std::max(d.end, span.endTimeUnixNano);
         const RootKey key { span.isRoot(), span.startTimeUnixNano, span.spanId };
@@ -887,8 +887,8 @@ bool SqliteTraceStore::Writer::updateSummary(const TraceId& traceId, TraceDelta&
     }
     row.spanCount += delta.spanCount;
     row.errorCount += delta.errorCount;
-    row.inputTokens += delta.inputTokens;
-    row.outputTokens += delta.outputTokens;
+    row.inputTokens = TraceSummary::saturatingAdd(row.inputTokens, delta.inputTokens);
+    row.outputTokens = TraceSummary::saturatingAdd(row.outputTokens, delta.outputTokens);
     QStringList added;
     for (const QString& service : delta.services)
         if (!row.services.contains(service))

@@ -69,9 +69,9 @@ TraceSummary MemoryTraceStore::summarize(const TraceId& id, const Trace& trace) 
         if (!service.isEmpty())
             services.insert(service);
         if (const AnyValue* v = findAttribute(span.attributes, u"gen_ai.usage.input_tokens"); v && v->type == AnyValue::Type::Int)
-            s.inputTokens += v->intValue;
+            s.inputTokens = TraceSummary::saturatingAdd(s.inputTokens, v->intValue);
         if (const AnyValue* v = findAttribute(span.attributes, u"gen_ai.usage.output_tokens"); v && v->type == AnyValue::Type::Int)
-            s.outputTokens += v->intValue;
+            s.outputTokens = TraceSummary::saturatingAdd(s.outputTokens, v->intValue);
     }
     s.spanCount = static_cast<qint64>(trace.spans.size());
     s.hasRoot = root != nullptr;

@@ -173,7 +173,7 @@ std::vector<Span> handMadeSpans()
     a.flags = 0x301;
     a.name = QStringLiteral("quote \" backslash \\ newline \n tab \t ctrl \x01 emoji \U0001F600 日本");
     a.kind = SpanKind::Consumer;
-    a.startTimeUnixNano = std::numeric_limits<std::uint64_t>::max();
+    a.startTimeUnixNano = std::uint64_t(std::numeric_limits<std::int64_t>::max()); // the last time stored
     a.endTimeUnixNano = 1; // end before start is accepted as is
     a.attributes = {
         { QStringLiteral("str"), AnyValue::fromString(QString()) },
@@ -708,7 +708,7 @@ void TestOtlpDecoder::largeIntegers()
     // Above 2^53 as JSON numbers: QJsonDocument keeps integers that fit qint64 exactly.
     const QByteArray body = R"({"resourceSpans":[{"scopeSpans":[{"spans":[{
         "traceId":"0af7651916cd43dd8448eb211c80319c","spanId":"b7ad6b7169203331",
-        "startTimeUnixNano": 1544712660000000001, "endTimeUnixNano": "18446744073709551615",
+        "startTimeUnixNano": 1544712660000000001, "endTimeUnixNano": "9223372036854775807",
         "attributes":[{"key":"n","value":{"intValue":9007199254740993}},
                       {"key":"min","value":{"intValue":"-9223372036854775808"}},
                       {"key":"max","value":{"intValue":9223372036854775807}}]}]}]}]})";
@@ -716,7 +716,7 @@ void TestOtlpDecoder::largeIntegers()
     QVERIFY2(r.ok, qPrintable(r.error));
     const Span& s = r.batch.spans.at(0);
     QCOMPARE(s.startTimeUnixNano, 1544712660000000001ULL);
-    QCOMPARE(s.endTimeUnixNano, std::numeric_limits<std::uint64_t>::max());
+    QCOMPARE(s.endTimeUnixNano, std::uint64_t(std::numeric_limits<std::int64_t>::max())); // the last time stored
     QCOMPARE(s.attributes[0].value.intValue, 9007199254740993LL);
     QCOMPARE(s.attributes[1].value.intValue, std::numeric_limits<std::int64_t>::min());
     QCOMPARE(s.attributes[2].value.intValue, std::numeric_limits<std::int64_t>::max());
@@ -915,7 +915,7 @@ void TestOtlpDecoder::encodedJsonIsSpecOtlpJson()
     QCOMPARE(span.value(QLatin1StringView("parentSpanId")).toString(), QStringLiteral("ff00000000000000"));
     QCOMPARE(span.value(QLatin1StringView("kind")).toInt(), 5);
     QCOMPARE(span.value(QLatin1StringView("flags")).toInt(), 0x301);
-    QCOMPARE(span.value(QLatin1StringView("startTimeUnixNano")).toString(), QStringLiteral("18446744073709551615"));
+    QCOMPARE(span.value(QLatin1StringView("startTimeUnixNano")).toString(), QStringLiteral("9223372036854775807"));
     QCOMPARE(span.value(QLatin1StringView("status")).toObject().value(QLatin1StringView("code")).toInt(), 2);
     const QJsonArray attrs = span.value(QLatin1StringView("attributes")).toArray();
     QCOMPARE(attrs.at(1).toObject().value(QLatin1StringView("value")).toObject().value(QLatin1StringView("intValue")).toString(),

@@ -1009,8 +1009,10 @@ private Q_SLOTS:
         QTest::newRow("space separator") << QStringLiteral("2026-11-21 10:00:00z") << true << quint64(SmallT0);
         QTest::newRow("leap day") << QStringLiteral("2028-02-29T00:00:00Z") << true
                                   << quint64(1835395200ULL * NanosPerSecond);
-        QTest::newRow("uint64 max") << QStringLiteral("18446744073709551615") << true
-                                    << quint64(18446744073709551615ULL);
+        QTest::newRow("int64 max") << QStringLiteral("9223372036854775807") << true
+                                   << quint64(9223372036854775807ULL);
+        QTest::newRow("2^63") << QStringLiteral("9223372036854775808") << false << quint64(0);
+        QTest::newRow("uint64 max") << QStringLiteral("18446744073709551615") << false << quint64(0);
         QTest::newRow("past uint64") << QStringLiteral("18446744073709551616") << false << quint64(0);
         QTest::newRow("year 2600") << QStringLiteral("2600-01-01T00:00:00Z") << false << quint64(0);
         QTest::newRow("not a leap day") << QStringLiteral("2027-02-29T00:00:00Z") << false << quint64(0);
