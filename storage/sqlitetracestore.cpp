@@ -1001,10 +1001,11 @@ int noteWalFrames(void* frames, sqlite3*, const char*, int walFrames)
 /**
  * Keeps the WAL bounded (SQLite "Checkpointing"; docs/storage.md, "Durability").
  *
- * - Its own thread (`sqlite-ckpt`) runs PASSIVE checkpoints on its own connection after commits, at most every
- *   CheckpointIntervalMs while the WAL is small, so the bulk of the copying back (and its fsync) is off the writer,
- *   the serial part of ingest. PASSIVE never blocks the writer or readers; frames a reader still needs are copied by
- *   a later round.
+ * - Its own thread (`sqlite-ckpt`) runs PASSIVE checkpoints on its own connection, so the bulk of the copying back
+ *   (and its fsyncs) is off the writer, the serial part of ingest: whenever MinFramesToCheckpoint new frames have
+ *   been committed, and CheckpointIntervalMs after the last commit for the rest. A checkpoint copies the newest
+ *   version of each page once and syncs twice, so batching frames writes less than a round per commit. PASSIVE never
+ *   blocks the writer or readers; frames a reader still needs are copied by a later round.
  * - A WAL only starts over from its beginning after a checkpoint has copied every frame, and while the writer keeps
  *   appending, a PASSIVE checkpoint on another connection always leaves a tail. So restart() runs on the writer's
  *   thread between transactions when a commit leaves more than SqliteTraceStore::WalRestartBytes in the WAL: a
@@ -1017,7 +1018,7 @@ int noteWalFrames(void* frames, sqlite3*, const char*, int walFrames)
 class SqliteTraceStore::Checkpointer {
 public:
     static constexpr int CheckpointIntervalMs = 250;
-    static constexpr int MinFramesToCheckpoint = 2048; // ~8 MiB of 4 KiB pages: fewer, larger checkpoints write less
+    static constexpr int MinFramesToCheckpoint = 2048; // ~8 MiB of 4 KiB pages
     // The writer's wait for readers of older snapshots before the WAL can restart (ms); a restart that times out
     // is retried after the next commit, so a long read only delays it.
     static constexpr int RestartBusyTimeoutMs = 100;
@@ -1044,12 +1045,13 @@ public:
         return db.exec("SELECT 1 FROM sqlite_schema LIMIT 1", error);
     }
 
-    /// Called after each commit.
-    void wrote()
+    /// Called after each commit with the frames the WAL now holds (0 after a restart).
+    void wrote(int walFrames)
     {
         {
             std::lock_guard lock(m_mutex);
             m_dirty = true;
+            m_walFrames = walFrames;
         }
         m_wake.notify_one();
     }
@@ -1075,12 +1077,17 @@ private:
     {
         pthread_setname_np(pthread_self(), "sqlite-ckpt");
         std::unique_lock lock(m_mutex);
+        int copiedUpTo = 0; // frames of the WAL copied by the last round (the WAL restarted when it holds fewer)
         bool retry = false; // the last round left frames that a reader still needed
+        const auto batchReady = [&] {
+            const int fresh = m_walFrames >= copiedUpTo ? m_walFrames - copiedUpTo : m_walFrames;
+            return m_stop || fresh >= MinFramesToCheckpoint;
+        };
         while (!m_stop) {
-            m_wake.wait_for(lock, std::chrono::milliseconds(CheckpointIntervalMs), [this] { return m_stop || m_dirty; });
+            const bool batch = m_wake.wait_for(lock, std::chrono::milliseconds(CheckpointIntervalMs), batchReady);
             if (m_stop)
                 break;
-            if (!m_dirty && !retry)
+            if (!batch && !m_dirty && !retry)
                 continue;
             m_dirty = false;
             lock.unlock();
@@ -1102,19 +1109,18 @@ private:
                     qCWarning(lcStorage).noquote() << "WAL checkpoint failed:" << m_db->errorMessage();
             }
             lock.lock();
+            copiedUpTo = std::max(0, copiedFrames);
             retry = logFrames > copiedFrames;
-            // Pace checkpoints: with a small WAL, wait for more to accumulate unless writes keep coming.
-            if (logFrames < MinFramesToCheckpoint)
-                m_wake.wait_for(lock, std::chrono::milliseconds(CheckpointIntervalMs), [this] { return m_stop; });
         }
     }
 
     std::unique_ptr<SqliteConnection> m_db;
     std::mutex m_checkpointMutex; // one checkpoint at a time: this thread's or the writer's restart()
-    std::mutex m_mutex; // guards m_stop and m_dirty
+    std::mutex m_mutex; // guards m_stop, m_dirty and m_walFrames
     std::condition_variable m_wake;
     bool m_stop = false;
-    bool m_dirty = false;
+    bool m_dirty = false; // a commit since the last round
+    int m_walFrames = 0;
     std::thread m_thread; // last: starts after the members it uses
 };
 
@@ -1260,10 +1266,10 @@ WriteResult SqliteTraceStore::write(const std::vector<IngestItem>& items)
     if (result.ok && m_checkpointer) {
         // The checkpointer copies most frames meanwhile; past the limit this writer finishes the copy and restarts
         // the WAL before its next transaction (backpressure on ingest, see Checkpointer).
-        if (qint64(m_writer->walFrames) * m_writer->walFrameBytes >= WalRestartBytes)
-            m_checkpointer->restart(m_writer->db.handle());
-        else
-            m_checkpointer->wrote();
+        if (qint64(m_writer->walFrames) * m_writer->walFrameBytes >= WalRestartBytes
+            && m_checkpointer->restart(m_writer->db.handle()))
+            m_writer->walFrames = 0;
+        m_checkpointer->wrote(m_writer->walFrames);
     }
     return result;
 }
