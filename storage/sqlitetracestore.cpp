@@ -1003,9 +1003,10 @@ int noteWalFrames(void* frames, sqlite3*, const char*, int walFrames)
  *
  * - Its own thread (`sqlite-ckpt`) runs PASSIVE checkpoints on its own connection, so the bulk of the copying back
  *   (and its fsyncs) is off the writer, the serial part of ingest: whenever MinFramesToCheckpoint new frames have
- *   been committed, and CheckpointIntervalMs after the last commit for the rest. A checkpoint copies the newest
- *   version of each page once and syncs twice, so batching frames writes less than a round per commit. PASSIVE never
- *   blocks the writer or readers; frames a reader still needs are copied by a later round.
+ *   been committed, after every commit in the last MinFramesToCheckpoint before a restart (so the writer is left
+ *   about one commit to copy), and CheckpointIntervalMs after the last commit for the rest. A checkpoint copies the
+ * newest version of each page once and syncs twice, so batching frames writes less than a round per commit. PASSIVE
+ * never blocks the writer or readers; frames a reader still needs are copied by a later round.
  * - A WAL only starts over from its beginning after a checkpoint has copied every frame, and while the writer keeps
  *   appending, a PASSIVE checkpoint on another connection always leaves a tail. So restart() runs on the writer's
  *   thread between transactions when a commit leaves more than SqliteTraceStore::WalRestartBytes in the WAL: a
@@ -1023,8 +1024,10 @@ public:
     // is retried after the next commit, so a long read only delays it.
     static constexpr int RestartBusyTimeoutMs = 100;
 
-    explicit Checkpointer(std::unique_ptr<SqliteConnection> db)
+    /// `restartFrames`: the WAL length (frames) at which the writer calls restart().
+    Checkpointer(std::unique_ptr<SqliteConnection> db, int restartFrames)
         : m_db(std::move(db))
+        , m_restartFrames(restartFrames)
         , m_thread([this] { run(); })
     {
     }
@@ -1077,11 +1080,13 @@ private:
     {
         pthread_setname_np(pthread_self(), "sqlite-ckpt");
         std::unique_lock lock(m_mutex);
-        int copiedUpTo = 0; // frames of the WAL copied by the last round (the WAL restarted when it holds fewer)
+        int seenUpTo = 0; // the WAL's length at the last round (it restarted when it holds fewer frames now)
         bool retry = false; // the last round left frames that a reader still needed
         const auto batchReady = [&] {
-            const int fresh = m_walFrames >= copiedUpTo ? m_walFrames - copiedUpTo : m_walFrames;
-            return m_stop || fresh >= MinFramesToCheckpoint;
+            const int fresh = m_walFrames >= seenUpTo ? m_walFrames - seenUpTo : m_walFrames;
+            // Close to a restart, after every commit: what is left for the writer to copy is one commit.
+            return m_stop || fresh >= MinFramesToCheckpoint
+                || (fresh > 0 && m_walFrames >= m_restartFrames - MinFramesToCheckpoint);
         };
         while (!m_stop) {
             const bool batch = m_wake.wait_for(lock, std::chrono::milliseconds(CheckpointIntervalMs), batchReady);
@@ -1109,12 +1114,13 @@ private:
                     qCWarning(lcStorage).noquote() << "WAL checkpoint failed:" << m_db->errorMessage();
             }
             lock.lock();
-            copiedUpTo = std::max(0, copiedFrames);
+            seenUpTo = std::max(0, logFrames);
             retry = logFrames > copiedFrames;
         }
     }
 
     std::unique_ptr<SqliteConnection> m_db;
+    const int m_restartFrames;
     std::mutex m_checkpointMutex; // one checkpoint at a time: this thread's or the writer's restart()
     std::mutex m_mutex; // guards m_stop, m_dirty and m_walFrames
     std::condition_variable m_wake;
@@ -1217,7 +1223,8 @@ bool SqliteTraceStore::open(QString* error)
         if (!ckptDb->open(m_filePath, SQLITE_OPEN_READWRITE, &message)
             || !ckptDb->exec("PRAGMA busy_timeout = 5000", &message) || !Checkpointer::attachToWal(*ckptDb, &message))
             return failed(message);
-        m_checkpointer = std::make_unique<Checkpointer>(std::move(ckptDb));
+        m_checkpointer
+            = std::make_unique<Checkpointer>(std::move(ckptDb), int(WalRestartBytes / writer->walFrameBytes));
     }
     m_writer = std::move(writer);
     QMutexLocker readLock(&m_readMutex);
