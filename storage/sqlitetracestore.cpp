@@ -1004,9 +1004,9 @@ int noteWalFrames(void* frames, sqlite3*, const char*, int walFrames)
  * - Its own thread (`sqlite-ckpt`) runs PASSIVE checkpoints on its own connection, so the bulk of the copying back
  *   (and its fsyncs) is off the writer, the serial part of ingest: whenever MinFramesToCheckpoint new frames have
  *   been committed, after every commit in the last MinFramesToCheckpoint before a restart (so the writer is left
- *   about one commit to copy), and CheckpointIntervalMs after the last commit for the rest. A checkpoint copies the
- * newest version of each page once and syncs twice, so batching frames writes less than a round per commit. PASSIVE
- * never blocks the writer or readers; frames a reader still needs are copied by a later round.
+ *   about one commit to copy), and CheckpointIntervalMs after the last commit for the rest. A round copies the
+ *   newest version of each page once and syncs twice: batches write less than a round per commit. PASSIVE never
+ *   blocks the writer or readers; frames a reader still needs are copied by a later round.
  * - A WAL only starts over from its beginning after a checkpoint has copied every frame, and while the writer keeps
  *   appending, a PASSIVE checkpoint on another connection always leaves a tail. So restart() runs on the writer's
  *   thread between transactions when a commit leaves more than SqliteTraceStore::WalRestartBytes in the WAL: a
