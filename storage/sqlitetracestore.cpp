@@ -999,7 +999,7 @@ int noteWalFrames(void* frames, sqlite3*, const char*, int walFrames)
 } // namespace
 
 /**
- * Keeps the WAL bounded (SQLite "Checkpointing"; docs/storage.md, "Durability").
+ * Keeps the WAL bounded (SQLite "Checkpointing"; docs/storage.md, "Checkpointing: the WAL stays bounded").
  *
  * - Its own thread (`sqlite-ckpt`) runs PASSIVE checkpoints on its own connection, so the bulk of the copying back
  *   (and its fsyncs) is off the writer, the serial part of ingest: whenever MinFramesToCheckpoint new frames have
@@ -1060,7 +1060,7 @@ public:
     }
 
     /// On the writer's thread, outside a transaction: checkpoints the rest of the WAL on `writer` and restarts it.
-    /// Blocks while a PASSIVE checkpoint of this thread runs (SQLite would answer SQLITE_BUSY without waiting) and
+    /// Blocks while the checkpointer thread runs a round (SQLite would answer SQLITE_BUSY without waiting) and
     /// up to RestartBusyTimeoutMs for readers. True when the next commit starts the WAL over.
     bool restart(sqlite3* writer)
     {
