@@ -283,6 +283,8 @@ public:
     explicit Writer(const QString& path) : m_path(path) { }
 
     SqliteConnection db;
+    int walFrames = 0; // frames in the WAL after the last commit (sqlite3_wal_hook)
+    qint64 walFrameBytes = 4096 + 24; // one WAL frame: a page and its 24-byte header
     // For preparePayloads; used by one write at a time (writes are serialized and wait for their payloads).
     ZstdContext zstd { ZSTD_createCCtx() };
 
@@ -985,18 +987,47 @@ SqliteTraceStore::SqliteTraceStore(const QString& filePath)
     std::call_once(once, [] { sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); });
 }
 
+namespace {
+
+// sqlite3_wal_hook callback on the writer connection: records how many frames the WAL holds after each commit.
+int noteWalFrames(void* frames, sqlite3*, const char*, int walFrames)
+{
+    *static_cast<int*>(frames) = walFrames;
+    return SQLITE_OK;
+}
+
+} // namespace
+
 /**
- * Runs WAL checkpoints on its own connection and thread (SQLite "Checkpointing", PASSIVE mode: never blocks the
- * writer or readers), after writes and at least every CheckpointIntervalMs, so the writer's COMMIT never does.
- * A checkpoint that cannot finish (a reader holds an old snapshot) is simply tried again later.
+ * Keeps the WAL bounded (SQLite "Checkpointing"; docs/storage.md, "Checkpointing: the WAL stays bounded").
+ *
+ * - Its own thread (`sqlite-ckpt`) runs PASSIVE checkpoints on its own connection, so the bulk of the copying back
+ *   (and its fsyncs) is off the writer, the serial part of ingest: whenever MinFramesToCheckpoint new frames have
+ *   been committed, after every commit in the last MinFramesToCheckpoint before a restart (so the writer is left
+ *   about one commit to copy), and CheckpointIntervalMs after the last commit for the rest. A round copies the
+ *   newest version of each page once and syncs twice: batches write less than a round per commit. PASSIVE never
+ *   blocks the writer or readers; frames a reader still needs are copied by a later round.
+ * - A WAL only starts over from its beginning after a checkpoint has copied every frame, and while the writer keeps
+ *   appending, a PASSIVE checkpoint on another connection always leaves a tail. So restart() runs on the writer's
+ *   thread between transactions when a commit leaves more than SqliteTraceStore::WalRestartBytes in the WAL: a
+ *   RESTART checkpoint copies that tail, waits at most RestartBusyTimeoutMs for readers of older snapshots, and the
+ *   next commit writes from the start of the file (which `journal_size_limit` then cuts back). Readers never wait.
+ *
+ * Thread affinity: wrote() and restart() are called by the writer with the store's write mutex held; the rest runs
+ * on the checkpointer's thread. Errors other than SQLITE_BUSY are logged, never fatal.
  */
 class SqliteTraceStore::Checkpointer {
 public:
     static constexpr int CheckpointIntervalMs = 250;
-    static constexpr int MinFramesToCheckpoint = 2048; // ~8 MiB of 4 KiB pages: fewer, larger checkpoints write less
+    static constexpr int MinFramesToCheckpoint = 2048; // ~8 MiB of 4 KiB pages
+    // The writer's wait for readers of older snapshots before the WAL can restart (ms); a restart that times out
+    // is retried after the next commit, so a long read only delays it.
+    static constexpr int RestartBusyTimeoutMs = 100;
 
-    explicit Checkpointer(std::unique_ptr<SqliteConnection> db)
+    /// `restartFrames`: the WAL length (frames) at which the writer calls restart().
+    Checkpointer(std::unique_ptr<SqliteConnection> db, int restartFrames)
         : m_db(std::move(db))
+        , m_restartFrames(restartFrames)
         , m_thread([this] { run(); })
     {
     }
@@ -1009,14 +1040,39 @@ public:
         m_wake.notify_one();
         m_thread.join();
     }
-    /// Called after each commit.
-    void wrote()
+
+    /// Opens the WAL on `db`: a connection that has never read the database has not, and a checkpoint on it does
+    /// nothing (sqlite3_wal_checkpoint_v2 reports -1 frames). False with *error set when the read fails.
+    static bool attachToWal(SqliteConnection& db, QString* error)
+    {
+        return db.exec("SELECT 1 FROM sqlite_schema LIMIT 1", error);
+    }
+
+    /// Called after each commit with the frames the WAL now holds (0 after a restart).
+    void wrote(int walFrames)
     {
         {
             std::lock_guard lock(m_mutex);
             m_dirty = true;
+            m_walFrames = walFrames;
         }
         m_wake.notify_one();
+    }
+
+    /// On the writer's thread, outside a transaction: checkpoints the rest of the WAL on `writer` and restarts it.
+    /// Blocks while the checkpointer thread runs a round (SQLite would answer SQLITE_BUSY without waiting) and
+    /// up to RestartBusyTimeoutMs for readers. True when the next commit starts the WAL over.
+    bool restart(sqlite3* writer)
+    {
+        std::lock_guard checkpointing(m_checkpointMutex);
+        sqlite3_busy_timeout(writer, RestartBusyTimeoutMs);
+        int logFrames = 0;
+        int copiedFrames = 0;
+        const int rc = sqlite3_wal_checkpoint_v2(writer, nullptr, SQLITE_CHECKPOINT_RESTART, &logFrames, &copiedFrames);
+        sqlite3_busy_timeout(writer, BusyTimeoutMs);
+        if (rc != SQLITE_OK && rc != SQLITE_BUSY)
+            qCWarning(lcStorage).noquote() << "WAL checkpoint failed:" << sqlite3_errmsg(writer);
+        return rc == SQLITE_OK;
     }
 
 private:
@@ -1024,35 +1080,53 @@ private:
     {
         pthread_setname_np(pthread_self(), "sqlite-ckpt");
         std::unique_lock lock(m_mutex);
+        int seenUpTo = 0; // the WAL's length at the last round (it restarted when it holds fewer frames now)
+        bool retry = false; // the last round left frames that a reader still needed
+        const auto batchReady = [&] {
+            const int fresh = m_walFrames >= seenUpTo ? m_walFrames - seenUpTo : m_walFrames;
+            // Close to a restart, after every commit: what is left for the writer to copy is one commit.
+            return m_stop || fresh >= MinFramesToCheckpoint
+                || (fresh > 0 && m_walFrames >= m_restartFrames - MinFramesToCheckpoint);
+        };
         while (!m_stop) {
-            m_wake.wait_for(lock, std::chrono::milliseconds(CheckpointIntervalMs), [this] { return m_stop || m_dirty; });
+            const bool batch = m_wake.wait_for(lock, std::chrono::milliseconds(CheckpointIntervalMs), batchReady);
             if (m_stop)
                 break;
-            if (!m_dirty)
+            if (!batch && !m_dirty && !retry)
                 continue;
             m_dirty = false;
             lock.unlock();
             int logFrames = 0;
             int copiedFrames = 0;
-            // Cheap when there is little to do: SQLite only reads the WAL index.
-            const int rc = sqlite3_wal_checkpoint_v2(m_db->handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &logFrames,
-                                                     &copiedFrames);
-            if (rc != SQLITE_OK && rc != SQLITE_BUSY)
-                qCWarning(lcStorage).noquote() << "WAL checkpoint failed:" << m_db->errorMessage();
+            {
+                std::lock_guard checkpointing(m_checkpointMutex);
+                // Cheap when there is little to do: SQLite only reads the WAL index.
+                int rc = sqlite3_wal_checkpoint_v2(
+                    m_db->handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &logFrames, &copiedFrames);
+                if (rc == SQLITE_OK && logFrames < 0) {
+                    QString message; // not attached to the WAL (see attachToWal): attach and try once more
+                    if (!attachToWal(*m_db, &message))
+                        qCWarning(lcStorage).noquote() << "WAL checkpoint failed:" << message;
+                    rc = sqlite3_wal_checkpoint_v2(
+                        m_db->handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &logFrames, &copiedFrames);
+                }
+                if (rc != SQLITE_OK && rc != SQLITE_BUSY)
+                    qCWarning(lcStorage).noquote() << "WAL checkpoint failed:" << m_db->errorMessage();
+            }
             lock.lock();
-            if (logFrames - copiedFrames > 0 && logFrames < MinFramesToCheckpoint)
-                m_dirty = true; // not all copied yet: try again next round
-            // Pace checkpoints: with a small WAL, wait for more to accumulate unless writes keep coming.
-            if (logFrames < MinFramesToCheckpoint)
-                m_wake.wait_for(lock, std::chrono::milliseconds(CheckpointIntervalMs), [this] { return m_stop; });
+            seenUpTo = std::max(0, logFrames);
+            retry = logFrames > copiedFrames;
         }
     }
 
     std::unique_ptr<SqliteConnection> m_db;
-    std::mutex m_mutex;
+    const int m_restartFrames;
+    std::mutex m_checkpointMutex; // one checkpoint at a time: this thread's or the writer's restart()
+    std::mutex m_mutex; // guards m_stop, m_dirty and m_walFrames
     std::condition_variable m_wake;
     bool m_stop = false;
-    bool m_dirty = false;
+    bool m_dirty = false; // a commit since the last round
+    int m_walFrames = 0;
     std::thread m_thread; // last: starts after the members it uses
 };
 
@@ -1107,12 +1181,15 @@ bool SqliteTraceStore::open(QString* error)
         if (mode.compare(QLatin1String("wal"), Qt::CaseInsensitive) != 0)
             return failed(QStringLiteral("cannot switch to WAL mode (journal mode is %1)").arg(mode));
     }
+    static_assert(JournalSizeLimitBytes == 67108864, "journal_size_limit below");
     if (!writer->db.exec("PRAGMA synchronous = NORMAL; PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY; "
                          // The Checkpointer copies the WAL back on its own connection and thread; inside COMMIT
                          // on the writer it took ~20% of the writer's time, and the writer is the serial part.
                          "PRAGMA wal_autocheckpoint = 0; PRAGMA journal_size_limit = 67108864",
                          &message))
         return failed(message);
+    // After wal_autocheckpoint, which would replace it: the WAL's length after each commit, for restart().
+    sqlite3_wal_hook(writer->db.handle(), &noteWalFrames, &writer->walFrames);
     if (!SqliteMigrations::migrate(writer->db, &message))
         return failed(message);
     {
@@ -1131,13 +1208,23 @@ bool SqliteTraceStore::open(QString* error)
     }
 
     {
+        sqlite3_stmt* s = writer->db.statement("PRAGMA page_size", &message);
+        if (!s)
+            return failed(message);
+        SqliteQuery q(s);
+        if (q.step() != SQLITE_ROW)
+            return failed(writer->db.errorMessage());
+        writer->walFrameBytes = q.columnInt64(0) + 24;
+    }
+    {
         // The checkpointer's own connection; without it the WAL would only be copied back when the last
         // connection closes.
         auto ckptDb = std::make_unique<SqliteConnection>();
         if (!ckptDb->open(m_filePath, SQLITE_OPEN_READWRITE, &message)
-            || !ckptDb->exec("PRAGMA busy_timeout = 5000", &message))
+            || !ckptDb->exec("PRAGMA busy_timeout = 5000", &message) || !Checkpointer::attachToWal(*ckptDb, &message))
             return failed(message);
-        m_checkpointer = std::make_unique<Checkpointer>(std::move(ckptDb));
+        m_checkpointer
+            = std::make_unique<Checkpointer>(std::move(ckptDb), int(WalRestartBytes / writer->walFrameBytes));
     }
     m_writer = std::move(writer);
     QMutexLocker readLock(&m_readMutex);
@@ -1183,8 +1270,14 @@ WriteResult SqliteTraceStore::write(const std::vector<IngestItem>& items)
         payloads = ready.get_future();
     }
     WriteResult result = m_writer->write(items, std::move(payloads));
-    if (result.ok && m_checkpointer)
-        m_checkpointer->wrote();
+    if (result.ok && m_checkpointer) {
+        // The checkpointer copies most frames meanwhile; past the limit this writer finishes the copy and restarts
+        // the WAL before its next transaction (backpressure on ingest, see Checkpointer).
+        if (qint64(m_writer->walFrames) * m_writer->walFrameBytes >= WalRestartBytes
+            && m_checkpointer->restart(m_writer->db.handle()))
+            m_writer->walFrames = 0;
+        m_checkpointer->wrote(m_writer->walFrames);
+    }
     return result;
 }
 

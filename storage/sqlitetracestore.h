@@ -27,6 +27,12 @@ public:
     explicit SqliteTraceStore(const QString& filePath);
     ~SqliteTraceStore() override;
 
+    /// `journal_size_limit`: after the WAL restarts, its file is cut back to this size (bytes).
+    static constexpr qint64 JournalSizeLimitBytes = 64 * 1024 * 1024;
+    /// When a commit leaves more than this in the WAL (bytes of frames), write() checkpoints the rest and restarts
+    /// the WAL before it returns, so during sustained writes the WAL file stays under about this plus one write.
+    static constexpr qint64 WalRestartBytes = 32 * 1024 * 1024;
+
     /// QStandardPaths::AppDataLocation + "/spanscope.db"
     static QString defaultPath();
 

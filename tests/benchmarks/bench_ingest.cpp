@@ -1,6 +1,8 @@
 // Ingest benchmark (DESIGN.md "Budgets"): N concurrent exporters POST 512-span OTLP protobuf requests to a
-// `spanscope serve` process over loopback; prints spans/s and request latency p50/p99, and beside them a plain
-// SQLite insert of the same rows measured in the same run. Prints figures; asserts nothing about speed.
+// `spanscope serve` process over loopback; prints spans/s and request latency p50/p99, the store's file sizes (the
+// WAL's peak, sampled while the requests run, and main file and WAL after ingest and after exit), the time from
+// SIGTERM to exit, and beside them a plain SQLite insert of the same rows measured in the same run. Prints figures;
+// asserts nothing about speed.
 //
 // usage: bench_ingest [--exporters N] [--requests R] [--spans S] [--binary PATH]
 
@@ -18,6 +20,7 @@
 #include <curl/curl.h>
 #include <sqlite3.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -105,6 +108,15 @@ double selfCpuSeconds()
     return double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec)
         + double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
 }
+
+/// Size of a file in bytes, 0 when it does not exist (stat(2), uncached).
+qint64 fileSize(const QString& path)
+{
+    struct stat st { };
+    return ::stat(QFile::encodeName(path).constData(), &st) == 0 ? qint64(st.st_size) : 0;
+}
+
+double mib(qint64 bytes) { return double(bytes) / (1024.0 * 1024.0); }
 
 double percentile(std::vector<double> v, double p)
 {
@@ -197,10 +209,13 @@ int main(int argc, char** argv)
         bodies.push_back(OtlpProtobufCodec::encodeRequest(b));
 
     QTemporaryDir dir;
+    const QString dbPath = dir.filePath(QStringLiteral("bench.db"));
+    const QString walPath = dbPath + QStringLiteral("-wal");
     QProcess serve;
     serve.setProcessChannelMode(QProcess::ForwardedErrorChannel);
-    serve.start(parser.value(binaryOpt), { QStringLiteral("serve"), QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"),
-                                           QStringLiteral("--store"), QStringLiteral("sqlite:") + dir.filePath(QStringLiteral("bench.db")) });
+    serve.start(parser.value(binaryOpt),
+        { QStringLiteral("serve"), QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"), QStringLiteral("--store"),
+            QStringLiteral("sqlite:") + dbPath });
     QByteArray banner;
     while (!banner.contains("/v1/traces") && serve.waitForReadyRead(10000))
         banner += serve.readAllStandardOutput();
@@ -226,6 +241,7 @@ int main(int argc, char** argv)
     std::vector<double> latenciesMs;
     latenciesMs.reserve(bodies.size());
     std::size_t next = 0, done = 0, failed = 0;
+    qint64 peakWal = 0;
     const QByteArray endpoint = url.toString().toUtf8();
     auto startNext = [&](Exporter& e) {
         if (next >= bodies.size())
@@ -280,6 +296,7 @@ int main(int argc, char** argv)
         }
         if (done < bodies.size())
             curl_multi_poll(multi, nullptr, 0, 100, nullptr);
+        peakWal = std::max(peakWal, fileSize(walPath)); // at least every 100 ms and after every reply
     }
     const double seconds = double(wall.nsecsElapsed()) / 1e9;
     const double serveCpu = processCpuSeconds(serve.processId()) - serveCpuBefore;
@@ -290,8 +307,13 @@ int main(int argc, char** argv)
     }
     curl_multi_cleanup(multi);
     curl_global_cleanup();
+    const qint64 mainAfterIngest = fileSize(dbPath);
+    const qint64 walAfterIngest = fileSize(walPath);
+    QElapsedTimer stopping;
+    stopping.start();
     serve.terminate();
     serve.waitForFinished(60000);
+    const double stopSeconds = double(stopping.nsecsElapsed()) / 1e9;
     const QByteArray tail = serve.readAllStandardOutput();
 
     const double spans = double(requests) * spansPerRequest;
@@ -301,7 +323,10 @@ int main(int argc, char** argv)
     std::printf("  request latency  : p50 %.1f ms, p99 %.1f ms\n", percentile(latenciesMs, 0.50), percentile(latenciesMs, 0.99));
     std::printf("  CPU per span     : serve %.2f us (%.2f cores busy), this client %.2f us\n", serveCpu / spans * 1e6,
                 serveCpu / seconds, clientCpu / spans * 1e6);
-    std::printf("  serve exit       : %s", tail.constData());
+    std::printf("  store files      : WAL peak %.1f MiB; after ingest main %.1f MiB, WAL %.1f MiB; after exit main "
+                "%.1f MiB, WAL %.1f MiB\n",
+        mib(peakWal), mib(mainAfterIngest), mib(walAfterIngest), mib(fileSize(dbPath)), mib(fileSize(walPath)));
+    std::printf("  serve exit       : %.2f s after SIGTERM: %s", stopSeconds, tail.constData());
     const double plain = plainSqliteInsert(dir.filePath(QStringLiteral("plain.db")), batches);
     std::printf("  plain SQLite     : %10.0f rows/s  (same rows, one INSERT per row, one transaction per request)\n", plain);
     return failed == 0 ? 0 : 1;

@@ -2,6 +2,7 @@
 
 #include <QElapsedTimer>
 #include <QFile>
+#include <QFileInfo>
 #include <QSet>
 #include <QTemporaryDir>
 #include <QTest>
@@ -806,6 +807,118 @@ private Q_SLOTS:
         QCOMPARE(inconsistent.load(), 0);
         QVERIFY(reads.load() > 0);
         QCOMPARE(store->spanCount(), Writes * 10);
+    }
+
+    void walStaysBoundedDuringSustainedWrites()
+    {
+        // Issue 8: the WAL grew by every frame ever written (hundreds of MB, a 4 KB main file) because the
+        // checkpointer's connection never saw the WAL, and a writer that never pauses leaves PASSIVE checkpoints
+        // a tail they cannot finish, so the WAL never restarts. Sustained writes in many transactions, with a
+        // trace list poller (the query API, the GUI) and a trace loader reading meanwhile.
+        const QString path = freshPath();
+        const QString walPath = path + QStringLiteral("-wal");
+        auto store = openStore(path);
+        QVERIFY(store);
+        constexpr int Writes = 120;
+        constexpr int SpansPerWrite = 2000; // 240,000 spans
+        const auto fileSize = [](const QString& file) { return QFileInfo(file).size(); }; // fresh: no stat cache
+        std::atomic<bool> done { false };
+        std::atomic<qint64> peakWal { 0 };
+        std::atomic<int> reads { 0 };
+        std::atomic<int> readErrors { 0 };
+        const auto notePeak = [&](qint64 size) {
+            qint64 seen = peakWal.load();
+            while (size > seen && !peakWal.compare_exchange_weak(seen, size)) { }
+        };
+        QThread* lister = QThread::create([&] {
+            while (!done.load()) {
+                QString error;
+                TraceQuery query;
+                query.limit = 50;
+                store->listTraces(query, &error);
+                if (!error.isEmpty())
+                    ++readErrors;
+                ++reads;
+            }
+        });
+        QThread* loader = QThread::create([&] {
+            while (!done.load()) {
+                QString error;
+                const auto list = store->listTraces(TraceQuery(), &error);
+                if (!list.empty())
+                    store->traceSpans(list[std::size_t(reads.load()) % list.size()].traceId, &error);
+                if (!error.isEmpty())
+                    ++readErrors;
+                ++reads;
+            }
+        });
+        QThread* sampler = QThread::create([&] {
+            while (!done.load()) {
+                notePeak(fileSize(walPath));
+                QThread::usleep(500);
+            }
+        });
+        lister->start();
+        loader->start();
+        sampler->start();
+
+        const auto res = resource(QStringLiteral("load"));
+        const auto sc = scope(QStringLiteral("load"));
+        // ~250 bytes, so the spans write about twice the WAL limit in all (without checkpoints the WAL ends there)
+        const QString statement = QStringLiteral("SELECT o.id, o.customer_id, o.total, o.currency, o.created_at, "
+                                                 "l.sku, l.quantity, l.price FROM orders o JOIN order_lines l ON "
+                                                 "l.order_id = o.id WHERE o.customer_id = %1 AND o.created_at > "
+                                                 "now() - interval '30 days' ORDER BY o.created_at DESC LIMIT 50");
+        std::vector<qint64> mainSizes; // after every quarter of the writes
+        QElapsedTimer timer;
+        timer.start();
+        for (int w = 0; w < Writes; ++w) {
+            std::vector<Span> spans;
+            spans.reserve(SpansPerWrite);
+            for (int i = 0; i < SpansPerWrite; ++i) {
+                const int n = w * SpansPerWrite + i;
+                const int trace = n / 20 + 1;
+                Span s = makeSpan(randomTraceId(trace), n + 1, n % 20 ? trace * 20 - 19 : 0,
+                    QStringLiteral("GET /orders"), QString(), 1'700'000'000'000'000'000ull + std::uint64_t(n) * 1000,
+                    1'700'000'000'000'000'000ull + std::uint64_t(n) * 1000 + 5000);
+                s.resource = res;
+                s.scope = sc;
+                s.attributes = { { QStringLiteral("http.route"), AnyValue::fromString(QStringLiteral("/orders/{id}")) },
+                    { QStringLiteral("request.id"), AnyValue::fromString(QStringLiteral("req-%1").arg(n)) },
+                    { QStringLiteral("http.status_code"), AnyValue::fromInt(200) },
+                    { QStringLiteral("db.statement"), AnyValue::fromString(statement.arg(n)) } };
+                spans.push_back(std::move(s));
+            }
+            const WriteResult r = store->write(items(item(std::move(spans))));
+            QVERIFY2(r.ok, qPrintable(r.error));
+            notePeak(fileSize(walPath));
+            if ((w + 1) % (Writes / 4) == 0)
+                mainSizes.push_back(fileSize(path));
+        }
+        const qint64 writeMs = timer.elapsed();
+        done = true;
+        for (QThread* t : { lister, loader, sampler }) {
+            t->wait();
+            delete t;
+        }
+        const qint64 walAtEnd = fileSize(walPath);
+        qInfo("%d spans in %lld ms with %d reads meanwhile; WAL peak %lld bytes, at the end %lld; main file after "
+              "each quarter: %lld %lld %lld %lld",
+            Writes * SpansPerWrite, writeMs, reads.load(), peakWal.load(), walAtEnd, mainSizes[0], mainSizes[1],
+            mainSizes[2], mainSizes[3]);
+        QCOMPARE(readErrors.load(), 0);
+        QVERIFY(reads.load() > 0);
+        QCOMPARE(store->spanCount(), Writes * SpansPerWrite);
+
+        // One write here adds about 2-3 MiB of frames; the allowance is one checkpoint batch on top of the limit.
+        constexpr qint64 OneBatch = 8 * 1024 * 1024;
+        QVERIFY2(peakWal.load() <= SqliteTraceStore::JournalSizeLimitBytes + OneBatch,
+            qPrintable(QStringLiteral("WAL peaked at %1 bytes").arg(peakWal.load())));
+        // The spans reach the main file while they arrive, not only when the store closes.
+        for (std::size_t i = 1; i < mainSizes.size(); ++i)
+            QVERIFY2(mainSizes[i] > mainSizes[i - 1],
+                qPrintable(QStringLiteral("main file %1 -> %2 bytes").arg(mainSizes[i - 1]).arg(mainSizes[i])));
+        QVERIFY(mainSizes.front() > 4 * 1024 * 1024);
     }
 
     void measuresWriteThroughput()
