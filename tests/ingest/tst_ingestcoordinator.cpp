@@ -11,6 +11,7 @@
 #include "storage/postgrestracestore.h"
 #include "storage/s3blobstore.h"
 
+#include "../common/testdata.h"
 #include "../common/testservers.h"
 
 #include <QDir>
@@ -29,14 +30,6 @@ namespace {
 
 bool inCi() { return !qEnvironmentVariableIsEmpty("CI"); }
 
-QString fixture(const QString& name) { return QStringLiteral(SPANSCOPE_FIXTURES_DIR "/") + name; }
-
-QByteArray readFile(const QString& path)
-{
-    QFile f(path);
-    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
-}
-
 RawPayload payloadOf(const QByteArray& body, const QString& contentType, const QString& peer)
 {
     RawPayload p;
@@ -54,20 +47,30 @@ DecodeResult decodePayload(const RawPayload& p)
                                                               : OtlpProtobufCodec::decodeRequest(p.body);
 }
 
-/// Real-world requests from the shared fixtures: OTLP/JSON of several SDKs and one protobuf request.
-std::vector<RawPayload> fixturePayloads()
+/// Whole OTLP requests read from files: OTLP/JSON of several shapes and one protobuf request, from tests/data/ or
+/// (`conformance`) from the conformance corpus. False with the path of a file that cannot be read.
+bool filePayloads(std::vector<RawPayload>* out, QString* error, bool conformance = false)
 {
-    std::vector<RawPayload> out;
-    for (const char* name : { "otlp-json/genai-agent-trace.json", "otlp-json/hotrod-n-plus-one-concurrent.json",
-             "otlp-json/jaeger-otel-traces-01.json", "otlp-json/node-sdk-multi-resource.json",
-             "otlp-json/spec-example.json" })
-        out.push_back(payloadOf(readFile(fixture(QString::fromLatin1(name))), QStringLiteral("application/json"),
-            QString::fromLatin1(name)));
-    out.push_back(payloadOf(readFile(fixture(QStringLiteral("otlp-protobuf/otlp2parquet-traces.pb"))),
-        QStringLiteral("application/x-protobuf"), QStringLiteral("otlp2parquet-traces.pb")));
-    for (RawPayload& p : out)
+    const char* const project[] = { "otlp-json/trip-planner-agent.json", "otlp-json/checkout-fanout.json",
+        "otlp-json/payments-two-traces.json", "otlp-json/storefront-multi-resource.json",
+        "otlp-json/checkout-single-span.json", "otlp-protobuf/shop-grpc.pb" };
+    const char* const corpus[] = { "otlp-json/genai-agent-trace.json", "otlp-json/hotrod-n-plus-one-concurrent.json",
+        "otlp-json/jaeger-otel-traces-01.json", "otlp-json/node-sdk-multi-resource.json", "otlp-json/spec-example.json",
+        "otlp-protobuf/otlp2parquet-traces.pb" };
+    out->clear();
+    for (const char* name : conformance ? corpus : project) {
+        const QString ref = conformance ? TestData::conformanceFile(name) : QString::fromLatin1(name);
+        QByteArray body;
+        if (!TestData::read(TestData::resolve(ref), &body, error))
+            return false;
+        const bool protobuf = ref.endsWith(QLatin1String(".pb"));
+        out->push_back(
+            payloadOf(body, protobuf ? QStringLiteral("application/x-protobuf") : QStringLiteral("application/json"),
+                QFileInfo(ref).fileName()));
+    }
+    for (RawPayload& p : *out)
         p.spanCount = qint64(decodePayload(p).batch.spans.size());
-    return out;
+    return true;
 }
 
 TraceId traceId(int n) { return TraceId::fromHex(QStringLiteral("%1").arg(n, 32, 16, QLatin1Char('0'))); }
@@ -349,9 +352,21 @@ private Q_SLOTS:
         m_pg.reset();
     }
 
+    void queueToPostgresAndS3_data()
+    {
+        QTest::addColumn<bool>("conformance");
+        QTest::newRow("project") << false;
+        QTest::newRow("conformance") << true;
+    }
+
     void queueToPostgresAndS3()
     {
-        const std::vector<RawPayload> payloads = fixturePayloads();
+        QFETCH(bool, conformance);
+        if (conformance)
+            SPANSCOPE_REQUIRE_CONFORMANCE();
+        std::vector<RawPayload> payloads;
+        QString loadError;
+        QVERIFY2(filePayloads(&payloads, &loadError, conformance), qPrintable(loadError));
         QString error;
         std::vector<qint64> ids;
         QVERIFY2(m_store->enqueue(payloads, &error, &ids), qPrintable(error));
@@ -367,7 +382,7 @@ private Q_SLOTS:
         if (QTest::currentTestFailed())
             return;
 
-        // Every fixture span is stored.
+        // Every span of the files is stored.
         for (const RawPayload& p : payloads) {
             for (const Span& s : decodePayload(p).batch.spans) {
                 const std::vector<Span> stored = m_store->traceSpans(s.traceId, &error);
@@ -396,7 +411,9 @@ private Q_SLOTS:
 
     void samePayloadTwiceStoresOnce()
     {
-        const std::vector<RawPayload> payloads = fixturePayloads();
+        std::vector<RawPayload> payloads;
+        QString loadError;
+        QVERIFY2(filePayloads(&payloads, &loadError), qPrintable(loadError));
         QString error;
         QVERIFY2(m_store->enqueue(payloads, &error), qPrintable(error));
         IngestCoordinator coordinator(m_store.get(), m_blobs.get(), fastOptions());
@@ -419,7 +436,9 @@ private Q_SLOTS:
 
     void s3DownKeepsRequestsQueued()
     {
-        const std::vector<RawPayload> payloads = fixturePayloads();
+        std::vector<RawPayload> payloads;
+        QString loadError;
+        QVERIFY2(filePayloads(&payloads, &loadError), qPrintable(loadError));
         QString error;
         QVERIFY2(m_store->enqueue(payloads, &error), qPrintable(error));
         IngestCoordinator coordinator(m_store.get(), m_blobs.get(), fastOptions());
@@ -459,7 +478,9 @@ private Q_SLOTS:
 
     void postgresDownWhileDraining()
     {
-        const std::vector<RawPayload> payloads = fixturePayloads();
+        std::vector<RawPayload> payloads;
+        QString loadError;
+        QVERIFY2(filePayloads(&payloads, &loadError), qPrintable(loadError));
         QString error;
         QVERIFY2(m_store->enqueue(payloads, &error), qPrintable(error));
         // PostgreSQL goes away after the claim and the span write, at the first object upload: the blob keys and the
@@ -497,7 +518,9 @@ private Q_SLOTS:
 
     void poisonRequestIsParkedNotDeleted()
     {
-        const std::vector<RawPayload> good = fixturePayloads();
+        std::vector<RawPayload> good;
+        QString loadError;
+        QVERIFY2(filePayloads(&good, &loadError), qPrintable(loadError));
         std::vector<RawPayload> payloads = { good[0] };
         // A length-delimited field 1 announcing 5 bytes but holding 2: not a protobuf message.
         payloads.push_back(payloadOf(QByteArray("\x0a\x05"
@@ -641,7 +664,9 @@ private Q_SLOTS:
         pipeline.setStatusFunction([&] { return coordinator.status(); });
         pipeline.start();
         coordinator.start();
-        const std::vector<RawPayload> payloads = fixturePayloads();
+        std::vector<RawPayload> payloads;
+        QString loadError;
+        QVERIFY2(filePayloads(&payloads, &loadError), qPrintable(loadError));
         std::vector<QFuture<WriteResult>> futures;
         for (const RawPayload& p : payloads) {
             IngestItem item;

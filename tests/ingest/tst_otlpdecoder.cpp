@@ -2,6 +2,8 @@
 #include "ingest/otlpprotobufcodec.h"
 #include "model/span.h"
 
+#include "../common/testdata.h"
+
 #include <QDir>
 #include <QFile>
 #include <QJsonArray>
@@ -14,31 +16,17 @@
 #include <cmath>
 #include <limits>
 
-// Expected figures come from the fixtures README and from counting the files with an independent script
-// (python's json module), never from running these codecs.
+// Expected figures come from the files' descriptions (tests/data/README.md, the corpus README) and from counting
+// the files with an independent script (python's json module), never from running these codecs.
 
 namespace {
 
-QString fixturePath(const QString& relative)
+/// Decodes a file's bytes by its extension: .pb protobuf, .jsonl one JSON request per line, else one JSON request.
+DecodeResult decodeFile(const QByteArray& data, const QString& name)
 {
-    return QStringLiteral(SPANSCOPE_FIXTURES_DIR "/") + relative;
-}
-
-QByteArray readFixture(const QString& relative)
-{
-    QFile file(fixturePath(relative));
-    if (!file.open(QIODevice::ReadOnly))
-        qFatal("cannot open fixture %s", qPrintable(file.fileName()));
-    return file.readAll();
-}
-
-/// Decodes a fixture by its extension: .pb protobuf, .jsonl one JSON request per line, else one JSON request.
-DecodeResult decodeFixture(const QString& relative)
-{
-    const QByteArray data = readFixture(relative);
-    if (relative.endsWith(QLatin1StringView(".pb")))
+    if (name.endsWith(QLatin1StringView(".pb")))
         return OtlpProtobufCodec::decodeRequest(data);
-    if (!relative.endsWith(QLatin1StringView(".jsonl")))
+    if (!name.endsWith(QLatin1StringView(".jsonl")))
         return OtlpJsonCodec::decodeRequest(data);
     DecodeResult all;
     all.ok = true;
@@ -54,6 +42,15 @@ DecodeResult decodeFixture(const QString& relative)
     }
     return all;
 }
+
+} // namespace
+
+/// Declares `const DecodeResult var`, the decoded test input `ref` (see testdata.h: skips or fails when absent).
+#define DECODE_TEST_FILE(var, ref)                                                                                     \
+    SPANSCOPE_READ_TEST_FILE(var##Bytes, ref);                                                                         \
+    const DecodeResult var = decodeFile(var##Bytes, ref)
+
+namespace {
 
 std::vector<Span> sortedBySpanId(std::vector<Span> spans)
 {
@@ -112,11 +109,11 @@ struct ValueTypeCounts {
     }
 };
 
-/// Every OTLP file in the fixtures folder (the Zipkin/Jaeger formats are other codecs' business).
-QStringList otlpFixtureFiles()
+/// Every OTLP file under `root` (the Zipkin/Jaeger formats are other codecs' business), relative to it.
+QStringList otlpFiles(const QString& rootPath)
 {
     QStringList files;
-    const QDir root(QStringLiteral(SPANSCOPE_FIXTURES_DIR));
+    const QDir root(rootPath);
     const struct {
         const char* dir;
         const char* pattern;
@@ -238,15 +235,22 @@ class TestOtlpDecoder : public QObject {
     Q_OBJECT
 
 private Q_SLOTS:
-    void everyFixtureHasExpectations();
-    void fixtureCounts_data();
-    void fixtureCounts();
-    void specExample();
-    void jaegerAttributeTypesAndSharing();
-    void hotrod();
+    void everyFileHasExpectations_data();
+    void everyFileHasExpectations();
+    void fileCounts_data();
+    void fileCounts();
+    void singleSpanUpperCaseIds();
+    void attributeTypesAndSharing();
+    void fanOut();
     void genaiIntegersAsNumbers();
     void protobufTwinMatchesGenericJson();
+    void emptyIdsRejected_data();
     void emptyIdsRejected();
+    void conformanceSpecExample();
+    void conformanceJaegerAttributeTypesAndSharing();
+    void conformanceHotrod();
+    void conformanceGenaiIntegersAsNumbers();
+    void conformanceProtobufTwinMatchesGenericJson();
     void idRejections_data();
     void idRejections();
     void protobufIdRejections();
@@ -257,15 +261,27 @@ private Q_SLOTS:
     void malformed();
     void emptyBodies();
     void mutatedInputsNeverCrash();
-    void roundTripFixtures_data();
-    void roundTripFixtures();
+    void roundTripFiles_data();
+    void roundTripFiles();
     void roundTripHandMade();
     void encodedJsonIsSpecOtlpJson();
     void responses();
     void prettyPrint();
 };
 
-static const char* const KnownFixtures[] = {
+// The OTLP files of tests/data/ and of the conformance corpus; a new one must get a row in fileCounts_data.
+static const char* const ProjectOtlpFiles[] = {
+    "otlp-json/checkout-fanout.json",
+    "otlp-json/checkout-single-span.json",
+    "otlp-json/invalid-ids.json",
+    "otlp-json/payments-two-traces.json",
+    "otlp-json/storefront-multi-resource.json",
+    "otlp-json/trip-planner-agent.json",
+    "otlp-json-protomapping/shop-grpc.jsonl",
+    "otlp-protobuf/shop-grpc.pb",
+};
+
+static const char* const ConformanceOtlpFiles[] = {
     "otlp-json/empty-ids.json",
     "otlp-json/genai-agent-trace.json",
     "otlp-json/hotrod-n-plus-one-concurrent.json",
@@ -276,16 +292,29 @@ static const char* const KnownFixtures[] = {
     "otlp-protobuf/otlp2parquet-traces.pb",
 };
 
-void TestOtlpDecoder::everyFixtureHasExpectations()
+void TestOtlpDecoder::everyFileHasExpectations_data()
 {
-    // A new OTLP fixture must get a row in fixtureCounts_data; this fails until it does.
-    QStringList known;
-    for (const char* f : KnownFixtures)
-        known << QLatin1StringView(f);
-    QCOMPARE(otlpFixtureFiles(), known);
+    QTest::addColumn<bool>("conformance");
+    QTest::addColumn<QStringList>("known");
+    QStringList project, corpus;
+    for (const char* f : ProjectOtlpFiles)
+        project << QLatin1StringView(f);
+    for (const char* f : ConformanceOtlpFiles)
+        corpus << QLatin1StringView(f);
+    QTest::newRow("project") << false << project;
+    QTest::newRow("conformance") << true << corpus;
 }
 
-void TestOtlpDecoder::fixtureCounts_data()
+void TestOtlpDecoder::everyFileHasExpectations()
+{
+    QFETCH(bool, conformance);
+    QFETCH(QStringList, known);
+    if (conformance)
+        SPANSCOPE_REQUIRE_CONFORMANCE();
+    QCOMPARE(otlpFiles(conformance ? TestData::conformanceDir() : TestData::dataDir()), known);
+}
+
+void TestOtlpDecoder::fileCounts_data()
 {
     QTest::addColumn<QString>("file");
     QTest::addColumn<int>("spans");
@@ -301,26 +330,49 @@ void TestOtlpDecoder::fixtureCounts_data()
     QTest::addColumn<QList<int>>("valueTypes"); // string, int, double, bytes (span + event attributes)
 
     using L = QList<int>;
-    QTest::newRow("spec-example") << QStringLiteral("otlp-json/spec-example.json") << 1 << 0 << 1 << 0 << 1 << 0
-                                  << 0 << 0 << L { 0, 0, 1, 0, 0, 0 } << 0 << L { 1, 0, 0, 0 };
-    QTest::newRow("jaeger-otel-01") << QStringLiteral("otlp-json/jaeger-otel-traces-01.json") << 4 << 0 << 2 << 0
-                                    << 3 << 8 << 8 << 4 << L { 0, 0, 1, 1, 1, 1 } << 4 << L { 12, 4, 4, 4 };
-    QTest::newRow("node-sdk") << QStringLiteral("otlp-json/node-sdk-multi-resource.json") << 4 << 0 << 1 << 1 << 0
-                              << 0 << 0 << 0 << L { 0, 4, 0, 0, 0, 0 } << 0 << L { 0, 0, 0, 0 };
-    QTest::newRow("hotrod") << QStringLiteral("otlp-json/hotrod-n-plus-one-concurrent.json") << 40 << 0 << 1 << 1
-                            << 0 << 52 << 0 << 3 << L { 0, 0, 13, 27, 0, 0 } << 40 << L { 332, 78, 0, 0 };
-    QTest::newRow("genai") << QStringLiteral("otlp-json/genai-agent-trace.json") << 8 << 0 << 1 << 1 << 0 << 0 << 0
-                           << 0 << L { 0, 6, 1, 1, 0, 0 } << 0 << L { 34, 11, 3, 0 };
-    QTest::newRow("empty-ids") << QStringLiteral("otlp-json/empty-ids.json") << 0 << 3 << 0 << 0 << 0 << 0 << 0 << 0
-                               << L { 0, 0, 0, 0, 0, 0 } << 0 << L { 0, 0, 0, 0 };
-    QTest::newRow("otlp2parquet.jsonl") << QStringLiteral("otlp-json-protomapping/otlp2parquet-traces.jsonl") << 19
-                                        << 0 << 19 << 6 << 13 << 6 << 0 << 0 << L { 0, 10, 3, 6, 0, 0 } << 0
-                                        << L { 55, 9, 0, 0 };
-    QTest::newRow("otlp2parquet.pb") << QStringLiteral("otlp-protobuf/otlp2parquet-traces.pb") << 19 << 0 << 19 << 6
-                                     << 13 << 6 << 0 << 0 << L { 0, 10, 3, 6, 0, 0 } << 0 << L { 55, 9, 0, 0 };
+    QTest::newRow("checkout-single-span") << QStringLiteral("otlp-json/checkout-single-span.json") << 1 << 0 << 1 << 0
+                                          << 1 << 0 << 0 << 0 << L { 0, 0, 1, 0, 0, 0 } << 0 << L { 1, 0, 0, 0 };
+    QTest::newRow("payments-two-traces") << QStringLiteral("otlp-json/payments-two-traces.json") << 4 << 0 << 2 << 2
+                                         << 0 << 4 << 3 << 2 << L { 0, 0, 1, 1, 1, 1 } << 4 << L { 7, 5, 4, 3 };
+    QTest::newRow("storefront-multi-resource")
+        << QStringLiteral("otlp-json/storefront-multi-resource.json") << 4 << 0 << 1 << 1 << 0 << 1 << 0 << 0
+        << L { 0, 4, 0, 0, 0, 0 } << 0 << L { 3, 2, 1, 0 };
+    QTest::newRow("checkout-fanout") << QStringLiteral("otlp-json/checkout-fanout.json") << 22 << 0 << 1 << 1 << 0 << 19
+                                     << 0 << 3 << L { 0, 1, 8, 13, 0, 0 } << 22 << L { 35, 14, 1, 0 };
+    QTest::newRow("trip-planner-agent") << QStringLiteral("otlp-json/trip-planner-agent.json") << 8 << 0 << 1 << 1 << 0
+                                        << 0 << 0 << 0 << L { 0, 6, 1, 1, 0, 0 } << 0 << L { 21, 8, 3, 0 };
+    QTest::newRow("invalid-ids") << QStringLiteral("otlp-json/invalid-ids.json") << 0 << 3 << 0 << 0 << 0 << 0 << 0 << 0
+                                 << L { 0, 0, 0, 0, 0, 0 } << 0 << L { 0, 0, 0, 0 };
+    QTest::newRow("shop-grpc.jsonl") << QStringLiteral("otlp-json-protomapping/shop-grpc.jsonl") << 16 << 0 << 12 << 4
+                                     << 8 << 3 << 0 << 0 << L { 0, 8, 4, 4, 0, 0 } << 0 << L { 15, 19, 0, 0 };
+    QTest::newRow("shop-grpc.pb") << QStringLiteral("otlp-protobuf/shop-grpc.pb") << 16 << 0 << 12 << 4 << 8 << 3 << 0
+                                  << 0 << L { 0, 8, 4, 4, 0, 0 } << 0 << L { 15, 19, 0, 0 };
+
+    QTest::newRow("conformance: spec-example")
+        << QStringLiteral("conformance/otlp-json/spec-example.json") << 1 << 0 << 1 << 0 << 1 << 0 << 0 << 0
+        << L { 0, 0, 1, 0, 0, 0 } << 0 << L { 1, 0, 0, 0 };
+    QTest::newRow("conformance: jaeger-otel-01")
+        << QStringLiteral("conformance/otlp-json/jaeger-otel-traces-01.json") << 4 << 0 << 2 << 0 << 3 << 8 << 8 << 4
+        << L { 0, 0, 1, 1, 1, 1 } << 4 << L { 12, 4, 4, 4 };
+    QTest::newRow("conformance: node-sdk")
+        << QStringLiteral("conformance/otlp-json/node-sdk-multi-resource.json") << 4 << 0 << 1 << 1 << 0 << 0 << 0 << 0
+        << L { 0, 4, 0, 0, 0, 0 } << 0 << L { 0, 0, 0, 0 };
+    QTest::newRow("conformance: hotrod") << QStringLiteral("conformance/otlp-json/hotrod-n-plus-one-concurrent.json")
+                                         << 40 << 0 << 1 << 1 << 0 << 52 << 0 << 3 << L { 0, 0, 13, 27, 0, 0 } << 40
+                                         << L { 332, 78, 0, 0 };
+    QTest::newRow("conformance: genai") << QStringLiteral("conformance/otlp-json/genai-agent-trace.json") << 8 << 0 << 1
+                                        << 1 << 0 << 0 << 0 << 0 << L { 0, 6, 1, 1, 0, 0 } << 0 << L { 34, 11, 3, 0 };
+    QTest::newRow("conformance: empty-ids") << QStringLiteral("conformance/otlp-json/empty-ids.json") << 0 << 3 << 0
+                                            << 0 << 0 << 0 << 0 << 0 << L { 0, 0, 0, 0, 0, 0 } << 0 << L { 0, 0, 0, 0 };
+    QTest::newRow("conformance: otlp2parquet.jsonl")
+        << QStringLiteral("conformance/otlp-json-protomapping/otlp2parquet-traces.jsonl") << 19 << 0 << 19 << 6 << 13
+        << 6 << 0 << 0 << L { 0, 10, 3, 6, 0, 0 } << 0 << L { 55, 9, 0, 0 };
+    QTest::newRow("conformance: otlp2parquet.pb")
+        << QStringLiteral("conformance/otlp-protobuf/otlp2parquet-traces.pb") << 19 << 0 << 19 << 6 << 13 << 6 << 0 << 0
+        << L { 0, 10, 3, 6, 0, 0 } << 0 << L { 55, 9, 0, 0 };
 }
 
-void TestOtlpDecoder::fixtureCounts()
+void TestOtlpDecoder::fileCounts()
 {
     QFETCH(QString, file);
     QFETCH(int, spans);
@@ -335,7 +387,7 @@ void TestOtlpDecoder::fixtureCounts()
     QFETCH(int, withFlags);
     QFETCH(QList<int>, valueTypes);
 
-    const DecodeResult r = decodeFixture(file);
+    DECODE_TEST_FILE(r, file);
     QVERIFY2(r.ok, qPrintable(r.error));
     QCOMPARE(int(r.batch.spans.size()), spans);
     QCOMPARE(int(r.batch.rejectedSpans), rejected);
@@ -381,9 +433,162 @@ void TestOtlpDecoder::fixtureCounts()
     QCOMPARE((QList<int> { types.strings, types.ints, types.doubles, types.bytes }), valueTypes);
 }
 
-void TestOtlpDecoder::specExample()
+void TestOtlpDecoder::singleSpanUpperCaseIds()
 {
-    const DecodeResult r = decodeFixture(QStringLiteral("otlp-json/spec-example.json"));
+    DECODE_TEST_FILE(r, QStringLiteral("otlp-json/checkout-single-span.json"));
+    QVERIFY2(r.ok, qPrintable(r.error));
+    QCOMPARE(r.batch.spans.size(), std::size_t(1));
+    const Span& s = r.batch.spans[0];
+    // "9F3C1A7E2B6D4E8FA0B1C2D3E4F5A6B7" in upper case must give these bytes.
+    QCOMPARE(s.traceId.toBytes(), QByteArray("\x9f\x3c\x1a\x7e\x2b\x6d\x4e\x8f\xa0\xb1\xc2\xd3\xe4\xf5\xa6\xb7", 16));
+    QCOMPARE(s.spanId.toBytes(), QByteArray("\xc4\xd5\xe6\xf7\x08\x19\x2a\x3b", 8));
+    QCOMPARE(s.parentSpanId.toHex(), QStringLiteral("c4d5e6f708192a3a")); // not in the file
+    QCOMPARE(s.name, QStringLiteral("POST /cart/checkout"));
+    QCOMPARE(s.kind, SpanKind::Server); // "kind": 2
+    QCOMPARE(s.startTimeUnixNano, 1772442900000000000ULL);
+    QCOMPARE(s.endTimeUnixNano, 1772442900250000000ULL);
+    QCOMPARE(s.serviceName(), QStringLiteral("checkout"));
+    QCOMPARE(s.scope->name, QStringLiteral("checkout-http"));
+    QCOMPARE(s.scope->version, QStringLiteral("4.2.0"));
+    QCOMPARE(s.scope->attributes.size(), std::size_t(1));
+    QCOMPARE(s.scope->attributes[0].key, QStringLiteral("checkout.scope.owner"));
+    QCOMPARE(s.scope->attributes[0].value.stringValue, QStringLiteral("team-basket"));
+    QCOMPARE(s.attributes.size(), std::size_t(1));
+    QCOMPARE(s.attributes[0].value, AnyValue::fromString(QStringLiteral("cart-7731")));
+    QCOMPARE(s.statusCode, StatusCode::Unset);
+}
+
+void TestOtlpDecoder::attributeTypesAndSharing()
+{
+    DECODE_TEST_FILE(r, QStringLiteral("otlp-json/payments-two-traces.json"));
+    QVERIFY2(r.ok, qPrintable(r.error));
+    QCOMPARE(r.batch.spans.size(), std::size_t(4));
+    const Span& s = r.batch.spans[0];
+    QCOMPARE(s.name, QStringLiteral("POST /payments"));
+    QCOMPARE(s.traceState, QStringLiteral("pay=1,vendor=acme"));
+    QCOMPARE(s.flags, 1u);
+    QCOMPARE(s.traceId.toHex(), QStringLiteral("7d3c9a1e5b2f4c6d8e0f1a2b3c4d5e6f"));
+    const AnyValue* code = findAttribute(s.attributes, u"http.response.status_code");
+    QVERIFY(code);
+    QCOMPARE(*code, AnyValue::fromInt(402)); // intValue sent as the string "402"
+    const AnyValue* fingerprint = findAttribute(s.attributes, u"payment.token.fingerprint");
+    QVERIFY(fingerprint);
+    QCOMPARE(*fingerprint, AnyValue::fromBytes(QByteArray("\xde\xad\xbe\xef", 4))); // "3q2+7w=="
+    const AnyValue* amount = findAttribute(s.attributes, u"payment.amount");
+    QVERIFY(amount);
+    QCOMPARE(*amount, AnyValue::fromDouble(19.99));
+    QCOMPARE(s.events.size(), std::size_t(2));
+    QCOMPARE(s.events[0].name, QStringLiteral("card validated"));
+    QCOMPARE(s.events[0].timeUnixNano, 1772442960005000000ULL);
+    QCOMPARE(*findAttribute(s.events[0].attributes, u"card.checks"), AnyValue::fromInt(3));
+    QCOMPARE(s.events[1].name, QString());
+    QCOMPARE(s.links.size(), std::size_t(2));
+    QCOMPARE(s.links[0].traceId, r.batch.spans[1].traceId); // the other trace of the file
+    QCOMPARE(s.links[0].spanId, r.batch.spans[1].spanId);
+    QCOMPARE(s.links[1].traceId.toHex(), QStringLiteral("0000000000000000000000000000abcd"));
+    QCOMPARE(s.links[1].spanId.toHex(), QStringLiteral("00000000000000ef"));
+    QCOMPARE(s.links[1].traceState, QStringLiteral("old=1"));
+    QCOMPARE(s.statusCode, StatusCode::Error);
+    QCOMPARE(s.statusMessage, QStringLiteral("card declined"));
+
+    // One resource, two scopes, two traces interleaved: the resource object is shared by all four, each scope by
+    // its two spans.
+    const auto& spans = r.batch.spans;
+    for (const Span& x : spans)
+        QCOMPARE(x.resource.get(), spans[0].resource.get());
+    QCOMPARE(spans[1].scope.get(), spans[0].scope.get());
+    QCOMPARE(spans[3].scope.get(), spans[2].scope.get());
+    QVERIFY(spans[2].scope.get() != spans[0].scope.get());
+    QCOMPARE(spans[2].scope->name, QStringLiteral("payments-queue"));
+    QCOMPARE(spans[2].scope->version, QStringLiteral("3.1.1"));
+    QVERIFY(spans[0].traceId != spans[1].traceId);
+    QCOMPARE(spans[2].traceId, spans[0].traceId);
+    QCOMPARE(spans[1].kind, SpanKind::Producer);
+    QCOMPARE(spans[2].kind, SpanKind::Client);
+    QCOMPARE(spans[3].kind, SpanKind::Consumer);
+    QCOMPARE(spans[3].statusCode, StatusCode::Ok);
+}
+
+void TestOtlpDecoder::fanOut()
+{
+    DECODE_TEST_FILE(r, QStringLiteral("otlp-json/checkout-fanout.json"));
+    QVERIFY2(r.ok, qPrintable(r.error));
+    QSet<QString> services;
+    for (const Span& s : r.batch.spans)
+        services.insert(s.serviceName());
+    QCOMPARE(services.size(), 6);
+    // The manifest beside the file names the fan-out parent and its siblings.
+    SPANSCOPE_READ_TEST_FILE(manifestJson, QStringLiteral("otlp-json/checkout-fanout.manifest.json"));
+    const QJsonObject manifest = QJsonDocument::fromJson(manifestJson).object();
+    const QString parentId = manifest.value(QLatin1StringView("fanOutParent")).toString();
+    const auto parent = std::find_if(
+        r.batch.spans.begin(), r.batch.spans.end(), [&](const Span& s) { return s.spanId.toHex() == parentId; });
+    QVERIFY(parent != r.batch.spans.end());
+    QCOMPARE(parent->serviceName(), QStringLiteral("web"));
+    QCOMPARE(parent->name, QStringLiteral("GET /checkout"));
+    QCOMPARE(parent->traceId.toHex(), manifest.value(QLatin1StringView("trace")).toString());
+    int siblings = 0, errors = 0;
+    for (const Span& s : r.batch.spans) {
+        siblings += s.parentSpanId == parent->spanId
+            && s.name == manifest.value(QLatin1StringView("fanOutChildName")).toString();
+        errors += s.statusCode == StatusCode::Error;
+    }
+    QCOMPARE(siblings, manifest.value(QLatin1StringView("fanOutChildren")).toInt());
+    QCOMPARE(errors, manifest.value(QLatin1StringView("errorSpans")).toInt());
+}
+
+void TestOtlpDecoder::genaiIntegersAsNumbers()
+{
+    DECODE_TEST_FILE(r, QStringLiteral("otlp-json/trip-planner-agent.json"));
+    QVERIFY2(r.ok, qPrintable(r.error));
+    // The file writes these as JSON numbers: { "intValue": 845 }.
+    const auto llm = std::find_if(r.batch.spans.begin(), r.batch.spans.end(),
+        [](const Span& s) { return findAttribute(s.attributes, u"gen_ai.usage.input_tokens") != nullptr; });
+    QVERIFY(llm != r.batch.spans.end());
+    QCOMPARE(*findAttribute(llm->attributes, u"gen_ai.usage.input_tokens"), AnyValue::fromInt(845));
+    QCOMPARE(*findAttribute(llm->attributes, u"gen_ai.usage.output_tokens"), AnyValue::fromInt(96));
+    QCOMPARE(*findAttribute(llm->attributes, u"gen_ai.request.max_tokens"), AnyValue::fromInt(512));
+    QCOMPARE(*findAttribute(llm->attributes, u"gen_ai.request.temperature"), AnyValue::fromDouble(0.2));
+    QCOMPARE(r.batch.spans[0].resource->schemaUrl, QStringLiteral("https://opentelemetry.io/schemas/1.27.0"));
+    QCOMPARE(*findAttribute(r.batch.spans[0].attributes, u"user.request"),
+        AnyValue::fromString(QStringLiteral("Plan a weekend in Z\u00fcrich \u2014 g\u00fcnstig, bitte")));
+    bool nonAscii = false;
+    for (const Span& s : r.batch.spans)
+        for (const auto& kv : s.attributes)
+            if (kv.value.type == AnyValue::Type::String)
+                for (QChar c : kv.value.stringValue)
+                    nonAscii = nonAscii || c.unicode() > 127;
+    QVERIFY(nonAscii);
+}
+
+void TestOtlpDecoder::protobufTwinMatchesGenericJson()
+{
+    DECODE_TEST_FILE(pb, QStringLiteral("otlp-protobuf/shop-grpc.pb"));
+    DECODE_TEST_FILE(js, QStringLiteral("otlp-json-protomapping/shop-grpc.jsonl"));
+    QVERIFY2(pb.ok, qPrintable(pb.error));
+    QVERIFY2(js.ok, qPrintable(js.error));
+    QCOMPARE(pb.batch.spans.size(), std::size_t(16));
+    compareSpanLists(js.batch.spans, pb.batch.spans);
+    // The first line's spans, by hand: base64 ids and enum names.
+    const Span& first = js.batch.spans[0];
+    QCOMPARE(first.traceId.toBytes(), QByteArray::fromBase64("gaZle2I6lfN5SgGPDv5YYQ=="));
+    QCOMPARE(first.spanId.toBytes(), QByteArray::fromBase64("xl2ppDwshfA="));
+    QVERIFY(first.isRoot());
+    QCOMPARE(first.kind, SpanKind::Server);
+    QCOMPARE(first.statusCode, StatusCode::Ok);
+    QCOMPARE(first.resource->schemaUrl, QStringLiteral("https://opentelemetry.io/schemas/1.24.0"));
+    QCOMPARE(*findAttribute(first.attributes, u"rpc.grpc.status_code"), AnyValue::fromInt(0));
+    const Span& child = js.batch.spans[1];
+    QCOMPARE(child.spanId.toBytes(), QByteArray::fromBase64("aHNiJClm4Cc="));
+    QCOMPARE(child.parentSpanId, first.spanId);
+    QCOMPARE(child.kind, SpanKind::Internal);
+    QCOMPARE(*findAttribute(child.attributes, u"items"), AnyValue::fromInt(1)); // a JSON number
+    QCOMPARE(js.batch.spans[2].parentSpanId.toBytes(), QByteArray::fromBase64("FLfdPIP6HPE=")); // dangling
+}
+
+void TestOtlpDecoder::conformanceSpecExample()
+{
+    DECODE_TEST_FILE(r, QStringLiteral("conformance/otlp-json/spec-example.json"));
     QVERIFY2(r.ok, qPrintable(r.error));
     QCOMPARE(r.batch.spans.size(), std::size_t(1));
     const Span& s = r.batch.spans[0];
@@ -407,9 +612,9 @@ void TestOtlpDecoder::specExample()
     QCOMPARE(s.statusCode, StatusCode::Unset);
 }
 
-void TestOtlpDecoder::jaegerAttributeTypesAndSharing()
+void TestOtlpDecoder::conformanceJaegerAttributeTypesAndSharing()
 {
-    const DecodeResult r = decodeFixture(QStringLiteral("otlp-json/jaeger-otel-traces-01.json"));
+    DECODE_TEST_FILE(r, QStringLiteral("conformance/otlp-json/jaeger-otel-traces-01.json"));
     QVERIFY2(r.ok, qPrintable(r.error));
     QCOMPARE(r.batch.spans.size(), std::size_t(4));
     const Span& s = r.batch.spans[0];
@@ -448,9 +653,9 @@ void TestOtlpDecoder::jaegerAttributeTypesAndSharing()
     QCOMPARE(spans[3].kind, SpanKind::Consumer);
 }
 
-void TestOtlpDecoder::hotrod()
+void TestOtlpDecoder::conformanceHotrod()
 {
-    const DecodeResult r = decodeFixture(QStringLiteral("otlp-json/hotrod-n-plus-one-concurrent.json"));
+    DECODE_TEST_FILE(r, QStringLiteral("conformance/otlp-json/hotrod-n-plus-one-concurrent.json"));
     QVERIFY2(r.ok, qPrintable(r.error));
     QSet<QString> services;
     for (const Span& s : r.batch.spans)
@@ -465,9 +670,9 @@ void TestOtlpDecoder::hotrod()
     QCOMPARE(parent->traceId.toHex(), QStringLiteral("1a4e4a7b270e9f2a0f716e3ee115218a"));
 }
 
-void TestOtlpDecoder::genaiIntegersAsNumbers()
+void TestOtlpDecoder::conformanceGenaiIntegersAsNumbers()
 {
-    const DecodeResult r = decodeFixture(QStringLiteral("otlp-json/genai-agent-trace.json"));
+    DECODE_TEST_FILE(r, QStringLiteral("conformance/otlp-json/genai-agent-trace.json"));
     QVERIFY2(r.ok, qPrintable(r.error));
     // The file writes these as JSON numbers: { "intValue": 312 }.
     const auto llm = std::find_if(r.batch.spans.begin(), r.batch.spans.end(),
@@ -486,10 +691,10 @@ void TestOtlpDecoder::genaiIntegersAsNumbers()
     QVERIFY(nonAscii);
 }
 
-void TestOtlpDecoder::protobufTwinMatchesGenericJson()
+void TestOtlpDecoder::conformanceProtobufTwinMatchesGenericJson()
 {
-    const DecodeResult pb = decodeFixture(QStringLiteral("otlp-protobuf/otlp2parquet-traces.pb"));
-    const DecodeResult js = decodeFixture(QStringLiteral("otlp-json-protomapping/otlp2parquet-traces.jsonl"));
+    DECODE_TEST_FILE(pb, QStringLiteral("conformance/otlp-protobuf/otlp2parquet-traces.pb"));
+    DECODE_TEST_FILE(js, QStringLiteral("conformance/otlp-json-protomapping/otlp2parquet-traces.jsonl"));
     QVERIFY2(pb.ok, qPrintable(pb.error));
     QVERIFY2(js.ok, qPrintable(js.error));
     QCOMPARE(pb.batch.spans.size(), std::size_t(19));
@@ -504,9 +709,17 @@ void TestOtlpDecoder::protobufTwinMatchesGenericJson()
     QCOMPARE(*findAttribute(first.attributes, u"rpc.grpc.status_code"), AnyValue::fromInt(0));
 }
 
+void TestOtlpDecoder::emptyIdsRejected_data()
+{
+    QTest::addColumn<QString>("file");
+    QTest::newRow("invalid-ids") << QStringLiteral("otlp-json/invalid-ids.json");
+    QTest::newRow("conformance: empty-ids") << QStringLiteral("conformance/otlp-json/empty-ids.json");
+}
+
 void TestOtlpDecoder::emptyIdsRejected()
 {
-    const DecodeResult r = decodeFixture(QStringLiteral("otlp-json/empty-ids.json"));
+    QFETCH(QString, file);
+    DECODE_TEST_FILE(r, file);
     QVERIFY2(r.ok, qPrintable(r.error));
     QCOMPARE(r.batch.spans.size(), std::size_t(0));
     QCOMPARE(r.batch.rejectedSpans, 3);
@@ -727,9 +940,13 @@ void TestOtlpDecoder::malformed_data()
     QTest::addColumn<bool>("protobuf");
     QTest::addColumn<QByteArray>("body");
     QTest::addColumn<QString>("errorContains");
+    // Rows made from a test file read it in malformed() (a failure in a _data function would abort the run):
+    // "file" names it and "cut" says what to keep ("half", "all", "drop7").
+    QTest::addColumn<QString>("file");
+    QTest::addColumn<QString>("cut");
 
-    const QByteArray spec = readFixture(QStringLiteral("otlp-json/spec-example.json"));
-    const QByteArray pb = readFixture(QStringLiteral("otlp-protobuf/otlp2parquet-traces.pb"));
+    const QString spec = QStringLiteral("otlp-json/checkout-single-span.json");
+    const QString pb = QStringLiteral("otlp-protobuf/shop-grpc.pb");
     auto wrap = [](const QByteArray& span) -> QByteArray { // explicit: a QStringBuilder would dangle
         return QByteArray("{\"resourceSpans\":[{\"scopeSpans\":[{\"spans\":[{\"traceId\":\"0af7651916cd43dd8448eb211c80319c\","
                           "\"spanId\":\"b7ad6b7169203331\"},{\"traceId\":\"0af7651916cd43dd8448eb211c80319c\","
@@ -738,53 +955,85 @@ void TestOtlpDecoder::malformed_data()
     };
     const QString at = QStringLiteral("resourceSpans[0].scopeSpans[0].spans[1].");
 
-    QTest::newRow("truncated json") << false << spec.left(spec.size() / 2) << QStringLiteral("JSON parse error at byte offset");
-    QTest::newRow("not json") << false << QByteArray("hello") << QStringLiteral("JSON parse error");
-    QTest::newRow("top-level array") << false << QByteArray("[]") << QStringLiteral("expected a JSON object");
-    QTest::newRow("resourceSpans object") << false << QByteArray("{\"resourceSpans\":{}}")
-                                          << QStringLiteral("resourceSpans: expected an array, got an object");
+    QTest::newRow("truncated json") << false << QByteArray() << QStringLiteral("JSON parse error at byte offset")
+                                    << spec << QStringLiteral("half");
+    QTest::newRow("not json") << false << QByteArray("hello") << QStringLiteral("JSON parse error") << QString()
+                              << QString();
+    QTest::newRow("top-level array") << false << QByteArray("[]") << QStringLiteral("expected a JSON object")
+                                     << QString() << QString();
+    QTest::newRow("resourceSpans object")
+        << false << QByteArray("{\"resourceSpans\":{}}")
+        << QStringLiteral("resourceSpans: expected an array, got an object") << QString() << QString();
     QTest::newRow("spans not an array") << false
                                         << QByteArray("{\"resourceSpans\":[{\"scopeSpans\":[{},{\"spans\":\"x\"}]}]}")
-                                        << QStringLiteral("resourceSpans[0].scopeSpans[1].spans: expected an array, got \"x\"");
+                                        << QStringLiteral(
+                                               "resourceSpans[0].scopeSpans[1].spans: expected an array, got \"x\"")
+                                        << QString() << QString();
     QTest::newRow("time not a number") << false << wrap("\"startTimeUnixNano\":\"abc\"")
-                                       << at + QStringLiteral("startTimeUnixNano: expected an unsigned 64-bit integer, got \"abc\"");
+                                       << at
+            + QStringLiteral("startTimeUnixNano: expected an unsigned 64-bit integer, got \"abc\"")
+                                       << QString() << QString();
     QTest::newRow("time fractional") << false << wrap("\"endTimeUnixNano\":1.5")
-                                     << at + QStringLiteral("endTimeUnixNano: expected an unsigned 64-bit integer");
-    QTest::newRow("time negative") << false << wrap("\"endTimeUnixNano\":\"-1\"") << at + QStringLiteral("endTimeUnixNano");
-    QTest::newRow("time bool") << false << wrap("\"endTimeUnixNano\":true") << at + QStringLiteral("endTimeUnixNano");
+                                     << at + QStringLiteral("endTimeUnixNano: expected an unsigned 64-bit integer")
+                                     << QString() << QString();
+    QTest::newRow("time negative") << false << wrap("\"endTimeUnixNano\":\"-1\"")
+                                   << at + QStringLiteral("endTimeUnixNano") << QString() << QString();
+    QTest::newRow("time bool") << false << wrap("\"endTimeUnixNano\":true") << at + QStringLiteral("endTimeUnixNano")
+                               << QString() << QString();
     QTest::newRow("time overflow") << false << wrap("\"endTimeUnixNano\":\"18446744073709551616\"")
-                                   << at + QStringLiteral("endTimeUnixNano");
-    QTest::newRow("traceId number") << false << wrap("\"traceId\":12") << at + QStringLiteral("traceId: expected an id string");
+                                   << at + QStringLiteral("endTimeUnixNano") << QString() << QString();
+    QTest::newRow("traceId number") << false << wrap("\"traceId\":12")
+                                    << at + QStringLiteral("traceId: expected an id string") << QString() << QString();
     QTest::newRow("unknown kind name") << false << wrap("\"kind\":\"SPAN_KIND_BOGUS\"")
-                                       << at + QStringLiteral("kind: unknown enum value \"SPAN_KIND_BOGUS\"");
-    QTest::newRow("name object") << false << wrap("\"name\":{}") << at + QStringLiteral("name: expected a string");
+                                       << at + QStringLiteral("kind: unknown enum value \"SPAN_KIND_BOGUS\"")
+                                       << QString() << QString();
+    QTest::newRow("name object") << false << wrap("\"name\":{}") << at + QStringLiteral("name: expected a string")
+                                 << QString() << QString();
     QTest::newRow("bad intValue") << false << wrap("\"attributes\":[{\"key\":\"k\",\"value\":{\"intValue\":\"12x\"}}]")
-                                  << at + QStringLiteral("attributes[0].value.intValue: expected a signed 64-bit integer");
-    QTest::newRow("bad bytesValue") << false << wrap("\"attributes\":[{\"key\":\"k\",\"value\":{\"bytesValue\":\"!!\"}}]")
-                                    << at + QStringLiteral("attributes[0].value.bytesValue: expected base64 bytes");
+                                  << at
+            + QStringLiteral("attributes[0].value.intValue: expected a signed 64-bit integer")
+                                  << QString() << QString();
+    QTest::newRow("bad bytesValue") << false
+                                    << wrap("\"attributes\":[{\"key\":\"k\",\"value\":{\"bytesValue\":\"!!\"}}]")
+                                    << at + QStringLiteral("attributes[0].value.bytesValue: expected base64 bytes")
+                                    << QString() << QString();
     QTest::newRow("two values in a oneof")
         << false << wrap("\"attributes\":[{\"key\":\"k\",\"value\":{\"intValue\":1,\"stringValue\":\"x\"}}]")
-        << at + QStringLiteral("attributes[0].value: more than one");
-    QTest::newRow("deep array element")
-        << false << wrap("\"events\":[{},{\"attributes\":[{\"key\":\"k\",\"value\":{\"arrayValue\":{\"values\":[{},{\"boolValue\":1}]}}}]}]")
-        << at + QStringLiteral("events[1].attributes[0].value.arrayValue.values[1].boolValue: expected true or false, got 1");
-    QTest::newRow("status code wrong") << false << wrap("\"status\":{\"code\":[]}") << at + QStringLiteral("status.code");
-    QTest::newRow("dropped count too big") << false << wrap("\"droppedEventsCount\":4294967296")
-                                           << at + QStringLiteral("droppedEventsCount: expected an unsigned 32-bit integer");
+        << at + QStringLiteral("attributes[0].value: more than one") << QString() << QString();
+    QTest::newRow("deep array element") << false
+                                        << wrap("\"events\":[{},{\"attributes\":[{\"key\":\"k\",\"value\":{"
+                                                "\"arrayValue\":{\"values\":[{},{\"boolValue\":1}]}}}]}]")
+                                        << at
+            + QStringLiteral(
+                "events[1].attributes[0].value.arrayValue.values[1].boolValue: expected true or false, got 1")
+                                        << QString() << QString();
+    QTest::newRow("status code wrong") << false << wrap("\"status\":{\"code\":[]}")
+                                       << at + QStringLiteral("status.code") << QString() << QString();
+    QTest::newRow("dropped count too big")
+        << false << wrap("\"droppedEventsCount\":4294967296")
+        << at + QStringLiteral("droppedEventsCount: expected an unsigned 32-bit integer") << QString() << QString();
 
     QTest::newRow("garbage protobuf") << true << QByteArray("\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff", 11)
-                                      << QStringLiteral("protobuf parse error at byte offset 0");
-    QTest::newRow("json sent as protobuf") << true << spec << QStringLiteral("protobuf parse error at byte offset");
-    QTest::newRow("truncated protobuf") << true << pb.left(pb.size() - 7)
-                                        << QStringLiteral("(resourceSpans[18]): length");
-    QTest::newRow("protobuf length past end") << true << QByteArray("\x0a\x05\x12\x03", 4)
-                                              << QStringLiteral("byte offset 0 (resourceSpans[0]): length 5 runs past the end");
+                                      << QStringLiteral("protobuf parse error at byte offset 0") << QString()
+                                      << QString();
+    QTest::newRow("json sent as protobuf")
+        << true << QByteArray() << QStringLiteral("protobuf parse error at byte offset") << spec
+        << QStringLiteral("all");
+    QTest::newRow("truncated protobuf") << true << QByteArray() << QStringLiteral("(resourceSpans[11]): length") << pb
+                                        << QStringLiteral("drop7");
+    QTest::newRow("protobuf length past end")
+        << true << QByteArray("\x0a\x05\x12\x03", 4)
+        << QStringLiteral("byte offset 0 (resourceSpans[0]): length 5 runs past the end") << QString() << QString();
     // libprotobuf skips a well-formed group (deprecated wire types 3/4) like any unknown field; see
     // protobufLenientParsing. One whose end tag does not match is refused.
-    QTest::newRow("protobuf group wire type") << true << QByteArray("\x0b\x14", 2)
-                                              << QStringLiteral("byte offset 0 (resourceSpans[0]): unsupported wire type 3");
-    QTest::newRow("protobuf truncated varint") << true << QByteArray("\x0a\x0e\x12\x0c\x12\x0a\x30\xff\xff\xff\xff\xff\xff\xff\xff\xff", 16)
-                                               << QStringLiteral("protobuf parse error at byte offset 6 (resourceSpans[0].scopeSpans[0].spans[0].kind): truncated varint");
+    QTest::newRow("protobuf group wire type")
+        << true << QByteArray("\x0b\x14", 2)
+        << QStringLiteral("byte offset 0 (resourceSpans[0]): unsupported wire type 3") << QString() << QString();
+    QTest::newRow("protobuf truncated varint")
+        << true << QByteArray("\x0a\x0e\x12\x0c\x12\x0a\x30\xff\xff\xff\xff\xff\xff\xff\xff\xff", 16)
+        << QStringLiteral(
+               "protobuf parse error at byte offset 6 (resourceSpans[0].scopeSpans[0].spans[0].kind): truncated varint")
+        << QString() << QString();
 }
 
 void TestOtlpDecoder::malformed()
@@ -792,6 +1041,14 @@ void TestOtlpDecoder::malformed()
     QFETCH(bool, protobuf);
     QFETCH(QByteArray, body);
     QFETCH(QString, errorContains);
+    QFETCH(QString, file);
+    QFETCH(QString, cut);
+    if (!file.isEmpty()) {
+        SPANSCOPE_READ_TEST_FILE(content, file);
+        body = cut == QLatin1StringView("half") ? content.left(content.size() / 2)
+            : cut == QLatin1StringView("drop7") ? content.left(content.size() - 7)
+                                                : content;
+    }
     const DecodeResult r = protobuf ? OtlpProtobufCodec::decodeRequest(body) : OtlpJsonCodec::decodeRequest(body);
     QVERIFY(!r.ok);
     QVERIFY2(r.error.contains(errorContains), qPrintable(QStringLiteral("error was: ") + r.error));
@@ -819,8 +1076,8 @@ void TestOtlpDecoder::mutatedInputsNeverCrash()
 {
     // Every prefix and many single-byte corruptions of real bodies: each must give either a clean error or
     // a batch, never a crash (run under ASan/UBSan this also checks the wire reader's bounds).
-    const QByteArray pb = readFixture(QStringLiteral("otlp-protobuf/otlp2parquet-traces.pb"));
-    const QByteArray json = readFixture(QStringLiteral("otlp-json/jaeger-otel-traces-01.json"));
+    SPANSCOPE_READ_TEST_FILE(pb, QStringLiteral("otlp-protobuf/shop-grpc.pb"));
+    SPANSCOPE_READ_TEST_FILE(json, QStringLiteral("otlp-json/payments-two-traces.json"));
     int refused = 0;
     for (qsizetype n = 0; n < pb.size(); n += 5) {
         const DecodeResult r = OtlpProtobufCodec::decodeRequest(pb.left(n));
@@ -846,17 +1103,20 @@ void TestOtlpDecoder::mutatedInputsNeverCrash()
     }
 }
 
-void TestOtlpDecoder::roundTripFixtures_data()
+void TestOtlpDecoder::roundTripFiles_data()
 {
     QTest::addColumn<QString>("file");
-    for (const QString& f : otlpFixtureFiles())
-        QTest::newRow(qPrintable(f)) << f;
+    for (const char* f : ProjectOtlpFiles)
+        QTest::newRow(f) << QString::fromLatin1(f);
+    for (const char* f : ConformanceOtlpFiles)
+        QTest::newRow(qPrintable(QString(QStringLiteral("conformance: ") + QLatin1StringView(f))))
+            << TestData::conformanceFile(f);
 }
 
-void TestOtlpDecoder::roundTripFixtures()
+void TestOtlpDecoder::roundTripFiles()
 {
     QFETCH(QString, file);
-    const DecodeResult original = decodeFixture(file);
+    DECODE_TEST_FILE(original, file);
     QVERIFY2(original.ok, qPrintable(original.error));
     const auto& spans = original.batch.spans;
 
@@ -871,7 +1131,7 @@ void TestOtlpDecoder::roundTripFixtures()
     const DecodeResult back = OtlpProtobufCodec::decodeRequest(pb);
     QVERIFY2(back.ok, qPrintable(back.error));
     compareSpanLists(back.batch.spans, spans);
-    // Same content in different ResourceSpans (node-sdk: four times the same resource) is merged.
+    // Same content in different ResourceSpans (storefront: four times the same resource) is merged.
     QSet<const Resource*> before, after;
     for (const Span& s : spans)
         before.insert(s.resource.get());

@@ -1,5 +1,5 @@
 // The read-only query API: real HTTP against an OtlpHttpReceiver whose SQLite store was filled by posting OTLP (the
-// public fixtures plus generated traces), and QueryApi called directly over the in-memory store.
+// files of tests/data/ plus generated traces), and QueryApi called directly over the in-memory store.
 
 #include "ingest/gzip.h"
 #include "ingest/ingestpipeline.h"
@@ -10,6 +10,7 @@
 #include "storage/sqlitetracestore.h"
 
 #include "../common/memorytracestore.h"
+#include "../common/testdata.h"
 
 #include <QDir>
 #include <QElapsedTimer>
@@ -38,17 +39,10 @@ constexpr int SmallTraces = 230;
 constexpr std::uint64_t BulkT0 = 1800000000ULL * NanosPerSecond;
 constexpr int BulkSpans = 620;
 
-const char* const HotrodTraceId = "1a4e4a7b270e9f2a0f716e3ee115218a";
-
-QString fixture(const QString& relative) { return QStringLiteral(SPANSCOPE_FIXTURES_DIR "/") + relative; }
-
-QByteArray readFile(const QString& path)
-{
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly))
-        return QByteArray();
-    return file.readAll();
-}
+// tests/data/otlp-json/checkout-fanout.json: 22 spans of 6 services, 3 errors, 19 events.
+const char* const FanOutTraceId = "c7e1d2a9b8f34b5c9d0e1f2a3b4c5d6e";
+// Traces in the OTLP files posted by initTestCase: 6 in the JSON requests, 12 in the protobuf one.
+constexpr int FileTraces = 18;
 
 TraceId smallTraceId(int k) { return TestSpans::traceId(quint64(0x5a000 + k)); }
 
@@ -367,21 +361,21 @@ private Q_SLOTS:
         m_receiver = std::make_unique<OtlpHttpReceiver>(m_pipeline.get(), options);
         QVERIFY2(m_receiver->start(&error), qPrintable(error));
 
-        // Real OTLP requests: the public fixtures as they are, and generated traces.
-        const QDir jsonDir(fixture(QStringLiteral("otlp-json")));
+        // OTLP requests: the project's test files as they are, and generated traces.
+        SPANSCOPE_TEST_FILE(jsonDirPath, QStringLiteral("otlp-json/checkout-fanout.json"));
+        const QDir jsonDir = QFileInfo(jsonDirPath).dir();
         const QStringList files = jsonDir.entryList({ QStringLiteral("*.json") }, QDir::Files);
         int posted = 0;
         for (const QString& name : files) {
-            if (name.contains(QLatin1String("manifest")) || name == QLatin1String("empty-ids.json"))
+            if (name.contains(QLatin1String("manifest")) || name == QLatin1String("invalid-ids.json"))
                 continue;
-            const QByteArray body = readFile(jsonDir.filePath(name));
-            QVERIFY2(!body.isEmpty(), qPrintable(name));
+            QByteArray body;
+            QVERIFY2(TestData::read(jsonDir.filePath(name), &body, &error), qPrintable(error));
             QVERIFY2(post(body, "application/json"), qPrintable(name));
             ++posted;
         }
-        QVERIFY(posted >= 5);
-        const QByteArray pb = readFile(fixture(QStringLiteral("otlp-protobuf/otlp2parquet-traces.pb")));
-        QVERIFY(!pb.isEmpty());
+        QCOMPARE(posted, 5);
+        SPANSCOPE_READ_TEST_FILE(pb, QStringLiteral("otlp-protobuf/shop-grpc.pb"));
         QVERIFY(post(pb, "application/x-protobuf"));
         for (int from = 0; from < SmallTraces; from += 46)
             QVERIFY(post(OtlpJsonCodec::encodeRequest(smallTraces(from, std::min(from + 46, SmallTraces)), false),
@@ -389,8 +383,7 @@ private Q_SLOTS:
         QVERIFY(post(OtlpProtobufCodec::encodeRequest(bulkTrace()), "application/x-protobuf"));
 
         m_allTraces = storeList(TraceQuery());
-        QVERIFY2(
-            m_allTraces.size() > std::size_t(SmallTraces + 1 + 20), qPrintable(QString::number(m_allTraces.size())));
+        QCOMPARE(m_allTraces.size(), std::size_t(FileTraces + SmallTraces + 1));
         QCOMPARE(m_allTraces.front().traceId, bulkTraceId());
     }
 
@@ -487,10 +480,10 @@ private Q_SLOTS:
         q.serviceName = QStringLiteral("svc-a");
         QCOMPARE(ids, traceIdsOf(storeList(q)));
 
-        // A service that is not the root's matches too (HotROD's "mysql").
-        ids = pageAll(QStringLiteral("&service_name=mysql"), 10);
-        QCOMPARE(ids, QStringList { QLatin1String(HotrodTraceId) });
-        const Reply r = get(QStringLiteral("/api/v1/traces?service_name=mysql"));
+        // A service that is not the root's matches too (the fan-out trace's "checkout-db").
+        ids = pageAll(QStringLiteral("&service_name=checkout-db"), 10);
+        QCOMPARE(ids, QStringList { QLatin1String(FanOutTraceId) });
+        const Reply r = get(QStringLiteral("/api/v1/traces?service_name=checkout-db"));
         QCOMPARE(r.json.value(QStringLiteral("traces"))
                      .toArray()
                      .at(0)
@@ -560,9 +553,9 @@ private Q_SLOTS:
     {
         QTest::addColumn<QString>("query");
         QTest::addColumn<bool>("found");
-        const QString upper = QString::fromLatin1(HotrodTraceId).toUpper();
+        const QString upper = QString::fromLatin1(FanOutTraceId).toUpper();
         QTest::newRow("upper case") << QStringLiteral("trace_id=") + upper << true;
-        QTest::newRow("with its service") << QStringLiteral("trace_id=%1&service_name=mysql").arg(upper) << true;
+        QTest::newRow("with its service") << QStringLiteral("trace_id=%1&service_name=checkout-db").arg(upper) << true;
         QTest::newRow("with another service") << QStringLiteral("trace_id=%1&service_name=svc-a").arg(upper) << false;
         QTest::newRow("inside the range")
             << QStringLiteral("trace_id=%1&start_time_gte=1&start_time_lte=%2").arg(upper).arg(SmallT0) << true;
@@ -583,7 +576,7 @@ private Q_SLOTS:
         QCOMPARE(r.json.value(QStringLiteral("has_more")).toBool(), false);
         if (found)
             QCOMPARE(
-                traces.at(0).toObject().value(QStringLiteral("trace_id")).toString(), QLatin1String(HotrodTraceId));
+                traces.at(0).toObject().value(QStringLiteral("trace_id")).toString(), QLatin1String(FanOutTraceId));
     }
 
     void badParametersAre400_data()
@@ -712,15 +705,15 @@ private Q_SLOTS:
 
     void traceDetail()
     {
-        const Reply r = get(QStringLiteral("/api/v1/traces/") + QString::fromLatin1(HotrodTraceId).toUpper());
+        const Reply r = get(QStringLiteral("/api/v1/traces/") + QString::fromLatin1(FanOutTraceId).toUpper());
         QCOMPARE(r.status, 200);
         const std::optional<TraceSummary> summary
-            = m_store->traceSummary(TraceId::fromHex(QString::fromLatin1(HotrodTraceId)));
+            = m_store->traceSummary(TraceId::fromHex(QString::fromLatin1(FanOutTraceId)));
         QVERIFY(summary);
-        QCOMPARE(r.json.value(QStringLiteral("trace_id")).toString(), QLatin1String(HotrodTraceId));
+        QCOMPARE(r.json.value(QStringLiteral("trace_id")).toString(), QLatin1String(FanOutTraceId));
         QCOMPARE(r.json.value(QStringLiteral("root_service_name")).toString(), summary->rootServiceName);
         QCOMPARE(r.json.value(QStringLiteral("root_span_name")).toString(), summary->rootSpanName);
-        QCOMPARE(r.json.value(QStringLiteral("span_count")).toInt(), 40);
+        QCOMPARE(r.json.value(QStringLiteral("span_count")).toInt(), 22);
         QCOMPARE(r.json.value(QStringLiteral("error_count")).toInt(), 3);
         QCOMPARE(r.json.value(QStringLiteral("start_time_unix_nano")).toString(),
             QString::number(summary->startTimeUnixNano));
@@ -748,21 +741,21 @@ private Q_SLOTS:
                                 QJsonObject { { QStringLiteral("stringValue"),
                                     res.value(QStringLiteral("service_name")) } } } }));
         }
-        QCOMPARE(spans, 40);
+        QCOMPARE(spans, 22);
         QCOMPARE(services.size(), 6);
     }
 
     void spansOfATrace()
     {
-        const TraceId hotrod = TraceId::fromHex(QString::fromLatin1(HotrodTraceId));
-        const Reply r = get(QStringLiteral("/api/v1/traces/%1/spans").arg(QLatin1String(HotrodTraceId)));
+        const TraceId fanOut = TraceId::fromHex(QString::fromLatin1(FanOutTraceId));
+        const Reply r = get(QStringLiteral("/api/v1/traces/%1/spans").arg(QLatin1String(FanOutTraceId)));
         QCOMPARE(r.status, 200);
-        QCOMPARE(r.json.value(QStringLiteral("total")).toInt(), 40);
-        QCOMPARE(r.json.value(QStringLiteral("count")).toInt(), 40);
+        QCOMPARE(r.json.value(QStringLiteral("total")).toInt(), 22);
+        QCOMPARE(r.json.value(QStringLiteral("count")).toInt(), 22);
         QCOMPARE(r.json.value(QStringLiteral("limit")).toInt(), QueryApi::DefaultSpanLimit);
         QCOMPARE(r.json.value(QStringLiteral("has_more")).toBool(), false);
         const QJsonArray spans = r.json.value(QStringLiteral("spans")).toArray();
-        const std::vector<Span> stored = m_store->traceSpans(hotrod);
+        const std::vector<Span> stored = m_store->traceSpans(fanOut);
         QCOMPARE(std::size_t(spans.size()), stored.size());
         int events = 0;
         for (std::size_t i = 0; i < stored.size(); ++i) {
@@ -786,7 +779,7 @@ private Q_SLOTS:
                            .toString()
                            .toULongLong());
         }
-        QCOMPARE(events, 52);
+        QCOMPARE(events, 19);
     }
 
     void spanJsonShape()
@@ -865,7 +858,7 @@ private Q_SLOTS:
                 QVERIFY2(spansEqual(got[i], want[i]), qPrintable(t.traceId.toHex() + QLatin1Char(' ') + want[i].name));
             ++checked;
         }
-        QVERIFY(checked >= 25);
+        QCOMPARE(checked, FileTraces + 1 + SmallTraces / 10); // small-7, small-17, ...
     }
 
     void keepAliveServesSeveralRequestsOnOneConnection()
@@ -1133,6 +1126,30 @@ private Q_SLOTS:
         QByteArray json;
         QCOMPARE(Gzip::inflate(r.body, 1 << 20, &json), Gzip::Status::Ok);
         QCOMPARE(json, OtlpJsonCodec::encodeRequest(store.traceSpans(id), false));
+    }
+
+    // Last: it adds the corpus's HotROD trace to the store the tests above count.
+    void conformanceHotrodTrace()
+    {
+        SPANSCOPE_READ_TEST_FILE(body, TestData::conformanceFile("otlp-json/hotrod-n-plus-one-concurrent.json"));
+        QVERIFY(post(body, "application/json"));
+        const QString id = QStringLiteral("1a4e4a7b270e9f2a0f716e3ee115218a");
+        QCOMPARE(pageAll(QStringLiteral("&service_name=mysql"), 10), QStringList { id }); // not the root's service
+        const Reply detail = get(QStringLiteral("/api/v1/traces/") + id.toUpper());
+        QCOMPARE(detail.status, 200);
+        QCOMPARE(detail.json.value(QStringLiteral("span_count")).toInt(), 40);
+        QCOMPARE(detail.json.value(QStringLiteral("error_count")).toInt(), 3);
+        QSet<QString> services;
+        for (const QJsonValue v : detail.json.value(QStringLiteral("resources")).toArray())
+            services.insert(v.toObject().value(QStringLiteral("service_name")).toString());
+        QCOMPARE(services.size(), 6);
+        const Reply spans = get(QStringLiteral("/api/v1/traces/%1/spans").arg(id));
+        QCOMPARE(spans.status, 200);
+        QCOMPARE(spans.json.value(QStringLiteral("total")).toInt(), 40);
+        int events = 0;
+        for (const QJsonValue v : spans.json.value(QStringLiteral("spans")).toArray())
+            events += int(v.toObject().value(QStringLiteral("events")).toArray().size());
+        QCOMPARE(events, 52);
     }
 };
 

@@ -4,6 +4,8 @@
 #include "ingest/zipkinjsonreader.h"
 #include "storage/sqlitetracestore.h"
 
+#include "../common/testdata.h"
+
 #include <QDir>
 #include <QFile>
 #include <QHash>
@@ -16,23 +18,10 @@
 #include <map>
 #include <memory>
 
-// Expected figures come from the fixtures README and from counting the files with python's json module,
-// never from running the importer.
+// Expected figures come from the files' descriptions (tests/data/README.md, the corpus README) and from counting
+// the files with python's json module, never from running the importer.
 
 namespace {
-
-QString fixture(const QString& relative)
-{
-    return QStringLiteral(SPANSCOPE_FIXTURES_DIR "/") + relative;
-}
-
-QByteArray readAll(const QString& path)
-{
-    QFile f(path);
-    if (!f.open(QIODevice::ReadOnly))
-        qFatal("cannot open %s", qPrintable(path));
-    return f.readAll();
-}
 
 /// Every stored span, paging through listTraces.
 std::vector<Span> allSpans(TraceStore* store)
@@ -167,22 +156,58 @@ private Q_SLOTS:
         QTest::addColumn<int>("services");
         QTest::addColumn<int>("depth");
 
-        QTest::newRow("spec-example") << "otlp-json/spec-example.json" << "otlp-json" << 1LL << 1LL << 1 << 1 << 1;
-        QTest::newRow("jaeger-otel-01") << "otlp-json/jaeger-otel-traces-01.json" << "otlp-json" << 4LL << 2LL << 4 << 1 << 1;
-        QTest::newRow("node-sdk") << "otlp-json/node-sdk-multi-resource.json" << "otlp-json" << 4LL << 1LL << 1 << 1 << 3;
-        QTest::newRow("hotrod") << "otlp-json/hotrod-n-plus-one-concurrent.json" << "otlp-json" << 40LL << 1LL << 1 << 6 << 4;
-        QTest::newRow("genai") << "otlp-json/genai-agent-trace.json" << "otlp-json" << 8LL << 1LL << 1 << 1 << 3;
-        QTest::newRow("protomapping-jsonl") << "otlp-json-protomapping/otlp2parquet-traces.jsonl" << "otlp-jsonl" << 19LL
-                                            << 19LL << 19 << 8 << 1;
-        QTest::newRow("protobuf") << "otlp-protobuf/otlp2parquet-traces.pb" << "otlp-proto" << 19LL << 19LL << 19 << 8 << 1;
-        QTest::newRow("jaeger-node-sdk") << "jaeger-json/node-sdk-multi-resource.jaeger.json" << "jaeger-json" << 4LL << 1LL
-                                         << 1 << 1 << 3;
-        QTest::newRow("jaeger-genai") << "jaeger-json/genai-agent-trace.jaeger.json" << "jaeger-json" << 57LL << 1LL << 1
-                                      << 10 << 8;
+        QTest::newRow("checkout-single-span") << "otlp-json/checkout-single-span.json"
+                                              << "otlp-json" << 1LL << 1LL << 1 << 1 << 1;
+        QTest::newRow("payments-two-traces") << "otlp-json/payments-two-traces.json"
+                                             << "otlp-json" << 4LL << 2LL << 2 << 1 << 2;
+        QTest::newRow("storefront") << "otlp-json/storefront-multi-resource.json"
+                                    << "otlp-json" << 4LL << 1LL << 1 << 1 << 3;
+        QTest::newRow("checkout-fanout") << "otlp-json/checkout-fanout.json"
+                                         << "otlp-json" << 22LL << 1LL << 1 << 6 << 4;
+        QTest::newRow("trip-planner-agent") << "otlp-json/trip-planner-agent.json"
+                                            << "otlp-json" << 8LL << 1LL << 1 << 1 << 3;
+        QTest::newRow("protomapping-jsonl") << "otlp-json-protomapping/shop-grpc.jsonl"
+                                            << "otlp-jsonl" << 16LL << 12LL << 12 << 6 << 2;
+        QTest::newRow("protobuf") << "otlp-protobuf/shop-grpc.pb"
+                                  << "otlp-proto" << 16LL << 12LL << 12 << 6 << 2;
+        QTest::newRow("jaeger-storefront") << "jaeger-json/storefront-multi-resource.jaeger.json"
+                                           << "jaeger-json" << 4LL << 1LL << 1 << 1 << 3;
+        QTest::newRow("jaeger-helpdesk-agent") << "jaeger-json/helpdesk-agent.jaeger.json"
+                                               << "jaeger-json" << 12LL << 1LL << 1 << 4 << 5;
+        // 10 records: two fragments of one shared span id merge (9), of which 2 are split server halves.
+        QTest::newRow("zipkin-gateway-login") << "zipkin-json/gateway-login.json"
+                                              << "zipkin-json" << 9LL << 1LL << 1 << 3 << 6;
+        QTest::newRow("zipkin-orders-messaging") << "zipkin-json/orders-messaging.json"
+                                                 << "zipkin-json" << 8LL << 1LL << 1 << 2 << 7;
+
+        QTest::newRow("conformance: spec-example")
+            << TestData::conformanceFile("otlp-json/spec-example.json") << "otlp-json" << 1LL << 1LL << 1 << 1 << 1;
+        QTest::newRow("conformance: jaeger-otel-01")
+            << TestData::conformanceFile("otlp-json/jaeger-otel-traces-01.json") << "otlp-json" << 4LL << 2LL << 4 << 1
+            << 1;
+        QTest::newRow("conformance: node-sdk") << TestData::conformanceFile("otlp-json/node-sdk-multi-resource.json")
+                                               << "otlp-json" << 4LL << 1LL << 1 << 1 << 3;
+        QTest::newRow("conformance: hotrod") << TestData::conformanceFile("otlp-json/hotrod-n-plus-one-concurrent.json")
+                                             << "otlp-json" << 40LL << 1LL << 1 << 6 << 4;
+        QTest::newRow("conformance: genai") << TestData::conformanceFile("otlp-json/genai-agent-trace.json")
+                                            << "otlp-json" << 8LL << 1LL << 1 << 1 << 3;
+        QTest::newRow("conformance: protomapping-jsonl")
+            << TestData::conformanceFile("otlp-json-protomapping/otlp2parquet-traces.jsonl") << "otlp-jsonl" << 19LL
+            << 19LL << 19 << 8 << 1;
+        QTest::newRow("conformance: protobuf") << TestData::conformanceFile("otlp-protobuf/otlp2parquet-traces.pb")
+                                               << "otlp-proto" << 19LL << 19LL << 19 << 8 << 1;
+        QTest::newRow("conformance: jaeger-node-sdk")
+            << TestData::conformanceFile("jaeger-json/node-sdk-multi-resource.jaeger.json") << "jaeger-json" << 4LL
+            << 1LL << 1 << 1 << 3;
+        QTest::newRow("conformance: jaeger-genai")
+            << TestData::conformanceFile("jaeger-json/genai-agent-trace.jaeger.json") << "jaeger-json" << 57LL << 1LL
+            << 1 << 10 << 8;
         // 175 records: 4 fragments of one shared span id merge away (171), of which 41 are split server halves.
-        QTest::newRow("zipkin-smartthings") << "zipkin-json/smartthings-oauth-authorization.json" << "zipkin-json" << 171LL
-                                            << 1LL << 1 << 8 << 33;
-        QTest::newRow("zipkin-kafka") << "zipkin-json/messaging-kafka.json" << "zipkin-json" << 28LL << 1LL << 1 << 2 << 5;
+        QTest::newRow("conformance: zipkin-smartthings")
+            << TestData::conformanceFile("zipkin-json/smartthings-oauth-authorization.json") << "zipkin-json" << 171LL
+            << 1LL << 1 << 8 << 33;
+        QTest::newRow("conformance: zipkin-kafka") << TestData::conformanceFile("zipkin-json/messaging-kafka.json")
+                                                   << "zipkin-json" << 28LL << 1LL << 1 << 2 << 5;
     }
 
     void fixtures()
@@ -195,9 +220,10 @@ private Q_SLOTS:
         QFETCH(int, services);
         QFETCH(int, depth);
 
+        SPANSCOPE_TEST_FILE(path, file);
         SqliteTraceStore* store = freshStore();
         TraceImporter importer(store);
-        const ImportReport report = importer.importFile(fixture(file));
+        const ImportReport report = importer.importFile(path);
         QVERIFY2(report.ok, qPrintable(report.error));
         QCOMPARE(traceFileFormatName(report.format), format);
         QCOMPARE(report.spansImported, spans);
@@ -230,35 +256,68 @@ private Q_SLOTS:
     {
         QTest::addColumn<QString>("file");
         QTest::addColumn<QString>("expected");
-        QTest::newRow("manifest") << "otlp-json/hotrod-n-plus-one-concurrent.manifest.json" << "neither OTLP";
+        QTest::newRow("manifest") << "otlp-json/checkout-fanout.manifest.json"
+                                  << "neither OTLP";
         QTest::newRow("readme") << "README.md" << "not a trace file";
-        QTest::newRow("empty-ids") << "otlp-json/empty-ids.json" << "no valid spans";
+        QTest::newRow("invalid-ids") << "otlp-json/invalid-ids.json"
+                                     << "no valid spans";
+        QTest::newRow("conformance: manifest")
+            << TestData::conformanceFile("otlp-json/hotrod-n-plus-one-concurrent.manifest.json") << "neither OTLP";
+        QTest::newRow("conformance: readme") << TestData::conformanceFile("README.md") << "not a trace file";
+        QTest::newRow("conformance: empty-ids")
+            << TestData::conformanceFile("otlp-json/empty-ids.json") << "no valid spans";
     }
 
     void notTraceFiles()
     {
         QFETCH(QString, file);
         QFETCH(QString, expected);
+        SPANSCOPE_TEST_FILE(path, file);
         SqliteTraceStore* store = freshStore();
-        const ImportReport report = TraceImporter(store).importFile(fixture(file));
+        const ImportReport report = TraceImporter(store).importFile(path);
         QVERIFY(!report.ok);
         QVERIFY2(report.error.contains(expected), qPrintable(report.error));
         QVERIFY2(report.error.startsWith(QFileInfo(file).fileName()), qPrintable(report.error));
         QCOMPARE(store->spanCount(), 0);
     }
 
+    void emptyIdsRejectedOneByOne_data()
+    {
+        QTest::addColumn<QString>("file");
+        QTest::newRow("invalid-ids") << QStringLiteral("otlp-json/invalid-ids.json");
+        QTest::newRow("conformance: empty-ids") << TestData::conformanceFile("otlp-json/empty-ids.json");
+    }
+
     void emptyIdsRejectedOneByOne()
     {
-        const ImportReport report
-            = TraceImporter::readFile(fixture(QStringLiteral("otlp-json/empty-ids.json")), {}, [](auto&&) { return true; });
+        QFETCH(QString, file);
+        SPANSCOPE_TEST_FILE(path, file);
+        const ImportReport report = TraceImporter::readFile(path, {}, [](auto&&) { return true; });
         QCOMPARE(report.spansRejected, 3);
         QCOMPARE(report.spansImported, 0);
     }
 
+    void attributeTypes_data()
+    {
+        QTest::addColumn<QString>("otlpFile");
+        QTest::addColumn<QString>("jaegerFile");
+        QTest::addColumn<quint64>("rootDurationNanos");
+        QTest::newRow("project") << QStringLiteral("otlp-json/payments-two-traces.json")
+                                 << QStringLiteral("jaeger-json/helpdesk-agent.jaeger.json") << quint64(3150000) * 1000;
+        QTest::newRow("conformance") << TestData::conformanceFile("otlp-json/jaeger-otel-traces-01.json")
+                                     << TestData::conformanceFile("jaeger-json/genai-agent-trace.jaeger.json")
+                                     << quint64(44000000) * 1000;
+    }
+
     void attributeTypes()
     {
+        QFETCH(QString, otlpFile);
+        QFETCH(QString, jaegerFile);
+        QFETCH(quint64, rootDurationNanos);
+        SPANSCOPE_TEST_FILE(otlpPath, otlpFile);
+        SPANSCOPE_TEST_FILE(jaegerPath, jaegerFile);
         SqliteTraceStore* store = freshStore();
-        QVERIFY(TraceImporter(store).importFile(fixture(QStringLiteral("otlp-json/jaeger-otel-traces-01.json"))).ok);
+        QVERIFY(TraceImporter(store).importFile(otlpPath).ok);
         QSet<QString> types;
         for (const Span& s : allSpans(store))
             for (const KeyValue& kv : s.attributes)
@@ -268,7 +327,7 @@ private Q_SLOTS:
                  qPrintable(QStringList(types.values()).join(u',')));
 
         store = freshStore();
-        QVERIFY(TraceImporter(store).importFile(fixture(QStringLiteral("jaeger-json/genai-agent-trace.jaeger.json"))).ok);
+        QVERIFY(TraceImporter(store).importFile(jaegerPath).ok);
         const std::vector<Span> spans = allSpans(store);
         int errors = 0;
         bool sawInt = false;
@@ -284,7 +343,7 @@ private Q_SLOTS:
         const auto root = std::find_if(spans.begin(), spans.end(), [](const Span& s) { return s.isRoot(); });
         QVERIFY(root != spans.end());
         QCOMPARE(root->kind, SpanKind::Server);
-        QCOMPARE(root->durationNanos(), 44000000ULL * 1000ULL);
+        QCOMPARE(root->durationNanos(), rootDurationNanos);
     }
 
     void jaegerMapping()
@@ -339,17 +398,36 @@ private Q_SLOTS:
         QCOMPARE(findAttribute(s.resource->attributes, u"host")->stringValue, QStringLiteral("h"));
     }
 
+    void jaegerGoldenPair_data()
+    {
+        QTest::addColumn<QString>("otlpFile");
+        QTest::addColumn<QString>("jaegerFile");
+        QTest::addColumn<int>("spans");
+        QTest::addColumn<int>("events");
+        QTest::newRow("storefront") << QStringLiteral("otlp-json/storefront-multi-resource.json")
+                                    << QStringLiteral("jaeger-json/storefront-multi-resource.jaeger.json") << 4 << 1;
+        QTest::newRow("conformance: node-sdk")
+            << TestData::conformanceFile("otlp-json/node-sdk-multi-resource.json")
+            << TestData::conformanceFile("jaeger-json/node-sdk-multi-resource.jaeger.json") << 4 << 0;
+    }
+
     void jaegerGoldenPair()
     {
+        QFETCH(QString, otlpFile);
+        QFETCH(QString, jaegerFile);
+        QFETCH(int, spans);
+        QFETCH(int, events);
+        SPANSCOPE_TEST_FILE(otlpPath, otlpFile);
+        SPANSCOPE_TEST_FILE(jaegerPath, jaegerFile);
         SqliteTraceStore* otlpStore = freshStore();
-        QVERIFY(TraceImporter(otlpStore).importFile(fixture(QStringLiteral("otlp-json/node-sdk-multi-resource.json"))).ok);
+        QVERIFY(TraceImporter(otlpStore).importFile(otlpPath).ok);
         const std::vector<Span> otlp = allSpans(otlpStore);
         SqliteTraceStore* jaegerStore = freshStore();
-        QVERIFY(TraceImporter(jaegerStore)
-                    .importFile(fixture(QStringLiteral("jaeger-json/node-sdk-multi-resource.jaeger.json")))
-                    .ok);
+        QVERIFY(TraceImporter(jaegerStore).importFile(jaegerPath).ok);
         const std::vector<Span> jaeger = allSpans(jaegerStore);
+        QCOMPARE(int(otlp.size()), spans);
         QCOMPARE(jaeger.size(), otlp.size());
+        int eventCount = 0;
         for (std::size_t i = 0; i < otlp.size(); ++i) {
             const Span& a = otlp[i];
             const Span& b = jaeger[i];
@@ -369,30 +447,85 @@ private Q_SLOTS:
             QCOMPARE(b.scope->name, a.scope->name);
             QCOMPARE(b.scope->version, a.scope->version);
             QCOMPARE(b.events.size(), a.events.size());
+            for (std::size_t e = 0; e < a.events.size(); ++e) {
+                QCOMPARE(b.events[e].name, a.events[e].name);
+                QCOMPARE(b.events[e].timeUnixNano, a.events[e].timeUnixNano / 1000 * 1000);
+                QCOMPARE(b.events[e].attributes, a.events[e].attributes);
+            }
+            eventCount += int(a.events.size());
             QCOMPARE(b.links.size(), a.links.size());
         }
+        QCOMPARE(eventCount, events);
+    }
+
+    void zipkinSharedSpans_data()
+    {
+        QTest::addColumn<QString>("file");
+        QTest::addColumn<int>("spans");
+        QTest::addColumn<QString>("traceId");
+        QTest::addColumn<int>("serverHalves");
+        QTest::addColumn<int>("depthById");
+        QTest::addColumn<int>("depthByHalf");
+        QTest::addColumn<int>("missingDuration");
+        QTest::addColumn<QString>("clientSpan"); // a CLIENT span with a remote endpoint and a tag
+        QTest::addColumn<QString>("clientService");
+        QTest::addColumn<QString>("keyspace");
+        QTest::addColumn<QString>("peerAddress");
+        QTest::addColumn<quint64>("clientDurationNanos");
+        QTest::addColumn<QString>("errorMessage"); // of the one span with an error tag; empty: not checked
+
+        // 10 records, 9 span ids of which 2 shared by a client and a server (one server in two fragments); the
+        // accounts server's child hangs under the server half (same service): gateway > token client > token
+        // server > accounts client > accounts server > select account. "select account" and "render page" have
+        // no duration; the accounts server fragment without one merges with one that has it.
+        QTest::newRow("gateway-login") << QStringLiteral("zipkin-json/gateway-login.json") << 9
+                                       << QStringLiteral("00000000000000005af7183fb1d4cf5f") << 2 << 4 << 6 << 2
+                                       << QStringLiteral("0c00000000000003") << QStringLiteral("auth")
+                                       << QStringLiteral("sessions") << QStringLiteral("10.1.2.3") << quint64(2750000)
+                                       << QStringLiteral("missing field email");
+        // 175 records: 4 fragments of one shared span id merge away (171); 45 shared records, 5 of them fragments
+        // of one id. The README's depth counts span ids: a client/server pair is one level. Records without
+        // duration: 19, of which 4 merge into a fragment.
+        QTest::newRow("conformance: smartthings")
+            << TestData::conformanceFile("zipkin-json/smartthings-oauth-authorization.json") << 171
+            << QStringLiteral("00000000000000008ce82b2e9ed820ba") << 41 << 24 << 33 << 15
+            << QStringLiteral("c8a2bcb3011b9fcd") << QStringLiteral("auth") << QStringLiteral("auth")
+            << QStringLiteral("10.0.0.3") << quint64(3816000) << QString();
     }
 
     void zipkinSharedSpans()
     {
+        QFETCH(QString, file);
+        QFETCH(int, spans);
+        QFETCH(QString, traceId);
+        QFETCH(int, serverHalves);
+        QFETCH(int, depthById);
+        QFETCH(int, depthByHalf);
+        QFETCH(int, missingDuration);
+        QFETCH(QString, clientSpan);
+        QFETCH(QString, clientService);
+        QFETCH(QString, keyspace);
+        QFETCH(QString, peerAddress);
+        QFETCH(quint64, clientDurationNanos);
+        QFETCH(QString, errorMessage);
+        SPANSCOPE_TEST_FILE(path, file);
         SqliteTraceStore* store = freshStore();
-        const ImportReport report
-            = TraceImporter(store).importFile(fixture(QStringLiteral("zipkin-json/smartthings-oauth-authorization.json")));
+        const ImportReport report = TraceImporter(store).importFile(path);
         QVERIFY2(report.ok, qPrintable(report.error));
-        const std::vector<Span> spans = allSpans(store);
-        QCOMPARE(spans.size(), std::size_t(171));
+        const std::vector<Span> stored = allSpans(store);
+        QCOMPARE(int(stored.size()), spans);
         // 64-bit trace id padded with leading zeros.
-        QCOMPARE(spans.front().traceId.toHex(), QStringLiteral("00000000000000008ce82b2e9ed820ba"));
+        QCOMPARE(stored.front().traceId.toHex(), traceId);
 
         QHash<SpanId, const Span*> byId;
-        for (const Span& s : spans)
+        for (const Span& s : stored)
             byId.insert(s.spanId, &s);
-        int serverHalves = 0;
-        for (const Span& s : spans) {
+        int halves = 0;
+        for (const Span& s : stored) {
             const AnyValue* original = findAttribute(s.attributes, u"zipkin.shared_span_id");
             if (!original)
                 continue;
-            ++serverHalves;
+            ++halves;
             // The server half: a derived id, parented to the client half that carries the original id.
             QCOMPARE(s.kind, SpanKind::Server);
             const SpanId clientId = SpanId::fromHex(original->stringValue);
@@ -401,55 +534,59 @@ private Q_SLOTS:
             QVERIFY(byId.contains(clientId));
             QCOMPARE(byId.value(clientId)->kind, SpanKind::Client);
         }
-        QCOMPARE(serverHalves, 41); // 45 shared records, 5 of them fragments of one id
+        QCOMPARE(halves, serverHalves);
 
-        // The README's depth counts span ids: a client/server pair is one level.
-        QCOMPARE(maxDepth(spans, [](const Span& s) { return !findAttribute(s.attributes, u"zipkin.shared_span_id"); }),
-                 24);
-        QCOMPARE(maxDepth(spans), 33);
+        QCOMPARE(maxDepth(stored, [](const Span& s) { return !findAttribute(s.attributes, u"zipkin.shared_span_id"); }),
+            depthById);
+        QCOMPARE(maxDepth(stored), depthByHalf);
 
-        // Records without duration: 19, of which 4 merge into a fragment; the others keep a zero duration.
+        // Records without duration that did not merge into a fragment with one keep a zero duration.
         int missing = 0;
-        for (const Span& s : spans)
+        for (const Span& s : stored)
             if (findAttribute(s.attributes, u"zipkin.missing_duration")) {
                 ++missing;
                 QCOMPARE(s.durationNanos(), 0ULL);
             }
-        QCOMPARE(missing, 15);
+        QCOMPARE(missing, missingDuration);
 
         // Annotations became events; tags stayed strings; remote endpoints became peer attributes.
         int events = 0;
-        for (const Span& s : spans)
+        for (const Span& s : stored)
             events += static_cast<int>(s.events.size());
         QVERIFY(events > 0);
-        const Span& first = *byId.value(SpanId::fromHex(u"c8a2bcb3011b9fcd"));
+        QVERIFY(byId.contains(SpanId::fromHex(clientSpan)));
+        const Span& first = *byId.value(SpanId::fromHex(clientSpan));
         QCOMPARE(first.kind, SpanKind::Client);
-        QCOMPARE(first.serviceName(), QStringLiteral("auth"));
-        QCOMPARE(findAttribute(first.attributes, u"cassandra.keyspace")->stringValue, QStringLiteral("auth"));
-        QCOMPARE(findAttribute(first.attributes, u"network.peer.address")->stringValue, QStringLiteral("10.0.0.3"));
+        QCOMPARE(first.serviceName(), clientService);
+        QCOMPARE(findAttribute(first.attributes, u"cassandra.keyspace")->stringValue, keyspace);
+        QCOMPARE(findAttribute(first.attributes, u"network.peer.address")->stringValue, peerAddress);
         QCOMPARE(findAttribute(first.attributes, u"network.peer.port")->intValue, 9042);
-        QCOMPARE(first.durationNanos(), 3816000ULL);
+        QCOMPARE(first.durationNanos(), clientDurationNanos);
+        if (!errorMessage.isEmpty()) {
+            const auto failed = std::find_if(
+                stored.begin(), stored.end(), [](const Span& s) { return s.statusCode == StatusCode::Error; });
+            QVERIFY(failed != stored.end());
+            QCOMPARE(failed->statusMessage, errorMessage);
+            QCOMPARE(findAttribute(failed->attributes, u"error")->stringValue, errorMessage); // the tag stays
+        }
     }
 
     void gzipDetectedByContent()
     {
         // Gzipped under a name that says nothing.
-        const QString jsonl = writeFile(QStringLiteral("a.data"),
-                                        Gzip::deflate(readAll(fixture(QStringLiteral(
-                                            "otlp-json-protomapping/otlp2parquet-traces.jsonl")))));
-        const QString pb = writeFile(QStringLiteral("b.data"),
-                                     Gzip::deflate(readAll(fixture(QStringLiteral("otlp-protobuf/otlp2parquet-traces.pb")))));
-        const QString zipkin = writeFile(
-            QStringLiteral("c.data"),
-            Gzip::deflate(readAll(fixture(QStringLiteral("zipkin-json/messaging-kafka.json")))));
+        SPANSCOPE_READ_TEST_FILE(jsonlBytes, QStringLiteral("otlp-json-protomapping/shop-grpc.jsonl"));
+        SPANSCOPE_READ_TEST_FILE(pbBytes, QStringLiteral("otlp-protobuf/shop-grpc.pb"));
+        SPANSCOPE_READ_TEST_FILE(zipkinBytes, QStringLiteral("zipkin-json/orders-messaging.json"));
+        const QString jsonl = writeFile(QStringLiteral("a.data"), Gzip::deflate(jsonlBytes));
+        const QString pb = writeFile(QStringLiteral("b.data"), Gzip::deflate(pbBytes));
+        const QString zipkin = writeFile(QStringLiteral("c.data"), Gzip::deflate(zipkinBytes));
         struct Row {
             QString path;
             TraceFileFormat format;
             qint64 spans;
         };
-        for (const Row& row : { Row { jsonl, TraceFileFormat::OtlpJsonLines, 19 },
-                                Row { pb, TraceFileFormat::OtlpProtobuf, 19 },
-                                Row { zipkin, TraceFileFormat::ZipkinJson, 28 } }) {
+        for (const Row& row : { Row { jsonl, TraceFileFormat::OtlpJsonLines, 16 },
+                 Row { pb, TraceFileFormat::OtlpProtobuf, 16 }, Row { zipkin, TraceFileFormat::ZipkinJson, 8 } }) {
             SqliteTraceStore* store = freshStore();
             const ImportReport report = TraceImporter(store).importFile(row.path);
             QVERIFY2(report.ok, qPrintable(report.error));
@@ -533,25 +670,43 @@ private Q_SLOTS:
     {
         QTest::addColumn<QByteArray>("content");
         QTest::addColumn<QString>("expected");
-        const QByteArray spec = readAll(fixture(QStringLiteral("otlp-json/spec-example.json")));
-        QTest::newRow("truncated json") << spec.left(spec.size() / 2) << "byte offset";
-        QTest::newRow("garbage") << QByteArray("\x01\x02garbage") << "not a trace file";
-        QTest::newRow("empty") << QByteArray("  \n") << "empty";
-        QTest::newRow("truncated protobuf") << readAll(fixture(QStringLiteral("otlp-protobuf/otlp2parquet-traces.pb"))).left(300)
-                                            << "not a valid OTLP protobuf";
-        QTest::newRow("truncated gzip") << Gzip::deflate(spec).left(40) << "truncated";
-        QTest::newRow("wrong json") << QByteArray(R"({"hello": 1})") << "neither OTLP";
-        QTest::newRow("otlp wrong type") << QByteArray(R"({"resourceSpans": [{"scopeSpans": 5}]})") << "scopeSpans";
-        QTest::newRow("jaeger wrong type") << QByteArray(R"({"data":[{"traceID":"1","spans":[{"spanID":"2","startTime":"x"}]}]})")
-                                           << "data[0].spans[0].startTime";
-        QTest::newRow("only logs") << QByteArray(R"({"resourceLogs":[]})" "\n" R"({"resourceLogs":[]})" "\n")
-                                   << "no valid spans";
+        // Rows made from a test file read it in badFiles() (a failure in a _data function would abort the run):
+        // "file" names it and "cut" says what to keep.
+        QTest::addColumn<QString>("file");
+        QTest::addColumn<QString>("cut");
+        const QString spec = QStringLiteral("otlp-json/checkout-single-span.json");
+        const QString none;
+        QTest::newRow("truncated json") << QByteArray() << "byte offset" << spec << "half";
+        QTest::newRow("garbage") << QByteArray("\x01\x02garbage") << "not a trace file" << none << none;
+        QTest::newRow("empty") << QByteArray("  \n") << "empty" << none << none;
+        QTest::newRow("truncated protobuf") << QByteArray() << "not a valid OTLP protobuf"
+                                            << QStringLiteral("otlp-protobuf/shop-grpc.pb") << "first300";
+        QTest::newRow("truncated gzip") << QByteArray() << "truncated" << spec << "gzip-first40";
+        QTest::newRow("wrong json") << QByteArray(R"({"hello": 1})") << "neither OTLP" << none << none;
+        QTest::newRow("otlp wrong type") << QByteArray(R"({"resourceSpans": [{"scopeSpans": 5}]})") << "scopeSpans"
+                                         << none << none;
+        QTest::newRow("jaeger wrong type")
+            << QByteArray(R"({"data":[{"traceID":"1","spans":[{"spanID":"2","startTime":"x"}]}]})")
+            << "data[0].spans[0].startTime" << none << none;
+        QTest::newRow("only logs") << QByteArray(R"({"resourceLogs":[]})"
+                                                 "\n"
+                                                 R"({"resourceLogs":[]})"
+                                                 "\n")
+                                   << "no valid spans" << none << none;
     }
 
     void badFiles()
     {
         QFETCH(QByteArray, content);
         QFETCH(QString, expected);
+        QFETCH(QString, file);
+        QFETCH(QString, cut);
+        if (!file.isEmpty()) {
+            SPANSCOPE_READ_TEST_FILE(input, file);
+            content = cut == QLatin1String("half") ? input.left(input.size() / 2)
+                : cut == QLatin1String("first300") ? input.left(300)
+                                                   : Gzip::deflate(input).left(40);
+        }
         const QString path = writeFile(QStringLiteral("bad.json"), content);
         SqliteTraceStore* store = freshStore();
         const ImportReport report = TraceImporter(store).importFile(path);
@@ -598,11 +753,11 @@ private Q_SLOTS:
         }
         // A document format fails as one write: nothing stored.
         {
+            SPANSCOPE_TEST_FILE(jaeger, QStringLiteral("jaeger-json/helpdesk-agent.jaeger.json"));
             SqliteTraceStore* inner = freshStore();
             FlakyStore flaky(inner);
             flaky.failWrite = 1;
-            const ImportReport report
-                = TraceImporter(&flaky).importFile(fixture(QStringLiteral("jaeger-json/genai-agent-trace.jaeger.json")));
+            const ImportReport report = TraceImporter(&flaky).importFile(jaeger);
             QVERIFY(!report.ok);
             QCOMPARE(inner->spanCount(), 0);
         }

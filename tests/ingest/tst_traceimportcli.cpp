@@ -1,6 +1,8 @@
 #include "ingest/gzip.h"
 #include "storage/sqlitetracestore.h"
 
+#include "../common/testdata.h"
+
 #include <QDeadlineTimer>
 #include <QFile>
 #include <QProcess>
@@ -10,11 +12,6 @@
 // Runs the built spanscope binary without a display: `import` and `export` use QCoreApplication.
 
 namespace {
-
-QString fixture(const QString& relative)
-{
-    return QStringLiteral(SPANSCOPE_FIXTURES_DIR "/") + relative;
-}
 
 struct Run {
     int exitCode = -1;
@@ -61,6 +58,7 @@ private Q_SLOTS:
     {
         // `spanscope FILE` opens a viewer window (offscreen here) on a scratch store: the --store file is not even
         // created, and no receiver listens. SIGTERM closes the window; exit code 0.
+        SPANSCOPE_TEST_FILE(file, QStringLiteral("otlp-json/checkout-fanout.json"));
         const QString db = m_dir.filePath(QStringLiteral("view-untouched.db"));
         QProcess p;
         QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
@@ -70,18 +68,18 @@ private Q_SLOTS:
         env.remove(QStringLiteral("LC_ALL"));
         p.setProcessEnvironment(env);
         p.setProcessChannelMode(QProcess::MergedChannels);
-        p.start(QStringLiteral(SPANSCOPE_BINARY), { QStringLiteral("--store"), QStringLiteral("sqlite:") + db,
-            QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"),
-            fixture(QStringLiteral("otlp-json/hotrod-n-plus-one-concurrent.json")) });
+        p.start(QStringLiteral(SPANSCOPE_BINARY),
+            { QStringLiteral("--store"), QStringLiteral("sqlite:") + db, QStringLiteral("--listen"),
+                QStringLiteral("127.0.0.1:0"), file });
         QVERIFY(p.waitForStarted());
         QByteArray output;
         QDeadlineTimer deadline(60000);
-        while (!output.contains("Opened 40 spans in 1 trace from 1 file") && !deadline.hasExpired()
-               && p.state() == QProcess::Running) {
+        while (!output.contains("Opened 22 spans in 1 trace from 1 file") && !deadline.hasExpired()
+            && p.state() == QProcess::Running) {
             p.waitForReadyRead(200);
             output += p.readAll();
         }
-        QVERIFY2(output.contains("Opened 40 spans in 1 trace from 1 file"), output.constData());
+        QVERIFY2(output.contains("Opened 22 spans in 1 trace from 1 file"), output.constData());
         p.terminate();
         QVERIFY(p.waitForFinished(30000));
         output += p.readAll();
@@ -98,28 +96,51 @@ private Q_SLOTS:
         QVERIFY2(run.err.contains(QLatin1String("no-such-trace.json: no such file")), qPrintable(run.err));
     }
 
+    void import_data()
+    {
+        QTest::addColumn<QString>("otlpFile");
+        QTest::addColumn<QString>("zipkinFile");
+        QTest::addColumn<QString>("db");
+        QTest::addColumn<int>("otlpSpans");
+        QTest::addColumn<int>("zipkinSpans");
+        QTest::newRow("project") << QStringLiteral("otlp-json/checkout-fanout.json")
+                                 << QStringLiteral("zipkin-json/orders-messaging.json") << QStringLiteral("cli.db")
+                                 << 22 << 8;
+        QTest::newRow("conformance") << TestData::conformanceFile("otlp-json/hotrod-n-plus-one-concurrent.json")
+                                     << TestData::conformanceFile("zipkin-json/messaging-kafka.json")
+                                     << QStringLiteral("conformance.db") << 40 << 28;
+    }
+
     void import()
     {
-        const QString db = m_dir.filePath(QStringLiteral("cli.db"));
-        const Run run = spanscope({ QStringLiteral("import"), fixture(QStringLiteral("otlp-json/hotrod-n-plus-one-concurrent.json")),
-                                    fixture(QStringLiteral("zipkin-json/messaging-kafka.json")),
-                                    QStringLiteral("--store"), QStringLiteral("sqlite:") + db });
+        QFETCH(QString, otlpFile);
+        QFETCH(QString, zipkinFile);
+        QFETCH(QString, db);
+        QFETCH(int, otlpSpans);
+        QFETCH(int, zipkinSpans);
+        SPANSCOPE_TEST_FILE(otlp, otlpFile);
+        SPANSCOPE_TEST_FILE(zipkin, zipkinFile);
+        const QString dbPath = m_dir.filePath(db);
+        const Run run = spanscope(
+            { QStringLiteral("import"), otlp, zipkin, QStringLiteral("--store"), QStringLiteral("sqlite:") + dbPath });
         QVERIFY2(run.exitCode == 0, qPrintable(run.err));
-        QVERIFY2(run.out.contains(QStringLiteral("imported 40 spans in 1 traces (otlp-json)")), qPrintable(run.out));
-        QVERIFY2(run.out.contains(QStringLiteral("imported 28 spans in 1 traces (zipkin-json)")), qPrintable(run.out));
-        QCOMPARE(storedSpans(db), 68);
+        QVERIFY2(run.out.contains(QStringLiteral("imported %1 spans in 1 traces (otlp-json)").arg(otlpSpans)),
+            qPrintable(run.out));
+        QVERIFY2(run.out.contains(QStringLiteral("imported %1 spans in 1 traces (zipkin-json)").arg(zipkinSpans)),
+            qPrintable(run.out));
+        QCOMPARE(storedSpans(dbPath), otlpSpans + zipkinSpans);
     }
 
     void importFailure()
     {
+        SPANSCOPE_TEST_FILE(good, QStringLiteral("otlp-json/checkout-single-span.json"));
         const QString db = m_dir.filePath(QStringLiteral("fail.db"));
         const QString bad = m_dir.filePath(QStringLiteral("bad.jsonl"));
         QFile f(bad);
         QVERIFY(f.open(QIODevice::WriteOnly));
         f.write("{\"resourceSpans\":[]}\nnot json\n");
         f.close();
-        const Run run = spanscope({ QStringLiteral("--store"), db, QStringLiteral("import"), bad,
-                                    fixture(QStringLiteral("otlp-json/spec-example.json")) });
+        const Run run = spanscope({ QStringLiteral("--store"), db, QStringLiteral("import"), bad, good });
         QCOMPARE(run.exitCode, 2);
         QVERIFY2(run.err.contains(QStringLiteral("bad.jsonl: line 2: invalid JSON")), qPrintable(run.err));
         QVERIFY2(run.err.contains(QStringLiteral("bad.jsonl: no valid spans found")), qPrintable(run.err));
@@ -136,33 +157,37 @@ private Q_SLOTS:
 
     void exportAndReimport()
     {
-        const QString db = m_dir.filePath(QStringLiteral("cli.db")); // filled by import()
+        const QString db = m_dir.filePath(QStringLiteral("cli.db")); // filled by import("project")
         const QString all = m_dir.filePath(QStringLiteral("all.jsonl.gz"));
         const Run run = spanscope({ QStringLiteral("export"), QStringLiteral("-o"), all, QStringLiteral("--store"), db });
         QVERIFY2(run.exitCode == 0, qPrintable(run.err));
-        QVERIFY2(run.out.contains(QStringLiteral("exported 68 spans in 2 traces (otlp-jsonl, gzip")), qPrintable(run.out));
+        QVERIFY2(
+            run.out.contains(QStringLiteral("exported 30 spans in 2 traces (otlp-jsonl, gzip")), qPrintable(run.out));
         QVERIFY(Gzip::looksGzipped([&] {
             QFile f(all);
             return f.open(QIODevice::ReadOnly) ? f.read(2) : QByteArray();
         }()));
 
         const QString one = m_dir.filePath(QStringLiteral("one.out"));
-        const Run single = spanscope({ QStringLiteral("--store"), db, QStringLiteral("export"), QStringLiteral("--trace"),
-                                       QStringLiteral("0562809467078eab"), QStringLiteral("--format"),
-                                       QStringLiteral("otlp-proto"), QStringLiteral("-o"), one });
+        const Run single = spanscope({ QStringLiteral("--store"), db, QStringLiteral("export"),
+            QStringLiteral("--trace"), QStringLiteral("8a6b4c2d0e1f23344556677889900aab"), QStringLiteral("--format"),
+            QStringLiteral("otlp-proto"), QStringLiteral("-o"), one });
         QVERIFY2(single.exitCode == 0, qPrintable(single.err));
-        QVERIFY2(single.out.contains(QStringLiteral("exported 28 spans in 1 traces (otlp-proto")), qPrintable(single.out));
+        QVERIFY2(
+            single.out.contains(QStringLiteral("exported 8 spans in 1 traces (otlp-proto")), qPrintable(single.out));
 
-        const QString pretty = m_dir.filePath(QStringLiteral("hotrod.json"));
-        const Run byService = spanscope({ QStringLiteral("export"), QStringLiteral("--service"), QStringLiteral("redis-manual"),
-                                          QStringLiteral("--pretty"), QStringLiteral("-o"), pretty, QStringLiteral("--store"), db });
+        const QString pretty = m_dir.filePath(QStringLiteral("checkout.json"));
+        const Run byService
+            = spanscope({ QStringLiteral("export"), QStringLiteral("--service"), QStringLiteral("redis-cache"),
+                QStringLiteral("--pretty"), QStringLiteral("-o"), pretty, QStringLiteral("--store"), db });
         QVERIFY2(byService.exitCode == 0, qPrintable(byService.err));
-        QVERIFY2(byService.out.contains(QStringLiteral("exported 40 spans in 1 traces (otlp-json")), qPrintable(byService.out));
+        QVERIFY2(byService.out.contains(QStringLiteral("exported 22 spans in 1 traces (otlp-json")),
+            qPrintable(byService.out));
 
         const QString db2 = m_dir.filePath(QStringLiteral("again.db"));
         const Run back = spanscope({ QStringLiteral("import"), all, one, pretty, QStringLiteral("--store"), db2 });
         QVERIFY2(back.exitCode == 0, qPrintable(back.err));
-        QCOMPARE(storedSpans(db2), 68);
+        QCOMPARE(storedSpans(db2), 30);
 
         QCOMPARE(spanscope({ QStringLiteral("export"), QStringLiteral("--store"), db }).exitCode, 1);
         QCOMPARE(spanscope({ QStringLiteral("export"), QStringLiteral("--format"), QStringLiteral("xml"), QStringLiteral("-o"),

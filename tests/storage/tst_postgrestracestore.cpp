@@ -12,6 +12,8 @@
 #include "ingest/otlpjsoncodec.h"
 #include "ingest/otlpprotobufcodec.h"
 
+#include "../common/testdata.h"
+
 #include <QDir>
 #include <QFile>
 #include <QMutex>
@@ -310,19 +312,14 @@ private:
     std::map<QString, QByteArray> m_objects;
 };
 
-QString fixture(const QString& relative) { return QStringLiteral(SPANSCOPE_FIXTURES_DIR "/") + relative; }
-
-// The fixture as store items: one per request (one per line for JSON Lines).
-bool fixtureItems(const QString& relative, std::vector<IngestItem>* out, QString* error)
+// A trace file as store items: one per request (one per line for JSON Lines).
+bool fileItems(const QString& path, std::vector<IngestItem>* out, QString* error)
 {
-    QFile file(fixture(relative));
-    if (!file.open(QIODevice::ReadOnly)) {
-        *error = file.errorString();
+    QByteArray content;
+    if (!TestData::read(path, &content, error))
         return false;
-    }
-    const QByteArray content = file.readAll();
     QList<QByteArray> requests;
-    if (relative.endsWith(QLatin1String(".jsonl"))) {
+    if (path.endsWith(QLatin1String(".jsonl"))) {
         for (const QByteArray& line : content.split('\n'))
             if (!line.trimmed().isEmpty())
                 requests.append(line);
@@ -330,7 +327,7 @@ bool fixtureItems(const QString& relative, std::vector<IngestItem>* out, QString
         requests.append(content);
     }
     for (const QByteArray& body : requests) {
-        const bool protobuf = relative.endsWith(QLatin1String(".pb"));
+        const bool protobuf = path.endsWith(QLatin1String(".pb"));
         DecodeResult decoded = protobuf ? OtlpProtobufCodec::decodeRequest(body) : OtlpJsonCodec::decodeRequest(body);
         if (!decoded.ok) {
             *error = decoded.error;
@@ -678,19 +675,26 @@ private Q_SLOTS:
     void fixtures_data()
     {
         QTest::addColumn<QString>("file");
+        for (const char* f : { "otlp-json/checkout-single-span.json", "otlp-json/payments-two-traces.json",
+                 "otlp-json/storefront-multi-resource.json", "otlp-json/checkout-fanout.json",
+                 "otlp-json/trip-planner-agent.json", "otlp-json-protomapping/shop-grpc.jsonl",
+                 "otlp-protobuf/shop-grpc.pb" })
+            QTest::newRow(f) << QString::fromLatin1(f);
         for (const char* f : { "otlp-json/spec-example.json", "otlp-json/jaeger-otel-traces-01.json",
                  "otlp-json/node-sdk-multi-resource.json", "otlp-json/hotrod-n-plus-one-concurrent.json",
                  "otlp-json/genai-agent-trace.json", "otlp-json-protomapping/otlp2parquet-traces.jsonl",
                  "otlp-protobuf/otlp2parquet-traces.pb" })
-            QTest::newRow(f) << QString::fromLatin1(f);
+            QTest::newRow(qPrintable(QString(QStringLiteral("conformance: ") + QLatin1String(f))))
+                << TestData::conformanceFile(f);
     }
     void fixtures()
     {
-        REQUIRE_PG();
         QFETCH(QString, file);
+        SPANSCOPE_TEST_FILE(path, file);
+        REQUIRE_PG();
         std::vector<IngestItem> input;
         QString error;
-        QVERIFY2(fixtureItems(file, &input, &error), qPrintable(error));
+        QVERIFY2(fileItems(path, &input, &error), qPrintable(error));
         auto store = openStore();
         QVERIFY(store);
         const WriteResult written = store->write(input);
@@ -848,8 +852,8 @@ private Q_SLOTS:
         REQUIRE_PG();
         std::vector<IngestItem> input;
         QString error;
-        QVERIFY2(fixtureItems(QStringLiteral("otlp-json/hotrod-n-plus-one-concurrent.json"), &input, &error),
-            qPrintable(error));
+        SPANSCOPE_TEST_FILE(path, QStringLiteral("otlp-json/checkout-fanout.json"));
+        QVERIFY2(fileItems(path, &input, &error), qPrintable(error));
         auto store = openStore();
         QVERIFY(store);
         QVERIFY(store->write(input).ok);

@@ -5,6 +5,8 @@
 #include "ingest/payloadformatter.h"
 #include "model/tracelistmodel.h"
 #include "storage/sqlitetracestore.h"
+
+#include "../common/testdata.h"
 #include "ui/mainwindow.h"
 
 #include <QAction>
@@ -31,11 +33,6 @@
 #include <memory>
 
 namespace {
-
-QString fixture(const QString& relative)
-{
-    return QStringLiteral(SPANSCOPE_FIXTURES_DIR "/") + relative;
-}
 
 QList<MainWindow*> viewerWindows(const MainWindow* except)
 {
@@ -108,6 +105,7 @@ private Q_SLOTS:
     void init();
     void cleanup();
 
+    void openShowsFileInViewerWithoutTouchingStore_data();
     void openShowsFileInViewerWithoutTouchingStore();
     void importAddsToStoreAndRecentFiles();
     void invalidFileReportsFileAndOffsetAndStoresNothing();
@@ -161,30 +159,42 @@ void TestTraceFiles::cleanup()
     m_dir.reset();
 }
 
+void TestTraceFiles::openShowsFileInViewerWithoutTouchingStore_data()
+{
+    QTest::addColumn<QString>("file");
+    QTest::addColumn<int>("spans");
+    QTest::newRow("checkout-fanout") << QStringLiteral("otlp-json/checkout-fanout.json") << 22;
+    QTest::newRow("conformance: hotrod") << TestData::conformanceFile("otlp-json/hotrod-n-plus-one-concurrent.json")
+                                         << 40;
+}
+
 void TestTraceFiles::openShowsFileInViewerWithoutTouchingStore()
 {
-    MainWindow* viewer = m_window->openFiles({ fixture(QStringLiteral("otlp-json/hotrod-n-plus-one-concurrent.json")) });
+    QFETCH(QString, file);
+    QFETCH(int, spans);
+    SPANSCOPE_TEST_FILE(path, file);
+    MainWindow* viewer = m_window->openFiles({ path });
     QVERIFY(viewer);
     const auto [ok, summary] = waitForJob(viewer);
     QVERIFY2(ok, qPrintable(summary));
-    QVERIFY2(summary.contains(QLatin1String("40 spans")), qPrintable(summary));
-    QVERIFY(viewer->windowTitle().contains(QLatin1String("hotrod-n-plus-one-concurrent.json")));
+    QVERIFY2(summary.contains(QStringLiteral("%1 spans").arg(spans)), qPrintable(summary));
+    QVERIFY(viewer->windowTitle().contains(QFileInfo(path).fileName()));
 
     // The viewer lists the file's trace and opened it; the main store got nothing.
     QCOMPARE(viewer->traceListModel()->rowCount(), 1);
     QVERIFY(viewer->openTraceId().isValid());
-    QCOMPARE(viewer->store()->spanCount(), 40);
+    QCOMPARE(viewer->store()->spanCount(), spans);
     QVERIFY(viewer->store() != m_store.get());
     QCOMPARE(m_store->spanCount(), 0);
     QCOMPARE(m_window->traceListModel()->rowCount(), 0);
-    QCOMPARE(MainWindow::recentFiles().value(0),
-             QFileInfo(fixture(QStringLiteral("otlp-json/hotrod-n-plus-one-concurrent.json"))).absoluteFilePath());
+    QCOMPARE(MainWindow::recentFiles().value(0), QFileInfo(path).absoluteFilePath());
 }
 
 void TestTraceFiles::importAddsToStoreAndRecentFiles()
 {
-    const QStringList files = { fixture(QStringLiteral("otlp-json/genai-agent-trace.json")),
-                                fixture(QStringLiteral("zipkin-json/smartthings-oauth-authorization.json")) };
+    SPANSCOPE_TEST_FILE(agent, QStringLiteral("otlp-json/trip-planner-agent.json"));
+    SPANSCOPE_TEST_FILE(zipkin, QStringLiteral("zipkin-json/gateway-login.json"));
+    const QStringList files = { agent, zipkin };
     m_window->importFiles(files);
     QVERIFY(m_window->isFileJobRunning());
     const auto [ok, summary] = waitForJob(m_window.get());
@@ -221,7 +231,8 @@ void TestTraceFiles::invalidFileReportsFileAndOffsetAndStoresNothing()
 void TestTraceFiles::cancelledImportLeavesStoreAsItWas()
 {
     // Something already in the store, which must stay exactly as it is.
-    m_window->importFiles({ fixture(QStringLiteral("otlp-json/spec-example.json")) });
+    SPANSCOPE_TEST_FILE(single, QStringLiteral("otlp-json/checkout-single-span.json"));
+    m_window->importFiles({ single });
     QVERIFY(waitForJob(m_window.get()).first);
     const qint64 before = m_store->spanCount();
     QVERIFY(before > 0);
@@ -266,9 +277,10 @@ void TestTraceFiles::exportSelectedTracesRoundTrips()
     QFETCH(int, format);
     QFETCH(bool, gzip);
     QFETCH(QString, fileName);
-    m_window->importFiles({ fixture(QStringLiteral("otlp-json/node-sdk-multi-resource.json")),
-                            fixture(QStringLiteral("otlp-json/genai-agent-trace.json")),
-                            fixture(QStringLiteral("otlp-json/hotrod-n-plus-one-concurrent.json")) });
+    SPANSCOPE_TEST_FILE(storefront, QStringLiteral("otlp-json/storefront-multi-resource.json"));
+    SPANSCOPE_TEST_FILE(agent, QStringLiteral("otlp-json/trip-planner-agent.json"));
+    SPANSCOPE_TEST_FILE(fanOut, QStringLiteral("otlp-json/checkout-fanout.json"));
+    m_window->importFiles({ storefront, agent, fanOut });
     QVERIFY(waitForJob(m_window.get()).first);
     QTableView* list = m_window->traceListView();
     const int rows = list->model()->rowCount();
@@ -315,9 +327,10 @@ void TestTraceFiles::exportSelectedTracesRoundTrips()
 
 void TestTraceFiles::exportFilteredList()
 {
-    m_window->importFiles({ fixture(QStringLiteral("otlp-json/node-sdk-multi-resource.json")),
-                            fixture(QStringLiteral("otlp-json/genai-agent-trace.json")),
-                            fixture(QStringLiteral("zipkin-json/messaging-kafka.json")) });
+    SPANSCOPE_TEST_FILE(storefront, QStringLiteral("otlp-json/storefront-multi-resource.json"));
+    SPANSCOPE_TEST_FILE(agent, QStringLiteral("otlp-json/trip-planner-agent.json"));
+    SPANSCOPE_TEST_FILE(messaging, QStringLiteral("zipkin-json/orders-messaging.json"));
+    m_window->importFiles({ storefront, agent, messaging });
     QVERIFY(waitForJob(m_window.get()).first);
     QComboBox* services = m_window->serviceFilter();
     // Pick a service that not every trace has, through the combo box like a user.
@@ -375,7 +388,9 @@ void TestTraceFiles::dropOpensViewerAndDropOnViewerAdds()
         QApplication::sendEvent(m_window.get(), &enter);
         QVERIFY(!enter.isAccepted());
     }
-    QVERIFY(drop(m_window.get(), { fixture(QStringLiteral("jaeger-json/genai-agent-trace.jaeger.json")) }));
+    SPANSCOPE_TEST_FILE(jaeger, QStringLiteral("jaeger-json/helpdesk-agent.jaeger.json"));
+    SPANSCOPE_TEST_FILE(protobuf, QStringLiteral("otlp-protobuf/shop-grpc.pb"));
+    QVERIFY(drop(m_window.get(), { jaeger }));
     QList<MainWindow*> viewers = viewerWindows(m_window.get());
     QCOMPARE(viewers.size(), 1);
     MainWindow* viewer = viewers.first();
@@ -384,7 +399,7 @@ void TestTraceFiles::dropOpensViewerAndDropOnViewerAdds()
     QCOMPARE(m_store->spanCount(), 0);
 
     // Dropping on the viewer adds to its view instead of opening yet another window.
-    QVERIFY(drop(viewer, { fixture(QStringLiteral("otlp-protobuf/otlp2parquet-traces.pb")) }));
+    QVERIFY(drop(viewer, { protobuf }));
     QVERIFY(waitForJob(viewer).first);
     QVERIFY(viewer->traceListModel()->rowCount() > 1);
     QCOMPARE(viewerWindows(m_window.get()).size(), 1);
@@ -394,8 +409,10 @@ void TestTraceFiles::dropOpensViewerAndDropOnViewerAdds()
 void TestTraceFiles::recentFilesMenuOpensAndForgetsMissingFiles()
 {
     const QString copy = m_dir->filePath(QStringLiteral("copy.json"));
-    QVERIFY(QFile::copy(fixture(QStringLiteral("otlp-json/spec-example.json")), copy));
-    m_window->importFiles({ fixture(QStringLiteral("otlp-json/genai-agent-trace.json")), copy });
+    SPANSCOPE_TEST_FILE(single, QStringLiteral("otlp-json/checkout-single-span.json"));
+    SPANSCOPE_TEST_FILE(agent, QStringLiteral("otlp-json/trip-planner-agent.json"));
+    QVERIFY(QFile::copy(single, copy));
+    m_window->importFiles({ agent, copy });
     QVERIFY(waitForJob(m_window.get()).first);
     QCOMPARE(MainWindow::recentFiles().size(), 2);
 
@@ -406,7 +423,7 @@ void TestTraceFiles::recentFilesMenuOpensAndForgetsMissingFiles()
     QList<QAction*> actions = menu->actions();
     QVERIFY(actions.size() >= 2);
     QVERIFY(actions.at(0)->text().contains(QLatin1String("copy.json")));
-    QVERIFY(actions.at(1)->text().contains(QLatin1String("genai-agent-trace.json")));
+    QVERIFY(actions.at(1)->text().contains(QLatin1String("trip-planner-agent.json")));
 
     // Opening a recent file shows it in a viewer.
     actions.at(1)->trigger();
@@ -417,8 +434,8 @@ void TestTraceFiles::recentFilesMenuOpensAndForgetsMissingFiles()
     // A recent file that is gone: an error, and it leaves the list.
     QVERIFY(QFile::remove(copy));
     QMetaObject::invokeMethod(menu, "aboutToShow");
-    // Opening it moved genai-agent-trace.json to the top.
-    QVERIFY(menu->actions().at(0)->text().contains(QLatin1String("genai-agent-trace.json")));
+    // Opening it moved trip-planner-agent.json to the top.
+    QVERIFY(menu->actions().at(0)->text().contains(QLatin1String("trip-planner-agent.json")));
     QVERIFY(menu->actions().at(1)->text().contains(QLatin1String("copy.json")));
     menu->actions().at(1)->trigger();
     QCOMPARE(MainWindow::recentFiles().size(), 1);
