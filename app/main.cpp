@@ -22,6 +22,7 @@
 #include <QLocale>
 #include <QTranslator>
 
+#include <algorithm>
 #include <cstdio>
 #include <memory>
 
@@ -37,7 +38,20 @@ struct Config {
     QString s3Endpoint; ///< --s3-endpoint, else $AWS_ENDPOINT_URL_S3 (S3Config::fromEnvironment); serve worker mode
     QString s3Bucket = QStringLiteral("otel-traces"); ///< --s3-bucket
     QStringList viewFiles; ///< `spanscope FILE...`: view these files, no receiver, main store untouched
+    QByteArray apiKey; ///< --api-key, else $SPANSCOPE_API_KEY: required on /v1/* and /api/v1/* when set
+    bool allowUnauthenticated = false; ///< --allow-unauthenticated: listen beyond loopback without a key
 };
+
+/// Why the receiver must not start as configured (empty when it may): a non-loopback address without an API key.
+QString exposureProblem(const Config& config)
+{
+    if (!config.apiKey.isEmpty() || config.allowUnauthenticated || config.listenAddress.isLoopback())
+        return QString();
+    return QCoreApplication::translate("main", "refusing to listen on %1 without an API key: anyone who can reach it "
+                                               "could read and write traces. Set --api-key KEY (or SPANSCOPE_API_KEY), "
+                                               "or pass --allow-unauthenticated.")
+        .arg(config.listenAddress.toString());
+}
 
 void printError(const QString& message)
 {
@@ -132,8 +146,17 @@ bool parseCommandLine(QCoreApplication& app, bool serveMode, Config* config)
     QCommandLineOption s3Bucket(QStringLiteral("s3-bucket"),
                                 QCoreApplication::translate("main", "Bucket of the raw objects (default otel-traces)."),
                                 QStringLiteral("NAME"));
-    parser.addOptions({ listen, store, maxBody, pgSchema, s3Endpoint, s3Bucket });
+    QCommandLineOption apiKey(QStringLiteral("api-key"),
+                              QCoreApplication::translate("main", "Require \"Authorization: Bearer KEY\" on /v1/* and "
+                                                                  "/api/v1/* (default: $SPANSCOPE_API_KEY)."),
+                              QStringLiteral("KEY"));
+    QCommandLineOption allowUnauthenticated(QStringLiteral("allow-unauthenticated"),
+                                            QCoreApplication::translate("main", "Listen on a non-loopback address "
+                                                                                "without an API key."));
+    parser.addOptions({ listen, store, maxBody, pgSchema, s3Endpoint, s3Bucket, apiKey, allowUnauthenticated });
     parser.process(app);
+    config->apiKey = parser.isSet(apiKey) ? parser.value(apiKey).toUtf8() : qgetenv("SPANSCOPE_API_KEY");
+    config->allowUnauthenticated = parser.isSet(allowUnauthenticated);
     if (parser.isSet(pgSchema))
         config->pgSchema = parser.value(pgSchema);
     if (parser.isSet(s3Endpoint))
@@ -210,6 +233,20 @@ Command commandOf(int argc, char** argv)
         return Command::Gui;
     }
     return Command::Gui;
+}
+
+/// True when the command line asks for --help, --help-all or --version (before a "--").
+bool asksForHelpOrVersion(int argc, char** argv)
+{
+    for (int i = 1; i < argc; ++i) {
+        const char* arg = argv[i];
+        if (qstrcmp(arg, "--") == 0)
+            return false;
+        for (const char* option : { "-h", "--help", "-?", "--help-all", "-v", "--version" })
+            if (qstrcmp(arg, option) == 0)
+                return true;
+    }
+    return false;
 }
 
 QCommandLineOption storeOption()
@@ -390,11 +427,21 @@ int runExport(QCoreApplication& app)
             printError(QCoreApplication::translate("main", "--trace expects 32 hex digits, got \"%1\"").arg(hex));
             return 1;
         }
-        ids.push_back(id);
+        if (std::find(ids.begin(), ids.end(), id) == ids.end()) // the same trace named twice is exported once
+            ids.push_back(id);
     }
     const auto traceStore = openStore(parser, store);
     if (!traceStore)
         return 2;
+    for (const TraceId& id : ids) {
+        QString error;
+        if (!traceStore->traceSummary(id, &error)) {
+            printError(error.isEmpty() ? QCoreApplication::translate("main", "trace %1 is not in the store %2")
+                                             .arg(id.toHex(), traceStore->description())
+                                       : error);
+            return 2;
+        }
+    }
     TraceExporter exporter(traceStore.get());
     ExportReport report;
     if (!ids.empty()) {
@@ -435,6 +482,10 @@ int runExport(QCoreApplication& app)
  */
 int runServe(QCoreApplication& app, const Config& config)
 {
+    if (const QString exposure = exposureProblem(config); !exposure.isEmpty()) {
+        printError(exposure);
+        return 2;
+    }
     const bool worker = !config.pgConnection.isEmpty();
     std::unique_ptr<S3BlobStore> blobs;
     if (worker) {
@@ -481,6 +532,7 @@ int runServe(QCoreApplication& app, const Config& config)
     options.address = config.listenAddress;
     options.port = config.listenPort;
     options.maxBodyBytes = config.maxBodyBytes;
+    options.apiKey = config.apiKey;
     OtlpHttpReceiver receiver(&pipeline, options);
     if (!receiver.start(&error)) {
         printError(error);
@@ -560,6 +612,7 @@ int runGui(QApplication& app, const Config& config)
     options.address = config.listenAddress;
     options.port = config.listenPort;
     options.maxBodyBytes = config.maxBodyBytes;
+    options.apiKey = config.apiKey;
     OtlpHttpReceiver receiver(&pipeline, options);
 
     MainWindow window(nullptr);
@@ -582,6 +635,9 @@ int runGui(QApplication& app, const Config& config)
         window.showError(QCoreApplication::translate("main", "%1\n\nStart Spanscope with --store sqlite:PATH to use "
                                                              "another file.")
                              .arg(error));
+    } else if (const QString exposure = exposureProblem(config); !exposure.isEmpty()) {
+        window.setReceiverStatus(QCoreApplication::translate("main", "Receiver off (no API key)"));
+        window.showError(exposure);
     } else {
         pipeline.start();
         if (receiver.start(&error)) {
@@ -648,6 +704,12 @@ int main(int argc, char** argv)
         return runMigrate(app);
     }
     Config config;
+    if (command == Command::Gui && asksForHelpOrVersion(argc, argv)) {
+        // --help and --version need no display: answer them before a QApplication would look for one.
+        QCoreApplication app(argc, argv);
+        parseCommandLine(app, false, &config); // prints and exits
+        return 0;
+    }
     if (command == Command::Serve) {
         QCoreApplication app(argc, argv);
         if (!parseCommandLine(app, true, &config))

@@ -170,9 +170,11 @@ private:
 /// The QtHttpServer front end; lives on the receiver thread.
 class ReceiverServer : public QAbstractHttpServer {
 public:
-    ReceiverServer(IngestPipeline* pipeline, TraceStore* queryStore, qint64 maxBodyBytes, OtlpHttpReceiver* owner)
+    ReceiverServer(IngestPipeline* pipeline, TraceStore* queryStore, qint64 maxBodyBytes, const QByteArray& apiKey,
+                   OtlpHttpReceiver* owner)
         : m_pipeline(pipeline)
         , m_maxBodyBytes(maxBodyBytes)
+        , m_expectedAuthorization(apiKey.isEmpty() ? QByteArray() : QByteArray("Bearer ") + apiKey)
         , m_owner(owner)
     {
         setQueryStore(queryStore);
@@ -215,6 +217,15 @@ protected:
     {
         socket->setProperty(BytesSinceRequestProperty, qint64(0));
         const QString path = request.url().path();
+        const bool guarded = path.startsWith(QLatin1String("/v1/")) || path.startsWith(QLatin1String("/api/v1/"))
+            || path == QLatin1String("/api/v1");
+        if (guarded && !authorized(request)) {
+            auto responder = makeResponder(request, socket);
+            fail(responder, HttpStatus::Unauthorized, "text/plain",
+                 QStringLiteral("missing or wrong API key: send Authorization: Bearer KEY"),
+                 { { "WWW-Authenticate", "Bearer" } });
+            return true;
+        }
         if (path == QLatin1String("/v1/traces")) {
             if (request.method() != QHttpServerRequest::Method::Post) {
                 auto responder = makeResponder(request, socket);
@@ -231,6 +242,15 @@ protected:
                 && request.method() != QHttpServerRequest::Method::Head) {
                 fail(responder, HttpStatus::MethodNotAllowed, "text/plain",
                      QStringLiteral("use GET for /healthz"), { { "Allow", "GET" } });
+                return true;
+            }
+            if (!m_expectedAuthorization.isEmpty() && !authorized(request)) {
+                // Open to probes, but without a key it tells nothing about the store or the traffic.
+                const QByteArray body = QByteArrayLiteral("{\"status\":\"ok\"}");
+                responder.writeStatusLine(HttpStatus::Ok);
+                responder.writeHeader("Content-Type", "application/json");
+                responder.writeHeader("Content-Length", QByteArray::number(body.size()));
+                responder.writeBody(request.method() == QHttpServerRequest::Method::Head ? QByteArray() : body);
                 return true;
             }
             QJsonObject health { { QStringLiteral("status"), QStringLiteral("ok") },
@@ -268,6 +288,25 @@ protected:
     }
 
 private:
+    /// True when no key is configured or the request's Authorization header carries it; constant time in the
+    /// header's content (no early exit on the first differing byte).
+    bool authorized(const QHttpServerRequest& request) const
+    {
+        if (m_expectedAuthorization.isEmpty())
+            return true;
+        const QByteArray given = request.value("authorization").trimmed();
+        const QByteArray& expected = m_expectedAuthorization;
+        unsigned char difference = given.size() == expected.size() ? 0 : 1;
+        for (qsizetype i = 0; i < expected.size(); ++i) {
+            const char g = i < given.size() ? given.at(i) : '\0';
+            const char e = expected.at(i);
+            // The scheme ("Bearer ") is case-insensitive (RFC 7235), the key is not.
+            const bool scheme = i < 7;
+            difference |= static_cast<unsigned char>(scheme ? (g | 0x20) ^ (e | 0x20) : g ^ e);
+        }
+        return difference == 0;
+    }
+
     void fail(QHttpServerResponder& responder, HttpStatus status, const QByteArray& mime, const QString& message,
               QHttpServerResponder::HeaderList extraHeaders = {})
     {
@@ -474,6 +513,7 @@ private:
 
     IngestPipeline* m_pipeline;
     qint64 m_maxBodyBytes;
+    QByteArray m_expectedAuthorization; ///< "Bearer KEY", empty without a key
     OtlpHttpReceiver* m_owner;
     QPointer<QTcpServer> m_tcp;
     int m_pendingReplies = 0;
@@ -511,7 +551,7 @@ bool OtlpHttpReceiver::start(QString* error)
         return true;
     m_thread = new QThread;
     m_thread->setObjectName(QStringLiteral("otlp-receiver"));
-    m_server = new ReceiverServer(m_pipeline, m_queryStore, m_options.maxBodyBytes, this);
+    m_server = new ReceiverServer(m_pipeline, m_queryStore, m_options.maxBodyBytes, m_options.apiKey, this);
     m_server->moveToThread(m_thread);
     QObject::connect(m_thread, &QThread::finished, m_server, &QObject::deleteLater);
     m_thread->start();

@@ -21,7 +21,7 @@ class TraceStore;
  *
  * Replies: 200 with ExportTraceServiceResponse in the request's encoding (with partial_success when spans were
  * rejected), sent only after the spans are committed by the IngestPipeline; 400 (malformed body, with a
- * google.rpc.Status naming what is wrong), 404, 405, 413 (body or inflated body over maxBodyBytes), 415
+ * google.rpc.Status naming what is wrong), 401 (Options::apiKey set and the request lacks it), 404, 405, 413 (body or inflated body over maxBodyBytes), 415
  * (other content type or encoding), 503 with Retry-After (queue full, store failing, shutting down).
  *
  * Threading: the HTTP server runs on its own QThread; the object itself belongs to the thread that created it
@@ -34,6 +34,9 @@ public:
         QHostAddress address = QHostAddress::LocalHost;
         quint16 port = 4318; ///< 0 picks a free port
         qint64 maxBodyBytes = qint64(16) * 1024 * 1024; ///< limit on the body and on its inflated size, bytes
+        /// When set, every request to /v1/* and /api/v1/* must carry `Authorization: Bearer <apiKey>` (compared in
+        /// constant time), else 401 with `WWW-Authenticate: Bearer`; /healthz then answers only its status.
+        QByteArray apiKey;
     };
 
     explicit OtlpHttpReceiver(IngestPipeline* pipeline, const Options& options, QObject* parent = nullptr);

@@ -25,6 +25,7 @@ struct Reply {
     QByteArray contentType;
     QByteArray retryAfter;
     QByteArray allow;
+    QByteArray wwwAuthenticate;
 };
 
 std::vector<Span> makeSpans(int count, quint8 traceSeed = 1)
@@ -123,6 +124,7 @@ private:
         r.contentType = reply->rawHeader("Content-Type");
         r.retryAfter = reply->rawHeader("Retry-After");
         r.allow = reply->rawHeader("Allow");
+        r.wwwAuthenticate = reply->rawHeader("WWW-Authenticate");
         reply->deleteLater();
         return r;
     }
@@ -183,6 +185,48 @@ private Q_SLOTS:
         m_receiver.reset();
         m_pipeline.reset();
         m_store.reset();
+    }
+
+    void apiKeyGuardsTracesAndQueries()
+    {
+        // A receiver of its own with a key (issue 8 §5).
+        OtlpHttpReceiver::Options options;
+        options.port = 0;
+        options.apiKey = "s3cret-key";
+        OtlpHttpReceiver guarded(m_pipeline.get(), options);
+        QString error;
+        QVERIFY2(guarded.start(&error), qPrintable(error));
+        const quint16 port = guarded.port();
+        const QByteArray body = OtlpProtobufCodec::encodeRequest(makeSpans(3, 9));
+        auto postWith = [&](const QByteArray& authorization) {
+            QList<QPair<QByteArray, QByteArray>> headers { { "Content-Type", "application/x-protobuf" } };
+            if (!authorization.isNull())
+                headers.append({ "Authorization", authorization });
+            return send("POST", url(QStringLiteral("/v1/traces"), port), body, headers);
+        };
+        for (const QByteArray& wrong : { QByteArray(), QByteArray("Bearer s3cret-kex"), QByteArray("Bearer s3cret-key2"),
+                                         QByteArray("Bearer "), QByteArray("Basic s3cret-key"), QByteArray("s3cret-key") }) {
+            const Reply r = postWith(wrong);
+            QVERIFY2(r.status == 401, wrong.constData());
+            QCOMPARE(r.wwwAuthenticate, QByteArray("Bearer"));
+        }
+        QCOMPARE(storedSpans(), 0);
+        QCOMPARE(postWith("Bearer s3cret-key").status, 200);
+        QCOMPARE(postWith("bearer s3cret-key").status, 200); // the scheme is case-insensitive
+        QCOMPARE(storedSpans(), 3);
+
+        const Reply list = send("GET", url(QStringLiteral("/api/v1/traces"), port));
+        QCOMPARE(list.status, 401);
+        QCOMPARE(send("GET", url(QStringLiteral("/api/v1/traces"), port), {}, { { "Authorization", "Bearer s3cret-key" } }).status,
+                 200);
+        // /healthz stays open, but says nothing about the store without the key; the key itself appears nowhere.
+        const Reply open = send("GET", url(QStringLiteral("/healthz"), port));
+        QCOMPARE(open.status, 200);
+        QCOMPARE(QJsonDocument::fromJson(open.body).object().keys(), QStringList { QStringLiteral("status") });
+        const Reply full = send("GET", url(QStringLiteral("/healthz"), port), {}, { { "Authorization", "Bearer s3cret-key" } });
+        QVERIFY(QJsonDocument::fromJson(full.body).object().contains(QStringLiteral("store")));
+        QVERIFY(!full.body.contains("s3cret"));
+        guarded.stop();
     }
 
     void protobufRequestIsCommittedBeforeReply()

@@ -195,6 +195,54 @@ private Q_SLOTS:
                      .exitCode,
                  1);
     }
+
+    void exportNamesEachTraceOnceAndRefusesUnknownIds()
+    {
+        const QString db = m_dir.filePath(QStringLiteral("cli.db")); // filled by import("project")
+        const QString twice = m_dir.filePath(QStringLiteral("twice.json"));
+        const QString id = QStringLiteral("8a6b4c2d0e1f23344556677889900aab");
+        const Run run = spanscope({ QStringLiteral("export"), QStringLiteral("--trace"), id, QStringLiteral("--trace"),
+            id.toUpper(), QStringLiteral("-o"), twice, QStringLiteral("--store"), db });
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+        QVERIFY2(run.out.contains(QStringLiteral("exported 8 spans in 1 traces")), qPrintable(run.out));
+
+        // An id the store does not have: said, exit code 2, no file.
+        const QString none = m_dir.filePath(QStringLiteral("none.json"));
+        const Run missing = spanscope({ QStringLiteral("export"), QStringLiteral("--trace"), id,
+            QStringLiteral("--trace"), QStringLiteral("0123456789abcdef0123456789abcdef"), QStringLiteral("-o"), none,
+            QStringLiteral("--store"), db });
+        QCOMPARE(missing.exitCode, 2);
+        QVERIFY2(missing.err.contains(QStringLiteral("trace 0123456789abcdef0123456789abcdef is not in the store")),
+            qPrintable(missing.err));
+        QVERIFY(!QFile::exists(none));
+    }
+
+    void serveRefusesToExposeWithoutKey()
+    {
+        // Listening beyond loopback needs --api-key (or SPANSCOPE_API_KEY) or an explicit --allow-unauthenticated.
+        const QString db = m_dir.filePath(QStringLiteral("exposed.db"));
+        const Run refused = spanscope({ QStringLiteral("serve"), QStringLiteral("--listen"), QStringLiteral("0.0.0.0:0"),
+            QStringLiteral("--store"), QStringLiteral("sqlite:") + db });
+        QCOMPARE(refused.exitCode, 2);
+        QVERIFY2(refused.err.contains(QStringLiteral("--api-key")), qPrintable(refused.err));
+        QVERIFY2(refused.err.contains(QStringLiteral("--allow-unauthenticated")), qPrintable(refused.err));
+        QVERIFY(!QFile::exists(db));
+    }
+
+    void helpAndVersionWithoutDisplay()
+    {
+        // No DISPLAY, no QT_QPA_PLATFORM: --help and --version used to abort looking for a display.
+        const Run help = spanscope({ QStringLiteral("--help") });
+        QCOMPARE(help.exitCode, 0);
+        QVERIFY2(help.out.contains(QStringLiteral("--listen")) && help.out.contains(QStringLiteral("--store")),
+            qPrintable(help.out + help.err));
+        const Run version = spanscope({ QStringLiteral("--version") });
+        QCOMPARE(version.exitCode, 0);
+        QVERIFY2(version.out.startsWith(QStringLiteral("spanscope ")), qPrintable(version.out + version.err));
+        const Run serveHelp = spanscope({ QStringLiteral("serve"), QStringLiteral("--help") });
+        QCOMPARE(serveHelp.exitCode, 0);
+        QVERIFY2(serveHelp.out.contains(QStringLiteral("--listen")), qPrintable(serveHelp.out + serveHelp.err));
+    }
 };
 
 QTEST_GUILESS_MAIN(TestTraceImportCli)
