@@ -481,6 +481,74 @@ private Q_SLOTS:
         QCOMPARE(model->traceIdAt(0), longest);
     }
 
+    void resortWhileATraceStreamsIn()
+    {
+        // The scene of a crash with the old sort proxy: a trace open with a span selected, a 100,000-span trace
+        // arriving in 5,000-span requests, a click on the Start header, a click on the first row.
+        MainWindow window(m_store);
+        QTableView* view = window.traceListView();
+        TraceListModel* model = window.traceListModel();
+        QAbstractItemModelTester tester(model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        window.openTrace(MainTrace);
+        window.selectSpan(spanId(5));
+        QHeaderView* header = view->horizontalHeader();
+        const auto clickHeader = [&](int column) {
+            QTest::mouseClick(header->viewport(), Qt::LeftButton, {},
+                QPoint(
+                    header->sectionViewportPosition(column) + header->sectionSize(column) / 2, header->height() / 2));
+        };
+        const auto clickFirstRow = [&] {
+            QTest::mouseClick(view->viewport(), Qt::LeftButton, {},
+                view->visualRect(model->index(0, TraceListModel::NameColumn)).center());
+        };
+
+        const TraceId streaming = traceId(77);
+        const auto svc = resource(QStringLiteral("stream"));
+        constexpr int Requests = 20;
+        constexpr int PerRequest = 5000;
+        for (int r = 0; r < Requests; ++r) {
+            std::vector<Span> spans;
+            spans.reserve(PerRequest);
+            for (int i = 0; i < PerRequest; ++i) {
+                const quint64 n = quint64(r) * PerRequest + quint64(i) + 1;
+                const std::uint64_t start = BaseNs + 1000 * Ms + n * Us;
+                spans.push_back(
+                    make(streaming, n, n == 1 ? 0 : 1, QStringLiteral("s%1").arg(n), svc, start, start + 50 * Us));
+            }
+            m_store->addSpans(std::move(spans));
+            window.notifyTracesChanged({ streaming });
+            if (r % 4 == 1)
+                QTest::qWait(MainWindow::RefreshIntervalMs + 20);
+            if (r == 10) {
+                clickHeader(TraceListModel::StartColumn);
+                QCOMPARE(header->sortIndicatorOrder(), Qt::AscendingOrder);
+                QCOMPARE(model->traceIdAt(0), OtherTrace); // the oldest
+                clickFirstRow();
+                QCOMPARE(window.openTraceId(), OtherTrace);
+            }
+            if (r == 15) {
+                clickHeader(TraceListModel::SpansColumn);
+                QCOMPARE(model->query().order, TraceOrder::SpanCount);
+                QCOMPARE(model->traceIdAt(0), streaming);
+            }
+        }
+        QTRY_VERIFY(model->rowOf(streaming) >= 0
+            && model->summaryAt(model->rowOf(streaming))->spanCount == Requests * PerRequest);
+        QCOMPARE(model->traceIdAt(0), streaming);
+        clickHeader(TraceListModel::StartColumn);
+        QCOMPARE(model->query().order, TraceOrder::StartTime);
+        QCOMPARE(header->sortIndicatorOrder(), Qt::DescendingOrder);
+        QCOMPARE(model->traceIdAt(0), streaming); // the newest
+        QCOMPARE(model->rowCount(), 3);
+        QCOMPARE(view->currentIndex().row(), model->rowOf(OtherTrace));
+        clickFirstRow();
+        QCOMPARE(window.openTraceId(), streaming);
+        QTRY_VERIFY(!window.isLoading());
+        QCOMPARE(window.waterfall()->visibleRowCount(), Requests * PerRequest);
+    }
+
     void filterBar()
     {
         MainWindow window(m_store);
