@@ -472,6 +472,49 @@ private Q_SLOTS:
         QCOMPARE(model.traceIdAt(0), traceId(3));
     }
 
+    void asyncSortDropsTheOlderOrdersPage()
+    {
+        MemoryTraceStore store;
+        for (quint64 n = 1; n <= 450; ++n)
+            store.addSpans(variedTrace(n));
+        auto gate = std::make_shared<Gate>();
+        QThreadPool pool;
+        TraceListModel model;
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model.setAsynchronous(true);
+        model.setThreadPool(&pool);
+        model.setSource(gatedSource(&store, gate));
+        gate->permits.release();
+        QVERIFY(waitUntilLoaded(model));
+        QCOMPARE(model.rowCount(), TraceListModel::PageSize);
+
+        // A click on Spans, then at once on Duration: the model empties, the Spans page comes back stale.
+        model.sort(TraceListModel::SpansColumn, Qt::DescendingOrder);
+        QCOMPARE(model.rowCount(), 0);
+        QVERIFY(model.isLoading());
+        model.sort(TraceListModel::DurationColumn, Qt::DescendingOrder);
+        QCOMPARE(model.rowCount(), 0);
+        gate->permits.release(2);
+        QVERIFY(waitUntilLoaded(model));
+        QCOMPARE(gate->calls.load(), 3);
+        QCOMPARE(model.query().order, TraceOrder::Duration);
+        QCOMPARE(model.rowCount(), TraceListModel::PageSize);
+        std::uint64_t longest = 0;
+        for (quint64 n = 1; n <= 450; ++n)
+            longest = std::max(longest, store.traceSummary(traceId(n))->durationNanos());
+        QCOMPARE(model.summaryAt(0)->durationNanos(), longest);
+        for (int row = 1; row < model.rowCount(); ++row)
+            QVERIFY(model.summaryAt(row - 1)->durationNanos() >= model.summaryAt(row)->durationNanos());
+
+        // Pages continue in that order.
+        model.fetchMore(QModelIndex());
+        gate->permits.release();
+        QVERIFY(waitUntilLoaded(model));
+        QCOMPARE(model.rowCount(), 2 * TraceListModel::PageSize);
+        for (int row = 1; row < model.rowCount(); ++row)
+            QVERIFY(model.summaryAt(row - 1)->durationNanos() >= model.summaryAt(row)->durationNanos());
+    }
+
     void asyncTraceListPaging()
     {
         MemoryTraceStore store;
