@@ -256,26 +256,49 @@ void TraceListModel::insertSorted(std::vector<TraceSummary> rows)
     }
 }
 
-QVector<TraceId> TraceListModel::loadedAmong(const QVector<TraceId>& traceIds) const
+TraceListModel::Changed TraceListModel::changedAmong(const QVector<TraceId>& traceIds) const
 {
     // Loaded traces beyond the first page only learn about late spans this way; skip it for huge bursts.
-    QVector<TraceId> loaded;
+    Changed changed;
     if (!m_source.traceSummary || traceIds.size() > 2 * PageSize)
-        return loaded;
-    for (const TraceId& id : traceIds)
+        return changed;
+    // Newest first, a trace not loaded stays behind the loaded ones (its start only gets earlier) or is new (the
+    // first page brings it). In another order it may move among the loaded rows beyond the first page: read it too,
+    // unless the text filter, which a summary cannot answer, is on.
+    const bool newestFirst = m_query.order == TraceOrder::StartTime && m_query.descending;
+    const bool readUnloaded = !newestFirst && m_query.text.isEmpty();
+    for (const TraceId& id : traceIds) {
         if (m_rowById.contains(id))
-            loaded << id;
-    return loaded;
+            changed.loaded << id;
+        else if (readUnloaded)
+            changed.unloaded << id;
+    }
+    return changed;
+}
+
+bool TraceListModel::summaryMatches(const TraceQuery& query, const TraceSummary& summary)
+{
+    // TraceStore::listTraces's filters, but the text filter.
+    return (query.serviceName.isEmpty() || summary.services.contains(query.serviceName))
+        && (!query.errorsOnly || summary.errorCount > 0)
+        && (!query.minDurationNanos || summary.durationNanos() >= query.minDurationNanos)
+        && (!query.startTimeFromUnixNano || summary.startTimeUnixNano >= query.startTimeFromUnixNano)
+        && (!query.startTimeToUnixNano || summary.startTimeUnixNano <= query.startTimeToUnixNano);
 }
 
 TraceListModel::RefreshData TraceListModel::collectRefresh(const TraceSource& source, const TraceQuery& query,
-    const QVector<TraceId>& changed, const std::optional<TraceSummary>& newestLoaded)
+    const Changed& changed, const std::optional<TraceSummary>& newestLoaded)
 {
     RefreshData data;
     if (source.traceSummary) {
-        for (const TraceId& id : changed) {
+        for (const TraceId& id : changed.loaded) {
             QString error;
             if (auto summary = source.traceSummary(id, &error))
+                data.incoming.push_back(std::move(*summary));
+        }
+        for (const TraceId& id : changed.unloaded) {
+            QString error;
+            if (auto summary = source.traceSummary(id, &error); summary && summaryMatches(query, *summary))
                 data.incoming.push_back(std::move(*summary));
         }
     }
@@ -315,7 +338,7 @@ void TraceListModel::refresh(const QVector<TraceId>& changedTraces)
         startRefresh(changedTraces);
         return;
     }
-    RefreshData data = collectRefresh(m_source, m_query, loadedAmong(changedTraces),
+    RefreshData data = collectRefresh(m_source, m_query, changedAmong(changedTraces),
         m_rows.empty() ? std::nullopt : std::optional<TraceSummary>(m_rows.front()));
     applyRefresh(std::move(data));
 }
@@ -327,7 +350,7 @@ void TraceListModel::startRefresh(const QVector<TraceId>& changedTraces)
     const quint64 generation = m_generation;
     const TraceSource source = m_source;
     const TraceQuery query = m_query;
-    const QVector<TraceId> changed = loadedAmong(changedTraces);
+    const Changed changed = changedAmong(changedTraces);
     const std::optional<TraceSummary> newest
         = m_rows.empty() ? std::nullopt : std::optional<TraceSummary>(m_rows.front());
     GuardedJob::start(m_pool, this, [source, query, changed, newest] {

@@ -119,7 +119,9 @@ public:
     static int columnOfOrder(TraceOrder order);
 
     /**
-     * Live update: re-reads the summaries of `changedTraces` that are loaded, then the first page, and merges
+     * Live update: re-reads the summaries of `changedTraces` that are loaded (in an order other than newest first and
+     * without a text filter, also those not loaded, which may now sort among the loaded rows), then the first page,
+     * and merges
      * both in (new rows inserted in batches, changed rows updated in place or moved when their sort key changed). A
      * row that now sorts after the last loaded row while more pages exist leaves; fetchMore brings it back.
      */
@@ -165,10 +167,16 @@ private:
     };
     static std::vector<TraceSummary> fetchPage(const TraceSource& source, const TraceQuery& query,
         const TraceSummary* after, QString* error);
-    /// Runs on any thread: `changed` are loaded traces, `newestLoaded` the first loaded row (in the query's order).
-    static RefreshData collectRefresh(const TraceSource& source, const TraceQuery& query,
-        const QVector<TraceId>& changed, const std::optional<TraceSummary>& newestLoaded);
-    QVector<TraceId> loadedAmong(const QVector<TraceId>& traceIds) const;
+    /// Changed traces whose summaries refresh() re-reads.
+    struct Changed {
+        QVector<TraceId> loaded;
+        QVector<TraceId> unloaded; ///< kept when they match the query (summaryMatches)
+    };
+    /// Runs on any thread: `newestLoaded` is the first loaded row (in the query's order).
+    static RefreshData collectRefresh(const TraceSource& source, const TraceQuery& query, const Changed& changed,
+        const std::optional<TraceSummary>& newestLoaded);
+    Changed changedAmong(const QVector<TraceId>& traceIds) const;
+    static bool summaryMatches(const TraceQuery& query, const TraceSummary& summary);
     void applyRefresh(RefreshData data);
     void applyMore(std::vector<TraceSummary> page);
     void startFirstPage();

@@ -402,6 +402,60 @@ private Q_SLOTS:
         QCOMPARE(model.traceIdAt(451), traceId(5000));
     }
 
+    void traceListRefreshBringsUnloadedTracesThatMovedIn()
+    {
+        MemoryTraceStore store;
+        for (quint64 n = 1; n <= 450; ++n)
+            store.addSpans(variedTrace(n));
+        TraceListModel model;
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model.setStore(&store);
+        model.sort(TraceListModel::DurationColumn, Qt::DescendingOrder);
+        model.fetchMore(QModelIndex());
+        QCOMPARE(model.rowCount(), 400);
+        TraceQuery all = model.query();
+        all.limit = 1000;
+        const std::vector<TraceSummary> ordered = store.listTraces(all);
+        QCOMPARE(ordered.size(), 450u);
+
+        // A trace past the loaded rows grows to sort among the second page: the first page does not show it, its
+        // own summary does.
+        const TraceSummary unloaded = ordered[430];
+        QCOMPARE(model.rowOf(unloaded.traceId), -1);
+        const TraceSummary target = ordered[300];
+        QVERIFY(target.durationNanos() > unloaded.durationNanos() + 1);
+        const auto res = resource(QStringLiteral("svc-late"));
+        store.addSpans({ make(unloaded.traceId, 95, 1, QStringLiteral("late"), res, unloaded.startTimeUnixNano,
+            unloaded.startTimeUnixNano + target.durationNanos() + 1) });
+        QSignalSpy inserts(&model, &QAbstractItemModel::rowsInserted);
+        model.refresh({ unloaded.traceId });
+        QCOMPARE(inserts.count(), 1);
+        QCOMPARE(model.rowCount(), 401);
+        const int row = model.rowOf(unloaded.traceId);
+        QVERIFY(row > TraceListModel::PageSize && row <= 300);
+        QCOMPARE(model.summaryAt(row)->durationNanos(), target.durationNanos() + 1);
+        checkSortedByRole(model, TraceListModel::DurationColumn, Qt::DescendingOrder, 450);
+
+        // One that no longer matches the filter is not inserted.
+        TraceQuery errors = model.query();
+        errors.errorsOnly = true;
+        model.setQuery(errors);
+        while (model.canFetchMore(QModelIndex()))
+            model.fetchMore(QModelIndex());
+        const int matching = model.rowCount();
+        QVERIFY(matching > 0);
+        QVERIFY(!model.canFetchMore(QModelIndex())); // all loaded: anything read would be inserted
+        TraceId clean;
+        for (const TraceSummary& s : ordered)
+            if (s.errorCount == 0 && s.traceId != unloaded.traceId)
+                clean = s.traceId;
+        QVERIFY(clean.isValid());
+        store.addSpans({ make(clean, 96, 1, QStringLiteral("long, no error"), res, BaseNs, BaseNs + 900000 * Ms) });
+        model.refresh({ clean });
+        QCOMPARE(model.rowCount(), matching);
+        QCOMPARE(model.rowOf(clean), -1);
+    }
+
     void traceListRefreshMovesRowsPastTheLoadedOnes()
     {
         MemoryTraceStore store;
