@@ -104,6 +104,26 @@ public:
         return true;
     }
 
+    /// The index of the value among `choices`; `fallback` when absent.
+    bool choice(QLatin1StringView name, std::initializer_list<QLatin1StringView> choices, int fallback, int* out,
+        QString* error) const
+    {
+        *out = fallback;
+        if (!has(name))
+            return true;
+        const QString text = value(name);
+        QStringList names;
+        for (QLatin1StringView c : choices) {
+            if (text == c) {
+                *out = int(names.size());
+                return true;
+            }
+            names.append(c);
+        }
+        *error = QStringLiteral("%1 must be one of %2, not %3").arg(name, names.join(QStringLiteral(", ")), echo(text));
+        return false;
+    }
+
     bool time(QLatin1StringView name, std::uint64_t* out, QString* error) const
     {
         QString why;
@@ -285,17 +305,34 @@ Response listTraces(TraceStore* store, const Request& request)
     QString error;
     if (!params.read(request,
             { QLatin1StringView("service_name"), QLatin1StringView("trace_id"), QLatin1StringView("start_time_gte"),
-                QLatin1StringView("start_time_lte"), QLatin1StringView("limit"), QLatin1StringView("offset") },
+                QLatin1StringView("start_time_lte"), QLatin1StringView("limit"), QLatin1StringView("offset"),
+                QLatin1StringView("order_by"), QLatin1StringView("order") },
             &error))
         return errorResponse(400, error);
     int limit = 0;
     int offset = 0;
+    int orderBy = 0;
+    int order = 0;
+    static constexpr TraceOrder orders[] = {
+        TraceOrder::StartTime,
+        TraceOrder::Duration,
+        TraceOrder::SpanCount,
+        TraceOrder::ErrorCount,
+    };
     if (!params.integer(
             QLatin1StringView("limit"), 1, QueryApi::MaxTraceLimit, QueryApi::DefaultTraceLimit, &limit, &error)
-        || !params.integer(QLatin1StringView("offset"), 0, std::numeric_limits<int>::max(), 0, &offset, &error))
+        || !params.integer(QLatin1StringView("offset"), 0, std::numeric_limits<int>::max(), 0, &offset, &error)
+        || !params.choice(QLatin1StringView("order_by"),
+            { QLatin1StringView("start_time"), QLatin1StringView("duration"), QLatin1StringView("span_count"),
+                QLatin1StringView("error_count") },
+            0, &orderBy, &error)
+        || !params.choice(
+            QLatin1StringView("order"), { QLatin1StringView("desc"), QLatin1StringView("asc") }, 0, &order, &error))
         return errorResponse(400, error);
 
     TraceQuery query;
+    query.order = orders[orderBy];
+    query.descending = order == 0;
     query.serviceName = params.value(QLatin1StringView("service_name"));
     const bool hasFrom = params.has(QLatin1StringView("start_time_gte"));
     const bool hasTo = params.has(QLatin1StringView("start_time_lte"));

@@ -12,8 +12,9 @@ class TraceStore;
 /**
  * The read-only query API (DESIGN.md "Read-only query API"; routes, parameters and shapes in docs/query-api.md):
  *
- * - `GET /api/v1/traces?service_name=&trace_id=&start_time_gte=&start_time_lte=&limit=&offset=`: trace summaries,
- *   newest first; `limit` 1..200 (default 50), `offset` >= 0.
+ * - `GET /api/v1/traces?service_name=&trace_id=&start_time_gte=&start_time_lte=&limit=&offset=&order_by=&order=`:
+ *   trace summaries, newest first unless `order_by` (start_time, duration, span_count, error_count) and `order`
+ *   (desc, asc) say otherwise; `limit` 1..200 (default 50), `offset` >= 0.
  * - `GET /api/v1/traces/{trace_id}`: one summary plus the trace's resource attributes.
  * - `GET /api/v1/traces/{trace_id}/spans?limit=&offset=`: spans in start-time order; `limit` 1..500 (default 100).
  * - `GET /api/v1/traces/{trace_id}/raw`: the trace as gzipped OTLP/JSON (ExportTraceServiceRequest).

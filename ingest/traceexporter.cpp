@@ -235,9 +235,7 @@ ExportReport TraceExporter::exportQuery(const TraceQuery& query, const QString& 
                     return false;
             if (static_cast<int>(rows.size()) < page.limit)
                 return true;
-            page.hasCursor = true;
-            page.cursorStartTimeUnixNano = rows.back().startTimeUnixNano;
-            page.cursorTraceId = rows.back().traceId;
+            page.setCursor(rows.back());
         }
     });
     if (!listError.isEmpty())

@@ -50,7 +50,7 @@ public:
 
     /// The given traces, in the given order; unknown ids are skipped (not an error).
     ExportReport exportTraces(const std::vector<TraceId>& traceIds, const QString& path, const ExportOptions& options);
-    /// Every trace matching `query` (its limit is the page size; paged with the keyset cursor), newest first.
+    /// Every trace matching `query` (its limit is the page size; paged with the keyset cursor), in its order.
     ExportReport exportQuery(const TraceQuery& query, const QString& path, const ExportOptions& options);
 
     /// "otlp-json", "otlp-jsonl", "otlp-proto".

@@ -13,13 +13,21 @@
 #include <utility>
 
 namespace {
-// Keyset order of TraceStore::listTraces: (start time, trace id) descending.
-bool newerThan(const TraceSummary& a, const TraceSummary& b)
+// The keyset order of TraceStore::listTraces for this query: (key, trace id), descending or ascending.
+bool sortsBefore(const TraceQuery& query, const TraceSummary& a, const TraceSummary& b)
 {
-    if (a.startTimeUnixNano != b.startTimeUnixNano)
-        return a.startTimeUnixNano > b.startTimeUnixNano;
-    return b.traceId < a.traceId;
+    return TraceOrdering::before(a, b, query.order, query.descending);
 }
+
+constexpr TraceOrder s_columnOrders[TraceListModel::ColumnCount] = {
+    TraceOrder::StartTime,
+    TraceOrder::Service,
+    TraceOrder::Name,
+    TraceOrder::Duration,
+    TraceOrder::SpanCount,
+    TraceOrder::ErrorCount,
+    TraceOrder::Tokens,
+};
 
 bool sameSummary(const TraceSummary& a, const TraceSummary& b)
 {
@@ -160,16 +168,41 @@ std::vector<TraceSummary> TraceListModel::fetchPage(const TraceSource& source, c
         return {};
     TraceQuery q = query;
     q.limit = PageSize;
-    q.hasCursor = after != nullptr;
-    if (after) {
-        q.cursorStartTimeUnixNano = after->startTimeUnixNano;
-        q.cursorTraceId = after->traceId;
-    }
+    q.hasCursor = false;
+    if (after)
+        q.setCursor(*after);
     QString message;
     auto rows = source.listTraces(q, &message);
     if (!message.isEmpty() && error && error->isEmpty())
         *error = message;
     return rows;
+}
+
+void TraceListModel::sort(int column, Qt::SortOrder order)
+{
+    if (column < 0 || column >= ColumnCount)
+        return;
+    const TraceOrder traceOrder = orderOfColumn(column);
+    const bool descending = order == Qt::DescendingOrder;
+    if (traceOrder == m_query.order && descending == m_query.descending)
+        return;
+    TraceQuery query = m_query;
+    query.order = traceOrder;
+    query.descending = descending;
+    setQuery(query);
+}
+
+TraceOrder TraceListModel::orderOfColumn(int column)
+{
+    return column >= 0 && column < ColumnCount ? s_columnOrders[column] : TraceOrder::StartTime;
+}
+
+int TraceListModel::columnOfOrder(TraceOrder order)
+{
+    for (int column = 0; column < ColumnCount; ++column)
+        if (s_columnOrders[column] == order)
+            return column;
+    return StartColumn;
 }
 
 void TraceListModel::rebuildIndex()
@@ -187,21 +220,28 @@ void TraceListModel::removeRowAt(int row)
     endRemoveRows();
 }
 
+bool TraceListModel::listedBefore(const TraceSummary& a, const TraceSummary& b) const
+{
+    return sortsBefore(m_query, a, b);
+}
+
 void TraceListModel::insertSorted(std::vector<TraceSummary> rows)
 {
-    // A trace older than the last loaded row arrives with fetchMore; inserting it now would duplicate it there.
+    // A trace that sorts after the last loaded row arrives with fetchMore; inserting it now would duplicate it there.
     if (m_hasMore && !m_rows.empty()) {
         const TraceSummary last = m_rows.back();
-        rows.erase(std::remove_if(rows.begin(), rows.end(), [&](const TraceSummary& s) { return !newerThan(s, last); }),
+        rows.erase(
+            std::remove_if(rows.begin(), rows.end(), [&](const TraceSummary& s) { return !listedBefore(s, last); }),
             rows.end());
     }
     if (rows.empty())
         return;
-    std::sort(rows.begin(), rows.end(), newerThan);
+    std::sort(
+        rows.begin(), rows.end(), [this](const TraceSummary& a, const TraceSummary& b) { return listedBefore(a, b); });
     auto positionOf = [this](const TraceSummary& s) {
-        return static_cast<int>(std::partition_point(m_rows.begin(), m_rows.end(),
-                                    [&](const TraceSummary& r) { return newerThan(r, s); })
-            - m_rows.begin());
+        return static_cast<int>(std::partition_point(m_rows.begin(), m_rows.end(), [&](const TraceSummary& r) {
+            return listedBefore(r, s);
+        }) - m_rows.begin());
     };
     std::size_t k = 0;
     while (k < rows.size()) {
@@ -216,26 +256,49 @@ void TraceListModel::insertSorted(std::vector<TraceSummary> rows)
     }
 }
 
-QVector<TraceId> TraceListModel::loadedAmong(const QVector<TraceId>& traceIds) const
+TraceListModel::Changed TraceListModel::changedAmong(const QVector<TraceId>& traceIds) const
 {
     // Loaded traces beyond the first page only learn about late spans this way; skip it for huge bursts.
-    QVector<TraceId> loaded;
+    Changed changed;
     if (!m_source.traceSummary || traceIds.size() > 2 * PageSize)
-        return loaded;
-    for (const TraceId& id : traceIds)
+        return changed;
+    // Newest first, a trace not loaded stays behind the loaded ones (its start only gets earlier) or is new (the
+    // first page brings it). In another order it may move among the loaded rows beyond the first page: read it too,
+    // unless the text filter, which a summary cannot answer, is on.
+    const bool newestFirst = m_query.order == TraceOrder::StartTime && m_query.descending;
+    const bool readUnloaded = !newestFirst && m_query.text.isEmpty();
+    for (const TraceId& id : traceIds) {
         if (m_rowById.contains(id))
-            loaded << id;
-    return loaded;
+            changed.loaded << id;
+        else if (readUnloaded)
+            changed.unloaded << id;
+    }
+    return changed;
+}
+
+bool TraceListModel::summaryMatches(const TraceQuery& query, const TraceSummary& summary)
+{
+    // TraceStore::listTraces's filters, but the text filter.
+    return (query.serviceName.isEmpty() || summary.services.contains(query.serviceName))
+        && (!query.errorsOnly || summary.errorCount > 0)
+        && (!query.minDurationNanos || summary.durationNanos() >= query.minDurationNanos)
+        && (!query.startTimeFromUnixNano || summary.startTimeUnixNano >= query.startTimeFromUnixNano)
+        && (!query.startTimeToUnixNano || summary.startTimeUnixNano <= query.startTimeToUnixNano);
 }
 
 TraceListModel::RefreshData TraceListModel::collectRefresh(const TraceSource& source, const TraceQuery& query,
-    const QVector<TraceId>& changed, const std::optional<TraceSummary>& newestLoaded)
+    const Changed& changed, const std::optional<TraceSummary>& newestLoaded)
 {
     RefreshData data;
     if (source.traceSummary) {
-        for (const TraceId& id : changed) {
+        for (const TraceId& id : changed.loaded) {
             QString error;
             if (auto summary = source.traceSummary(id, &error))
+                data.incoming.push_back(std::move(*summary));
+        }
+        for (const TraceId& id : changed.unloaded) {
+            QString error;
+            if (auto summary = source.traceSummary(id, &error); summary && summaryMatches(query, *summary))
                 data.incoming.push_back(std::move(*summary));
         }
     }
@@ -244,7 +307,7 @@ TraceListModel::RefreshData TraceListModel::collectRefresh(const TraceSource& so
     std::vector<TraceSummary> page = fetchPage(source, query, nullptr, &data.error);
     for (int pages = 1;; ++pages) {
         const bool full = static_cast<int>(page.size()) >= PageSize;
-        const bool overlaps = !newestLoaded || (!page.empty() && !newerThan(page.back(), *newestLoaded));
+        const bool overlaps = !newestLoaded || (!page.empty() && !sortsBefore(query, page.back(), *newestLoaded));
         std::move(page.begin(), page.end(), std::back_inserter(data.incoming));
         if (!full) {
             data.reachedEnd = true;
@@ -275,7 +338,7 @@ void TraceListModel::refresh(const QVector<TraceId>& changedTraces)
         startRefresh(changedTraces);
         return;
     }
-    RefreshData data = collectRefresh(m_source, m_query, loadedAmong(changedTraces),
+    RefreshData data = collectRefresh(m_source, m_query, changedAmong(changedTraces),
         m_rows.empty() ? std::nullopt : std::optional<TraceSummary>(m_rows.front()));
     applyRefresh(std::move(data));
 }
@@ -287,7 +350,7 @@ void TraceListModel::startRefresh(const QVector<TraceId>& changedTraces)
     const quint64 generation = m_generation;
     const TraceSource source = m_source;
     const TraceQuery query = m_query;
-    const QVector<TraceId> changed = loadedAmong(changedTraces);
+    const Changed changed = changedAmong(changedTraces);
     const std::optional<TraceSummary> newest
         = m_rows.empty() ? std::nullopt : std::optional<TraceSummary>(m_rows.front());
     GuardedJob::start(m_pool, this, [source, query, changed, newest] {
@@ -332,9 +395,8 @@ void TraceListModel::applyRefresh(RefreshData data)
         m_hasMore = true;
     }
 
-    int firstChanged = -1;
-    int lastChanged = -1;
     std::vector<TraceSummary> added;
+    QVector<TraceId> updated;
     QHash<TraceId, bool> seen;
     for (TraceSummary& s : data.incoming) {
         if (seen.contains(s.traceId))
@@ -347,27 +409,54 @@ void TraceListModel::applyRefresh(RefreshData data)
         }
         if (sameSummary(m_rows[row], s))
             continue;
-        if (m_rows[row].startTimeUnixNano == s.startTimeUnixNano) {
+        updated << s.traceId;
+        if (TraceOrdering::compare(m_rows[row], s, m_query.order) == 0)
             m_rows[row] = std::move(s);
-            firstChanged = firstChanged < 0 ? row : std::min(firstChanged, row);
-            lastChanged = std::max(lastChanged, row);
-        } else {
-            // The start moved (a late, earlier span): the row moves with it.
-            added.push_back(std::move(s));
-        }
+        else
+            moveToSortedRow(row, std::move(s)); // a late span changed its key (or its start, for every order)
+    }
+
+    insertSorted(std::move(added));
+    rebuildIndex();
+
+    int firstChanged = -1;
+    int lastChanged = -1;
+    for (const TraceId& id : std::as_const(updated)) {
+        const int row = m_rowById.value(id, -1);
+        if (row < 0)
+            continue;
+        firstChanged = firstChanged < 0 ? row : std::min(firstChanged, row);
+        lastChanged = std::max(lastChanged, row);
     }
     if (firstChanged >= 0)
         Q_EMIT dataChanged(index(firstChanged, 0), index(lastChanged, ColumnCount - 1));
+}
 
-    // Rows whose position changes are removed first and re-inserted below.
-    for (const TraceSummary& s : added) {
-        const int row = m_rowById.value(s.traceId, -1);
-        if (row >= 0 && row < static_cast<int>(m_rows.size()) && m_rows[row].traceId == s.traceId) {
-            removeRowAt(row);
-            rebuildIndex();
-        }
+void TraceListModel::moveToSortedRow(int row, TraceSummary summary)
+{
+    // Every other row is in order: the new place is in the part before the row or in the part after it.
+    const auto before = [&](const TraceSummary& r) { return listedBefore(r, summary); };
+    const auto begin = m_rows.begin();
+    int to = static_cast<int>(std::partition_point(begin, begin + row, before) - begin);
+    if (to == row)
+        to = static_cast<int>(std::partition_point(begin + row + 1, m_rows.end(), before) - begin) - 1;
+    const int last = static_cast<int>(m_rows.size()) - 1;
+    if (to == last && m_hasMore && !listedBefore(summary, m_rows[row])) {
+        // It moved back past the last loaded row, maybe past rows not loaded yet: fetchMore brings it.
+        removeRowAt(row);
+        rebuildIndex();
+        return;
     }
-    insertSorted(std::move(added));
+    m_rows[row] = std::move(summary);
+    if (to == row)
+        return;
+    // beginMoveRows keeps persistent indexes (the views' selection and current row) on the moved row.
+    beginMoveRows(QModelIndex(), row, row, QModelIndex(), to > row ? to + 1 : to);
+    if (to > row)
+        std::rotate(begin + row, begin + row + 1, begin + to + 1);
+    else
+        std::rotate(begin + to, begin + row, begin + row + 1);
+    endMoveRows();
     rebuildIndex();
 }
 
@@ -562,6 +651,11 @@ QVariant TraceListModel::data(const QModelIndex& index, int role) const
 
 QVariant TraceListModel::headerData(int section, Qt::Orientation orientation, int role) const
 {
+    if (orientation == Qt::Horizontal && role == Qt::InitialSortOrderRole) {
+        // A header's first click: the newest, longest, biggest first; text A to Z.
+        const bool text = section == ServiceColumn || section == NameColumn;
+        return QVariant::fromValue(text ? Qt::AscendingOrder : Qt::DescendingOrder);
+    }
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
         return {};
     switch (section) {

@@ -15,12 +15,14 @@
 class QThreadPool;
 
 /**
- * The trace list: one row per TraceSummary, newest first, paged from a store with keyset cursors
- * (canFetchMore/fetchMore, PageSize rows per page). GUI thread only.
+ * The trace list: one row per TraceSummary in the query's order (TraceQuery::order, newest first by default), paged
+ * from a store with keyset cursors (canFetchMore/fetchMore, PageSize rows per page). The store sorts: sort() (a
+ * view's sortable header) sets the query's order and reloads, so the first row is the first of every matching trace,
+ * loaded or not. GUI thread only.
  *
  * The model reads through a TraceSource so that model/ does not depend on storage/; setStore() adapts any
- * TraceStore-like object. refresh() merges the newest page into the loaded rows with batched row inserts and
- * dataChanged (live updates); only setQuery() resets the model.
+ * TraceStore-like object. refresh() merges the first page into the loaded rows with batched row inserts, row moves
+ * for rows whose sort key changed, and dataChanged (live updates); only setQuery() and sort() reset the model.
  *
  * Synchronous mode (the default): store reads happen on the GUI thread inside setQuery/fetchMore/refresh, so the
  * rows are there when they return. Asynchronous mode (setAsynchronous, for slow stores such as a remote
@@ -107,12 +109,21 @@ public:
     bool isLoading() const { return m_loading; }
 
     TraceQuery query() const { return m_query; }
-    /// Replaces the filter (paging fields are ignored) and reloads the first page with a model reset.
+    /// Replaces the filter and order (paging fields are ignored) and reloads the first page with a model reset.
     void setQuery(const TraceQuery& query);
 
+    /// Sets the query's order to `column`'s key and reloads (a model reset) unless it is the current order.
+    void sort(int column, Qt::SortOrder order = Qt::AscendingOrder) override;
+    /// The order of a column (StartTime for an invalid one), and the column of an order.
+    static TraceOrder orderOfColumn(int column);
+    static int columnOfOrder(TraceOrder order);
+
     /**
-     * Live update: re-reads the summaries of `changedTraces` that are loaded, then the newest page, and merges
-     * both in (new rows inserted in batches, changed rows updated in place).
+     * Live update: re-reads the summaries of `changedTraces` that are loaded (in an order other than newest first and
+     * without a text filter, also those not loaded, which may now sort among the loaded rows), then the first page,
+     * and merges
+     * both in (new rows inserted in batches, changed rows updated in place or moved when their sort key changed). A
+     * row that now sorts after the last loaded row while more pages exist leaves; fetchMore brings it back.
      */
     void refresh(const QVector<TraceId>& changedTraces = {});
 
@@ -147,25 +158,33 @@ private:
         ~ChangeGuard() { m_model->m_changing = false; }
         TraceListModel* m_model;
     };
-    /// What refresh() read: the changed loaded traces and the newest pages, and how they meet the loaded rows.
+    /// What refresh() read: the changed loaded traces and the first pages, and how they meet the loaded rows.
     struct RefreshData {
         std::vector<TraceSummary> incoming;
-        bool gap = false; ///< the newest pages did not reach the loaded rows
-        bool reachedEnd = false; ///< the newest pages hold every matching trace
+        bool gap = false; ///< the first pages did not reach the loaded rows
+        bool reachedEnd = false; ///< the first pages hold every matching trace
         QString error;
     };
     static std::vector<TraceSummary> fetchPage(const TraceSource& source, const TraceQuery& query,
         const TraceSummary* after, QString* error);
-    /// Runs on any thread: `changed` are loaded traces, `newestLoaded` the first loaded row.
-    static RefreshData collectRefresh(const TraceSource& source, const TraceQuery& query,
-        const QVector<TraceId>& changed, const std::optional<TraceSummary>& newestLoaded);
-    QVector<TraceId> loadedAmong(const QVector<TraceId>& traceIds) const;
+    /// Changed traces whose summaries refresh() re-reads.
+    struct Changed {
+        QVector<TraceId> loaded;
+        QVector<TraceId> unloaded; ///< kept when they match the query (summaryMatches)
+    };
+    /// Runs on any thread: `newestLoaded` is the first loaded row (in the query's order).
+    static RefreshData collectRefresh(const TraceSource& source, const TraceQuery& query, const Changed& changed,
+        const std::optional<TraceSummary>& newestLoaded);
+    Changed changedAmong(const QVector<TraceId>& traceIds) const;
+    static bool summaryMatches(const TraceQuery& query, const TraceSummary& summary);
     void applyRefresh(RefreshData data);
     void applyMore(std::vector<TraceSummary> page);
     void startFirstPage();
     void startRefresh(const QVector<TraceId>& changedTraces);
     void updateLoading();
+    bool listedBefore(const TraceSummary& a, const TraceSummary& b) const;
     void insertSorted(std::vector<TraceSummary> rows);
+    void moveToSortedRow(int row, TraceSummary summary);
     void removeRowAt(int row);
     void rebuildIndex();
 

@@ -123,6 +123,15 @@ BEGIN
 END
 $migration$;
 )sql" },
+        { 3, R"sql(
+-- The trace list sorted by duration, span count or error count (TraceQuery::order) walks these instead of sorting
+-- every trace. The duration expression is the one PostgresTraceStore::listTraces orders by (numeric, so that no
+-- pair of times can overflow it).
+CREATE INDEX traces_duration ON {s}.traces ((greatest(end_time_unix_nano::numeric - start_time_unix_nano, 0)) DESC,
+    trace_id DESC);
+CREATE INDEX traces_span_count ON {s}.traces (span_count DESC, trace_id DESC);
+CREATE INDEX traces_error_count ON {s}.traces (error_count DESC, trace_id DESC);
+)sql" },
     };
 
     std::string withSchema(const char* sql, const std::string& quoted)

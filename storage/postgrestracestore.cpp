@@ -958,11 +958,51 @@ std::vector<TraceSummary> PostgresTraceStore::listTraces(const TraceQuery& query
         params.push_back(std::move(value));
         return "$" + std::to_string(params.size());
     };
+    // The key expressions of duration, span and error counts are those of their indexes (migration 3). Text keys
+    // compare in "C" order, which is the order of Unicode code points in UTF-8.
+    const TraceSummary& cursor = query.cursor;
+    std::string key;
+    std::string cursorKey; // the cursor row's key, as text
+    const char* keyType = "::bigint";
+    switch (query.order) {
+    case TraceOrder::StartTime:
+        key = "t.start_time_unix_nano";
+        cursorKey = std::to_string(toDb(cursor.startTimeUnixNano));
+        break;
+    case TraceOrder::Duration:
+        // numeric: a bigint difference of two unchecked times could overflow and fail the write of the row.
+        key = "greatest(t.end_time_unix_nano::numeric - t.start_time_unix_nano, 0)";
+        cursorKey = std::to_string(cursor.durationNanos());
+        keyType = "::numeric";
+        break;
+    case TraceOrder::SpanCount:
+        key = "t.span_count";
+        cursorKey = std::to_string(cursor.spanCount);
+        break;
+    case TraceOrder::ErrorCount:
+        key = "t.error_count";
+        cursorKey = std::to_string(cursor.errorCount);
+        break;
+    case TraceOrder::Service:
+        key = "(t.service_name COLLATE \"C\")";
+        cursorKey = textOf(cursor.rootServiceName);
+        keyType = "::text";
+        break;
+    case TraceOrder::Name:
+        key = "(t.root_span_name COLLATE \"C\")";
+        cursorKey = textOf(cursor.rootSpanName);
+        keyType = "::text";
+        break;
+    case TraceOrder::Tokens:
+        key = "(t.input_tokens::numeric + t.output_tokens)";
+        cursorKey = std::to_string(cursor.inputTokens + cursor.outputTokens);
+        keyType = "::numeric";
+        break;
+    }
     std::string sql = "SELECT " SUMMARY_COLUMNS " FROM " + m_sql->traces + " t WHERE true";
     if (query.hasCursor) {
-        sql += " AND (t.start_time_unix_nano, t.trace_id) < ("
-            + param(std::to_string(toDb(query.cursorStartTimeUnixNano))) + "::bigint, "
-            + param(hex(query.cursorTraceId)) + ")";
+        sql += " AND (" + key + ", t.trace_id) " + (query.descending ? "<" : ">") + " (" + param(cursorKey) + keyType
+            + ", " + param(hex(cursor.traceId)) + ")";
     }
     if (query.startTimeFromUnixNano)
         sql += " AND t.start_time_unix_nano >= " + param(std::to_string(toDb(query.startTimeFromUnixNano)))
@@ -997,7 +1037,8 @@ std::vector<TraceSummary> PostgresTraceStore::listTraces(const TraceQuery& query
             + param(like) + " OR (" + PostgresMigrations::AttributeStringsText + " ILIKE " + param(jsonLike(query.text))
             + " AND jsonb_path_exists(s.attributes, " + param(path) + "::jsonpath))))";
     }
-    sql += " ORDER BY t.start_time_unix_nano DESC, t.trace_id DESC LIMIT "
+    const char* direction = query.descending ? " DESC" : " ASC";
+    sql += " ORDER BY " + key + direction + ", t.trace_id" + direction + " LIMIT "
         + param(std::to_string(std::max(0, query.limit))) + "::bigint OFFSET "
         + param(std::to_string(std::max(0, query.offset))) + "::bigint";
 

@@ -101,6 +101,13 @@ CREATE TABLE payload_traces (
     PRIMARY KEY (trace_seq, payload_id)
 ) WITHOUT ROWID;
 )sql" },
+    { 2, R"sql(
+-- The trace list sorted by duration, span count or error count (TraceQuery::order) walks these instead of sorting
+-- every trace. The duration expression is the one SqliteTraceStore::listTraces orders by.
+CREATE INDEX traces_duration ON traces (max(end_time - start_time, 0), trace_id);
+CREATE INDEX traces_span_count ON traces (span_count, trace_id);
+CREATE INDEX traces_error_count ON traces (error_count, trace_id);
+)sql" },
 };
 
 } // namespace

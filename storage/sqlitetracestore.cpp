@@ -1312,15 +1312,52 @@ std::vector<TraceSummary> SqliteTraceStore::listTraces(const TraceQuery& query, 
     if (!lease)
         return result;
 
-    // Both shapes walk an index newest first and stop after `limit` matches: traces(start_time, trace_id), or
-    // for a service filter trace_services(service, start_time, trace_id), which carries the trace start for this.
+    // Each order walks an index and stops after `limit` matches: traces(start_time, trace_id), or for a service
+    // filter trace_services(service, start_time, trace_id), which carries the trace start for this; duration, span
+    // and error counts have indexes of their own (migration 2). Service, name and tokens sort the matches.
     const bool byService = !query.serviceName.isEmpty();
     const char* t = byService ? "ts" : "t";
+    QByteArray key;
+    QByteArray tieBreak = "t.trace_id";
+    bool textKey = false;
+    std::int64_t intKey = 0;
+    switch (query.order) {
+    case TraceOrder::StartTime:
+        key = QByteArray(t) + ".start_time";
+        tieBreak = QByteArray(t) + ".trace_id";
+        intKey = toDb(query.cursor.startTimeUnixNano);
+        break;
+    case TraceOrder::Duration:
+        key = "max(t.end_time - t.start_time, 0)"; // the expression of the index traces_duration
+        intKey = toDb(query.cursor.durationNanos());
+        break;
+    case TraceOrder::SpanCount:
+        key = "t.span_count";
+        intKey = query.cursor.spanCount;
+        break;
+    case TraceOrder::ErrorCount:
+        key = "t.error_count";
+        intKey = query.cursor.errorCount;
+        break;
+    case TraceOrder::Service:
+        key = "t.root_service";
+        textKey = true;
+        break;
+    case TraceOrder::Name:
+        key = "t.root_name";
+        textKey = true;
+        break;
+    case TraceOrder::Tokens:
+        key = "t.input_tokens + t.output_tokens";
+        intKey = query.cursor.inputTokens + query.cursor.outputTokens;
+        break;
+    }
+    const QByteArray direction = query.descending ? " DESC" : " ASC";
     QByteArray sql = "SELECT " SUMMARY_COLUMNS;
     sql += byService ? " FROM trace_services ts CROSS JOIN traces t ON t.seq = ts.trace_seq WHERE ts.service = ?8"
                      : " FROM traces t WHERE 1";
     if (query.hasCursor)
-        sql += QByteArray(" AND (") + t + ".start_time, " + t + ".trace_id) < (?1, ?2)";
+        sql += " AND (" + key + ", " + tieBreak + (query.descending ? ") < (?1, ?2)" : ") > (?1, ?2)");
     if (query.startTimeFromUnixNano)
         sql += QByteArray(" AND ") + t + ".start_time >= ?3";
     if (query.startTimeToUnixNano)
@@ -1333,7 +1370,7 @@ std::vector<TraceSummary> SqliteTraceStore::listTraces(const TraceQuery& query, 
     if (!text.empty())
         sql += " AND EXISTS (SELECT 1 FROM spans s WHERE s.trace_seq = t.seq "
                "AND spanscope_contains(s.name, s.attributes, ?6))";
-    sql += QByteArray(" ORDER BY ") + t + ".start_time DESC, " + t + ".trace_id DESC LIMIT ?7";
+    sql += " ORDER BY " + key + direction + ", " + tieBreak + direction + " LIMIT ?7";
     if (query.offset > 0)
         sql += " OFFSET ?9"; // counted from the cursor: rows after it, then skip
 
@@ -1344,8 +1381,11 @@ std::vector<TraceSummary> SqliteTraceStore::listTraces(const TraceQuery& query, 
         return result;
     }
     SqliteQuery q(s);
-    q.bindInt64(1, toDb(query.cursorStartTimeUnixNano));
-    q.bindBlobStatic(2, query.cursorTraceId.data(), TraceId::Size);
+    if (textKey)
+        q.bindText(1, query.order == TraceOrder::Service ? query.cursor.rootServiceName : query.cursor.rootSpanName);
+    else
+        q.bindInt64(1, intKey);
+    q.bindBlobStatic(2, query.cursor.traceId.data(), TraceId::Size);
     q.bindInt64(3, toDb(query.startTimeFromUnixNano));
     q.bindInt64(4, toDb(query.startTimeToUnixNano));
     q.bindInt64(5, toDb(std::min<std::uint64_t>(query.minDurationNanos, std::numeric_limits<std::int64_t>::max())));

@@ -64,7 +64,7 @@ public:
      */
     virtual void prepare(IngestItem& item) const;
 
-    /// Trace summaries matching `query`, newest first, at most query.limit rows.
+    /// Trace summaries matching `query` in its order (newest first by default), at most query.limit rows.
     virtual std::vector<TraceSummary> listTraces(const TraceQuery& query, QString* error = nullptr) = 0;
     /// The summary of one trace, or nullopt when unknown.
     virtual std::optional<TraceSummary> traceSummary(const TraceId& traceId, QString* error = nullptr) = 0;

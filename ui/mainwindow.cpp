@@ -21,7 +21,6 @@
 #include <QMessageBox>
 #include <QPointer>
 #include <QShortcut>
-#include <QSortFilterProxyModel>
 #include <QSplitter>
 #include <QStatusBar>
 #include <QTabWidget>
@@ -35,7 +34,6 @@ MainWindow::MainWindow(TraceStore* store, QWidget* parent)
     : QMainWindow(parent)
     , m_store(store)
     , m_traceModel(new TraceListModel(this))
-    , m_traceProxy(new QSortFilterProxyModel(this))
     , m_textDebounce(new QTimer(this))
     , m_refreshTimer(new QTimer(this))
     , m_servicesTimer(new QTimer(this))
@@ -226,11 +224,11 @@ QWidget* MainWindow::createTraceListPane()
 
     m_traceView = new QTableView;
     m_traceView->setObjectName(QStringLiteral("traceList"));
-    m_traceProxy->setSourceModel(m_traceModel);
-    m_traceProxy->setSortRole(TraceListModel::SortRole);
-    m_traceView->setModel(m_traceProxy);
+    // The model sorts in the store (TraceListModel::sort), over every trace rather than the loaded pages.
+    m_traceView->setModel(m_traceModel);
+    m_traceView->horizontalHeader()->setSortIndicator(TraceListModel::columnOfOrder(m_traceModel->query().order),
+        m_traceModel->query().descending ? Qt::DescendingOrder : Qt::AscendingOrder);
     m_traceView->setSortingEnabled(true);
-    m_traceView->sortByColumn(TraceListModel::StartColumn, Qt::DescendingOrder);
     m_traceView->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_traceView->setSelectionMode(QAbstractItemView::ExtendedSelection);
     m_traceView->setAlternatingRowColors(true);
@@ -250,6 +248,8 @@ QWidget* MainWindow::createTraceListPane()
 
     connect(m_traceView->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
         [this](const QModelIndex& current) { traceRowActivated(current); });
+    // A re-sort or a new filter resets the model and with it the selection: select the open trace again.
+    connect(m_traceModel, &QAbstractItemModel::modelReset, this, &MainWindow::selectOpenTraceRow);
     return pane;
 }
 
@@ -372,6 +372,9 @@ TraceQuery MainWindow::filterQuery() const
     query.serviceName = m_serviceCombo->currentData().toString();
     query.text = m_textFilter->text().trimmed();
     query.errorsOnly = m_errorsOnly->isChecked();
+    // The order is the header's (TraceListModel::sort).
+    query.order = m_traceModel->query().order;
+    query.descending = m_traceModel->query().descending;
     return query;
 }
 
@@ -387,7 +390,7 @@ void MainWindow::selectOpenTraceRow()
     const int row = m_traceModel->rowOf(m_openTrace);
     if (row >= 0 && m_traceView->currentIndex().data(TraceListModel::TraceIdRole).toString() != m_openTrace.toHex()) {
         m_syncingSelection = true;
-        m_traceView->setCurrentIndex(m_traceProxy->mapFromSource(m_traceModel->index(row, 0)));
+        m_traceView->setCurrentIndex(m_traceModel->index(row, 0));
         m_syncingSelection = false;
     }
 }
@@ -466,11 +469,11 @@ void MainWindow::flushPendingChanges()
         m_servicesTimer->start();
 }
 
-void MainWindow::traceRowActivated(const QModelIndex& proxyIndex)
+void MainWindow::traceRowActivated(const QModelIndex& index)
 {
-    if (m_syncingSelection || !proxyIndex.isValid())
+    if (m_syncingSelection || !index.isValid())
         return;
-    const TraceId id = TraceId::fromHex(proxyIndex.data(TraceListModel::TraceIdRole).toString());
+    const TraceId id = TraceId::fromHex(index.data(TraceListModel::TraceIdRole).toString());
     if (id.isValid() && id != m_openTrace)
         openTrace(id);
 }
@@ -481,7 +484,7 @@ void MainWindow::openTrace(const TraceId& id)
     m_syncingSelection = true;
     if (row >= 0) {
         // Opened from the list itself: keep the user's (multiple) selection as it is.
-        const QModelIndex index = m_traceProxy->mapFromSource(m_traceModel->index(row, 0));
+        const QModelIndex index = m_traceModel->index(row, 0);
         if (m_traceView->currentIndex().row() != index.row())
             m_traceView->selectionModel()->setCurrentIndex(index,
                 QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);

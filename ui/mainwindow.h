@@ -25,7 +25,6 @@ class QDropEvent;
 class QComboBox;
 class QLabel;
 class QLineEdit;
-class QSortFilterProxyModel;
 class QTableView;
 class QTimer;
 class QToolButton;
@@ -219,7 +218,7 @@ private:
     void applyFilter();
     void refreshServices();
     void flushPendingChanges();
-    void traceRowActivated(const QModelIndex& proxyIndex);
+    void traceRowActivated(const QModelIndex& index);
     void followLink(const TraceId& traceId, const SpanId& spanId);
     void updateFindStatus(int current, int count);
 
@@ -251,7 +250,6 @@ private:
     std::pair<bool, QString> m_lastFileJobResult;
     QFuture<void> m_fileJobFuture;
     TraceListModel* m_traceModel;
-    QSortFilterProxyModel* m_traceProxy;
     QTableView* m_traceView = nullptr;
     WaterfallView* m_waterfall = nullptr;
     InspectorWidget* m_inspector = nullptr;

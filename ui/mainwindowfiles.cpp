@@ -30,7 +30,6 @@
 #include <QPointer>
 #include <QProgressDialog>
 #include <QSettings>
-#include <QSortFilterProxyModel>
 #include <QStandardPaths>
 #include <QStatusBar>
 #include <QTableView>

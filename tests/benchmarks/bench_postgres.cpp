@@ -247,9 +247,7 @@ int main(int argc, char** argv)
         std::vector<double> ms;
         for (int i = 0; i < queries && !first.empty(); ++i) {
             TraceQuery next = q;
-            next.hasCursor = true;
-            next.cursorStartTimeUnixNano = first.back().startTimeUnixNano;
-            next.cursorTraceId = first.back().traceId;
+            next.setCursor(first.back());
             timer.start();
             store.listTraces(next);
             ms.push_back(double(timer.nsecsElapsed()) / 1e6);
@@ -276,9 +274,7 @@ int main(int argc, char** argv)
             std::vector<TraceSummary> page = store.listTraces(q);
             if (page.empty())
                 break;
-            q.hasCursor = true;
-            q.cursorStartTimeUnixNano = page.back().startTimeUnixNano;
-            q.cursorTraceId = page.back().traceId;
+            q.setCursor(page.back());
             for (TraceSummary& s : page)
                 if (static_cast<int>(traces.size()) < blobs)
                     traces.push_back(std::move(s));

@@ -119,19 +119,14 @@ std::vector<TraceSummary> MemoryTraceStore::listTraces(const TraceQuery& query, 
         if (matches(query, s, entry.second))
             all.push_back(std::move(s));
     }
-    auto newer = [](const TraceSummary& a, const TraceSummary& b) {
-        if (a.startTimeUnixNano != b.startTimeUnixNano)
-            return a.startTimeUnixNano > b.startTimeUnixNano;
-        return b.traceId < a.traceId;
+    const auto before = [&query](const TraceSummary& a, const TraceSummary& b) {
+        return TraceOrdering::before(a, b, query.order, query.descending);
     };
-    std::sort(all.begin(), all.end(), newer);
+    std::sort(all.begin(), all.end(), before);
     std::vector<TraceSummary> page;
-    TraceSummary cursor;
-    cursor.startTimeUnixNano = query.cursorStartTimeUnixNano;
-    cursor.traceId = query.cursorTraceId;
     int toSkip = std::max(0, query.offset);
     for (TraceSummary& s : all) {
-        if (query.hasCursor && !newer(cursor, s))
+        if (query.hasCursor && !before(query.cursor, s))
             continue;
         if (toSkip > 0) {
             --toSkip;

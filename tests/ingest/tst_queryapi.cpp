@@ -472,6 +472,68 @@ private Q_SLOTS:
         QCOMPARE(past.json.value(QStringLiteral("has_more")).toBool(), false);
     }
 
+    void ordersByTheRequestedKey_data()
+    {
+        QTest::addColumn<QString>("orderBy");
+        QTest::addColumn<QString>("order");
+        QTest::addColumn<int>("storeOrder");
+        const std::pair<const char*, TraceOrder> keys[]
+            = { { "start_time", TraceOrder::StartTime }, { "duration", TraceOrder::Duration },
+                  { "span_count", TraceOrder::SpanCount }, { "error_count", TraceOrder::ErrorCount } };
+        for (const auto& [name, order] : keys)
+            for (const char* direction : { "desc", "asc" })
+                QTest::addRow("%s %s", name, direction)
+                    << QString::fromLatin1(name) << QString::fromLatin1(direction) << int(order);
+    }
+    void ordersByTheRequestedKey()
+    {
+        QFETCH(QString, orderBy);
+        QFETCH(QString, order);
+        QFETCH(int, storeOrder);
+        const bool descending = order == u"desc";
+        const QString params = QStringLiteral("&order_by=%1&order=%2").arg(orderBy, order);
+        const QStringList ids = pageAll(params, 37);
+        TraceQuery q;
+        q.order = TraceOrder(storeOrder);
+        q.descending = descending;
+        QCOMPARE(ids, traceIdsOf(storeList(q)));
+        QCOMPARE(QSet<QString>(ids.begin(), ids.end()).size(), int(m_allTraces.size()));
+
+        // The order as the answer shows it, ties by trace id in the same direction.
+        const QString key = orderBy == u"start_time" ? QStringLiteral("start_time_unix_nano")
+            : orderBy == u"duration"                 ? QStringLiteral("duration_ms")
+                                                     : orderBy;
+        const Reply r = get(QStringLiteral("/api/v1/traces?limit=200") + params);
+        QCOMPARE(r.status, 200);
+        const QJsonArray traces = r.json.value(QStringLiteral("traces")).toArray();
+        QCOMPARE(traces.size(), 200);
+        for (qsizetype i = 1; i < traces.size(); ++i) {
+            const QJsonObject a = traces.at(i - 1).toObject();
+            const QJsonObject b = traces.at(i).toObject();
+            const QJsonValue va = a.value(key);
+            const QJsonValue vb = b.value(key);
+            const double ka = va.isString() ? va.toString().toDouble() : va.toDouble();
+            const double kb = vb.isString() ? vb.toString().toDouble() : vb.toDouble();
+            const bool inOrder = descending ? ka >= kb : ka <= kb;
+            QVERIFY2(inOrder, qPrintable(QStringLiteral("%1: %2 then %3").arg(key).arg(ka).arg(kb)));
+        }
+        if (orderBy == u"duration" && descending) {
+            std::uint64_t longest = 0;
+            for (const TraceSummary& s : m_allTraces)
+                longest = std::max(longest, s.durationNanos());
+            QCOMPARE(traces.at(0).toObject().value(QStringLiteral("duration_ms")).toDouble(), longest / 1e6);
+        }
+    }
+
+    void defaultOrderIsStartTimeDescending()
+    {
+        QCOMPARE(pageAll(QStringLiteral("&order_by=start_time&order=desc"), 200), traceIdsOf(m_allTraces));
+        QCOMPARE(pageAll(QStringLiteral("&order=desc"), 200), traceIdsOf(m_allTraces));
+        QStringList reversed = traceIdsOf(m_allTraces);
+        std::reverse(reversed.begin(), reversed.end());
+        QCOMPARE(pageAll(QStringLiteral("&order=asc"), 200), reversed);
+    }
+
     void filtersByService()
     {
         QStringList ids = pageAll(QStringLiteral("&service_name=svc-a"), 40);
@@ -617,7 +679,14 @@ private Q_SLOTS:
         QTest::newRow("unknown parameter")
             << traces + QStringLiteral("?service=x")
             << QStringLiteral("unknown parameter \"service\" (this route accepts: service_name, trace_id, "
-                              "start_time_gte, start_time_lte, limit, offset)");
+                              "start_time_gte, start_time_lte, limit, offset, order_by, order)");
+        QTest::newRow("unknown order_by")
+            << traces + QStringLiteral("?order_by=tokens")
+            << QStringLiteral("order_by must be one of start_time, duration, span_count, error_count, not \"tokens\"");
+        QTest::newRow("order_by in capitals")
+            << traces + QStringLiteral("?order_by=DURATION") << QStringLiteral("order_by must be one of");
+        QTest::newRow("unknown order") << traces + QStringLiteral("?order_by=duration&order=up")
+                                       << QStringLiteral("order must be one of desc, asc, not \"up\"");
         QTest::newRow("twice") << traces + QStringLiteral("?limit=1&limit=2")
                                << QStringLiteral("parameter \"limit\" is given more than once");
         QTest::newRow("id in path") << traces + QStringLiteral("/not-a-trace-id")

@@ -36,9 +36,7 @@ std::vector<Span> allSpans(TraceStore* store)
                 out.push_back(std::move(s));
         if (static_cast<int>(page.size()) < q.limit)
             break;
-        q.hasCursor = true;
-        q.cursorStartTimeUnixNano = page.back().startTimeUnixNano;
-        q.cursorTraceId = page.back().traceId;
+        q.setCursor(page.back());
     }
     std::sort(out.begin(), out.end(), [](const Span& a, const Span& b) {
         return std::tie(a.traceId, a.spanId) < std::tie(b.traceId, b.spanId);

@@ -59,6 +59,57 @@ TraceListModel::TraceSource gatedSource(MemoryTraceStore* store, std::shared_ptr
     return source;
 }
 
+/// Trace n for the sort tests: every column's key varies with n, and none follows the start time. Trace n starts at
+/// BaseNs + n ms; services and names repeat, so the trace id breaks their ties.
+std::vector<Span> variedTrace(quint64 n)
+{
+    const auto res = resource(QStringLiteral("svc-%1").arg((n * 7) % 5));
+    const TraceId t = traceId(n);
+    const std::uint64_t start = BaseNs + n * Ms;
+    const std::uint64_t duration = ((n * 7919) % 997 + 1) * Ms;
+    std::vector<Span> spans;
+    Span root = make(t, 1, 0, QStringLiteral("op-%1").arg((n * 13) % 17), res, start, start + duration);
+    root.attributes.push_back(
+        { QStringLiteral("gen_ai.usage.input_tokens"), AnyValue::fromInt(qint64((n * 31) % 101)) });
+    spans.push_back(root);
+    for (quint64 i = 0; i < (n * 3) % 4; ++i) {
+        Span child = make(t, 2 + i, 1, QStringLiteral("child"), res, start + Ms, start + 2 * Ms);
+        if ((n + i) % 5 == 0)
+            child.statusCode = StatusCode::Error;
+        spans.push_back(child);
+    }
+    return spans;
+}
+
+/// Every row of `model` (fetching all pages) is in the order of `column`'s SortRole, each trace once.
+void checkSortedByRole(TraceListModel& model, int column, Qt::SortOrder order, int expectedRows)
+{
+    while (model.canFetchMore(QModelIndex()))
+        model.fetchMore(QModelIndex());
+    QCOMPARE(model.rowCount(), expectedRows);
+    QSet<TraceId> ids;
+    for (int row = 0; row < model.rowCount(); ++row) {
+        ids.insert(model.traceIdAt(row));
+        if (row == 0)
+            continue;
+        const QVariant a = model.index(row - 1, column).data(TraceListModel::SortRole);
+        const QVariant b = model.index(row, column).data(TraceListModel::SortRole);
+        int c = 0;
+        if (a.typeId() == QMetaType::QString)
+            c = a.toString().compare(b.toString());
+        else
+            c = a.toLongLong() < b.toLongLong() ? -1 : (a.toLongLong() > b.toLongLong() ? 1 : 0);
+        if (c == 0) // ties: trace id
+            c = model.traceIdAt(row - 1) < model.traceIdAt(row) ? -1 : 1;
+        if (order == Qt::DescendingOrder ? c < 0 : c > 0)
+            QFAIL(qPrintable(QStringLiteral("rows %1 and %2 are out of order: %3, %4")
+                                 .arg(row - 1)
+                                 .arg(row)
+                                 .arg(a.toString(), b.toString())));
+    }
+    QCOMPARE(ids.size(), expectedRows);
+}
+
 /// Waits (event loop running) until the model has no read pending.
 bool waitUntilLoaded(TraceListModel& model)
 {
@@ -219,6 +270,233 @@ private Q_SLOTS:
         QCOMPARE(ids.size(), model.rowCount());
     }
 
+    void traceListSortsEveryOrder_data()
+    {
+        QTest::addColumn<int>("column");
+        QTest::addColumn<Qt::SortOrder>("order");
+        for (int column = 0; column < TraceListModel::ColumnCount; ++column) {
+            const QByteArray name = TraceListModel().headerData(column, Qt::Horizontal).toString().toUtf8();
+            QTest::addRow("%s desc", name.constData()) << column << Qt::DescendingOrder;
+            QTest::addRow("%s asc", name.constData()) << column << Qt::AscendingOrder;
+        }
+    }
+    void traceListSortsEveryOrder()
+    {
+        QFETCH(int, column);
+        QFETCH(Qt::SortOrder, order);
+        MemoryTraceStore store;
+        for (quint64 n = 1; n <= 450; ++n)
+            store.addSpans(variedTrace(n));
+        TraceListModel model;
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model.setStore(&store);
+        QSignalSpy resets(&model, &QAbstractItemModel::modelReset);
+        model.sort(column, order);
+        const bool isDefault = column == TraceListModel::StartColumn && order == Qt::DescendingOrder;
+        QCOMPARE(resets.count(), isDefault ? 0 : 1); // the default order is loaded already
+        QCOMPARE(model.query().order, TraceListModel::orderOfColumn(column));
+        QCOMPARE(model.query().descending, order == Qt::DescendingOrder);
+        QCOMPARE(TraceListModel::columnOfOrder(model.query().order), column);
+        QCOMPARE(model.rowCount(), TraceListModel::PageSize);
+        checkSortedByRole(model, column, order, 450);
+        // The same order again does not reload.
+        model.sort(column, order);
+        QCOMPARE(resets.count(), isDefault ? 0 : 1);
+    }
+
+    void traceListSortByDurationSeesTheWholeStore()
+    {
+        MemoryTraceStore store;
+        // 1,000 traces; the longest is the oldest, on the last page by start time.
+        for (quint64 n = 1; n <= 1000; ++n) {
+            const std::uint64_t start = BaseNs + n * Ms;
+            const std::uint64_t duration = n == 1 ? 36000000 * Ms : (n % 50 + 1) * Ms;
+            store.addSpans({ make(
+                traceId(n), 1, 0, QStringLiteral("op"), resource(QStringLiteral("svc")), start, start + duration) });
+        }
+        TraceListModel model;
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model.setStore(&store);
+        QCOMPARE(model.rowCount(), TraceListModel::PageSize);
+        QCOMPARE(model.rowOf(traceId(1)), -1);
+        model.sort(TraceListModel::DurationColumn, Qt::DescendingOrder);
+        QCOMPARE(model.rowCount(), TraceListModel::PageSize);
+        QCOMPARE(model.traceIdAt(0), traceId(1));
+        QCOMPARE(model.index(0, TraceListModel::DurationColumn).data().toString(), QStringLiteral("10 h"));
+        // Back to newest first.
+        model.sort(TraceListModel::StartColumn, Qt::DescendingOrder);
+        QCOMPARE(model.traceIdAt(0), traceId(1000));
+        // A filter keeps the order.
+        TraceQuery query = model.query();
+        query.order = TraceOrder::Duration;
+        query.descending = false;
+        model.setQuery(query);
+        QCOMPARE(model.summaryAt(0)->durationNanos(), 1 * Ms);
+        checkSortedByRole(model, TraceListModel::DurationColumn, Qt::AscendingOrder, 1000);
+        QCOMPARE(model.traceIdAt(999), traceId(1));
+    }
+
+    void traceListRefreshMovesRowsWhoseKeyChanged()
+    {
+        MemoryTraceStore store;
+        for (quint64 n = 1; n <= 450; ++n)
+            store.addSpans(variedTrace(n));
+        TraceListModel model;
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model.setStore(&store);
+        model.sort(TraceListModel::DurationColumn, Qt::DescendingOrder);
+        QCOMPARE(model.rowCount(), 200);
+        QSignalSpy resets(&model, &QAbstractItemModel::modelReset);
+        QSignalSpy moves(&model, &QAbstractItemModel::rowsMoved);
+        QSignalSpy inserts(&model, &QAbstractItemModel::rowsInserted);
+
+        // A loaded trace in the middle gets a late span that makes it the longest: it moves to the top, and a
+        // persistent index (a view's selection) goes with it.
+        const TraceId grown = model.traceIdAt(100);
+        const QPersistentModelIndex selected = model.index(100, TraceListModel::NameColumn);
+        const auto res = resource(QStringLiteral("svc-late"));
+        store.addSpans({ make(grown, 90, 1, QStringLiteral("late"), res, BaseNs, BaseNs + 5000000 * Ms) });
+        model.refresh({ grown });
+        QCOMPARE(resets.count(), 0);
+        QCOMPARE(moves.count(), 1);
+        QCOMPARE(model.traceIdAt(0), grown);
+        QVERIFY(selected.isValid());
+        QCOMPARE(selected.row(), 0);
+        QCOMPARE(model.rowCount(), 200);
+
+        // More spans, same duration: updated in place.
+        const TraceId nudged = model.traceIdAt(10);
+        const TraceSummary before = *model.summaryAt(10);
+        QVERIFY(before.durationNanos() > 2 * Ms);
+        store.addSpans({ make(nudged, 91, 1, QStringLiteral("inside"), res, before.startTimeUnixNano + Ms,
+            before.startTimeUnixNano + 2 * Ms) });
+        moves.clear();
+        model.refresh({ nudged });
+        QCOMPARE(moves.count(), 0);
+        QCOMPARE(model.traceIdAt(10), nudged);
+        QCOMPARE(model.summaryAt(10)->spanCount, before.spanCount + 1);
+
+        // The last loaded row grows by 1 ns: it sorts earlier, so it cannot have passed rows not loaded yet; it stays.
+        const TraceId lastRow = model.traceIdAt(199);
+        const TraceSummary lastSummary = *model.summaryAt(199);
+        store.addSpans({ make(lastRow, 92, 1, QStringLiteral("a bit later"), res, lastSummary.startTimeUnixNano,
+            lastSummary.endTimeUnixNano + 1) });
+        model.refresh({ lastRow });
+        QCOMPARE(model.rowCount(), 200);
+        QVERIFY(model.rowOf(lastRow) >= 198);
+        QCOMPARE(model.summaryAt(model.rowOf(lastRow))->durationNanos(), lastSummary.durationNanos() + 1);
+
+        // A new trace shorter than every loaded one waits for fetchMore; a longer one is inserted where it belongs.
+        store.addSpans(
+            { make(traceId(5000), 1, 0, QStringLiteral("tiny"), res, BaseNs + 5000 * Ms, BaseNs + 5000 * Ms + 1) });
+        store.addSpans(
+            { make(traceId(5001), 1, 0, QStringLiteral("long"), res, BaseNs + 5001 * Ms, BaseNs + 6001 * Ms + 1) });
+        inserts.clear();
+        model.refresh({ traceId(5000), traceId(5001) });
+        QCOMPARE(inserts.count(), 1);
+        QCOMPARE(model.rowCount(), 201);
+        QCOMPARE(model.rowOf(traceId(5000)), -1);
+        QCOMPARE(model.rowOf(traceId(5001)), 1);
+        QCOMPARE(resets.count(), 0);
+        checkSortedByRole(model, TraceListModel::DurationColumn, Qt::DescendingOrder, 452);
+        QCOMPARE(model.traceIdAt(451), traceId(5000));
+    }
+
+    void traceListRefreshBringsUnloadedTracesThatMovedIn()
+    {
+        MemoryTraceStore store;
+        for (quint64 n = 1; n <= 450; ++n)
+            store.addSpans(variedTrace(n));
+        TraceListModel model;
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model.setStore(&store);
+        model.sort(TraceListModel::DurationColumn, Qt::DescendingOrder);
+        model.fetchMore(QModelIndex());
+        QCOMPARE(model.rowCount(), 400);
+        TraceQuery all = model.query();
+        all.limit = 1000;
+        const std::vector<TraceSummary> ordered = store.listTraces(all);
+        QCOMPARE(ordered.size(), 450u);
+
+        // A trace past the loaded rows grows to sort among the second page: the first page does not show it, its
+        // own summary does.
+        const TraceSummary unloaded = ordered[430];
+        QCOMPARE(model.rowOf(unloaded.traceId), -1);
+        const TraceSummary target = ordered[300];
+        QVERIFY(target.durationNanos() > unloaded.durationNanos() + 1);
+        const auto res = resource(QStringLiteral("svc-late"));
+        store.addSpans({ make(unloaded.traceId, 95, 1, QStringLiteral("late"), res, unloaded.startTimeUnixNano,
+            unloaded.startTimeUnixNano + target.durationNanos() + 1) });
+        QSignalSpy inserts(&model, &QAbstractItemModel::rowsInserted);
+        model.refresh({ unloaded.traceId });
+        QCOMPARE(inserts.count(), 1);
+        QCOMPARE(model.rowCount(), 401);
+        const int row = model.rowOf(unloaded.traceId);
+        QVERIFY(row > TraceListModel::PageSize && row <= 300);
+        QCOMPARE(model.summaryAt(row)->durationNanos(), target.durationNanos() + 1);
+        checkSortedByRole(model, TraceListModel::DurationColumn, Qt::DescendingOrder, 450);
+
+        // One that no longer matches the filter is not inserted.
+        TraceQuery errors = model.query();
+        errors.errorsOnly = true;
+        model.setQuery(errors);
+        while (model.canFetchMore(QModelIndex()))
+            model.fetchMore(QModelIndex());
+        const int matching = model.rowCount();
+        QVERIFY(matching > 0);
+        QVERIFY(!model.canFetchMore(QModelIndex())); // all loaded: anything read would be inserted
+        TraceId clean;
+        for (const TraceSummary& s : ordered)
+            if (s.errorCount == 0 && s.traceId != unloaded.traceId)
+                clean = s.traceId;
+        QVERIFY(clean.isValid());
+        store.addSpans({ make(clean, 96, 1, QStringLiteral("long, no error"), res, BaseNs, BaseNs + 900000 * Ms) });
+        model.refresh({ clean });
+        QCOMPARE(model.rowCount(), matching);
+        QCOMPARE(model.rowOf(clean), -1);
+    }
+
+    void traceListRefreshMovesRowsPastTheLoadedOnes()
+    {
+        MemoryTraceStore store;
+        for (quint64 n = 1; n <= 450; ++n)
+            store.addSpans(variedTrace(n));
+        TraceListModel model;
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model.setStore(&store);
+        model.sort(TraceListModel::SpansColumn, Qt::AscendingOrder);
+        QCOMPARE(model.rowCount(), 200);
+        QSignalSpy resets(&model, &QAbstractItemModel::modelReset);
+        QSignalSpy moves(&model, &QAbstractItemModel::rowsMoved);
+        QSignalSpy removes(&model, &QAbstractItemModel::rowsRemoved);
+
+        // Fewest spans first: a loaded trace that gets 10 more spans sorts after every loaded row while pages remain:
+        // it leaves and fetchMore brings it back in its place, once.
+        const TraceId grown = model.traceIdAt(3);
+        const TraceSummary summary = *model.summaryAt(3);
+        const auto res = resource(QStringLiteral("svc-late"));
+        std::vector<Span> more;
+        for (quint64 i = 0; i < 10; ++i)
+            more.push_back(make(grown, 100 + i, 1, QStringLiteral("more"), res, summary.startTimeUnixNano + Ms,
+                summary.startTimeUnixNano + 2 * Ms));
+        store.addSpans(more);
+        // A second one grows by one span: it moves down within the loaded rows.
+        const TraceId bumped = model.traceIdAt(0);
+        const TraceSummary first = *model.summaryAt(0);
+        store.addSpans({ make(bumped, 200, 1, QStringLiteral("one more"), res, first.startTimeUnixNano + Ms,
+            first.startTimeUnixNano + 2 * Ms) });
+        model.refresh({ grown, bumped });
+        QCOMPARE(resets.count(), 0);
+        QCOMPARE(removes.count(), 1);
+        QCOMPARE(model.rowOf(grown), -1);
+        QCOMPARE(model.rowCount(), 199);
+        QCOMPARE(moves.count(), 1);
+        QVERIFY(model.rowOf(bumped) > 0);
+        QCOMPARE(model.summaryAt(model.rowOf(bumped))->spanCount, first.spanCount + 1);
+        checkSortedByRole(model, TraceListModel::SpansColumn, Qt::AscendingOrder, 450);
+        QCOMPARE(model.traceIdAt(449), grown);
+    }
+
     void traceListFilterAndIncomplete()
     {
         MemoryTraceStore store;
@@ -246,6 +524,49 @@ private Q_SLOTS:
         model.setQuery(query);
         QCOMPARE(model.rowCount(), 1);
         QCOMPARE(model.traceIdAt(0), traceId(3));
+    }
+
+    void asyncSortDropsTheOlderOrdersPage()
+    {
+        MemoryTraceStore store;
+        for (quint64 n = 1; n <= 450; ++n)
+            store.addSpans(variedTrace(n));
+        auto gate = std::make_shared<Gate>();
+        QThreadPool pool;
+        TraceListModel model;
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model.setAsynchronous(true);
+        model.setThreadPool(&pool);
+        model.setSource(gatedSource(&store, gate));
+        gate->permits.release();
+        QVERIFY(waitUntilLoaded(model));
+        QCOMPARE(model.rowCount(), TraceListModel::PageSize);
+
+        // A click on Spans, then at once on Duration: the model empties, the Spans page comes back stale.
+        model.sort(TraceListModel::SpansColumn, Qt::DescendingOrder);
+        QCOMPARE(model.rowCount(), 0);
+        QVERIFY(model.isLoading());
+        model.sort(TraceListModel::DurationColumn, Qt::DescendingOrder);
+        QCOMPARE(model.rowCount(), 0);
+        gate->permits.release(2);
+        QVERIFY(waitUntilLoaded(model));
+        QCOMPARE(gate->calls.load(), 3);
+        QCOMPARE(model.query().order, TraceOrder::Duration);
+        QCOMPARE(model.rowCount(), TraceListModel::PageSize);
+        std::uint64_t longest = 0;
+        for (quint64 n = 1; n <= 450; ++n)
+            longest = std::max(longest, store.traceSummary(traceId(n))->durationNanos());
+        QCOMPARE(model.summaryAt(0)->durationNanos(), longest);
+        for (int row = 1; row < model.rowCount(); ++row)
+            QVERIFY(model.summaryAt(row - 1)->durationNanos() >= model.summaryAt(row)->durationNanos());
+
+        // Pages continue in that order.
+        model.fetchMore(QModelIndex());
+        gate->permits.release();
+        QVERIFY(waitUntilLoaded(model));
+        QCOMPARE(model.rowCount(), 2 * TraceListModel::PageSize);
+        for (int row = 1; row < model.rowCount(); ++row)
+            QVERIFY(model.summaryAt(row - 1)->durationNanos() >= model.summaryAt(row)->durationNanos());
     }
 
     void asyncTraceListPaging()

@@ -1,5 +1,7 @@
 #include "storage/sqlitetracestore.h"
 
+#include "../common/traceorderingcheck.h"
+
 #include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
@@ -181,8 +183,8 @@ private Q_SLOTS:
             QVERIFY(store);
             QCOMPARE(store->spanCount(), 0);
         }
-        QCOMPARE(rawQuery(path, "SELECT max(version) FROM schema_migrations"), QStringLiteral("1"));
-        QCOMPARE(rawQuery(path, "SELECT count(*) FROM schema_migrations"), QStringLiteral("1"));
+        QCOMPARE(rawQuery(path, "SELECT max(version) FROM schema_migrations"), QStringLiteral("2"));
+        QCOMPARE(rawQuery(path, "SELECT count(*) FROM schema_migrations"), QStringLiteral("2"));
         QVERIFY(!rawQuery(path, "SELECT applied_at FROM schema_migrations").isEmpty());
         QCOMPARE(rawQuery(path,
                           "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN ('traces', 'spans', "
@@ -191,7 +193,37 @@ private Q_SLOTS:
         QCOMPARE(rawQuery(path, "PRAGMA journal_mode"), QStringLiteral("wal"));
         // Reopening does not migrate again.
         QVERIFY(openStore(path));
-        QCOMPARE(rawQuery(path, "SELECT count(*) FROM schema_migrations"), QStringLiteral("1"));
+        QCOMPARE(rawQuery(path, "SELECT count(*) FROM schema_migrations"), QStringLiteral("2"));
+    }
+
+    void migratesVersion1ToSortIndexes()
+    {
+        const QString path = freshPath();
+        {
+            auto store = openStore(path);
+            QVERIFY(store);
+            QVERIFY(
+                store->write(
+                         items(item({ makeSpan(traceId(1), 1, 0, QStringLiteral("a"), QStringLiteral("s"), 1, 9) })))
+                    .ok);
+        }
+        // Back to what version 1 left behind.
+        for (const char* sql : { "DROP INDEX traces_duration", "DROP INDEX traces_span_count",
+                 "DROP INDEX traces_error_count", "DELETE FROM schema_migrations WHERE version = 2" })
+            rawQuery(path, sql);
+        const char* sortIndexes = "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name IN "
+                                  "('traces_duration', 'traces_span_count', 'traces_error_count')";
+        QCOMPARE(rawQuery(path, "SELECT max(version) FROM schema_migrations"), QStringLiteral("1"));
+        QCOMPARE(rawQuery(path, sortIndexes), QStringLiteral("0"));
+        auto store = openStore(path);
+        QVERIFY(store);
+        QCOMPARE(rawQuery(path, "SELECT max(version) FROM schema_migrations"), QStringLiteral("2"));
+        QCOMPARE(rawQuery(path, sortIndexes), QStringLiteral("3"));
+        TraceQuery byDuration;
+        byDuration.order = TraceOrder::Duration;
+        const auto rows = store->listTraces(byDuration);
+        QCOMPARE(rows.size(), 1u);
+        QCOMPARE(rows[0].durationNanos(), 8u);
     }
 
     void rejectsGarbageFile_data()
@@ -573,6 +605,44 @@ private Q_SLOTS:
         }
     }
 
+    void ordersByEveryKeyWithKeysetPaging()
+    {
+        const QString path = freshPath();
+        auto store = openStore(path);
+        QVERIFY(store);
+        QVERIFY(store->write(items(item(TraceOrderingCheck::spans()))).ok);
+        TraceOrderingCheck::checkEveryOrder(*store);
+        if (QTest::currentTestFailed())
+            return;
+
+        // The common orders walk an index instead of sorting every trace.
+        const std::pair<const char*, const char*> plans[] = {
+            { "max(t.end_time - t.start_time, 0)", "traces_duration" },
+            { "t.span_count", "traces_span_count" },
+            { "t.error_count", "traces_error_count" },
+            { "t.start_time", "traces_start_time" },
+        };
+        sqlite3* db = nullptr;
+        QCOMPARE(sqlite3_open_v2(path.toUtf8().constData(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
+        for (const auto& [key, index] : plans) {
+            for (const char* direction : { "DESC", "ASC" }) {
+                const QByteArray sql = QByteArray("EXPLAIN QUERY PLAN SELECT t.trace_id FROM traces t WHERE (") + key
+                    + ", t.trace_id) < (5, x'00') ORDER BY " + key + ' ' + direction + ", t.trace_id " + direction
+                    + " LIMIT 10";
+                sqlite3_stmt* stmt = nullptr;
+                QCOMPARE(sqlite3_prepare_v2(db, sql.constData(), -1, &stmt, nullptr), SQLITE_OK);
+                QString plan;
+                while (sqlite3_step(stmt) == SQLITE_ROW)
+                    plan += QString::fromUtf8(reinterpret_cast<const char*>(sqlite3_column_text(stmt, 3)))
+                        + QLatin1Char('\n');
+                sqlite3_finalize(stmt);
+                QVERIFY2(plan.contains(QLatin1String(index)), qPrintable(plan));
+                QVERIFY2(!plan.contains(QLatin1String("TEMP B-TREE")), qPrintable(plan));
+            }
+        }
+        sqlite3_close(db);
+    }
+
     void listsWithFiltersAndKeysetPaging()
     {
         auto store = openStore(freshPath());
@@ -616,9 +686,7 @@ private Q_SLOTS:
                 all.insert(all.end(), page.begin(), page.end());
                 if (int(page.size()) < pageSize)
                     break;
-                q.hasCursor = true;
-                q.cursorStartTimeUnixNano = page.back().startTimeUnixNano;
-                q.cursorTraceId = page.back().traceId;
+                q.setCursor(page.back());
             }
             return all;
         };
@@ -724,9 +792,7 @@ private Q_SLOTS:
         QCOMPARE(skipped.size(), 2u);
         QCOMPARE(skipped[0].traceId, webAll[3].traceId);
         QCOMPARE(skipped[1].traceId, webAll[4].traceId);
-        offsetWeb.hasCursor = true;
-        offsetWeb.cursorStartTimeUnixNano = webAll[1].startTimeUnixNano;
-        offsetWeb.cursorTraceId = webAll[1].traceId;
+        offsetWeb.setCursor(webAll[1]);
         skipped = store->listTraces(offsetWeb);
         QCOMPARE(skipped.size(), 2u);
         QCOMPARE(skipped[0].traceId, webAll[5].traceId);

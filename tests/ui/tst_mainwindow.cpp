@@ -13,6 +13,7 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QElapsedTimer>
+#include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
 #include <QScrollBar>
@@ -347,10 +348,10 @@ private Q_SLOTS:
     void liveUpdatesAreCoalesced()
     {
         MainWindow window(m_store);
-        // The sort proxy in front of the trace list must stay consistent through live inserts and moves.
-        QAbstractItemModelTester proxyTester(window.traceListView()->model(),
-                                             QAbstractItemModelTester::FailureReportingMode::QtTest);
-        QVERIFY(window.traceListView()->model() != window.traceListModel());
+        // The view shows the model itself (the store sorts); it must stay consistent through live inserts and moves.
+        QAbstractItemModelTester listTester(
+            window.traceListView()->model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QCOMPARE(window.traceListView()->model(), static_cast<QAbstractItemModel*>(window.traceListModel()));
         window.show();
         window.openTrace(MainTrace);
         window.selectSpan(spanId(5));
@@ -393,11 +394,166 @@ private Q_SLOTS:
         QTRY_VERIFY(window.serviceFilter()->findData(QStringLiteral("live")) >= 0);
     }
 
+    void sortingByAHeaderAsksTheStore()
+    {
+        // 600 short traces after the two of init(), and the longest trace of all is the oldest: not on the first page.
+        const auto svc = resource(QStringLiteral("many"));
+        for (quint64 n = 0; n < 600; ++n)
+            m_store->addSpans({ make(traceId(1000 + n), 1, 0, QStringLiteral("short %1").arg(n), svc,
+                BaseNs + (n + 1) * Ms, BaseNs + (n + 1) * Ms + (n % 20 + 1) * Ms) });
+        const TraceId longest = traceId(999);
+        m_store->addSpans({ make(
+            longest, 1, 0, QStringLiteral("longest"), svc, BaseNs - 50000 * Ms, BaseNs - 50000 * Ms + 36000000 * Ms) });
+
+        MainWindow window(m_store);
+        QTableView* view = window.traceListView();
+        TraceListModel* model = window.traceListModel();
+        QCOMPARE(view->model(), static_cast<QAbstractItemModel*>(model));
+        // No QAbstractItemModelTester here: it fetches every page, and this test needs the longest trace unloaded.
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QHeaderView* header = view->horizontalHeader();
+        QCOMPARE(header->sortIndicatorSection(), int(TraceListModel::StartColumn));
+        QCOMPARE(header->sortIndicatorOrder(), Qt::DescendingOrder);
+        QCOMPARE(model->rowCount(), TraceListModel::PageSize);
+        QCOMPARE(model->rowOf(longest), -1);
+        window.openTrace(MainTrace);
+        window.selectSpan(spanId(5));
+        QCOMPARE(view->currentIndex().row(), model->rowOf(MainTrace));
+
+        // One click on Duration: longest first, from the whole store; the open trace stays selected.
+        const auto clickHeader = [&](int column) {
+            const QPoint pos(
+                header->sectionViewportPosition(column) + header->sectionSize(column) / 2, header->height() / 2);
+            QTest::mouseClick(header->viewport(), Qt::LeftButton, {}, pos);
+        };
+        clickHeader(TraceListModel::DurationColumn);
+        QCOMPARE(header->sortIndicatorSection(), int(TraceListModel::DurationColumn));
+        QCOMPARE(header->sortIndicatorOrder(), Qt::DescendingOrder);
+        QCOMPARE(model->query().order, TraceOrder::Duration);
+        QCOMPARE(model->rowCount(), TraceListModel::PageSize);
+        QCOMPARE(model->traceIdAt(0), longest);
+        QCOMPARE(view->model()->index(0, TraceListModel::NameColumn).data().toString(), QStringLiteral("longest"));
+        QCOMPARE(model->traceIdAt(1), OtherTrace);
+        QCOMPARE(model->traceIdAt(2), MainTrace);
+        QCOMPARE(window.openTraceId(), MainTrace);
+        QCOMPARE(view->currentIndex().row(), 2);
+        QCOMPARE(window.waterfall()->selectedSpan(), spanId(5));
+
+        // Clicking the first row opens it.
+        QTest::mouseClick(view->viewport(), Qt::LeftButton, {},
+            view->visualRect(view->model()->index(0, TraceListModel::NameColumn)).center());
+        QCOMPARE(window.openTraceId(), longest);
+        QCOMPARE(view->currentIndex().row(), 0);
+
+        // Live: a loaded trace grows past every other and moves to the top; the open trace stays selected and open.
+        m_store->addSpans({ make(traceId(1019), 2, 1, QStringLiteral("late"), svc, BaseNs, BaseNs + 72000000 * Ms) });
+        window.notifyTracesChanged({ traceId(1019) });
+        const int loadedAt = model->rowOf(traceId(1019));
+        QVERIFY(loadedAt > 2);
+        QSignalSpy moves(model, &QAbstractItemModel::rowsMoved);
+        QTRY_COMPARE(model->traceIdAt(0), traceId(1019));
+        QCOMPARE(moves.count(), 1);
+        QCOMPARE(model->traceIdAt(1), longest);
+        QCOMPARE(view->currentIndex().row(), 1);
+        QCOMPARE(window.openTraceId(), longest);
+
+        // A filter keeps the order; a second click reverses it.
+        QComboBox* services = window.serviceFilter();
+        const int many = services->findData(QStringLiteral("many"));
+        QVERIFY(many > 0);
+        services->setCurrentIndex(many);
+        Q_EMIT services->activated(many);
+        QCOMPARE(model->query().serviceName, QStringLiteral("many"));
+        QCOMPARE(model->query().order, TraceOrder::Duration);
+        QCOMPARE(model->traceIdAt(0), traceId(1019));
+        clickHeader(TraceListModel::DurationColumn);
+        QCOMPARE(header->sortIndicatorOrder(), Qt::AscendingOrder);
+        QVERIFY(!model->query().descending);
+        QCOMPARE(model->summaryAt(0)->durationNanos(), 1 * Ms);
+        QCOMPARE(model->rowOf(longest), -1);
+        QCOMPARE(window.openTraceId(), longest);
+
+        // Text columns start A to Z.
+        clickHeader(TraceListModel::NameColumn);
+        QCOMPARE(model->query().order, TraceOrder::Name);
+        QVERIFY(!model->query().descending);
+        QCOMPARE(model->traceIdAt(0), longest);
+    }
+
+    void resortWhileATraceStreamsIn()
+    {
+        // The scene of a crash with the old sort proxy: a trace open with a span selected, a 100,000-span trace
+        // arriving in 5,000-span requests, a click on the Start header, a click on the first row.
+        MainWindow window(m_store);
+        QTableView* view = window.traceListView();
+        TraceListModel* model = window.traceListModel();
+        QAbstractItemModelTester tester(model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        window.openTrace(MainTrace);
+        window.selectSpan(spanId(5));
+        QHeaderView* header = view->horizontalHeader();
+        const auto clickHeader = [&](int column) {
+            QTest::mouseClick(header->viewport(), Qt::LeftButton, {},
+                QPoint(
+                    header->sectionViewportPosition(column) + header->sectionSize(column) / 2, header->height() / 2));
+        };
+        const auto clickFirstRow = [&] {
+            QTest::mouseClick(view->viewport(), Qt::LeftButton, {},
+                view->visualRect(model->index(0, TraceListModel::NameColumn)).center());
+        };
+
+        const TraceId streaming = traceId(77);
+        const auto svc = resource(QStringLiteral("stream"));
+        constexpr int Requests = 20;
+        constexpr int PerRequest = 5000;
+        for (int r = 0; r < Requests; ++r) {
+            std::vector<Span> spans;
+            spans.reserve(PerRequest);
+            for (int i = 0; i < PerRequest; ++i) {
+                const quint64 n = quint64(r) * PerRequest + quint64(i) + 1;
+                const std::uint64_t start = BaseNs + 1000 * Ms + n * Us;
+                spans.push_back(
+                    make(streaming, n, n == 1 ? 0 : 1, QStringLiteral("s%1").arg(n), svc, start, start + 50 * Us));
+            }
+            m_store->addSpans(std::move(spans));
+            window.notifyTracesChanged({ streaming });
+            if (r % 4 == 1)
+                QTest::qWait(MainWindow::RefreshIntervalMs + 20);
+            if (r == 10) {
+                clickHeader(TraceListModel::StartColumn);
+                QCOMPARE(header->sortIndicatorOrder(), Qt::AscendingOrder);
+                QCOMPARE(model->traceIdAt(0), OtherTrace); // the oldest
+                clickFirstRow();
+                QCOMPARE(window.openTraceId(), OtherTrace);
+            }
+            if (r == 15) {
+                clickHeader(TraceListModel::SpansColumn);
+                QCOMPARE(model->query().order, TraceOrder::SpanCount);
+                QCOMPARE(model->traceIdAt(0), streaming);
+            }
+        }
+        QTRY_VERIFY(model->rowOf(streaming) >= 0
+            && model->summaryAt(model->rowOf(streaming))->spanCount == Requests * PerRequest);
+        QCOMPARE(model->traceIdAt(0), streaming);
+        clickHeader(TraceListModel::StartColumn);
+        QCOMPARE(model->query().order, TraceOrder::StartTime);
+        QCOMPARE(header->sortIndicatorOrder(), Qt::DescendingOrder);
+        QCOMPARE(model->traceIdAt(0), streaming); // the newest
+        QCOMPARE(model->rowCount(), 3);
+        QCOMPARE(view->currentIndex().row(), model->rowOf(OtherTrace));
+        clickFirstRow();
+        QCOMPARE(window.openTraceId(), streaming);
+        QTRY_VERIFY(!window.isLoading());
+        QCOMPARE(window.waterfall()->visibleRowCount(), Requests * PerRequest);
+    }
+
     void filterBar()
     {
         MainWindow window(m_store);
-        QAbstractItemModelTester proxyTester(window.traceListView()->model(),
-                                             QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QAbstractItemModelTester listTester(
+            window.traceListView()->model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
         window.show();
         auto* errorsOnly = window.findChild<QCheckBox*>();
         QVERIFY(errorsOnly);
