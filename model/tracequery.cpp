@@ -49,7 +49,7 @@ int compare(const TraceSummary& a, const TraceSummary& b, TraceOrder order)
         c = compareText(a.rootSpanName, b.rootSpanName);
         break;
     case TraceOrder::Tokens:
-        c = compareValues(a.inputTokens + a.outputTokens, b.inputTokens + b.outputTokens);
+        c = compareValues(a.totalTokens(), b.totalTokens());
         break;
     }
     if (c != 0)

@@ -994,8 +994,8 @@ std::vector<TraceSummary> PostgresTraceStore::listTraces(const TraceQuery& query
         keyType = "::text";
         break;
     case TraceOrder::Tokens:
-        key = "(t.input_tokens::numeric + t.output_tokens)";
-        cursorKey = std::to_string(cursor.inputTokens + cursor.outputTokens);
+        key = "least(t.input_tokens::numeric + t.output_tokens, 9223372036854775807)"; // as totalTokens()
+        cursorKey = std::to_string(cursor.totalTokens());
         keyType = "::numeric";
         break;
     }

@@ -1348,8 +1348,9 @@ std::vector<TraceSummary> SqliteTraceStore::listTraces(const TraceQuery& query, 
         textKey = true;
         break;
     case TraceOrder::Tokens:
-        key = "t.input_tokens + t.output_tokens";
-        intKey = query.cursor.inputTokens + query.cursor.outputTokens;
+        // Saturated like TraceSummary::totalTokens (an overflowing + gives a REAL in SQLite).
+        key = "min(t.input_tokens + t.output_tokens, 9223372036854775807)";
+        intKey = query.cursor.totalTokens();
         break;
     }
     const QByteArray direction = query.descending ? " DESC" : " ASC";
