@@ -13,6 +13,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <unistd.h>
@@ -25,6 +26,7 @@
 namespace {
 
 constexpr int ReplyTimeoutSeconds = 10;
+constexpr int ReplyWaitMs = 50;
 
 // Reachable until exit on purpose: created once, stopped by an atexit handler.
 QCoreApplication* s_app = nullptr;
@@ -34,8 +36,8 @@ OtlpHttpReceiver* s_receiver = nullptr;
 quint16 s_port = 0;
 unsigned s_inputs = 0;
 
-/// Sends `bytes`, half-closes, reads until the server closes. Returns what the server sent; fails the run when the
-/// server neither closes nor stops talking within ReplyTimeoutSeconds.
+/// Sends `bytes`, waits briefly for an answer, half-closes, reads until the server closes. Returns what the server
+/// sent; fails the run when the server neither closes nor stops talking within ReplyTimeoutSeconds.
 QByteArray exchange(const char* bytes, std::size_t size)
 {
     const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
@@ -60,6 +62,13 @@ QByteArray exchange(const char* bytes, std::size_t size)
         if (n <= 0)
             break;
         done += std::size_t(n);
+    }
+    // A request with a complete header may be answered while the connection is open; give it a moment, then close
+    // the write side (the receiver drops what it owes a client that has gone: also a path worth fuzzing).
+    const QByteArray sent = QByteArray::fromRawData(bytes, qsizetype(size));
+    if (sent.contains("\r\n\r\n")) {
+        pollfd p { fd, POLLIN, 0 };
+        ::poll(&p, 1, ReplyWaitMs);
     }
     ::shutdown(fd, SHUT_WR);
 
