@@ -1,5 +1,7 @@
 #include "jaegerjsonreader.h"
 
+#include "ingest/otlpcodec_p.h"
+
 #include <QHash>
 #include <QJsonArray>
 #include <QJsonObject>
@@ -271,6 +273,13 @@ bool readSpan(const QJsonObject& o, const QString& path, const QHash<QString, st
         ++batch->rejectedSpans;
         if (batch->rejectionMessage.isEmpty())
             batch->rejectionMessage = path % QStringLiteral(": invalid traceID or spanID");
+        return true;
+    }
+    // startTime + duration may land at or past 2^63 ns: refused like the OTLP decoders do.
+    if (const QString problem = OtlpCodecPrivate::contentProblem(span); !problem.isEmpty()) {
+        ++batch->rejectedSpans;
+        if (batch->rejectionMessage.isEmpty())
+            batch->rejectionMessage = path % QStringLiteral(": ") % problem;
         return true;
     }
     batch->spans.push_back(std::move(span));

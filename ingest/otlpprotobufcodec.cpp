@@ -14,6 +14,7 @@
 #include <google/protobuf/stubs/logging.h>
 
 #include <algorithm>
+#include <cstddef>
 #include <limits>
 #include <memory>
 #include <mutex>
@@ -259,7 +260,11 @@ ArenaBlock arenaBlock(std::size_t bodySize)
 {
     thread_local std::unique_ptr<char[]> kept;
     thread_local std::size_t keptSize = 0;
-    const std::size_t wanted = std::clamp(bodySize * ArenaFactor, MinArenaBlock, MaxArenaBlock);
+    // A multiple of 16: the arena carves its cleanup records (e.g. for unknown fields) down from the block's end, which
+    // must stay aligned.
+    constexpr std::size_t Align = alignof(std::max_align_t);
+    const std::size_t wanted
+        = (std::clamp(bodySize * ArenaFactor, MinArenaBlock, MaxArenaBlock) + Align - 1) / Align * Align;
     if (wanted > keptSize) {
         kept.reset(new char[wanted]); // uninitialized: the arena writes before it reads
         keptSize = wanted;

@@ -1,5 +1,7 @@
 #include "zipkinjsonreader.h"
 
+#include "ingest/otlpcodec_p.h"
+
 #include <QHash>
 #include <QJsonArray>
 #include <QJsonObject>
@@ -60,7 +62,8 @@ bool readMicros(const QJsonValue& v, std::uint64_t* out)
         *out = 0;
         return true;
     }
-    if (!v.isDouble() || v.toDouble() < 0)
+    // Past 9.2e15 µs the time in ns would not fit the stores' signed 64 bits (and llround would overflow).
+    if (!v.isDouble() || !(v.toDouble() >= 0) || v.toDouble() > 9.2e15)
         return false;
     *out = static_cast<std::uint64_t>(std::llround(v.toDouble()));
     return true;
@@ -331,6 +334,14 @@ DecodeResult ZipkinJsonReader::decode(const QJsonDocument& doc)
         }
         s.resource = resource;
         s.scope = scope;
+        // The end (timestamp + duration) may still land at or past 2^63 ns: refused like the OTLP decoders do.
+        if (const QString problem = OtlpCodecPrivate::contentProblem(s); !problem.isEmpty()) {
+            ++result.batch.rejectedSpans;
+            if (result.batch.rejectionMessage.isEmpty())
+                result.batch.rejectionMessage = QStringLiteral("span ") % s.traceId.toHex() % QLatin1Char('/')
+                    % z.id.toHex() % QStringLiteral(": ") % problem;
+            continue;
+        }
         result.batch.spans.push_back(std::move(s));
     }
     result.ok = true;

@@ -18,6 +18,8 @@ pkgs=(
 )
 if [ "${1:-}" = "--test" ]; then
   pkgs+=(xvfb xauth postgresql)
+  # libFuzzer harnesses (tests/fuzz, fuzz preset): clang 14 and its sanitizer/fuzzer runtimes
+  pkgs+=(clang libclang-rt-14-dev)
   # S3 test server (tests/servers/swift.sh: Swift with s3api) and the AWS CLI the S3 tests cross-check with
   pkgs+=(swift swift-proxy swift-account swift-container swift-object python3-swift awscli)
   command -v node >/dev/null 2>&1 || pkgs+=(nodejs)

@@ -47,3 +47,13 @@ if [ "${SPANSCOPE_SKIP_SANITIZERS:-}" != 1 ]; then
     TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$sanitizer_dir/tsan.supp" \
         ctest --preset tsan --output-on-failure -j1 -R "$(regex "${tsan_tests[@]}")"
 fi
+
+# Fuzzing (issue 8 §6): the libFuzzer harnesses of tests/fuzz built with clang (fuzz preset; only the fuzzer targets
+# and the libraries they link), each run briefly from its seed corpus. A crash or sanitizer report fails its test.
+# SPANSCOPE_SKIP_FUZZERS=1 skips them.
+if [ "${SPANSCOPE_SKIP_FUZZERS:-}" != 1 ]; then
+    fuzzers=(fuzz_otlp_protobuf fuzz_otlp_json fuzz_jaeger_json fuzz_zipkin_json fuzz_gzip fuzz_otlp_http)
+    cmake --preset fuzz >/dev/null
+    cmake --build --preset fuzz --target "${fuzzers[@]}"
+    ctest --preset fuzz --output-on-failure -j2 -R '^fuzz_'
+fi

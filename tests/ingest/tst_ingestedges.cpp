@@ -1,9 +1,12 @@
+#include "ingest/jaegerjsonreader.h"
 #include "ingest/otlpjsoncodec.h"
 #include "ingest/otlpprotobufcodec.h"
 #include "ingest/queryapi.h"
+#include "ingest/zipkinjsonreader.h"
 #include "model/tracelistmodel.h"
 #include "storage/sqlitetracestore.h"
 
+#include <QJsonDocument>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -130,6 +133,43 @@ private Q_SLOTS:
             qPrintable(why));
         QVERIFY2(why.contains(QStringLiteral("endTimeUnixNano 9223372036854775808")), qPrintable(why));
         QVERIFY2(why.contains(QStringLiteral("events[0].timeUnixNano")), qPrintable(why));
+    }
+
+    void readerTimesPastInt64Rejected()
+    {
+        // Found by fuzz_zipkin_json: a start in range plus a duration put the end past 2^63 ns, and Zipkin's ×1000
+        // wrapped timestamps past 1.8e16 µs; both were accepted and could not be read back.
+        const QByteArray jaeger = R"({"data":[{"traceID":"5b8efff798038103d269b633813fc60c","processes":{},"spans":[
+            {"traceID":"5b8efff798038103d269b633813fc60c","spanID":"a1","startTime":9000000000000000,
+             "duration":9000000000000000},
+            {"traceID":"5b8efff798038103d269b633813fc60c","spanID":"b2","startTime":1700000000000000,
+             "duration":5}]}]})";
+        DecodeResult result = JaegerJsonReader::decode(QJsonDocument::fromJson(jaeger));
+        QVERIFY2(result.ok, qPrintable(result.error));
+        QCOMPARE(result.batch.rejectedSpans, qint64(1));
+        QCOMPARE(result.batch.spans.size(), std::size_t(1));
+        QVERIFY2(result.batch.rejectionMessage.contains(
+                     QStringLiteral("endTimeUnixNano 18000000000000000000 is at or past 2^63 ns")),
+            qPrintable(result.batch.rejectionMessage));
+
+        const QByteArray zipkin = R"([
+            {"traceId":"5b8efff798038103d269b633813fc60c","id":"00000000000000a1","timestamp":9000000000000000,
+             "duration":9000000000000000},
+            {"traceId":"5b8efff798038103d269b633813fc60c","id":"00000000000000b2","timestamp":1700000000000000,
+             "duration":5}])";
+        result = ZipkinJsonReader::decode(QJsonDocument::fromJson(zipkin));
+        QVERIFY2(result.ok, qPrintable(result.error));
+        QCOMPARE(result.batch.rejectedSpans, qint64(1));
+        QCOMPARE(result.batch.spans.size(), std::size_t(1));
+        QVERIFY2(result.batch.rejectionMessage.contains(
+                     QStringLiteral("endTimeUnixNano 18000000000000000000 is at or past 2^63 ns")),
+            qPrintable(result.batch.rejectionMessage));
+
+        const QByteArray wrapping = R"([{"traceId":"5b8efff798038103d269b633813fc60c","id":"00000000000000a1",
+            "timestamp":17000900000000200,"duration":1}])";
+        result = ZipkinJsonReader::decode(QJsonDocument::fromJson(wrapping));
+        QVERIFY(!result.ok);
+        QVERIFY2(result.error.contains(QStringLiteral("[0].timestamp")), qPrintable(result.error));
     }
 
     void queryTimesPastInt64Refused()

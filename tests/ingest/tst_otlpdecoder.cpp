@@ -255,6 +255,7 @@ private Q_SLOTS:
     void idRejections();
     void protobufIdRejections();
     void protobufLenientParsing();
+    void protobufUnknownFieldsOddSizedBody();
     void genericMappingAndSnakeCase();
     void largeIntegers();
     void malformed_data();
@@ -854,6 +855,26 @@ void TestOtlpDecoder::protobufLenientParsing()
     QCOMPARE(r.error,
         QStringLiteral("protobuf parse error at byte offset 34 (resourceSpans[0].scopeSpans[0].spans[0].name): "
                        "string is not valid UTF-8"));
+}
+
+void TestOtlpDecoder::protobufUnknownFieldsOddSizedBody()
+{
+    // Found by fuzz_otlp_protobuf: the parse arena's first block was sized 5 x the body; for a body of odd size its end
+    // was not 8-aligned, and the cleanup record libprotobuf puts there for unknown fields was misaligned
+    // (UndefinedBehaviorSanitizer reports it; the asan preset runs this suite with halt_on_error).
+    const std::vector<Span> spans = handMadeSpans();
+    QByteArray body = OtlpProtobufCodec::encodeRequest(spans) + QByteArray("\xa0\x06\x01", 3); // field 100 = 1
+    // Pad with unknown field 101 (2-byte length) to an odd size past the 4 KiB minimum block / 5.
+    const qsizetype target = std::max<qsizetype>(body.size() + 4 + 128, 1001) | 1;
+    const qsizetype padding = target - body.size() - 4;
+    QVERIFY(padding >= 128 && padding < 16384);
+    body += QByteArray("\xaa\x06", 2) + char(0x80 | (padding & 0x7f)) + char(padding >> 7) + QByteArray(padding, 'p');
+    QCOMPARE(body.size(), target);
+    for (int i = 0; i < 2; ++i) { // twice: the block is kept per thread between requests
+        const DecodeResult r = OtlpProtobufCodec::decodeRequest(body);
+        QVERIFY2(r.ok, qPrintable(r.error));
+        compareSpanLists(r.batch.spans, spans);
+    }
 }
 
 void TestOtlpDecoder::genericMappingAndSnakeCase()
