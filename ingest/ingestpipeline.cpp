@@ -72,6 +72,7 @@ std::optional<QFuture<WriteResult>> IngestPipeline::submit(IngestItem item, qint
     // Encoding and compression need no database: done here, on the submitting thread, off the writer's path.
     m_store->prepare(item);
     auto promise = std::make_shared<QPromise<WriteResult>>();
+    QFuture<WriteResult> future;
     {
         std::lock_guard lock(m_mutex);
         if (m_stopping || !m_started)
@@ -80,11 +81,13 @@ std::optional<QFuture<WriteResult>> IngestPipeline::submit(IngestItem item, qint
         if (m_queuedBytes > 0 && m_queuedBytes + costBytes > m_maxQueueBytes)
             return std::nullopt;
         promise->start();
+        // Take the future before the writer can see the promise: after the unlock this thread never touches it.
+        future = promise->future();
         m_queuedBytes += costBytes;
-        m_queue.push_back(Pending { std::move(item), costBytes, promise });
+        m_queue.push_back(Pending { std::move(item), costBytes, std::move(promise) });
     }
     m_wake.notify_one();
-    return promise->future();
+    return future;
 }
 
 void IngestPipeline::stop()
