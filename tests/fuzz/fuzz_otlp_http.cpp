@@ -7,15 +7,12 @@
 #include "ingest/ingestpipeline.h"
 #include "ingest/otlphttpreceiver.h"
 #include "tests/common/memorytracestore.h"
+#include "tests/common/rawhttpclient.h"
 
 #include <QCoreApplication>
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/socket.h>
-#include <sys/time.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -40,19 +37,8 @@ unsigned s_inputs = 0;
 /// sent; fails the run when the server neither closes nor stops talking within ReplyTimeoutSeconds.
 QByteArray exchange(const char* bytes, std::size_t size)
 {
-    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    const int fd = RawHttpConnection::connectLoopback(s_port, ReplyTimeoutSeconds);
     if (fd < 0)
-        FuzzCommon::fail("http", QStringLiteral("socket() failed"));
-    timeval tv { ReplyTimeoutSeconds, 0 };
-    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-    int one = 1;
-    ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    sockaddr_in addr {};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(s_port);
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0)
         FuzzCommon::fail("http", QStringLiteral("the receiver no longer accepts connections"));
 
     // The server may answer and close before it has read everything (e.g. 413): a failed send is fine.

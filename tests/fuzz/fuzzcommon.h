@@ -1,17 +1,22 @@
 #pragma once
 
-// Shared by the libFuzzer harnesses: quiet logging, and the round-trip invariant the OTLP codecs must keep.
+// Shared by the libFuzzer harnesses: quiet logging, the round-trip invariant the OTLP codecs must keep, and the
+// body of the JSON trace file reader harnesses.
 
 #include "ingest/decoderesult.h"
 #include "ingest/otlpcodec_p.h"
+#include "ingest/otlpprotobufcodec.h"
 #include "model/span.h"
 
 #include <QByteArray>
+#include <QJsonDocument>
 #include <QLoggingCategory>
 
 #include <cmath>
 #include <cstdio>
+#include <cstdint>
 #include <cstdlib>
+#include <string>
 #include <vector>
 
 namespace FuzzCommon {
@@ -128,6 +133,32 @@ void checkRoundTrip(const char* codec, const std::vector<Span>& spans, Encode en
     for (std::size_t i = 0; i < expected.size(); ++i)
         if (!sameSpan(*expected[i], again.batch.spans[i]))
             fail(codec, QStringLiteral("span %1 changed in the round trip").arg(i));
+}
+
+/**
+ * The whole input of a JSON trace file reader harness (Jaeger, Zipkin): whatever JSON the bytes parse to is decoded,
+ * recognized or not. A refusal must say why and keep no span; accepted spans must survive an OTLP protobuf round
+ * trip unchanged. `name` prefixes failure messages.
+ */
+template <typename Reader>
+void checkTraceFileReader(const char* name, const std::uint8_t* data, std::size_t size)
+{
+    const QByteArray bytes = QByteArray::fromRawData(reinterpret_cast<const char*>(data), qsizetype(size));
+    const QJsonDocument doc = QJsonDocument::fromJson(bytes);
+    if (doc.isNull())
+        return;
+    Reader::recognizes(doc);
+    // Decoding a document of another shape must fail cleanly, so every document is decoded.
+    const DecodeResult result = Reader::decode(doc);
+    if (!result.ok) {
+        if (result.error.isEmpty())
+            fail(name, QStringLiteral("refused without an error message"));
+        if (!result.batch.spans.empty())
+            fail(name, QStringLiteral("refused document kept spans"));
+        return;
+    }
+    checkRoundTrip((std::string(name) + "->protobuf").c_str(), result.batch.spans, OtlpProtobufCodec::encodeRequest,
+        OtlpProtobufCodec::decodeRequest);
 }
 
 } // namespace FuzzCommon
