@@ -8,30 +8,49 @@
 #include "queryapi.h"
 #include "model/guardedjob.h"
 
-#include <QAbstractHttpServer>
 #include <QDateTime>
 #include <QElapsedTimer>
-#include <QFutureWatcher>
-#include <QHttpServerRequest>
-#include <QHttpServerResponder>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QPointer>
-#include <QTcpServer>
-#include <QTcpSocket>
 #include <QThread>
 #include <QThreadPool>
-#include <QTimer>
+#include <QUrl>
 #include <QUrlQuery>
 
 #include <google/protobuf/io/coded_stream.h>
 #include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 
-using HttpStatus = QHttpServerResponder::StatusCode;
+#include <microhttpd.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdarg>
+#include <cstdio>
+#include <cstring>
+#include <mutex>
+#include <optional>
+#include <set>
 
 namespace {
 
 enum class Encoding { Protobuf, Json };
+
+enum class HttpStatus : int {
+    Ok = 200,
+    BadRequest = 400,
+    Unauthorized = 401,
+    NotFound = 404,
+    MethodNotAllowed = 405,
+    PayloadTooLarge = 413,
+    UnsupportedMediaType = 415,
+    ServiceUnavailable = 503,
+};
 
 // google.rpc.Code numbers used in the Status body of failed requests (OTLP spec, "Failures").
 constexpr int RpcInvalidArgument = 3;
@@ -71,115 +90,208 @@ QByteArray contentTypeOf(Encoding encoding)
                                       : QByteArrayLiteral("application/x-protobuf");
 }
 
-// Bytes a request may carry beyond its body limit: request line and headers.
-constexpr qint64 HeaderAllowance = 64 * 1024;
-const char* const BytesSinceRequestProperty = "spanscope_bytesSinceRequest";
-const char* const RefusedProperty = "spanscope_refused";
-// After a 413 the rest of the body is read and dropped for a while, so the client gets to read the answer.
+// The body of a request answered before it was read (e.g. 413) is read and dropped up to this much, so the client
+// gets to read the answer; past it the connection is closed.
 constexpr qint64 MaxDrainBytes = qint64(1024) * 1024 * 1024;
-constexpr int DrainTimeoutMs = 10000;
 // Query API reads run here; two threads keep one slow read (a large trace) from queueing every other query.
 constexpr int QueryThreads = 2;
+// Connections waiting in the kernel for accept(); Linux caps it at net.core.somaxconn (4096 by default since 5.4).
+constexpr int ListenBacklog = 4096;
+// Per connection: the request line and headers must fit in it (else 431), the rest buffers reads and writes.
+constexpr std::size_t ConnectionMemoryBytes = 128 * 1024;
+// Descriptors kept free for the store, files and the GUI when the connection limit is derived from RLIMIT_NOFILE.
+constexpr rlim_t ReservedDescriptors = 256;
+// How long stop() lets libmicrohttpd send the replies it queued before it closes every connection.
+constexpr int FlushWaitMs = 500;
 
-QByteArray methodName(QHttpServerRequest::Method method)
+using Headers = QList<std::pair<QByteArray, QByteArray>>;
+
+/// An HTTP answer: status, headers (Content-Length is added by libmicrohttpd), body.
+struct Reply {
+    int status = 200;
+    Headers headers;
+    QByteArray body;
+};
+
+Reply textReply(HttpStatus status, const QString& message, Headers extra = {})
 {
-    switch (method) {
-    case QHttpServerRequest::Method::Get:
-        return QByteArrayLiteral("GET");
-    case QHttpServerRequest::Method::Put:
-        return QByteArrayLiteral("PUT");
-    case QHttpServerRequest::Method::Delete:
-        return QByteArrayLiteral("DELETE");
-    case QHttpServerRequest::Method::Post:
-        return QByteArrayLiteral("POST");
-    case QHttpServerRequest::Method::Head:
-        return QByteArrayLiteral("HEAD");
-    case QHttpServerRequest::Method::Options:
-        return QByteArrayLiteral("OPTIONS");
-    case QHttpServerRequest::Method::Patch:
-        return QByteArrayLiteral("PATCH");
-    case QHttpServerRequest::Method::Connect:
-        return QByteArrayLiteral("CONNECT");
-    case QHttpServerRequest::Method::Trace:
-        return QByteArrayLiteral("TRACE");
-    default:
-        return QByteArrayLiteral("UNKNOWN");
-    }
+    Reply r { int(status), std::move(extra), message.toUtf8() };
+    r.headers.prepend({ "Content-Type", "text/plain; charset=utf-8" });
+    return r;
 }
 
+Reply statusReply(Encoding enc, HttpStatus status, int rpcCode, const QString& message, Headers extra = {})
+{
+    Reply r { int(status), std::move(extra), statusBody(enc, rpcCode, message) };
+    r.headers.prepend({ "Content-Type", contentTypeOf(enc) });
+    return r;
+}
+
+QString reasonOf(const Reply& reply)
+{
+    const QByteArray type = [&] {
+        for (const auto& [name, value] : reply.headers)
+            if (name.compare("Content-Type", Qt::CaseInsensitive) == 0)
+                return value;
+        return QByteArray();
+    }();
+    if (type.startsWith("application/json")) {
+        const QJsonObject o = QJsonDocument::fromJson(reply.body).object();
+        return o.contains(QLatin1String("error")) ? o.value(QLatin1String("error")).toString()
+                                                   : o.value(QLatin1String("message")).toString();
+    }
+    if (type.startsWith("text/"))
+        return QString::fromUtf8(reply.body);
+    return QStringLiteral("HTTP %1").arg(reply.status);
+}
+
+enum class Route { Traces, Health, Query };
+
 /**
- * QtHttpServer buffers a whole request body before a handler sees it. This server sees every socket first and
- * counts the bytes that arrive since the connection's last complete request, so a body past the limit is
- * refused with 413 while it streams in, instead of being held in memory whole.
+ * One HTTP request from its request line to libmicrohttpd's completion callback. libmicrohttpd's thread fills it
+ * and reads its reply; the receiver thread computes the reply of a suspended request. Held by shared_ptr: by the
+ * connection (until completion) and by the receiver while the request waits for its reply.
  */
-class GuardedTcpServer : public QTcpServer {
-public:
-    GuardedTcpServer(qint64 maxRequestBytes, QObject* parent)
-        : QTcpServer(parent)
-        , m_maxRequestBytes(maxRequestBytes)
-    {
-    }
+struct Exchange {
+    MHD_Connection* connection = nullptr;
+    QByteArray rawUri; ///< as sent, with the query string
+    QByteArray method;
+    bool headersSeen = false; // libmicrohttpd's thread only, like the fields up to `suspended`
+    Route route = Route::Health;
+    bool authorized = false;
+    Encoding encoding = Encoding::Protobuf;
+    QByteArray contentEncoding;
+    QString peer;
+    QByteArray body;
+    qint64 droppedBytes = 0; ///< body bytes read and dropped after a refusal
+    std::optional<Reply> refusal; ///< decided before the body was read; sent once it has been
+    bool suspended = false;
 
-protected:
-    void incomingConnection(qintptr descriptor) override
-    {
-        auto* socket = new QTcpSocket(this);
-        if (!socket->setSocketDescriptor(descriptor)) {
-            delete socket;
-            return;
-        }
-        // Replies go out as several small writes (status line, headers, body): without TCP_NODELAY, Nagle's
-        // algorithm holds the last one until the client's delayed ACK, ~40 ms per request on Linux.
-        socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
-        // Connected before QtHttpServer's own handler, so this runs first on every readyRead.
-        connect(socket, &QTcpSocket::readyRead, socket, [this, socket] {
-            if (socket->property(RefusedProperty).toBool()) {
-                // Already answered 413: drain what the client still sends, so it can read the answer.
-                const qint64 drained = socket->property(BytesSinceRequestProperty).toLongLong() + socket->bytesAvailable();
-                socket->setProperty(BytesSinceRequestProperty, drained);
-                socket->skip(socket->bytesAvailable());
-                if (drained > MaxDrainBytes)
-                    socket->abort();
-                return;
-            }
-            const qint64 seen = socket->property(BytesSinceRequestProperty).toLongLong() + socket->bytesAvailable();
-            socket->setProperty(BytesSinceRequestProperty, seen);
-            if (seen <= m_maxRequestBytes + HeaderAllowance)
-                return;
-            qCWarning(lcIngest) << "refusing a request of more than" << m_maxRequestBytes << "bytes from"
-                                << socket->peerAddress();
-            const QByteArray body = QByteArrayLiteral("request body exceeds the limit of ")
-                + QByteArray::number(m_maxRequestBytes) + QByteArrayLiteral(" bytes");
-            socket->write(QByteArrayLiteral("HTTP/1.1 413 Payload Too Large\r\nContent-Type: text/plain\r\n"
-                                            "Connection: close\r\nContent-Length: ")
-                          + QByteArray::number(body.size()) + QByteArrayLiteral("\r\n\r\n") + body);
-            socket->setProperty(RefusedProperty, true);
-            socket->setProperty(BytesSinceRequestProperty, qint64(0));
-            socket->skip(socket->bytesAvailable()); // never reaches QtHttpServer's parser
-            QTimer::singleShot(DrainTimeoutMs, socket, [socket] { socket->disconnectFromHost(); });
-        });
-        addPendingConnection(socket);
-    }
-
-private:
-    qint64 m_maxRequestBytes;
+    std::mutex mutex;
+    std::optional<Reply> reply; ///< guarded by mutex; set once, then the connection is resumed
 };
+using ExchangePtr = std::shared_ptr<Exchange>;
+
+/// A listening TCP socket bound to address:port, or -1 with *error set (strerror text, e.g. "Address already in use").
+int openListenSocket(const QHostAddress& address, quint16 port, quint16* boundPort, bool* ipv6, QString* error)
+{
+    sockaddr_storage storage {};
+    socklen_t length = 0;
+    const bool any = address == QHostAddress::Any;
+    *ipv6 = any || address.protocol() == QAbstractSocket::IPv6Protocol;
+    if (*ipv6) {
+        auto* in6 = reinterpret_cast<sockaddr_in6*>(&storage);
+        in6->sin6_family = AF_INET6;
+        in6->sin6_port = htons(port);
+        if (any) {
+            in6->sin6_addr = in6addr_any;
+        } else {
+            const Q_IPV6ADDR bytes = address.toIPv6Address();
+            std::memcpy(&in6->sin6_addr, bytes.c, sizeof bytes.c);
+            in6->sin6_scope_id = address.scopeId().toUInt();
+        }
+        length = sizeof(sockaddr_in6);
+    } else {
+        auto* in4 = reinterpret_cast<sockaddr_in*>(&storage);
+        in4->sin_family = AF_INET;
+        in4->sin_port = htons(port);
+        in4->sin_addr.s_addr = htonl(address.toIPv4Address());
+        length = sizeof(sockaddr_in);
+    }
+    const int fd = ::socket(storage.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+        *error = QString::fromLocal8Bit(std::strerror(errno));
+        return -1;
+    }
+    const int on = 1;
+    const int off = 0;
+    ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
+    if (*ipv6) // "::" (QHostAddress::Any) takes IPv4 too; a specific IPv6 address only itself
+        ::setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, any ? &off : &on, sizeof on);
+    if (::bind(fd, reinterpret_cast<sockaddr*>(&storage), length) != 0 || ::listen(fd, ListenBacklog) != 0) {
+        *error = QString::fromLocal8Bit(std::strerror(errno));
+        ::close(fd);
+        return -1;
+    }
+    sockaddr_storage bound {};
+    socklen_t boundLength = sizeof bound;
+    ::getsockname(fd, reinterpret_cast<sockaddr*>(&bound), &boundLength);
+    *boundPort = ntohs(bound.ss_family == AF_INET6 ? reinterpret_cast<sockaddr_in6*>(&bound)->sin6_port
+                                                   : reinterpret_cast<sockaddr_in*>(&bound)->sin_port);
+    return fd;
+}
+
+/// Raises the soft descriptor limit to the hard one and returns how many connections may be open at once.
+unsigned connectionLimitFromDescriptors()
+{
+    rlimit limit {};
+    if (::getrlimit(RLIMIT_NOFILE, &limit) != 0)
+        return 1000;
+    if (limit.rlim_cur < limit.rlim_max) {
+        rlimit raised = limit;
+        raised.rlim_cur = limit.rlim_max == RLIM_INFINITY ? std::max<rlim_t>(limit.rlim_cur, 65536) : limit.rlim_max;
+        if (::setrlimit(RLIMIT_NOFILE, &raised) == 0)
+            limit = raised;
+    }
+    const rlim_t usable = limit.rlim_cur > 2 * ReservedDescriptors ? limit.rlim_cur - ReservedDescriptors
+                                                                   : limit.rlim_cur / 2;
+    return unsigned(std::clamp<rlim_t>(usable, 16, 65536));
+}
+
+MHD_Result queueReply(MHD_Connection* connection, const Reply& reply)
+{
+    MHD_Response* response = MHD_create_response_from_buffer(
+        std::size_t(reply.body.size()), const_cast<char*>(reply.body.constData()), MHD_RESPMEM_MUST_COPY);
+    if (!response)
+        return MHD_NO;
+    for (const auto& [name, value] : reply.headers) {
+        if (name.compare("Content-Length", Qt::CaseInsensitive) != 0)
+            MHD_add_response_header(response, name.constData(), value.constData());
+    }
+    const MHD_Result queued = MHD_queue_response(connection, unsigned(reply.status), response);
+    MHD_destroy_response(response);
+    return queued;
+}
+
+QByteArray headerOf(MHD_Connection* connection, const char* name)
+{
+    return QByteArray(MHD_lookup_connection_value(connection, MHD_HEADER_KIND, name));
+}
+
+bool hasBody(MHD_Connection* connection)
+{
+    const QByteArray length = headerOf(connection, MHD_HTTP_HEADER_CONTENT_LENGTH).trimmed();
+    return !headerOf(connection, MHD_HTTP_HEADER_TRANSFER_ENCODING).isEmpty() || (!length.isEmpty() && length != "0");
+}
+
+bool expectsContinue(MHD_Connection* connection)
+{
+    return headerOf(connection, MHD_HTTP_HEADER_EXPECT).trimmed().toLower() == "100-continue";
+}
 
 } // namespace
 
-/// The QtHttpServer front end; lives on the receiver thread.
-class ReceiverServer : public QAbstractHttpServer {
+/**
+ * The HTTP front end. libmicrohttpd parses HTTP/1.1 on its own thread (keep-alive, pipelining in order, chunked
+ * bodies, `Expect: 100-continue`, timeouts, the connection limit); requests that need work are suspended there and
+ * handed to this object, which lives on the receiver thread, computes their replies (on its thread pools for decoding
+ * and store reads) and resumes them.
+ */
+class ReceiverServer : public QObject {
 public:
-    ReceiverServer(IngestPipeline* pipeline, TraceStore* queryStore, qint64 maxBodyBytes, const QByteArray& apiKey,
+    ReceiverServer(IngestPipeline* pipeline, TraceStore* queryStore, const OtlpHttpReceiver::Options& options,
                    OtlpHttpReceiver* owner)
         : m_pipeline(pipeline)
-        , m_maxBodyBytes(maxBodyBytes)
-        , m_expectedAuthorization(apiKey.isEmpty() ? QByteArray() : QByteArray("Bearer ") + apiKey)
+        , m_maxBodyBytes(options.maxBodyBytes)
+        , m_idleTimeoutSeconds(options.idleTimeoutSeconds)
+        , m_maxConnections(options.maxConnections)
+        , m_expectedAuthorization(options.apiKey.isEmpty() ? QByteArray() : QByteArray("Bearer ") + options.apiKey)
         , m_owner(owner)
     {
         setQueryStore(queryStore);
         m_queryPool.setMaxThreadCount(QueryThreads);
     }
+    ~ReceiverServer() override { shutdown(); }
 
     void setQueryStore(TraceStore* store)
     {
@@ -189,112 +301,236 @@ public:
 
     bool listenOn(const QHostAddress& address, quint16 port, quint16* boundPort, QString* error)
     {
-        auto* tcp = new GuardedTcpServer(m_maxBodyBytes, this);
-        if (!tcp->listen(address, port)) {
-            *error = tcp->errorString();
-            delete tcp;
+        bool ipv6 = false;
+        const int fd = openListenSocket(address, port, boundPort, &ipv6, error);
+        if (fd < 0)
+            return false;
+        const unsigned limit = m_maxConnections > 0 ? m_maxConnections : connectionLimitFromDescriptors();
+        unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
+        if (ipv6)
+            flags |= MHD_USE_IPv6;
+        m_daemon = MHD_start_daemon(flags, 0, nullptr, nullptr, &ReceiverServer::onAccess, this,
+                                    MHD_OPTION_LISTEN_SOCKET, fd,
+                                    MHD_OPTION_URI_LOG_CALLBACK, &ReceiverServer::onRequestLine, this,
+                                    MHD_OPTION_NOTIFY_COMPLETED, &ReceiverServer::onCompleted, this,
+                                    MHD_OPTION_CONNECTION_TIMEOUT, unsigned(std::max(1, m_idleTimeoutSeconds)),
+                                    MHD_OPTION_CONNECTION_LIMIT, limit,
+                                    MHD_OPTION_CONNECTION_MEMORY_LIMIT, ConnectionMemoryBytes,
+                                    MHD_OPTION_EXTERNAL_LOGGER, &ReceiverServer::onLibraryMessage, this,
+                                    MHD_OPTION_END);
+        if (!m_daemon) {
+            ::close(fd);
+            *error = QStringLiteral("the HTTP server (libmicrohttpd) did not start");
             return false;
         }
-        *boundPort = tcp->serverPort();
-        m_tcp = tcp;
-        bind(tcp);
+        m_listenFd = fd;
+        qCDebug(lcIngest) << "HTTP connections limited to" << limit << "idle timeout" << m_idleTimeoutSeconds << "s";
         return true;
     }
 
+    /// Stops accepting connections; those open keep being served.
     void stopListening()
     {
-        if (m_tcp)
-            m_tcp->close();
+        if (m_daemon && !m_quiesced) {
+            MHD_quiesce_daemon(m_daemon);
+            m_quiesced = true;
+        }
     }
 
-    int pendingReplies() const { return m_pendingReplies; }
+    /**
+     * Answers every request still waiting with 503, lets libmicrohttpd send what it queued (at most FlushWaitMs),
+     * then stops it (every connection closes). Idempotent.
+     */
+    void shutdown()
+    {
+        if (!m_daemon)
+            return;
+        stopListening();
+        std::vector<ExchangePtr> waiting;
+        {
+            std::lock_guard lock(m_waitingMutex);
+            waiting.assign(m_waiting.begin(), m_waiting.end());
+        }
+        for (const ExchangePtr& ex : waiting)
+            answer(ex, textReply(HttpStatus::ServiceUnavailable, QStringLiteral("the receiver is shutting down"),
+                                 { { "Retry-After", "1" } }));
+        QElapsedTimer timer;
+        timer.start();
+        while (m_inFlight.load() > 0 && timer.elapsed() < FlushWaitMs)
+            QThread::msleep(5);
+        MHD_stop_daemon(m_daemon); // joins libmicrohttpd's thread: no callback runs after this
+        m_daemon = nullptr;
+        if (m_listenFd >= 0)
+            ::close(m_listenFd);
+        m_listenFd = -1;
+    }
+
+    int pendingReplies() const
+    {
+        std::lock_guard lock(m_waitingMutex);
+        return int(m_waiting.size());
+    }
 
     std::atomic<qint64> accepted { 0 };
     std::atomic<qint64> rejected { 0 };
 
-protected:
-    bool handleRequest(const QHttpServerRequest& request, QTcpSocket* socket) override
+private:
+    // ---- libmicrohttpd's thread -------------------------------------------------------------------------------
+
+    static void* onRequestLine(void* cls, const char* uri, MHD_Connection* connection)
     {
-        socket->setProperty(BytesSinceRequestProperty, qint64(0));
-        const QString path = request.url().path();
+        auto* server = static_cast<ReceiverServer*>(cls);
+        auto ex = std::make_shared<Exchange>();
+        ex->rawUri = QByteArray(uri);
+        ex->connection = connection;
+        ++server->m_inFlight;
+        return new ExchangePtr(std::move(ex));
+    }
+
+    static void onCompleted(void* cls, MHD_Connection*, void** context, MHD_RequestTerminationCode)
+    {
+        auto* server = static_cast<ReceiverServer*>(cls);
+        if (auto* held = static_cast<ExchangePtr*>(*context)) {
+            delete held;
+            --server->m_inFlight;
+        }
+        *context = nullptr;
+    }
+
+    static void onLibraryMessage(void*, const char* format, va_list args)
+    {
+        char text[512];
+        std::vsnprintf(text, sizeof text, format, args);
+        qCDebug(lcIngest).noquote() << "libmicrohttpd:" << QByteArray(text).trimmed();
+    }
+
+    static MHD_Result onAccess(void* cls, MHD_Connection* connection, const char*, const char* method,
+                               const char*, const char* uploadData, std::size_t* uploadSize, void** context)
+    {
+        auto* server = static_cast<ReceiverServer*>(cls);
+        auto* held = static_cast<ExchangePtr*>(*context);
+        if (!held) // no request-line callback (not expected): keep the bookkeeping whole anyway
+            *context = held = static_cast<ExchangePtr*>(onRequestLine(cls, "/", connection));
+        Exchange& ex = **held;
+
+        if (ex.suspended) { // resumed: the receiver thread has set the reply
+            ex.suspended = false;
+            std::optional<Reply> reply;
+            {
+                std::lock_guard lock(ex.mutex);
+                reply = std::move(ex.reply);
+            }
+            return reply ? queueReply(connection, *reply) : MHD_NO;
+        }
+        if (!ex.headersSeen) {
+            ex.headersSeen = true;
+            ex.method = QByteArray(method);
+            if (std::optional<Reply> refusal = server->routeHeaders(ex, connection)) {
+                server->countRefusal(*refusal);
+                // Answered before the body: at once when there is none or the client waits for "100 Continue"
+                // (it then sends none). A client already sending its body would see the connection reset under its
+                // feet and never read the answer, so its body is read and dropped first.
+                if (!hasBody(connection) || expectsContinue(connection))
+                    return queueReply(connection, *refusal);
+                ex.refusal = std::move(refusal);
+                return MHD_YES;
+            }
+            return MHD_YES; // libmicrohttpd sends "100 Continue" now if the client asked for it
+        }
+        if (*uploadSize > 0) {
+            const qint64 size = qint64(*uploadSize);
+            *uploadSize = 0;
+            if (ex.route == Route::Traces && !ex.refusal && ex.body.size() + size <= server->m_maxBodyBytes) {
+                ex.body.append(uploadData, size);
+                return MHD_YES;
+            }
+            if (ex.route == Route::Traces && !ex.refusal) { // chunked, past the limit: drop it, answer 413 at its end
+                qCWarning(lcIngest) << "refusing a request body of more than" << server->m_maxBodyBytes
+                                    << "bytes from" << ex.peer;
+                ex.refusal = statusReply(ex.encoding, HttpStatus::PayloadTooLarge, RpcResourceExhausted,
+                    QStringLiteral("request body exceeds the limit of %1 bytes").arg(server->m_maxBodyBytes));
+                server->countRefusal(*ex.refusal);
+                ex.body = QByteArray();
+            }
+            ex.droppedBytes += size;
+            return ex.droppedBytes > MaxDrainBytes ? MHD_NO : MHD_YES; // MHD_NO closes the connection
+        }
+        // The whole request is here.
+        if (ex.refusal)
+            return queueReply(connection, *ex.refusal);
+        ex.suspended = true;
+        ExchangePtr shared = *held;
+        {
+            std::lock_guard lock(server->m_waitingMutex);
+            server->m_waiting.insert(shared);
+        }
+        MHD_suspend_connection(connection);
+        QMetaObject::invokeMethod(server, [server, shared] { server->dispatch(shared); }, Qt::QueuedConnection);
+        return MHD_YES;
+    }
+
+    /// Decides from the request line and headers alone: a reply for a request refused before its body is read,
+    /// or nothing (the request goes on). Reads only what does not change while the server runs.
+    std::optional<Reply> routeHeaders(Exchange& ex, MHD_Connection* connection) const
+    {
+        if (const MHD_ConnectionInfo* info = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CLIENT_ADDRESS))
+            ex.peer = QHostAddress(info->client_addr).toString();
+        const QString path = QUrl::fromEncoded(ex.rawUri).path();
+        ex.authorized = authorized(headerOf(connection, MHD_HTTP_HEADER_AUTHORIZATION));
         const bool guarded = path.startsWith(QLatin1String("/v1/")) || path.startsWith(QLatin1String("/api/v1/"))
             || path == QLatin1String("/api/v1");
-        if (guarded && !authorized(request)) {
-            auto responder = makeResponder(request, socket);
-            fail(responder, HttpStatus::Unauthorized, "text/plain",
-                 QStringLiteral("missing or wrong API key: send Authorization: Bearer KEY"),
-                 { { "WWW-Authenticate", "Bearer" } });
-            return true;
-        }
-        if (path == QLatin1String("/v1/traces")) {
-            if (request.method() != QHttpServerRequest::Method::Post) {
-                auto responder = makeResponder(request, socket);
-                fail(responder, HttpStatus::MethodNotAllowed, "text/plain",
-                     QStringLiteral("use POST for /v1/traces"), { { "Allow", "POST" } });
-                return true;
-            }
-            handleTraces(request, socket);
-            return true;
-        }
+        if (guarded && !ex.authorized)
+            return textReply(HttpStatus::Unauthorized, QStringLiteral("missing or wrong API key: send Authorization: Bearer KEY"),
+                             { { "WWW-Authenticate", "Bearer" } });
+        const bool get = ex.method == "GET" || ex.method == "HEAD";
         if (path == QLatin1String("/healthz")) {
-            auto responder = makeResponder(request, socket);
-            if (request.method() != QHttpServerRequest::Method::Get
-                && request.method() != QHttpServerRequest::Method::Head) {
-                fail(responder, HttpStatus::MethodNotAllowed, "text/plain",
-                     QStringLiteral("use GET for /healthz"), { { "Allow", "GET" } });
-                return true;
-            }
-            if (!m_expectedAuthorization.isEmpty() && !authorized(request)) {
-                // Open to probes, but without a key it tells nothing about the store or the traffic.
-                const QByteArray body = QByteArrayLiteral("{\"status\":\"ok\"}");
-                responder.writeStatusLine(HttpStatus::Ok);
-                responder.writeHeader("Content-Type", "application/json");
-                responder.writeHeader("Content-Length", QByteArray::number(body.size()));
-                responder.writeBody(request.method() == QHttpServerRequest::Method::Head ? QByteArray() : body);
-                return true;
-            }
-            QJsonObject health { { QStringLiteral("status"), QStringLiteral("ok") },
-                                 { QStringLiteral("store"), m_pipeline->store()->description() },
-                                 { QStringLiteral("query_store"),
-                                   m_queryStore ? QJsonValue(m_queryStore->description()) : QJsonValue() },
-                                 { QStringLiteral("queue_bytes"), m_pipeline->queuedBytes() },
-                                 { QStringLiteral("spans_written"), m_pipeline->spansWritten() },
-                                 { QStringLiteral("requests_accepted"), accepted.load() },
-                                 { QStringLiteral("requests_rejected"), rejected.load() },
-                                 { QStringLiteral("replies_pending"), m_pendingReplies } };
-            if (const QJsonObject worker = m_pipeline->status(); !worker.isEmpty()) // worker mode's coordinator
-                health.insert(QStringLiteral("worker"), worker);
-            const QByteArray body = QJsonDocument(health).toJson(QJsonDocument::Compact);
-            responder.writeStatusLine(HttpStatus::Ok);
-            responder.writeHeader("Content-Type", "application/json");
-            responder.writeHeader("Content-Length", QByteArray::number(body.size()));
-            // A HEAD reply has no body, or keep-alive breaks; writeBody also ends the header block.
-            responder.writeBody(request.method() == QHttpServerRequest::Method::Head ? QByteArray() : body);
-            return true;
+            if (!get)
+                return textReply(HttpStatus::MethodNotAllowed, QStringLiteral("use GET for /healthz"), { { "Allow", "GET" } });
+            ex.route = Route::Health;
+            return std::nullopt;
         }
         if (QueryApi::handles(path)) {
-            handleQuery(request, socket);
-            return true;
+            ex.route = Route::Query;
+            return std::nullopt;
         }
-        return false; // -> missingHandler: 404
+        if (path != QLatin1String("/v1/traces"))
+            return textReply(HttpStatus::NotFound, QStringLiteral("no such path: ") + path);
+        if (ex.method != "POST")
+            return textReply(HttpStatus::MethodNotAllowed, QStringLiteral("use POST for /v1/traces"), { { "Allow", "POST" } });
+        ex.route = Route::Traces;
+        const QByteArray type = mediaType(headerOf(connection, MHD_HTTP_HEADER_CONTENT_TYPE));
+        if (type == "application/x-protobuf" || type == "application/protobuf")
+            ex.encoding = Encoding::Protobuf;
+        else if (type == "application/json")
+            ex.encoding = Encoding::Json;
+        else
+            return textReply(HttpStatus::UnsupportedMediaType,
+                QStringLiteral("unsupported Content-Type \"%1\": use application/x-protobuf or application/json")
+                    .arg(QString::fromLatin1(type)));
+        ex.contentEncoding = headerOf(connection, MHD_HTTP_HEADER_CONTENT_ENCODING).trimmed().toLower();
+        if (!ex.contentEncoding.isEmpty() && ex.contentEncoding != "identity" && ex.contentEncoding != "gzip")
+            return textReply(HttpStatus::UnsupportedMediaType,
+                QStringLiteral("unsupported Content-Encoding \"%1\": use gzip or none").arg(QString::fromLatin1(ex.contentEncoding)));
+        const QByteArray lengthHeader = headerOf(connection, MHD_HTTP_HEADER_CONTENT_LENGTH);
+        bool numeric = false;
+        const qint64 length = lengthHeader.trimmed().toLongLong(&numeric);
+        if (numeric && length > m_maxBodyBytes) {
+            qCWarning(lcIngest) << "refusing a request body of" << length << "bytes from" << ex.peer;
+            return statusReply(ex.encoding, HttpStatus::PayloadTooLarge, RpcResourceExhausted,
+                QStringLiteral("request body of %1 bytes exceeds the limit of %2 bytes").arg(length).arg(m_maxBodyBytes));
+        }
+        if (numeric && length > 0)
+            ex.body.reserve(length);
+        return std::nullopt;
     }
 
-    void missingHandler(const QHttpServerRequest& request, QTcpSocket* socket) override
-    {
-        socket->setProperty(BytesSinceRequestProperty, qint64(0));
-        auto responder = makeResponder(request, socket);
-        fail(responder, HttpStatus::NotFound, "text/plain",
-             QStringLiteral("no such path: ") + request.url().path());
-    }
-
-private:
-    /// True when no key is configured or the request's Authorization header carries it; constant time in the
+    /// True when no key is configured or `given` (an Authorization header) carries it; constant time in the
     /// header's content (no early exit on the first differing byte).
-    bool authorized(const QHttpServerRequest& request) const
+    bool authorized(const QByteArray& header) const
     {
         if (m_expectedAuthorization.isEmpty())
             return true;
-        const QByteArray given = request.value("authorization").trimmed();
+        const QByteArray given = header.trimmed();
         const QByteArray& expected = m_expectedAuthorization;
         unsigned char difference = given.size() == expected.size() ? 0 : 1;
         for (qsizetype i = 0; i < expected.size(); ++i) {
@@ -307,136 +543,135 @@ private:
         return difference == 0;
     }
 
-    void fail(QHttpServerResponder& responder, HttpStatus status, const QByteArray& mime, const QString& message,
-              QHttpServerResponder::HeaderList extraHeaders = {})
+    /// Counts and reports a reply sent without the receiver thread (any thread).
+    void countRefusal(const Reply& reply)
     {
         ++rejected;
-        writeError(responder, status, mime, message.toUtf8(), message, extraHeaders);
-    }
-    void writeError(QHttpServerResponder& responder, HttpStatus status, const QByteArray& mime,
-                    const QByteArray& body, const QString& reason, QHttpServerResponder::HeaderList extraHeaders)
-    {
-        qCDebug(lcIngest) << "answering" << int(status) << reason;
-        responder.writeStatusLine(status);
-        responder.writeHeader("Content-Type", mime);
-        responder.writeHeader("Content-Length", QByteArray::number(body.size()));
-        for (const auto& h : extraHeaders)
-            responder.writeHeader(h.first, h.second);
-        responder.writeBody(body);
-        Q_EMIT m_owner->requestFailed(int(status), reason);
-    }
-    void failStatus(QHttpServerResponder& responder, Encoding enc, HttpStatus status, int rpcCode,
-                    const QString& message, QHttpServerResponder::HeaderList extraHeaders = {})
-    {
-        ++rejected;
-        writeError(responder, status, contentTypeOf(enc), statusBody(enc, rpcCode, message), message, extraHeaders);
+        const QString reason = reasonOf(reply);
+        qCDebug(lcIngest) << "answering" << reply.status << reason;
+        Q_EMIT m_owner->requestFailed(reply.status, reason);
     }
 
-    // Store reads block: they run on m_queryPool and the reply is written from this thread when they finish, as
-    // the POST path does after commit.
-    void handleQuery(const QHttpServerRequest& request, QTcpSocket* socket)
+    // ---- the receiver thread --------------------------------------------------------------------------------
+
+    void dispatch(const ExchangePtr& ex)
     {
-        auto held = std::make_shared<QHttpServerResponder>(makeResponder(request, socket));
-        QPointer<QTcpSocket> guard(socket);
-        const bool head = request.method() == QHttpServerRequest::Method::Head;
+        switch (ex->route) {
+        case Route::Health:
+            answer(ex, healthReply(*ex));
+            return;
+        case Route::Query:
+            handleQuery(ex);
+            return;
+        case Route::Traces:
+            handleTraces(ex);
+            return;
+        }
+    }
+
+    /// Sets the reply of a suspended request and resumes it; later calls for the same request do nothing.
+    void answer(const ExchangePtr& ex, Reply reply)
+    {
+        const int status = reply.status;
+        const QString reason = status >= 400 ? reasonOf(reply) : QString();
+        {
+            std::lock_guard lock(ex->mutex);
+            if (ex->reply)
+                return;
+            ex->reply = std::move(reply);
+        }
+        {
+            std::lock_guard lock(m_waitingMutex);
+            if (m_waiting.erase(ex) == 0)
+                return; // answered at shutdown already; the connection may be gone
+        }
+        MHD_resume_connection(ex->connection);
+        if (status >= 400) {
+            qCDebug(lcIngest) << "answering" << status << reason;
+            Q_EMIT m_owner->requestFailed(status, reason);
+        }
+    }
+
+    Reply healthReply(const Exchange& ex) const
+    {
+        Reply reply;
+        reply.headers = { { "Content-Type", "application/json" } };
+        if (!ex.authorized) { // open to probes, but without the key it tells nothing about the store or the traffic
+            reply.body = QByteArrayLiteral("{\"status\":\"ok\"}");
+            return reply;
+        }
+        QJsonObject health { { QStringLiteral("status"), QStringLiteral("ok") },
+                             { QStringLiteral("store"), m_pipeline->store()->description() },
+                             { QStringLiteral("query_store"),
+                               m_queryStore ? QJsonValue(m_queryStore->description()) : QJsonValue() },
+                             { QStringLiteral("queue_bytes"), m_pipeline->queuedBytes() },
+                             { QStringLiteral("spans_written"), m_pipeline->spansWritten() },
+                             { QStringLiteral("requests_accepted"), accepted.load() },
+                             { QStringLiteral("requests_rejected"), rejected.load() },
+                             { QStringLiteral("replies_pending"), pendingReplies() } };
+        if (const QJsonObject worker = m_pipeline->status(); !worker.isEmpty()) // worker mode's coordinator
+            health.insert(QStringLiteral("worker"), worker);
+        reply.body = QJsonDocument(health).toJson(QJsonDocument::Compact);
+        return reply;
+    }
+
+    // Store reads block: they run on m_queryPool and the reply is handed back to this thread when they finish.
+    void handleQuery(const ExchangePtr& ex)
+    {
         QueryApi::Request query;
-        query.method = methodName(request.method());
-        query.path = request.url().path();
-        const auto items = request.query().queryItems(QUrl::FullyDecoded);
+        query.method = ex->method;
+        const QUrl url = QUrl::fromEncoded(ex->rawUri);
+        query.path = url.path();
+        const auto items = QUrlQuery(url).queryItems(QUrl::FullyDecoded);
         for (const auto& item : items)
             query.query.append({ item.first, item.second });
-        ++m_pendingReplies;
-        GuardedJob::deliver(
-            GuardedJob::run(&m_queryPool, [api = m_queryApi, query] { return api->handle(query); }), this,
-            [this, held, guard, head](const QueryApi::Response& response) {
-                --m_pendingReplies;
-                if (!guard)
-                    return;
-                held->writeStatusLine(HttpStatus(response.status));
-                for (const auto& [name, value] : response.headers)
-                    held->writeHeader(name, value);
-                held->writeHeader("Content-Length", QByteArray::number(response.body.size()));
-                held->writeBody(head ? QByteArray() : response.body);
-                if (response.status >= 400) {
-                    const QString reason = QJsonDocument::fromJson(response.body)
-                                               .object()
-                                               .value(QLatin1String("error"))
-                                               .toString();
-                    qCDebug(lcIngest) << "answering" << response.status << reason;
-                    Q_EMIT m_owner->requestFailed(response.status, reason);
-                }
+        GuardedJob::start(&m_queryPool, this, [api = m_queryApi, query] { return api->handle(query); },
+            [this, ex](const QueryApi::Response& response) {
+                answer(ex, Reply { response.status, response.headers, response.body });
             });
     }
 
-    void handleTraces(const QHttpServerRequest& request, QTcpSocket* socket)
+    void handleTraces(const ExchangePtr& ex)
     {
-        auto responder = makeResponder(request, socket);
-        const QByteArray type = mediaType(request.value("content-type"));
-        Encoding enc;
-        if (type == "application/x-protobuf" || type == "application/protobuf")
-            enc = Encoding::Protobuf;
-        else if (type == "application/json")
-            enc = Encoding::Json;
-        else {
-            fail(responder, HttpStatus::UnsupportedMediaType, "text/plain",
-                 QStringLiteral("unsupported Content-Type \"%1\": use application/x-protobuf or application/json")
-                     .arg(QString::fromLatin1(type)));
-            return;
-        }
-
-        const QByteArray wire = request.body();
-        if (wire.size() > m_maxBodyBytes) {
-            failStatus(responder, enc, HttpStatus::PayloadTooLarge, RpcResourceExhausted,
-                       QStringLiteral("request body of %1 bytes exceeds the limit of %2 bytes")
-                           .arg(wire.size())
-                           .arg(m_maxBodyBytes));
-            return;
-        }
-        const QByteArray encoding = request.value("content-encoding").trimmed().toLower();
-        if (!encoding.isEmpty() && encoding != "identity" && encoding != "gzip") {
-            fail(responder, HttpStatus::UnsupportedMediaType, "text/plain",
-                 QStringLiteral("unsupported Content-Encoding \"%1\": use gzip or none")
-                     .arg(QString::fromLatin1(encoding)));
-            return;
-        }
-
         // Inflating, decoding and preparing take far longer than HTTP parsing: they run on the worker pool, so the
-        // receiver thread keeps reading requests and sending replies, and both cores share that work.
-        auto held = std::make_shared<QHttpServerResponder>(std::move(responder));
-        QPointer<QTcpSocket> guard(socket);
-        ++m_pendingReplies;
-        const QString peer = request.remoteAddress().toString();
-        GuardedJob::start(&m_workers, this, [pipeline = m_pipeline, maxBody = m_maxBodyBytes, wire, encoding, enc, peer] {
-            return decodeAndSubmit(pipeline, maxBody, wire, encoding, enc, peer);
-        }, [this, held, guard, enc](Decision d) {
-            if (d.status != HttpStatus::Ok || !d.write) {
-                --m_pendingReplies;
-                if (!guard)
+        // receiver keeps reading requests and sending replies, and both cores share that work.
+        const QByteArray wire = std::exchange(ex->body, QByteArray());
+        const Encoding enc = ex->encoding;
+        GuardedJob::start(&m_workers, this,
+            [pipeline = m_pipeline, maxBody = m_maxBodyBytes, wire, encoding = ex->contentEncoding, enc, peer = ex->peer] {
+                return decodeAndSubmit(pipeline, maxBody, wire, encoding, enc, peer);
+            },
+            [this, ex, enc](Decision d) {
+                if (d.status != HttpStatus::Ok || !d.write) {
+                    if (d.status == HttpStatus::Ok) {
+                        ++accepted; // nothing to store (e.g. every span invalid): answered at once
+                        answer(ex, Reply { 200, { { "Content-Type", contentTypeOf(enc) } }, d.okBody });
+                    } else {
+                        ++rejected;
+                        Headers extra;
+                        if (d.status == HttpStatus::ServiceUnavailable)
+                            extra.append(std::pair<QByteArray, QByteArray>("Retry-After", "1"));
+                        answer(ex, statusReply(enc, d.status, d.rpcCode, d.message, extra));
+                    }
                     return;
-                if (d.status == HttpStatus::Ok) {
-                    ++accepted; // nothing to store (e.g. every span invalid): answered at once
-                    held->write(d.okBody, contentTypeOf(enc));
-                } else if (d.status == HttpStatus::ServiceUnavailable) {
-                    failStatus(*held, enc, d.status, d.rpcCode, d.message, { { "Retry-After", "1" } });
-                } else {
-                    failStatus(*held, enc, d.status, d.rpcCode, d.message);
                 }
-                return;
-            }
-            // Acknowledge only after commit: keep the responder until the writer has finished this item.
-            GuardedJob::deliver(*d.write, this, [this, held, guard, enc, okBody = d.okBody](const WriteResult& result) {
-                --m_pendingReplies;
-                if (!guard)
-                    return; // client went away; the data is committed (or not) regardless
-                if (result.ok) {
-                    ++accepted;
-                    held->write(okBody, contentTypeOf(enc));
-                } else {
-                    failStatus(*held, enc, HttpStatus::ServiceUnavailable, RpcUnavailable,
-                               QStringLiteral("store write failed: ") + result.error, { { "Retry-After", "5" } });
-                }
-            }, [this] { --m_pendingReplies; }); // the pipeline went away first: no reply can be owed any more
-        });
+                // Acknowledge only after commit: the request stays suspended until the writer has finished it.
+                GuardedJob::deliver(*d.write, this, [this, ex, enc, okBody = d.okBody](const WriteResult& result) {
+                    if (result.ok) {
+                        ++accepted;
+                        answer(ex, Reply { 200, { { "Content-Type", contentTypeOf(enc) } }, okBody });
+                    } else {
+                        ++rejected;
+                        answer(ex, statusReply(enc, HttpStatus::ServiceUnavailable, RpcUnavailable,
+                                               QStringLiteral("store write failed: ") + result.error,
+                                               { { "Retry-After", "5" } }));
+                    }
+                }, [this, ex, enc] { // the pipeline went away first: the write's outcome is unknown
+                    ++rejected;
+                    answer(ex, statusReply(enc, HttpStatus::ServiceUnavailable, RpcUnavailable,
+                                           QStringLiteral("the receiver is shutting down"), { { "Retry-After", "1" } }));
+                });
+            });
     }
 
     /// What a worker decided about one request: an error to answer, or the future of its write.
@@ -513,10 +748,16 @@ private:
 
     IngestPipeline* m_pipeline;
     qint64 m_maxBodyBytes;
+    int m_idleTimeoutSeconds;
+    unsigned m_maxConnections;
     QByteArray m_expectedAuthorization; ///< "Bearer KEY", empty without a key
     OtlpHttpReceiver* m_owner;
-    QPointer<QTcpServer> m_tcp;
-    int m_pendingReplies = 0;
+    MHD_Daemon* m_daemon = nullptr;
+    int m_listenFd = -1;
+    bool m_quiesced = false;
+    std::atomic<int> m_inFlight { 0 }; ///< requests between their request line and their completion
+    mutable std::mutex m_waitingMutex;
+    std::set<ExchangePtr> m_waiting; ///< suspended requests whose reply is not set yet
     TraceStore* m_queryStore = nullptr;
     std::shared_ptr<const QueryApi> m_queryApi; // replaced whole by setQueryStore; running reads keep theirs
     // Declared last so they are drained before the rest goes.
@@ -551,7 +792,7 @@ bool OtlpHttpReceiver::start(QString* error)
         return true;
     m_thread = new QThread;
     m_thread->setObjectName(QStringLiteral("otlp-receiver"));
-    m_server = new ReceiverServer(m_pipeline, m_queryStore, m_options.maxBodyBytes, m_options.apiKey, this);
+    m_server = new ReceiverServer(m_pipeline, m_queryStore, m_options, this);
     m_server->moveToThread(m_thread);
     QObject::connect(m_thread, &QThread::finished, m_server, &QObject::deleteLater);
     m_thread->start();
@@ -597,14 +838,8 @@ void OtlpHttpReceiver::stop(int replyGraceMs)
             break;
         QThread::msleep(10);
     }
-    // Let queued socket writes leave before the thread goes.
-    QMetaObject::invokeMethod(
-        m_server,
-        [this] {
-            for (QTcpSocket* s : m_server->findChildren<QTcpSocket*>())
-                s->flush();
-        },
-        Qt::BlockingQueuedConnection);
+    // Requests still waiting get 503; replies already queued get a moment to leave; then every connection closes.
+    QMetaObject::invokeMethod(m_server, [this] { m_server->shutdown(); }, Qt::BlockingQueuedConnection);
     m_thread->quit();
     m_thread->wait();
     delete m_thread;

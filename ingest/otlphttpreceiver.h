@@ -19,12 +19,19 @@ class TraceStore;
  * the read-only query API under `/api/v1/` (QueryApi, docs/query-api.md), whose store reads run on a small thread
  * pool of their own so they never hold up the receiver thread or the decoders.
  *
+ * HTTP/1.1 is spoken by libmicrohttpd (docs/architecture.md says why not QtHttpServer): keep-alive with pipelined
+ * requests answered in order, `Expect: 100-continue` answered at once (or with the refusal, before the body is sent),
+ * a request whose body does not arrive whole is dropped unread (nothing of it is stored), connections idle or
+ * half-sent for Options::idleTimeoutSeconds are closed, at most Options::maxConnections are open at once (more are
+ * closed on accept), and the listen backlog is 4096 (capped by the kernel's net.core.somaxconn).
+ *
  * Replies: 200 with ExportTraceServiceResponse in the request's encoding (with partial_success when spans were
  * rejected), sent only after the spans are committed by the IngestPipeline; 400 (malformed body, with a
  * google.rpc.Status naming what is wrong), 401 (Options::apiKey set and the request lacks it), 404, 405, 413 (body or inflated body over maxBodyBytes), 415
  * (other content type or encoding), 503 with Retry-After (queue full, store failing, shutting down).
  *
- * Threading: the HTTP server runs on its own QThread; the object itself belongs to the thread that created it
+ * Threading: libmicrohttpd parses HTTP on its own thread; replies are computed on the receiver QThread (and its
+ * decode and query pools); the object itself belongs to the thread that created it
  * and start()/stop() must be called from there.
  */
 class OtlpHttpReceiver : public QObject {
@@ -37,6 +44,12 @@ public:
         /// When set, every request to /v1/* and /api/v1/* must carry `Authorization: Bearer <apiKey>` (compared in
         /// constant time), else 401 with `WWW-Authenticate: Bearer`; /healthz then answers only its status.
         QByteArray apiKey;
+        /// A connection that sends nothing for this long (idle keep-alive, half-sent headers or body) is closed,
+        /// seconds. A request waiting for its commit is not affected.
+        int idleTimeoutSeconds = 30;
+        /// Connections open at once; 0 derives it from the descriptor limit (RLIMIT_NOFILE, raised to its hard
+        /// limit, minus 256 kept for the store and files).
+        unsigned maxConnections = 0;
     };
 
     explicit OtlpHttpReceiver(IngestPipeline* pipeline, const Options& options, QObject* parent = nullptr);
@@ -65,7 +78,8 @@ public:
     qint64 requestsRejected() const;
 
 Q_SIGNALS:
-    /// A request (OTLP or query API) was answered with an error status (4xx/5xx); emitted from the server thread.
+    /// A request (OTLP or query API) was answered with an error status (4xx/5xx); emitted from the receiver thread
+    /// or libmicrohttpd's (connect with a queued connection).
     void requestFailed(int httpStatus, const QString& reason);
 
 private:

@@ -13,12 +13,14 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include <cerrno>
+
 /// One blocking TCP connection to 127.0.0.1:port with a receive timeout; plain POSIX so that a test can stop
 /// halfway through a request.
 class RawHttpConnection {
 public:
-    explicit RawHttpConnection(quint16 port)
-        : m_fd(connectLoopback(port, 30))
+    explicit RawHttpConnection(quint16 port, int timeoutSeconds = 30)
+        : m_fd(connectLoopback(port, timeoutSeconds))
     {
     }
 
@@ -79,8 +81,9 @@ public:
         return true;
     }
 
-    /// Reads one reply; its status code, or 0 when the connection closed or timed out first.
-    int readReply(bool* serverClosed)
+    /// Reads one reply (an interim "100 Continue" counts as one); its status code, or 0 when the connection closed or
+    /// timed out first. `text`, when given, receives the reply's bytes (status line, headers, body).
+    int readReply(bool* serverClosed, QByteArray* text = nullptr)
     {
         qsizetype headerEnd = -1;
         while ((headerEnd = m_buffer.indexOf("\r\n\r\n")) < 0) {
@@ -105,8 +108,28 @@ public:
             if (!fill())
                 return 0;
         }
+        if (text)
+            *text = m_buffer.left(total);
         m_buffer.remove(0, total);
         return status;
+    }
+
+    /// Reads until the server closes the connection (true) or the receive timeout passes first (false); what it
+    /// sent meanwhile is appended to `text` when given.
+    bool waitForClose(QByteArray* text = nullptr)
+    {
+        for (;;) {
+            char chunk[16384];
+            const ssize_t n = ::recv(m_fd, chunk, sizeof chunk, 0);
+            if (n > 0) {
+                if (text)
+                    text->append(chunk, n);
+                continue;
+            }
+            if (n == 0)
+                return true;
+            return errno == ECONNRESET;
+        }
     }
 
 private:

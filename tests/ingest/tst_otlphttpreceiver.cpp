@@ -4,7 +4,9 @@
 #include "ingest/otlpjsoncodec.h"
 #include "ingest/otlpprotobufcodec.h"
 #include "storage/sqlitetracestore.h"
+#include "tests/common/rawhttpclient.h"
 
+#include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QNetworkAccessManager>
@@ -16,6 +18,10 @@
 #include <QTest>
 
 #include <memory>
+#include <vector>
+
+#include <fcntl.h>
+#include <poll.h>
 
 namespace {
 
@@ -348,26 +354,226 @@ private Q_SLOTS:
         QCOMPARE(storedSpans(), 0);
     }
 
-    void oversizedBodyIsRefusedWhileItStreams()
+    void oversizedBodyIsNeverBuffered()
     {
-        // Announce 32 MiB but send only 1 MiB: the 413 must come before the body is complete, i.e. the
-        // receiver does not buffer a body past its limit.
-        QTcpSocket socket;
-        socket.connectToHost(QHostAddress::LocalHost, m_receiver->port());
-        QVERIFY(socket.waitForConnected(5000));
-        socket.write("POST /v1/traces HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-protobuf\r\n"
-                     "Content-Length: 33554432\r\n\r\n");
-        socket.write(QByteArray(1024 * 1024, '\x0a'));
-        QByteArray reply;
-        QElapsedTimer t;
-        t.start();
-        while (!reply.contains("\r\n\r\n") && t.elapsed() < 10000) {
-            socket.waitForReadyRead(100);
-            reply += socket.readAll();
+        // Announced past the limit with "Expect: 100-continue": refused before a byte of the body is sent.
+        {
+            RawHttpConnection c(m_receiver->port(), 10);
+            QVERIFY(c.send("POST /v1/traces HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-protobuf\r\n"
+                           "Content-Length: 33554432\r\nExpect: 100-continue\r\n\r\n"));
+            bool closed = false;
+            QByteArray text;
+            QCOMPARE(c.readReply(&closed, &text), 413);
+            QVERIFY2(!text.contains("100 Continue"), text.constData());
         }
-        QVERIFY2(reply.startsWith("HTTP/1.1 413"), reply.constData());
+        // Announced past the limit without it, and sent: read and dropped, then refused; the connection goes on.
+        {
+            RawHttpConnection c(m_receiver->port(), 30);
+            const QByteArray head = "POST /v1/traces HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-protobuf\r\n"
+                                    "Content-Length: 33554432\r\n\r\n";
+            QVERIFY(c.send(head));
+            const QByteArray block(1024 * 1024, '\x0a');
+            for (int i = 0; i < 32; ++i)
+                QVERIFY(c.send(block));
+            bool closed = false;
+            QCOMPARE(c.readReply(&closed, nullptr), 413);
+            QVERIFY(!closed);
+            QVERIFY(c.send(RawHttpConnection::get("/healthz", true)));
+            QCOMPARE(c.readReply(&closed, nullptr), 200);
+        }
+        // Chunked, growing past the limit: dropped as it streams, refused at its end.
+        {
+            RawHttpConnection c(m_receiver->port(), 30);
+            QVERIFY(c.send("POST /v1/traces HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-protobuf\r\n"
+                           "Transfer-Encoding: chunked\r\n\r\n"));
+            const QByteArray chunk(32 * 1024, '\x0a');
+            for (int i = 0; i < 16; ++i)
+                QVERIFY(c.send(QByteArray::number(chunk.size(), 16) + "\r\n" + chunk + "\r\n"));
+            QVERIFY(c.send("0\r\n\r\n"));
+            bool closed = false;
+            QCOMPARE(c.readReply(&closed, nullptr), 413);
+            QVERIFY(c.send(RawHttpConnection::get("/healthz", true)));
+            QCOMPARE(c.readReply(&closed, nullptr), 200);
+        }
         QCOMPARE(storedSpans(), 0);
-        QCOMPARE(send("GET", url(QStringLiteral("/healthz"))).status, 200); // still serving
+    }
+
+    void expectContinueIsAnswered()
+    {
+        // curl sends "Expect: 100-continue" with bodies over 1 MiB and waits a second for the answer when none comes.
+        const QByteArray body = OtlpProtobufCodec::encodeRequest(makeSpans(3));
+        RawHttpConnection c(m_receiver->port(), 10);
+        QVERIFY(c.send("POST /v1/traces HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-protobuf\r\nContent-Length: "
+                       + QByteArray::number(body.size()) + "\r\nExpect: 100-continue\r\n\r\n"));
+        bool closed = false;
+        QByteArray text;
+        QCOMPARE(c.readReply(&closed, &text), 100); // before the body is sent: the receive timeout would end it
+        QVERIFY(c.send(body));
+        QCOMPARE(c.readReply(&closed, nullptr), 200);
+        QCOMPARE(storedSpans(), 3);
+    }
+
+    void pipelinedRequestsAreAnsweredInOrder()
+    {
+        // A POST (answered after its commit) and a GET sent back to back: replies come in request order.
+        const QByteArray body = OtlpProtobufCodec::encodeRequest(makeSpans(5));
+        RawHttpConnection c(m_receiver->port(), 10);
+        QVERIFY(c.send(RawHttpConnection::post("application/x-protobuf", body, true)
+                       + RawHttpConnection::get("/healthz", true)
+                       + RawHttpConnection::post("application/json", "{}", true)
+                       + RawHttpConnection::get("/nothing", false)));
+        bool closed = false;
+        QByteArray first, second, third, fourth;
+        QCOMPARE(c.readReply(&closed, &first), 200);
+        QVERIFY2(first.contains("application/x-protobuf"), first.constData());
+        QCOMPARE(c.readReply(&closed, &second), 200);
+        QVERIFY2(second.contains("\"status\""), second.constData());
+        QCOMPARE(c.readReply(&closed, &third), 200);
+        QVERIFY2(third.contains("application/json"), third.constData());
+        QCOMPARE(c.readReply(&closed, &fourth), 404);
+        QCOMPARE(storedSpans(), 5);
+    }
+
+    void brokenChunkedBodyStoresNothing_data()
+    {
+        QTest::addColumn<QByteArray>("rest");
+        QTest::newRow("bad chunk size") << QByteArray("zz\r\nxyz\r\n0\r\n\r\n");
+        QTest::newRow("client hangs up") << QByteArray();
+        QTest::newRow("chunk shorter than announced") << QByteArray("400\r\nabc");
+    }
+    void brokenChunkedBodyStoresNothing()
+    {
+        QFETCH(QByteArray, rest);
+        // The first chunk alone is a complete, valid request: none of it may be stored, the body never completed.
+        const QByteArray body = OtlpProtobufCodec::encodeRequest(makeSpans(4));
+        {
+            RawHttpConnection c(m_receiver->port(), 5);
+            QVERIFY(c.send("POST /v1/traces HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-protobuf\r\n"
+                           "Transfer-Encoding: chunked\r\n\r\n"
+                           + QByteArray::number(body.size(), 16) + "\r\n" + body + "\r\n" + rest));
+            QTest::qWait(300);
+        } // closed here
+        QTest::qWait(300);
+        QCOMPARE(storedSpans(), 0);
+        QCOMPARE(send("GET", url(QStringLiteral("/healthz"))).status, 200);
+    }
+
+    void idleAndHalfSentConnectionsTimeOut()
+    {
+        IngestPipeline pipeline(m_store.get());
+        pipeline.start();
+        OtlpHttpReceiver::Options options;
+        options.port = 0;
+        options.idleTimeoutSeconds = 1;
+        OtlpHttpReceiver receiver(&pipeline, options);
+        QString error;
+        QVERIFY2(receiver.start(&error), qPrintable(error));
+        const QByteArray body = OtlpProtobufCodec::encodeRequest(makeSpans(2));
+        const QList<QByteArray> openings {
+            QByteArray(), // connected, never says anything
+            RawHttpConnection::get("/healthz", true), // answered, then idle on keep-alive
+            "POST /v1/traces HTTP/1.1\r\nHost: x\r\nContent-Type: appl", // half the headers
+            "POST /v1/traces HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-protobuf\r\nContent-Length: "
+                + QByteArray::number(body.size()) + "\r\n\r\n" + body.left(body.size() / 2), // half the body
+        };
+        for (const QByteArray& opening : openings) {
+            RawHttpConnection c(receiver.port(), 20); // the test's own limit: far past the receiver's
+            QVERIFY(c.ok());
+            if (!opening.isEmpty())
+                QVERIFY(c.send(opening));
+            QVERIFY2(c.waitForClose(), opening.constData());
+        }
+        QCOMPARE(storedSpans(), 0);
+    }
+
+    void connectionLimitHoldsAndFrees()
+    {
+        IngestPipeline pipeline(m_store.get());
+        pipeline.start();
+        OtlpHttpReceiver::Options options;
+        options.port = 0;
+        options.maxConnections = 8;
+        options.idleTimeoutSeconds = 2;
+        OtlpHttpReceiver receiver(&pipeline, options);
+        QString error;
+        QVERIFY2(receiver.start(&error), qPrintable(error));
+        std::vector<std::unique_ptr<RawHttpConnection>> held;
+        for (int i = 0; i < 8; ++i) {
+            held.push_back(std::make_unique<RawHttpConnection>(receiver.port(), 10));
+            bool closed = false;
+            QVERIFY(held.back()->send(RawHttpConnection::get("/healthz", true)));
+            QCOMPARE(held.back()->readReply(&closed, nullptr), 200);
+        }
+        // One more is closed at once: the limit keeps descriptors for the store instead of running out.
+        RawHttpConnection extra(receiver.port(), 10);
+        QVERIFY(extra.ok());
+        QVERIFY(extra.waitForClose());
+        // Idle ones time out, and new clients are served again.
+        QVERIFY(held.front()->waitForClose());
+        RawHttpConnection later(receiver.port(), 10);
+        bool closed = false;
+        QVERIFY(later.send(RawHttpConnection::get("/healthz", false)));
+        QCOMPARE(later.readReply(&closed, nullptr), 200);
+    }
+
+    void burstOfConnectionsIsNotDropped()
+    {
+        // 2,000 clients connect at once: the listen backlog holds them all (the kernel's listen overflow and drop
+        // counters do not move), and each is served.
+        const auto listenDrops = [] {
+            QFile f(QStringLiteral("/proc/net/netstat"));
+            if (!f.open(QIODevice::ReadOnly))
+                return qint64(-1);
+            const QList<QByteArray> lines = f.readAll().split('\n');
+            qint64 sum = 0;
+            for (int i = 0; i + 1 < lines.size(); ++i) {
+                if (!lines[i].startsWith("TcpExt:"))
+                    continue;
+                const QList<QByteArray> names = lines[i].simplified().split(' ');
+                const QList<QByteArray> values = lines[i + 1].simplified().split(' ');
+                for (int k = 1; k < names.size() && k < values.size(); ++k)
+                    if (names[k] == "ListenOverflows" || names[k] == "ListenDrops")
+                        sum += values[k].toLongLong();
+                break;
+            }
+            return sum;
+        };
+        const qint64 before = listenDrops();
+        if (before < 0)
+            QSKIP("/proc/net/netstat is not readable here");
+        constexpr int Clients = 2000;
+        std::vector<int> fds;
+        sockaddr_in addr {};
+        addr.sin_family = AF_INET;
+        addr.sin_port = htons(m_receiver->port());
+        addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        for (int i = 0; i < Clients; ++i) {
+            const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+            QVERIFY2(fd >= 0, "out of descriptors in the test itself");
+            ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+            fds.push_back(fd);
+        }
+        const QByteArray request = RawHttpConnection::get("/healthz", false);
+        int answered = 0;
+        for (int fd : fds) {
+            pollfd p { fd, POLLOUT, 0 };
+            ::poll(&p, 1, 30000);
+            const int flags = ::fcntl(fd, F_GETFL);
+            ::fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
+            if (::send(fd, request.constData(), size_t(request.size()), MSG_NOSIGNAL) != request.size())
+                continue;
+        }
+        for (int fd : fds) {
+            timeval tv { 30, 0 };
+            ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+            char buffer[512];
+            const ssize_t n = ::recv(fd, buffer, sizeof buffer, 0);
+            if (n > 12 && QByteArray(buffer, int(n)).startsWith("HTTP/1.1 200"))
+                ++answered;
+            ::close(fd);
+        }
+        QCOMPARE(answered, Clients);
+        QCOMPARE(listenDrops() - before, qint64(0));
     }
 
     void methodsAndPaths()
