@@ -625,8 +625,12 @@ int runGui(QApplication& app, const Config& config)
     window.setLocalStore(storeOk ? &store : nullptr, local);
     QObject::connect(&pipeline, &IngestPipeline::tracesChanged, &window, &MainWindow::notifyTracesChanged);
     QObject::connect(&pipeline, &IngestPipeline::spansWrittenChanged, &window, &MainWindow::setSpansReceived);
-    QObject::connect(&pipeline, &IngestPipeline::writeFailed, &window, [&window](const QString& e) {
-        window.showError(QCoreApplication::translate("main", "Writing to the trace store failed: %1").arg(e));
+    QObject::connect(&pipeline, &IngestPipeline::storeHealthChanged, &window, [&window](bool failing, const QString& e) {
+        if (failing)
+            window.showError(QCoreApplication::translate("main", "Writing to the trace store failed: %1\n\nReceived "
+                                                                 "traces are refused (503) until it works again.").arg(e));
+        else
+            window.showStatusMessage(QCoreApplication::translate("main", "Writing to the trace store works again"));
     });
     window.show();
 

@@ -1,5 +1,7 @@
 #include "ingestpipeline.h"
 
+#include <QDateTime>
+
 #include "ingestlogging.h"
 
 #include <QElapsedTimer>
@@ -101,6 +103,12 @@ void IngestPipeline::stop()
         m_thread.join();
 }
 
+IngestPipeline::StoreProblem IngestPipeline::storeProblem() const
+{
+    std::lock_guard lock(m_mutex);
+    return m_problem;
+}
+
 qint64 IngestPipeline::queuedBytes() const
 {
     std::lock_guard lock(m_mutex);
@@ -158,15 +166,24 @@ void IngestPipeline::run()
             if (!result.changedTraces.empty())
                 Q_EMIT tracesChanged(QVector<TraceId>(result.changedTraces.begin(), result.changedTraces.end()));
             Q_EMIT spansWrittenChanged(total);
-            if (failedCommits > 0)
+            if (failedCommits > 0) {
                 qCInfo(lcIngest) << "commits work again after" << failedCommits << "failed ones";
+                {
+                    std::lock_guard lock(m_mutex);
+                    m_problem = {};
+                }
+                Q_EMIT storeHealthChanged(false, QString());
+            }
             failedCommits = 0;
-        } else {
+        } else if (failedCommits++ == 0) {
             // Clients retry (503 + Retry-After): an outage would log every retry. The first failure says why.
-            if (failedCommits++ == 0)
-                qCWarning(lcIngest) << "commit failed for" << group.size() << "requests:" << result.error
-                                    << "(further failures are not logged until a commit works)";
-            Q_EMIT writeFailed(result.error);
+            qCWarning(lcIngest).noquote() << "commit failed for" << group.size() << "requests:" << result.error
+                                          << "(further failures are not logged until a commit works)";
+            {
+                std::lock_guard lock(m_mutex);
+                m_problem = { result.error, QDateTime::currentMSecsSinceEpoch() };
+            }
+            Q_EMIT storeHealthChanged(true, result.error);
         }
         for (auto& p : group) {
             p.promise->addResult(result);

@@ -75,12 +75,25 @@ public:
     qint64 spansWritten() const { return m_spansWritten.load(); }
     TraceStore* store() const { return m_store; }
 
+    /// Why commits fail (the store's error of the first failed commit, e.g. "database or disk is full") and since
+    /// when (Unix ms, UTC); an empty error while the last commit worked. Any thread.
+    struct StoreProblem {
+        QString error;
+        qint64 sinceUnixMs = 0;
+    };
+    StoreProblem storeProblem() const;
+
 Q_SIGNALS:
     /// Traces whose summary changed in one committed transaction.
     void tracesChanged(const QVector<TraceId>& traceIds);
     /// Total spans committed since start.
     void spansWrittenChanged(qint64 total);
-    void writeFailed(const QString& error);
+    /**
+     * Commits started failing (`failing` true, with the first failure's error) or work again (false, empty error).
+     * Emitted from the writer thread on these changes only, never once per failed request: an outage with clients
+     * retrying every second is one signal at its start and one at its end.
+     */
+    void storeHealthChanged(bool failing, const QString& error);
 
 private:
     struct Pending {
@@ -102,4 +115,5 @@ private:
     bool m_started = false;
     std::thread m_thread;
     std::atomic<qint64> m_spansWritten { 0 };
+    StoreProblem m_problem; // guarded by m_mutex
 };

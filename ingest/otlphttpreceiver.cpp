@@ -596,19 +596,38 @@ private:
     {
         Reply reply;
         reply.headers = { { "Content-Type", "application/json" } };
+        // 503 while commits fail (e.g. the disk is full), so probes and load balancers see it too.
+        const IngestPipeline::StoreProblem problem = m_pipeline->storeProblem();
+        const QString status = problem.error.isEmpty() ? QStringLiteral("ok") : QStringLiteral("store_failing");
+        reply.status = problem.error.isEmpty() ? 200 : 503;
         if (!ex.authorized) { // open to probes, but without the key it tells nothing about the store or the traffic
-            reply.body = QByteArrayLiteral("{\"status\":\"ok\"}");
+            reply.body = QJsonDocument(QJsonObject { { QStringLiteral("status"), status } }).toJson(QJsonDocument::Compact);
             return reply;
         }
-        QJsonObject health { { QStringLiteral("status"), QStringLiteral("ok") },
-                             { QStringLiteral("store"), m_pipeline->store()->description() },
-                             { QStringLiteral("query_store"),
-                               m_queryStore ? QJsonValue(m_queryStore->description()) : QJsonValue() },
+        // The kind of store only ("sqlite", "postgresql"): no file paths, hosts or users.
+        const auto kindOf = [](const TraceStore* store) -> QJsonValue {
+            if (!store)
+                return QJsonValue();
+            const QString description = store->description();
+            const qsizetype colon = description.indexOf(QLatin1Char(':'));
+            return colon > 0 ? description.left(colon) : QStringLiteral("other");
+        };
+        QJsonObject health { { QStringLiteral("status"), status },
+                             { QStringLiteral("store"), kindOf(m_pipeline->store()) },
+                             { QStringLiteral("query_store"), kindOf(m_queryStore) },
                              { QStringLiteral("queue_bytes"), m_pipeline->queuedBytes() },
                              { QStringLiteral("spans_written"), m_pipeline->spansWritten() },
                              { QStringLiteral("requests_accepted"), accepted.load() },
                              { QStringLiteral("requests_rejected"), rejected.load() },
-                             { QStringLiteral("replies_pending"), pendingReplies() } };
+                             { QStringLiteral("replies_pending"), pendingReplies() - 1 } }; // not this one
+        if (!problem.error.isEmpty()) {
+            QString error = problem.error; // a PostgreSQL store's message names it by its description: not here
+            if (const QString description = m_pipeline->store()->description(); !description.isEmpty())
+                error.replace(description, kindOf(m_pipeline->store()).toString());
+            health.insert(QStringLiteral("store_error"), error);
+            health.insert(QStringLiteral("store_failing_since"),
+                          QDateTime::fromMSecsSinceEpoch(problem.sinceUnixMs, Qt::UTC).toString(Qt::ISODateWithMs));
+        }
         if (const QJsonObject worker = m_pipeline->status(); !worker.isEmpty()) // worker mode's coordinator
             health.insert(QStringLiteral("worker"), worker);
         reply.body = QJsonDocument(health).toJson(QJsonDocument::Compact);

@@ -347,6 +347,11 @@ void MainWindow::setSpansReceived(qint64 count)
     m_spansLabel->setText(tr("Spans received: %1").arg(QLocale().toString(count)));
 }
 
+void MainWindow::showStatusMessage(const QString& message)
+{
+    statusBar()->showMessage(message, 10000);
+}
+
 void MainWindow::showError(const QString& message)
 {
     qCWarning(lcUi) << message;

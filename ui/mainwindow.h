@@ -142,6 +142,8 @@ public:
     void setStorePath(const QString& text);
     /// Shows the message in a (non-blocking) message box and the status bar.
     void showError(const QString& message);
+    /// Shows the message in the status bar for 10 s.
+    void showStatusMessage(const QString& message);
 
     /// Opens a trace in the waterfall, inspector and raw payload view (asynchronously for large traces).
     void openTrace(const TraceId& id);

@@ -683,6 +683,68 @@ private Q_SLOTS:
         receiver.stop();
     }
 
+    void failingStoreShowsInHealthAndIsLoggedOnce()
+    {
+        // The disk fills: 20 requests fail. /healthz says so (503, with the reason, without the store's path) and the
+        // log says it once at the start and once when commits work again, not once per request.
+        static QStringList s_logged;
+        s_logged.clear();
+        const QtMessageHandler previous = qInstallMessageHandler([](QtMsgType type, const QMessageLogContext&, const QString& text) {
+            if (type != QtDebugMsg)
+                s_logged.append(text);
+        });
+        ControlledStore store;
+        store.failing = true;
+        store.gate.release(1000);
+        IngestPipeline pipeline(&store);
+        QSignalSpy health(&pipeline, &IngestPipeline::storeHealthChanged);
+        pipeline.start();
+        OtlpHttpReceiver::Options options;
+        options.port = 0;
+        OtlpHttpReceiver receiver(&pipeline, options);
+        QString error;
+        QVERIFY(receiver.start(&error));
+        const QUrl traces = url(QStringLiteral("/v1/traces"), receiver.port());
+        const QUrl healthz = url(QStringLiteral("/healthz"), receiver.port());
+        QCOMPARE(send("GET", healthz).status, 200);
+        for (int i = 0; i < 20; ++i)
+            QCOMPARE(send("POST", traces, OtlpProtobufCodec::encodeRequest(makeSpans(2)),
+                          { { "Content-Type", "application/x-protobuf" } }).status, 503);
+        Reply r = send("GET", healthz);
+        QCOMPARE(r.status, 503);
+        const QJsonObject failing = QJsonDocument::fromJson(r.body).object();
+        QCOMPARE(failing.value(QStringLiteral("status")).toString(), QStringLiteral("store_failing"));
+        QVERIFY2(failing.value(QStringLiteral("store_error")).toString().contains(QStringLiteral("disk full")), r.body.constData());
+        QVERIFY(!failing.value(QStringLiteral("store_failing_since")).toString().isEmpty());
+
+        store.failing = false;
+        QCOMPARE(send("POST", traces, OtlpProtobufCodec::encodeRequest(makeSpans(2)),
+                      { { "Content-Type", "application/x-protobuf" } }).status, 200);
+        r = send("GET", healthz);
+        QCOMPARE(r.status, 200);
+        QCOMPARE(QJsonDocument::fromJson(r.body).object().value(QStringLiteral("status")).toString(), QStringLiteral("ok"));
+        receiver.stop();
+        qInstallMessageHandler(previous);
+
+        QCOMPARE(health.count(), 2);
+        QCOMPARE(health.at(0).at(0).toBool(), true);
+        QCOMPARE(health.at(1).at(0).toBool(), false);
+        const auto mentions = [](const QString& needle) {
+            return std::count_if(s_logged.cbegin(), s_logged.cend(), [&](const QString& l) { return l.contains(needle); });
+        };
+        QCOMPARE(mentions(QStringLiteral("disk full")), qsizetype(1));
+        QCOMPARE(mentions(QStringLiteral("commits work again")), qsizetype(1));
+    }
+
+    void healthNamesNoPath()
+    {
+        const Reply r = send("GET", url(QStringLiteral("/healthz")));
+        QCOMPARE(r.status, 200);
+        const QJsonObject o = QJsonDocument::fromJson(r.body).object();
+        QCOMPARE(o.value(QStringLiteral("store")).toString(), QStringLiteral("sqlite"));
+        QVERIFY2(!r.body.contains(m_dir.path().toUtf8()), r.body.constData());
+    }
+
     void stopCommitsAcceptedRequests()
     {
         ControlledStore store;
