@@ -584,6 +584,8 @@ QString PostgresTraceStore::description() const
     return m_description;
 }
 
+QString PostgresTraceStore::kind() const { return QStringLiteral("postgresql"); }
+
 std::unique_ptr<PostgresTraceStore::Connection> PostgresTraceStore::connect(QString* error) const
 {
     try {

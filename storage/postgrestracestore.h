@@ -77,6 +77,8 @@ public:
     bool open(QString* error) override;
     /// "postgresql://user@host:port/db schema otel" (never the password)
     QString description() const override;
+    /// "postgresql"
+    QString kind() const override;
     QString schema() const { return m_schema; }
 
     /**
