@@ -150,9 +150,9 @@ S3BlobStore::S3BlobStore(S3Config config)
     QString user;
     QString password;
     m_config.endpoint = ConnectionStrings::withoutUserInfo(m_config.endpoint, &user, &password);
-    if (m_config.accessKeyId.isEmpty())
+    if (!user.isEmpty())
         m_config.accessKeyId = user;
-    if (m_config.secretAccessKey.isEmpty())
+    if (!password.isEmpty())
         m_config.secretAccessKey = password;
     if (!m_config.secretAccessKey.isEmpty())
         m_secrets << m_config.secretAccessKey;

@@ -17,7 +17,8 @@ struct S3Config {
     /// Scheme, host and port of the S3 API, e.g. "http://127.0.0.1:9000" (MinIO) or
     /// "https://s3.eu-west-1.amazonaws.com". A path after the host is kept as a prefix of every request path.
     /// Credentials in its user info ("http://KEY:SECRET@host:9000", percent-encoded or not) are taken out by
-    /// S3BlobStore: they stand in for an empty accessKeyId / secretAccessKey and are never sent or shown.
+    /// S3BlobStore: being the most specific, they are used instead of accessKeyId / secretAccessKey (which often
+    /// come from the environment), and never sent or shown.
     QString endpoint;
     /// Addressed path-style: {endpoint}/{bucket}/{key}. Empty means the endpoint already names the bucket
     /// (virtual-hosted style, e.g. "https://examplebucket.s3.amazonaws.com"): {endpoint}/{key}.
@@ -71,7 +72,7 @@ public:
     S3BlobStore(const S3BlobStore&) = delete;
     S3BlobStore& operator=(const S3BlobStore&) = delete;
 
-    /// The configuration in use: the endpoint without user info, the credentials completed from it.
+    /// The configuration in use: the endpoint without user info, the credentials taken from it.
     const S3Config& config() const { return m_config; }
 
     /// "s3://BUCKET @ ENDPOINT", without the endpoint's user info.

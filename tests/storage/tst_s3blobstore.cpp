@@ -426,8 +426,8 @@ private Q_SLOTS:
         QVERIFY2(error.contains(QLatin1String("Couldn't connect to server")), qPrintable(error));
     }
 
-    // Credentials in the endpoint's user info (issue 8 section 5): used when none are set (a '/' in the secret may stay
-    // unencoded), sent only as the SigV4 signature, and never in the description or an error.
+    // Credentials in the endpoint's user info (issue 8 section 5): used (a '/' in the secret may stay unencoded), sent
+    // only as the SigV4 signature, and never in the description or an error.
     void endpointCredentials()
     {
         QTcpServer server;
@@ -451,13 +451,18 @@ private Q_SLOTS:
         for (const auto& [name, value] : got.headers)
             QVERIFY2(!value.contains("Secret"), name.constData());
 
-        // Credentials set otherwise win; the user info is dropped all the same.
-        config.accessKeyId = QStringLiteral("AKIDSET");
-        config.secretAccessKey = QStringLiteral("set-secret");
-        S3BlobStore explicitKeys(config);
-        QCOMPARE(explicitKeys.config().accessKeyId, QStringLiteral("AKIDSET"));
-        QCOMPARE(explicitKeys.config().secretAccessKey, QStringLiteral("set-secret"));
-        QCOMPARE(explicitKeys.config().endpoint, QStringLiteral("http://") + hostPort);
+        // They win over credentials from elsewhere (e.g. AWS_ACCESS_KEY_ID); a user without a password only replaces
+        // the access key id.
+        config.accessKeyId = QStringLiteral("AKIDENV");
+        config.secretAccessKey = QStringLiteral("env-secret");
+        S3BlobStore fromUrl(config);
+        QCOMPARE(fromUrl.config().accessKeyId, QStringLiteral("AKIDINURL"));
+        QCOMPARE(fromUrl.config().secretAccessKey, QStringLiteral("Url/Secret+key"));
+        config.endpoint = QStringLiteral("http://AKIDINURL@") + hostPort;
+        S3BlobStore userOnly(config);
+        QCOMPARE(userOnly.config().accessKeyId, QStringLiteral("AKIDINURL"));
+        QCOMPARE(userOnly.config().secretAccessKey, QStringLiteral("env-secret"));
+        QCOMPARE(userOnly.config().endpoint, QStringLiteral("http://") + hostPort);
     }
 
     void endpointCredentialsNeverInErrors()
