@@ -155,10 +155,12 @@ void StoreConnection::toSettings(QSettings& settings) const
     }
     settings.setValue(QStringLiteral("pgConnection"), withoutPassword(pgConnection));
     settings.setValue(QStringLiteral("pgSchema"), pgSchema);
-    settings.setValue(QStringLiteral("s3Endpoint"), s3Endpoint);
+    // Credentials in the endpoint URL: its user is the access key id (kept when none is set), its secret is dropped.
+    QString accessKeyId;
+    settings.setValue(QStringLiteral("s3Endpoint"), ConnectionStrings::withoutUserInfo(s3Endpoint, &accessKeyId));
     settings.setValue(QStringLiteral("s3Bucket"), s3Bucket);
     settings.setValue(QStringLiteral("s3Region"), s3Region);
-    settings.setValue(QStringLiteral("s3AccessKeyId"), s3AccessKeyId);
+    settings.setValue(QStringLiteral("s3AccessKeyId"), s3AccessKeyId.trimmed().isEmpty() ? accessKeyId : s3AccessKeyId);
 }
 
 StoreConnection StoreConnection::fromSettings(const QSettings& settings)
@@ -169,7 +171,7 @@ StoreConnection StoreConnection::fromSettings(const QSettings& settings)
     c.sqlitePath = settings.value(QStringLiteral("sqlitePath")).toString();
     c.pgConnection = withoutPassword(settings.value(QStringLiteral("pgConnection")).toString());
     c.pgSchema = settings.value(QStringLiteral("pgSchema"), c.pgSchema).toString();
-    c.s3Endpoint = settings.value(QStringLiteral("s3Endpoint")).toString();
+    c.s3Endpoint = ConnectionStrings::withoutUserInfo(settings.value(QStringLiteral("s3Endpoint")).toString());
     c.s3Bucket = settings.value(QStringLiteral("s3Bucket"), c.s3Bucket).toString();
     c.s3Region = settings.value(QStringLiteral("s3Region"), c.s3Region).toString();
     c.s3AccessKeyId = settings.value(QStringLiteral("s3AccessKeyId")).toString();
