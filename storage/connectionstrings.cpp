@@ -169,6 +169,29 @@ bool ConnectionStrings::isPostgresConnectionString(const QString& text)
     return isPostgresUri(text) || isPostgresKeywordString(text);
 }
 
+QString ConnectionStrings::keywordStringProblem(const QString& text)
+{
+    if (isPostgresUri(text) || !text.contains(QLatin1Char('=')))
+        return {};
+    const QList<KeywordPair> pairs = keywordPairs(text);
+    if (pairs.isEmpty() || !QStringView(text).mid(pairs.last().end).trimmed().isEmpty())
+        return {}; // a word that is not keyword=value: not written like a connection string
+    for (const KeywordPair& pair : pairs)
+        for (const QChar c : pair.keyword)
+            if (!(c.isLetter() || c == QLatin1Char('_')))
+                return {};
+    char* error = nullptr;
+    PQconninfoOption* options = PQconninfoParse(text.toUtf8().constData(), &error);
+    QString problem;
+    if (!options)
+        problem = error ? QString::fromUtf8(error).trimmed() : QStringLiteral("not a libpq connection string");
+    if (error)
+        PQfreemem(error);
+    if (options)
+        PQconninfoFree(options);
+    return redact(problem, secretsOf(text));
+}
+
 QList<ConnectionStrings::KeywordPair> ConnectionStrings::keywordPairs(const QString& text)
 {
     QList<KeywordPair> pairs;

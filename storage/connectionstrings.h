@@ -34,6 +34,13 @@ bool isPostgresUri(const QString& text);
 bool isPostgresKeywordString(const QString& text);
 /// isPostgresUri or isPostgresKeywordString: what libpq takes as a connection string.
 bool isPostgresConnectionString(const QString& text);
+/**
+ * Why `text` is no keyword/value string although it is written like one (nothing but `keyword=value` words, the
+ * keywords letters and '_'), e.g. `invalid connection option "pasword"`: libpq's message, redacted. Empty for a
+ * keyword/value string and for anything else (a path, a URI), so that a mistyped connection string is refused
+ * rather than taken as a file name.
+ */
+QString keywordStringProblem(const QString& text);
 
 /// One `keyword=value` pair of a keyword/value string; the pair (quotes included) is text.mid(begin, end - begin).
 struct KeywordPair {

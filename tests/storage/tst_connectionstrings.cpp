@@ -185,6 +185,36 @@ private Q_SLOTS:
         QCOMPARE(isPostgresConnectionString(spec), uri || keywords);
     }
 
+    void keywordProblems_data()
+    {
+        QTest::addColumn<QString>("spec");
+        QTest::addColumn<QString>("problem"); // a part of it; empty: none
+        QTest::newRow("mistyped keyword") << QStringLiteral("host=h pasword=S3cretValue dbname=otel")
+                                          << QStringLiteral("invalid connection option \"pasword\"");
+        QTest::newRow("unterminated quote")
+            << QStringLiteral("host=h password='S3cret Value") << QStringLiteral("unterminated quoted string");
+        QTest::newRow("valid") << QStringLiteral("host=h password=S3cretValue") << QString();
+        QTest::newRow("path with =") << QStringLiteral("/tmp/a=S3cretValue.db") << QString();
+        // Written like one pair: refused like a mistyped keyword (sqlite:x=... names such a file).
+        QTest::newRow("relative path with =")
+            << QStringLiteral("x=S3cretValue.db") << QStringLiteral("invalid connection option \"x\"");
+        QTest::newRow("path") << QStringLiteral("traces.db") << QString();
+        QTest::newRow("uri") << QStringLiteral("postgresql://u:S3cretValue@h/db") << QString();
+        QTest::newRow("a word without =") << QStringLiteral("host=h S3cretValue") << QString();
+    }
+
+    void keywordProblems()
+    {
+        QFETCH(QString, spec);
+        QFETCH(QString, problem);
+        const QString found = keywordStringProblem(spec);
+        if (problem.isEmpty())
+            QVERIFY2(found.isEmpty(), qPrintable(found));
+        else
+            QVERIFY2(found.contains(problem), qPrintable(found));
+        QVERIFY2(!found.contains(QLatin1String("S3cret")), qPrintable(found));
+    }
+
     void pairs()
     {
         const QString text = QStringLiteral("host=h  password = 'a b\\'c' port=5432");
