@@ -8,6 +8,7 @@
 #include "ingest/payloadformatter.h"
 #include "ingest/traceexporter.h"
 #include "ingest/traceimporter.h"
+#include "storage/connectionstrings.h"
 #include "storage/postgrestracestore.h"
 #include "storage/s3blobstore.h"
 #include "storage/sqlitetracestore.h"
@@ -83,12 +84,17 @@ bool parseListen(const QString& text, Config* config, QString* error)
     return true;
 }
 
-/// Parses --store sqlite:PATH (or a bare path) or postgresql://... (given to libpq as it is).
+/// Parses --store sqlite:PATH (or a bare path), or postgresql://... or libpq's key=value pairs (given to libpq as
+/// they are). Pairs libpq refuses are an error, never a file name (it would hold the password).
 bool parseStore(const QString& text, Config* config, QString* error)
 {
-    if (PostgresTraceStore::isConnectionUri(text)) {
+    if (PostgresTraceStore::isConnectionString(text)) {
         config->pgConnection = text;
         return true;
+    }
+    if (const QString problem = ConnectionStrings::keywordStringProblem(text); !problem.isEmpty()) {
+        *error = QCoreApplication::translate("main", "--store: %1 (a file needs sqlite:PATH)").arg(problem);
+        return false;
     }
     QString path = text.startsWith(QLatin1String("sqlite:")) ? text.mid(7) : text;
     if (path.isEmpty()) {
@@ -299,7 +305,7 @@ int runMigrate(QCoreApplication& app)
         printError(QCoreApplication::translate("main", "unexpected argument \"%1\"").arg(parser.positionalArguments().last()));
         return 1;
     }
-    if (!PostgresTraceStore::isConnectionUri(parser.value(store))) {
+    if (!PostgresTraceStore::isConnectionString(parser.value(store))) {
         printError(QCoreApplication::translate("main", "migrate needs --store postgresql://..."));
         return 1;
     }

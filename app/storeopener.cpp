@@ -1,5 +1,6 @@
 #include "storeopener.h"
 
+#include "storage/connectionstrings.h"
 #include "storage/forwardingtracestore.h"
 #include "storage/postgrestracestore.h"
 #include "storage/s3blobstore.h"
@@ -150,7 +151,12 @@ bool AppStoreOpener::needsS3Secret(const StoreConnection& connection, const QStr
     if (connection.kind != StoreConnection::Postgres || connection.s3Endpoint.trimmed().isEmpty()
         || !s3Secret.isEmpty())
         return false;
-    const bool haveKeyId
-        = !connection.s3AccessKeyId.trimmed().isEmpty() || !qEnvironmentVariableIsEmpty("AWS_ACCESS_KEY_ID");
+    QString urlKeyId;
+    QString urlSecret;
+    ConnectionStrings::withoutUserInfo(connection.s3Endpoint.trimmed(), &urlKeyId, &urlSecret);
+    if (!urlSecret.isEmpty())
+        return false; // the endpoint URL brings its own
+    const bool haveKeyId = !urlKeyId.isEmpty() || !connection.s3AccessKeyId.trimmed().isEmpty()
+        || !qEnvironmentVariableIsEmpty("AWS_ACCESS_KEY_ID");
     return haveKeyId && qEnvironmentVariableIsEmpty("AWS_SECRET_ACCESS_KEY");
 }

@@ -11,7 +11,8 @@ struct S3Config;
  *
  * Credentials: a PostgreSQL password given to open() goes into the connection string handed to libpq (never into the
  * process environment); without one libpq uses PGPASSWORD, ~/.pgpass and the rest of its environment. The S3 access
- * key id is the connection's, else AWS_ACCESS_KEY_ID; the secret is the one given, else AWS_SECRET_ACCESS_KEY.
+ * key id is the connection's, else AWS_ACCESS_KEY_ID; the secret is the one given, else AWS_SECRET_ACCESS_KEY;
+ * credentials in the endpoint URL's user info win over both (S3Config::endpoint). Errors name no password or secret.
  * Without a connect_timeout in the connection string or PGCONNECT_TIMEOUT, connecting gives up after
  * ConnectTimeoutSeconds. Stateless; every function blocks and may be called from any thread.
  */

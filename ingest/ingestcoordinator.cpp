@@ -6,6 +6,7 @@
 #include "otlpprotobufcodec.h"
 
 #include "storage/blobstore.h"
+#include "storage/connectionstrings.h"
 #include "storage/postgrestracestore.h"
 #include "storage/s3blobstore.h"
 
@@ -481,10 +482,12 @@ void IngestCoordinator::completeRequests(const std::vector<qint64>& ids)
 }
 
 void IngestCoordinator::failRequests(
-    const std::vector<const QueuedPayload*>& requests, const QString& reason, bool poison)
+    const std::vector<const QueuedPayload*>& requests, const QString& cause, bool poison)
 {
     if (requests.empty())
         return;
+    // Kept in the queue row, the log and last_error: see setDatabaseUp.
+    const QString reason = ConnectionStrings::redact(cause);
     // One failQueued per distinct delay: requests that failed as often share a backoff.
     std::map<int, std::vector<qint64>> byAttempts;
     std::vector<qint64> parked;
@@ -529,8 +532,10 @@ bool IngestCoordinator::refreshQueueDepth()
     return true;
 }
 
-void IngestCoordinator::setDatabaseUp(bool up, const QString& error)
+void IngestCoordinator::setDatabaseUp(bool up, const QString& reason)
 {
+    // The stores mask what they know; this catches a connection string or URL echoed anywhere else.
+    const QString error = ConnectionStrings::redact(reason);
     std::lock_guard lock(m_mutex);
     if (!up)
         m_counters.lastError = error;
@@ -544,8 +549,9 @@ void IngestCoordinator::setDatabaseUp(bool up, const QString& error)
                                       << error;
 }
 
-void IngestCoordinator::setBlobStoreUp(bool up, const QString& error)
+void IngestCoordinator::setBlobStoreUp(bool up, const QString& reason)
 {
+    const QString error = ConnectionStrings::redact(reason);
     std::lock_guard lock(m_mutex);
     if (!up)
         m_counters.lastError = error;

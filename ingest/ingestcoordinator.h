@@ -86,7 +86,7 @@ public:
         qint64 queueDepth = -1; ///< last count of ingestion_queue rows (leased, waiting or parked); -1 unknown
         bool databaseUp = true; ///< false from a failed PostgreSQL call to the next one that works
         bool blobStoreUp = true; ///< false from a failed put or prepareBlobs to the next one that works
-        QString lastError; ///< most recent failure message, empty when none yet
+        QString lastError; ///< most recent failure message (no password or secret), empty when none yet
     };
 
     /// `blobs` may be null (PostgreSQL only). Neither is owned; both must be open / usable before start().

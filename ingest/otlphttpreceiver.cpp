@@ -606,11 +606,7 @@ private:
         }
         // The kind of store only ("sqlite", "postgresql"): no file paths, hosts or users.
         const auto kindOf = [](const TraceStore* store) -> QJsonValue {
-            if (!store)
-                return QJsonValue();
-            const QString description = store->description();
-            const qsizetype colon = description.indexOf(QLatin1Char(':'));
-            return colon > 0 ? description.left(colon) : QStringLiteral("other");
+            return store ? QJsonValue(store->kind()) : QJsonValue();
         };
         QJsonObject health { { QStringLiteral("status"), status },
                              { QStringLiteral("store"), kindOf(m_pipeline->store()) },

@@ -10,6 +10,11 @@ QString ForwardingTraceStore::description() const
     return m_inner->description();
 }
 
+QString ForwardingTraceStore::kind() const
+{
+    return m_inner->kind();
+}
+
 WriteResult ForwardingTraceStore::write(const std::vector<IngestItem>& items)
 {
     return m_inner->write(items);

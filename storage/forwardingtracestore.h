@@ -11,6 +11,7 @@ class ForwardingTraceStore : public TraceStore {
 public:
     bool open(QString* error) override;
     QString description() const override;
+    QString kind() const override;
     WriteResult write(const std::vector<IngestItem>& items) override;
     void prepare(IngestItem& item) const override;
     std::vector<TraceSummary> listTraces(const TraceQuery& query, QString* error = nullptr) override;

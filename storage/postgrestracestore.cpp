@@ -1,6 +1,7 @@
 #include "postgrestracestore.h"
 
 #include "blobstore.h"
+#include "connectionstrings.h"
 #include "postgresjson.h"
 #include "postgresmigrations.h"
 #include "storagelogging.h"
@@ -539,6 +540,7 @@ RETURNING q.id, q.payload, q.content_type, q.content_encoding, q.peer, q.wire_si
 PostgresTraceStore::PostgresTraceStore(QString connectionString, QString schema, BlobStore* blobs)
     : m_connectionString(std::move(connectionString))
     , m_libpqString(libpqString(m_connectionString))
+    , m_secrets(ConnectionStrings::secretsOf(m_connectionString))
     , m_schema(std::move(schema))
     , m_blobs(blobs)
     , m_sql(std::make_unique<Sql>(PostgresMigrations::quotedSchema(m_schema)))
@@ -550,8 +552,12 @@ PostgresTraceStore::~PostgresTraceStore() = default;
 
 bool PostgresTraceStore::isConnectionUri(const QString& storeArgument)
 {
-    return storeArgument.startsWith(QLatin1String("postgresql://"))
-        || storeArgument.startsWith(QLatin1String("postgres://"));
+    return ConnectionStrings::isPostgresUri(storeArgument);
+}
+
+bool PostgresTraceStore::isConnectionString(const QString& storeArgument)
+{
+    return ConnectionStrings::isPostgresConnectionString(storeArgument);
 }
 
 QString PostgresTraceStore::defaultSchema()
@@ -573,7 +579,9 @@ bool PostgresTraceStore::migrate(
         return PostgresMigrations::migrate(db, schema, fromVersion, toVersion, error);
     } catch (const std::exception& e) {
         if (error)
-            *error = QStringLiteral("cannot connect to PostgreSQL (%1): %2").arg(describe(conninfo, schema), whatOf(e));
+            *error = QStringLiteral("cannot connect to PostgreSQL (%1): %2")
+                         .arg(describe(conninfo, schema),
+                             ConnectionStrings::redact(whatOf(e), ConnectionStrings::secretsOf(connectionString)));
         return false;
     }
 }
@@ -584,13 +592,16 @@ QString PostgresTraceStore::description() const
     return m_description;
 }
 
+QString PostgresTraceStore::kind() const { return QStringLiteral("postgresql"); }
+
 std::unique_ptr<PostgresTraceStore::Connection> PostgresTraceStore::connect(QString* error) const
 {
     try {
         return std::make_unique<Connection>(m_libpqString);
     } catch (const std::exception& e) {
         if (error)
-            *error = QStringLiteral("cannot connect to PostgreSQL: %1").arg(whatOf(e));
+            *error = QStringLiteral("cannot connect to PostgreSQL: %1")
+                         .arg(ConnectionStrings::redact(whatOf(e), m_secrets));
         return nullptr;
     }
 }

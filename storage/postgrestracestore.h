@@ -49,8 +49,9 @@ struct TraceObjectInfo {
  * request twice, which the idempotent write makes harmless.
  *
  * Errors (server unreachable, authentication failed, schema newer than this build, bad data, ...) are returned as
- * messages, never thrown; methods called before a successful open() fail with an error. The store and the
- * BlobStore given to it must outlive all calls into it.
+ * messages, never thrown, and name no password: what libpq says while connecting goes through
+ * ConnectionStrings::redact with the connection string's passwords; methods called before a successful open() fail with
+ * an error. The store and the BlobStore given to it must outlive all calls into it.
  */
 class PostgresTraceStore final : public TraceStore {
 public:
@@ -60,8 +61,11 @@ public:
         QString connectionString, QString schema = QStringLiteral("otel"), BlobStore* blobs = nullptr);
     ~PostgresTraceStore() override;
 
-    /// True for `postgresql://...` and `postgres://...` (what --store accepts for this store).
+    /// True for `postgresql://...` and `postgres://...`.
     static bool isConnectionUri(const QString& storeArgument);
+    /// True for a connection URI or a libpq keyword/value string (`host=db dbname=otel ...`): what --store accepts
+    /// for this store (ConnectionStrings::isPostgresConnectionString).
+    static bool isConnectionString(const QString& storeArgument);
     /// $OTEL_DB_SCHEMA when set and not empty, else "otel".
     static QString defaultSchema();
     static bool isValidSchemaName(const QString& name);
@@ -77,6 +81,8 @@ public:
     bool open(QString* error) override;
     /// "postgresql://user@host:port/db schema otel" (never the password)
     QString description() const override;
+    /// "postgresql"
+    QString kind() const override;
     QString schema() const { return m_schema; }
 
     /**
@@ -150,6 +156,7 @@ private:
 
     const QString m_connectionString; // as given
     const std::string m_libpqString; // with client_encoding and fallback_application_name
+    const QStringList m_secrets; // the connection string's passwords, masked in libpq's messages
     const QString m_schema;
     BlobStore* const m_blobs;
     std::unique_ptr<const Sql> m_sql;

@@ -1,5 +1,7 @@
 #include "s3blobstore.h"
 
+#include "connectionstrings.h"
+
 #include <QCryptographicHash>
 #include <QDateTime>
 #include <QMutexLocker>
@@ -143,7 +145,18 @@ S3Config S3Config::fromEnvironment()
 
 S3BlobStore::S3BlobStore(S3Config config)
     : m_config(std::move(config))
+    , m_secrets(ConnectionStrings::secretsOf(m_config.endpoint))
 {
+    QString user;
+    QString password;
+    m_config.endpoint = ConnectionStrings::withoutUserInfo(m_config.endpoint, &user, &password);
+    if (!user.isEmpty())
+        m_config.accessKeyId = user;
+    if (!password.isEmpty())
+        m_config.secretAccessKey = password;
+    if (!m_config.secretAccessKey.isEmpty())
+        m_secrets << m_config.secretAccessKey;
+
     // curl_global_init is not thread-safe on every build; do it once, before any handle exists.
     static std::once_flag curlInit;
     std::call_once(curlInit, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
@@ -166,7 +179,7 @@ S3BlobStore::~S3BlobStore()
 
 QString S3BlobStore::description() const
 {
-    return QStringLiteral("s3://%1 @ %2").arg(m_config.bucket, m_config.endpoint);
+    return QStringLiteral("s3://%1 @ %2").arg(m_config.bucket, ConnectionStrings::redact(m_config.endpoint));
 }
 
 void S3BlobStore::setListPageSize(int maxKeys) { m_listPageSize = std::clamp(maxKeys, 1, 1000); }
@@ -335,6 +348,7 @@ S3BlobStore::Response S3BlobStore::request(const Request& request) const
         const QString detail = QString::fromUtf8(handle->errorBuffer).trimmed();
         if (!detail.isEmpty() && detail != response.transportError)
             response.transportError += QStringLiteral(": ") + detail;
+        response.transportError = ConnectionStrings::redact(response.transportError, m_secrets);
         response.body.clear();
         response.headers.clear();
     }
@@ -357,7 +371,8 @@ QString S3BlobStore::describeFailure(const Request& request, const Response& res
         if (name == QLatin1String("prefix"))
             what += QStringLiteral(" (prefix \"%1\")").arg(value);
     if (response.status == 0)
-        return what + QStringLiteral(" @ ") + m_config.endpoint + QStringLiteral(": ") + response.transportError;
+        return what + QStringLiteral(" @ ") + ConnectionStrings::redact(m_config.endpoint) + QStringLiteral(": ")
+            + response.transportError;
 
     QString text = what + QStringLiteral(": HTTP ") + QString::number(response.status);
     const S3Error error = parseError(response.body);

@@ -16,6 +16,9 @@
 struct S3Config {
     /// Scheme, host and port of the S3 API, e.g. "http://127.0.0.1:9000" (MinIO) or
     /// "https://s3.eu-west-1.amazonaws.com". A path after the host is kept as a prefix of every request path.
+    /// Credentials in its user info ("http://KEY:SECRET@host:9000", percent-encoded or not) are taken out by
+    /// S3BlobStore: being the most specific, they are used instead of accessKeyId / secretAccessKey (which often
+    /// come from the environment), and never sent or shown.
     QString endpoint;
     /// Addressed path-style: {endpoint}/{bucket}/{key}. Empty means the endpoint already names the bucket
     /// (virtual-hosted style, e.g. "https://examplebucket.s3.amazonaws.com"): {endpoint}/{key}.
@@ -54,7 +57,8 @@ struct S3Config {
  * match ..."; transport failures add the endpoint and libcurl's message ("GET otel-traces/a @ http://127.0.0.1:9000:
  * Couldn't connect to server: Failed to connect to 127.0.0.1 port 9000 ...", "...: Timeout was reached: ..."). Nothing
  * is retried here (the caller owns retries and backoff), except that libcurl reconnects once when a kept-alive
- * connection turns out to be closed.
+ * connection turns out to be closed. No message names the secret key or the endpoint's user info
+ * (ConnectionStrings::redact).
  *
  * Thread safety: every method may be called from any thread at the same time. Each call takes an easy handle from a
  * small cache (so kept-alive connections are reused) and blocks until the server answered or a timeout passed. The
@@ -68,9 +72,10 @@ public:
     S3BlobStore(const S3BlobStore&) = delete;
     S3BlobStore& operator=(const S3BlobStore&) = delete;
 
+    /// The configuration in use: the endpoint without user info, the credentials taken from it.
     const S3Config& config() const { return m_config; }
 
-    /// "s3://BUCKET @ ENDPOINT"
+    /// "s3://BUCKET @ ENDPOINT", without the endpoint's user info.
     QString description() const override;
     /// PutObject with the whole body in one request (no aws-chunked encoding). An empty contentType is sent as
     /// application/octet-stream.
@@ -136,6 +141,7 @@ private:
     QString objectName(const QString& key) const;
 
     S3Config m_config;
+    QStringList m_secrets; ///< masked in every message (ConnectionStrings::redact)
     QByteArray m_baseUrl; ///< endpoint without trailing '/', plus "/bucket" in path style
     int m_listPageSize = 1000;
     mutable QMutex m_handlesMutex;

@@ -1143,6 +1143,8 @@ QString SqliteTraceStore::description() const
     return QStringLiteral("sqlite:") + m_filePath;
 }
 
+QString SqliteTraceStore::kind() const { return QStringLiteral("sqlite"); }
+
 bool SqliteTraceStore::open(QString* error)
 {
     QMutexLocker lock(&m_writeMutex);

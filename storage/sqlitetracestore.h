@@ -38,6 +38,8 @@ public:
 
     bool open(QString* error) override;
     QString description() const override;
+    /// "sqlite"
+    QString kind() const override;
 
     WriteResult write(const std::vector<IngestItem>& items) override;
     /// Encodes the spans (compact encoding, UTF-8, token counts) and compresses + hashes the payload.

@@ -4,6 +4,8 @@ TraceStore::~TraceStore() = default;
 
 PreparedItem::~PreparedItem() = default;
 
+QString TraceStore::kind() const { return QStringLiteral("other"); }
+
 void TraceStore::prepare(IngestItem&) const { }
 
 QByteArray TraceStore::traceBlob(const TraceId&, QString* error)

@@ -46,8 +46,12 @@ public:
 
     /// Opens (creating and migrating as needed). Returns false with *error set when the store cannot be used.
     virtual bool open(QString* error) = 0;
-    /// e.g. "sqlite:/home/me/.local/share/spanscope/spanscope.db"
+    /// For logs and the UI, e.g. "sqlite:/home/me/.local/share/spanscope/spanscope.db" or
+    /// "postgresql://me@db:5432/otel schema otel": names no password or secret, but paths, hosts and users.
     virtual QString description() const = 0;
+    /// "sqlite", "postgresql", ...: what status output for others may show (`GET /healthz`), naming no path, host,
+    /// user or other connection detail. The default says "other".
+    virtual QString kind() const;
 
     /**
      * Writes all items in one transaction (group commit): either every span and payload is committed, or none.

@@ -1,6 +1,7 @@
 #include "connectiondialog.h"
 
 #include "model/guardedjob.h"
+#include "storage/connectionstrings.h"
 #include "storage/tracestore.h"
 
 #include <QComboBox>
@@ -219,6 +220,7 @@ ConnectionDialog::ConnectionDialog(StoreOpener* opener, SessionSecrets* secrets,
              m_s3Region, m_s3AccessKeyId, m_s3Secret })
         connect(edit, &QLineEdit::textEdited, this, &ConnectionDialog::fieldsEdited);
     connect(m_pgConnection, &QLineEdit::editingFinished, this, &ConnectionDialog::connectionStringEdited);
+    connect(m_s3Endpoint, &QLineEdit::editingFinished, this, &ConnectionDialog::s3EndpointEdited);
     connect(m_buttons, &QDialogButtonBox::accepted, this, [this] {
         m_connectRequested = true;
         accept();
@@ -467,6 +469,25 @@ void ConnectionDialog::connectionStringEdited()
     showMessage(true,
         tr("The password was moved from the connection string to the password field: it is kept for "
            "this session only, never saved."));
+}
+
+void ConnectionDialog::s3EndpointEdited()
+{
+    QString accessKeyId;
+    QString secret;
+    const QString text = m_s3Endpoint->text();
+    const QString stripped = ConnectionStrings::withoutUserInfo(text, &accessKeyId, &secret);
+    if (stripped == text)
+        return;
+    m_s3Endpoint->setText(stripped);
+    if (!accessKeyId.isEmpty())
+        m_s3AccessKeyId->setText(accessKeyId);
+    if (!secret.isEmpty())
+        m_s3Secret->setText(secret);
+    fieldsEdited();
+    showMessage(true,
+        tr("The credentials were moved from the endpoint URL to the access key and secret fields: the secret is kept "
+           "for this session only, never saved."));
 }
 
 void ConnectionDialog::browseSqlite()

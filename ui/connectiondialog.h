@@ -81,6 +81,7 @@ private:
     void showRow(int row);
     void fieldsEdited();
     void connectionStringEdited();
+    void s3EndpointEdited();
     void browseSqlite();
     void abandonTest();
     void showMessage(bool ok, const QString& text);

@@ -2,6 +2,7 @@
 
 #include "model/guardedjob.h"
 #include "model/tracelistmodel.h"
+#include "storage/connectionstrings.h"
 #include "storage/tracestore.h"
 #include "ui/inspectorwidget.h"
 #include "ui/rawpayloadview.h"
@@ -352,8 +353,10 @@ void MainWindow::showStatusMessage(const QString& message)
     statusBar()->showMessage(message, 10000);
 }
 
-void MainWindow::showError(const QString& message)
+void MainWindow::showError(const QString& error)
 {
+    // Errors may come from libpq or libcurl, which echo connection strings and URLs.
+    const QString message = ConnectionStrings::redact(error);
     qCWarning(lcUi) << message;
     statusBar()->showMessage(message, 10000);
     auto* box = new QMessageBox(QMessageBox::Warning, tr("Spanscope"), message, QMessageBox::Ok, this);

@@ -140,7 +140,8 @@ public:
     /// e.g. "Receiving on http://127.0.0.1:4318"
     void setReceiverStatus(const QString& text);
     void setStorePath(const QString& text);
-    /// Shows the message in a (non-blocking) message box and the status bar.
+    /// Shows the message in a (non-blocking) message box and the status bar, and logs it; passwords and URL
+    /// credentials in it are masked first (ConnectionStrings::redact).
     void showError(const QString& message);
     /// Shows the message in the status bar for 10 s.
     void showStatusMessage(const QString& message);

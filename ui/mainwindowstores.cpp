@@ -4,6 +4,7 @@
 
 #include "model/guardedjob.h"
 #include "model/tracelistmodel.h"
+#include "storage/connectionstrings.h"
 #include "storage/tracestore.h"
 #include "ui/connectiondialog.h"
 #include "ui/uilogging.h"
@@ -39,12 +40,13 @@ QString targetText(const StoreConnection& connection)
 {
     if (connection.kind == StoreConnection::Local)
         return connection.sqlitePath.isEmpty() ? MainWindow::tr("the default local store") : connection.sqlitePath;
-    QString text = StoreConnection::withoutPassword(connection.pgConnection);
+    QString text = ConnectionStrings::redact(StoreConnection::withoutPassword(connection.pgConnection));
     if (text.isEmpty())
         text = MainWindow::tr("PostgreSQL from the environment (PGHOST, ...)");
     text += MainWindow::tr(", schema %1").arg(connection.pgSchema);
     if (!connection.s3Endpoint.isEmpty())
-        text += MainWindow::tr(", raw payloads in %1/%2").arg(connection.s3Endpoint, connection.s3Bucket);
+        text += MainWindow::tr(", raw payloads in %1/%2")
+                    .arg(ConnectionStrings::redact(connection.s3Endpoint), connection.s3Bucket);
     return text;
 }
 
@@ -363,7 +365,7 @@ void MainWindow::askS3Secret(const StoreConnection& connection)
         tr("The secret access key of %1 at %2, for the raw payloads.\n\nIt is kept in memory until "
            "Spanscope quits, never saved. Without it the raw payload view stays empty.")
             .arg(connection.s3AccessKeyId.isEmpty() ? tr("AWS_ACCESS_KEY_ID") : connection.s3AccessKeyId,
-                connection.s3Endpoint));
+                ConnectionStrings::redact(connection.s3Endpoint)));
     dialog->setTextEchoMode(QLineEdit::Password);
     dialog->setOkButtonText(tr("Connect"));
     if (auto* label = dialog->findChild<QLabel*>())

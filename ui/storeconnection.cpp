@@ -1,5 +1,6 @@
 #include "storeconnection.h"
 
+#include "storage/connectionstrings.h"
 #include "storage/tracestore.h"
 
 #include <QCoreApplication>
@@ -12,63 +13,7 @@
 
 namespace {
 
-bool isUri(const QString& connection)
-{
-    return connection.startsWith(QLatin1String("postgresql://")) || connection.startsWith(QLatin1String("postgres://"));
-}
-
-/// One keyword=value pair of a libpq key=value string: [begin, end) covers both.
-struct Pair {
-    QString keyword;
-    QString value;
-    int begin = 0;
-    int end = 0;
-};
-
-// libpq's conninfo_parse: whitespace between pairs, optional whitespace around '=', values single-quoted (with \'
-// and \\ escapes) or bare up to the next whitespace (with \ escapes).
-QList<Pair> parsePairs(const QString& text)
-{
-    QList<Pair> pairs;
-    int i = 0;
-    const int n = static_cast<int>(text.size());
-    while (i < n) {
-        while (i < n && text[i].isSpace())
-            ++i;
-        if (i >= n)
-            break;
-        Pair pair;
-        pair.begin = i;
-        while (i < n && !text[i].isSpace() && text[i] != QLatin1Char('='))
-            pair.keyword += text[i++];
-        while (i < n && text[i].isSpace())
-            ++i;
-        if (i >= n || text[i] != QLatin1Char('='))
-            break; // not key=value; libpq will say what is wrong
-        ++i;
-        while (i < n && text[i].isSpace())
-            ++i;
-        if (i < n && text[i] == QLatin1Char('\'')) {
-            ++i;
-            while (i < n && text[i] != QLatin1Char('\'')) {
-                if (text[i] == QLatin1Char('\\') && i + 1 < n)
-                    ++i;
-                pair.value += text[i++];
-            }
-            if (i < n)
-                ++i; // closing quote
-        } else {
-            while (i < n && !text[i].isSpace()) {
-                if (text[i] == QLatin1Char('\\') && i + 1 < n)
-                    ++i;
-                pair.value += text[i++];
-            }
-        }
-        pair.end = i;
-        pairs << pair;
-    }
-    return pairs;
-}
+bool isUri(const QString& connection) { return ConnectionStrings::isPostgresUri(connection); }
 
 /// Index just past the authority's user info in a URI ("postgresql://user:pw@"), or -1 when there is none.
 int userInfoEnd(const QString& uri, int authorityStart)
@@ -116,13 +61,13 @@ QString uriWithoutPassword(const QString& uri, QString* password)
 QString pairsWithoutPassword(const QString& text, QString* password)
 {
     QString out = text;
-    const QList<Pair> pairs = parsePairs(text);
+    const QList<ConnectionStrings::KeywordPair> pairs = ConnectionStrings::keywordPairs(text);
     for (auto it = pairs.crbegin(); it != pairs.crend(); ++it) {
         if (it->keyword != QLatin1String("password"))
             continue;
         if (password && password->isEmpty())
             *password = it->value; // the last one is what libpq uses; we walk backwards
-        int end = it->end;
+        qsizetype end = it->end;
         while (end < out.size() && out[end].isSpace())
             ++end;
         out.remove(it->begin, end - it->begin);
@@ -151,7 +96,7 @@ QString targetOf(const QString& connection)
             db = QUrl::fromPercentEncoding(uri.mid(dbStart, i - dbStart).toUtf8());
         }
     } else {
-        for (const Pair& pair : parsePairs(connection)) {
+        for (const ConnectionStrings::KeywordPair& pair : ConnectionStrings::keywordPairs(connection)) {
             if (pair.keyword == QLatin1String("host") || (pair.keyword == QLatin1String("hostaddr") && host.isEmpty()))
                 host = pair.value;
             else if (pair.keyword == QLatin1String("dbname"))
@@ -210,10 +155,12 @@ void StoreConnection::toSettings(QSettings& settings) const
     }
     settings.setValue(QStringLiteral("pgConnection"), withoutPassword(pgConnection));
     settings.setValue(QStringLiteral("pgSchema"), pgSchema);
-    settings.setValue(QStringLiteral("s3Endpoint"), s3Endpoint);
+    // Credentials in the endpoint URL: its user is the access key id (kept when none is set), its secret is dropped.
+    QString accessKeyId;
+    settings.setValue(QStringLiteral("s3Endpoint"), ConnectionStrings::withoutUserInfo(s3Endpoint, &accessKeyId));
     settings.setValue(QStringLiteral("s3Bucket"), s3Bucket);
     settings.setValue(QStringLiteral("s3Region"), s3Region);
-    settings.setValue(QStringLiteral("s3AccessKeyId"), s3AccessKeyId);
+    settings.setValue(QStringLiteral("s3AccessKeyId"), s3AccessKeyId.trimmed().isEmpty() ? accessKeyId : s3AccessKeyId);
 }
 
 StoreConnection StoreConnection::fromSettings(const QSettings& settings)
@@ -224,7 +171,7 @@ StoreConnection StoreConnection::fromSettings(const QSettings& settings)
     c.sqlitePath = settings.value(QStringLiteral("sqlitePath")).toString();
     c.pgConnection = withoutPassword(settings.value(QStringLiteral("pgConnection")).toString());
     c.pgSchema = settings.value(QStringLiteral("pgSchema"), c.pgSchema).toString();
-    c.s3Endpoint = settings.value(QStringLiteral("s3Endpoint")).toString();
+    c.s3Endpoint = ConnectionStrings::withoutUserInfo(settings.value(QStringLiteral("s3Endpoint")).toString());
     c.s3Bucket = settings.value(QStringLiteral("s3Bucket"), c.s3Bucket).toString();
     c.s3Region = settings.value(QStringLiteral("s3Region"), c.s3Region).toString();
     c.s3AccessKeyId = settings.value(QStringLiteral("s3AccessKeyId")).toString();

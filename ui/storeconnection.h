@@ -28,7 +28,9 @@ struct StoreConnection {
     /// (host=... dbname=...), never with a password; empty means "everything from libpq's environment".
     QString pgConnection;
     QString pgSchema = QStringLiteral("otel");
-    QString s3Endpoint; ///< empty: no raw payload objects (the raw payload view stays empty)
+    /// empty: no raw payload objects (the raw payload view stays empty). Credentials in its user info
+    /// (http://KEY:SECRET@host:9000) are used (S3BlobStore), never saved or shown.
+    QString s3Endpoint;
     QString s3Bucket = QStringLiteral("otel-traces");
     QString s3Region = QStringLiteral("us-east-1");
     QString s3AccessKeyId; ///< empty: AWS_ACCESS_KEY_ID
@@ -41,7 +43,8 @@ struct StoreConnection {
     bool operator==(const StoreConnection& other) const;
     bool operator!=(const StoreConnection& other) const { return !(*this == other); }
 
-    /// Writes the fields into the current group of `settings` (a password in pgConnection is left out).
+    /// Writes the fields into the current group of `settings`, without secrets: a password in pgConnection is left
+    /// out, and so are credentials in s3Endpoint's user info (its user becomes s3AccessKeyId when that is empty).
     void toSettings(QSettings& settings) const;
     /// Reads what toSettings wrote from the current group of `settings`; missing keys keep their defaults.
     static StoreConnection fromSettings(const QSettings& settings);

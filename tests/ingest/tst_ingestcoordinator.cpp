@@ -16,6 +16,7 @@
 
 #include <QDir>
 #include <QFile>
+#include <QJsonDocument>
 #include <QRandomGenerator>
 #include <QRegularExpression>
 #include <QTest>
@@ -474,6 +475,38 @@ private Q_SLOTS:
         QVERIFY(c.blobStoreUp);
         QCOMPARE(c.requestsCompleted, qint64(payloads.size()));
         verifyStored(payloads);
+    }
+
+    // An S3 endpoint with credentials in its URL that cannot be reached: what the worker status (`/healthz`'s
+    // worker.last_error), the log and the queue rows say names neither key (issue 8 section 5).
+    void secretsStayOutOfTheStatus()
+    {
+        std::vector<RawPayload> payloads;
+        QString loadError;
+        QVERIFY2(filePayloads(&payloads, &loadError), qPrintable(loadError));
+        QString error;
+        QVERIFY2(m_store->enqueue(payloads, &error), qPrintable(error));
+        S3Config config = m_s3;
+        config.endpoint = QStringLiteral("http://AKIDSTATUS:StatusS3cret%2Fkey@127.0.0.1:1"); // nobody listens
+        S3BlobStore unreachable(config);
+        QStringList logged;
+        static QStringList* s_logged = nullptr;
+        s_logged = &logged;
+        const QtMessageHandler previous = qInstallMessageHandler(
+            [](QtMsgType, const QMessageLogContext&, const QString& message) { *s_logged << message; });
+        IngestCoordinator coordinator(m_store.get(), &unreachable, fastOptions());
+        coordinator.processOnce();
+        const QString status = QString::fromUtf8(QJsonDocument(coordinator.status()).toJson());
+        qInstallMessageHandler(previous);
+        QVERIFY(!coordinator.counters().blobStoreUp);
+        QVERIFY2(status.contains(QLatin1String("@ http://127.0.0.1:1")), qPrintable(status));
+        QStringList texts = logged;
+        texts << status << unreachable.description();
+        for (const QueueRow& row : queueRows())
+            texts << row.lastError;
+        for (const QString& text : texts)
+            QVERIFY2(!text.contains(QLatin1String("StatusS3cret")) && !text.contains(QLatin1String("AKIDSTATUS")),
+                qPrintable(text));
     }
 
     void postgresDownWhileDraining()

@@ -4,10 +4,19 @@
 #include "../common/testdata.h"
 
 #include <QDeadlineTimer>
+#include <QDir>
 #include <QFile>
+#include <QHostAddress>
+#include <QMap>
 #include <QProcess>
+#include <QRandomGenerator>
+#include <QRegularExpression>
+#include <QScopeGuard>
+#include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
+
+#include <pqxx/pqxx>
 
 // Runs the built spanscope binary without a display: `import` and `export` use QCoreApplication.
 
@@ -19,7 +28,8 @@ struct Run {
     QString err;
 };
 
-Run spanscope(const QStringList& args, const QString& platform = QString())
+Run spanscope(const QStringList& args, const QString& platform = QString(), const QString& workingDirectory = QString(),
+    const QMap<QString, QString>& extraEnvironment = {})
 {
     QProcess p;
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
@@ -28,12 +38,46 @@ Run spanscope(const QStringList& args, const QString& platform = QString())
     env.remove(QStringLiteral("QT_QPA_PLATFORM"));
     if (!platform.isEmpty())
         env.insert(QStringLiteral("QT_QPA_PLATFORM"), platform);
+    for (auto it = extraEnvironment.cbegin(); it != extraEnvironment.cend(); ++it)
+        env.insert(it.key(), it.value());
     p.setProcessEnvironment(env);
+    if (!workingDirectory.isEmpty())
+        p.setWorkingDirectory(workingDirectory);
     p.start(QStringLiteral(SPANSCOPE_BINARY), args);
     if (!p.waitForFinished(120000))
         qFatal("spanscope %s did not finish", qPrintable(args.join(u' ')));
     return { p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, QString::fromUtf8(p.readAllStandardOutput()),
              QString::fromUtf8(p.readAllStandardError()) };
+}
+
+/// One HTTP/1.1 request to 127.0.0.1:port with "Connection: close"; the whole reply (head and body), empty when
+/// there is none within 10 s.
+QByteArray httpRequest(quint16 port, const QByteArray& method, const QByteArray& path,
+    const QByteArray& contentType = QByteArray(), const QByteArray& body = QByteArray())
+{
+    QTcpSocket socket;
+    socket.connectToHost(QHostAddress::LocalHost, port);
+    if (!socket.waitForConnected(10000))
+        return {};
+    QByteArray request = method + ' ' + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n";
+    if (!contentType.isEmpty())
+        request += "Content-Type: " + contentType + "\r\n";
+    request += "Content-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body;
+    socket.write(request);
+    QByteArray reply;
+    QDeadlineTimer deadline(10000);
+    while (socket.state() == QAbstractSocket::ConnectedState && !deadline.hasExpired()) {
+        socket.waitForReadyRead(200);
+        reply += socket.readAll();
+    }
+    return reply + socket.readAll();
+}
+
+/// Everything `process` wrote so far (its channels merged).
+QString drain(QProcess& process, QString* sofar)
+{
+    *sofar += QString::fromUtf8(process.readAll());
+    return *sofar;
 }
 
 qint64 storedSpans(const QString& path)
@@ -227,6 +271,131 @@ private Q_SLOTS:
         QVERIFY2(refused.err.contains(QStringLiteral("--api-key")), qPrintable(refused.err));
         QVERIFY2(refused.err.contains(QStringLiteral("--allow-unauthenticated")), qPrintable(refused.err));
         QVERIFY(!QFile::exists(db));
+    }
+
+    // `--store "host=... password=..."` is the PostgreSQL store, as in libpq, not an SQLite file named after it; what
+    // the commands print when it cannot be reached (nobody listens on port 1) names no password (issue 8 section 5).
+    void storeKeywordStringIsPostgres()
+    {
+        QTemporaryDir cwd;
+        QVERIFY(cwd.isValid());
+        SPANSCOPE_TEST_FILE(file, QStringLiteral("otlp-json/checkout-single-span.json"));
+        const QString keywords = QStringLiteral("host=127.0.0.1 port=1 user=u password='Cli S3cretPw' dbname=otel");
+        const QList<QStringList> commands {
+            { QStringLiteral("serve"), QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0") },
+            { QStringLiteral("import"), file },
+            { QStringLiteral("export"), QStringLiteral("-o"), cwd.filePath(QStringLiteral("out.json")) },
+            { QStringLiteral("migrate") },
+        };
+        for (const QStringList& command : commands) {
+            const Run run
+                = spanscope(command + QStringList { QStringLiteral("--store"), keywords }, QString(), cwd.path());
+            const QString what = command.first() + QLatin1String(": ") + run.out + run.err;
+            QCOMPARE(run.exitCode, 2);
+            QVERIFY2(run.err.contains(QLatin1String("PostgreSQL")), qPrintable(what));
+            QVERIFY2(run.err.contains(QLatin1String("127.0.0.1")), qPrintable(what));
+            QVERIFY2(!what.contains(QLatin1String("S3cretPw")), qPrintable(what));
+        }
+        // A mistyped keyword is refused, not taken as a file name.
+        const Run typo
+            = spanscope({ QStringLiteral("serve"), QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"),
+                            QStringLiteral("--store"), QStringLiteral("host=127.0.0.1 pasword=CliS3cretPw") },
+                QString(), cwd.path());
+        QCOMPARE(typo.exitCode, 1);
+        QVERIFY2(typo.err.contains(QLatin1String("invalid connection option \"pasword\"")), qPrintable(typo.err));
+        QVERIFY2(!QString(typo.out + typo.err).contains(QLatin1String("S3cretPw")), qPrintable(typo.err));
+        QVERIFY2(QDir(cwd.path()).isEmpty(), qPrintable(QDir(cwd.path()).entryList().join(u' ')));
+    }
+
+    // `--help` shows no secret from the environment it describes.
+    void helpNamesNoSecret()
+    {
+        const QMap<QString, QString> env { { QStringLiteral("AWS_SECRET_ACCESS_KEY"), QStringLiteral("EnvS3cretKey") },
+            { QStringLiteral("AWS_ENDPOINT_URL_S3"), QStringLiteral("http://AKIDENV:EnvUrlS3cret@127.0.0.1:9000") },
+            { QStringLiteral("PGPASSWORD"), QStringLiteral("EnvPgS3cret") },
+            { QStringLiteral("SPANSCOPE_API_KEY"), QStringLiteral("EnvApiKeyS3cret") } };
+        for (const QStringList& args : { QStringList { QStringLiteral("--help") },
+                 QStringList { QStringLiteral("serve"), QStringLiteral("--help") },
+                 QStringList { QStringLiteral("import"), QStringLiteral("--help") },
+                 QStringList { QStringLiteral("migrate"), QStringLiteral("--help") } }) {
+            const Run run = spanscope(args, QString(), QString(), env);
+            QCOMPARE(run.exitCode, 0);
+            QVERIFY2(!QString(run.out + run.err).contains(QLatin1String("S3cret")), qPrintable(run.out + run.err));
+            QVERIFY2(!QString(run.out + run.err).contains(QLatin1String("AKIDENV")), qPrintable(run.out + run.err));
+        }
+    }
+
+    // `spanscope serve` in worker mode with an S3 endpoint that has credentials in its URL and cannot be reached: the
+    // log and /healthz (worker.last_error) show the endpoint without them. Needs PostgreSQL (SPANSCOPE_TEST_PG_URL).
+    void serveNamesNoS3Secret()
+    {
+        const QString pgUrl = qEnvironmentVariable("SPANSCOPE_TEST_PG_URL");
+        if (pgUrl.isEmpty()) {
+            if (qEnvironmentVariableIsSet("CI"))
+                QFAIL("SPANSCOPE_TEST_PG_URL is not set (CI needs PostgreSQL: tests/servers/postgres.sh start DIR)");
+            QSKIP("SPANSCOPE_TEST_PG_URL is not set (eval \"$(tests/servers/postgres.sh start DIR)\")");
+        }
+        SPANSCOPE_READ_TEST_FILE(body, QStringLiteral("otlp-json/checkout-single-span.json"));
+        const QString schema
+            = QStringLiteral("cli_secrets_%1").arg(QRandomGenerator::global()->generate(), 8, 16, QLatin1Char('0'));
+        auto dropSchema = qScopeGuard([&] {
+            try {
+                pqxx::connection db(pgUrl.toStdString());
+                pqxx::nontransaction tx(db);
+                tx.exec0("DROP SCHEMA IF EXISTS \"" + schema.toStdString() + "\" CASCADE");
+            } catch (const std::exception& e) {
+                qWarning() << "cannot drop the test schema:" << e.what();
+            }
+        });
+        QProcess server;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        for (const char* name : { "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_ENDPOINT_URL_S3",
+                 "AWS_ENDPOINT_URL", "SPANSCOPE_API_KEY" })
+            env.remove(QString::fromLatin1(name));
+        server.setProcessEnvironment(env);
+        server.setProcessChannelMode(QProcess::MergedChannels);
+        server.start(QStringLiteral(SPANSCOPE_BINARY),
+            { QStringLiteral("serve"), QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"),
+                QStringLiteral("--store"), pgUrl, QStringLiteral("--pg-schema"), schema,
+                QStringLiteral("--s3-endpoint"), QStringLiteral("http://AKIDCLI:CliS3cret%2FKey@127.0.0.1:1"),
+                QStringLiteral("--s3-bucket"), QStringLiteral("cli-secrets") });
+        QVERIFY2(server.waitForStarted(), qPrintable(server.errorString()));
+        auto stop = qScopeGuard([&] {
+            if (server.state() == QProcess::Running) {
+                server.terminate();
+                if (!server.waitForFinished(30000))
+                    server.kill();
+            }
+        });
+        QString output;
+        quint16 port = 0;
+        const QRegularExpression listening(QStringLiteral("http://127\\.0\\.0\\.1:(\\d+)/v1/traces"));
+        for (QDeadlineTimer deadline(60000); !port && !deadline.hasExpired() && server.state() == QProcess::Running;) {
+            server.waitForReadyRead(200);
+            const auto m = listening.match(drain(server, &output));
+            if (m.hasMatch())
+                port = quint16(m.captured(1).toUInt());
+        }
+        QVERIFY2(port, qPrintable(output));
+        const QByteArray posted = httpRequest(port, "POST", "/v1/traces", "application/json", body);
+        QVERIFY2(posted.startsWith("HTTP/1.1 200"), posted.constData());
+
+        // The coordinator tries the upload, fails, and says so in the status.
+        QByteArray health;
+        for (QDeadlineTimer deadline(60000); !deadline.hasExpired();) {
+            health = httpRequest(port, "GET", "/healthz");
+            if (health.contains("\"blob_store\":\"down\"") && !health.contains("\"last_error\":\"\""))
+                break;
+            QTest::qWait(200);
+        }
+        QVERIFY2(health.contains("\"blob_store\":\"down\""), health.constData());
+        server.terminate();
+        QVERIFY(server.waitForFinished(60000));
+        drain(server, &output);
+        const QString everything = output + QString::fromUtf8(health);
+        QVERIFY2(everything.contains(QLatin1String("@ http://127.0.0.1:1")), qPrintable(everything));
+        QVERIFY2(!everything.contains(QLatin1String("CliS3cret")) && !everything.contains(QLatin1String("AKIDCLI")),
+            qPrintable(everything));
     }
 
     void helpAndVersionWithoutDisplay()

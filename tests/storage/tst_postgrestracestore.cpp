@@ -55,6 +55,41 @@ QString withParams(const QString& url, const QString& params)
 
 TraceId traceId(int n) { return TraceId::fromHex(QStringLiteral("%1").arg(n, 32, 16, QLatin1Char('0'))); }
 
+// Every message logged while it lives, to check that none names a password.
+class LogCapture {
+public:
+    LogCapture()
+    {
+        QMutexLocker lock(&s_mutex);
+        s_lines.clear();
+        m_previous = qInstallMessageHandler([](QtMsgType, const QMessageLogContext&, const QString& message) {
+            QMutexLocker lock(&s_mutex);
+            s_lines << message;
+        });
+    }
+    ~LogCapture() { qInstallMessageHandler(m_previous); }
+    QStringList lines() const
+    {
+        QMutexLocker lock(&s_mutex);
+        return s_lines;
+    }
+
+private:
+    static inline QMutex s_mutex;
+    static inline QStringList s_lines;
+    QtMessageHandler m_previous = nullptr;
+};
+
+// SPANSCOPE_TEST_PG_URL as a libpq keyword/value string; the password quoted the way libpq reads it.
+QString keywordString(const QUrl& url, const QString& password)
+{
+    QString quoted = password;
+    quoted.replace(QLatin1Char('\\'), QStringLiteral("\\\\"));
+    quoted.replace(QLatin1Char('\''), QStringLiteral("\\'"));
+    return QStringLiteral("host=%1 port=%2 user=%3 password='%4' dbname=%5")
+        .arg(url.host(), QString::number(url.port(5432)), url.userName(), quoted, url.path().mid(1));
+}
+
 SpanId spanId(int n) { return SpanId::fromHex(QStringLiteral("%1").arg(n, 16, 16, QLatin1Char('0'))); }
 
 std::shared_ptr<const Resource> resource(const QString& service, const Attributes& extra = {})
@@ -464,6 +499,45 @@ private Q_SLOTS:
         QVERIFY(!PostgresJson::parseEvents("[{\"name\": 5}]", &events));
         std::vector<SpanLink> links;
         QVERIFY(!PostgresJson::parseLinks("[{\"trace_id\": \"xyz\", \"span_id\": \"0000000000000001\"}]", &links));
+    }
+
+    // Connection strings libpq refuses or cannot reach (port 1): the error, the description and the log name no
+    // password, also where libpq's own message echoes a piece of the connection string (issue 8 section 5).
+    void connectionErrorsNameNoPassword_data()
+    {
+        QTest::addColumn<QString>("connection");
+        QTest::addColumn<bool>("wellFormed"); // what --store takes for PostgreSQL
+        QTest::newRow("bad percent-encoding") << QStringLiteral("postgresql://u:%zzLeakyPass1@127.0.0.1:1/db") << true;
+        QTest::newRow("keywords, refused")
+            << QStringLiteral("host=127.0.0.1 port=1 user=u password='Leaky Pass\\'2' dbname=x") << true;
+        QTest::newRow("keywords, unterminated quote")
+            << QStringLiteral("host=127.0.0.1 port=1 user=u password='LeakyPass3") << false;
+        QTest::newRow("keywords, unknown option")
+            << QStringLiteral("host=127.0.0.1 port=1 password=LeakyPass4 bogus=1") << false;
+        QTest::newRow("uri, password parameter")
+            << QStringLiteral("postgresql://u:LeakyPass5@127.0.0.1:1/db?password=LeakyPass6&bogus=1") << true;
+        QTest::newRow("uri, refused") << QStringLiteral("postgresql://u:LeakyPass7@127.0.0.1:1/db") << true;
+    }
+
+    void connectionErrorsNameNoPassword()
+    {
+        QFETCH(QString, connection);
+        QFETCH(bool, wellFormed);
+        QCOMPARE(PostgresTraceStore::isConnectionString(connection), wellFormed);
+        LogCapture log;
+        PostgresTraceStore store(connection, QStringLiteral("otel"));
+        QString openError;
+        QVERIFY(!store.open(&openError));
+        QString migrateError;
+        QVERIFY(!PostgresTraceStore::migrate(connection, QStringLiteral("otel"), nullptr, nullptr, &migrateError));
+        QString queryError;
+        store.spanCount(&queryError);
+        const QStringList texts
+            = QStringList { openError, migrateError, queryError, store.description() } + log.lines();
+        for (const QString& text : texts)
+            QVERIFY2(!text.contains(QLatin1String("Leaky")), qPrintable(text));
+        QVERIFY2(openError.startsWith(QLatin1String("cannot open trace store")), qPrintable(openError));
+        QCOMPARE(store.kind(), QStringLiteral("postgresql"));
     }
 
     void schemaNames()
@@ -1432,6 +1506,38 @@ private Q_SLOTS:
         PostgresTraceStore missing(noDb.toString(), m_schema);
         QVERIFY(!missing.open(&error));
         QVERIFY2(error.contains(QLatin1String("no_such_database_here")), qPrintable(error));
+    }
+
+    // `--store "host=... password=... dbname=..."`: a libpq keyword/value string opens the PostgreSQL store, and
+    // its password appears in no description and no error (issue 8 section 5).
+    void keywordConnectionString()
+    {
+        REQUIRE_PG();
+        const QUrl url(pgUrl());
+        const QString keywords = keywordString(url, url.password());
+        QVERIFY(PostgresTraceStore::isConnectionString(keywords));
+        QVERIFY(!PostgresTraceStore::isConnectionUri(keywords));
+        PostgresTraceStore store(keywords, m_schema);
+        QString error;
+        QVERIFY2(store.open(&error), qPrintable(error));
+        QCOMPARE(store.description(),
+            QStringLiteral("postgresql://%1@%2:%3%4 schema %5")
+                .arg(url.userName(), url.host(), QString::number(url.port(5432)), url.path(), m_schema));
+        QCOMPARE(store.kind(), QStringLiteral("postgresql"));
+        QVERIFY(store.write(items({ makeSpan(traceId(1), 1, 0, QStringLiteral("a"), QStringLiteral("s"), 1, 2) })).ok);
+        QCOMPARE(store.spanCount(), 1);
+
+        // A wrong password, quoted with a space and an escaped quote: libpq's message, never the password.
+        const QString wrong = QStringLiteral("Wr0ng pa'ss\\word");
+        LogCapture log;
+        PostgresTraceStore refused(keywordString(url, wrong), m_schema);
+        QVERIFY(!refused.open(&error));
+        QVERIFY2(error.contains(QLatin1String("password authentication failed")), qPrintable(error));
+        QString migrateError;
+        QVERIFY(!PostgresTraceStore::migrate(keywordString(url, wrong), m_schema, nullptr, nullptr, &migrateError));
+        for (const QString& text : QStringList { error, migrateError, refused.description() } + log.lines())
+            QVERIFY2(
+                !text.contains(QLatin1String("Wr0ng")) && !text.contains(QLatin1String("pa'ss")), qPrintable(text));
     }
 
     void libpqEnvironment()

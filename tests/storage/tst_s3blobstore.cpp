@@ -8,6 +8,7 @@
 #include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QUrl>
 
 #include <functional>
 #include <future>
@@ -425,6 +426,74 @@ private Q_SLOTS:
         QVERIFY2(error.contains(QLatin1String("Couldn't connect to server")), qPrintable(error));
     }
 
+    // Credentials in the endpoint's user info (issue 8 section 5): used (a '/' in the secret may stay unencoded), sent
+    // only as the SigV4 signature, and never in the description or an error.
+    void endpointCredentials()
+    {
+        QTcpServer server;
+        QVERIFY(server.listen(QHostAddress::LocalHost));
+        const QString hostPort = QStringLiteral("127.0.0.1:%1").arg(server.serverPort());
+        S3Config config;
+        config.endpoint = QStringLiteral("http://AKIDINURL:Url/Secret%2Bkey@") + hostPort;
+        config.bucket = QStringLiteral("otel-traces");
+        S3BlobStore store(config);
+        QCOMPARE(store.config().endpoint, QStringLiteral("http://") + hostPort);
+        QCOMPARE(store.config().accessKeyId, QStringLiteral("AKIDINURL"));
+        QCOMPARE(store.config().secretAccessKey, QStringLiteral("Url/Secret+key"));
+        QCOMPARE(store.description(), QStringLiteral("s3://otel-traces @ http://") + hostPort);
+        const Captured got = capture(server, [&] {
+            S3BlobStore::Request head;
+            head.method = QByteArrayLiteral("HEAD");
+            return store.request(head);
+        });
+        QCOMPARE(got.requestLine, QByteArray("HEAD /otel-traces HTTP/1.1"));
+        QVERIFY(authorizationParts(got.value("Authorization")).value("Credential").startsWith("AKIDINURL/"));
+        for (const auto& [name, value] : got.headers)
+            QVERIFY2(!value.contains("Secret"), name.constData());
+
+        // They win over credentials from elsewhere (e.g. AWS_ACCESS_KEY_ID); a user without a password only replaces
+        // the access key id.
+        config.accessKeyId = QStringLiteral("AKIDENV");
+        config.secretAccessKey = QStringLiteral("env-secret");
+        S3BlobStore fromUrl(config);
+        QCOMPARE(fromUrl.config().accessKeyId, QStringLiteral("AKIDINURL"));
+        QCOMPARE(fromUrl.config().secretAccessKey, QStringLiteral("Url/Secret+key"));
+        config.endpoint = QStringLiteral("http://AKIDINURL@") + hostPort;
+        S3BlobStore userOnly(config);
+        QCOMPARE(userOnly.config().accessKeyId, QStringLiteral("AKIDINURL"));
+        QCOMPARE(userOnly.config().secretAccessKey, QStringLiteral("env-secret"));
+        QCOMPARE(userOnly.config().endpoint, QStringLiteral("http://") + hostPort);
+    }
+
+    void endpointCredentialsNeverInErrors()
+    {
+        quint16 port = 0;
+        {
+            QTcpServer probe;
+            QVERIFY(probe.listen(QHostAddress::LocalHost));
+            port = probe.serverPort();
+        }
+        S3Config config;
+        config.endpoint = QStringLiteral("http://AKIDINURL:UrlSecretKey@127.0.0.1:%1").arg(port);
+        S3BlobStore store(config);
+        QString error;
+        QVERIFY(!store.put(QStringLiteral("a/b.json.gz"), "x", QString(), &error));
+        QVERIFY2(error.startsWith(QStringLiteral("PUT otel-traces/a/b.json.gz @ http://127.0.0.1:%1: ").arg(port)),
+            qPrintable(error));
+        QVERIFY(!store.ensureBucket(&error));
+        for (const QString& text : { error, store.description() }) {
+            QVERIFY2(!text.contains(QLatin1String("UrlSecretKey")), qPrintable(text));
+            QVERIFY2(!text.contains(QLatin1String("AKIDINURL")), qPrintable(text));
+        }
+
+        // A name libcurl cannot resolve: its message names the host, never the credentials.
+        config.endpoint = QStringLiteral("http://AKIDINURL:UrlSecretKey@no-such-host.invalid:9000");
+        S3BlobStore unresolvable(config);
+        QVERIFY(!unresolvable.get(QStringLiteral("k"), &error));
+        QVERIFY2(!error.contains(QLatin1String("UrlSecretKey")) && !error.contains(QLatin1String("AKIDINURL")),
+            qPrintable(error));
+    }
+
     // A server that accepts the connection and never answers: the request ends with libcurl's timeout error.
     void silentServerTimesOut()
     {
@@ -646,6 +715,28 @@ private Q_SLOTS:
             error.startsWith(QStringLiteral("DELETE %1/%2: HTTP 403 SignatureDoesNotMatch: ").arg(config.bucket, kept)),
             qPrintable(error));
         QCOMPARE(good.get(kept, &error).value_or(QByteArray("<missing>")), QByteArray("still here"));
+    }
+
+    // The real server with its credentials in the endpoint URL only (Swift's access key "test:tester" has a ':',
+    // percent-encoded in the user info).
+    void endpointCredentialsAgainstServer()
+    {
+        REQUIRE_S3();
+        S3Config config = serverConfig();
+        QString endpoint = config.endpoint;
+        endpoint.insert(endpoint.indexOf(QLatin1String("://")) + 3,
+            QString::fromLatin1(QUrl::toPercentEncoding(config.accessKeyId) + ':'
+                + QUrl::toPercentEncoding(config.secretAccessKey) + '@'));
+        config.endpoint = endpoint;
+        config.accessKeyId.clear();
+        config.secretAccessKey.clear();
+        S3BlobStore store(config);
+        QString error;
+        QVERIFY2(
+            store.put(QStringLiteral("url-credentials/a.json.gz"), "payload", QString(), &error), qPrintable(error));
+        QCOMPARE(store.get(QStringLiteral("url-credentials/a.json.gz"), &error).value_or(QByteArray()),
+            QByteArray("payload"));
+        QVERIFY2(!store.description().contains(serverConfig().secretAccessKey), qPrintable(store.description()));
     }
 
     // Many threads on one store: the handle cache hands each call its own easy handle.

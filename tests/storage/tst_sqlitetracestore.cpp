@@ -168,6 +168,7 @@ private Q_SLOTS:
         SqliteTraceStore store(QStringLiteral("relative/x.db"));
         QVERIFY(store.description().startsWith(QStringLiteral("sqlite:/")));
         QVERIFY(store.description().endsWith(QStringLiteral("/relative/x.db")));
+        QCOMPARE(store.kind(), QStringLiteral("sqlite")); // what /healthz may show: no path
         QVERIFY(SqliteTraceStore::defaultPath().endsWith(QStringLiteral("/spanscope.db")));
     }
 

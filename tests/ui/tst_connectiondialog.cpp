@@ -368,11 +368,15 @@ private Q_SLOTS:
         StoreConnection file;
         file.name = QStringLiteral("Yesterday");
         file.sqlitePath = QStringLiteral("/data/yesterday.db");
+        StoreConnection urlKeys = teamConnection();
+        urlKeys.name = QStringLiteral("Keys in the endpoint");
+        urlKeys.s3Endpoint = QStringLiteral("http://AKIAINURL:Url%2FS3cr3t@minio.example.com:9000");
         {
             QSettings settings;
-            StoreConnection::saveList(settings, { team, kv, file });
+            StoreConnection::saveList(settings, { team, kv, file, urlKeys });
         }
         const QString text = settingsFileText();
+        QVERIFY2(!text.contains(QLatin1String("S3cr3t")), qPrintable(text));
         QVERIFY(text.contains(QLatin1String("connections")));
         QVERIFY(text.contains(QLatin1String("AKIAEXAMPLE")));
         QVERIFY2(!text.contains(QLatin1String("Hunter2Secret")), qPrintable(text));
@@ -382,7 +386,9 @@ private Q_SLOTS:
 
         QSettings settings;
         const QList<StoreConnection> loaded = StoreConnection::loadList(settings);
-        QCOMPARE(loaded.size(), 3);
+        QCOMPARE(loaded.size(), 4);
+        QCOMPARE(loaded[3].s3Endpoint, QStringLiteral("http://minio.example.com:9000"));
+        QCOMPARE(loaded[3].s3AccessKeyId, QStringLiteral("AKIAINURL"));
         StoreConnection expected = team;
         expected.pgConnection = QStringLiteral("postgresql://alice@db.example.com/traces?sslmode=require");
         QVERIFY(loaded[0] == expected);
@@ -455,6 +461,21 @@ private Q_SLOTS:
         QCOMPARE(edit("pgPasswordEdit")->text(), QStringLiteral("typed-pw"));
         QCOMPARE(dialog.currentConnection().pgConnection, QStringLiteral("postgresql://bob@db2/traces"));
         QVERIFY(dialog.message().contains(QLatin1String("never saved")));
+
+        // So do credentials typed into the S3 endpoint: to the access key and secret fields.
+        edit("s3EndpointEdit")->selectAll();
+        QTest::keyClicks(edit("s3EndpointEdit"), QStringLiteral("http://AKIATYPED:typed%2Fsecret@127.0.0.1:9000"));
+        Q_EMIT edit("s3EndpointEdit")->editingFinished();
+        QCOMPARE(edit("s3EndpointEdit")->text(), QStringLiteral("http://127.0.0.1:9000"));
+        QCOMPARE(edit("s3AccessKeyIdEdit")->text(), QStringLiteral("AKIATYPED"));
+        QCOMPARE(edit("s3SecretEdit")->text(), QStringLiteral("typed/secret"));
+        QCOMPARE(dialog.currentConnection().s3Endpoint, QStringLiteral("http://127.0.0.1:9000"));
+        QCOMPARE(dialog.s3Secret(), QStringLiteral("typed/secret"));
+        QVERIFY(dialog.message().contains(QLatin1String("never saved")));
+        edit("s3AccessKeyIdEdit")->selectAll();
+        QTest::keyClicks(edit("s3AccessKeyIdEdit"), QStringLiteral("minio"));
+        edit("s3SecretEdit")->selectAll();
+        QTest::keyClicks(edit("s3SecretEdit"), QStringLiteral("minio-secret"));
 
         // The other row shows its own fields; switching the type switches the page.
         dialog.setCurrentRow(2);
@@ -696,6 +717,56 @@ private Q_SLOTS:
         QCOMPARE(opener.opens.load(), 1); // not a password problem: not asked, not retried
     }
 
+    // Passwords and S3 credentials in what the window shows: title, store label, Switch Store menu, errors (issue 8
+    // section 5).
+    void secretsStayOutOfTheWindow()
+    {
+        MemoryTraceStore local;
+        FakeOpener opener;
+        MainWindow window(nullptr);
+        window.setStoreOpener(&opener);
+        window.setLocalStore(&local, localConnection());
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        StoreConnection team = teamConnection();
+        team.name.clear(); // named after its target
+        team.s3Endpoint = QStringLiteral("http://AKIAINURL:UrlS3cretKey@127.0.0.1:9000");
+        const auto shown = [&] {
+            QStringList texts { window.windowTitle(), window.storeLabelText(), window.statusBar()->currentMessage() };
+            for (const QLabel* label : window.statusBar()->findChildren<QLabel*>())
+                texts << label->text() << label->toolTip();
+            auto* menu = window.findChild<QMenu*>(QStringLiteral("switchStoreMenu"));
+            QMetaObject::invokeMethod(menu, "aboutToShow");
+            for (const QAction* action : menu->actions())
+                texts << action->text() << action->toolTip() << action->statusTip();
+            for (const QMessageBox* box : window.findChildren<QMessageBox*>())
+                texts << box->text();
+            return texts.join(QLatin1Char('\n'));
+        };
+
+        // An error that echoes the connection (as libpq and libcurl may): masked on its way to the screen and log.
+        opener.failWith = QStringLiteral("could not connect to postgresql://alice:Hunter2Secret@db.example.com/traces "
+                                         "nor http://AKIAINURL:UrlS3cretKey@127.0.0.1:9000 (password=Hunter2Secret)");
+        QSignalSpy finished(&window, &MainWindow::connectFinished);
+        window.connectToStore(team);
+        QVERIFY(waitForCount(finished, 1));
+        QCOMPARE(finished.at(0).at(0).toBool(), false);
+        QString text = shown();
+        QVERIFY2(!text.contains(QLatin1String("Hunter2Secret")) && !text.contains(QLatin1String("UrlS3cret")),
+            qPrintable(text));
+        QVERIFY2(text.contains(QLatin1String("postgresql://alice:****@db.example.com")), qPrintable(text));
+
+        opener.failWith.clear();
+        window.connectToStore(team);
+        QVERIFY(waitForCount(finished, 2));
+        QVERIFY2(finished.at(1).at(0).toBool(), qPrintable(finished.at(1).at(1).toString()));
+        text = shown();
+        QVERIFY2(text.contains(QLatin1String("db.example.com/traces")), qPrintable(text));
+        QVERIFY2(text.contains(QLatin1String("127.0.0.1:9000")), qPrintable(text));
+        QVERIFY2(
+            !text.contains(QLatin1String("UrlS3cret")) && !text.contains(QLatin1String("AKIAINURL")), qPrintable(text));
+    }
+
     void passwordIsAskedOnceAndKeptForTheSession()
     {
         MemoryTraceStore local;
@@ -852,6 +923,9 @@ private Q_SLOTS:
         AppStoreOpener opener;
         QVERIFY(opener.needsS3Secret(c, QString()));
         QVERIFY(!opener.needsS3Secret(c, QStringLiteral("typed")));
+        StoreConnection urlKeys = c;
+        urlKeys.s3Endpoint = QStringLiteral("http://minio:InUrlSecret@127.0.0.1:9000");
+        QVERIFY(!opener.needsS3Secret(urlKeys, QString())); // the endpoint brings its own
         const S3Config s3 = AppStoreOpener::s3Config(c, QStringLiteral("typed"));
         QCOMPARE(s3.endpoint, c.s3Endpoint);
         QCOMPARE(s3.accessKeyId, QStringLiteral("minio"));
