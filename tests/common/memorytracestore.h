@@ -17,6 +17,7 @@ public:
 
     bool open(QString* error) override;
     QString description() const override;
+    QString kind() const override { return QStringLiteral("memory"); }
     WriteResult write(const std::vector<IngestItem>& items) override;
     std::vector<TraceSummary> listTraces(const TraceQuery& query, QString* error = nullptr) override;
     std::optional<TraceSummary> traceSummary(const TraceId& traceId, QString* error = nullptr) override;
