@@ -1,6 +1,5 @@
 #include "traceimporter.h"
 
-#include "ingest/ingestlogging.h"
 #include "ingest/jaegerjsonreader.h"
 #include "ingest/otlpjsoncodec.h"
 #include "ingest/otlpprotobufcodec.h"
@@ -303,17 +302,13 @@ private:
         return false;
     }
 
+    // Not logged: the report is the answer, and its callers show every problem (logging them too printed each
+    // one twice on the command line).
     void addProblem(qint64 line, qint64 offset, const QString& message)
     {
         ++m_report.problemCount;
         if (m_report.problems.size() < static_cast<std::size_t>(std::max(m_options.maxProblems, 0)))
             m_report.problems.push_back({ line, offset, message });
-        QString where = m_name;
-        if (line > 0)
-            where += QStringLiteral(": line %1").arg(line);
-        else if (offset >= 0)
-            where += QStringLiteral(": byte offset %1").arg(offset);
-        qCWarning(lcIngest).noquote() << where + QStringLiteral(": ") + message;
     }
 
     RawPayload payload(QByteArray body, const QString& contentType, qint64 wireSize) const
@@ -328,15 +323,22 @@ private:
         return p;
     }
 
-    void account(const SpanBatch& batch)
+    /// Counts what `decoded` holds; one problem per rejected span. `line` is the JSON Lines line, else 0.
+    void account(const DecodeResult& decoded, qint64 line)
     {
+        const SpanBatch& batch = decoded.batch;
         m_report.spansImported += static_cast<qint64>(batch.spans.size());
         m_report.spansRejected += batch.rejectedSpans;
         for (const Span& s : batch.spans)
             m_traces.insert(s.traceId);
-        if (batch.rejectedSpans > 0)
-            addProblem(m_line, -1,
-                       QStringLiteral("%1 span(s) rejected: %2").arg(batch.rejectedSpans).arg(batch.rejectionMessage));
+        if (batch.rejectedSpans > 0 && decoded.rejections.empty()) {
+            addProblem(line, -1, batch.rejectionMessage);
+            return;
+        }
+        for (const SpanRejection& rejection : decoded.rejections)
+            addProblem(line, -1, QStringLiteral("span %1: %2").arg(rejection.span, rejection.reason));
+        // Past the decoder's list: counted, not listed.
+        m_report.problemCount += batch.rejectedSpans - static_cast<qint64>(decoded.rejections.size());
     }
 
     ImportReport finish()
@@ -348,12 +350,8 @@ private:
                 m_report.error = m_name % QStringLiteral(": import cancelled");
             return std::move(m_report);
         }
-        if (m_report.spansImported == 0) {
-            QString why = QStringLiteral("no valid spans found");
-            if (!m_report.problems.empty())
-                why += QStringLiteral(" (first problem: %1)").arg(m_report.problemMessages().constFirst());
-            return fail(why);
-        }
+        if (m_report.spansImported == 0) // why is in `problems`, not repeated here
+            return fail(QStringLiteral("no valid spans found"));
         m_report.ok = true;
         return std::move(m_report);
     }
@@ -361,7 +359,7 @@ private:
     /// Hands one document's batch to the sink as one item.
     ImportReport deliverDocument(DecodeResult decoded, QByteArray body, const QString& contentType)
     {
-        account(decoded.batch);
+        account(decoded, 0);
         if (decoded.batch.spans.empty())
             return finish();
         if (cancelled())
@@ -574,7 +572,7 @@ private:
             ++m_report.nonTraceLines;
             return;
         }
-        account(decoded.batch);
+        account(decoded, m_line);
         if (decoded.batch.spans.empty())
             return;
         IngestItem item;

@@ -664,6 +664,89 @@ private Q_SLOTS:
         QCOMPARE(second.problems.at(0).line, 1);
     }
 
+    void onePerRejectedSpan_data()
+    {
+        QTest::addColumn<QString>("name");
+        QTest::addColumn<QByteArray>("content");
+        QTest::addColumn<int>("imported");
+        QTest::addColumn<QStringList>("problems"); // what each problem says after the file name
+
+        const QByteArray good = R"({"traceId":"0af7651916cd43dd8448eb211c80319c","spanId":"b7ad6b7169203331"})";
+        QTest::newRow("otlp-json") << QStringLiteral("two-bad.json")
+                                   << QByteArray(R"({"resourceSpans":[{"scopeSpans":[{"spans":[)" + good
+                                          + R"(,{"traceId":"xyz","spanId":"b7ad6b7169203332"},{"spanId":"b7ad6b7169203333"}]}]}]})")
+                                   << 1
+                                   << QStringList { QStringLiteral("line 1: span resourceSpans[0].scopeSpans[0].spans[1]: "
+                                                                   "traceId: expected 32 hex digits (or base64 of 16 bytes), "
+                                                                   "got \"xyz\""),
+                                          QStringLiteral("line 1: span resourceSpans[0].scopeSpans[0].spans[2]: traceId is "
+                                                         "empty (must be 16 bytes)") };
+        QTest::newRow("jaeger") << QStringLiteral("bad.jaeger.json")
+                                << QByteArray(R"({"data":[{"traceID":"0af7651916cd43dd8448eb211c80319c","spans":[)"
+                                              R"({"traceID":"0af7651916cd43dd8448eb211c80319c","spanID":"b7ad6b7169203331","startTime":1,"duration":1},)"
+                                              R"({"traceID":"0af7651916cd43dd8448eb211c80319c","spanID":"zz","startTime":1,"duration":1}]}]})")
+                                << 1 << QStringList { QStringLiteral("span data[0].spans[1]: invalid traceID or spanID") };
+        QTest::newRow("zipkin") << QStringLiteral("bad.zipkin.json")
+                                << QByteArray(R"([{"traceId":"0af7651916cd43dd","id":"b7ad6b7169203331","timestamp":1},)"
+                                              R"({"traceId":"","id":"b7ad6b7169203332","timestamp":1}])")
+                                << 1 << QStringList { QStringLiteral("span [1]: invalid traceId or id") };
+        QTest::newRow("jsonl") << QStringLiteral("bad.jsonl")
+                               << QByteArray(R"({"resourceSpans":[{"scopeSpans":[{"spans":[)" + good + "]}]}]}\n"
+                                             + R"({"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"x"}]}]}]})" + "\n")
+                               << 1
+                               << QStringList { QStringLiteral("line 2: span resourceSpans[0].scopeSpans[0].spans[0]: traceId: "
+                                                               "expected 32 hex digits (or base64 of 16 bytes), got \"x\"") };
+    }
+
+    void onePerRejectedSpan()
+    {
+        // Each rejected span is one problem, said once: no "N span(s) rejected: N spans rejected:" summary around
+        // it, and not repeated in the error when nothing was valid.
+        QFETCH(QString, name);
+        QFETCH(QByteArray, content);
+        QFETCH(int, imported);
+        QFETCH(QStringList, problems);
+        const QString path = writeFile(name, content);
+        SqliteTraceStore* store = freshStore();
+        const ImportReport report = TraceImporter(store).importFile(path);
+        QVERIFY2(report.ok, qPrintable(report.error));
+        QCOMPARE(report.spansImported, imported);
+        QCOMPARE(report.spansRejected, problems.size());
+        QCOMPARE(report.problemCount, problems.size());
+        QStringList expected;
+        for (const QString& problem : std::as_const(problems))
+            expected << name + QStringLiteral(": ") + problem;
+        QCOMPARE(report.problemMessages(), expected);
+    }
+
+    void rejectedSpansPastTheList()
+    {
+        // 150 spans without ids beside a good one: 100 listed (ImportOptions::maxProblems), all counted.
+        QByteArray spans = R"({"traceId":"0af7651916cd43dd8448eb211c80319c","spanId":"b7ad6b7169203331"})";
+        for (int i = 0; i < 150; ++i)
+            spans += R"(,{"name":"no ids"})";
+        const QString path
+            = writeFile(QStringLiteral("many-bad.json"), R"({"resourceSpans":[{"scopeSpans":[{"spans":[)" + spans + "]}]}]}");
+        SqliteTraceStore* store = freshStore();
+        const ImportReport report = TraceImporter(store).importFile(path);
+        QVERIFY2(report.ok, qPrintable(report.error));
+        QCOMPARE(report.spansImported, 1);
+        QCOMPARE(report.spansRejected, 150);
+        QCOMPARE(report.problemCount, 150);
+        QCOMPARE(report.problems.size(), std::size_t(100));
+        const QStringList messages = report.problemMessages();
+        QCOMPARE(messages.size(), 101);
+        QCOMPARE(messages.last(), QStringLiteral("many-bad.json: ... and 50 more"));
+
+        // Nothing valid: the error says so once; the reasons are the problems.
+        const QString none = writeFile(QStringLiteral("none-valid.json"),
+            R"({"resourceSpans":[{"scopeSpans":[{"spans":[{"name":"a"},{"name":"b"}]}]}]})");
+        const ImportReport failed = TraceImporter(store).importFile(none);
+        QVERIFY(!failed.ok);
+        QCOMPARE(failed.error, QStringLiteral("none-valid.json: no valid spans found"));
+        QCOMPARE(failed.problemMessages().size(), 2);
+    }
+
     void badFiles_data()
     {
         QTest::addColumn<QByteArray>("content");
@@ -710,7 +793,10 @@ private Q_SLOTS:
         const ImportReport report = TraceImporter(store).importFile(path);
         QVERIFY(!report.ok);
         QVERIFY2(report.error.startsWith(QStringLiteral("bad.json: ")), qPrintable(report.error));
-        QVERIFY2(report.error.contains(expected), qPrintable(report.error));
+        // The reason is in the error, or (for "no valid spans found") in the problems, never in both.
+        const QString said = (QStringList { report.error } + report.problemMessages()).join(u'\n');
+        QVERIFY2(said.contains(expected), qPrintable(said));
+        QCOMPARE(said.count(expected), 1);
         QCOMPARE(store->spanCount(), 0);
     }
 

@@ -155,6 +155,35 @@ private Q_SLOTS:
         QVERIFY2(missing.err.contains(QStringLiteral("nope.json: cannot open")), qPrintable(missing.err));
     }
 
+    void importSaysEachProblemOnce()
+    {
+        // One line per problem: not logged and printed, not repeated in "no valid spans found", no summary around it.
+        const QString db = m_dir.filePath(QStringLiteral("once.db"));
+        const QString some = m_dir.filePath(QStringLiteral("some-bad.json"));
+        const QString none = m_dir.filePath(QStringLiteral("none-valid.json"));
+        for (const auto& [path, spans] :
+            { std::pair { some, QByteArray(R"({"traceId":"0af7651916cd43dd8448eb211c80319c","spanId":"b7ad6b7169203331"},)"
+                                           R"({"traceId":"xyz","spanId":"b7ad6b7169203332"})") },
+                std::pair { none, QByteArray(R"({"traceId":"abc","spanId":"b7ad6b7169203332"})") } }) {
+            QFile f(path);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write(R"({"resourceSpans":[{"scopeSpans":[{"spans":[)" + spans + "]}]}]}");
+        }
+        const Run run = spanscope({ QStringLiteral("import"), some, none, QStringLiteral("--store"), db });
+        QCOMPARE(run.exitCode, 2);
+        const QStringList lines = run.err.split(u'\n', Qt::SkipEmptyParts);
+        QCOMPARE(lines.size(), 3);
+        QCOMPARE(lines[0], QStringLiteral("spanscope: skipped: some-bad.json: line 1: span ")
+                     + QStringLiteral("resourceSpans[0].scopeSpans[0].spans[1]: traceId: expected 32 hex digits (or ")
+                     + QStringLiteral("base64 of 16 bytes), got \"xyz\""));
+        QVERIFY2(lines[1].endsWith(QStringLiteral("spans[0]: traceId: expected 32 hex digits (or base64 of 16 bytes), got "
+                                                  "\"abc\"")),
+            qPrintable(run.err));
+        QCOMPARE(lines[2], QStringLiteral("spanscope: none-valid.json: no valid spans found"));
+        QVERIFY2(run.out.contains(QStringLiteral("imported 1 spans in 1 traces (otlp-jsonl); 1 spans rejected")),
+            qPrintable(run.out));
+    }
+
     void exportAndReimport()
     {
         const QString db = m_dir.filePath(QStringLiteral("cli.db")); // filled by import("project")
