@@ -1,6 +1,7 @@
 #include "traceimporter.h"
 
 #include "ingest/jaegerjsonreader.h"
+#include "ingest/jsonlocator.h"
 #include "ingest/otlpjsoncodec.h"
 #include "ingest/otlpprotobufcodec.h"
 #include "ingest/zipkinjsonreader.h"
@@ -62,6 +63,15 @@ public:
         return m_buffer.mid(m_pos, n);
     }
 
+    /// While on, readLine also appends every byte it consumes, line ends included, to recorded().
+    void setRecording(bool on)
+    {
+        m_recording = on;
+        if (!on)
+            m_recorded.clear();
+    }
+    QByteArray takeRecorded() { return std::exchange(m_recorded, QByteArray()); }
+
     /// The next line without its "\n" (and "\r"); false at the end or on an error (then error() is set).
     bool readLine(QByteArray* line, qint64 maxLine)
     {
@@ -70,6 +80,8 @@ public:
             const qsizetype nl = m_buffer.indexOf('\n', searchFrom);
             if (nl >= 0) {
                 *line = m_buffer.mid(m_pos, nl - m_pos);
+                if (m_recording)
+                    m_recorded.append(m_buffer.constData() + m_pos, nl + 1 - m_pos);
                 m_consumed += nl + 1 - m_pos;
                 m_pos = nl + 1;
                 break;
@@ -85,6 +97,8 @@ public:
                 if (m_pos == m_buffer.size())
                     return false;
                 *line = m_buffer.mid(m_pos);
+                if (m_recording)
+                    m_recorded.append(*line);
                 m_consumed += m_buffer.size() - m_pos;
                 m_pos = m_buffer.size();
                 break;
@@ -198,6 +212,8 @@ private:
     qsizetype m_compactedBy = 0;
     qint64 m_consumed = 0;
     QString m_error;
+    bool m_recording = false;
+    QByteArray m_recorded;
 };
 
 bool isJsonSpace(char c)
@@ -323,8 +339,12 @@ private:
         return p;
     }
 
-    /// Counts what `decoded` holds; one problem per rejected span. `line` is the JSON Lines line, else 0.
-    void account(const DecodeResult& decoded, qint64 line)
+    /**
+     * Counts what `decoded` holds; one problem per rejected span. `json` is the text it was decoded from (empty for
+     * protobuf), starting at byte `jsonOffset` of the content; `line` is its line number for a JSON Lines line, 0 for
+     * a document (then each span's line is counted in `json`).
+     */
+    void account(const DecodeResult& decoded, qint64 line, const QByteArray& json = QByteArray(), qint64 jsonOffset = 0)
     {
         const SpanBatch& batch = decoded.batch;
         m_report.spansImported += static_cast<qint64>(batch.spans.size());
@@ -335,8 +355,23 @@ private:
             addProblem(line, -1, batch.rejectionMessage);
             return;
         }
-        for (const SpanRejection& rejection : decoded.rejections)
-            addProblem(line, -1, QStringLiteral("span %1: %2").arg(rejection.span, rejection.reason));
+        // Where each span is: the value at fault (a pretty-printed file names the line of the bad traceId).
+        std::vector<qint64> offsets(decoded.rejections.size(), -1);
+        std::vector<qint64> lines(decoded.rejections.size(), line);
+        if (!json.isEmpty() && !decoded.rejections.empty()) {
+            QStringList paths;
+            for (const SpanRejection& rejection : decoded.rejections)
+                paths << (rejection.field.isEmpty() ? rejection.span
+                                                    : rejection.span % QLatin1Char('.') % rejection.field);
+            offsets = JsonLocator::offsetsOf(json, paths);
+            if (line == 0)
+                lines = JsonLocator::linesOf(json, offsets);
+        }
+        for (std::size_t i = 0; i < decoded.rejections.size(); ++i) {
+            const SpanRejection& rejection = decoded.rejections[i];
+            addProblem(lines[i], offsets[i] >= 0 ? jsonOffset + offsets[i] : -1,
+                QStringLiteral("span %1: %2").arg(rejection.span, rejection.reason));
+        }
         // Past the decoder's list: counted, not listed.
         m_report.problemCount += batch.rejectedSpans - static_cast<qint64>(decoded.rejections.size());
     }
@@ -359,7 +394,8 @@ private:
     /// Hands one document's batch to the sink as one item.
     ImportReport deliverDocument(DecodeResult decoded, QByteArray body, const QString& contentType)
     {
-        account(decoded, 0);
+        const bool json = contentType == QLatin1String("application/json");
+        account(decoded, 0, json ? body : QByteArray());
         if (decoded.batch.spans.empty())
             return finish();
         if (cancelled())
@@ -393,7 +429,9 @@ private:
 
     ImportReport readJson()
     {
-        // JSON Lines: the first non-blank line is a complete OTLP request object on its own.
+        // JSON Lines: the first non-blank line is a complete OTLP request object on its own. Else a document,
+        // parsed from exactly the file's bytes (recorded while looking) so that offsets and line numbers are true.
+        m_in.setRecording(true);
         QByteArray line;
         qint64 lineOffset = 0;
         while (m_in.readLine(&line, m_options.maxDocumentBytes)) {
@@ -411,6 +449,7 @@ private:
             QJsonParseError parseError;
             QJsonDocument::fromJson(line, &parseError);
             if (parseError.error == QJsonParseError::NoError) {
+                m_in.setRecording(false);
                 m_report.format = TraceFileFormat::OtlpJsonLines;
                 std::vector<PendingLine> pending;
                 pending.push_back({ std::move(line), lineOffset, m_line });
@@ -427,6 +466,7 @@ private:
                 nextOffset = m_in.position();
             }
             if (isRequestKey(firstKey(next))) {
+                m_in.setRecording(false);
                 m_report.format = TraceFileFormat::OtlpJsonLines;
                 const qint64 firstLine = m_line;
                 m_line = nextLine;
@@ -435,17 +475,15 @@ private:
                 pending.push_back({ std::move(next), nextOffset, nextLine });
                 return readJsonLines(std::move(pending));
             }
-            if (!next.isEmpty() || nextLine > m_line)
-                line.append('\n').append(next);
         }
         // A document: read it whole.
         QByteArray rest;
         if (!m_in.readAll(&rest, m_options.maxDocumentBytes))
             return fail(m_in.error());
-        QByteArray body;
-        body.reserve(lineOffset + line.size() + 1 + rest.size());
-        body.append(QByteArray(lineOffset, ' ')); // keeps byte offsets of parse errors true
-        body.append(line).append('\n').append(rest);
+        QByteArray body = m_in.takeRecorded();
+        m_in.setRecording(false);
+        line.clear();
+        body.append(rest);
         rest.clear();
         if (cancelled())
             return finish();
@@ -465,7 +503,8 @@ private:
             }
         }
         if (parseError.error != QJsonParseError::NoError)
-            return fail(QStringLiteral("byte offset %1: invalid JSON: %2")
+            return fail(QStringLiteral("line %1 (byte offset %2): invalid JSON: %3")
+                            .arg(JsonLocator::linesOf(body, { parseError.offset }).front())
                             .arg(parseError.offset)
                             .arg(parseError.errorString()));
         if (doc.isObject() && (doc.object().contains(QLatin1String("resourceSpans"))
@@ -572,7 +611,7 @@ private:
             ++m_report.nonTraceLines;
             return;
         }
-        account(decoded, m_line);
+        account(decoded, m_line, line, offset);
         if (decoded.batch.spans.empty())
             return;
         IngestItem item;

@@ -277,6 +277,7 @@ static const char* const ProjectOtlpFiles[] = {
     "otlp-json/checkout-single-span.json",
     "otlp-json/invalid-ids.json",
     "otlp-json/payments-two-traces.json",
+    "otlp-json/pretty-bad-trace-id.json",
     "otlp-json/storefront-multi-resource.json",
     "otlp-json/trip-planner-agent.json",
     "otlp-json-protomapping/shop-grpc.jsonl",
@@ -345,6 +346,8 @@ void TestOtlpDecoder::fileCounts_data()
                                         << 0 << 0 << 0 << L { 0, 6, 1, 1, 0, 0 } << 0 << L { 21, 8, 3, 0 };
     QTest::newRow("invalid-ids") << QStringLiteral("otlp-json/invalid-ids.json") << 0 << 3 << 0 << 0 << 0 << 0 << 0 << 0
                                  << L { 0, 0, 0, 0, 0, 0 } << 0 << L { 0, 0, 0, 0 };
+    QTest::newRow("pretty-bad-trace-id") << QStringLiteral("otlp-json/pretty-bad-trace-id.json") << 1 << 2 << 1 << 1
+                                         << 0 << 0 << 0 << 0 << L { 1, 0, 0, 0, 0, 0 } << 0 << L { 0, 0, 0, 0 };
     QTest::newRow("shop-grpc.jsonl") << QStringLiteral("otlp-json-protomapping/shop-grpc.jsonl") << 16 << 0 << 12 << 4
                                      << 8 << 3 << 0 << 0 << L { 0, 8, 4, 4, 0, 0 } << 0 << L { 15, 19, 0, 0 };
     QTest::newRow("shop-grpc.pb") << QStringLiteral("otlp-protobuf/shop-grpc.pb") << 16 << 0 << 12 << 4 << 8 << 3 << 0

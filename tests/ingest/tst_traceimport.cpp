@@ -685,11 +685,11 @@ private Q_SLOTS:
                                 << QByteArray(R"({"data":[{"traceID":"0af7651916cd43dd8448eb211c80319c","spans":[)"
                                               R"({"traceID":"0af7651916cd43dd8448eb211c80319c","spanID":"b7ad6b7169203331","startTime":1,"duration":1},)"
                                               R"({"traceID":"0af7651916cd43dd8448eb211c80319c","spanID":"zz","startTime":1,"duration":1}]}]})")
-                                << 1 << QStringList { QStringLiteral("span data[0].spans[1]: invalid traceID or spanID") };
+                                << 1 << QStringList { QStringLiteral("line 1: span data[0].spans[1]: invalid traceID or spanID") };
         QTest::newRow("zipkin") << QStringLiteral("bad.zipkin.json")
                                 << QByteArray(R"([{"traceId":"0af7651916cd43dd","id":"b7ad6b7169203331","timestamp":1},)"
                                               R"({"traceId":"","id":"b7ad6b7169203332","timestamp":1}])")
-                                << 1 << QStringList { QStringLiteral("span [1]: invalid traceId or id") };
+                                << 1 << QStringList { QStringLiteral("line 1: span [1]: invalid traceId or id") };
         QTest::newRow("jsonl") << QStringLiteral("bad.jsonl")
                                << QByteArray(R"({"resourceSpans":[{"scopeSpans":[{"spans":[)" + good + "]}]}]}\n"
                                              + R"({"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"x"}]}]}]})" + "\n")
@@ -717,6 +717,113 @@ private Q_SLOTS:
         for (const QString& problem : std::as_const(problems))
             expected << name + QStringLiteral(": ") + problem;
         QCOMPARE(report.problemMessages(), expected);
+    }
+
+    void lineOfEachRejectedSpan_data()
+    {
+        QTest::addColumn<QString>("name");
+        QTest::addColumn<QByteArray>("content"); // or, when empty, the fixture below
+        QTest::addColumn<QString>("variant"); // of the fixture: as is, crlf, blank (2 blank lines first), gzip, flat
+        QTest::addColumn<QList<qint64>>("lines"); // of each problem, in order
+
+        // tests/data/otlp-json/pretty-bad-trace-id.json: the bad traceId on line 21; the third span has none, so
+        // its own line (27) is named.
+        const QByteArray none;
+        QTest::newRow("otlp-json") << QStringLiteral("pretty.json") << none << QString() << QList<qint64> { 21, 27 };
+        QTest::newRow("crlf") << QStringLiteral("crlf.json") << none << QStringLiteral("crlf") << QList<qint64> { 21, 27 };
+        QTest::newRow("blank lines first") << QStringLiteral("blank.json") << none << QStringLiteral("blank")
+                                           << QList<qint64> { 23, 29 };
+        QTest::newRow("gzip") << QStringLiteral("pretty.json.gz") << none << QStringLiteral("gzip")
+                              << QList<qint64> { 21, 27 };
+        // The first line looks like the start of a JSON Lines request but is not one.
+        QTest::newRow("first line a request key") << QStringLiteral("flat-start.json") << none << QStringLiteral("flat")
+                                                  << QList<qint64> { 20, 26 };
+        QTest::newRow("jaeger") << QStringLiteral("pretty.jaeger.json") << QByteArray(R"({
+  "data": [
+    {
+      "traceID": "5b8efff798038103d269b633813fc60c",
+      "spans": [
+        {
+          "traceID": "5b8efff798038103d269b633813fc60c",
+          "spanID": "eee19b7ec3c1b174",
+          "startTime": 1700000000000000,
+          "duration": 5
+        },
+        {
+          "traceID": "5b8efff798038103d269b633813fc60c",
+          "spanID": "not hex",
+          "startTime": 1700000000000000,
+          "duration": 5
+        }
+      ]
+    }
+  ]
+})") << QString() << QList<qint64> { 14 };
+        QTest::newRow("zipkin") << QStringLiteral("pretty.zipkin.json") << QByteArray(R"([
+  {
+    "traceId": "5b8efff798038103",
+    "id": "eee19b7ec3c1b174",
+    "timestamp": 1700000000000000
+  },
+  {
+    "traceId": "",
+    "id": "eee19b7ec3c1b175",
+    "timestamp": 1700000000000000
+  }
+])") << QString() << QList<qint64> { 8 };
+        QTest::newRow("jsonl") << QStringLiteral("lines.jsonl")
+                               << QByteArray(otlpLine(0, 1) + "\n\n"
+                                      + R"({"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"x","spanId":"eee19b7ec3c1b175"}]}]}]})"
+                                      + "\n")
+                               << QString() << QList<qint64> { 3 };
+    }
+
+    void lineOfEachRejectedSpan()
+    {
+        // The line of the value at fault, counted in the file as it is (pretty-printed, CRLF, gzipped); the byte
+        // offset points at that value.
+        QFETCH(QString, name);
+        QFETCH(QByteArray, content);
+        QFETCH(QString, variant);
+        QFETCH(QList<qint64>, lines);
+        if (content.isEmpty()) {
+            SPANSCOPE_READ_TEST_FILE(fixture, QStringLiteral("otlp-json/pretty-bad-trace-id.json"));
+            content = variant == QLatin1String("crlf") ? fixture.replace("\n", "\r\n")
+                : variant == QLatin1String("blank")    ? "\n \n" + fixture
+                : variant == QLatin1String("flat")     ? fixture.replace("{\n  \"resourceSpans\"", "{\"resourceSpans\"")
+                                                       : fixture;
+        }
+        const QString path
+            = writeFile(name, variant == QLatin1String("gzip") ? Gzip::deflate(content) : content);
+        SqliteTraceStore* store = freshStore();
+        const ImportReport report = TraceImporter(store).importFile(path);
+        QVERIFY2(report.ok, qPrintable(report.error));
+        QCOMPARE(report.spansImported, 1);
+        QList<qint64> found;
+        for (const ImportProblem& problem : report.problems)
+            found << problem.line;
+        QCOMPARE(found, lines);
+        const QStringList messages = report.problemMessages();
+        for (qsizetype i = 0; i < lines.size(); ++i)
+            QVERIFY2(messages[i].startsWith(name + QStringLiteral(": line %1: span ").arg(lines[i])), qPrintable(messages[i]));
+        const qint64 offset = report.problems.front().offset;
+        QVERIFY(offset >= 0);
+        QCOMPARE(content.left(offset).count('\n') + 1, lines.front());
+        for (const char* value : { "\"not-a-trace-id\"", "\"not hex\"", "\"\"", "\"x\"" })
+            if (content.mid(offset).startsWith(value))
+                return;
+        QFAIL(qPrintable(QStringLiteral("offset %1 is not at the bad value: ").arg(offset) + QString::fromUtf8(content.mid(offset, 40))));
+    }
+
+    void lineOfInvalidJson()
+    {
+        // A document broken on line 4 says so, beside the byte offset.
+        const QByteArray content = "{\n  \"resourceSpans\": [\n    {\n      \"scopeSpans\": [,]\n    }\n  ]\n}\n";
+        const QString path = writeFile(QStringLiteral("broken.json"), content);
+        SqliteTraceStore* store = freshStore();
+        const ImportReport report = TraceImporter(store).importFile(path);
+        QVERIFY(!report.ok);
+        QVERIFY2(report.error.contains(QStringLiteral(": line 4 (byte offset ")), qPrintable(report.error));
     }
 
     void rejectedSpansPastTheList()

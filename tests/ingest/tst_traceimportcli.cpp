@@ -184,6 +184,26 @@ private Q_SLOTS:
             qPrintable(run.out));
     }
 
+    void importNamesTheLineInPrettyJson()
+    {
+        // The line of the bad value in a pretty-printed file, not "line 1".
+        SPANSCOPE_TEST_FILE(pretty, QStringLiteral("otlp-json/pretty-bad-trace-id.json"));
+        const Run run = spanscope({ QStringLiteral("import"), pretty, QStringLiteral("--store"),
+            QStringLiteral("sqlite:") + m_dir.filePath(QStringLiteral("pretty.db")) });
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+        const QStringList lines = run.err.split(u'\n', Qt::SkipEmptyParts);
+        QCOMPARE(lines.size(), 2);
+        QVERIFY2(lines[0].endsWith(QStringLiteral("pretty-bad-trace-id.json: line 21: span resourceSpans[0].scopeSpans[0]."
+                                                  "spans[1]: traceId: expected 32 hex digits (or base64 of 16 bytes), got "
+                                                  "\"not-a-trace-id\"")),
+            qPrintable(run.err));
+        QVERIFY2(lines[1].endsWith(QStringLiteral("pretty-bad-trace-id.json: line 27: span resourceSpans[0].scopeSpans[0]."
+                                                  "spans[2]: traceId is empty (must be 16 bytes)")),
+            qPrintable(run.err));
+        QVERIFY2(run.out.contains(QStringLiteral("imported 1 spans in 1 traces (otlp-json); 2 spans rejected")),
+            qPrintable(run.out));
+    }
+
     void exportAndReimport()
     {
         const QString db = m_dir.filePath(QStringLiteral("cli.db")); // filled by import("project")
