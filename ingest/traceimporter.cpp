@@ -259,11 +259,13 @@ class Reader {
 public:
     Reader(const QString& path, const ImportOptions& options, const TraceImporter::ChunkSink& sink)
         : m_path(path)
-        , m_name(QFileInfo(path).fileName())
+        , m_name(options.displayName.isEmpty() ? path : options.displayName)
+        , m_peer(QFileInfo(path).fileName())
         , m_options(options)
         , m_sink(sink)
     {
         m_report.filePath = path;
+        m_report.displayName = m_name;
     }
 
     ImportReport run()
@@ -335,7 +337,7 @@ private:
         p.contentEncoding = m_in.gzipped() ? QStringLiteral("gzip") : QString();
         p.wireSize = wireSize;
         p.receivedAtUnixNano = static_cast<std::uint64_t>(QDateTime::currentMSecsSinceEpoch()) * 1000000u;
-        p.peer = m_name;
+        p.peer = m_peer;
         return p;
     }
 
@@ -624,7 +626,8 @@ private:
     }
 
     const QString m_path;
-    const QString m_name;
+    const QString m_name; ///< in messages
+    const QString m_peer; ///< RawPayload::peer of what is stored: the file's name
     const ImportOptions& m_options;
     const TraceImporter::ChunkSink& m_sink;
     InputStream m_in;
@@ -665,7 +668,7 @@ QString traceFileFormatName(TraceFileFormat format)
 
 QStringList ImportReport::problemMessages() const
 {
-    const QString name = QFileInfo(filePath).fileName();
+    const QString& name = displayName.isEmpty() ? filePath : displayName;
     QStringList out;
     for (const ImportProblem& p : problems) {
         QString where = name;
@@ -709,7 +712,7 @@ ImportReport TraceImporter::importFile(const QString& path, const ImportOptions&
     if (!first.ok)
         return first;
 
-    const QString name = QFileInfo(path).fileName();
+    const QString name = first.displayName;
     if (!multiChunk) {
         const WriteResult written = held.empty() ? WriteResult { true, {}, 0, {} } : m_store->write(held.front());
         if (!written.ok) {

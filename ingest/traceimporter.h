@@ -36,7 +36,8 @@ struct ImportProblem {
  * When `ok` is true, every accepted span is committed and `problems` lists what was skipped.
  */
 struct ImportReport {
-    QString filePath;
+    QString filePath; ///< as given to importFile/readFile
+    QString displayName; ///< how `error` and problemMessages() name the file: ImportOptions::displayName, else filePath
     TraceFileFormat format = TraceFileFormat::Unknown;
     bool gzipped = false;
     bool ok = false;
@@ -57,6 +58,9 @@ struct ImportReport {
 };
 
 struct ImportOptions {
+    /// How messages name the file; empty: the path as given (`spanscope import ./a/b.json` says "./a/b.json", not
+    /// an absolute or canonical path).
+    QString displayName;
     /// Spans per TraceStore::write for JSON Lines files (the other formats are written in one call).
     qint64 spansPerWrite = 10000;
     /// Largest document read whole (single OTLP/JSON request, protobuf, Jaeger, Zipkin) and largest JSON line.

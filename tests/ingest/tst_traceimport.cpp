@@ -275,7 +275,7 @@ private Q_SLOTS:
         const ImportReport report = TraceImporter(store).importFile(path);
         QVERIFY(!report.ok);
         QVERIFY2(report.error.contains(expected), qPrintable(report.error));
-        QVERIFY2(report.error.startsWith(QFileInfo(file).fileName()), qPrintable(report.error));
+        QVERIFY2(report.error.startsWith(path + QStringLiteral(": ")), qPrintable(report.error)); // named as given
         QCOMPARE(store->spanCount(), 0);
     }
 
@@ -650,8 +650,8 @@ private Q_SLOTS:
         QCOMPARE(store->spanCount(), 6);
         const QStringList problems = report.problemMessages();
         QCOMPARE(problems.size(), 2);
-        QVERIFY2(problems[0].startsWith(QStringLiteral("mixed.jsonl: line 4: invalid JSON")), qPrintable(problems[0]));
-        QVERIFY2(problems[1].startsWith(QStringLiteral("mixed.jsonl: line 7: invalid JSON")), qPrintable(problems[1]));
+        QVERIFY2(problems[0].startsWith(path + QStringLiteral(": line 4: invalid JSON")), qPrintable(problems[0]));
+        QVERIFY2(problems[1].startsWith(path + QStringLiteral(": line 7: invalid JSON")), qPrintable(problems[1]));
         QCOMPARE(report.problems[0].line, 4);
 
         // The first line broken: still JSON Lines, the rest imported.
@@ -715,7 +715,7 @@ private Q_SLOTS:
         QCOMPARE(report.problemCount, problems.size());
         QStringList expected;
         for (const QString& problem : std::as_const(problems))
-            expected << name + QStringLiteral(": ") + problem;
+            expected << path + QStringLiteral(": ") + problem;
         QCOMPARE(report.problemMessages(), expected);
     }
 
@@ -805,7 +805,7 @@ private Q_SLOTS:
         QCOMPARE(found, lines);
         const QStringList messages = report.problemMessages();
         for (qsizetype i = 0; i < lines.size(); ++i)
-            QVERIFY2(messages[i].startsWith(name + QStringLiteral(": line %1: span ").arg(lines[i])), qPrintable(messages[i]));
+            QVERIFY2(messages[i].startsWith(path + QStringLiteral(": line %1: span ").arg(lines[i])), qPrintable(messages[i]));
         const qint64 offset = report.problems.front().offset;
         QVERIFY(offset >= 0);
         QCOMPARE(content.left(offset).count('\n') + 1, lines.front());
@@ -826,6 +826,39 @@ private Q_SLOTS:
         QVERIFY2(report.error.contains(QStringLiteral(": line 4 (byte offset ")), qPrintable(report.error));
     }
 
+    void fileNamedAsGiven()
+    {
+        // Messages name the file as the caller gave it (a relative path stays relative, "." and ".." stay), or by
+        // ImportOptions::displayName.
+        QDir(m_dir.path()).mkpath(QStringLiteral("sub"));
+        writeFile(QStringLiteral("sub/named.json"),
+            R"({"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"0af7651916cd43dd8448eb211c80319c",)"
+            R"("spanId":"b7ad6b7169203331"},{"traceId":"x","spanId":"b7ad6b7169203332"}]}]}]})");
+        const QString cwd = QDir::currentPath();
+        QVERIFY(QDir::setCurrent(m_dir.path()));
+        const QString given = QStringLiteral("./sub/../sub/named.json");
+        SqliteTraceStore* store = freshStore();
+        const ImportReport report = TraceImporter(store).importFile(given);
+        QVERIFY(QDir::setCurrent(cwd));
+        QVERIFY2(report.ok, qPrintable(report.error));
+        QCOMPARE(report.filePath, given);
+        QCOMPARE(report.displayName, given);
+        QCOMPARE(report.problemMessages().size(), 1);
+        QVERIFY2(report.problemMessages().constFirst().startsWith(given + QStringLiteral(": line 1: span ")),
+            qPrintable(report.problemMessages().constFirst()));
+        // The stored raw payload keeps naming the file alone as its peer.
+        const std::vector<RawPayload> payloads = store->tracePayloads(TraceId::fromHex(u"0af7651916cd43dd8448eb211c80319c"));
+        QCOMPARE(payloads.size(), std::size_t(1));
+        QCOMPARE(payloads.front().peer, QStringLiteral("named.json"));
+
+        ImportOptions options;
+        options.displayName = QStringLiteral("named");
+        const ImportReport renamed = TraceImporter(freshStore()).importFile(m_dir.filePath(QStringLiteral("sub/named.json")), options);
+        QVERIFY(renamed.problemMessages().constFirst().startsWith(QStringLiteral("named: line 1: ")));
+        const ImportReport missing = TraceImporter(freshStore()).importFile(QStringLiteral("no/such.json"), options);
+        QVERIFY2(missing.error.startsWith(QStringLiteral("named: cannot open")), qPrintable(missing.error));
+    }
+
     void rejectedSpansPastTheList()
     {
         // 150 spans without ids beside a good one: 100 listed (ImportOptions::maxProblems), all counted.
@@ -843,14 +876,14 @@ private Q_SLOTS:
         QCOMPARE(report.problems.size(), std::size_t(100));
         const QStringList messages = report.problemMessages();
         QCOMPARE(messages.size(), 101);
-        QCOMPARE(messages.last(), QStringLiteral("many-bad.json: ... and 50 more"));
+        QCOMPARE(messages.last(), path + QStringLiteral(": ... and 50 more"));
 
         // Nothing valid: the error says so once; the reasons are the problems.
         const QString none = writeFile(QStringLiteral("none-valid.json"),
             R"({"resourceSpans":[{"scopeSpans":[{"spans":[{"name":"a"},{"name":"b"}]}]}]})");
         const ImportReport failed = TraceImporter(store).importFile(none);
         QVERIFY(!failed.ok);
-        QCOMPARE(failed.error, QStringLiteral("none-valid.json: no valid spans found"));
+        QCOMPARE(failed.error, none + QStringLiteral(": no valid spans found"));
         QCOMPARE(failed.problemMessages().size(), 2);
     }
 
@@ -899,7 +932,7 @@ private Q_SLOTS:
         SqliteTraceStore* store = freshStore();
         const ImportReport report = TraceImporter(store).importFile(path);
         QVERIFY(!report.ok);
-        QVERIFY2(report.error.startsWith(QStringLiteral("bad.json: ")), qPrintable(report.error));
+        QVERIFY2(report.error.startsWith(path + QStringLiteral(": ")), qPrintable(report.error));
         // The reason is in the error, or (for "no valid spans found") in the problems, never in both.
         const QString said = (QStringList { report.error } + report.problemMessages()).join(u'\n');
         QVERIFY2(said.contains(expected), qPrintable(said));

@@ -4,6 +4,7 @@
 #include "../common/testdata.h"
 
 #include <QDeadlineTimer>
+#include <QDir>
 #include <QFile>
 #include <QProcess>
 #include <QTemporaryDir>
@@ -19,9 +20,10 @@ struct Run {
     QString err;
 };
 
-Run spanscope(const QStringList& args, const QString& platform = QString())
+Run spanscope(const QStringList& args, const QString& platform = QString(), const QString& workingDirectory = QString())
 {
     QProcess p;
+    p.setWorkingDirectory(workingDirectory);
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
     env.remove(QStringLiteral("DISPLAY"));
     env.remove(QStringLiteral("WAYLAND_DISPLAY"));
@@ -173,13 +175,13 @@ private Q_SLOTS:
         QCOMPARE(run.exitCode, 2);
         const QStringList lines = run.err.split(u'\n', Qt::SkipEmptyParts);
         QCOMPARE(lines.size(), 3);
-        QCOMPARE(lines[0], QStringLiteral("spanscope: skipped: some-bad.json: line 1: span ")
+        QCOMPARE(lines[0], QStringLiteral("spanscope: skipped: ") + some + QStringLiteral(": line 1: span ")
                      + QStringLiteral("resourceSpans[0].scopeSpans[0].spans[1]: traceId: expected 32 hex digits (or ")
                      + QStringLiteral("base64 of 16 bytes), got \"xyz\""));
         QVERIFY2(lines[1].endsWith(QStringLiteral("spans[0]: traceId: expected 32 hex digits (or base64 of 16 bytes), got "
                                                   "\"abc\"")),
             qPrintable(run.err));
-        QCOMPARE(lines[2], QStringLiteral("spanscope: none-valid.json: no valid spans found"));
+        QCOMPARE(lines[2], QStringLiteral("spanscope: ") + none + QStringLiteral(": no valid spans found"));
         QVERIFY2(run.out.contains(QStringLiteral("imported 1 spans in 1 traces (otlp-jsonl); 1 spans rejected")),
             qPrintable(run.out));
     }
@@ -202,6 +204,28 @@ private Q_SLOTS:
             qPrintable(run.err));
         QVERIFY2(run.out.contains(QStringLiteral("imported 1 spans in 1 traces (otlp-json); 2 spans rejected")),
             qPrintable(run.out));
+    }
+
+    void importNamesTheFileAsGiven()
+    {
+        // Relative paths stay as typed in every message, "sub/.." included: not made absolute or canonical.
+        QVERIFY(QDir(m_dir.path()).mkpath(QStringLiteral("sub")));
+        SPANSCOPE_READ_TEST_FILE(pretty, QStringLiteral("otlp-json/pretty-bad-trace-id.json"));
+        QFile f(m_dir.filePath(QStringLiteral("given.json")));
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(pretty);
+        f.close();
+        const QString given = QStringLiteral("sub/../given.json");
+        const Run run = spanscope({ QStringLiteral("import"), given, QStringLiteral("missing.json"),
+                                      QStringLiteral("--store"), QStringLiteral("sqlite:given.db") },
+            QString(), m_dir.path());
+        QCOMPARE(run.exitCode, 2);
+        const QStringList lines = run.err.split(u'\n', Qt::SkipEmptyParts);
+        QCOMPARE(lines.size(), 3);
+        QVERIFY2(lines[0].startsWith(QStringLiteral("spanscope: skipped: sub/../given.json: line 21: ")), qPrintable(run.err));
+        QVERIFY2(lines[1].startsWith(QStringLiteral("spanscope: skipped: sub/../given.json: line 27: ")), qPrintable(run.err));
+        QVERIFY2(lines[2].startsWith(QStringLiteral("spanscope: missing.json: cannot open")), qPrintable(run.err));
+        QVERIFY2(run.out.startsWith(QStringLiteral("sub/../given.json: imported 1 spans")), qPrintable(run.out));
     }
 
     void exportAndReimport()
