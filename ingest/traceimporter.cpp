@@ -12,6 +12,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QJsonValue>
 #include <QSet>
 
 #include <zlib.h>
@@ -242,6 +243,43 @@ bool isNonTraceSignal(const QByteArray& key)
 {
     return key == "resourceLogs" || key == "resourceMetrics" || key == "resourceProfiles" || key == "resource_logs"
         || key == "resource_metrics";
+}
+
+/// `top-level keys "batches", "result"`, `an array whose first element has key "foo"`, ...: what a JSON document
+/// that is no known trace format holds instead (keys sorted, at most 10 named).
+QString describeShape(const QJsonDocument& doc)
+{
+    const auto keyList = [](const QJsonObject& o) {
+        constexpr qsizetype MaxKeys = 10;
+        constexpr qsizetype MaxKeyLength = 40;
+        const QStringList keys = o.keys();
+        QStringList quoted;
+        for (qsizetype i = 0; i < std::min(keys.size(), MaxKeys); ++i) {
+            const QString& key = keys.at(i);
+            quoted << QLatin1Char('"')
+                    + (key.size() > MaxKeyLength ? key.left(MaxKeyLength) + QStringLiteral("...") : key)
+                    + QLatin1Char('"');
+        }
+        QString text
+            = (keys.size() == 1 ? QStringLiteral("key ") : QStringLiteral("keys ")) + quoted.join(QStringLiteral(", "));
+        if (keys.size() > MaxKeys)
+            text += QStringLiteral(" and %1 more").arg(keys.size() - MaxKeys);
+        return text;
+    };
+    if (doc.isObject())
+        return doc.object().isEmpty() ? QStringLiteral("an empty JSON object")
+                                      : QStringLiteral("top-level ") + keyList(doc.object());
+    const QJsonValue first = doc.array().first();
+    if (first.isObject())
+        return first.toObject().isEmpty()
+            ? QStringLiteral("an array whose first element is an empty object")
+            : QStringLiteral("an array whose first element has ") + keyList(first.toObject());
+    const char* what = first.isArray() ? "an array"
+        : first.isString()             ? "a string"
+        : first.isDouble()             ? "a number"
+        : first.isBool()               ? "true or false"
+                                       : "null";
+    return QStringLiteral("an array whose first element is ") + QLatin1String(what);
 }
 
 /// Binary content: a byte no JSON text starts with, or control bytes JSON never contains.
@@ -535,8 +573,9 @@ private:
         }
         if (doc.isArray() && doc.array().isEmpty())
             return fail(QStringLiteral("an empty JSON array: no spans"));
-        return fail(QStringLiteral("JSON that is neither OTLP (resourceSpans), Jaeger (data, or traceID with spans) "
-                                   "nor Zipkin v2 (traceId with id)"));
+        return fail(QStringLiteral("not a known trace format: %1; expected OTLP (resourceSpans), Jaeger (data, or "
+                                   "traceID with spans) or Zipkin v2 (traceId with id)")
+                        .arg(describeShape(doc)));
     }
 
     ImportReport readJsonLines(std::vector<PendingLine> firstLines)

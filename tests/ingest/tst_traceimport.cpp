@@ -255,12 +255,13 @@ private Q_SLOTS:
         QTest::addColumn<QString>("file");
         QTest::addColumn<QString>("expected");
         QTest::newRow("manifest") << "otlp-json/checkout-fanout.manifest.json"
-                                  << "neither OTLP";
+                                  << "not a known trace format: top-level keys \"";
         QTest::newRow("readme") << "README.md" << "not a trace file";
         QTest::newRow("invalid-ids") << "otlp-json/invalid-ids.json"
                                      << "no valid spans";
         QTest::newRow("conformance: manifest")
-            << TestData::conformanceFile("otlp-json/hotrod-n-plus-one-concurrent.manifest.json") << "neither OTLP";
+            << TestData::conformanceFile("otlp-json/hotrod-n-plus-one-concurrent.manifest.json")
+            << "not a known trace format: top-level keys \"";
         QTest::newRow("conformance: readme") << TestData::conformanceFile("README.md") << "not a trace file";
         QTest::newRow("conformance: empty-ids")
             << TestData::conformanceFile("otlp-json/empty-ids.json") << "no valid spans";
@@ -903,7 +904,20 @@ private Q_SLOTS:
         QTest::newRow("truncated protobuf") << QByteArray() << "not a valid OTLP protobuf"
                                             << QStringLiteral("otlp-protobuf/shop-grpc.pb") << "first300";
         QTest::newRow("truncated gzip") << QByteArray() << "truncated" << spec << "gzip-first40";
-        QTest::newRow("wrong json") << QByteArray(R"({"hello": 1})") << "neither OTLP" << none << none;
+        QTest::newRow("wrong json") << QByteArray(R"({"hello": 1})")
+                                    << "not a known trace format: top-level key \"hello\"; expected OTLP (resourceSpans)"
+                                    << none << none;
+        QTest::newRow("unknown keys") << QByteArray(R"({"result": {}, "batches": []})")
+                                      << "not a known trace format: top-level keys \"batches\", \"result\";" << none << none;
+        QTest::newRow("many keys") << QByteArray(R"({"k01":1,"k02":1,"k03":1,"k04":1,"k05":1,"k06":1,"k07":1,"k08":1,)"
+                                                 R"("k09":1,"k10":1,"k11":1,"k12":1})")
+                                   << "\"k09\", \"k10\" and 2 more;" << none << none;
+        QTest::newRow("empty object") << QByteArray("{}") << "not a known trace format: an empty JSON object" << none
+                                      << none;
+        QTest::newRow("array of objects") << QByteArray(R"([{"span": 1, "trace": 2}])")
+                                          << "an array whose first element has keys \"span\", \"trace\"" << none << none;
+        QTest::newRow("array of numbers") << QByteArray("[1, 2]") << "an array whose first element is a number" << none
+                                          << none;
         QTest::newRow("otlp wrong type") << QByteArray(R"({"resourceSpans": [{"scopeSpans": 5}]})") << "scopeSpans"
                                          << none << none;
         QTest::newRow("jaeger wrong type")

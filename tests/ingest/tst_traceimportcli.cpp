@@ -228,6 +228,22 @@ private Q_SLOTS:
         QVERIFY2(run.out.startsWith(QStringLiteral("sub/../given.json: imported 1 spans")), qPrintable(run.out));
     }
 
+    void importNamesTheKeysOfUnknownJson()
+    {
+        const QString unknown = m_dir.filePath(QStringLiteral("unknown.json"));
+        QFile f(unknown);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("{\n  \"batches\": [],\n  \"result\": 1\n}\n");
+        f.close();
+        const Run run = spanscope({ QStringLiteral("import"), unknown, QStringLiteral("--store"),
+            QStringLiteral("sqlite:") + m_dir.filePath(QStringLiteral("unknown.db")) });
+        QCOMPARE(run.exitCode, 2);
+        QCOMPARE(run.err.split(u'\n', Qt::SkipEmptyParts),
+            QStringList { QStringLiteral("spanscope: ") + unknown
+                + QStringLiteral(": not a known trace format: top-level keys \"batches\", \"result\"; expected OTLP "
+                                 "(resourceSpans), Jaeger (data, or traceID with spans) or Zipkin v2 (traceId with id)") });
+    }
+
     void exportAndReimport()
     {
         const QString db = m_dir.filePath(QStringLiteral("cli.db")); // filled by import("project")
