@@ -1,3 +1,4 @@
+#include "commandline.h"
 #include "signalwatcher.h"
 #include "storeopener.h"
 #include "tracefileservice.h"
@@ -15,7 +16,6 @@
 #include "ui/mainwindow.h"
 
 #include <QApplication>
-#include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QDir>
 #include <QFileInfo>
@@ -113,56 +113,18 @@ std::unique_ptr<TraceStore> createStore(const Config& config)
     return std::make_unique<SqliteTraceStore>(config.storePath);
 }
 
-QCommandLineOption pgSchemaOption()
-{
-    return QCommandLineOption(QStringLiteral("pg-schema"),
-                              QCoreApplication::translate("main", "PostgreSQL schema of the store (default: "
-                                                                  "$OTEL_DB_SCHEMA, else otel)."),
-                              QStringLiteral("NAME"));
-}
-
 bool parseCommandLine(QCoreApplication& app, bool serveMode, Config* config)
 {
-    QCommandLineParser parser;
-    parser.setApplicationDescription(QCoreApplication::translate(
-        "main", "Spanscope: OpenTelemetry trace explorer with an embedded OTLP/HTTP receiver."));
-    parser.addHelpOption();
-    parser.addVersionOption();
-    parser.addPositionalArgument(QStringLiteral("command"),
-                                 QCoreApplication::translate("main", "\"serve\" runs headless (receiver only); "
-                                                                     "trace files are opened for viewing."),
-                                 QStringLiteral("[serve | FILE...]"));
-    QCommandLineOption listen(QStringLiteral("listen"),
-                              QCoreApplication::translate("main", "Receiver address (default 127.0.0.1:4318)."),
-                              QStringLiteral("HOST:PORT"));
-    QCommandLineOption store(QStringLiteral("store"),
-                             QCoreApplication::translate("main", "Trace store, sqlite:PATH or postgresql://... "
-                                                                 "(default: SQLite in the app data folder)."),
-                             QStringLiteral("STORE"));
-    QCommandLineOption maxBody(QStringLiteral("max-body-bytes"),
-                               QCoreApplication::translate("main", "Largest accepted request body, also after gzip "
-                                                                   "inflation (default 16777216)."),
-                               QStringLiteral("BYTES"));
-    const QCommandLineOption pgSchema = pgSchemaOption();
-    QCommandLineOption s3Endpoint(QStringLiteral("s3-endpoint"),
-                                  QCoreApplication::translate("main", "serve with a postgresql:// store: S3 API for the "
-                                                                      "per-trace raw objects (default: "
-                                                                      "$AWS_ENDPOINT_URL_S3; none: PostgreSQL only)."),
-                                  QStringLiteral("URL"));
-    QCommandLineOption s3Bucket(QStringLiteral("s3-bucket"),
-                                QCoreApplication::translate("main", "Bucket of the raw objects (default otel-traces)."),
-                                QStringLiteral("NAME"));
-    QCommandLineOption apiKey(QStringLiteral("api-key"),
-                              QCoreApplication::translate("main", "Require \"Authorization: Bearer KEY\" on /v1/* and "
-                                                                  "/api/v1/* (default: $SPANSCOPE_API_KEY)."),
-                              QStringLiteral("KEY"));
-    QCommandLineOption allowUnauthenticated(QStringLiteral("allow-unauthenticated"),
-                                            QCoreApplication::translate("main", "Listen on a non-loopback address "
-                                                                                "without an API key."));
-    parser.addOptions({ listen, store, maxBody, pgSchema, s3Endpoint, s3Bucket, apiKey, allowUnauthenticated });
+    CommandLine parser(serveMode ? CommandLine::Command::Serve : CommandLine::Command::Gui);
+    const CommandLine::Option& listen = CommandLine::Listen;
+    const CommandLine::Option& store = CommandLine::Store;
+    const CommandLine::Option& maxBody = CommandLine::MaxBodyBytes;
+    const CommandLine::Option& pgSchema = CommandLine::PgSchema;
+    const CommandLine::Option& s3Endpoint = CommandLine::S3Endpoint;
+    const CommandLine::Option& s3Bucket = CommandLine::S3Bucket;
     parser.process(app);
-    config->apiKey = parser.isSet(apiKey) ? parser.value(apiKey).toUtf8() : qgetenv("SPANSCOPE_API_KEY");
-    config->allowUnauthenticated = parser.isSet(allowUnauthenticated);
+    config->apiKey = parser.value(CommandLine::ApiKey).toUtf8(); // else $SPANSCOPE_API_KEY
+    config->allowUnauthenticated = parser.isSet(CommandLine::AllowUnauthenticated);
     if (parser.isSet(pgSchema))
         config->pgSchema = parser.value(pgSchema);
     if (parser.isSet(s3Endpoint))
@@ -212,64 +174,13 @@ bool parseCommandLine(QCoreApplication& app, bool serveMode, Config* config)
     return true;
 }
 
-/// The subcommand: the first positional argument, skipping options and the values of options that take one.
-enum class Command { Gui, Serve, Import, Export, Migrate };
-
-Command commandOf(int argc, char** argv)
-{
-    static const char* const valueOptions[]
-        = { "--listen", "--store", "--max-body-bytes", "-o", "--output", "--trace", "--service", "--format", "--pg-schema",
-              "--s3-endpoint", "--s3-bucket" };
-    for (int i = 1; i < argc; ++i) {
-        const char* arg = argv[i];
-        if (arg[0] == '-') {
-            for (const char* option : valueOptions)
-                if (qstrcmp(arg, option) == 0)
-                    ++i;
-            continue;
-        }
-        if (qstrcmp(arg, "serve") == 0)
-            return Command::Serve;
-        if (qstrcmp(arg, "import") == 0)
-            return Command::Import;
-        if (qstrcmp(arg, "export") == 0)
-            return Command::Export;
-        if (qstrcmp(arg, "migrate") == 0)
-            return Command::Migrate;
-        return Command::Gui;
-    }
-    return Command::Gui;
-}
-
-/// True when the command line asks for --help, --help-all or --version (before a "--").
-bool asksForHelpOrVersion(int argc, char** argv)
-{
-    for (int i = 1; i < argc; ++i) {
-        const char* arg = argv[i];
-        if (qstrcmp(arg, "--") == 0)
-            return false;
-        for (const char* option : { "-h", "--help", "-?", "--help-all", "-v", "--version" })
-            if (qstrcmp(arg, option) == 0)
-                return true;
-    }
-    return false;
-}
-
-QCommandLineOption storeOption()
-{
-    return QCommandLineOption(QStringLiteral("store"),
-                              QCoreApplication::translate("main", "Trace store, sqlite:PATH or postgresql://... "
-                                                                  "(default: SQLite in the app data folder)."),
-                              QStringLiteral("STORE"));
-}
-
 /// Opens the store named by --store (or the default) and --pg-schema; prints why and returns nullptr when it cannot.
-std::unique_ptr<TraceStore> openStore(const QCommandLineParser& parser, const QCommandLineOption& option)
+std::unique_ptr<TraceStore> openStore(const CommandLine& parser, const CommandLine::Option& option)
 {
     Config config;
     QString error;
-    if (parser.isSet(QStringLiteral("pg-schema")))
-        config.pgSchema = parser.value(QStringLiteral("pg-schema"));
+    if (parser.isSet(CommandLine::PgSchema))
+        config.pgSchema = parser.value(CommandLine::PgSchema);
     if (parser.isSet(option)) {
         if (!parseStore(parser.value(option), &config, &error)) {
             printError(error);
@@ -290,16 +201,9 @@ std::unique_ptr<TraceStore> openStore(const QCommandLineParser& parser, const QC
 /// 0 when it is there, 1 on a usage error, 2 when the migration failed.
 int runMigrate(QCoreApplication& app)
 {
-    QCommandLineParser parser;
-    parser.setApplicationDescription(QCoreApplication::translate(
-        "main", "Creates or upgrades the PostgreSQL store's schema (what every start does too), then exits."));
-    parser.addHelpOption();
-    parser.addPositionalArgument(QStringLiteral("migrate"), QCoreApplication::translate("main", "The command."));
-    const QCommandLineOption store(QStringLiteral("store"),
-                                   QCoreApplication::translate("main", "The PostgreSQL store, postgresql://..."),
-                                   QStringLiteral("STORE"));
-    const QCommandLineOption pgSchema = pgSchemaOption();
-    parser.addOptions({ store, pgSchema });
+    CommandLine parser(CommandLine::Command::Migrate);
+    const CommandLine::Option& store = CommandLine::Store;
+    const CommandLine::Option& pgSchema = CommandLine::PgSchema;
     parser.process(app);
     if (parser.positionalArguments().size() > 1) {
         printError(QCoreApplication::translate("main", "unexpected argument \"%1\"").arg(parser.positionalArguments().last()));
@@ -329,16 +233,8 @@ int runMigrate(QCoreApplication& app)
 /// `spanscope import FILE... [--store STORE]`: 0 when every file imported, 1 on a usage error, 2 when a file failed.
 int runImport(QCoreApplication& app)
 {
-    QCommandLineParser parser;
-    parser.setApplicationDescription(
-        QCoreApplication::translate("main", "Imports trace files (OTLP JSON, JSON Lines, protobuf, Jaeger JSON, Zipkin "
-                                            "v2 JSON; gzipped or not) into the trace store."));
-    parser.addHelpOption();
-    parser.addPositionalArgument(QStringLiteral("import"), QCoreApplication::translate("main", "The command."));
-    parser.addPositionalArgument(QStringLiteral("files"), QCoreApplication::translate("main", "Files to import."),
-                                 QStringLiteral("FILE..."));
-    const QCommandLineOption store = storeOption();
-    parser.addOptions({ store, pgSchemaOption() });
+    CommandLine parser(CommandLine::Command::Import);
+    const CommandLine::Option& store = CommandLine::Store;
     parser.process(app);
     QStringList files = parser.positionalArguments();
     files.removeFirst(); // "import"
@@ -381,29 +277,14 @@ int runImport(QCoreApplication& app)
 /// 0 on success, 1 on a usage error, 2 when the export failed.
 int runExport(QCoreApplication& app)
 {
-    QCommandLineParser parser;
-    parser.setApplicationDescription(QCoreApplication::translate(
-        "main", "Exports traces from the trace store to an OTLP file. Without --trace or --service: every trace."));
-    parser.addHelpOption();
-    parser.addPositionalArgument(QStringLiteral("export"), QCoreApplication::translate("main", "The command."));
-    const QCommandLineOption trace(QStringLiteral("trace"),
-                                   QCoreApplication::translate("main", "Trace id (32 hex digits); repeatable."),
-                                   QStringLiteral("ID"));
-    const QCommandLineOption service(QStringLiteral("service"),
-                                     QCoreApplication::translate("main", "Only traces with a span of this service."),
-                                     QStringLiteral("NAME"));
-    const QCommandLineOption format(QStringLiteral("format"),
-                                    QCoreApplication::translate("main", "otlp-json, otlp-jsonl or otlp-proto (default: "
-                                                                        "from the file name, else otlp-json)."),
-                                    QStringLiteral("FORMAT"));
-    const QCommandLineOption pretty(QStringLiteral("pretty"),
-                                    QCoreApplication::translate("main", "Indent OTLP/JSON (otlp-json only)."));
-    const QCommandLineOption gzip(QStringLiteral("gzip"),
-                                  QCoreApplication::translate("main", "Compress with gzip (also when FILE ends in .gz)."));
-    const QCommandLineOption output(QStringList { QStringLiteral("o"), QStringLiteral("output") },
-                                    QCoreApplication::translate("main", "Output file."), QStringLiteral("FILE"));
-    const QCommandLineOption store = storeOption();
-    parser.addOptions({ trace, service, format, pretty, gzip, output, store, pgSchemaOption() });
+    CommandLine parser(CommandLine::Command::Export);
+    const CommandLine::Option& trace = CommandLine::Trace;
+    const CommandLine::Option& service = CommandLine::Service;
+    const CommandLine::Option& format = CommandLine::Format;
+    const CommandLine::Option& pretty = CommandLine::Pretty;
+    const CommandLine::Option& gzip = CommandLine::Gzip;
+    const CommandLine::Option& output = CommandLine::Output;
+    const CommandLine::Option& store = CommandLine::Store;
     parser.process(app);
     if (parser.positionalArguments().size() > 1) {
         printError(QCoreApplication::translate("main", "unexpected argument \"%1\"").arg(parser.positionalArguments().last()));
@@ -695,7 +576,8 @@ int runGui(QApplication& app, const Config& config)
 
 int main(int argc, char** argv)
 {
-    const Command command = commandOf(argc, argv);
+    using Command = CommandLine::Command;
+    const Command command = CommandLine::commandOf(argc, argv);
 
     QCoreApplication::setOrganizationName(QStringLiteral("spanscope"));
     QCoreApplication::setApplicationName(QStringLiteral("spanscope"));
@@ -714,7 +596,7 @@ int main(int argc, char** argv)
         return runMigrate(app);
     }
     Config config;
-    if (command == Command::Gui && asksForHelpOrVersion(argc, argv)) {
+    if (command == Command::Gui && CommandLine::asksForHelpOrVersion(argc, argv)) {
         // --help and --version need no display: answer them before a QApplication would look for one.
         QCoreApplication app(argc, argv);
         parseCommandLine(app, false, &config); // prints and exits

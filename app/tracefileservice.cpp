@@ -41,6 +41,7 @@ private:
 TraceFileService::Result AppTraceFileService::importFile(const QString& path, TraceStore* store, const Control& control)
 {
     ImportOptions options;
+    options.displayName = QFileInfo(path).fileName(); // as the window's labels name it
     options.cancelRequested = control.cancelRequested;
     options.progress = control.progress;
     TraceImporter importer(store);

@@ -15,11 +15,21 @@ namespace {
 
 struct Context {
     QString error;
+    std::vector<SpanRejection> rejections; ///< the first DecodeResult::MaxListedRejections
     bool failed(const QString& path, const QString& what)
     {
         if (error.isEmpty())
             error = path % QStringLiteral(": ") % what;
         return false;
+    }
+    /// Counts a span rejected on its own; the first reason becomes the batch's message.
+    void reject(SpanBatch* batch, const QString& path, const QString& field, const QString& reason)
+    {
+        ++batch->rejectedSpans;
+        if (batch->rejectionMessage.isEmpty())
+            batch->rejectionMessage = path % QStringLiteral(": ") % reason;
+        if (rejections.size() < DecodeResult::MaxListedRejections)
+            rejections.push_back({ path, field, reason });
     }
 };
 
@@ -270,16 +280,14 @@ bool readSpan(const QJsonObject& o, const QString& path, const QHash<QString, st
     }
 
     if (!okTrace || !okSpan || !span.traceId.isValid() || !span.spanId.isValid()) {
-        ++batch->rejectedSpans;
-        if (batch->rejectionMessage.isEmpty())
-            batch->rejectionMessage = path % QStringLiteral(": invalid traceID or spanID");
+        const bool traceBad = !okTrace || !span.traceId.isValid();
+        ctx->reject(batch, path, traceBad ? QStringLiteral("traceID") : QStringLiteral("spanID"),
+            QStringLiteral("invalid traceID or spanID"));
         return true;
     }
     // startTime + duration may land at or past 2^63 ns: refused like the OTLP decoders do.
     if (const QString problem = OtlpCodecPrivate::contentProblem(span); !problem.isEmpty()) {
-        ++batch->rejectedSpans;
-        if (batch->rejectionMessage.isEmpty())
-            batch->rejectionMessage = path % QStringLiteral(": ") % problem;
+        ctx->reject(batch, path, QString(), problem); // OTLP member names: no Jaeger key to point at
         return true;
     }
     batch->spans.push_back(std::move(span));
@@ -353,6 +361,7 @@ DecodeResult JaegerJsonReader::decode(const QJsonDocument& doc)
         result.batch = SpanBatch();
         return result;
     }
+    result.rejections = std::move(ctx.rejections);
     result.ok = true;
     return result;
 }

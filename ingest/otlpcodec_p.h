@@ -2,6 +2,7 @@
 
 // Pieces shared by the OTLP protobuf and JSON codecs; not part of the ingest API.
 
+#include "ingest/decoderesult.h"
 #include "model/span.h"
 #include "model/spanbatch.h"
 
@@ -11,14 +12,18 @@
 
 namespace OtlpCodecPrivate {
 
-/// Collects per-span rejections and writes the count and the first few reasons into a SpanBatch.
+/// Collects per-span rejections: the count and the first few reasons for a SpanBatch (the partial-success answer),
+/// and the first DecodeResult::MaxListedRejections one by one for DecodeResult::rejections.
 class Rejections {
 public:
-    void add(const QString& where, const QString& reason)
+    /// `where` is the span's path, `field` the member at fault below it (or empty).
+    void add(const QString& where, const QString& reason, const QString& field = QString())
     {
         ++m_count;
         if (m_reasons.size() < MaxReasons)
             m_reasons.push_back(where + QStringLiteral(": ") + reason);
+        if (m_listed.size() < DecodeResult::MaxListedRejections)
+            m_listed.push_back({ where, field, reason });
     }
     qint64 count() const { return m_count; }
     void writeTo(SpanBatch& batch) const
@@ -37,12 +42,18 @@ public:
             msg += QStringLiteral("; ...");
         batch.rejectionMessage = msg;
     }
+    void writeTo(DecodeResult& result) const
+    {
+        writeTo(result.batch);
+        result.rejections = m_listed;
+    }
 
 private:
     // Enough to diagnose an exporter bug; a 512-span batch of bad spans must not make a 50 kB message.
     static constexpr std::size_t MaxReasons = 3;
     qint64 m_count = 0;
     std::vector<QString> m_reasons;
+    std::vector<SpanRejection> m_listed;
 };
 
 /// `resourceSpans[r].scopeSpans[s].spans[i]`, the place named in rejection reasons and errors.
@@ -74,34 +85,56 @@ inline QString idProblem(const char* data, qsizetype length, qsizetype size, QLa
 
 /// Why a decoded span cannot be stored as it is (empty when it can): a time at or past 2^63 ns (the stores keep
 /// signed 64-bit ns; such a time is past the year 2262, so it is a broken clock or exporter, not a real time), or
-/// attributes nested deeper than AnyValue::MaxDepth in the span, its events, links, resource or scope.
-inline QString contentProblem(const Span& span)
+/// attributes nested deeper than AnyValue::MaxDepth in the span, its events, links, resource or scope. `field`, when
+/// given, gets the OTLP member of the span at fault (`startTimeUnixNano`, `events[1].attributes`), or empty for the
+/// resource and the scope.
+inline QString contentProblem(const Span& span, QString* field = nullptr)
 {
+    auto at = [field](const QString& name) {
+        if (field)
+            *field = name;
+    };
     constexpr std::uint64_t Limit = std::uint64_t(1) << 63;
-    auto timeProblem = [](const QString& field, std::uint64_t ns) -> QString {
-        return field + QStringLiteral(" ") + QString::number(ns)
+    auto timeProblem = [](const QString& name, std::uint64_t ns) -> QString {
+        return name + QStringLiteral(" ") + QString::number(ns)
             + QStringLiteral(" is at or past 2^63 ns (after the year 2262): not a valid time");
     };
-    if (span.startTimeUnixNano >= Limit)
+    if (span.startTimeUnixNano >= Limit) {
+        at(QStringLiteral("startTimeUnixNano"));
         return timeProblem(QStringLiteral("startTimeUnixNano"), span.startTimeUnixNano);
-    if (span.endTimeUnixNano >= Limit)
+    }
+    if (span.endTimeUnixNano >= Limit) {
+        at(QStringLiteral("endTimeUnixNano"));
         return timeProblem(QStringLiteral("endTimeUnixNano"), span.endTimeUnixNano);
+    }
     for (std::size_t e = 0; e < span.events.size(); ++e)
-        if (span.events[e].timeUnixNano >= Limit)
-            return timeProblem(QStringLiteral("events[%1].timeUnixNano").arg(e), span.events[e].timeUnixNano);
+        if (span.events[e].timeUnixNano >= Limit) {
+            const QString name = QStringLiteral("events[%1].timeUnixNano").arg(e);
+            at(name);
+            return timeProblem(name, span.events[e].timeUnixNano);
+        }
 
     auto depthProblem = [](const QString& where) -> QString {
         return where + QStringLiteral(" nested deeper than ") + QString::number(AnyValue::MaxDepth)
             + QStringLiteral(" levels");
     };
-    if (nestingDepth(span.attributes) > AnyValue::MaxDepth)
+    if (nestingDepth(span.attributes) > AnyValue::MaxDepth) {
+        at(QStringLiteral("attributes"));
         return depthProblem(QStringLiteral("attributes"));
+    }
     for (std::size_t e = 0; e < span.events.size(); ++e)
-        if (nestingDepth(span.events[e].attributes) > AnyValue::MaxDepth)
-            return depthProblem(QStringLiteral("events[%1].attributes").arg(e));
+        if (nestingDepth(span.events[e].attributes) > AnyValue::MaxDepth) {
+            const QString name = QStringLiteral("events[%1].attributes").arg(e);
+            at(name);
+            return depthProblem(name);
+        }
     for (std::size_t l = 0; l < span.links.size(); ++l)
-        if (nestingDepth(span.links[l].attributes) > AnyValue::MaxDepth)
-            return depthProblem(QStringLiteral("links[%1].attributes").arg(l));
+        if (nestingDepth(span.links[l].attributes) > AnyValue::MaxDepth) {
+            const QString name = QStringLiteral("links[%1].attributes").arg(l);
+            at(name);
+            return depthProblem(name);
+        }
+    at(QString());
     if (span.resource && nestingDepth(span.resource->attributes) > AnyValue::MaxDepth)
         return depthProblem(QStringLiteral("resource attributes"));
     if (span.scope && nestingDepth(span.scope->attributes) > AnyValue::MaxDepth)

@@ -41,8 +41,9 @@ public:
     /// "<path>: <what>" after a failed decodeRequest.
     QString error() const { return m_error; }
 
-    bool decodeRequest(const QJsonObject& root, SpanBatch& batch)
+    bool decodeRequest(const QJsonObject& root, DecodeResult& result)
     {
+        SpanBatch& batch = result.batch;
         Rejections rejections;
         for (auto it = root.constBegin(); it != root.constEnd(); ++it) {
             if (!keyIs(it.key(), "resourceSpans", "resource_spans"))
@@ -57,7 +58,7 @@ public:
                     return false;
             }
         }
-        rejections.writeTo(batch);
+        rejections.writeTo(result);
         return true;
     }
 
@@ -585,16 +586,17 @@ private:
             m_path.back().index = i;
             Span span;
             QString problem;
-            if (!decodeSpan(array.at(i), span, problem))
+            QString field;
+            if (!decodeSpan(array.at(i), span, problem, field))
                 return false;
             if (!problem.isEmpty()) {
-                rejections.add(spanPath(r, s, int(i)), problem);
+                rejections.add(spanPath(r, s, int(i)), problem, field);
                 continue;
             }
             span.resource = resource;
             span.scope = shared;
-            if (const QString content = contentProblem(span); !content.isEmpty()) {
-                rejections.add(spanPath(r, s, int(i)), content);
+            if (const QString content = contentProblem(span, &field); !content.isEmpty()) {
+                rejections.add(spanPath(r, s, int(i)), content, field);
                 continue;
             }
             batch.spans.push_back(std::move(span));
@@ -647,7 +649,8 @@ private:
         return true;
     }
 
-    bool decodeLink(const QJsonValue& v, SpanLink& out, QString& problem)
+    /// `problem` and `field` ("traceId" or "spanId") say why the link's ids make its span unusable.
+    bool decodeLink(const QJsonValue& v, SpanLink& out, QString& problem, QString& field)
     {
         QJsonObject o;
         if (!readObject(v, o))
@@ -682,10 +685,13 @@ private:
                 return false;
         }
         // Same rule as the protobuf codec: a link's ids must have the right size; all zeros is tolerated.
-        if (traceState != IdState::Valid)
+        if (traceState != IdState::Valid) {
             problem = traceState == IdState::Malformed ? traceProblem : QStringLiteral("traceId is empty (must be 16 bytes)");
-        else if (spanState != IdState::Valid)
+            field = QStringLiteral("traceId");
+        } else if (spanState != IdState::Valid) {
             problem = spanState == IdState::Malformed ? spanProblem : QStringLiteral("spanId is empty (must be 8 bytes)");
+            field = QStringLiteral("spanId");
+        }
         return true;
     }
 
@@ -712,13 +718,15 @@ private:
         return true;
     }
 
-    bool decodeSpan(const QJsonValue& v, Span& out, QString& problem)
+    /// A structural error fails (false); ids that make just this span unusable give `problem` and the member at
+    /// fault in `field` (`traceId`, `links[2].spanId`).
+    bool decodeSpan(const QJsonValue& v, Span& out, QString& problem, QString& field)
     {
         QJsonObject o;
         if (!readObject(v, o))
             return false;
         IdState traceState = IdState::Empty, spanState = IdState::Empty, parentState = IdState::Empty;
-        QString traceProblem, spanProblem, parentProblem, linkProblem;
+        QString traceProblem, spanProblem, parentProblem, linkProblem, linkField;
         for (auto it = o.constBegin(); it != o.constEnd(); ++it) {
             const QString key = it.key();
             const QJsonValue value = it.value();
@@ -783,9 +791,13 @@ private:
                 for (qsizetype l = 0; ok && l < array.size(); ++l) {
                     m_path.back().index = l;
                     QString p;
-                    ok = decodeLink(array.at(l), out.links[std::size_t(l)], p);
-                    if (!p.isEmpty() && linkProblem.isEmpty())
-                        linkProblem = QStringLiteral("links[") + QString::number(l) + QStringLiteral("].") + p;
+                    QString f;
+                    ok = decodeLink(array.at(l), out.links[std::size_t(l)], p, f);
+                    if (!p.isEmpty() && linkProblem.isEmpty()) {
+                        const QString link = QStringLiteral("links[") + QString::number(l) + QStringLiteral("].");
+                        linkProblem = link + p;
+                        linkField = link + f;
+                    }
                 }
             } else if (keyIs(key, "droppedLinksCount", "dropped_links_count")) {
                 PathGuard guard(this, "droppedLinksCount");
@@ -798,12 +810,19 @@ private:
                 return false;
         }
         problem = idStateProblem(traceState, out.traceId, traceProblem, "traceId", false);
-        if (problem.isEmpty())
+        field = QStringLiteral("traceId");
+        if (problem.isEmpty()) {
             problem = idStateProblem(spanState, out.spanId, spanProblem, "spanId", false);
-        if (problem.isEmpty())
+            field = QStringLiteral("spanId");
+        }
+        if (problem.isEmpty()) {
             problem = idStateProblem(parentState, out.parentSpanId, parentProblem, "parentSpanId", true);
-        if (problem.isEmpty())
+            field = QStringLiteral("parentSpanId");
+        }
+        if (problem.isEmpty()) {
             problem = linkProblem;
+            field = linkField;
+        }
         return true;
     }
 };
@@ -1072,9 +1091,10 @@ DecodeResult OtlpJsonCodec::decodeRequest(const QByteArray& body)
         return result;
     }
     JsonDecoder decoder;
-    if (!decoder.decodeRequest(doc.object(), result.batch)) {
+    if (!decoder.decodeRequest(doc.object(), result)) {
         result.error = decoder.error();
         result.batch = SpanBatch(); // nothing half-decoded leaves here
+        result.rejections.clear();
         return result;
     }
     result.ok = true;

@@ -42,8 +42,9 @@ namespace {
 /// Converts one parsed request into a SpanBatch. Must not outlive the request (it keeps views of its strings).
 class MessageConverter {
 public:
-    void convert(const pbcollector::ExportTraceServiceRequest& request, SpanBatch& batch)
+    void convert(const pbcollector::ExportTraceServiceRequest& request, DecodeResult& result)
     {
+        SpanBatch& batch = result.batch;
         std::size_t spans = 0;
         for (const pbtrace::ResourceSpans& rs : request.resource_spans())
             for (const pbtrace::ScopeSpans& ss : rs.scope_spans())
@@ -51,7 +52,7 @@ public:
         batch.spans.reserve(spans);
         for (int r = 0; r < request.resource_spans_size(); ++r)
             convertResourceSpans(request.resource_spans(r), r, batch);
-        m_rejections.writeTo(batch);
+        m_rejections.writeTo(result);
     }
 
 private:
@@ -528,7 +529,7 @@ DecodeResult OtlpProtobufCodec::decodeRequest(const QByteArray& body)
         return result;
     }
     MessageConverter converter;
-    converter.convert(*request, result.batch);
+    converter.convert(*request, result);
     result.ok = true;
     return result;
 }

@@ -1,7 +1,7 @@
 #include "traceimporter.h"
 
-#include "ingest/ingestlogging.h"
 #include "ingest/jaegerjsonreader.h"
+#include "ingest/jsonlocator.h"
 #include "ingest/otlpjsoncodec.h"
 #include "ingest/otlpprotobufcodec.h"
 #include "ingest/zipkinjsonreader.h"
@@ -12,6 +12,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QJsonValue>
 #include <QSet>
 
 #include <zlib.h>
@@ -63,6 +64,15 @@ public:
         return m_buffer.mid(m_pos, n);
     }
 
+    /// While on, readLine also appends every byte it consumes, line ends included, to recorded().
+    void setRecording(bool on)
+    {
+        m_recording = on;
+        if (!on)
+            m_recorded.clear();
+    }
+    QByteArray takeRecorded() { return std::exchange(m_recorded, QByteArray()); }
+
     /// The next line without its "\n" (and "\r"); false at the end or on an error (then error() is set).
     bool readLine(QByteArray* line, qint64 maxLine)
     {
@@ -71,6 +81,8 @@ public:
             const qsizetype nl = m_buffer.indexOf('\n', searchFrom);
             if (nl >= 0) {
                 *line = m_buffer.mid(m_pos, nl - m_pos);
+                if (m_recording)
+                    m_recorded.append(m_buffer.constData() + m_pos, nl + 1 - m_pos);
                 m_consumed += nl + 1 - m_pos;
                 m_pos = nl + 1;
                 break;
@@ -86,6 +98,8 @@ public:
                 if (m_pos == m_buffer.size())
                     return false;
                 *line = m_buffer.mid(m_pos);
+                if (m_recording)
+                    m_recorded.append(*line);
                 m_consumed += m_buffer.size() - m_pos;
                 m_pos = m_buffer.size();
                 break;
@@ -199,6 +213,8 @@ private:
     qsizetype m_compactedBy = 0;
     qint64 m_consumed = 0;
     QString m_error;
+    bool m_recording = false;
+    QByteArray m_recorded;
 };
 
 bool isJsonSpace(char c)
@@ -229,6 +245,43 @@ bool isNonTraceSignal(const QByteArray& key)
         || key == "resource_metrics";
 }
 
+/// `top-level keys "batches", "result"`, `an array whose first element has key "foo"`, ...: what a JSON document
+/// that is no known trace format holds instead (keys sorted, at most 10 named).
+QString describeShape(const QJsonDocument& doc)
+{
+    const auto keyList = [](const QJsonObject& o) {
+        constexpr qsizetype MaxKeys = 10;
+        constexpr qsizetype MaxKeyLength = 40;
+        const QStringList keys = o.keys();
+        QStringList quoted;
+        for (qsizetype i = 0; i < std::min(keys.size(), MaxKeys); ++i) {
+            const QString& key = keys.at(i);
+            quoted << QLatin1Char('"')
+                    + (key.size() > MaxKeyLength ? key.left(MaxKeyLength) + QStringLiteral("...") : key)
+                    + QLatin1Char('"');
+        }
+        QString text
+            = (keys.size() == 1 ? QStringLiteral("key ") : QStringLiteral("keys ")) + quoted.join(QStringLiteral(", "));
+        if (keys.size() > MaxKeys)
+            text += QStringLiteral(" and %1 more").arg(keys.size() - MaxKeys);
+        return text;
+    };
+    if (doc.isObject())
+        return doc.object().isEmpty() ? QStringLiteral("an empty JSON object")
+                                      : QStringLiteral("top-level ") + keyList(doc.object());
+    const QJsonValue first = doc.array().first();
+    if (first.isObject())
+        return first.toObject().isEmpty()
+            ? QStringLiteral("an array whose first element is an empty object")
+            : QStringLiteral("an array whose first element has ") + keyList(first.toObject());
+    const char* what = first.isArray() ? "an array"
+        : first.isString()             ? "a string"
+        : first.isDouble()             ? "a number"
+        : first.isBool()               ? "true or false"
+                                       : "null";
+    return QStringLiteral("an array whose first element is ") + QLatin1String(what);
+}
+
 /// Binary content: a byte no JSON text starts with, or control bytes JSON never contains.
 bool looksBinary(const QByteArray& head)
 {
@@ -244,11 +297,13 @@ class Reader {
 public:
     Reader(const QString& path, const ImportOptions& options, const TraceImporter::ChunkSink& sink)
         : m_path(path)
-        , m_name(QFileInfo(path).fileName())
+        , m_name(options.displayName.isEmpty() ? path : options.displayName)
+        , m_peer(QFileInfo(path).fileName())
         , m_options(options)
         , m_sink(sink)
     {
         m_report.filePath = path;
+        m_report.displayName = m_name;
     }
 
     ImportReport run()
@@ -303,17 +358,13 @@ private:
         return false;
     }
 
+    // Not logged: the report is the answer, and its callers show every problem (logging them too printed each
+    // one twice on the command line).
     void addProblem(qint64 line, qint64 offset, const QString& message)
     {
         ++m_report.problemCount;
         if (m_report.problems.size() < static_cast<std::size_t>(std::max(m_options.maxProblems, 0)))
             m_report.problems.push_back({ line, offset, message });
-        QString where = m_name;
-        if (line > 0)
-            where += QStringLiteral(": line %1").arg(line);
-        else if (offset >= 0)
-            where += QStringLiteral(": byte offset %1").arg(offset);
-        qCWarning(lcIngest).noquote() << where + QStringLiteral(": ") + message;
     }
 
     RawPayload payload(QByteArray body, const QString& contentType, qint64 wireSize) const
@@ -324,19 +375,45 @@ private:
         p.contentEncoding = m_in.gzipped() ? QStringLiteral("gzip") : QString();
         p.wireSize = wireSize;
         p.receivedAtUnixNano = static_cast<std::uint64_t>(QDateTime::currentMSecsSinceEpoch()) * 1000000u;
-        p.peer = m_name;
+        p.peer = m_peer;
         return p;
     }
 
-    void account(const SpanBatch& batch)
+    /**
+     * Counts what `decoded` holds; one problem per rejected span. `json` is the text it was decoded from (empty for
+     * protobuf), starting at byte `jsonOffset` of the content; `line` is its line number for a JSON Lines line, 0 for
+     * a document (then each span's line is counted in `json`).
+     */
+    void account(const DecodeResult& decoded, qint64 line, const QByteArray& json = QByteArray(), qint64 jsonOffset = 0)
     {
+        const SpanBatch& batch = decoded.batch;
         m_report.spansImported += static_cast<qint64>(batch.spans.size());
         m_report.spansRejected += batch.rejectedSpans;
         for (const Span& s : batch.spans)
             m_traces.insert(s.traceId);
-        if (batch.rejectedSpans > 0)
-            addProblem(m_line, -1,
-                       QStringLiteral("%1 span(s) rejected: %2").arg(batch.rejectedSpans).arg(batch.rejectionMessage));
+        if (batch.rejectedSpans > 0 && decoded.rejections.empty()) {
+            addProblem(line, -1, batch.rejectionMessage);
+            return;
+        }
+        // Where each span is: the value at fault (a pretty-printed file names the line of the bad traceId).
+        std::vector<qint64> offsets(decoded.rejections.size(), -1);
+        std::vector<qint64> lines(decoded.rejections.size(), line);
+        if (!json.isEmpty() && !decoded.rejections.empty()) {
+            QStringList paths;
+            for (const SpanRejection& rejection : decoded.rejections)
+                paths << (rejection.field.isEmpty() ? rejection.span
+                                                    : rejection.span % QLatin1Char('.') % rejection.field);
+            offsets = JsonLocator::offsetsOf(json, paths);
+            if (line == 0)
+                lines = JsonLocator::linesOf(json, offsets);
+        }
+        for (std::size_t i = 0; i < decoded.rejections.size(); ++i) {
+            const SpanRejection& rejection = decoded.rejections[i];
+            addProblem(lines[i], offsets[i] >= 0 ? jsonOffset + offsets[i] : -1,
+                QStringLiteral("span %1: %2").arg(rejection.span, rejection.reason));
+        }
+        // Past the decoder's list: counted, not listed.
+        m_report.problemCount += batch.rejectedSpans - static_cast<qint64>(decoded.rejections.size());
     }
 
     ImportReport finish()
@@ -348,12 +425,8 @@ private:
                 m_report.error = m_name % QStringLiteral(": import cancelled");
             return std::move(m_report);
         }
-        if (m_report.spansImported == 0) {
-            QString why = QStringLiteral("no valid spans found");
-            if (!m_report.problems.empty())
-                why += QStringLiteral(" (first problem: %1)").arg(m_report.problemMessages().constFirst());
-            return fail(why);
-        }
+        if (m_report.spansImported == 0) // why is in `problems`, not repeated here
+            return fail(QStringLiteral("no valid spans found"));
         m_report.ok = true;
         return std::move(m_report);
     }
@@ -361,7 +434,8 @@ private:
     /// Hands one document's batch to the sink as one item.
     ImportReport deliverDocument(DecodeResult decoded, QByteArray body, const QString& contentType)
     {
-        account(decoded.batch);
+        const bool json = contentType == QLatin1String("application/json");
+        account(decoded, 0, json ? body : QByteArray());
         if (decoded.batch.spans.empty())
             return finish();
         if (cancelled())
@@ -395,7 +469,9 @@ private:
 
     ImportReport readJson()
     {
-        // JSON Lines: the first non-blank line is a complete OTLP request object on its own.
+        // JSON Lines: the first non-blank line is a complete OTLP request object on its own. Else a document,
+        // parsed from exactly the file's bytes (recorded while looking) so that offsets and line numbers are true.
+        m_in.setRecording(true);
         QByteArray line;
         qint64 lineOffset = 0;
         while (m_in.readLine(&line, m_options.maxDocumentBytes)) {
@@ -413,6 +489,7 @@ private:
             QJsonParseError parseError;
             QJsonDocument::fromJson(line, &parseError);
             if (parseError.error == QJsonParseError::NoError) {
+                m_in.setRecording(false);
                 m_report.format = TraceFileFormat::OtlpJsonLines;
                 std::vector<PendingLine> pending;
                 pending.push_back({ std::move(line), lineOffset, m_line });
@@ -429,6 +506,7 @@ private:
                 nextOffset = m_in.position();
             }
             if (isRequestKey(firstKey(next))) {
+                m_in.setRecording(false);
                 m_report.format = TraceFileFormat::OtlpJsonLines;
                 const qint64 firstLine = m_line;
                 m_line = nextLine;
@@ -437,17 +515,15 @@ private:
                 pending.push_back({ std::move(next), nextOffset, nextLine });
                 return readJsonLines(std::move(pending));
             }
-            if (!next.isEmpty() || nextLine > m_line)
-                line.append('\n').append(next);
         }
         // A document: read it whole.
         QByteArray rest;
         if (!m_in.readAll(&rest, m_options.maxDocumentBytes))
             return fail(m_in.error());
-        QByteArray body;
-        body.reserve(lineOffset + line.size() + 1 + rest.size());
-        body.append(QByteArray(lineOffset, ' ')); // keeps byte offsets of parse errors true
-        body.append(line).append('\n').append(rest);
+        QByteArray body = m_in.takeRecorded();
+        m_in.setRecording(false);
+        line.clear();
+        body.append(rest);
         rest.clear();
         if (cancelled())
             return finish();
@@ -467,7 +543,8 @@ private:
             }
         }
         if (parseError.error != QJsonParseError::NoError)
-            return fail(QStringLiteral("byte offset %1: invalid JSON: %2")
+            return fail(QStringLiteral("line %1 (byte offset %2): invalid JSON: %3")
+                            .arg(JsonLocator::linesOf(body, { parseError.offset }).front())
                             .arg(parseError.offset)
                             .arg(parseError.errorString()));
         if (doc.isObject() && (doc.object().contains(QLatin1String("resourceSpans"))
@@ -496,8 +573,9 @@ private:
         }
         if (doc.isArray() && doc.array().isEmpty())
             return fail(QStringLiteral("an empty JSON array: no spans"));
-        return fail(QStringLiteral("JSON that is neither OTLP (resourceSpans), Jaeger (data, or traceID with spans) "
-                                   "nor Zipkin v2 (traceId with id)"));
+        return fail(QStringLiteral("not a known trace format: %1; expected OTLP (resourceSpans), Jaeger (data, or "
+                                   "traceID with spans) or Zipkin v2 (traceId with id)")
+                        .arg(describeShape(doc)));
     }
 
     ImportReport readJsonLines(std::vector<PendingLine> firstLines)
@@ -574,7 +652,7 @@ private:
             ++m_report.nonTraceLines;
             return;
         }
-        account(decoded.batch);
+        account(decoded, m_line, line, offset);
         if (decoded.batch.spans.empty())
             return;
         IngestItem item;
@@ -587,7 +665,8 @@ private:
     }
 
     const QString m_path;
-    const QString m_name;
+    const QString m_name; ///< in messages
+    const QString m_peer; ///< RawPayload::peer of what is stored: the file's name
     const ImportOptions& m_options;
     const TraceImporter::ChunkSink& m_sink;
     InputStream m_in;
@@ -628,7 +707,7 @@ QString traceFileFormatName(TraceFileFormat format)
 
 QStringList ImportReport::problemMessages() const
 {
-    const QString name = QFileInfo(filePath).fileName();
+    const QString& name = displayName.isEmpty() ? filePath : displayName;
     QStringList out;
     for (const ImportProblem& p : problems) {
         QString where = name;
@@ -672,7 +751,7 @@ ImportReport TraceImporter::importFile(const QString& path, const ImportOptions&
     if (!first.ok)
         return first;
 
-    const QString name = QFileInfo(path).fileName();
+    const QString name = first.displayName;
     if (!multiChunk) {
         const WriteResult written = held.empty() ? WriteResult { true, {}, 0, {} } : m_store->write(held.front());
         if (!written.ok) {

@@ -22,8 +22,8 @@ enum class TraceFileFormat {
 /// "otlp-json", "otlp-jsonl", "otlp-proto", "jaeger-json", "zipkin-json" or "unknown".
 QString traceFileFormatName(TraceFileFormat format);
 
-/// One thing the importer skipped. `line` is 1-based (JSON Lines) or 0; `offset` a byte offset in the
-/// (inflated) content or -1 when not known.
+/// One thing the importer skipped: a JSON Lines line, or one rejected span ("span <path in the document>: <why>").
+/// `line` is 1-based or 0 when not known; `offset` a byte offset in the (inflated) content or -1 when not known.
 struct ImportProblem {
     qint64 line = 0;
     qint64 offset = -1;
@@ -36,7 +36,8 @@ struct ImportProblem {
  * When `ok` is true, every accepted span is committed and `problems` lists what was skipped.
  */
 struct ImportReport {
-    QString filePath;
+    QString filePath; ///< as given to importFile/readFile
+    QString displayName; ///< how `error` and problemMessages() name the file: ImportOptions::displayName, else filePath
     TraceFileFormat format = TraceFileFormat::Unknown;
     bool gzipped = false;
     bool ok = false;
@@ -48,14 +49,18 @@ struct ImportReport {
     qint64 requestsSkipped = 0; ///< JSON Lines lines that could not be decoded (each in `problems`)
     qint64 nonTraceLines = 0; ///< JSON Lines lines with resourceLogs/resourceMetrics (skipped, not errors)
     qint64 spansCommittedBeforeFailure = 0; ///< only when a store write failed after earlier chunks committed
-    std::vector<ImportProblem> problems; ///< at most ImportOptions::maxProblems entries
+    std::vector<ImportProblem> problems; ///< at most ImportOptions::maxProblems entries, in file order per chunk
     qint64 problemCount = 0; ///< all problems, also those not kept in `problems`
 
-    /// One line per problem, prefixed with the file name (and line / offset).
+    /// One line per problem, prefixed with the file name (and line / offset), then "... and N more" when
+    /// `problems` is not all. Not logged by the importer: the caller shows them.
     QStringList problemMessages() const;
 };
 
 struct ImportOptions {
+    /// How messages name the file; empty: the path as given (`spanscope import ./a/b.json` says "./a/b.json", not
+    /// an absolute or canonical path).
+    QString displayName;
     /// Spans per TraceStore::write for JSON Lines files (the other formats are written in one call).
     qint64 spansPerWrite = 10000;
     /// Largest document read whole (single OTLP/JSON request, protobuf, Jaeger, Zipkin) and largest JSON line.

@@ -53,6 +53,7 @@ struct ZSpan {
     std::vector<std::pair<QString, QString>> tags;
     bool debug = false;
     bool idValid = true;
+    bool traceIdValid = true;
     QString path; // of the first fragment, for messages
 };
 
@@ -92,7 +93,8 @@ bool readSpan(const QJsonValue& value, const QString& path, ZSpan* out, QString*
     out->path = path;
     out->traceId = TraceId::fromShortHex(o.value(QLatin1String("traceId")).toString(), &okTrace);
     out->id = SpanId::fromShortHex(o.value(QLatin1String("id")).toString(), &okId);
-    out->idValid = okTrace && okId && out->traceId.isValid() && out->id.isValid();
+    out->traceIdValid = okTrace && out->traceId.isValid();
+    out->idValid = out->traceIdValid && okId && out->id.isValid();
     const QString parent = o.value(QLatin1String("parentId")).toString();
     if (!parent.isEmpty()) {
         bool okParent = false;
@@ -174,6 +176,16 @@ SpanKind kindOf(const QString& kind)
 
 using Key = std::tuple<TraceId, SpanId, bool>;
 
+/// Counts a span rejected on its own and lists it; the first `message` becomes the batch's message.
+void reject(DecodeResult* result, SpanRejection rejection, const QString& message)
+{
+    ++result->batch.rejectedSpans;
+    if (result->batch.rejectionMessage.isEmpty())
+        result->batch.rejectionMessage = message;
+    if (result->rejections.size() < DecodeResult::MaxListedRejections)
+        result->rejections.push_back(std::move(rejection));
+}
+
 } // namespace
 
 SpanId ZipkinJsonReader::derivedServerSpanId(const SpanId& id)
@@ -212,9 +224,9 @@ DecodeResult ZipkinJsonReader::decode(const QJsonDocument& doc)
         if (!readSpan(array[i], path, &z, &result.error))
             return result;
         if (!z.idValid) {
-            ++result.batch.rejectedSpans;
-            if (result.batch.rejectionMessage.isEmpty())
-                result.batch.rejectionMessage = path % QStringLiteral(": invalid traceId or id");
+            const QString reason = QStringLiteral("invalid traceId or id");
+            reject(&result, { path, z.traceIdValid ? QStringLiteral("id") : QStringLiteral("traceId"), reason },
+                path % QStringLiteral(": ") % reason);
             continue;
         }
         const Key key { z.traceId, z.id, z.shared };
@@ -336,10 +348,10 @@ DecodeResult ZipkinJsonReader::decode(const QJsonDocument& doc)
         s.scope = scope;
         // The end (timestamp + duration) may still land at or past 2^63 ns: refused like the OTLP decoders do.
         if (const QString problem = OtlpCodecPrivate::contentProblem(s); !problem.isEmpty()) {
-            ++result.batch.rejectedSpans;
-            if (result.batch.rejectionMessage.isEmpty())
-                result.batch.rejectionMessage = QStringLiteral("span ") % s.traceId.toHex() % QLatin1Char('/')
-                    % z.id.toHex() % QStringLiteral(": ") % problem;
+            // Named by its ids in the batch's message (its fragments were merged), listed at its first fragment.
+            reject(&result, { z.path, QString(), problem },
+                QStringLiteral("span ") % s.traceId.toHex() % QLatin1Char('/') % z.id.toHex() % QStringLiteral(": ")
+                    % problem);
             continue;
         }
         result.batch.spans.push_back(std::move(s));

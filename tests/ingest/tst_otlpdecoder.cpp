@@ -253,6 +253,7 @@ private Q_SLOTS:
     void conformanceProtobufTwinMatchesGenericJson();
     void idRejections_data();
     void idRejections();
+    void rejectionsListedUpToALimit();
     void protobufIdRejections();
     void protobufLenientParsing();
     void protobufUnknownFieldsOddSizedBody();
@@ -276,6 +277,7 @@ static const char* const ProjectOtlpFiles[] = {
     "otlp-json/checkout-single-span.json",
     "otlp-json/invalid-ids.json",
     "otlp-json/payments-two-traces.json",
+    "otlp-json/pretty-bad-trace-id.json",
     "otlp-json/storefront-multi-resource.json",
     "otlp-json/trip-planner-agent.json",
     "otlp-json-protomapping/shop-grpc.jsonl",
@@ -344,6 +346,8 @@ void TestOtlpDecoder::fileCounts_data()
                                         << 0 << 0 << 0 << L { 0, 6, 1, 1, 0, 0 } << 0 << L { 21, 8, 3, 0 };
     QTest::newRow("invalid-ids") << QStringLiteral("otlp-json/invalid-ids.json") << 0 << 3 << 0 << 0 << 0 << 0 << 0 << 0
                                  << L { 0, 0, 0, 0, 0, 0 } << 0 << L { 0, 0, 0, 0 };
+    QTest::newRow("pretty-bad-trace-id") << QStringLiteral("otlp-json/pretty-bad-trace-id.json") << 1 << 2 << 1 << 1
+                                         << 0 << 0 << 0 << 0 << L { 1, 0, 0, 0, 0, 0 } << 0 << L { 0, 0, 0, 0 };
     QTest::newRow("shop-grpc.jsonl") << QStringLiteral("otlp-json-protomapping/shop-grpc.jsonl") << 16 << 0 << 12 << 4
                                      << 8 << 3 << 0 << 0 << L { 0, 8, 4, 4, 0, 0 } << 0 << L { 15, 19, 0, 0 };
     QTest::newRow("shop-grpc.pb") << QStringLiteral("otlp-protobuf/shop-grpc.pb") << 16 << 0 << 12 << 4 << 8 << 3 << 0
@@ -735,34 +739,50 @@ void TestOtlpDecoder::idRejections_data()
 {
     QTest::addColumn<QByteArray>("spanJson");
     QTest::addColumn<QString>("reason"); // empty: accepted
+    QTest::addColumn<QString>("field"); // the member named in DecodeResult::rejections
 
     const QByteArray t = "\"traceId\":\"0af7651916cd43dd8448eb211c80319c\"";
     const QByteArray s = "\"spanId\":\"b7ad6b7169203331\"";
-    QTest::newRow("valid") << QByteArray("{" + t + "," + s + "}") << QString();
-    QTest::newRow("valid, empty parent") << QByteArray("{" + t + "," + s + ",\"parentSpanId\":\"\"}") << QString();
-    QTest::newRow("valid, null parent") << QByteArray("{" + t + "," + s + ",\"parentSpanId\":null}") << QString();
-    QTest::newRow("missing traceId") << QByteArray("{" + s + "}") << QStringLiteral("traceId is empty (must be 16 bytes)");
+    const QString traceId = QStringLiteral("traceId");
+    const QString spanId = QStringLiteral("spanId");
+    QTest::newRow("valid") << QByteArray("{" + t + "," + s + "}") << QString() << QString();
+    QTest::newRow("valid, empty parent") << QByteArray("{" + t + "," + s + ",\"parentSpanId\":\"\"}") << QString()
+                                         << QString();
+    QTest::newRow("valid, null parent") << QByteArray("{" + t + "," + s + ",\"parentSpanId\":null}") << QString()
+                                        << QString();
+    QTest::newRow("missing traceId") << QByteArray("{" + s + "}") << QStringLiteral("traceId is empty (must be 16 bytes)")
+                                     << traceId;
     QTest::newRow("zero traceId") << QByteArray("{\"traceId\":\"00000000000000000000000000000000\"," + s + "}")
-                                  << QStringLiteral("traceId is all zeros (invalid)");
+                                  << QStringLiteral("traceId is all zeros (invalid)") << traceId;
     QTest::newRow("short hex traceId") << QByteArray("{\"traceId\":\"abc\"," + s + "}")
-                                       << QStringLiteral("traceId: expected 32 hex digits (or base64 of 16 bytes), got \"abc\"");
+                                       << QStringLiteral("traceId: expected 32 hex digits (or base64 of 16 bytes), got \"abc\"")
+                                       << traceId;
     QTest::newRow("non-hex traceId") << QByteArray("{\"traceId\":\"0af7651916cd43dd8448eb211c80319g\"," + s + "}")
-                                     << QStringLiteral("traceId: expected 32 hex digits");
+                                     << QStringLiteral("traceId: expected 32 hex digits") << traceId;
     QTest::newRow("base64 of 8 bytes as traceId") << QByteArray("{\"traceId\":\"Wmn8F4uo+Dc=\"," + s + "}")
-                                                  << QStringLiteral("traceId: expected 32 hex digits");
-    QTest::newRow("empty spanId") << QByteArray("{" + t + ",\"spanId\":\"\"}") << QStringLiteral("spanId is empty (must be 8 bytes)");
+                                                  << QStringLiteral("traceId: expected 32 hex digits") << traceId;
+    QTest::newRow("empty spanId") << QByteArray("{" + t + ",\"spanId\":\"\"}") << QStringLiteral("spanId is empty (must be 8 bytes)")
+                                  << spanId;
     QTest::newRow("zero spanId") << QByteArray("{" + t + ",\"spanId\":\"0000000000000000\"}")
-                                 << QStringLiteral("spanId is all zeros (invalid)");
+                                 << QStringLiteral("spanId is all zeros (invalid)") << spanId;
     QTest::newRow("long parent") << QByteArray("{" + t + "," + s + ",\"parentSpanId\":\"b7ad6b7169203331aa\"}")
-                                 << QStringLiteral("parentSpanId: expected 16 hex digits");
+                                 << QStringLiteral("parentSpanId: expected 16 hex digits") << QStringLiteral("parentSpanId");
     QTest::newRow("bad link") << QByteArray("{" + t + "," + s + ",\"links\":[{\"traceId\":\"\",\"spanId\":\"b7ad6b7169203331\"}]}")
-                              << QStringLiteral("links[0].traceId is empty (must be 16 bytes)");
+                              << QStringLiteral("links[0].traceId is empty (must be 16 bytes)")
+                              << QStringLiteral("links[0].traceId");
+    QTest::newRow("bad second link")
+        << QByteArray("{" + t + "," + s + ",\"links\":[{" + t + "," + s + "},{" + t + ",\"spanId\":\"x\"}]}")
+        << QStringLiteral("links[1].spanId: expected 16 hex digits") << QStringLiteral("links[1].spanId");
+    QTest::newRow("time past 2^63") << QByteArray("{" + t + "," + s + ",\"endTimeUnixNano\":\"9300000000000000000\"}")
+                                    << QStringLiteral("endTimeUnixNano 9300000000000000000 is at or past 2^63 ns")
+                                    << QStringLiteral("endTimeUnixNano");
 }
 
 void TestOtlpDecoder::idRejections()
 {
     QFETCH(QByteArray, spanJson);
     QFETCH(QString, reason);
+    QFETCH(QString, field);
     const QByteArray good = "{\"traceId\":\"0af7651916cd43dd8448eb211c80319c\",\"spanId\":\"00f067aa0ba902b7\"}";
     const QByteArray body = "{\"resourceSpans\":[{\"scopeSpans\":[{\"spans\":[" + good + "," + spanJson + "]}]}]}";
     const DecodeResult r = OtlpJsonCodec::decodeRequest(body);
@@ -771,6 +791,7 @@ void TestOtlpDecoder::idRejections()
         QCOMPARE(r.batch.spans.size(), std::size_t(2));
         QCOMPARE(r.batch.rejectedSpans, 0);
         QVERIFY(r.batch.rejectionMessage.isEmpty());
+        QVERIFY(r.rejections.empty());
         QVERIFY(r.batch.spans[1].isRoot());
         return;
     }
@@ -778,6 +799,33 @@ void TestOtlpDecoder::idRejections()
     QCOMPARE(r.batch.rejectedSpans, 1);
     const QString expectedStart = QStringLiteral("1 span rejected: resourceSpans[0].scopeSpans[0].spans[1]: ") + reason;
     QVERIFY2(r.batch.rejectionMessage.startsWith(expectedStart), qPrintable(r.batch.rejectionMessage));
+    // Listed one by one: the span's place, the member at fault, the reason without the place.
+    QCOMPARE(r.rejections.size(), std::size_t(1));
+    QCOMPARE(r.rejections[0].span, QStringLiteral("resourceSpans[0].scopeSpans[0].spans[1]"));
+    QCOMPARE(r.rejections[0].field, field);
+    QVERIFY2(r.rejections[0].reason.startsWith(reason), qPrintable(r.rejections[0].reason));
+}
+
+void TestOtlpDecoder::rejectionsListedUpToALimit()
+{
+    // 150 spans without ids: all counted, 3 reasons in the partial-success message, the first 100 listed in order.
+    QByteArray spans;
+    for (int i = 0; i < 150; ++i)
+        spans += QByteArray(i ? "," : "") + "{\"name\":\"s" + QByteArray::number(i) + "\"}";
+    const DecodeResult r
+        = OtlpJsonCodec::decodeRequest("{\"resourceSpans\":[{\"scopeSpans\":[{\"spans\":[" + spans + "]}]}]}");
+    QVERIFY2(r.ok, qPrintable(r.error));
+    QCOMPARE(r.batch.rejectedSpans, 150);
+    QCOMPARE(r.batch.rejectionMessage.count(QStringLiteral("traceId is empty")), 3);
+    QCOMPARE(r.rejections.size(), DecodeResult::MaxListedRejections);
+    for (std::size_t i = 0; i < r.rejections.size(); ++i)
+        QCOMPARE(r.rejections[i].span, QStringLiteral("resourceSpans[0].scopeSpans[0].spans[%1]").arg(i));
+
+    // A body refused as a whole lists nothing.
+    const DecodeResult broken = OtlpJsonCodec::decodeRequest(
+        "{\"resourceSpans\":[{\"scopeSpans\":[{\"spans\":[{\"name\":\"no ids\"}]}]},{\"scopeSpans\":5}]}");
+    QVERIFY(!broken.ok);
+    QVERIFY(broken.rejections.empty());
 }
 
 void TestOtlpDecoder::protobufIdRejections()
@@ -816,6 +864,10 @@ void TestOtlpDecoder::protobufIdRejections()
         QStringLiteral("3 spans rejected: resourceSpans[0].scopeSpans[0].spans[1]: traceId is 5 bytes (must be 16); "
                        "resourceSpans[0].scopeSpans[0].spans[2]: spanId is all zeros (invalid); "
                        "resourceSpans[0].scopeSpans[0].spans[3]: parentSpanId is 3 bytes (must be 8 or empty)"));
+    QCOMPARE(r.rejections.size(), std::size_t(3));
+    QCOMPARE(r.rejections[0].span, QStringLiteral("resourceSpans[0].scopeSpans[0].spans[1]"));
+    QCOMPARE(r.rejections[0].reason, QStringLiteral("traceId is 5 bytes (must be 16)"));
+    QCOMPARE(r.rejections[2].span, QStringLiteral("resourceSpans[0].scopeSpans[0].spans[3]"));
 }
 
 void TestOtlpDecoder::protobufLenientParsing()

@@ -367,7 +367,8 @@ private Q_SLOTS:
         const QStringList files = jsonDir.entryList({ QStringLiteral("*.json") }, QDir::Files);
         int posted = 0;
         for (const QString& name : files) {
-            if (name.contains(QLatin1String("manifest")) || name == QLatin1String("invalid-ids.json"))
+            if (name.contains(QLatin1String("manifest")) || name == QLatin1String("invalid-ids.json")
+                || name == QLatin1String("pretty-bad-trace-id.json")) // import-message fixture, mostly invalid spans
                 continue;
             QByteArray body;
             QVERIFY2(TestData::read(jsonDir.filePath(name), &body, &error), qPrintable(error));

@@ -199,6 +199,93 @@ private Q_SLOTS:
         QVERIFY2(missing.err.contains(QStringLiteral("nope.json: cannot open")), qPrintable(missing.err));
     }
 
+    void importSaysEachProblemOnce()
+    {
+        // One line per problem: not logged and printed, not repeated in "no valid spans found", no summary around it.
+        const QString db = m_dir.filePath(QStringLiteral("once.db"));
+        const QString some = m_dir.filePath(QStringLiteral("some-bad.json"));
+        const QString none = m_dir.filePath(QStringLiteral("none-valid.json"));
+        for (const auto& [path, spans] :
+            { std::pair { some, QByteArray(R"({"traceId":"0af7651916cd43dd8448eb211c80319c","spanId":"b7ad6b7169203331"},)"
+                                           R"({"traceId":"xyz","spanId":"b7ad6b7169203332"})") },
+                std::pair { none, QByteArray(R"({"traceId":"abc","spanId":"b7ad6b7169203332"})") } }) {
+            QFile f(path);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write(R"({"resourceSpans":[{"scopeSpans":[{"spans":[)" + spans + "]}]}]}");
+        }
+        const Run run = spanscope({ QStringLiteral("import"), some, none, QStringLiteral("--store"), db });
+        QCOMPARE(run.exitCode, 2);
+        const QStringList lines = run.err.split(u'\n', Qt::SkipEmptyParts);
+        QCOMPARE(lines.size(), 3);
+        QCOMPARE(lines[0], QStringLiteral("spanscope: skipped: ") + some + QStringLiteral(": line 1: span ")
+                     + QStringLiteral("resourceSpans[0].scopeSpans[0].spans[1]: traceId: expected 32 hex digits (or ")
+                     + QStringLiteral("base64 of 16 bytes), got \"xyz\""));
+        QVERIFY2(lines[1].endsWith(QStringLiteral("spans[0]: traceId: expected 32 hex digits (or base64 of 16 bytes), got "
+                                                  "\"abc\"")),
+            qPrintable(run.err));
+        QCOMPARE(lines[2], QStringLiteral("spanscope: ") + none + QStringLiteral(": no valid spans found"));
+        QVERIFY2(run.out.contains(QStringLiteral("imported 1 spans in 1 traces (otlp-jsonl); 1 spans rejected")),
+            qPrintable(run.out));
+    }
+
+    void importNamesTheLineInPrettyJson()
+    {
+        // The line of the bad value in a pretty-printed file, not "line 1".
+        SPANSCOPE_TEST_FILE(pretty, QStringLiteral("otlp-json/pretty-bad-trace-id.json"));
+        const Run run = spanscope({ QStringLiteral("import"), pretty, QStringLiteral("--store"),
+            QStringLiteral("sqlite:") + m_dir.filePath(QStringLiteral("pretty.db")) });
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+        const QStringList lines = run.err.split(u'\n', Qt::SkipEmptyParts);
+        QCOMPARE(lines.size(), 2);
+        QVERIFY2(lines[0].endsWith(QStringLiteral("pretty-bad-trace-id.json: line 21: span resourceSpans[0].scopeSpans[0]."
+                                                  "spans[1]: traceId: expected 32 hex digits (or base64 of 16 bytes), got "
+                                                  "\"not-a-trace-id\"")),
+            qPrintable(run.err));
+        QVERIFY2(lines[1].endsWith(QStringLiteral("pretty-bad-trace-id.json: line 27: span resourceSpans[0].scopeSpans[0]."
+                                                  "spans[2]: traceId is empty (must be 16 bytes)")),
+            qPrintable(run.err));
+        QVERIFY2(run.out.contains(QStringLiteral("imported 1 spans in 1 traces (otlp-json); 2 spans rejected")),
+            qPrintable(run.out));
+    }
+
+    void importNamesTheFileAsGiven()
+    {
+        // Relative paths stay as typed in every message, "sub/.." included: not made absolute or canonical.
+        QVERIFY(QDir(m_dir.path()).mkpath(QStringLiteral("sub")));
+        SPANSCOPE_READ_TEST_FILE(pretty, QStringLiteral("otlp-json/pretty-bad-trace-id.json"));
+        QFile f(m_dir.filePath(QStringLiteral("given.json")));
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(pretty);
+        f.close();
+        const QString given = QStringLiteral("sub/../given.json");
+        const Run run = spanscope({ QStringLiteral("import"), given, QStringLiteral("missing.json"),
+                                      QStringLiteral("--store"), QStringLiteral("sqlite:given.db") },
+            QString(), m_dir.path());
+        QCOMPARE(run.exitCode, 2);
+        const QStringList lines = run.err.split(u'\n', Qt::SkipEmptyParts);
+        QCOMPARE(lines.size(), 3);
+        QVERIFY2(lines[0].startsWith(QStringLiteral("spanscope: skipped: sub/../given.json: line 21: ")), qPrintable(run.err));
+        QVERIFY2(lines[1].startsWith(QStringLiteral("spanscope: skipped: sub/../given.json: line 27: ")), qPrintable(run.err));
+        QVERIFY2(lines[2].startsWith(QStringLiteral("spanscope: missing.json: cannot open")), qPrintable(run.err));
+        QVERIFY2(run.out.startsWith(QStringLiteral("sub/../given.json: imported 1 spans")), qPrintable(run.out));
+    }
+
+    void importNamesTheKeysOfUnknownJson()
+    {
+        const QString unknown = m_dir.filePath(QStringLiteral("unknown.json"));
+        QFile f(unknown);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("{\n  \"batches\": [],\n  \"result\": 1\n}\n");
+        f.close();
+        const Run run = spanscope({ QStringLiteral("import"), unknown, QStringLiteral("--store"),
+            QStringLiteral("sqlite:") + m_dir.filePath(QStringLiteral("unknown.db")) });
+        QCOMPARE(run.exitCode, 2);
+        QCOMPARE(run.err.split(u'\n', Qt::SkipEmptyParts),
+            QStringList { QStringLiteral("spanscope: ") + unknown
+                + QStringLiteral(": not a known trace format: top-level keys \"batches\", \"result\"; expected OTLP "
+                                 "(resourceSpans), Jaeger (data, or traceID with spans) or Zipkin v2 (traceId with id)") });
+    }
+
     void exportAndReimport()
     {
         const QString db = m_dir.filePath(QStringLiteral("cli.db")); // filled by import("project")
