@@ -10,6 +10,7 @@
 #include <QSemaphore>
 #include <QSignalSpy>
 #include <QTest>
+#include <QScopeGuard>
 #include <QThreadPool>
 #include <QTimer>
 
@@ -533,6 +534,12 @@ private Q_SLOTS:
             store.addSpans(variedTrace(n));
         auto gate = std::make_shared<Gate>();
         QThreadPool pool;
+        // Whatever happens below (a failed check returns early; QAbstractItemModelTester may fetch one more page),
+        // no store call stays blocked on the gate: the pool could not be destroyed.
+        const auto drain = qScopeGuard([&] {
+            gate->permits.release(1000);
+            pool.waitForDone();
+        });
         TraceListModel model;
         QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
         model.setAsynchronous(true);
@@ -551,7 +558,7 @@ private Q_SLOTS:
         gate->permits.release(2);
         QVERIFY(waitUntilLoaded(model));
         // The Duration page may finish before the stale Spans page has even started: wait for both to have run.
-        QTRY_COMPARE(gate->calls.load(), 3);
+        QTRY_VERIFY(gate->calls.load() >= 3);
         QVERIFY(!model.isLoading());
         QCOMPARE(model.query().order, TraceOrder::Duration);
         QCOMPARE(model.rowCount(), TraceListModel::PageSize);
