@@ -10,7 +10,7 @@ using Option = CommandLine::Option;
 const Option CommandLine::Listen { "listen", nullptr, "HOST:PORT",
     QT_TRANSLATE_NOOP("main", "Receiver address"), "127.0.0.1:4318", nullptr };
 const Option CommandLine::Store { "store", nullptr, "STORE",
-    QT_TRANSLATE_NOOP("main", "Trace store, sqlite:PATH or postgresql://..."),
+    QT_TRANSLATE_NOOP("main", "Trace store: sqlite:PATH, postgresql://... or a libpq keyword string (\"host=... dbname=...\")"),
     QT_TRANSLATE_NOOP("main", "SQLite in the app data folder"), nullptr };
 const Option CommandLine::MaxBodyBytes { "max-body-bytes", nullptr, "BYTES",
     QT_TRANSLATE_NOOP("main", "Largest accepted request body, also after gzip inflation"), "16777216", nullptr };

@@ -127,7 +127,8 @@ private Q_SLOTS:
         QCOMPARE(CommandLine::Output.helpText(true), QStringLiteral("Output file (required)."));
         CommandLine migrate(Command::Migrate);
         QVERIFY2(migrate.helpText().simplified().contains(
-                     QStringLiteral("--store <STORE> Trace store, sqlite:PATH or postgresql://... (required).")),
+                     QStringLiteral("--store <STORE> Trace store: sqlite:PATH, postgresql://... or a libpq keyword string "
+                                    "(\"host=... dbname=...\") (required).")),
             qPrintable(migrate.helpText()));
     }
 
