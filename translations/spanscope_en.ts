@@ -200,6 +200,10 @@
         <source>There is another connection named &quot;%1&quot;.</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>The credentials were moved from the endpoint URL to the access key and secret fields: the secret is kept for this session only, never saved.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>ExportDialog</name>
