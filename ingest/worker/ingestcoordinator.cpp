@@ -1,9 +1,9 @@
-#include "ingestcoordinator.h"
+#include "ingest/worker/ingestcoordinator.h"
 
-#include "gzip.h"
-#include "ingestlogging.h"
-#include "otlpjsoncodec.h"
-#include "otlpprotobufcodec.h"
+#include "ingest/codec/gzip.h"
+#include "ingest/codec/otlpjsoncodec.h"
+#include "ingest/codec/otlpprotobufcodec.h"
+#include "ingest/ingestlogging.h"
 
 #include "storage/blobstore.h"
 #include "storage/connectionstrings.h"
