@@ -1,7 +1,7 @@
 #include "tracefileservice.h"
 
-#include "ingest/traceexporter.h"
-#include "ingest/traceimporter.h"
+#include "ingest/files/traceexporter.h"
+#include "ingest/files/traceimporter.h"
 #include "storage/forwardingtracestore.h"
 #include "storage/sqlitetracestore.h"
 

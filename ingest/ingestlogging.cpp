@@ -1,3 +1,3 @@
-#include "ingestlogging.h"
+#include "ingest/ingestlogging.h"
 
 Q_LOGGING_CATEGORY(lcIngest, "spanscope.ingest", QtInfoMsg)

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "storage/tracestore.h"
+#include "storage/ingestqueue.h"
 
 #include <QMutex>
 #include <QString>
@@ -12,23 +12,6 @@
 #include <vector>
 
 class BlobStore;
-
-/// One request taken from the ingestion queue by PostgresTraceStore::claimQueued.
-struct QueuedPayload {
-    qint64 id = 0; ///< ingestion_queue.id; pass it to completeQueued / failQueued
-    RawPayload payload; ///< as enqueued (payload.id is the queue id as well)
-    int attempts = 0; ///< failQueued calls so far
-    QString lastError; ///< the reason given to the last failQueued, or empty
-};
-
-/// What the ingestion coordinator needs to name and find a trace's raw object (DESIGN.md "S3 / MinIO").
-struct TraceObjectInfo {
-    TraceId traceId;
-    QString environment; ///< deployment.environment.name, else deployment.environment, else "default"
-    QString rootServiceName; ///< traces.service_name (root span's service, or the earliest span's)
-    std::uint64_t startTimeUnixNano = 0;
-    QString rawBlobKey; ///< traces.raw_blob_key, empty when none is set yet
-};
 
 /**
  * The team store: PostgreSQL through libpqxx (schema, JSON columns and what they keep in docs/storage.md,
@@ -53,7 +36,7 @@ struct TraceObjectInfo {
  * ConnectionStrings::redact with the connection string's passwords; methods called before a successful open() fail with
  * an error. The store and the BlobStore given to it must outlive all calls into it.
  */
-class PostgresTraceStore final : public TraceStore {
+class PostgresTraceStore final : public IngestQueue {
 public:
     static constexpr int MaxIdleConnections = 8;
 
@@ -119,7 +102,8 @@ public:
      * acknowledged. body, contentType, contentEncoding, peer, wireSize, spanCount and receivedAtUnixNano are kept;
      * the new rows' ids go to *ids when given.
      */
-    bool enqueue(const std::vector<RawPayload>& payloads, QString* error = nullptr, std::vector<qint64>* ids = nullptr);
+    bool enqueue(
+        const std::vector<RawPayload>& payloads, QString* error = nullptr, std::vector<qint64>* ids = nullptr) override;
     /**
      * Leases due requests, oldest due first: those never leased, those whose lease ran out (a worker died) and
      * those whose retry time passed. At most `maxItems`, and no more once `maxBytes` body bytes are reached (the
@@ -127,19 +111,20 @@ public:
      * is claiming are skipped (FOR UPDATE SKIP LOCKED), so workers never get the same request at once.
      */
     std::vector<QueuedPayload> claimQueued(
-        int maxItems, qint64 maxBytes, std::chrono::seconds lease, QString* error = nullptr);
+        int maxItems, qint64 maxBytes, std::chrono::seconds lease, QString* error = nullptr) override;
     /// Deletes the requests (their spans are committed). Unknown ids are ignored.
-    bool completeQueued(const std::vector<qint64>& ids, QString* error = nullptr);
+    bool completeQueued(const std::vector<qint64>& ids, QString* error = nullptr) override;
     /// Releases the requests for another attempt after `retryAfter`: attempts + 1, last_error = `reason`.
     bool failQueued(const std::vector<qint64>& ids, const QString& reason, std::chrono::milliseconds retryAfter,
-        QString* error = nullptr);
+        QString* error = nullptr) override;
     /// Requests in the queue (leased or not); -1 with *error set on failure.
-    qint64 queueDepth(QString* error = nullptr);
+    qint64 queueDepth(QString* error = nullptr) override;
 
     /// Environment, root service and start of the given traces (unknown ones are left out), in no set order.
-    std::vector<TraceObjectInfo> traceObjectInfo(const std::vector<TraceId>& traceIds, QString* error = nullptr);
+    std::vector<TraceObjectInfo> traceObjectInfo(
+        const std::vector<TraceId>& traceIds, QString* error = nullptr) override;
     /// Sets traces.raw_blob_key (an empty key clears it); unknown traces are ignored. One transaction.
-    bool setTraceBlobKeys(const std::vector<std::pair<TraceId, QString>>& keys, QString* error = nullptr);
+    bool setTraceBlobKeys(const std::vector<std::pair<TraceId, QString>>& keys, QString* error = nullptr) override;
 
 private:
     struct Connection; // a pqxx::connection and what this store set up on it

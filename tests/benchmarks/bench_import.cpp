@@ -10,9 +10,9 @@
 // "decode only" rows run TraceImporter::readFile without a store: the importer's own memory. The store rows add
 // SQLite's writer page cache, which fills up to its bound (64 MiB) as the database grows.
 
-#include "ingest/otlpjsoncodec.h"
-#include "ingest/otlpprotobufcodec.h"
-#include "ingest/traceimporter.h"
+#include "ingest/codec/otlpjsoncodec.h"
+#include "ingest/codec/otlpprotobufcodec.h"
+#include "ingest/files/traceimporter.h"
 #include "storage/sqlitetracestore.h"
 #include "tests/benchmarks/spangenerator.h"
 

@@ -6,7 +6,7 @@
 //
 // usage: bench_ingest [--exporters N] [--requests R] [--spans S] [--binary PATH]
 
-#include "ingest/otlpprotobufcodec.h"
+#include "ingest/codec/otlpprotobufcodec.h"
 #include "storage/spancodec.h"
 
 #include <QCommandLineParser>

@@ -16,8 +16,8 @@
 // 4. Raw objects: B traces get their gzipped OTLP/JSON object PUT to S3 (as the worker does); then
 //    PostgresTraceStore::traceBlob (row lookup + S3 GET) and a plain S3 GET, median and p95.
 
-#include "ingest/gzip.h"
-#include "ingest/otlpjsoncodec.h"
+#include "ingest/codec/gzip.h"
+#include "ingest/codec/otlpjsoncodec.h"
 #include "storage/postgrestracestore.h"
 #include "storage/s3blobstore.h"
 #include "tests/benchmarks/spangenerator.h"

@@ -7,8 +7,8 @@
 // SPANSCOPE_TEST_PG_URL and SPANSCOPE_TEST_S3_ENDPOINT say those servers are available; skipped elsewhere, failed
 // instead when CI is set.
 
-#include "ingest/gzip.h"
-#include "ingest/otlpjsoncodec.h"
+#include "ingest/codec/gzip.h"
+#include "ingest/codec/otlpjsoncodec.h"
 #include "storage/postgrestracestore.h"
 #include "storage/s3blobstore.h"
 

@@ -3,7 +3,7 @@
 // it returns must survive deflate + inflate.
 
 #include "fuzzcommon.h"
-#include "ingest/gzip.h"
+#include "ingest/codec/gzip.h"
 
 #include <cstddef>
 #include <cstdint>

@@ -2,7 +2,7 @@
 // accepts must survive an OTLP protobuf round trip unchanged (FuzzCommon::checkTraceFileReader).
 
 #include "fuzzcommon.h"
-#include "ingest/jaegerjsonreader.h"
+#include "ingest/files/jaegerjsonreader.h"
 
 #include <cstddef>
 #include <cstdint>

@@ -4,8 +4,8 @@
 // a GET /healthz checks that it still serves.
 
 #include "fuzzcommon.h"
-#include "ingest/ingestpipeline.h"
-#include "ingest/otlphttpreceiver.h"
+#include "ingest/receiver/ingestpipeline.h"
+#include "ingest/receiver/otlphttpreceiver.h"
 #include "tests/common/memorytracestore.h"
 #include "tests/common/rawhttpclient.h"
 

@@ -2,8 +2,8 @@
 // OTLP encodings) to the same spans; pretty-printing a body must not change what it decodes to.
 
 #include "fuzzcommon.h"
-#include "ingest/otlpjsoncodec.h"
-#include "ingest/otlpprotobufcodec.h"
+#include "ingest/codec/otlpjsoncodec.h"
+#include "ingest/codec/otlpprotobufcodec.h"
 
 #include <cstddef>
 #include <cstdint>

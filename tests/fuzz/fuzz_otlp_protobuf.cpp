@@ -2,8 +2,8 @@
 // both OTLP encodings) to the same spans.
 
 #include "fuzzcommon.h"
-#include "ingest/otlpjsoncodec.h"
-#include "ingest/otlpprotobufcodec.h"
+#include "ingest/codec/otlpjsoncodec.h"
+#include "ingest/codec/otlpprotobufcodec.h"
 
 #include <cstddef>
 #include <cstdint>

@@ -2,7 +2,7 @@
 // accepts must survive an OTLP protobuf round trip unchanged (FuzzCommon::checkTraceFileReader).
 
 #include "fuzzcommon.h"
-#include "ingest/zipkinjsonreader.h"
+#include "ingest/files/zipkinjsonreader.h"
 
 #include <cstddef>
 #include <cstdint>

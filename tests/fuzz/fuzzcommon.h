@@ -3,9 +3,9 @@
 // Shared by the libFuzzer harnesses: quiet logging, the round-trip invariant the OTLP codecs must keep, and the
 // body of the JSON trace file reader harnesses.
 
-#include "ingest/decoderesult.h"
-#include "ingest/otlpcodec_p.h"
-#include "ingest/otlpprotobufcodec.h"
+#include "ingest/codec/decoderesult.h"
+#include "ingest/codec/otlpcodec_p.h"
+#include "ingest/codec/otlpprotobufcodec.h"
 #include "model/span.h"
 
 #include <QByteArray>

@@ -3,11 +3,11 @@
 // Runs where SPANSCOPE_TEST_PG_URL and SPANSCOPE_TEST_S3_ENDPOINT say those servers are available; skipped
 // elsewhere, failed instead when CI is set. Each test function works in its own schema and bucket.
 
-#include "ingest/gzip.h"
-#include "ingest/ingestcoordinator.h"
-#include "ingest/ingestpipeline.h"
-#include "ingest/otlpjsoncodec.h"
-#include "ingest/otlpprotobufcodec.h"
+#include "ingest/codec/gzip.h"
+#include "ingest/codec/otlpjsoncodec.h"
+#include "ingest/codec/otlpprotobufcodec.h"
+#include "ingest/receiver/ingestpipeline.h"
+#include "ingest/worker/ingestcoordinator.h"
 #include "storage/postgrestracestore.h"
 #include "storage/s3blobstore.h"
 

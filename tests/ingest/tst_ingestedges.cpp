@@ -1,8 +1,8 @@
-#include "ingest/jaegerjsonreader.h"
-#include "ingest/otlpjsoncodec.h"
-#include "ingest/otlpprotobufcodec.h"
-#include "ingest/queryapi.h"
-#include "ingest/zipkinjsonreader.h"
+#include "ingest/files/jaegerjsonreader.h"
+#include "ingest/api/queryapi.h"
+#include "ingest/codec/otlpjsoncodec.h"
+#include "ingest/codec/otlpprotobufcodec.h"
+#include "ingest/files/zipkinjsonreader.h"
 #include "model/tracelistmodel.h"
 #include "storage/sqlitetracestore.h"
 

@@ -1,4 +1,4 @@
-#include "ingest/jsonlocator.h"
+#include "ingest/files/jsonlocator.h"
 
 #include <QTest>
 

@@ -1,5 +1,5 @@
-#include "ingest/otlpjsoncodec.h"
-#include "ingest/otlpprotobufcodec.h"
+#include "ingest/codec/otlpjsoncodec.h"
+#include "ingest/codec/otlpprotobufcodec.h"
 #include "model/span.h"
 
 #include "../common/testdata.h"

@@ -1,8 +1,8 @@
-#include "ingest/gzip.h"
-#include "ingest/ingestpipeline.h"
-#include "ingest/otlphttpreceiver.h"
-#include "ingest/otlpjsoncodec.h"
-#include "ingest/otlpprotobufcodec.h"
+#include "ingest/codec/gzip.h"
+#include "ingest/codec/otlpjsoncodec.h"
+#include "ingest/codec/otlpprotobufcodec.h"
+#include "ingest/receiver/ingestpipeline.h"
+#include "ingest/receiver/otlphttpreceiver.h"
 #include "storage/sqlitetracestore.h"
 #include "tests/common/rawhttpclient.h"
 

@@ -1,12 +1,12 @@
 // The read-only query API: real HTTP against an OtlpHttpReceiver whose SQLite store was filled by posting OTLP (the
 // files of tests/data/ plus generated traces), and QueryApi called directly over the in-memory store.
 
-#include "ingest/gzip.h"
-#include "ingest/ingestpipeline.h"
-#include "ingest/otlphttpreceiver.h"
-#include "ingest/otlpjsoncodec.h"
-#include "ingest/otlpprotobufcodec.h"
-#include "ingest/queryapi.h"
+#include "ingest/api/queryapi.h"
+#include "ingest/codec/gzip.h"
+#include "ingest/codec/otlpjsoncodec.h"
+#include "ingest/codec/otlpprotobufcodec.h"
+#include "ingest/receiver/ingestpipeline.h"
+#include "ingest/receiver/otlphttpreceiver.h"
 #include "storage/sqlitetracestore.h"
 
 #include "../common/memorytracestore.h"

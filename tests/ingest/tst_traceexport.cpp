@@ -1,6 +1,6 @@
-#include "ingest/gzip.h"
-#include "ingest/traceexporter.h"
-#include "ingest/traceimporter.h"
+#include "ingest/codec/gzip.h"
+#include "ingest/files/traceexporter.h"
+#include "ingest/files/traceimporter.h"
 #include "storage/sqlitetracestore.h"
 
 #include "../common/testdata.h"

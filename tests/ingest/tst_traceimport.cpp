@@ -1,7 +1,7 @@
-#include "ingest/gzip.h"
-#include "ingest/otlpprotobufcodec.h"
-#include "ingest/traceimporter.h"
-#include "ingest/zipkinjsonreader.h"
+#include "ingest/codec/gzip.h"
+#include "ingest/codec/otlpprotobufcodec.h"
+#include "ingest/files/traceimporter.h"
+#include "ingest/files/zipkinjsonreader.h"
 #include "storage/sqlitetracestore.h"
 
 #include "../common/testdata.h"

@@ -1,4 +1,4 @@
-#include "ingest/gzip.h"
+#include "ingest/codec/gzip.h"
 #include "storage/sqlitetracestore.h"
 
 #include "../common/testdata.h"

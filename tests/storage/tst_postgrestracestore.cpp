@@ -8,9 +8,9 @@
 #include "storage/postgrestracestore.h"
 #include "storage/sqlitetracestore.h"
 
-#include "ingest/gzip.h"
-#include "ingest/otlpjsoncodec.h"
-#include "ingest/otlpprotobufcodec.h"
+#include "ingest/codec/gzip.h"
+#include "ingest/codec/otlpjsoncodec.h"
+#include "ingest/codec/otlpprotobufcodec.h"
 
 #include "../common/testdata.h"
 #include "../common/traceorderingcheck.h"

@@ -5,10 +5,10 @@
 
 #include "app/storeopener.h"
 #include "app/tracefileservice.h"
-#include "ingest/ingestpipeline.h"
-#include "ingest/otlphttpreceiver.h"
-#include "ingest/otlpjsoncodec.h"
-#include "ingest/otlpprotobufcodec.h"
+#include "ingest/codec/otlpjsoncodec.h"
+#include "ingest/codec/otlpprotobufcodec.h"
+#include "ingest/receiver/ingestpipeline.h"
+#include "ingest/receiver/otlphttpreceiver.h"
 #include "model/tracelistmodel.h"
 #include "storage/sqlitetracestore.h"
 

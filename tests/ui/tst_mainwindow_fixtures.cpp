@@ -6,7 +6,7 @@
 #include "ui/rawpayloadview.h"
 #include "ui/waterfallview.h"
 
-#include "ingest/otlpjsoncodec.h"
+#include "ingest/codec/otlpjsoncodec.h"
 #include "model/attributemodel.h"
 #include "model/tracelistmodel.h"
 #include "storage/sqlitetracestore.h"

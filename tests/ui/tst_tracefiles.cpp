@@ -2,7 +2,7 @@
 // drop, recent files and cancel, with the app's real TraceFileService (importer/exporter) and SQLite stores.
 
 #include "app/tracefileservice.h"
-#include "ingest/payloadformatter.h"
+#include "ingest/codec/payloadformatter.h"
 #include "model/tracelistmodel.h"
 #include "storage/sqlitetracestore.h"
 

@@ -1,8 +1,8 @@
-#include "ingestpipeline.h"
+#include "ingest/receiver/ingestpipeline.h"
 
 #include <QDateTime>
 
-#include "ingestlogging.h"
+#include "ingest/ingestlogging.h"
 
 #include <QElapsedTimer>
 #include <QPromise>

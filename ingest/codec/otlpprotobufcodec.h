@@ -1,6 +1,6 @@
 #pragma once
 
-#include "ingest/decoderesult.h"
+#include "ingest/codec/decoderesult.h"
 
 #include <QByteArray>
 #include <QString>

@@ -1,7 +1,7 @@
-#include "traceexporter.h"
+#include "ingest/files/traceexporter.h"
 
-#include "ingest/otlpjsoncodec.h"
-#include "ingest/otlpprotobufcodec.h"
+#include "ingest/codec/otlpjsoncodec.h"
+#include "ingest/codec/otlpprotobufcodec.h"
 #include "storage/tracestore.h"
 
 #include <QFileInfo>

@@ -1,4 +1,4 @@
-#include "gzip.h"
+#include "ingest/codec/gzip.h"
 
 #include <zlib.h>
 

@@ -1,8 +1,8 @@
-#include "queryapi.h"
+#include "ingest/api/queryapi.h"
 
-#include "gzip.h"
-#include "ingestlogging.h"
-#include "otlpjsoncodec.h"
+#include "ingest/codec/gzip.h"
+#include "ingest/codec/otlpjsoncodec.h"
+#include "ingest/ingestlogging.h"
 #include "storage/tracestore.h"
 
 #include <QDateTime>

@@ -1,6 +1,6 @@
-#include "jaegerjsonreader.h"
+#include "ingest/files/jaegerjsonreader.h"
 
-#include "ingest/otlpcodec_p.h"
+#include "ingest/codec/otlpcodec_p.h"
 
 #include <QHash>
 #include <QJsonArray>

@@ -1,13 +1,13 @@
-#include "ingestcoordinator.h"
+#include "ingest/worker/ingestcoordinator.h"
 
-#include "gzip.h"
-#include "ingestlogging.h"
-#include "otlpjsoncodec.h"
-#include "otlpprotobufcodec.h"
+#include "ingest/codec/gzip.h"
+#include "ingest/codec/otlpjsoncodec.h"
+#include "ingest/codec/otlpprotobufcodec.h"
+#include "ingest/ingestlogging.h"
 
 #include "storage/blobstore.h"
 #include "storage/connectionstrings.h"
-#include "storage/postgrestracestore.h"
+#include "storage/ingestqueue.h"
 #include "storage/s3blobstore.h"
 
 #include <QElapsedTimer>
@@ -55,14 +55,14 @@ struct IngestCoordinator::Round {
     std::vector<qint64> empty; ///< decoded, but no span left to store (all rejected)
 };
 
-IngestCoordinator::IngestCoordinator(PostgresTraceStore* store, BlobStore* blobs, Options options)
+IngestCoordinator::IngestCoordinator(IngestQueue* store, BlobStore* blobs, Options options)
     : m_store(store)
     , m_blobs(blobs)
     , m_options(std::move(options))
 {
 }
 
-IngestCoordinator::IngestCoordinator(PostgresTraceStore* store, BlobStore* blobs)
+IngestCoordinator::IngestCoordinator(IngestQueue* store, BlobStore* blobs)
     : IngestCoordinator(store, blobs, Options())
 {
 }
@@ -243,7 +243,7 @@ int IngestCoordinator::processOnce()
         IngestItem item;
         item.batch = std::move(decoded.batch);
         item.payload = q.payload;
-        item.payload.body.clear(); // not stored by PostgresTraceStore::write; the queue row still has it
+        item.payload.body.clear(); // not stored by the store's write; the queue row still has it
         items.push_back(std::move(item));
     }
     completeRequests(round.empty);

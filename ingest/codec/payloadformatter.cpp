@@ -1,7 +1,7 @@
-#include "payloadformatter.h"
+#include "ingest/codec/payloadformatter.h"
 
-#include "otlpjsoncodec.h"
-#include "otlpprotobufcodec.h"
+#include "ingest/codec/otlpjsoncodec.h"
+#include "ingest/codec/otlpprotobufcodec.h"
 
 QString formatPayloadAsOtlpJson(const RawPayload& payload)
 {

@@ -14,7 +14,7 @@
 #include <vector>
 
 class BlobStore;
-class PostgresTraceStore;
+class IngestQueue;
 struct QueuedPayload;
 struct TraceObjectInfo;
 
@@ -27,7 +27,7 @@ struct TraceObjectInfo;
  *
  * One round (processOnce): claimQueued (at most Options::batchMaxItems requests and about batchMaxBytes body
  * bytes, leased for Options::lease) -> decode each body with the OTLP protobuf or JSON codec -> one
- * PostgresTraceStore::write of every decoded request -> for each trace those requests touch: all its stored spans
+ * IngestQueue::write of every decoded request -> for each trace those requests touch: all its stored spans
  * (traceSpans) as one compact OTLP/JSON ExportTraceServiceRequest, gzipped, put at
  * S3BlobStore::traceObjectKey(environment, root service, trace start, trace id) -> setTraceBlobKeys ->
  * completeQueued. A request leaves the queue only when its spans are in PostgreSQL and the object of every trace it
@@ -90,8 +90,8 @@ public:
     };
 
     /// `blobs` may be null (PostgreSQL only). Neither is owned; both must be open / usable before start().
-    IngestCoordinator(PostgresTraceStore* store, BlobStore* blobs, Options options);
-    IngestCoordinator(PostgresTraceStore* store, BlobStore* blobs);
+    IngestCoordinator(IngestQueue* store, BlobStore* blobs, Options options);
+    IngestCoordinator(IngestQueue* store, BlobStore* blobs);
     ~IngestCoordinator(); ///< stop()s
 
     IngestCoordinator(const IngestCoordinator&) = delete;
@@ -152,7 +152,7 @@ private:
     void setDatabaseUp(bool up, const QString& error);
     void setBlobStoreUp(bool up, const QString& error);
 
-    PostgresTraceStore* const m_store;
+    IngestQueue* const m_store;
     BlobStore* const m_blobs;
     const Options m_options;
 

@@ -1,7 +1,7 @@
-#include "otlpprotobufcodec.h"
+#include "ingest/codec/otlpprotobufcodec.h"
 
+#include "ingest/codec/otlpcodec_p.h"
 #include "ingest/ingestlogging.h"
-#include "ingest/otlpcodec_p.h"
 #include "model/span.h"
 
 #include "opentelemetry/proto/collector/trace/v1/trace_service.pb.h"

@@ -1,6 +1,6 @@
-#include "zipkinjsonreader.h"
+#include "ingest/files/zipkinjsonreader.h"
 
-#include "ingest/otlpcodec_p.h"
+#include "ingest/codec/otlpcodec_p.h"
 
 #include <QHash>
 #include <QJsonArray>

@@ -1,4 +1,4 @@
-#include "jsonlocator.h"
+#include "ingest/files/jsonlocator.h"
 
 #include <algorithm>
 #include <numeric>

@@ -1,6 +1,6 @@
-#include "otlpjsoncodec.h"
+#include "ingest/codec/otlpjsoncodec.h"
 
-#include "ingest/otlpcodec_p.h"
+#include "ingest/codec/otlpcodec_p.h"
 #include "model/jsonstring.h"
 #include "model/span.h"
 

@@ -1,10 +1,10 @@
-#include "traceimporter.h"
+#include "ingest/files/traceimporter.h"
 
-#include "ingest/jaegerjsonreader.h"
-#include "ingest/jsonlocator.h"
-#include "ingest/otlpjsoncodec.h"
-#include "ingest/otlpprotobufcodec.h"
-#include "ingest/zipkinjsonreader.h"
+#include "ingest/codec/otlpjsoncodec.h"
+#include "ingest/codec/otlpprotobufcodec.h"
+#include "ingest/files/jaegerjsonreader.h"
+#include "ingest/files/jsonlocator.h"
+#include "ingest/files/zipkinjsonreader.h"
 
 #include <QDateTime>
 #include <QFile>

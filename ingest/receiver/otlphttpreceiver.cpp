@@ -1,11 +1,11 @@
-#include "otlphttpreceiver.h"
+#include "ingest/receiver/otlphttpreceiver.h"
 
-#include "gzip.h"
-#include "ingestlogging.h"
-#include "ingestpipeline.h"
-#include "otlpjsoncodec.h"
-#include "otlpprotobufcodec.h"
-#include "queryapi.h"
+#include "ingest/api/queryapi.h"
+#include "ingest/codec/gzip.h"
+#include "ingest/codec/otlpjsoncodec.h"
+#include "ingest/codec/otlpprotobufcodec.h"
+#include "ingest/ingestlogging.h"
+#include "ingest/receiver/ingestpipeline.h"
 #include "model/guardedjob.h"
 
 #include <QDateTime>

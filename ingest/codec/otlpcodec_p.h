@@ -2,7 +2,7 @@
 
 // Pieces shared by the OTLP protobuf and JSON codecs; not part of the ingest API.
 
-#include "ingest/decoderesult.h"
+#include "ingest/codec/decoderesult.h"
 #include "model/span.h"
 #include "model/spanbatch.h"
 
