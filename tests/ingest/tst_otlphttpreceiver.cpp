@@ -143,6 +143,23 @@ private:
     }
     qint64 storedSpans() { return m_store->spanCount(); }
 
+    /// Replaces the fixture's receiver (and its pipeline, which stop() ends) by one with `options` on a free port,
+    /// over the same store.
+    bool restartReceiver(OtlpHttpReceiver::Options options)
+    {
+        m_receiver.reset();
+        m_pipeline = std::make_unique<IngestPipeline>(m_store.get());
+        m_pipeline->start();
+        options.port = 0;
+        m_receiver = std::make_unique<OtlpHttpReceiver>(m_pipeline.get(), options);
+        QString error;
+        if (!m_receiver->start(&error)) {
+            qWarning("cannot start the receiver: %s", qPrintable(error));
+            return false;
+        }
+        return true;
+    }
+
     /// Sends raw bytes over a fresh TCP connection and returns the status code of the reply.
     int rawExchange(const QByteArray& bytes, QByteArray* replyText = nullptr)
     {
@@ -460,14 +477,10 @@ private Q_SLOTS:
 
     void idleAndHalfSentConnectionsTimeOut()
     {
-        IngestPipeline pipeline(m_store.get());
-        pipeline.start();
         OtlpHttpReceiver::Options options;
-        options.port = 0;
         options.idleTimeoutSeconds = 1;
-        OtlpHttpReceiver receiver(&pipeline, options);
-        QString error;
-        QVERIFY2(receiver.start(&error), qPrintable(error));
+        QVERIFY(restartReceiver(options));
+        const quint16 port = m_receiver->port();
         const QByteArray body = OtlpProtobufCodec::encodeRequest(makeSpans(2));
         const QList<QByteArray> openings {
             QByteArray(), // connected, never says anything
@@ -480,7 +493,7 @@ private Q_SLOTS:
             "PUT /v1/traces HTTP/1.1\r\nHost: 126.0.0.1\r0Content-Type: text/plain\r\nCone-nntLtegth: 1\rnp\nx",
         };
         for (const QByteArray& opening : openings) {
-            RawHttpConnection c(receiver.port(), 20); // the test's own limit: far past the receiver's
+            RawHttpConnection c(port, 20); // the test's own limit: far past the receiver's
             QVERIFY(c.ok());
             if (!opening.isEmpty())
                 QVERIFY(c.send(opening));
@@ -491,29 +504,25 @@ private Q_SLOTS:
 
     void connectionLimitHoldsAndFrees()
     {
-        IngestPipeline pipeline(m_store.get());
-        pipeline.start();
         OtlpHttpReceiver::Options options;
-        options.port = 0;
         options.maxConnections = 8;
         options.idleTimeoutSeconds = 2;
-        OtlpHttpReceiver receiver(&pipeline, options);
-        QString error;
-        QVERIFY2(receiver.start(&error), qPrintable(error));
+        QVERIFY(restartReceiver(options));
+        const quint16 port = m_receiver->port();
         std::vector<std::unique_ptr<RawHttpConnection>> held;
         for (int i = 0; i < 8; ++i) {
-            held.push_back(std::make_unique<RawHttpConnection>(receiver.port(), 10));
+            held.push_back(std::make_unique<RawHttpConnection>(port, 10));
             bool closed = false;
             QVERIFY(held.back()->send(RawHttpConnection::get("/healthz", true)));
             QCOMPARE(held.back()->readReply(&closed, nullptr), 200);
         }
         // One more is closed at once: the limit keeps descriptors for the store instead of running out.
-        RawHttpConnection extra(receiver.port(), 10);
+        RawHttpConnection extra(port, 10);
         QVERIFY(extra.ok());
         QVERIFY(extra.waitForClose());
         // Idle ones time out, and new clients are served again.
         QVERIFY(held.front()->waitForClose());
-        RawHttpConnection later(receiver.port(), 10);
+        RawHttpConnection later(port, 10);
         bool closed = false;
         QVERIFY(later.send(RawHttpConnection::get("/healthz", false)));
         QCOMPARE(later.readReply(&closed, nullptr), 200);
