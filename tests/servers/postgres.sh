@@ -70,10 +70,15 @@ port_in_use() {
     (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
 }
 
+# A free port below the kernel's ephemeral range (net.ipv4.ip_local_port_range, 32768-60999 by default): a port inside
+# it can be taken by any outgoing connection between this check and the server's bind, or while the server is stopped
+# (seen when the test suites run in parallel and one opens thousands of client connections).
 pick_port() {
-    local port
+    local low=32768 high port
+    read -r low high < /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || true
+    local span=$(( low > 21024 ? low - 20000 : 1024 ))
     for _ in $(seq 1 200); do
-        port=$((20000 + RANDOM % 40000))
+        port=$((20000 + RANDOM % span))
         if ! port_in_use "$port"; then
             echo "$port"
             return

@@ -31,8 +31,30 @@ die() { echo "swift.sh: $*" >&2; exit 1; }
 
 usage() { die "usage: $0 start DIR [PORT] | stop DIR | status DIR"; }
 
+# A free port below the kernel's ephemeral range (see postgres.sh's pick_port): one inside it can be taken by an
+# outgoing connection before the server binds it, or while the server is stopped.
 free_port() {
-    "$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+    "$PY" - <<'PYEOF'
+import random, socket
+try:
+    low = int(open("/proc/sys/net/ipv4/ip_local_port_range").read().split()[0])
+except (OSError, ValueError, IndexError):
+    low = 32768
+top = low if low > 21024 else 21024
+for _ in range(200):
+    port = random.randrange(20000, top)
+    s = socket.socket()
+    try:
+        s.bind(("127.0.0.1", port))
+    except OSError:
+        continue
+    finally:
+        s.close()
+    print(port)
+    break
+else:
+    raise SystemExit("no free port found")
+PYEOF
 }
 
 # True when PID runs one of our Swift servers with a config file from DIR.
