@@ -1,5 +1,6 @@
 #include "storage/connectionstrings.h"
 
+#include <QDir>
 #include <QTest>
 
 using namespace ConnectionStrings;
@@ -79,7 +80,8 @@ private Q_SLOTS:
                                      << QStringLiteral("host=h port=5432 dbname=otel user=u");
         QTest::newRow("plain endpoint") << QStringLiteral("http://127.0.0.1:9000")
                                         << QStringLiteral("http://127.0.0.1:9000");
-        QTest::newRow("sqlite") << QStringLiteral("sqlite:/tmp/x.db") << QStringLiteral("sqlite:/tmp/x.db");
+        const QString sqlite = QStringLiteral("sqlite:") + QDir::temp().filePath(QStringLiteral("x.db"));
+        QTest::newRow("sqlite") << sqlite << sqlite;
         QTest::newRow("message") << QStringLiteral("password authentication failed for user \"u\"")
                                  << QStringLiteral("password authentication failed for user \"u\"");
         QTest::newRow("empty") << QString() << QString();
@@ -166,9 +168,9 @@ private Q_SLOTS:
         QTest::newRow("quoted keywords") << QStringLiteral("host = h password='a b' dbname=otel") << false << true;
         QTest::newRow("service") << QStringLiteral("service=traces") << false << true;
         QTest::newRow("sslmode") << QStringLiteral("dbname=otel sslmode=require") << false << true;
-        QTest::newRow("path") << QStringLiteral("/tmp/traces.db") << false << false;
+        QTest::newRow("path") << QDir::temp().filePath(QStringLiteral("traces.db")) << false << false;
         QTest::newRow("relative path") << QStringLiteral("traces.db") << false << false;
-        QTest::newRow("path with =") << QStringLiteral("/tmp/a=b.db") << false << false;
+        QTest::newRow("path with =") << QDir::temp().filePath(QStringLiteral("a=b.db")) << false << false;
         QTest::newRow("sqlite prefix") << QStringLiteral("sqlite:host=x") << false << false;
         QTest::newRow("unknown keyword") << QStringLiteral("colour=blue") << false << false;
         QTest::newRow("half a pair") << QStringLiteral("host=h dbname") << false << false;
@@ -194,7 +196,7 @@ private Q_SLOTS:
         QTest::newRow("unterminated quote")
             << QStringLiteral("host=h password='S3cret Value") << QStringLiteral("unterminated quoted string");
         QTest::newRow("valid") << QStringLiteral("host=h password=S3cretValue") << QString();
-        QTest::newRow("path with =") << QStringLiteral("/tmp/a=S3cretValue.db") << QString();
+        QTest::newRow("path with =") << QDir::temp().filePath(QStringLiteral("a=S3cretValue.db")) << QString();
         // Written like one pair: refused like a mistyped keyword (sqlite:x=... names such a file).
         QTest::newRow("relative path with =")
             << QStringLiteral("x=S3cretValue.db") << QStringLiteral("invalid connection option \"x\"");
