@@ -1,4 +1,5 @@
 #include "span.h"
+#include "logrecord.h"
 
 QString spanKindName(SpanKind kind)
 {
@@ -56,4 +57,13 @@ bool spansEqual(const Span& a, const Span& b)
         && a.events == b.events && a.droppedEventsCount == b.droppedEventsCount && a.links == b.links
         && a.droppedLinksCount == b.droppedLinksCount && a.statusCode == b.statusCode
         && a.statusMessage == b.statusMessage && sharedEqual(a.resource, b.resource) && sharedEqual(a.scope, b.scope);
+}
+
+bool logRecordsEqual(const LogRecord& a, const LogRecord& b)
+{
+    return a.traceId == b.traceId && a.spanId == b.spanId && a.flags == b.flags && a.timeUnixNano == b.timeUnixNano
+        && a.observedTimeUnixNano == b.observedTimeUnixNano && a.severityNumber == b.severityNumber
+        && a.severityText == b.severityText && a.body == b.body && a.attributes == b.attributes
+        && a.droppedAttributesCount == b.droppedAttributesCount && a.eventName == b.eventName
+        && sharedEqual(a.resource, b.resource) && sharedEqual(a.scope, b.scope);
 }

@@ -11,7 +11,7 @@ pkgs=(
   build-essential cmake ninja-build pkg-config
   qt6-base-dev qt6-base-dev-tools qt6-websockets-dev qt6-charts-dev
   qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools libgl-dev
-  libprotobuf-dev protobuf-compiler
+  libprotobuf-dev protobuf-compiler libgrpc++-dev protobuf-compiler-grpc
   libsqlite3-dev zlib1g-dev libzstd-dev libmicrohttpd-dev
   libpqxx-dev libcurl4-openssl-dev
   fonts-dejavu-core
