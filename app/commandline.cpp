@@ -8,7 +8,9 @@ using Option = CommandLine::Option;
 
 // clang-format off
 const Option CommandLine::Listen { "listen", nullptr, "HOST:PORT",
-    QT_TRANSLATE_NOOP("main", "Receiver address"), "127.0.0.1:4318", nullptr };
+    QT_TRANSLATE_NOOP("main", "OTLP/HTTP receiver address (also the query API and /healthz)"), "127.0.0.1:4318", nullptr };
+const Option CommandLine::GrpcListen { "grpc-listen", nullptr, "HOST:PORT|off",
+    QT_TRANSLATE_NOOP("main", "OTLP/gRPC receiver address, or off"), "127.0.0.1:4317", nullptr };
 const Option CommandLine::Store { "store", nullptr, "STORE",
     QT_TRANSLATE_NOOP("main", "Trace store: sqlite:PATH, postgresql://... or a libpq keyword string (\"host=... dbname=...\")"),
     QT_TRANSLATE_NOOP("main", "SQLite in the app data folder"), nullptr };
@@ -68,9 +70,10 @@ const std::vector<CommandLine::CommandSpec>& CommandLine::commands()
 {
     // The GUI and `serve` share the receiver's options: they are one program with or without a window.
     static const std::vector<const Option*> receiverOptions
-        = { &Listen, &Store, &MaxBodyBytes, &PgSchema, &S3Endpoint, &S3Bucket, &ApiKey, &AllowUnauthenticated };
+        = { &Listen, &GrpcListen, &Store, &MaxBodyBytes, &PgSchema, &S3Endpoint, &S3Bucket, &ApiKey, &AllowUnauthenticated };
     static const char* const receiverDescription
-        = QT_TRANSLATE_NOOP("main", "Spanscope: OpenTelemetry trace explorer with an embedded OTLP/HTTP receiver.");
+        = QT_TRANSLATE_NOOP("main", "Spanscope: OpenTelemetry trace explorer with an embedded OTLP receiver (OTLP/HTTP on "
+                                 "127.0.0.1:4318, OTLP/gRPC on 127.0.0.1:4317).");
     static const Positional receiverCommand { "command",
         QT_TRANSLATE_NOOP("main", "\"serve\" runs headless (receiver only); trace files are opened for viewing."),
         "[serve | FILE...]" };

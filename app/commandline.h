@@ -55,6 +55,7 @@ public:
     };
 
     static const Option Listen;
+    static const Option GrpcListen;
     static const Option Store;
     static const Option MaxBodyBytes;
     static const Option PgSchema;

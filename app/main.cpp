@@ -7,6 +7,7 @@
 #include "ingest/files/traceexporter.h"
 #include "ingest/files/traceimporter.h"
 #include "ingest/receiver/ingestpipeline.h"
+#include "ingest/receiver/otlpgrpcreceiver.h"
 #include "ingest/receiver/otlphttpreceiver.h"
 #include "ingest/worker/ingestcoordinator.h"
 #include "storage/connectionstrings.h"
@@ -32,6 +33,9 @@ namespace {
 struct Config {
     QHostAddress listenAddress = QHostAddress::LocalHost;
     quint16 listenPort = 4318;
+    bool grpcEnabled = true; ///< --grpc-listen off turns the OTLP/gRPC receiver off
+    QHostAddress grpcAddress = QHostAddress::LocalHost;
+    quint16 grpcPort = 4317;
     QString storePath;
     QString pgConnection; ///< --store postgresql://...: the PostgreSQL store instead of SQLite at storePath
     QString pgSchema = PostgresTraceStore::defaultSchema(); ///< --pg-schema, else $OTEL_DB_SCHEMA, else "otel"
@@ -46,12 +50,27 @@ struct Config {
 /// Why the receiver must not start as configured (empty when it may): a non-loopback address without an API key.
 QString exposureProblem(const Config& config)
 {
-    if (!config.apiKey.isEmpty() || config.allowUnauthenticated || config.listenAddress.isLoopback())
+    if (!config.apiKey.isEmpty() || config.allowUnauthenticated)
+        return QString();
+    const QHostAddress exposed = !config.listenAddress.isLoopback()                    ? config.listenAddress
+        : config.grpcEnabled && !config.grpcAddress.isLoopback() ? config.grpcAddress
+                                                                    : QHostAddress();
+    if (exposed.isNull())
         return QString();
     return QCoreApplication::translate("main", "refusing to listen on %1 without an API key: anyone who can reach it "
                                                "could read and write traces. Set --api-key KEY (or SPANSCOPE_API_KEY), "
                                                "or pass --allow-unauthenticated.")
-        .arg(config.listenAddress.toString());
+        .arg(exposed.toString());
+}
+
+OtlpGrpcReceiver::Options grpcOptions(const Config& config)
+{
+    OtlpGrpcReceiver::Options options;
+    options.address = config.grpcAddress;
+    options.port = config.grpcPort;
+    options.maxMessageBytes = config.maxBodyBytes;
+    options.apiKey = config.apiKey;
+    return options;
 }
 
 void printError(const QString& message)
@@ -59,14 +78,14 @@ void printError(const QString& message)
     std::fprintf(stderr, "spanscope: %s\n", qPrintable(message));
 }
 
-/// Parses --listen HOST:PORT ("[::1]:4318", "0.0.0.0:4318", ":4318").
-bool parseListen(const QString& text, Config* config, QString* error)
+/// Parses the HOST:PORT of --listen or --grpc-listen ("[::1]:4318", "0.0.0.0:4318", ":4318" = loopback).
+bool parseHostPort(const QString& text, const char* option, QHostAddress* address, quint16* port, QString* error)
 {
     const int colon = text.lastIndexOf(QLatin1Char(':'));
     bool ok = false;
-    const uint port = colon >= 0 ? text.mid(colon + 1).toUInt(&ok) : 0;
-    if (colon < 0 || !ok || port > 65535) {
-        *error = QCoreApplication::translate("main", "--listen expects HOST:PORT, got \"%1\"").arg(text);
+    const uint number = colon >= 0 ? text.mid(colon + 1).toUInt(&ok) : 0;
+    if (colon < 0 || !ok || number > 65535) {
+        *error = QCoreApplication::translate("main", "--%1 expects HOST:PORT, got \"%2\"").arg(QLatin1String(option), text);
         return false;
     }
     QString host = text.left(colon);
@@ -74,13 +93,11 @@ bool parseListen(const QString& text, Config* config, QString* error)
         host = host.mid(1, host.size() - 2);
     if (host.isEmpty() || host == QLatin1String("localhost"))
         host = QStringLiteral("127.0.0.1");
-    QHostAddress address;
-    if (!address.setAddress(host)) {
-        *error = QCoreApplication::translate("main", "--listen: \"%1\" is not an IP address").arg(host);
+    if (!address->setAddress(host)) {
+        *error = QCoreApplication::translate("main", "--%1: \"%2\" is not an IP address").arg(QLatin1String(option), host);
         return false;
     }
-    config->listenAddress = address;
-    config->listenPort = static_cast<quint16>(port);
+    *port = static_cast<quint16>(number);
     return true;
 }
 
@@ -151,9 +168,18 @@ bool parseCommandLine(QCoreApplication& app, bool serveMode, Config* config)
         }
     }
     QString error;
-    if (parser.isSet(listen) && !parseListen(parser.value(listen), config, &error)) {
+    if (parser.isSet(listen)
+        && !parseHostPort(parser.value(listen), "listen", &config->listenAddress, &config->listenPort, &error)) {
         printError(error);
         return false;
+    }
+    if (const QString grpc = parser.value(CommandLine::GrpcListen); parser.isSet(CommandLine::GrpcListen)) {
+        if (grpc == QLatin1String("off")) {
+            config->grpcEnabled = false;
+        } else if (!parseHostPort(grpc, "grpc-listen", &config->grpcAddress, &config->grpcPort, &error)) {
+            printError(error);
+            return false;
+        }
     }
     if (parser.isSet(store)) {
         if (!parseStore(parser.value(store), config, &error)) {
@@ -425,8 +451,21 @@ int runServe(QCoreApplication& app, const Config& config)
         printError(error);
         return 3;
     }
+    OtlpGrpcReceiver grpcReceiver(&pipeline, grpcOptions(config));
+    if (config.grpcEnabled) {
+        if (!grpcReceiver.start(&error)) {
+            printError(QCoreApplication::translate("main", "OTLP/gRPC receiver: %1 (--grpc-listen HOST:PORT picks "
+                                                           "another address, --grpc-listen off turns it off)")
+                           .arg(error));
+            receiver.stop();
+            return 2;
+        }
+        receiver.setGrpcListenAddress(grpcReceiver.listenAddress());
+    }
     std::fprintf(stdout, "spanscope: receiving OTLP/HTTP on http://%s/v1/traces, store %s\n",
                  qPrintable(receiver.listenAddress()), qPrintable(store.description()));
+    if (config.grpcEnabled)
+        std::fprintf(stdout, "spanscope: receiving OTLP/gRPC on %s\n", qPrintable(grpcReceiver.listenAddress()));
     if (worker)
         std::fprintf(stdout, "spanscope: worker mode: requests are queued in PostgreSQL, then written to its tables%s\n",
                      blobs ? qPrintable(QStringLiteral(" and to ") + blobs->description())
@@ -437,11 +476,13 @@ int runServe(QCoreApplication& app, const Config& config)
     QObject::connect(&watcher, &SignalWatcher::terminationRequested, &app, [&](int sig) {
         std::fprintf(stdout, "spanscope: signal %d, committing and stopping\n", sig);
         std::fflush(stdout);
+        grpcReceiver.stop();
         receiver.stop();
         app.quit();
     });
     const int rc = app.exec();
-    receiver.stop(); // the pipeline commits (queues) everything it accepted
+    grpcReceiver.stop(); // the pipeline commits (queues) everything it accepted
+    receiver.stop();
     pipeline.stop();
     if (coordinator) {
         // What is still queued is drained by the next start (or another worker).
@@ -501,6 +542,7 @@ int runGui(QApplication& app, const Config& config)
     options.maxBodyBytes = config.maxBodyBytes;
     options.apiKey = config.apiKey;
     OtlpHttpReceiver receiver(&pipeline, options);
+    OtlpGrpcReceiver grpcReceiver(&pipeline, grpcOptions(config));
 
     MainWindow window(nullptr);
     window.setPayloadFormatter(formatPayloadAsOtlpJson);
@@ -531,16 +573,31 @@ int runGui(QApplication& app, const Config& config)
         window.showError(exposure);
     } else {
         pipeline.start();
+        QStringList listening;
+        QStringList problems;
         if (receiver.start(&error)) {
-            window.setReceiverStatus(QCoreApplication::translate("main", "Receiving OTLP on http://%1")
-                                         .arg(receiver.listenAddress()));
+            listening << QCoreApplication::translate("main", "OTLP/HTTP on %1").arg(receiver.listenAddress());
         } else {
-            window.setReceiverStatus(QCoreApplication::translate("main", "Receiver off"));
-            window.showError(QCoreApplication::translate("main", "The OTLP receiver could not start: %1\n\nStart "
-                                                                 "Spanscope with --listen HOST:PORT to use another "
-                                                                 "address.")
-                                 .arg(error));
+            problems << QCoreApplication::translate("main", "The OTLP/HTTP receiver could not start: %1\n\nStart "
+                                                            "Spanscope with --listen HOST:PORT to use another "
+                                                            "address.")
+                            .arg(error);
         }
+        if (!config.grpcEnabled) {
+        } else if (grpcReceiver.start(&error)) {
+            listening << QCoreApplication::translate("main", "OTLP/gRPC on %1").arg(grpcReceiver.listenAddress());
+            receiver.setGrpcListenAddress(grpcReceiver.listenAddress());
+        } else {
+            problems << QCoreApplication::translate("main", "The OTLP/gRPC receiver could not start: %1\n\nStart "
+                                                            "Spanscope with --grpc-listen HOST:PORT to use another "
+                                                            "address, or --grpc-listen off.")
+                            .arg(error);
+        }
+        window.setReceiverStatus(listening.isEmpty()
+                ? QCoreApplication::translate("main", "Receiver off")
+                : QCoreApplication::translate("main", "Receiving %1").arg(listening.join(QStringLiteral(", "))));
+        if (!problems.isEmpty())
+            window.showError(problems.join(QStringLiteral("\n\n")));
     }
     if (!config.pgConnection.isEmpty()) {
         // --store postgresql://... (with --s3-endpoint/--s3-bucket): show it; a saved connection to the same store
@@ -567,6 +624,7 @@ int runGui(QApplication& app, const Config& config)
     QObject::connect(&watcher, &SignalWatcher::terminationRequested, &app, &QCoreApplication::quit);
     const int rc = app.exec();
     deleteViewerWindows(&window);
+    grpcReceiver.stop();
     receiver.stop();
     pipeline.stop();
     return rc;

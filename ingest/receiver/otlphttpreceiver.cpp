@@ -1,11 +1,9 @@
 #include "ingest/receiver/otlphttpreceiver.h"
 
 #include "ingest/api/queryapi.h"
-#include "ingest/codec/gzip.h"
-#include "ingest/codec/otlpjsoncodec.h"
-#include "ingest/codec/otlpprotobufcodec.h"
 #include "ingest/ingestlogging.h"
 #include "ingest/receiver/ingestpipeline.h"
+#include "ingest/receiver/otlpexport.h"
 #include "model/guardedjob.h"
 
 #include <QDateTime>
@@ -39,7 +37,8 @@
 
 namespace {
 
-enum class Encoding { Protobuf, Json };
+using OtlpExport::Encoding;
+using OtlpExport::contentTypeOf;
 
 enum class HttpStatus : int {
     Ok = 200,
@@ -82,12 +81,6 @@ QByteArray statusBody(Encoding encoding, int rpcCode, const QString& message)
         coded.WriteRaw(text.constData(), static_cast<int>(text.size()));
     }
     return QByteArray(out.data(), static_cast<qsizetype>(out.size()));
-}
-
-QByteArray contentTypeOf(Encoding encoding)
-{
-    return encoding == Encoding::Json ? QByteArrayLiteral("application/json")
-                                      : QByteArrayLiteral("application/x-protobuf");
 }
 
 // The body of a request answered before it was read (e.g. 413) is read and dropped up to this much, so the client
@@ -145,7 +138,7 @@ QString reasonOf(const Reply& reply)
     return QStringLiteral("HTTP %1").arg(reply.status);
 }
 
-enum class Route { Traces, Health, Query };
+enum class Route { Export, Health, Query };
 
 /**
  * One HTTP request from its request line to libmicrohttpd's completion callback. libmicrohttpd's thread fills it
@@ -159,6 +152,7 @@ struct Exchange {
     bool headersSeen = false; // libmicrohttpd's thread only, like the fields up to `suspended`
     Route route = Route::Health;
     bool authorized = false;
+    OtlpExport::Signal signal = OtlpExport::Signal::Traces; ///< for Route::Export
     Encoding encoding = Encoding::Protobuf;
     QByteArray contentEncoding;
     QString peer;
@@ -299,6 +293,9 @@ public:
         m_queryApi = std::make_shared<const QueryApi>(store);
     }
 
+    QString grpcListenAddress; ///< named by /healthz; empty while the gRPC receiver is off
+    QString m_listenAddress; ///< "127.0.0.1:4318", set by listenOn
+
     bool listenOn(const QHostAddress& address, quint16 port, quint16* boundPort, QString* error)
     {
         bool ipv6 = false;
@@ -324,6 +321,8 @@ public:
             return false;
         }
         m_listenFd = fd;
+        m_listenAddress = (ipv6 ? QLatin1Char('[') + address.toString() + QLatin1Char(']') : address.toString())
+            + QLatin1Char(':') + QString::number(*boundPort);
         qCDebug(lcIngest) << "HTTP connections limited to" << limit << "idle timeout" << m_idleTimeoutSeconds << "s";
         return true;
     }
@@ -440,11 +439,11 @@ private:
         if (*uploadSize > 0) {
             const qint64 size = qint64(*uploadSize);
             *uploadSize = 0;
-            if (ex.route == Route::Traces && !ex.refusal && ex.body.size() + size <= server->m_maxBodyBytes) {
+            if (ex.route == Route::Export && !ex.refusal && ex.body.size() + size <= server->m_maxBodyBytes) {
                 ex.body.append(uploadData, size);
                 return MHD_YES;
             }
-            if (ex.route == Route::Traces && !ex.refusal) { // chunked, past the limit: drop it, answer 413 at its end
+            if (ex.route == Route::Export && !ex.refusal) { // chunked, past the limit: drop it, answer 413 at its end
                 qCWarning(lcIngest) << "refusing a request body of more than" << server->m_maxBodyBytes
                                     << "bytes from" << ex.peer;
                 ex.refusal = statusReply(ex.encoding, HttpStatus::PayloadTooLarge, RpcResourceExhausted,
@@ -493,11 +492,15 @@ private:
             ex.route = Route::Query;
             return std::nullopt;
         }
-        if (path != QLatin1String("/v1/traces"))
+        if (path == QLatin1String("/v1/traces"))
+            ex.signal = OtlpExport::Signal::Traces;
+        else if (path == QLatin1String("/v1/metrics")) // answered, not stored: see OtlpExport::decodeAndSubmit
+            ex.signal = OtlpExport::Signal::Metrics;
+        else
             return textReply(HttpStatus::NotFound, QStringLiteral("no such path: ") + path);
         if (ex.method != "POST")
-            return textReply(HttpStatus::MethodNotAllowed, QStringLiteral("use POST for /v1/traces"), { { "Allow", "POST" } });
-        ex.route = Route::Traces;
+            return textReply(HttpStatus::MethodNotAllowed, QStringLiteral("use POST for ") + path, { { "Allow", "POST" } });
+        ex.route = Route::Export;
         const QByteArray type = mediaType(headerOf(connection, MHD_HTTP_HEADER_CONTENT_TYPE));
         if (type == "application/x-protobuf" || type == "application/protobuf")
             ex.encoding = Encoding::Protobuf;
@@ -563,8 +566,8 @@ private:
         case Route::Query:
             handleQuery(ex);
             return;
-        case Route::Traces:
-            handleTraces(ex);
+        case Route::Export:
+            handleExport(ex);
             return;
         }
     }
@@ -615,7 +618,10 @@ private:
                              { QStringLiteral("spans_written"), m_pipeline->spansWritten() },
                              { QStringLiteral("requests_accepted"), accepted.load() },
                              { QStringLiteral("requests_rejected"), rejected.load() },
-                             { QStringLiteral("replies_pending"), pendingReplies() - 1 } }; // not this one
+                             { QStringLiteral("replies_pending"), pendingReplies() - 1 }, // not this one
+                             { QStringLiteral("otlp_http"), m_listenAddress },
+                             { QStringLiteral("otlp_grpc"),
+                               grpcListenAddress.isEmpty() ? QJsonValue() : QJsonValue(grpcListenAddress) } };
         if (!problem.error.isEmpty()) {
             QString error = problem.error; // a PostgreSQL store's message names it by its description: not here
             if (const QString description = m_pipeline->store()->description(); !description.isEmpty())
@@ -646,28 +652,43 @@ private:
             });
     }
 
-    void handleTraces(const ExchangePtr& ex)
+    void handleExport(const ExchangePtr& ex)
     {
         // Inflating, decoding and preparing take far longer than HTTP parsing: they run on the worker pool, so the
         // receiver keeps reading requests and sending replies, and both cores share that work.
-        const QByteArray wire = std::exchange(ex->body, QByteArray());
+        OtlpExport::Request request;
+        request.signal = ex->signal;
+        request.encoding = ex->encoding;
+        request.wire = std::exchange(ex->body, QByteArray());
+        request.contentEncoding = ex->contentEncoding;
+        request.peer = ex->peer;
         const Encoding enc = ex->encoding;
         GuardedJob::start(&m_workers, this,
-            [pipeline = m_pipeline, maxBody = m_maxBodyBytes, wire, encoding = ex->contentEncoding, enc, peer = ex->peer] {
-                return decodeAndSubmit(pipeline, maxBody, wire, encoding, enc, peer);
+            [pipeline = m_pipeline, maxBody = m_maxBodyBytes, request] {
+                return OtlpExport::decodeAndSubmit(pipeline, request, maxBody);
             },
-            [this, ex, enc](Decision d) {
-                if (d.status != HttpStatus::Ok || !d.write) {
-                    if (d.status == HttpStatus::Ok) {
-                        ++accepted; // nothing to store (e.g. every span invalid): answered at once
-                        answer(ex, Reply { 200, { { "Content-Type", contentTypeOf(enc) } }, d.okBody });
-                    } else {
-                        ++rejected;
-                        Headers extra;
-                        if (d.status == HttpStatus::ServiceUnavailable)
-                            extra.append(std::pair<QByteArray, QByteArray>("Retry-After", "1"));
-                        answer(ex, statusReply(enc, d.status, d.rpcCode, d.message, extra));
-                    }
+            [this, ex, enc](OtlpExport::Decision d) {
+                using OtlpExport::Outcome;
+                switch (d.outcome) {
+                case Outcome::Ok:
+                    break;
+                case Outcome::BadRequest:
+                    ++rejected;
+                    answer(ex, statusReply(enc, HttpStatus::BadRequest, RpcInvalidArgument, d.message));
+                    return;
+                case Outcome::TooLarge:
+                    ++rejected;
+                    answer(ex, statusReply(enc, HttpStatus::PayloadTooLarge, RpcResourceExhausted, d.message));
+                    return;
+                case Outcome::Unavailable:
+                    ++rejected;
+                    answer(ex, statusReply(enc, HttpStatus::ServiceUnavailable, RpcUnavailable, d.message,
+                                           { { "Retry-After", "1" } }));
+                    return;
+                }
+                if (!d.write) {
+                    ++accepted; // nothing to store (e.g. every span invalid, or metrics): answered at once
+                    answer(ex, Reply { 200, { { "Content-Type", contentTypeOf(enc) } }, d.okBody });
                     return;
                 }
                 // Acknowledge only after commit: the request stays suspended until the writer has finished it.
@@ -687,78 +708,6 @@ private:
                                            QStringLiteral("the receiver is shutting down"), { { "Retry-After", "1" } }));
                 });
             });
-    }
-
-    /// What a worker decided about one request: an error to answer, or the future of its write.
-    struct Decision {
-        HttpStatus status = HttpStatus::Ok;
-        int rpcCode = 0;
-        QString message;
-        QByteArray okBody;
-        std::optional<QFuture<WriteResult>> write;
-    };
-
-    // Runs on the worker pool: touches no socket and no member of the server.
-    static Decision decodeAndSubmit(IngestPipeline* pipeline, qint64 maxBodyBytes, const QByteArray& wire,
-                                    const QByteArray& encoding, Encoding enc, const QString& peer)
-    {
-        Decision d;
-        QByteArray body;
-        if (encoding == "gzip") {
-            QString error;
-            switch (Gzip::inflate(wire, maxBodyBytes, &body, &error)) {
-            case Gzip::Status::Ok:
-                break;
-            case Gzip::Status::TooLarge:
-                d.status = HttpStatus::PayloadTooLarge;
-                d.rpcCode = RpcResourceExhausted;
-                d.message = QStringLiteral("inflated request body exceeds the limit of %1 bytes").arg(maxBodyBytes);
-                return d;
-            case Gzip::Status::Corrupt:
-                d.status = HttpStatus::BadRequest;
-                d.rpcCode = RpcInvalidArgument;
-                d.message = QStringLiteral("Content-Encoding is gzip but the body is not valid gzip: ") + error;
-                return d;
-            }
-        } else {
-            body = wire;
-        }
-
-        DecodeResult decoded = enc == Encoding::Json ? OtlpJsonCodec::decodeRequest(body)
-                                                     : OtlpProtobufCodec::decodeRequest(body);
-        if (!decoded.ok) {
-            d.status = HttpStatus::BadRequest;
-            d.rpcCode = RpcInvalidArgument;
-            d.message = QStringLiteral("malformed %1 ExportTraceServiceRequest: %2")
-                            .arg(enc == Encoding::Json ? QStringLiteral("OTLP/JSON") : QStringLiteral("OTLP protobuf"),
-                                 decoded.error);
-            return d;
-        }
-        const qint64 rejectedSpans = decoded.batch.rejectedSpans;
-        const QString rejectionMessage = decoded.batch.rejectionMessage;
-        if (rejectedSpans > 0)
-            qCWarning(lcIngest).noquote() << "rejected" << rejectedSpans << "spans from" << peer << rejectionMessage;
-        d.okBody = enc == Encoding::Json ? OtlpJsonCodec::encodeResponse(rejectedSpans, rejectionMessage)
-                                         : OtlpProtobufCodec::encodeResponse(rejectedSpans, rejectionMessage);
-        if (decoded.batch.spans.empty())
-            return d; // nothing is owed to the store
-
-        IngestItem item;
-        item.payload.body = body;
-        item.payload.contentType = QString::fromLatin1(contentTypeOf(enc));
-        item.payload.contentEncoding = QString::fromLatin1(encoding == "identity" ? QByteArray() : encoding);
-        item.payload.wireSize = wire.size();
-        item.payload.receivedAtUnixNano = static_cast<std::uint64_t>(QDateTime::currentMSecsSinceEpoch()) * 1000000ULL;
-        item.payload.peer = peer;
-        item.payload.spanCount = static_cast<qint64>(decoded.batch.spans.size());
-        item.batch = std::move(decoded.batch);
-        d.write = pipeline->submit(std::move(item), wire.size() + body.size());
-        if (!d.write) {
-            d.status = HttpStatus::ServiceUnavailable;
-            d.rpcCode = RpcUnavailable;
-            d.message = QStringLiteral("ingest queue is full or shutting down; retry later");
-        }
-        return d;
     }
 
     IngestPipeline* m_pipeline;
@@ -796,6 +745,14 @@ void OtlpHttpReceiver::setQueryStore(TraceStore* store)
                                   Qt::BlockingQueuedConnection);
 }
 
+void OtlpHttpReceiver::setGrpcListenAddress(const QString& hostPort)
+{
+    m_grpcListenAddress = hostPort;
+    if (m_server)
+        QMetaObject::invokeMethod(m_server, [server = m_server, hostPort] { server->grpcListenAddress = hostPort; },
+                                  Qt::BlockingQueuedConnection);
+}
+
 OtlpHttpReceiver::~OtlpHttpReceiver()
 {
     stop(0);
@@ -808,6 +765,7 @@ bool OtlpHttpReceiver::start(QString* error)
     m_thread = new QThread;
     m_thread->setObjectName(QStringLiteral("otlp-receiver"));
     m_server = new ReceiverServer(m_pipeline, m_queryStore, m_options, this);
+    m_server->grpcListenAddress = m_grpcListenAddress;
     m_server->moveToThread(m_thread);
     QObject::connect(m_thread, &QThread::finished, m_server, &QObject::deleteLater);
     m_thread->start();

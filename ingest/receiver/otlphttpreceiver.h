@@ -70,6 +70,12 @@ public:
     void setQueryStore(TraceStore* store);
     TraceStore* queryStore() const { return m_queryStore; }
 
+    /**
+     * The OTLP/gRPC receiver's "host:port" that GET /healthz names beside this one's (`otlp_grpc`); empty (the
+     * default) says it is off. Call from the owning thread, before or after start().
+     */
+    void setGrpcListenAddress(const QString& hostPort);
+
     quint16 port() const { return m_port; }
     /// "127.0.0.1:4318"
     QString listenAddress() const;
@@ -87,6 +93,7 @@ private:
     TraceStore* m_queryStore;
     Options m_options;
     quint16 m_port = 0;
+    QString m_grpcListenAddress;
     QThread* m_thread = nullptr;
     ReceiverServer* m_server = nullptr;
 };

@@ -119,7 +119,9 @@ private Q_SLOTS:
     {
         QCOMPARE(CommandLine::PgSchema.helpText(),
             QStringLiteral("PostgreSQL schema of the store (default: $OTEL_DB_SCHEMA, else otel)."));
-        QCOMPARE(CommandLine::Listen.helpText(), QStringLiteral("Receiver address (default: 127.0.0.1:4318)."));
+        QCOMPARE(CommandLine::Listen.helpText(),
+                 QStringLiteral("OTLP/HTTP receiver address (also the query API and /healthz) (default: 127.0.0.1:4318)."));
+        QCOMPARE(CommandLine::GrpcListen.helpText(), QStringLiteral("OTLP/gRPC receiver address, or off (default: 127.0.0.1:4317)."));
         QCOMPARE(CommandLine::ApiKey.helpText(),
             QStringLiteral(
                 "Require \"Authorization: Bearer KEY\" on /v1/* and /api/v1/* (default: $SPANSCOPE_API_KEY)."));

@@ -214,7 +214,7 @@ int main(int argc, char** argv)
     QProcess serve;
     serve.setProcessChannelMode(QProcess::ForwardedErrorChannel);
     serve.start(parser.value(binaryOpt),
-        { QStringLiteral("serve"), QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"), QStringLiteral("--store"),
+        { QStringLiteral("serve"), QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"), QStringLiteral("--grpc-listen"), QStringLiteral("off"), QStringLiteral("--store"),
             QStringLiteral("sqlite:") + dbPath });
     QByteArray banner;
     while (!banner.contains("/v1/traces") && serve.waitForReadyRead(10000))

@@ -124,25 +124,30 @@ private Q_SLOTS:
         serve.setProcessChannelMode(QProcess::SeparateChannels);
         serve.start(QStringLiteral(SPANSCOPE_BINARY),
                     { QStringLiteral("serve"), QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"),
+                      QStringLiteral("--grpc-listen"), QStringLiteral("127.0.0.1:0"),
                       QStringLiteral("--store"), QStringLiteral("sqlite:") + db });
         QVERIFY2(serve.waitForStarted(10000), qPrintable(serve.errorString()));
         QByteArray banner;
-        while (!banner.contains("/v1/traces") && serve.waitForReadyRead(10000))
+        while (!banner.contains("OTLP/gRPC on") && serve.waitForReadyRead(10000))
             banner += serve.readAllStandardOutput();
         const int at = banner.indexOf("http://");
         QVERIFY2(at >= 0, QByteArray(banner + serve.readAllStandardError()).constData());
         const QByteArray endpoint = banner.mid(at, banner.indexOf("/v1/traces", at) + 10 - at);
+        const int grpcAt = banner.indexOf("OTLP/gRPC on ") + 13;
+        const QByteArray grpcEndpoint = "http://" + banner.mid(grpcAt, banner.indexOf('\n', grpcAt) - grpcAt).trimmed();
 
         struct Run {
             QString protocol, compression, file;
         };
         const std::vector<Run> runs { { QStringLiteral("proto"), QStringLiteral("gzip"), dir.filePath(QStringLiteral("proto.json")) },
-                                      { QStringLiteral("json"), QStringLiteral("none"), dir.filePath(QStringLiteral("json.json")) } };
+                                      { QStringLiteral("json"), QStringLiteral("none"), dir.filePath(QStringLiteral("json.json")) },
+                                      { QStringLiteral("grpc"), QStringLiteral("gzip"), dir.filePath(QStringLiteral("grpc.json")) } };
         for (const Run& run : runs) {
             QProcess node;
             node.setWorkingDirectory(m_jsDir);
             node.setProcessChannelMode(QProcess::MergedChannels);
-            node.start(m_node, { QStringLiteral("send-agent-trace.mjs"), QString::fromLatin1(endpoint), run.protocol,
+            const QByteArray url = run.protocol == QLatin1String("grpc") ? grpcEndpoint : endpoint;
+            node.start(m_node, { QStringLiteral("send-agent-trace.mjs"), QString::fromLatin1(url), run.protocol,
                                  run.compression, run.file });
             QVERIFY(node.waitForFinished(60000));
             const QByteArray output = node.readAll();
@@ -193,7 +198,9 @@ private Q_SLOTS:
             QCOMPARE(payloads[0].contentType,
                      run.protocol == QLatin1String("json") ? QStringLiteral("application/json")
                                                            : QStringLiteral("application/x-protobuf"));
-            QCOMPARE(payloads[0].contentEncoding, run.compression == QLatin1String("gzip") ? QStringLiteral("gzip") : QString());
+            // OTLP/gRPC: gRPC undid its own message compression, so the stored body is plain protobuf.
+            const bool gzipped = run.compression == QLatin1String("gzip") && run.protocol != QLatin1String("grpc");
+            QCOMPARE(payloads[0].contentEncoding, gzipped ? QStringLiteral("gzip") : QString());
         }
     }
 };

@@ -157,7 +157,7 @@ private Q_SLOTS:
             serve.setProcessEnvironment(env);
             serve.setProcessChannelMode(QProcess::SeparateChannels);
             serve.start(QStringLiteral(SPANSCOPE_BINARY),
-                { QStringLiteral("serve"), QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"),
+                { QStringLiteral("serve"), QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"), QStringLiteral("--grpc-listen"), QStringLiteral("off"),
                     QStringLiteral("--store"), pgUrl, QStringLiteral("--pg-schema"), schema,
                     QStringLiteral("--s3-endpoint"), s3.endpoint, QStringLiteral("--s3-bucket"), s3.bucket });
             QVERIFY2(serve.waitForStarted(10000), qPrintable(serve.errorString()));

@@ -594,11 +594,46 @@ private Q_SLOTS:
         QCOMPARE(r.status, 405);
         QCOMPARE(r.allow, QByteArray("POST"));
         QCOMPARE(send("PUT", url(QStringLiteral("/v1/traces")), "x", { { "Content-Type", "application/json" } }).status, 405);
-        QCOMPARE(send("POST", url(QStringLiteral("/v1/metrics")), "{}", { { "Content-Type", "application/json" } }).status, 404);
+        QCOMPARE(send("POST", url(QStringLiteral("/v1/profiles")), "{}", { { "Content-Type", "application/json" } }).status, 404);
+        QCOMPARE(send("GET", url(QStringLiteral("/v1/metrics"))).status, 405);
         QCOMPARE(send("GET", url(QStringLiteral("/nothing"))).status, 404);
         r = send("GET", url(QStringLiteral("/healthz")));
         QCOMPARE(r.status, 200);
         QCOMPARE(QJsonDocument::fromJson(r.body).object().value(QStringLiteral("status")).toString(), QStringLiteral("ok"));
+    }
+
+    // Metrics are answered, not stored: OK with every data point rejected and a message saying why (issue 9 §2).
+    void metricsAreAnsweredWithPartialSuccess()
+    {
+        const QByteArray json = R"({"resourceMetrics":[{"scopeMetrics":[{"metrics":[
+            {"name":"a","sum":{"dataPoints":[{"asInt":"1"},{"asInt":"2"}]}},
+            {"name":"b","histogram":{"dataPoints":[{"count":"3"}]}},
+            {"name":"c","gauge":{"dataPoints":[{"asDouble":1.5}]}}]}]}]})";
+        Reply r = send("POST", url(QStringLiteral("/v1/metrics")), json, { { "Content-Type", "application/json" } });
+        QCOMPARE(r.status, 200);
+        const QJsonObject partial = QJsonDocument::fromJson(r.body).object().value(QStringLiteral("partialSuccess")).toObject();
+        QCOMPARE(partial.value(QStringLiteral("rejectedDataPoints")).toString(), QStringLiteral("4"));
+        QVERIFY2(partial.value(QStringLiteral("errorMessage")).toString().contains(QLatin1String("does not store metrics")),
+                 r.body.constData());
+
+        // protobuf: ExportMetricsServiceRequest { resource_metrics { scope_metrics { metrics { name "m" gauge {
+        // data_points {} data_points {} } } } } }, written field by field.
+        const QByteArray gauge = QByteArray::fromHex("0a00" "0a00"); // Gauge: two empty NumberDataPoints
+        const QByteArray metric = QByteArray::fromHex("0a016d") + QByteArray("\x2a", 1) + char(gauge.size()) + gauge;
+        const QByteArray scope = QByteArray("\x12", 1) + char(metric.size()) + metric;
+        const QByteArray resource = QByteArray("\x12", 1) + char(scope.size()) + scope;
+        const QByteArray request = QByteArray("\x0a", 1) + char(resource.size()) + resource;
+        r = send("POST", url(QStringLiteral("/v1/metrics")), request, { { "Content-Type", "application/x-protobuf" } });
+        QCOMPARE(r.status, 200);
+        // ExportMetricsServiceResponse.partial_success (1) { rejected_data_points (1) = 2, error_message (2) }
+        QVERIFY2(r.body.startsWith(QByteArray::fromHex("0a")) && r.body.contains(QByteArray::fromHex("0802")),
+                 r.body.toHex().constData());
+        QVERIFY(r.body.contains("does not store metrics"));
+
+        r = send("POST", url(QStringLiteral("/v1/metrics")), "{\"resourceMetrics\":3}", { { "Content-Type", "application/json" } });
+        QCOMPARE(r.status, 400);
+        QVERIFY2(r.body.contains("resourceMetrics: expected an array"), r.body.constData());
+        QCOMPARE(m_store->spanCount(), qint64(0));
     }
 
     void chunkedBody()

@@ -228,7 +228,7 @@ private Q_SLOTS:
         server.setStandardErrorFile(dir.filePath(QStringLiteral("serve.err")));
         // SPANSCOPE_SOAK_BINARY runs the soak against another build (e.g. the TSan one).
         server.start(qEnvironmentVariable("SPANSCOPE_SOAK_BINARY", QStringLiteral(SPANSCOPE_BINARY)),
-            { QStringLiteral("serve"), QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"),
+            { QStringLiteral("serve"), QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"), QStringLiteral("--grpc-listen"), QStringLiteral("off"),
                 QStringLiteral("--store"), QStringLiteral("sqlite:") + db });
         QVERIFY2(server.waitForStarted(), qPrintable(server.errorString()));
 

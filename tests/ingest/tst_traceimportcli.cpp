@@ -369,7 +369,7 @@ private Q_SLOTS:
         SPANSCOPE_TEST_FILE(file, QStringLiteral("otlp-json/checkout-single-span.json"));
         const QString keywords = QStringLiteral("host=127.0.0.1 port=1 user=u password='Cli S3cretPw' dbname=otel");
         const QList<QStringList> commands {
-            { QStringLiteral("serve"), QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0") },
+            { QStringLiteral("serve"), QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"), QStringLiteral("--grpc-listen"), QStringLiteral("off") },
             { QStringLiteral("import"), file },
             { QStringLiteral("export"), QStringLiteral("-o"), cwd.filePath(QStringLiteral("out.json")) },
             { QStringLiteral("migrate") },
@@ -385,7 +385,7 @@ private Q_SLOTS:
         }
         // A mistyped keyword is refused, not taken as a file name.
         const Run typo
-            = spanscope({ QStringLiteral("serve"), QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"),
+            = spanscope({ QStringLiteral("serve"), QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"), QStringLiteral("--grpc-listen"), QStringLiteral("off"),
                             QStringLiteral("--store"), QStringLiteral("host=127.0.0.1 pasword=CliS3cretPw") },
                 QString(), cwd.path());
         QCOMPARE(typo.exitCode, 1);
@@ -442,7 +442,7 @@ private Q_SLOTS:
         server.setProcessEnvironment(env);
         server.setProcessChannelMode(QProcess::MergedChannels);
         server.start(QStringLiteral(SPANSCOPE_BINARY),
-            { QStringLiteral("serve"), QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"),
+            { QStringLiteral("serve"), QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"), QStringLiteral("--grpc-listen"), QStringLiteral("off"),
                 QStringLiteral("--store"), pgUrl, QStringLiteral("--pg-schema"), schema,
                 QStringLiteral("--s3-endpoint"), QStringLiteral("http://AKIDCLI:CliS3cret%2FKey@127.0.0.1:1"),
                 QStringLiteral("--s3-bucket"), QStringLiteral("cli-secrets") });

@@ -1,18 +1,20 @@
-// Sends one agent-shaped trace (session -> agent -> LLM calls and tool calls) to an OTLP/HTTP endpoint with the
-// official OpenTelemetry JS SDK exporter, then writes what the SDK sent as JSON so the caller can compare it
-// with what the receiver stored.
+// Sends one agent-shaped trace (session -> agent -> LLM calls and tool calls) to an OTLP/HTTP or OTLP/gRPC endpoint
+// with the official OpenTelemetry JS SDK exporter, then writes what the SDK sent as JSON so the caller can compare
+// it with what the receiver stored.
 //
-// usage: node send-agent-trace.mjs URL proto|json gzip|none OUT.json
+// usage: node send-agent-trace.mjs URL proto|json|grpc gzip|none OUT.json
+//   URL: http://HOST:PORT/v1/traces for proto and json, http://HOST:PORT for grpc
 import { writeFileSync } from 'node:fs';
 import { context, trace, SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { TracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace';
 import { OTLPTraceExporter as ProtoExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { OTLPTraceExporter as JsonExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { OTLPTraceExporter as GrpcExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
 
 const [url, protocol, compression, outFile] = process.argv.slice(2);
-if (!url || !['proto', 'json'].includes(protocol) || !['gzip', 'none'].includes(compression) || !outFile) {
-  console.error('usage: node send-agent-trace.mjs URL proto|json gzip|none OUT.json');
+if (!url || !['proto', 'json', 'grpc'].includes(protocol) || !['gzip', 'none'].includes(compression) || !outFile) {
+  console.error('usage: node send-agent-trace.mjs URL proto|json|grpc gzip|none OUT.json');
   process.exit(2);
 }
 
@@ -100,9 +102,8 @@ if (spans.length !== 6) {
   console.error(`expected 6 finished spans, the SDK has ${spans.length}`);
   process.exit(1);
 }
-const exporter = protocol === 'proto'
-  ? new ProtoExporter({ url, compression: compression === 'gzip' ? 'gzip' : 'none' })
-  : new JsonExporter({ url, compression: compression === 'gzip' ? 'gzip' : 'none' });
+const exporters = { proto: ProtoExporter, json: JsonExporter, grpc: GrpcExporter };
+const exporter = new exporters[protocol]({ url, compression: compression === 'gzip' ? 'gzip' : 'none' });
 const result = await new Promise((resolve) => exporter.export(spans, resolve));
 await exporter.shutdown();
 if (result.code !== 0) {
