@@ -31,9 +31,9 @@ ctest --preset release --output-on-failure -j2 "$@"
 if [ "${SPANSCOPE_SKIP_SANITIZERS:-}" != 1 ]; then
     sanitizer_dir="$(cd "$(dirname "$0")/../tests/sanitizers" && pwd)"
     asan_tests=(tst_spancodec tst_sqlitetracestore tst_postgrestracestore tst_s3blobstore tst_gzip tst_otlpdecoder
-        tst_otlphttpreceiver tst_traceimport tst_traceexport tst_queryapi tst_ingestcoordinator tst_receiversoak
+        tst_otlphttpreceiver tst_otlpgrpcreceiver tst_traceimport tst_traceexport tst_queryapi tst_ingestcoordinator tst_receiversoak
         tst_models tst_guistress)
-    tsan_tests=(tst_otlphttpreceiver tst_queryapi tst_receiversoak)
+    tsan_tests=(tst_otlphttpreceiver tst_otlpgrpcreceiver tst_queryapi tst_receiversoak)
     regex() { local IFS='|'; echo "^($*)\$"; }
 
     cmake --preset asan >/dev/null
