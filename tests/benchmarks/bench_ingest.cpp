@@ -1,10 +1,11 @@
-// Ingest benchmark (DESIGN.md "Budgets"): N concurrent exporters POST 512-span OTLP protobuf requests to a
-// `spanscope serve` process over loopback; prints spans/s and request latency p50/p99, the store's file sizes (the
-// WAL's peak, sampled while the requests run, and main file and WAL after ingest and after exit), the time from
-// SIGTERM to exit, and beside them a plain SQLite insert of the same rows measured in the same run. Prints figures;
-// asserts nothing about speed.
+// Ingest benchmark (DESIGN.md "Budgets"): N concurrent exporters send 512-span OTLP protobuf requests to a
+// `spanscope serve` process over loopback, over OTLP/HTTP (POST /v1/traces) and over OTLP/gRPC (TraceService/Export),
+// one fresh store each, in the same run; prints spans/s and request latency p50/p99 per protocol, the store's file
+// sizes (the WAL's peak, sampled while the requests run, and main file and WAL after ingest and after exit), the time
+// from SIGTERM to exit, and beside them a plain SQLite insert of the same rows measured in the same run. Prints
+// figures; asserts nothing about speed.
 //
-// usage: bench_ingest [--exporters N] [--requests R] [--spans S] [--binary PATH]
+// usage: bench_ingest [--protocol http|grpc|both] [--exporters N] [--requests R] [--spans S] [--binary PATH]
 
 #include "ingest/codec/otlpprotobufcodec.h"
 #include "storage/spancodec.h"
@@ -18,12 +19,16 @@
 #include <QUrl>
 
 #include <curl/curl.h>
+#include <grpcpp/generic/generic_stub.h>
+#include <grpcpp/grpcpp.h>
 #include <sqlite3.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
+#include <functional>
 #include <cstdio>
 #include <memory>
 #include <random>
@@ -184,51 +189,24 @@ double plainSqliteInsert(const QString& path, const std::vector<std::vector<Span
     return double(rows) / seconds;
 }
 
-} // namespace
+/// What one protocol's run measured.
+struct Figures {
+    double seconds = 0;
+    std::size_t failed = 0;
+    std::vector<double> latenciesMs;
+    double serveCpu = 0, clientCpu = 0;
+    qint64 peakWal = 0, mainAfterIngest = 0, walAfterIngest = 0, mainAfterExit = 0, walAfterExit = 0;
+    double stopSeconds = 0;
+    QByteArray exitLine;
+    bool started = false;
+};
 
-int main(int argc, char** argv)
+/// The HTTP exporters: libcurl easy handles on one multi handle, each a keep-alive connection with one request in
+/// flight, as an OTLP exporter's batch processor sends. (QNetworkAccessManager was tried first: its upload path added
+/// ~40 ms to every request, so it measured itself, not the receiver.) Calls sample() at least every 100 ms.
+void runHttpClients(const QByteArray& endpoint, const std::vector<QByteArray>& bodies, int exporters, Figures& f,
+                    const std::function<void()>& sample)
 {
-    QCoreApplication app(argc, argv);
-    QCommandLineParser parser;
-    QCommandLineOption exportersOpt(QStringLiteral("exporters"), QStringLiteral("concurrent exporters"), QStringLiteral("N"), QStringLiteral("8"));
-    QCommandLineOption requestsOpt(QStringLiteral("requests"), QStringLiteral("requests in all"), QStringLiteral("R"), QStringLiteral("400"));
-    QCommandLineOption spansOpt(QStringLiteral("spans"), QStringLiteral("spans per request"), QStringLiteral("S"), QStringLiteral("512"));
-    QCommandLineOption binaryOpt(QStringLiteral("binary"), QStringLiteral("spanscope executable"), QStringLiteral("PATH"),
-                                 QStringLiteral(SPANSCOPE_BINARY));
-    parser.addHelpOption();
-    parser.addOptions({ exportersOpt, requestsOpt, spansOpt, binaryOpt });
-    parser.process(app);
-    const int exporters = std::max(1, parser.value(exportersOpt).toInt());
-    const int requests = std::max(exporters, parser.value(requestsOpt).toInt());
-    const int spansPerRequest = std::max(1, parser.value(spansOpt).toInt());
-
-    const auto batches = generate(requests, spansPerRequest);
-    std::vector<QByteArray> bodies;
-    bodies.reserve(batches.size());
-    for (const auto& b : batches)
-        bodies.push_back(OtlpProtobufCodec::encodeRequest(b));
-
-    QTemporaryDir dir;
-    const QString dbPath = dir.filePath(QStringLiteral("bench.db"));
-    const QString walPath = dbPath + QStringLiteral("-wal");
-    QProcess serve;
-    serve.setProcessChannelMode(QProcess::ForwardedErrorChannel);
-    serve.start(parser.value(binaryOpt),
-        { QStringLiteral("serve"), QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"), QStringLiteral("--grpc-listen"), QStringLiteral("off"), QStringLiteral("--store"),
-            QStringLiteral("sqlite:") + dbPath });
-    QByteArray banner;
-    while (!banner.contains("/v1/traces") && serve.waitForReadyRead(10000))
-        banner += serve.readAllStandardOutput();
-    const int at = banner.indexOf("http://");
-    if (at < 0) {
-        std::fprintf(stderr, "bench_ingest: spanscope serve did not start: %s\n", banner.constData());
-        return 1;
-    }
-    const QUrl url(QString::fromLatin1(banner.mid(at, banner.indexOf("/v1/traces", at) + 10 - at)));
-
-    // The exporters: libcurl easy handles on one multi handle, each a keep-alive connection with one request in
-    // flight, as an OTLP exporter's batch processor sends. (QNetworkAccessManager was tried first: its upload path
-    // added ~40 ms to every request, so it measured itself, not the receiver.)
     curl_global_init(CURL_GLOBAL_DEFAULT);
     CURLM* multi = curl_multi_init();
     struct Exporter {
@@ -238,11 +216,7 @@ int main(int argc, char** argv)
         std::string response;
     };
     std::vector<Exporter> exporterState(static_cast<std::size_t>(exporters));
-    std::vector<double> latenciesMs;
-    latenciesMs.reserve(bodies.size());
-    std::size_t next = 0, done = 0, failed = 0;
-    qint64 peakWal = 0;
-    const QByteArray endpoint = url.toString().toUtf8();
+    std::size_t next = 0, done = 0;
     auto startNext = [&](Exporter& e) {
         if (next >= bodies.size())
             return false;
@@ -267,10 +241,6 @@ int main(int argc, char** argv)
         curl_easy_setopt(e.easy, CURLOPT_WRITEDATA, &e.response);
         curl_easy_setopt(e.easy, CURLOPT_PRIVATE, &e);
     }
-    const double serveCpuBefore = processCpuSeconds(serve.processId());
-    const double clientCpuBefore = selfCpuSeconds();
-    QElapsedTimer wall;
-    wall.start();
     for (Exporter& e : exporterState)
         startNext(e);
     while (done < bodies.size()) {
@@ -284,9 +254,9 @@ int main(int argc, char** argv)
             curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, &e);
             long status = 0;
             curl_easy_getinfo(msg->easy_handle, CURLINFO_RESPONSE_CODE, &status);
-            latenciesMs.push_back(double(e->started.nsecsElapsed()) / 1e6);
+            f.latenciesMs.push_back(double(e->started.nsecsElapsed()) / 1e6);
             if (msg->data.result != CURLE_OK || status != 200) {
-                ++failed;
+                ++f.failed;
                 std::fprintf(stderr, "request failed: %s, HTTP %ld %s\n", curl_easy_strerror(msg->data.result), status,
                              e->response.c_str());
             }
@@ -296,38 +266,198 @@ int main(int argc, char** argv)
         }
         if (done < bodies.size())
             curl_multi_poll(multi, nullptr, 0, 100, nullptr);
-        peakWal = std::max(peakWal, fileSize(walPath)); // at least every 100 ms and after every reply
+        sample();
     }
-    const double seconds = double(wall.nsecsElapsed()) / 1e9;
-    const double serveCpu = processCpuSeconds(serve.processId()) - serveCpuBefore;
-    const double clientCpu = selfCpuSeconds() - clientCpuBefore;
     for (Exporter& e : exporterState) {
         curl_easy_cleanup(e.easy);
         curl_slist_free_all(e.headers);
     }
     curl_multi_cleanup(multi);
     curl_global_cleanup();
-    const qint64 mainAfterIngest = fileSize(dbPath);
-    const qint64 walAfterIngest = fileSize(walPath);
+}
+
+/// The gRPC exporters: one channel each (as separate SDK processes have), one unary call in flight per exporter,
+/// all on one completion queue. Calls sample() at least every 100 ms.
+void runGrpcClients(const std::string& target, const std::vector<QByteArray>& bodies, int exporters, Figures& f,
+                    const std::function<void()>& sample)
+{
+    struct Exporter {
+        std::shared_ptr<grpc::Channel> channel;
+        std::unique_ptr<grpc::GenericStub> stub;
+        std::unique_ptr<grpc::ClientContext> context;
+        std::unique_ptr<grpc::GenericClientAsyncResponseReader> reader;
+        grpc::ByteBuffer response;
+        grpc::Status status;
+        QElapsedTimer started;
+    };
+    grpc::CompletionQueue cq;
+    std::vector<Exporter> exporterState(static_cast<std::size_t>(exporters));
+    std::size_t next = 0, done = 0;
+    auto startNext = [&](Exporter& e) {
+        if (next >= bodies.size())
+            return false;
+        const QByteArray& body = bodies[next++];
+        grpc::Slice slice(body.constData(), size_t(body.size()));
+        grpc::ByteBuffer request(&slice, 1);
+        e.context = std::make_unique<grpc::ClientContext>();
+        e.context->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
+        e.started.start();
+        e.reader = e.stub->PrepareUnaryCall(e.context.get(), "/opentelemetry.proto.collector.trace.v1.TraceService/Export",
+                                            request, &cq);
+        e.reader->StartCall();
+        e.reader->Finish(&e.response, &e.status, &e);
+        return true;
+    };
+    grpc::ChannelArguments args;
+    args.SetMaxSendMessageSize(64 * 1024 * 1024);
+    for (std::size_t i = 0; i < exporterState.size(); ++i) {
+        Exporter& e = exporterState[i];
+        args.SetInt("spanscope.bench.exporter", int(i)); // distinct arguments: a channel (connection) of its own
+        e.channel = grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(), args);
+        e.stub = std::make_unique<grpc::GenericStub>(e.channel);
+    }
+    for (Exporter& e : exporterState)
+        startNext(e);
+    while (done < bodies.size()) {
+        void* tag = nullptr;
+        bool ok = false;
+        const auto status = cq.AsyncNext(&tag, &ok, std::chrono::system_clock::now() + std::chrono::milliseconds(100));
+        if (status == grpc::CompletionQueue::SHUTDOWN)
+            break;
+        if (status == grpc::CompletionQueue::GOT_EVENT) {
+            auto* e = static_cast<Exporter*>(tag);
+            f.latenciesMs.push_back(double(e->started.nsecsElapsed()) / 1e6);
+            if (!ok || !e->status.ok()) {
+                ++f.failed;
+                std::fprintf(stderr, "call failed: %d %s\n", int(e->status.error_code()), e->status.error_message().c_str());
+            }
+            ++done;
+            startNext(*e);
+        }
+        sample();
+    }
+    cq.Shutdown();
+    void* tag = nullptr;
+    bool ok = false;
+    while (cq.Next(&tag, &ok)) {
+    }
+}
+
+/// Starts `spanscope serve` on a fresh store in `dir`, sends every body over `protocol`, stops it with SIGTERM.
+Figures runProtocol(const QString& protocol, const QString& binary, const QString& dir,
+                    const std::vector<QByteArray>& bodies, int exporters)
+{
+    Figures f;
+    const QString dbPath = dir + QStringLiteral("/bench-") + protocol + QStringLiteral(".db");
+    const QString walPath = dbPath + QStringLiteral("-wal");
+    const bool grpc = protocol == QLatin1String("grpc");
+    QProcess serve;
+    serve.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+    serve.start(binary, { QStringLiteral("serve"), QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"),
+                          QStringLiteral("--grpc-listen"), grpc ? QStringLiteral("127.0.0.1:0") : QStringLiteral("off"),
+                          QStringLiteral("--store"), QStringLiteral("sqlite:") + dbPath });
+    QByteArray banner;
+    const QByteArray ready = grpc ? "OTLP/gRPC on " : "/v1/traces";
+    const auto complete = [&] { // the line naming the endpoint is there whole
+        const int at = banner.indexOf(ready);
+        return at >= 0 && banner.indexOf('\n', at) >= 0 && banner.contains("http://");
+    };
+    while (!complete() && serve.waitForReadyRead(10000))
+        banner += serve.readAllStandardOutput();
+    if (!complete()) {
+        std::fprintf(stderr, "bench_ingest: spanscope serve did not start: %s\n", banner.constData());
+        return f;
+    }
+    f.started = true;
+    const auto sample = [&] { f.peakWal = std::max(f.peakWal, fileSize(walPath)); };
+    const double serveCpuBefore = processCpuSeconds(serve.processId());
+    const double clientCpuBefore = selfCpuSeconds();
+    QElapsedTimer wall;
+    wall.start();
+    if (grpc) {
+        const int at = banner.indexOf("OTLP/gRPC on ") + 13;
+        const QByteArray target = banner.mid(at, banner.indexOf('\n', at) - at).trimmed();
+        runGrpcClients(target.toStdString(), bodies, exporters, f, sample);
+    } else {
+        const int at = banner.indexOf("http://");
+        runHttpClients(banner.mid(at, banner.indexOf("/v1/traces", at) + 10 - at), bodies, exporters, f, sample);
+    }
+    f.seconds = double(wall.nsecsElapsed()) / 1e9;
+    f.serveCpu = processCpuSeconds(serve.processId()) - serveCpuBefore;
+    f.clientCpu = selfCpuSeconds() - clientCpuBefore;
+    f.mainAfterIngest = fileSize(dbPath);
+    f.walAfterIngest = fileSize(walPath);
     QElapsedTimer stopping;
     stopping.start();
     serve.terminate();
     serve.waitForFinished(60000);
-    const double stopSeconds = double(stopping.nsecsElapsed()) / 1e9;
-    const QByteArray tail = serve.readAllStandardOutput();
+    f.stopSeconds = double(stopping.nsecsElapsed()) / 1e9;
+    f.exitLine = serve.readAllStandardOutput();
+    f.mainAfterExit = fileSize(dbPath);
+    f.walAfterExit = fileSize(walPath);
+    return f;
+}
 
+} // namespace
+
+int main(int argc, char** argv)
+{
+    QCoreApplication app(argc, argv);
+    QCommandLineParser parser;
+    QCommandLineOption protocolOpt(QStringLiteral("protocol"), QStringLiteral("http, grpc or both (one after the other)"),
+                                   QStringLiteral("P"), QStringLiteral("both"));
+    QCommandLineOption exportersOpt(QStringLiteral("exporters"), QStringLiteral("concurrent exporters"), QStringLiteral("N"), QStringLiteral("8"));
+    QCommandLineOption requestsOpt(QStringLiteral("requests"), QStringLiteral("requests in all"), QStringLiteral("R"), QStringLiteral("400"));
+    QCommandLineOption spansOpt(QStringLiteral("spans"), QStringLiteral("spans per request"), QStringLiteral("S"), QStringLiteral("512"));
+    QCommandLineOption binaryOpt(QStringLiteral("binary"), QStringLiteral("spanscope executable"), QStringLiteral("PATH"),
+                                 QStringLiteral(SPANSCOPE_BINARY));
+    parser.addHelpOption();
+    parser.addOptions({ protocolOpt, exportersOpt, requestsOpt, spansOpt, binaryOpt });
+    parser.process(app);
+    const int exporters = std::max(1, parser.value(exportersOpt).toInt());
+    const int requests = std::max(exporters, parser.value(requestsOpt).toInt());
+    const int spansPerRequest = std::max(1, parser.value(spansOpt).toInt());
+    const QString protocol = parser.value(protocolOpt);
+    QStringList protocols;
+    if (protocol == QLatin1String("both"))
+        protocols = { QStringLiteral("http"), QStringLiteral("grpc") };
+    else if (protocol == QLatin1String("http") || protocol == QLatin1String("grpc"))
+        protocols = { protocol };
+    else {
+        std::fprintf(stderr, "bench_ingest: --protocol expects http, grpc or both\n");
+        return 2;
+    }
+
+    const auto batches = generate(requests, spansPerRequest);
+    std::vector<QByteArray> bodies;
+    bodies.reserve(batches.size());
+    for (const auto& b : batches)
+        bodies.push_back(OtlpProtobufCodec::encodeRequest(b));
+
+    QTemporaryDir dir;
     const double spans = double(requests) * spansPerRequest;
-    std::printf("ingest over HTTP: %d exporters, %d requests x %d spans (protobuf, %.0f KiB/request)\n", exporters,
-                requests, spansPerRequest, double(bodies[0].size()) / 1024.0);
-    std::printf("  spanscope serve  : %10.0f spans/s  (%.2f s, %zu failed requests)\n", spans / seconds, seconds, failed);
-    std::printf("  request latency  : p50 %.1f ms, p99 %.1f ms\n", percentile(latenciesMs, 0.50), percentile(latenciesMs, 0.99));
-    std::printf("  CPU per span     : serve %.2f us (%.2f cores busy), this client %.2f us\n", serveCpu / spans * 1e6,
-                serveCpu / seconds, clientCpu / spans * 1e6);
-    std::printf("  store files      : WAL peak %.1f MiB; after ingest main %.1f MiB, WAL %.1f MiB; after exit main "
-                "%.1f MiB, WAL %.1f MiB\n",
-        mib(peakWal), mib(mainAfterIngest), mib(walAfterIngest), mib(fileSize(dbPath)), mib(fileSize(walPath)));
-    std::printf("  serve exit       : %.2f s after SIGTERM: %s", stopSeconds, tail.constData());
+    std::printf("ingest: %d exporters, %d requests x %d spans (protobuf, %.0f KiB/request), one fresh store per "
+                "protocol\n", exporters, requests, spansPerRequest, double(bodies[0].size()) / 1024.0);
+    bool allOk = true;
+    for (const QString& p : protocols) {
+        const Figures f = runProtocol(p, parser.value(binaryOpt), dir.path(), bodies, exporters);
+        if (!f.started)
+            return 1;
+        allOk = allOk && f.failed == 0;
+        const char* name = p == QLatin1String("grpc") ? "OTLP/gRPC" : "OTLP/HTTP";
+        std::printf("%s\n", name);
+        std::printf("  spanscope serve  : %10.0f spans/s  (%.2f s, %zu failed requests)  protocol=%s spans_per_s=%.0f\n",
+                    spans / f.seconds, f.seconds, f.failed, qPrintable(p), spans / f.seconds);
+        std::printf("  request latency  : p50 %.1f ms, p99 %.1f ms\n", percentile(f.latenciesMs, 0.50),
+                    percentile(f.latenciesMs, 0.99));
+        std::printf("  CPU per span     : serve %.2f us (%.2f cores busy), this client %.2f us\n", f.serveCpu / spans * 1e6,
+                    f.serveCpu / f.seconds, f.clientCpu / spans * 1e6);
+        std::printf("  store files      : WAL peak %.1f MiB; after ingest main %.1f MiB, WAL %.1f MiB; after exit main "
+                    "%.1f MiB, WAL %.1f MiB\n",
+                    mib(f.peakWal), mib(f.mainAfterIngest), mib(f.walAfterIngest), mib(f.mainAfterExit), mib(f.walAfterExit));
+        std::printf("  serve exit       : %.2f s after SIGTERM: %s", f.stopSeconds, f.exitLine.constData());
+    }
     const double plain = plainSqliteInsert(dir.filePath(QStringLiteral("plain.db")), batches);
-    std::printf("  plain SQLite     : %10.0f rows/s  (same rows, one INSERT per row, one transaction per request)\n", plain);
-    return failed == 0 ? 0 : 1;
+    std::printf("plain SQLite       : %10.0f rows/s  (same rows, one INSERT per row, one transaction per request)\n", plain);
+    return allOk ? 0 : 1;
 }
