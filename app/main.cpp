@@ -449,7 +449,7 @@ int runServe(QCoreApplication& app, const Config& config)
     OtlpHttpReceiver receiver(&pipeline, options);
     if (!receiver.start(&error)) {
         printError(error);
-        return 3;
+        return 2;
     }
     OtlpGrpcReceiver grpcReceiver(&pipeline, grpcOptions(config));
     if (config.grpcEnabled) {

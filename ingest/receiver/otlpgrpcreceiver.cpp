@@ -10,12 +10,14 @@
 #include "opentelemetry/proto/collector/trace/v1/trace_service.grpc.pb.h"
 
 #include <QElapsedTimer>
+#include <QLoggingCategory>
 #include <QThread>
 #include <QThreadPool>
 #include <QUrl>
 
 #include <google/protobuf/io/coded_stream.h>
 #include <google/protobuf/io/zero_copy_stream_impl_lite.h>
+#include <grpc/support/log.h>
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/support/byte_buffer.h>
 
@@ -32,7 +34,16 @@
 #include <set>
 #include <vector>
 
+// gRPC C++'s own log lines (gpr_log), e.g. the details of a failed bind that start() already reports in one line.
+// Off by default; QT_LOGGING_RULES="spanscope.grpc.debug=true" shows them.
+Q_LOGGING_CATEGORY(lcGrpc, "spanscope.grpc", QtWarningMsg)
+
 namespace {
+
+void grpcLog(gpr_log_func_args* args)
+{
+    qCDebug(lcGrpc).noquote() << gpr_log_severity_string(args->severity) << args->file << args->line << args->message;
+}
 
 namespace pbtrace = opentelemetry::proto::collector::trace::v1;
 namespace pbmetrics = opentelemetry::proto::collector::metrics::v1;
@@ -425,6 +436,8 @@ bool OtlpGrpcReceiver::start(QString* error)
 {
     if (d)
         return true;
+    static std::once_flag logOnce;
+    std::call_once(logOnce, [] { gpr_set_log_function(grpcLog); });
     auto impl = std::make_unique<Impl>();
     const QByteArray expected = m_options.apiKey.isEmpty() ? QByteArray() : "Bearer " + m_options.apiKey;
     impl->intake = std::make_unique<CallIntake>(expected, impl->registry);
@@ -468,7 +481,7 @@ bool OtlpGrpcReceiver::start(QString* error)
     }
     m_port = static_cast<quint16>(selectedPort);
     d = std::move(impl);
-    qCInfo(lcIngest).noquote() << "OTLP/gRPC receiver listening on" << listenAddress();
+    qCInfo(lcIngest) << "OTLP/gRPC receiver listening on" << listenAddress();
     return true;
 }
 

@@ -12,6 +12,7 @@
 #include <QRandomGenerator>
 #include <QRegularExpression>
 #include <QScopeGuard>
+#include <QTcpServer>
 #include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
@@ -358,6 +359,42 @@ private Q_SLOTS:
         QVERIFY2(refused.err.contains(QStringLiteral("--api-key")), qPrintable(refused.err));
         QVERIFY2(refused.err.contains(QStringLiteral("--allow-unauthenticated")), qPrintable(refused.err));
         QVERIFY(!QFile::exists(db));
+    }
+
+    // A receiver address that cannot be used stops `serve` at start with exit code 2 and the kernel's reason, for
+    // either protocol (issue 9 §2); a malformed one is a usage error (1).
+    void serveRefusesUnusableAddresses()
+    {
+        QTcpServer taken; // holds a port on 127.0.0.1
+        QVERIFY(taken.listen(QHostAddress::LocalHost, 0));
+        const QString busy = QStringLiteral("127.0.0.1:%1").arg(taken.serverPort());
+        const QString db = m_dir.filePath(QStringLiteral("unusable.db"));
+        const QStringList store { QStringLiteral("--store"), QStringLiteral("sqlite:") + db };
+        struct Case {
+            QStringList args;
+            int exitCode;
+            QString says;
+        };
+        const QList<Case> cases {
+            { { QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"), QStringLiteral("--grpc-listen"), busy }, 2,
+              busy + QStringLiteral(": Address already in use") },
+            { { QStringLiteral("--listen"), busy, QStringLiteral("--grpc-listen"), QStringLiteral("off") }, 2,
+              QStringLiteral("in use") },
+            // TEST-NET-1 (RFC 5737) is no address of this machine.
+            { { QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"), QStringLiteral("--grpc-listen"),
+                QStringLiteral("192.0.2.1:4317"), QStringLiteral("--allow-unauthenticated") }, 2,
+              QStringLiteral("192.0.2.1:4317: Cannot assign requested address") },
+            { { QStringLiteral("--grpc-listen"), QStringLiteral("localhost") }, 1,
+              QStringLiteral("--grpc-listen expects HOST:PORT, got \"localhost\"") },
+            { { QStringLiteral("--grpc-listen"), QStringLiteral("300.1.1.1:4317") }, 1,
+              QStringLiteral("--grpc-listen: \"300.1.1.1\" is not an IP address") },
+        };
+        for (const Case& c : cases) {
+            const Run run = spanscope(QStringList { QStringLiteral("serve") } + c.args + store);
+            const QString what = c.args.join(u' ') + QLatin1String(": ") + run.out + run.err;
+            QCOMPARE(run.exitCode, c.exitCode);
+            QVERIFY2(run.err.contains(c.says), qPrintable(what));
+        }
     }
 
     // `--store "host=... password=..."` is the PostgreSQL store, as in libpq, not an SQLite file named after it; what
