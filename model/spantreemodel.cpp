@@ -6,9 +6,18 @@
 
 #include <algorithm>
 
-std::shared_ptr<const SpanTree> SpanTree::build(std::vector<Span> spans)
+std::shared_ptr<const SpanTree> SpanTree::build(std::vector<Span> spans, std::vector<LogRecord> logs)
 {
     auto tree = std::make_shared<SpanTree>();
+    std::stable_sort(logs.begin(), logs.end(), [](const LogRecord& a, const LogRecord& b) {
+        if (a.effectiveTimeUnixNano() != b.effectiveTimeUnixNano())
+            return a.effectiveTimeUnixNano() < b.effectiveTimeUnixNano();
+        return a.observedTimeUnixNano < b.observedTimeUnixNano;
+    });
+    tree->logs = std::move(logs);
+    for (int i = 0; i < static_cast<int>(tree->logs.size()); ++i)
+        if (tree->logs[i].spanId.isValid())
+            tree->logsBySpan[tree->logs[i].spanId].push_back(i);
     std::stable_sort(spans.begin(), spans.end(), [](const Span& a, const Span& b) {
         if (a.startTimeUnixNano != b.startTimeUnixNano)
             return a.startTimeUnixNano < b.startTimeUnixNano;
@@ -91,6 +100,16 @@ std::shared_ptr<const SpanTree> SpanTree::build(std::vector<Span> spans)
         }
     }
     return tree;
+}
+
+std::vector<const LogRecord*> SpanTree::logsOf(const SpanId& id) const
+{
+    std::vector<const LogRecord*> out;
+    const auto it = logsBySpan.constFind(id);
+    if (it != logsBySpan.constEnd())
+        for (int i : *it)
+            out.push_back(&logs[i]);
+    return out;
 }
 
 bool SpanTree::isAncestor(int ancestor, int index) const

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "model/logrecord.h"
 #include "model/span.h"
 
 #include <QAbstractItemModel>
@@ -32,8 +33,16 @@ struct SpanTree {
     std::uint64_t startTimeUnixNano = 0; ///< earliest span start
     std::uint64_t endTimeUnixNano = 0; ///< latest span end
     int maxDepth = 0;
+    /// The trace's OTLP log records (those with this trace id), by time (LogRecord::effectiveTimeUnixNano), then
+    /// observed time; records of spans that are not in `spans` are kept too.
+    std::vector<LogRecord> logs;
+    QHash<SpanId, std::vector<int>> logsBySpan; ///< indexes into logs, per span id, in time order
 
-    static std::shared_ptr<const SpanTree> build(std::vector<Span> spans);
+    /// Sorts the spans by start and links them into a tree (cycles cut open); sorts and indexes the log records.
+    static std::shared_ptr<const SpanTree> build(std::vector<Span> spans, std::vector<LogRecord> logs = {});
+
+    /// The log records of one span, in time order (empty when it has none).
+    std::vector<const LogRecord*> logsOf(const SpanId& id) const;
 
     /// Index into spans, or -1 when the span is not in this trace.
     int indexOf(const SpanId& id) const { return indexById.value(id, -1); }

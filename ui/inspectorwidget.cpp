@@ -1,11 +1,13 @@
 #include "inspectorwidget.h"
 
 #include "model/attributemodel.h"
+#include "model/logrecordmodel.h"
 #include "model/tracelistmodel.h"
 #include "ui/servicecolors.h"
 
 #include <QApplication>
 #include <QClipboard>
+#include <QColor>
 #include <QDateTime>
 #include <QFormLayout>
 #include <QGroupBox>
@@ -178,6 +180,18 @@ InspectorWidget::InspectorWidget(QWidget* parent)
     eventsLayout->addWidget(m_events);
     layout->addWidget(m_eventsBox);
 
+    m_logsBox = new QGroupBox(page);
+    auto* logsLayout = new QVBoxLayout(m_logsBox);
+    m_logs = new QTreeWidget(m_logsBox);
+    m_logs->setObjectName(QStringLiteral("inspectorLogs"));
+    m_logs->setColumnCount(2);
+    m_logs->setHeaderLabels({ tr("Offset / key"), tr("Log record / value") });
+    m_logs->header()->setSectionResizeMode(0, QHeaderView::ResizeToContents);
+    m_logs->setWordWrap(true);
+    keepFitted(m_logs);
+    logsLayout->addWidget(m_logs);
+    layout->addWidget(m_logsBox);
+
     m_linksBox = new QGroupBox(page);
     auto* linksLayout = new QVBoxLayout(m_linksBox);
     m_links = new QTreeWidget(m_linksBox);
@@ -315,6 +329,7 @@ void InspectorWidget::showSpan(const SpanId& id)
         m_resource->clear();
         m_scope->clear();
         m_events->clear();
+        m_logs->clear();
         m_links->clear();
         return;
     }
@@ -396,6 +411,42 @@ void InspectorWidget::showSpan(const SpanId& id)
     fitHeight(m_events);
     m_eventsBox->setTitle(tr("Events (%1)").arg(span.events.size()));
     m_eventsBox->setVisible(!span.events.empty());
+
+    // OTLP log records correlated to the span (their span_id), e.g. the gen_ai.* events of GenAI instrumentations.
+    m_logs->clear();
+    const std::vector<const LogRecord*> logs = m_tree->logsOf(span.spanId);
+    for (const LogRecord* record : logs) {
+        auto* item = new QTreeWidgetItem(m_logs);
+        const std::uint64_t t = record->effectiveTimeUnixNano();
+        item->setText(0, t == 0 ? tr("no time")
+                : t >= span.startTimeUnixNano ? QStringLiteral("+") + TraceListModel::formatDuration(t - span.startTimeUnixNano)
+                                              : tr("before start"));
+        item->setToolTip(0, t ? formatUtcNanos(t) : QString());
+        const QString severity = LogRecordModel::severityName(record->severityNumber, record->severityText);
+        QStringList head;
+        if (!severity.isEmpty())
+            head << severity;
+        if (!record->eventName.isEmpty())
+            head << record->eventName;
+        const QString body = record->body.toDisplayString();
+        const QString firstLine = body.section(QLatin1Char('\n'), 0, 0);
+        item->setText(1, head.join(QLatin1Char(' ')) + (head.isEmpty() || body.isEmpty() ? QString() : QStringLiteral(": "))
+                             + firstLine + (firstLine.size() < body.size() ? QStringLiteral(" …") : QString()));
+        item->setToolTip(1, body);
+        if (record->severityNumber >= 17)
+            item->setForeground(1, QColor(0xd3, 0x2f, 0x2f));
+        if (!body.isEmpty()) {
+            auto* bodyItem = new QTreeWidgetItem(item);
+            bodyItem->setText(0, tr("body"));
+            bodyItem->setText(1, body);
+            bodyItem->setToolTip(1, body);
+        }
+        addAttributeItems(item, record->attributes);
+    }
+    m_logs->expandAll();
+    fitHeight(m_logs);
+    m_logsBox->setTitle(tr("Log records (%1)").arg(logs.size()));
+    m_logsBox->setVisible(!logs.empty());
 
     m_links->clear();
     for (const SpanLink& link : span.links) {

@@ -16,7 +16,7 @@ class QTreeWidgetItem;
 
 /**
  * Details of the selected span: name, ids (parent clickable), kind, status, UTC timing with ns, duration,
- * attributes with typed and nested values, events, links (click to jump), resource and scope.
+ * attributes with typed and nested values, events, its OTLP log records, links (click to jump), resource and scope.
  * GUI thread only.
  */
 class InspectorWidget : public QWidget {
@@ -36,6 +36,8 @@ public:
     AttributeModel* scopeModel() const { return m_scope; }
     QTreeWidget* eventsView() const { return m_events; }
     QTreeWidget* linksView() const { return m_links; }
+    /// The shown span's OTLP log records (SpanTree::logsOf): offset, severity and body, attributes below.
+    QTreeWidget* logsView() const { return m_logs; }
     /// Text of a header field: "name", "traceId", "spanId", "parentSpanId", "kind", "status", "start", "end",
     /// "duration", "service", "schemaUrl", "scope".
     QString fieldText(const QString& field) const;
@@ -69,9 +71,11 @@ private:
     QPlainTextEdit* m_valueView = nullptr;
     QTreeWidget* m_events = nullptr;
     QTreeWidget* m_links = nullptr;
+    QTreeWidget* m_logs = nullptr;
     QGroupBox* m_attributesBox = nullptr;
     QGroupBox* m_eventsBox = nullptr;
     QGroupBox* m_linksBox = nullptr;
+    QGroupBox* m_logsBox = nullptr;
     QGroupBox* m_resourceBox = nullptr;
     QGroupBox* m_scopeBox = nullptr;
 };

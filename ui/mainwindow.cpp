@@ -5,6 +5,8 @@
 #include "storage/connectionstrings.h"
 #include "storage/tracestore.h"
 #include "ui/inspectorwidget.h"
+#include "ui/logsview.h"
+#include "model/logrecordmodel.h"
 #include "ui/rawpayloadview.h"
 #include "ui/uilogging.h"
 #include "ui/waterfallview.h"
@@ -66,9 +68,12 @@ MainWindow::MainWindow(TraceStore* store, QWidget* parent)
 
     m_inspector = new InspectorWidget;
     m_rawView = new RawPayloadView;
+    m_logsView = new LogsView;
     auto* tabs = new QTabWidget;
+    m_detailTabs = tabs;
     tabs->setObjectName(QStringLiteral("detailTabs"));
     tabs->addTab(m_inspector, tr("&Inspector"));
+    tabs->addTab(m_logsView, tr("&Logs"));
     tabs->addTab(m_rawView, tr("&Raw payload"));
 
     auto* main = new QSplitter(Qt::Horizontal);
@@ -87,6 +92,8 @@ MainWindow::MainWindow(TraceStore* store, QWidget* parent)
     statusBar()->addPermanentWidget(m_storeLabel);
 
     connect(m_waterfall, &WaterfallView::spanSelected, m_inspector, &InspectorWidget::showSpan);
+    connect(m_waterfall, &WaterfallView::spanSelected, m_logsView, &LogsView::setSelectedSpan);
+    connect(m_logsView, &LogsView::spanActivated, this, &MainWindow::selectSpan);
     connect(m_inspector, &InspectorWidget::linkActivated, this, &MainWindow::followLink);
     connect(m_traceModel, &TraceListModel::loadFailed, this,
         [this](const QString& error) { statusBar()->showMessage(tr("Cannot list traces: %1").arg(error), 10000); });
@@ -138,6 +145,8 @@ void MainWindow::installStore(TraceStore* store, std::shared_ptr<TraceStore> kee
     m_haveChanges = false;
     m_waterfall->setTree(nullptr);
     m_inspector->setTree(nullptr);
+    m_logsView->setTree(nullptr);
+    updateLogsTabTitle();
     m_inspector->showSpan(SpanId());
     m_rawView->clear();
     m_traceTitle->clear();
@@ -583,6 +592,8 @@ void MainWindow::applyLoadedTrace(LoadedTrace loaded, bool keepState)
     const SpanId inspected = m_inspector->shownSpan();
     m_waterfall->setTree(loaded.tree, keepState);
     m_inspector->setTree(loaded.tree);
+    m_logsView->setTree(loaded.tree);
+    updateLogsTabTitle();
     if (!keepState || m_rawView->payloadCount() != static_cast<int>(loaded.payloads.size()))
         m_rawView->setPayloads(std::move(loaded.payloads));
 
@@ -608,6 +619,12 @@ void MainWindow::applyLoadedTrace(LoadedTrace loaded, bool keepState)
     if (!loaded.payloadError.isEmpty())
         statusBar()->showMessage(tr("Raw payloads unavailable: %1").arg(loaded.payloadError), 15000);
     Q_EMIT traceLoaded(loaded.id);
+}
+
+void MainWindow::updateLogsTabTitle()
+{
+    const int count = m_logsView->model()->rowCount();
+    m_detailTabs->setTabText(m_detailTabs->indexOf(m_logsView), count > 0 ? tr("&Logs (%1)").arg(count) : tr("&Logs"));
 }
 
 void MainWindow::selectSpan(const SpanId& id)

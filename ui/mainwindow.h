@@ -18,6 +18,8 @@
 #include <vector>
 
 class InspectorWidget;
+class LogsView;
+class QTabWidget;
 class QAction;
 class QCheckBox;
 class QDragEnterEvent;
@@ -150,6 +152,7 @@ public:
     void openTrace(const TraceId& id);
     /// Selects a span of the open trace (or of the trace being loaded, once it is loaded).
     void selectSpan(const SpanId& id);
+    void updateLogsTabTitle(); ///< "Logs (N)" for the open trace's log records
     TraceId openTraceId() const { return m_openTrace; }
     /// True while a trace is being loaded on a worker thread.
     bool isLoading() const { return m_loading; }
@@ -161,6 +164,7 @@ public:
     QTableView* traceListView() const { return m_traceView; }
     WaterfallView* waterfall() const { return m_waterfall; }
     InspectorWidget* inspector() const { return m_inspector; }
+    LogsView* logsView() const { return m_logsView; }
     RawPayloadView* rawPayloadView() const { return m_rawView; }
     QLineEdit* findEdit() const { return m_findEdit; }
     QComboBox* serviceFilter() const { return m_serviceCombo; }
@@ -256,6 +260,8 @@ private:
     QTableView* m_traceView = nullptr;
     WaterfallView* m_waterfall = nullptr;
     InspectorWidget* m_inspector = nullptr;
+    LogsView* m_logsView = nullptr;
+    QTabWidget* m_detailTabs = nullptr;
     RawPayloadView* m_rawView = nullptr;
 
     QComboBox* m_serviceCombo = nullptr;
