@@ -37,6 +37,8 @@ struct GzipInflater::Private {
     QByteArray input;
     qsizetype inputPos = 0;
     bool memberEnded = false;
+    // The last call filled the output: zlib may hold more output (or an error) even with no input left.
+    bool outputFull = false;
     Error error = Error::None;
     QString errorString;
     qint64 in = 0;
@@ -112,7 +114,7 @@ qsizetype GzipInflater::read(char* out, qsizetype maxBytes)
                 return d->fail(Error::ZlibFailure, QStringLiteral("cannot continue after a gzip member"));
             d->memberEnded = false;
         }
-        if (d->pending() == 0)
+        if (d->pending() == 0 && !d->outputFull)
             return 0;
         qint64 room = std::min<qint64>(maxBytes, MaxChunk);
         if (d->limit != Unlimited)
@@ -131,6 +133,7 @@ qsizetype GzipInflater::read(char* out, qsizetype maxBytes)
         const qsizetype produced = availOut - d->z.avail_out;
         d->inputPos += consumed;
         d->in += consumed;
+        d->outputFull = rc != Z_STREAM_END && d->z.avail_out == 0;
         if (probing && produced > 0)
             return d->fail(Error::TooLarge, QStringLiteral("inflated data exceeds %1 bytes").arg(d->limit));
         if (rc == Z_STREAM_END)
@@ -141,7 +144,7 @@ qsizetype GzipInflater::read(char* out, qsizetype maxBytes)
             d->out += produced;
             return produced;
         }
-        if (consumed == 0 && rc != Z_STREAM_END)
+        if (consumed == 0 && produced == 0 && rc != Z_STREAM_END)
             return 0; // no progress possible (Z_BUF_ERROR); more input may help
     }
 }

@@ -121,6 +121,9 @@ private Q_SLOTS:
         QTest::newRow("zlib in gzip mode") << zlib << gz << unlimited << int(E::BadHeader) << "incorrect header check";
         QTest::newRow("bad block") << QByteArray::fromHex("1f8b080000000000000306") << either << unlimited
                                    << int(E::BadData) << "invalid block type";
+        // Found by fuzz_gzip: the error comes after the last input byte, once the output has room again.
+        QTest::newRow("distance too far") << QByteArray::fromHex("1f8b0800002400000000" "4bcb2c002a00") << either
+                                          << unlimited << int(E::BadData) << "invalid distance too far back";
         QTest::newRow("bad crc") << badCrc << either << unlimited << int(E::BadChecksum) << "incorrect data check";
         QTest::newRow("truncated") << good.left(good.size() - 1) << either << unlimited << int(E::Truncated)
                                    << "compressed data is truncated";
