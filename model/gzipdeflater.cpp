@@ -78,22 +78,10 @@ GzipDeflater::~GzipDeflater()
         deflateEnd(&d->z);
 }
 
-bool GzipDeflater::write(QByteArrayView data, QByteArray* out)
-{
-    return d->run(data, Z_NO_FLUSH, out);
-}
+bool GzipDeflater::write(QByteArrayView data, QByteArray* out) { return d->run(data, Z_NO_FLUSH, out); }
 
-bool GzipDeflater::finish(QByteArray* out)
-{
-    return d->run(QByteArrayView(), Z_FINISH, out);
-}
+bool GzipDeflater::finish(QByteArray* out) { return d->run(QByteArrayView(), Z_FINISH, out); }
 
-bool GzipDeflater::failed() const
-{
-    return !d->error.isEmpty();
-}
+bool GzipDeflater::failed() const { return !d->error.isEmpty(); }
 
-QString GzipDeflater::errorString() const
-{
-    return d->error;
-}
+QString GzipDeflater::errorString() const { return d->error; }

@@ -178,27 +178,12 @@ bool GzipInflater::finish()
     return d->error == Error::None;
 }
 
-bool GzipInflater::failed() const
-{
-    return d->error != Error::None;
-}
+bool GzipInflater::failed() const { return d->error != Error::None; }
 
-GzipInflater::Error GzipInflater::error() const
-{
-    return d->error;
-}
+GzipInflater::Error GzipInflater::error() const { return d->error; }
 
-QString GzipInflater::errorString() const
-{
-    return d->errorString;
-}
+QString GzipInflater::errorString() const { return d->errorString; }
 
-qint64 GzipInflater::bytesIn() const
-{
-    return d->in;
-}
+qint64 GzipInflater::bytesIn() const { return d->in; }
 
-qint64 GzipInflater::bytesOut() const
-{
-    return d->out;
-}
+qint64 GzipInflater::bytesOut() const { return d->out; }

@@ -74,8 +74,9 @@ void checkStreaming(const QByteArray& in, qint64 bound, std::uint32_t seed)
         const Inflated whole = oneShot(in, format, bound);
         const Inflated pieces = chunked(in, format, bound, seed);
         if (whole.ok != pieces.ok || whole.error != pieces.error || whole.errorString != pieces.errorString)
-            FuzzCommon::fail("gzip", QStringLiteral("chunked input ends differently: ") + pieces.errorString
-                    + QStringLiteral(" vs ") + whole.errorString);
+            FuzzCommon::fail("gzip",
+                QStringLiteral("chunked input ends differently: ") + pieces.errorString + QStringLiteral(" vs ")
+                    + whole.errorString);
         if (whole.ok && whole.out != pieces.out)
             FuzzCommon::fail("gzip", QStringLiteral("chunked input inflates to other bytes"));
         if (whole.out.size() > bound || pieces.out.size() > bound)
@@ -133,7 +134,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         GzipDeflater deflater(6);
         QByteArray gz;
         for (qsizetype pos = 0; pos < out.size(); pos += 1 + data[0] % 64)
-            deflater.write(QByteArrayView(out.constData() + pos, std::min<qsizetype>(1 + data[0] % 64, out.size() - pos)), &gz);
+            deflater.write(
+                QByteArrayView(out.constData() + pos, std::min<qsizetype>(1 + data[0] % 64, out.size() - pos)), &gz);
         if (!deflater.finish(&gz) || checkedInflate(gz, bound, &back) != Gzip::Status::Ok || back != out)
             FuzzCommon::fail("gzip", QStringLiteral("chunked deflate + inflate changed the data"));
     }

@@ -176,16 +176,16 @@ void TestGzip::errorMessages_data()
     QTest::newRow("trailing zeros") << member + QByteArray(4, '\0') << mib << corrupt
                                     << "trailing data after the compressed stream";
     QTest::newRow("second member bad") << member + badMethod << mib << corrupt << "unknown compression method";
-    QTest::newRow("second member truncated") << member + member.left(12) << mib << corrupt
-                                             << "compressed body is truncated";
+    QTest::newRow("second member truncated")
+        << member + member.left(12) << mib << corrupt << "compressed body is truncated";
     QTest::newRow("zlib bad adler") << badAdler << mib << corrupt << "incorrect data check";
     QTest::newRow("zlib then garbage") << zlib + QByteArray("xy") << mib << corrupt
                                        << "trailing data after the compressed stream";
     QTest::newRow("too large") << good << qint64(19999) << tooLarge << "inflated body exceeds 19999 bytes";
     QTest::newRow("too large, zero") << good << qint64(0) << tooLarge << "inflated body exceeds 0 bytes";
     QTest::newRow("too large, negative") << good << qint64(-5) << tooLarge << "inflated body exceeds 0 bytes";
-    QTest::newRow("too large, second member") << member + member << qint64(4) << tooLarge
-                                              << "inflated body exceeds 4 bytes";
+    QTest::newRow("too large, second member")
+        << member + member << qint64(4) << tooLarge << "inflated body exceeds 4 bytes";
 }
 
 void TestGzip::errorMessages()

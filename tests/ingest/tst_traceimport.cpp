@@ -979,8 +979,8 @@ private Q_SLOTS:
                                            "incorrect header check";
         QTest::newRow("trailing 1f") << "1f" << big << "line 3601: gzip data is truncated at byte offset %1";
         QTest::newRow("line too long") << "as is" << qint64(100) << "line 332: line longer than 100 bytes";
-        QTest::newRow("document too large") << "document" << qint64(1000)
-                                            << "larger than 1000 bytes; this format is read whole";
+        QTest::newRow("document too large")
+            << "document" << qint64(1000) << "larger than 1000 bytes; this format is read whole";
     }
 
     void gzipErrors()

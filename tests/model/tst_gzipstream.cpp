@@ -79,7 +79,8 @@ private Q_SLOTS:
         GzipDeflater deflater(level);
         QByteArray chunked;
         for (qsizetype pos = 0; pos < data.size(); pos += 1000)
-            QVERIFY(deflater.write(QByteArrayView(data.constData() + pos, std::min<qsizetype>(1000, data.size() - pos)), &chunked));
+            QVERIFY(deflater.write(
+                QByteArrayView(data.constData() + pos, std::min<qsizetype>(1000, data.size() - pos)), &chunked));
         QVERIFY(deflater.finish(&chunked));
         QVERIFY(!deflater.failed());
         if (level != 0) // stored blocks follow the write sizes; compressed ones do not
@@ -95,7 +96,8 @@ private Q_SLOTS:
         // gzip mode reads the same
         QByteArray out;
         GzipInflater::Error error;
-        QVERIFY(inflateChunked(chunked + chunked, 9, GzipInflater::Unlimited, &out, &error, GzipInflater::Format::Gzip));
+        QVERIFY(
+            inflateChunked(chunked + chunked, 9, GzipInflater::Unlimited, &out, &error, GzipInflater::Format::Gzip));
         QCOMPARE(out, data + data);
     }
 
@@ -122,8 +124,9 @@ private Q_SLOTS:
         QTest::newRow("bad block") << QByteArray::fromHex("1f8b080000000000000306") << either << unlimited
                                    << int(E::BadData) << "invalid block type";
         // Found by fuzz_gzip: the error comes after the last input byte, once the output has room again.
-        QTest::newRow("distance too far") << QByteArray::fromHex("1f8b0800002400000000" "4bcb2c002a00") << either
-                                          << unlimited << int(E::BadData) << "invalid distance too far back";
+        QTest::newRow("distance too far") << QByteArray::fromHex("1f8b0800002400000000"
+                                                                 "4bcb2c002a00")
+                                          << either << unlimited << int(E::BadData) << "invalid distance too far back";
         QTest::newRow("bad crc") << badCrc << either << unlimited << int(E::BadChecksum) << "incorrect data check";
         QTest::newRow("truncated") << good.left(good.size() - 1) << either << unlimited << int(E::Truncated)
                                    << "compressed data is truncated";
@@ -131,10 +134,10 @@ private Q_SLOTS:
                                   << "trailing data after the compressed stream";
         QTest::newRow("trailing byte") << good + "\x1f" << either << unlimited << int(E::TrailingGarbage)
                                        << "trailing data after the compressed stream";
-        QTest::newRow("trailing, gzip mode") << good + "xyz" << gz << unlimited << int(E::BadHeader)
-                                             << "incorrect header check";
-        QTest::newRow("trailing byte, gzip mode") << good + "\x1f" << gz << unlimited << int(E::Truncated)
-                                                  << "compressed data is truncated";
+        QTest::newRow("trailing, gzip mode")
+            << good + "xyz" << gz << unlimited << int(E::BadHeader) << "incorrect header check";
+        QTest::newRow("trailing byte, gzip mode")
+            << good + "\x1f" << gz << unlimited << int(E::Truncated) << "compressed data is truncated";
         QTest::newRow("too large") << good << either << qint64(49999) << int(E::TooLarge)
                                    << "inflated data exceeds 49999 bytes";
         QTest::newRow("zlib then gzip") << zlib + good << either << qint64(50011) << int(E::None) << QString();

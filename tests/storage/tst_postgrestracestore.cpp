@@ -1437,8 +1437,9 @@ private Q_SLOTS:
         const QByteArray member = QByteArray::fromHex("1f8b0800000000000003cbc8e402007a7a6fed03000000");
         QByteArray badCrc = gz;
         badCrc[gz.size() - 6] = char(badCrc[gz.size() - 6] ^ 1);
-        for (const QByteArray& broken : QByteArrayList { gz.left(gz.size() - 3), gz.left(10), gz + QByteArray("garbage"),
-                 gz + QByteArray(1, '\x1f'), badCrc, qCompress(json).mid(4), QByteArray() }) {
+        for (const QByteArray& broken :
+            QByteArrayList { gz.left(gz.size() - 3), gz.left(10), gz + QByteArray("garbage"),
+                gz + QByteArray(1, '\x1f'), badCrc, qCompress(json).mid(4), QByteArray() }) {
             QVERIFY(blobs.put(QStringLiteral("missing.json.gz"), broken, QString(), &error));
             QVERIFY(store->tracePayloads(traceId(2), &error).empty());
             QCOMPARE(error,
