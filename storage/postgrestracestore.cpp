@@ -6,12 +6,13 @@
 #include "postgresmigrations.h"
 #include "storagelogging.h"
 
+#include "model/gzipinflater.h"
+
 #include <QDateTime>
 #include <QHash>
 
 #include <libpq-fe.h>
 #include <pqxx/pqxx>
-#include <zlib.h>
 
 #include <algorithm>
 #include <charconv>
@@ -176,36 +177,9 @@ bool isConnectionFailure(const std::exception& e)
 
 bool gunzip(const QByteArray& in, QByteArray* out)
 {
-    z_stream z {};
-    if (inflateInit2(&z, 16 + MAX_WBITS) != Z_OK)
-        return false;
     out->clear();
-    z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.constData()));
-    z.avail_in = uInt(in.size());
-    int rc = Z_OK;
-    char chunk[65536];
-    while (rc != Z_STREAM_END) {
-        z.next_out = reinterpret_cast<Bytef*>(chunk);
-        z.avail_out = sizeof chunk;
-        rc = inflate(&z, Z_NO_FLUSH);
-        if (rc != Z_OK && rc != Z_STREAM_END)
-            break;
-        out->append(chunk, qsizetype(sizeof chunk - z.avail_out));
-        if (out->size() > MaxInflatedBlobBytes) {
-            rc = Z_MEM_ERROR;
-            break;
-        }
-        if (rc == Z_STREAM_END && z.avail_in > 0) { // another gzip member follows
-            if (inflateReset(&z) != Z_OK)
-                break;
-            rc = Z_OK;
-        } else if (rc == Z_OK && z.avail_in == 0 && z.avail_out != 0) {
-            rc = Z_DATA_ERROR; // truncated
-            break;
-        }
-    }
-    inflateEnd(&z);
-    return rc == Z_STREAM_END;
+    GzipInflater inflater(GzipInflater::Format::Gzip, MaxInflatedBlobBytes);
+    return inflater.write(in, out) && inflater.finish();
 }
 
 #define SUMMARY_COLUMNS                                                                                                \

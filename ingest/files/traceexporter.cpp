@@ -2,12 +2,13 @@
 
 #include "ingest/codec/otlpjsoncodec.h"
 #include "ingest/codec/otlpprotobufcodec.h"
+#include "model/gzipdeflater.h"
 #include "storage/tracestore.h"
 
 #include <QFileInfo>
 #include <QSaveFile>
 
-#include <zlib.h>
+#include <memory>
 
 namespace {
 
@@ -26,11 +27,6 @@ public:
         , m_options(options)
     {
     }
-    ~Writer()
-    {
-        if (m_deflating)
-            deflateEnd(&m_z);
-    }
 
     bool open(QString* error)
     {
@@ -39,11 +35,11 @@ public:
             return false;
         }
         if (m_options.gzip) {
-            if (deflateInit2(&m_z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
-                *error = QStringLiteral("zlib could not be initialised");
+            m_deflater = std::make_unique<GzipDeflater>(6);
+            if (m_deflater->failed()) {
+                *error = m_deflater->errorString();
                 return false;
             }
-            m_deflating = true;
         }
         return true;
     }
@@ -90,8 +86,10 @@ public:
             ok = write(m_jsonSuffix.isEmpty() ? QByteArray(m_options.pretty ? "{\n  \"resourceSpans\": []\n}\n"
                                                                               : "{\"resourceSpans\":[]}")
                                               : m_jsonSuffix);
-        if (ok && m_deflating)
-            ok = deflateChunk(nullptr, 0, Z_FINISH);
+        if (ok && m_deflater) {
+            m_compressed.resize(0);
+            ok = m_deflater->finish(&m_compressed) ? writeFile(m_compressed) : fail(m_deflater->errorString());
+        }
         if (ok)
             *bytes = m_file.pos();
         if (ok && !m_file.commit())
@@ -119,36 +117,23 @@ private:
     {
         if (!m_error.isEmpty())
             return false;
-        if (m_deflating)
-            return deflateChunk(data.constData(), data.size(), Z_NO_FLUSH);
-        if (m_file.write(data) != data.size())
-            return fail(m_file.errorString());
-        return true;
+        if (!m_deflater)
+            return writeFile(data);
+        m_compressed.resize(0); // keeps the capacity for the next chunk
+        return m_deflater->write(data, &m_compressed) ? writeFile(m_compressed) : fail(m_deflater->errorString());
     }
 
-    bool deflateChunk(const char* data, qsizetype size, int flush)
+    bool writeFile(const QByteArray& data)
     {
-        m_z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data));
-        m_z.avail_in = static_cast<uInt>(size);
-        char out[64 * 1024];
-        int rc = Z_OK;
-        do {
-            m_z.next_out = reinterpret_cast<Bytef*>(out);
-            m_z.avail_out = sizeof out;
-            rc = ::deflate(&m_z, flush);
-            if (rc == Z_STREAM_ERROR)
-                return fail(QStringLiteral("gzip compression failed"));
-            const qint64 produced = static_cast<qint64>(sizeof out - m_z.avail_out);
-            if (produced && m_file.write(out, produced) != produced)
-                return fail(m_file.errorString());
-        } while (m_z.avail_out == 0 || (flush == Z_FINISH && rc != Z_STREAM_END));
+        if (!data.isEmpty() && m_file.write(data) != data.size())
+            return fail(m_file.errorString());
         return true;
     }
 
     QSaveFile m_file;
     const ExportOptions& m_options;
-    z_stream m_z {};
-    bool m_deflating = false;
+    std::unique_ptr<GzipDeflater> m_deflater;
+    QByteArray m_compressed;
     QByteArray m_jsonSuffix;
     QByteArray m_jsonSeparator;
     QString m_error;

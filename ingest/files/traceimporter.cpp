@@ -5,6 +5,7 @@
 #include "ingest/files/jaegerjsonreader.h"
 #include "ingest/files/jsonlocator.h"
 #include "ingest/files/zipkinjsonreader.h"
+#include "model/gzipinflater.h"
 
 #include <QDateTime>
 #include <QFile>
@@ -15,9 +16,8 @@
 #include <QJsonValue>
 #include <QSet>
 
-#include <zlib.h>
-
 #include <algorithm>
+#include <memory>
 #include <utility>
 
 namespace {
@@ -27,12 +27,6 @@ constexpr qint64 ReadBlock = 256 * 1024;
 /// A file read front to back, inflated on the fly when it starts with the gzip magic bytes (several members too).
 class InputStream {
 public:
-    ~InputStream()
-    {
-        if (m_gzip)
-            inflateEnd(&m_z);
-    }
-
     bool open(const QString& path, QString* error)
     {
         m_file.setFileName(path);
@@ -43,9 +37,12 @@ public:
         char magic[2];
         const qint64 n = m_file.peek(magic, 2);
         m_gzip = n == 2 && static_cast<unsigned char>(magic[0]) == 0x1f && static_cast<unsigned char>(magic[1]) == 0x8b;
-        if (m_gzip && inflateInit2(&m_z, 15 + 16) != Z_OK) {
-            *error = QStringLiteral("zlib could not be initialised");
-            return false;
+        if (m_gzip) {
+            m_inflater = std::make_unique<GzipInflater>(GzipInflater::Format::Gzip);
+            if (m_inflater->failed()) {
+                *error = m_inflater->errorString();
+                return false;
+            }
         }
         return true;
     }
@@ -156,58 +153,53 @@ private:
             return n > 0;
         }
         for (;;) {
-            if (m_z.avail_in == 0) {
-                m_in.resize(ReadBlock);
-                const qint64 n = m_file.read(m_in.data(), ReadBlock);
-                if (n < 0) {
-                    m_error = m_file.errorString();
-                    return false;
-                }
-                if (n == 0) {
-                    m_eof = true;
-                    if (!m_memberEnded) {
-                        m_error = QStringLiteral("gzip data is truncated at byte offset %1").arg(m_file.pos());
-                        return false;
-                    }
-                    return false;
-                }
-                m_in.resize(n);
-                m_z.next_in = reinterpret_cast<Bytef*>(m_in.data());
-                m_z.avail_in = static_cast<uInt>(n);
-            }
-            if (m_memberEnded) {
-                // Another gzip member follows (concatenated .gz files are valid).
-                if (inflateReset(&m_z) != Z_OK) {
-                    m_error = QStringLiteral("cannot continue after a gzip member");
-                    return false;
-                }
-                m_memberEnded = false;
-            }
             const qsizetype old = m_buffer.size();
             m_buffer.resize(old + ReadBlock);
-            m_z.next_out = reinterpret_cast<Bytef*>(m_buffer.data() + old);
-            m_z.avail_out = static_cast<uInt>(ReadBlock);
-            const int rc = ::inflate(&m_z, Z_NO_FLUSH);
-            m_buffer.resize(old + (ReadBlock - m_z.avail_out));
-            if (rc == Z_STREAM_END) {
-                m_memberEnded = true;
-            } else if (rc != Z_OK && rc != Z_BUF_ERROR) {
-                m_error = QStringLiteral("corrupt gzip data near byte offset %1 of the file: %2")
-                              .arg(m_file.pos() - m_z.avail_in)
-                              .arg(QString::fromLatin1(m_z.msg ? m_z.msg : "inflate failed"));
+            const qsizetype produced = m_inflater->read(m_buffer.data() + old, ReadBlock);
+            m_buffer.resize(old + std::max<qsizetype>(produced, 0));
+            if (produced < 0) {
+                m_error = inflateError();
                 return false;
             }
-            if (m_buffer.size() > old)
+            if (produced > 0)
                 return true;
+            QByteArray block(ReadBlock, Qt::Uninitialized);
+            const qint64 n = m_file.read(block.data(), ReadBlock);
+            if (n < 0) {
+                m_error = m_file.errorString();
+                return false;
+            }
+            if (n == 0) {
+                m_eof = true;
+                if (!m_inflater->finish())
+                    m_error = inflateError();
+                return false;
+            }
+            block.resize(n);
+            m_inflater->feed(block);
+        }
+    }
+
+    QString inflateError() const
+    {
+        switch (m_inflater->error()) {
+        case GzipInflater::Error::Truncated:
+            return QStringLiteral("gzip data is truncated at byte offset %1").arg(m_file.pos());
+        case GzipInflater::Error::BadHeader:
+        case GzipInflater::Error::BadData:
+        case GzipInflater::Error::BadChecksum:
+            return QStringLiteral("corrupt gzip data near byte offset %1 of the file: %2")
+                .arg(m_inflater->bytesIn())
+                .arg(m_inflater->errorString());
+        default:
+            return m_inflater->errorString();
         }
     }
 
     QFile m_file;
     bool m_gzip = false;
     bool m_eof = false;
-    bool m_memberEnded = false;
-    z_stream m_z {};
-    QByteArray m_in;
+    std::unique_ptr<GzipInflater> m_inflater;
     QByteArray m_buffer;
     qsizetype m_pos = 0;
     qsizetype m_compactedBy = 0;

@@ -18,6 +18,8 @@ private Q_SLOTS:
     void corrupt_data();
     void corrupt();
     void concatenatedMembers();
+    void errorMessages_data();
+    void errorMessages();
     void looksGzipped();
 };
 
@@ -130,6 +132,73 @@ void TestGzip::concatenatedMembers()
     QCOMPARE(Gzip::inflate(member + member, 100, &out), Gzip::Status::Ok);
     QCOMPARE(out, QByteArray("hi\nhi\n"));
     QCOMPARE(Gzip::inflate(member + member, 5, &out), Gzip::Status::TooLarge);
+}
+
+void TestGzip::errorMessages_data()
+{
+    // The exact words the HTTP receiver and the worker put in their answers; pinned before Gzip moved onto
+    // GzipInflater so that the move changes none of them.
+    QTest::addColumn<QByteArray>("input");
+    QTest::addColumn<qint64>("limit");
+    QTest::addColumn<int>("status");
+    QTest::addColumn<QString>("error");
+    const QByteArray good = Gzip::deflate(randomBytes(20000, 4));
+    const QByteArray member = QByteArray::fromHex("1f8b0800000000000003cbc8e402007a7a6fed03000000");
+    QByteArray badCrc = good;
+    badCrc[good.size() - 6] = char(badCrc[good.size() - 6] ^ 1);
+    QByteArray badLength = good;
+    badLength[good.size() - 2] = char(badLength[good.size() - 2] ^ 1);
+    QByteArray badMethod = member;
+    badMethod[2] = 9;
+    const QByteArray zlib = qCompress(QByteArray("hello hello hello")).mid(4);
+    QByteArray badAdler = zlib;
+    badAdler[zlib.size() - 1] = char(badAdler[zlib.size() - 1] ^ 1);
+    const int corrupt = int(Gzip::Status::Corrupt);
+    const int tooLarge = int(Gzip::Status::TooLarge);
+    const qint64 mib = 1 << 20;
+    QTest::newRow("empty") << QByteArray() << mib << corrupt << "compressed body is empty";
+    QTest::newRow("not compressed") << QByteArray("{\"resourceSpans\":[]}") << mib << corrupt
+                                    << "incorrect header check";
+    QTest::newRow("one byte") << QByteArray("\x1f", 1) << mib << corrupt << "compressed body is truncated";
+    QTest::newRow("bad method") << badMethod << mib << corrupt << "unknown compression method";
+    QTest::newRow("bad crc") << badCrc << mib << corrupt << "incorrect data check";
+    QTest::newRow("bad length") << badLength << mib << corrupt << "incorrect length check";
+    QTest::newRow("stored block length") << QByteArray::fromHex("1f8b0800000000000003000100000000") << mib << corrupt
+                                         << "invalid stored block lengths";
+    QTest::newRow("truncated") << good.left(good.size() / 2) << mib << corrupt << "compressed body is truncated";
+    QTest::newRow("truncated trailer") << good.left(good.size() - 3) << mib << corrupt
+                                       << "compressed body is truncated";
+    QTest::newRow("header only") << good.left(10) << mib << corrupt << "compressed body is truncated";
+    QTest::newRow("trailing garbage") << good + QByteArray("garbage") << mib << corrupt
+                                      << "trailing data after the compressed stream";
+    QTest::newRow("trailing 1f") << good + QByteArray("\x1f", 1) << mib << corrupt
+                                 << "trailing data after the compressed stream";
+    QTest::newRow("trailing zeros") << member + QByteArray(4, '\0') << mib << corrupt
+                                    << "trailing data after the compressed stream";
+    QTest::newRow("second member bad") << member + badMethod << mib << corrupt << "unknown compression method";
+    QTest::newRow("second member truncated")
+        << member + member.left(12) << mib << corrupt << "compressed body is truncated";
+    QTest::newRow("zlib bad adler") << badAdler << mib << corrupt << "incorrect data check";
+    QTest::newRow("zlib then garbage") << zlib + QByteArray("xy") << mib << corrupt
+                                       << "trailing data after the compressed stream";
+    QTest::newRow("too large") << good << qint64(19999) << tooLarge << "inflated body exceeds 19999 bytes";
+    QTest::newRow("too large, zero") << good << qint64(0) << tooLarge << "inflated body exceeds 0 bytes";
+    QTest::newRow("too large, negative") << good << qint64(-5) << tooLarge << "inflated body exceeds 0 bytes";
+    QTest::newRow("too large, second member")
+        << member + member << qint64(4) << tooLarge << "inflated body exceeds 4 bytes";
+}
+
+void TestGzip::errorMessages()
+{
+    QFETCH(QByteArray, input);
+    QFETCH(qint64, limit);
+    QFETCH(int, status);
+    QFETCH(QString, error);
+    QByteArray out("junk");
+    QString why;
+    QCOMPARE(int(Gzip::inflate(input, limit, &out, &why)), status);
+    QCOMPARE(why, error);
+    QVERIFY(out.isEmpty());
 }
 
 void TestGzip::looksGzipped()

@@ -7,6 +7,8 @@
 
 #include <QFile>
 #include <QJsonDocument>
+#include <QProcess>
+#include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -178,6 +180,34 @@ private Q_SLOTS:
             m_conformanceSource = std::move(source);
         }
         checkRoundTrip(m_conformanceSource.get(), m_conformanceExpected, format, pretty, gzip);
+    }
+
+    void gzipReadableByGzip()
+    {
+        // The .gz the exporter writes is what gzip(1) reads: `gzip -t` accepts it and `gzip -dc` gives exactly the
+        // uncompressed export of the same query.
+        const QString gzipTool = QStandardPaths::findExecutable(QStringLiteral("gzip"));
+        if (gzipTool.isEmpty())
+            QSKIP("no gzip on PATH");
+        for (const ExportFormat format : { ExportFormat::OtlpJson, ExportFormat::OtlpJsonLines }) {
+            ExportOptions options;
+            options.format = format;
+            const QString plainPath = m_dir.filePath(QStringLiteral("plain%1").arg(++m_seq));
+            QVERIFY(TraceExporter(m_source.get()).exportQuery(TraceQuery(), plainPath, options).ok);
+            options.gzip = true;
+            const QString gzPath = m_dir.filePath(QStringLiteral("export%1.gz").arg(++m_seq));
+            const ExportReport report = TraceExporter(m_source.get()).exportQuery(TraceQuery(), gzPath, options);
+            QVERIFY2(report.ok, qPrintable(report.error));
+            QProcess test;
+            test.start(gzipTool, { QStringLiteral("-t"), gzPath });
+            QVERIFY(test.waitForFinished());
+            QCOMPARE(test.exitCode(), 0);
+            QProcess unzip;
+            unzip.start(gzipTool, { QStringLiteral("-dc"), gzPath });
+            QVERIFY(unzip.waitForFinished());
+            QCOMPARE(unzip.exitCode(), 0);
+            QCOMPARE(unzip.readAllStandardOutput(), readAll(plainPath));
+        }
     }
 
     void selectionAndService()

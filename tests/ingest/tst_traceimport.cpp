@@ -954,6 +954,80 @@ private Q_SLOTS:
         QCOMPARE(store->spanCount(), 0);
     }
 
+    void gzipErrors_data()
+    {
+        // The importer's own words for broken .gz files, pinned before it moved onto GzipInflater. The file is
+        // several read blocks long, so offsets past the first block are covered.
+        QTest::addColumn<QString>("cut");
+        QTest::addColumn<qint64>("maxDocumentBytes");
+        QTest::addColumn<QString>("expected"); // the error after "<path>: "; %1: the file size
+        const qint64 big = qint64(1) << 30;
+        QTest::newRow("two members") << "two members" << big << QString();
+        QTest::newRow("truncated") << "half" << big << "line 1800: gzip data is truncated at byte offset %1";
+        QTest::newRow("header only") << "first10" << big << "gzip data is truncated at byte offset %1";
+        QTest::newRow("trailer cut") << "trailer cut" << big << "line 3601: gzip data is truncated at byte offset %1";
+        QTest::newRow("bad block type") << "bad block" << big
+                                        << "corrupt gzip data near byte offset 11 of the file: invalid block type";
+        QTest::newRow("bad crc") << "bad crc" << big
+                                 << "line 3318: corrupt gzip data near byte offset 2843934 of the file: "
+                                    "incorrect data check";
+        QTest::newRow("trailing garbage") << "garbage" << big
+                                          << "line 3601: corrupt gzip data near byte offset 2843940 of the file: "
+                                             "incorrect header check";
+        QTest::newRow("trailing zeros") << "zeros" << big
+                                        << "line 3601: corrupt gzip data near byte offset 2843940 of the file: "
+                                           "incorrect header check";
+        QTest::newRow("trailing 1f") << "1f" << big << "line 3601: gzip data is truncated at byte offset %1";
+        QTest::newRow("line too long") << "as is" << qint64(100) << "line 332: line longer than 100 bytes";
+        QTest::newRow("document too large")
+            << "document" << qint64(1000) << "larger than 1000 bytes; this format is read whole";
+    }
+
+    void gzipErrors()
+    {
+        QFETCH(QString, cut);
+        QFETCH(qint64, maxDocumentBytes);
+        QFETCH(QString, expected);
+        SPANSCOPE_READ_TEST_FILE(lines, QStringLiteral("otlp-json-protomapping/shop-grpc.jsonl"));
+        SPANSCOPE_READ_TEST_FILE(document, QStringLiteral("otlp-protobuf/shop-grpc.pb"));
+        QByteArray content;
+        for (int i = 0; i < 300; ++i)
+            content += cut == QLatin1String("document") ? document : lines; // protobuf messages concatenate
+        QByteArray gz = Gzip::deflate(content, 0);
+        QVERIFY(gz.size() > 3 * 256 * 1024);
+        if (cut == QLatin1String("two members"))
+            gz += gz;
+        else if (cut == QLatin1String("half"))
+            gz = gz.left(gz.size() / 2);
+        else if (cut == QLatin1String("first10"))
+            gz = gz.left(10);
+        else if (cut == QLatin1String("trailer cut"))
+            gz.chop(3);
+        else if (cut == QLatin1String("bad block"))
+            gz[10] = 0x06; // BTYPE 11, reserved
+        else if (cut == QLatin1String("bad crc"))
+            gz[gz.size() - 6] = char(gz[gz.size() - 6] ^ 1);
+        else if (cut == QLatin1String("garbage"))
+            gz += "garbage";
+        else if (cut == QLatin1String("zeros"))
+            gz += QByteArray(8, '\0');
+        else if (cut == QLatin1String("1f"))
+            gz += '\x1f';
+        const QString path = writeFile(QStringLiteral("bad.jsonl.gz"), gz);
+        ImportOptions options;
+        options.maxDocumentBytes = maxDocumentBytes;
+        SqliteTraceStore* store = freshStore();
+        const ImportReport report = TraceImporter(store).importFile(path, options);
+        QVERIFY(report.gzipped);
+        if (expected.isEmpty()) {
+            QVERIFY2(report.ok, qPrintable(report.error));
+            QCOMPARE(report.spansImported, 2 * 300 * 16);
+            return;
+        }
+        // A broken stream in JSON Lines keeps what came before it (report.ok), but the error is set all the same.
+        QCOMPARE(report.error, path + QStringLiteral(": ") + expected.arg(gz.size()));
+    }
+
     void chunkedImportAndRollback()
     {
         QByteArray content;
