@@ -101,3 +101,110 @@ inline std::vector<LogRecord> sample(const TraceId& trace, const SpanId& span)
 }
 
 } // namespace TestLogs
+
+#include "storage/tracestore.h"
+
+#include <QTest>
+
+namespace TestLogs {
+
+/**
+ * The logs contract of TraceStore::write / traceLogs / logRecordCount, for any store that starts empty. `span` is a
+ * valid span (of any trace but `trace`/`logsOnly`) used as the "spans beside logs" of one item. QVERIFY inside:
+ * callers check QTest::currentTestFailed() afterwards.
+ */
+inline void checkStoreContract(TraceStore& store, const Span& span)
+{
+    const TraceId trace = span.traceId;
+    const std::vector<LogRecord> logs = sample(trace, span.spanId);
+    IngestItem withSpans;
+    withSpans.batch.spans = { span };
+    withSpans.batch.logs = logs;
+    withSpans.payload.contentType = QStringLiteral("application/json");
+    withSpans.payload.peer = QStringLiteral("127.0.0.1:1");
+
+    // All or nothing: a bad span in the same call keeps the log records out too.
+    {
+        IngestItem bad = withSpans;
+        Span invalid = span;
+        invalid.spanId = SpanId();
+        bad.batch.spans.push_back(invalid);
+        const WriteResult w = store.write({ bad });
+        QVERIFY(!w.ok);
+        QCOMPARE(w.logRecordsWritten, 0);
+        QCOMPARE(store.logRecordCount(), 0);
+        QVERIFY(store.traceLogs(trace).empty());
+    }
+    // ... and so does a log record with a span id but no trace id.
+    {
+        IngestItem bad = withSpans;
+        LogRecord orphan = logs[0];
+        orphan.traceId = TraceId();
+        bad.batch.logs.push_back(orphan);
+        const WriteResult w = store.write({ bad });
+        QVERIFY(!w.ok);
+        QCOMPARE(store.logRecordCount(), 0);
+        QCOMPARE(store.spanCount(), 0);
+    }
+
+    WriteResult w = store.write({ withSpans });
+    QVERIFY2(w.ok, qPrintable(w.error));
+    QCOMPARE(w.spansWritten, 1);
+    QCOMPARE(w.logRecordsWritten, 4);
+    QCOMPARE(w.changedTraces, std::vector<TraceId> { trace });
+    QCOMPARE(store.logRecordCount(), 4);
+    QString error;
+    std::vector<LogRecord> stored = store.traceLogs(trace, &error);
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    // By effective time: b (no time, observed earlier) first; the record without trace context is not the trace's.
+    QCOMPARE(stored.size(), std::size_t(3));
+    const LogRecord* expected[] = { &logs[1], &logs[0], &logs[3] };
+    for (std::size_t i = 0; i < stored.size(); ++i)
+        QVERIFY2(logRecordsEqual(stored[i], *expected[i]), qPrintable(QStringLiteral("stored log record %1 differs").arg(i)));
+    QVERIFY(!stored[0].spanId.isValid());
+    QCOMPARE(stored[1].spanId, span.spanId);
+    QVERIFY(store.traceLogs(TraceId::fromHex(u"0000000000000000000000000000abcd")).empty());
+
+    // Idempotent: the same item again stores no record twice.
+    w = store.write({ withSpans });
+    QVERIFY2(w.ok, qPrintable(w.error));
+    QCOMPARE(w.logRecordsWritten, 0);
+    QCOMPARE(store.logRecordCount(), 4);
+    QCOMPARE(store.traceLogs(trace).size(), std::size_t(3));
+
+    // A record that differs in one member only is another record.
+    IngestItem changed;
+    changed.payload.signal = RawPayload::Signal::Logs;
+    LogRecord louder = logs[0];
+    louder.severityNumber = 18;
+    changed.batch.logs = { louder };
+    w = store.write({ changed });
+    QVERIFY2(w.ok, qPrintable(w.error));
+    QCOMPARE(w.logRecordsWritten, 1);
+    QCOMPARE(w.changedTraces, std::vector<TraceId> { trace }); // new log records: the trace's views refresh
+    QCOMPARE(store.logRecordCount(), 5);
+
+    // Log records of a trace without spans: stored and readable, the trace has no summary.
+    const TraceId logsOnly = TraceId::fromHex(u"00000000000000000000000000000f00");
+    IngestItem onlyLogs;
+    onlyLogs.payload.signal = RawPayload::Signal::Logs;
+    onlyLogs.batch.logs = { make(logsOnly, SpanId(), 5, QStringLiteral("alone"), resource(QStringLiteral("solo")),
+        scope(QStringLiteral("s"))) };
+    w = store.write({ onlyLogs });
+    QVERIFY2(w.ok, qPrintable(w.error));
+    QCOMPARE(w.spansWritten, 0);
+    QCOMPARE(w.logRecordsWritten, 1);
+    QCOMPARE(w.changedTraces, std::vector<TraceId> { logsOnly });
+    QVERIFY(!store.traceSummary(logsOnly));
+    stored = store.traceLogs(logsOnly);
+    QCOMPARE(stored.size(), std::size_t(1));
+    QVERIFY(logRecordsEqual(stored[0], onlyLogs.batch.logs[0]));
+    w = store.write({ onlyLogs });
+    QVERIFY(w.ok);
+    QCOMPARE(w.logRecordsWritten, 0);
+    QVERIFY(w.changedTraces.empty());
+    QCOMPARE(store.logRecordCount(), 6);
+    QCOMPARE(store.spanCount(), 1);
+}
+
+} // namespace TestLogs
