@@ -893,15 +893,15 @@ qint64 writeLogRecords(
             const auto optional = [](bool present, std::string value) {
                 return present ? std::optional<std::string>(std::move(value)) : std::nullopt;
             };
-            const pqxx::result r = tx.exec_params(insertSql,
-                pqxx::binarystring(hash.constData(), std::size_t(hash.size())),
-                optional(record.traceId.isValid(), hex(record.traceId)),
-                optional(record.spanId.isValid(), hex(record.spanId)), toDb(record.timeUnixNano),
-                toDb(record.observedTimeUnixNano), micros(record.effectiveTimeUnixNano()), record.severityNumber,
-                textOf(record.severityText), optional(!body.empty(), body), attributes, textOf(record.eventName),
-                std::int64_t(record.flags), std::int64_t(record.droppedAttributesCount), resource->service,
-                resource->attributes, resource->dropped, resource->schemaUrl, scope->name, scope->version,
-                scope->attributes, scope->dropped, scope->schemaUrl, optional(!orders.empty(), orders));
+            const pqxx::result r
+                = tx.exec_params(insertSql, pqxx::binarystring(hash.constData(), std::size_t(hash.size())),
+                    optional(record.traceId.isValid(), hex(record.traceId)),
+                    optional(record.spanId.isValid(), hex(record.spanId)), toDb(record.timeUnixNano),
+                    toDb(record.observedTimeUnixNano), micros(record.effectiveTimeUnixNano()), record.severityNumber,
+                    textOf(record.severityText), optional(!body.empty(), body), attributes, textOf(record.eventName),
+                    std::int64_t(record.flags), std::int64_t(record.droppedAttributesCount), resource->service,
+                    resource->attributes, resource->dropped, resource->schemaUrl, scope->name, scope->version,
+                    scope->attributes, scope->dropped, scope->schemaUrl, optional(!orders.empty(), orders));
             if (r.affected_rows() == 0)
                 continue;
             ++written;
@@ -1201,73 +1201,73 @@ std::vector<LogRecord> PostgresTraceStore::traceLogs(const TraceId& traceId, QSt
 {
     std::vector<LogRecord> logs;
     QString corrupt;
-    const bool ok
-        = withConnection(QStringLiteral("read the log records of trace %1").arg(traceId.toHex()), error, [&](Connection& c) {
-              logs.clear();
-              pqxx::nontransaction tx(c.db);
-              const pqxx::result rows = tx.exec_params(m_sql->logsOfTrace, hex(traceId));
-              logs.reserve(std::size_t(rows.size()));
-              QHash<QByteArray, std::shared_ptr<const Resource>> resources;
-              QHash<QByteArray, std::shared_ptr<const InstrumentationScope>> scopes;
-              std::vector<int> recordOrder, resourceOrder, scopeOrder;
-              for (const pqxx::row& r : rows) {
-                  LogRecord record;
-                  record.traceId = traceId;
-                  if (!r[0].is_null())
-                      record.spanId = SpanId::fromHex(qstr(r[0]));
-                  record.timeUnixNano = fromDb(r[1]);
-                  record.observedTimeUnixNano = fromDb(r[2]);
-                  record.severityNumber = r[3].as<int>();
-                  record.severityText = qstr(r[4]);
-                  bool good = PostgresJson::parseKeyOrders(r[18].is_null() ? std::string_view() : view(r[18]),
-                                  &recordOrder, &resourceOrder, &scopeOrder)
-                      && (r[5].is_null() || PostgresJson::parseValue(view(r[5]), &record.body))
-                      && PostgresJson::parseAttributes(view(r[6]), recordOrder, &record.attributes);
-                  record.eventName = qstr(r[7]);
-                  record.flags = std::uint32_t(r[8].as<long long>());
-                  record.droppedAttributesCount = std::uint32_t(r[9].as<long long>());
-                  if (good && !r[10].is_null()) {
-                      QByteArray key(r[10].c_str(), qsizetype(r[10].size()));
-                      key += '\x1f' + QByteArray(r[11].c_str()) + '\x1f' + QByteArray(r[12].c_str()) + '\x1f';
-                      for (const int i : resourceOrder)
-                          key += QByteArray::number(i) + ',';
-                      auto it = resources.find(key);
-                      if (it == resources.end()) {
-                          auto resource = std::make_shared<Resource>();
-                          good = PostgresJson::parseAttributes(view(r[10]), resourceOrder, &resource->attributes);
-                          resource->droppedAttributesCount = std::uint32_t(r[11].as<long long>());
-                          resource->schemaUrl = qstr(r[12]);
-                          it = resources.insert(key, std::move(resource));
-                      }
-                      record.resource = *it;
-                  }
-                  if (good && !r[13].is_null()) {
-                      QByteArray key(r[13].c_str(), qsizetype(r[13].size()));
-                      for (const int column : { 14, 15, 16, 17 })
-                          key += '\x1f' + QByteArray(r[column].c_str(), qsizetype(r[column].size()));
-                      key += '\x1f';
-                      for (const int i : scopeOrder)
-                          key += QByteArray::number(i) + ',';
-                      auto it = scopes.find(key);
-                      if (it == scopes.end()) {
-                          auto scope = std::make_shared<InstrumentationScope>();
-                          scope->name = qstr(r[13]);
-                          scope->version = qstr(r[14]);
-                          good = PostgresJson::parseAttributes(view(r[15]), scopeOrder, &scope->attributes);
-                          scope->droppedAttributesCount = std::uint32_t(r[16].as<long long>());
-                          scope->schemaUrl = qstr(r[17]);
-                          it = scopes.insert(key, std::move(scope));
-                      }
-                      record.scope = *it;
-                  }
-                  if (!good) {
-                      corrupt = QStringLiteral("a stored log record of trace %1 is corrupt").arg(traceId.toHex());
-                      logs.clear();
-                      return;
-                  }
-                  logs.push_back(std::move(record));
-              }
-          });
+    const bool ok = withConnection(
+        QStringLiteral("read the log records of trace %1").arg(traceId.toHex()), error, [&](Connection& c) {
+            logs.clear();
+            pqxx::nontransaction tx(c.db);
+            const pqxx::result rows = tx.exec_params(m_sql->logsOfTrace, hex(traceId));
+            logs.reserve(std::size_t(rows.size()));
+            QHash<QByteArray, std::shared_ptr<const Resource>> resources;
+            QHash<QByteArray, std::shared_ptr<const InstrumentationScope>> scopes;
+            std::vector<int> recordOrder, resourceOrder, scopeOrder;
+            for (const pqxx::row& r : rows) {
+                LogRecord record;
+                record.traceId = traceId;
+                if (!r[0].is_null())
+                    record.spanId = SpanId::fromHex(qstr(r[0]));
+                record.timeUnixNano = fromDb(r[1]);
+                record.observedTimeUnixNano = fromDb(r[2]);
+                record.severityNumber = r[3].as<int>();
+                record.severityText = qstr(r[4]);
+                bool good = PostgresJson::parseKeyOrders(r[18].is_null() ? std::string_view() : view(r[18]),
+                                &recordOrder, &resourceOrder, &scopeOrder)
+                    && (r[5].is_null() || PostgresJson::parseValue(view(r[5]), &record.body))
+                    && PostgresJson::parseAttributes(view(r[6]), recordOrder, &record.attributes);
+                record.eventName = qstr(r[7]);
+                record.flags = std::uint32_t(r[8].as<long long>());
+                record.droppedAttributesCount = std::uint32_t(r[9].as<long long>());
+                if (good && !r[10].is_null()) {
+                    QByteArray key(r[10].c_str(), qsizetype(r[10].size()));
+                    key += '\x1f' + QByteArray(r[11].c_str()) + '\x1f' + QByteArray(r[12].c_str()) + '\x1f';
+                    for (const int i : resourceOrder)
+                        key += QByteArray::number(i) + ',';
+                    auto it = resources.find(key);
+                    if (it == resources.end()) {
+                        auto resource = std::make_shared<Resource>();
+                        good = PostgresJson::parseAttributes(view(r[10]), resourceOrder, &resource->attributes);
+                        resource->droppedAttributesCount = std::uint32_t(r[11].as<long long>());
+                        resource->schemaUrl = qstr(r[12]);
+                        it = resources.insert(key, std::move(resource));
+                    }
+                    record.resource = *it;
+                }
+                if (good && !r[13].is_null()) {
+                    QByteArray key(r[13].c_str(), qsizetype(r[13].size()));
+                    for (const int column : { 14, 15, 16, 17 })
+                        key += '\x1f' + QByteArray(r[column].c_str(), qsizetype(r[column].size()));
+                    key += '\x1f';
+                    for (const int i : scopeOrder)
+                        key += QByteArray::number(i) + ',';
+                    auto it = scopes.find(key);
+                    if (it == scopes.end()) {
+                        auto scope = std::make_shared<InstrumentationScope>();
+                        scope->name = qstr(r[13]);
+                        scope->version = qstr(r[14]);
+                        good = PostgresJson::parseAttributes(view(r[15]), scopeOrder, &scope->attributes);
+                        scope->droppedAttributesCount = std::uint32_t(r[16].as<long long>());
+                        scope->schemaUrl = qstr(r[17]);
+                        it = scopes.insert(key, std::move(scope));
+                    }
+                    record.scope = *it;
+                }
+                if (!good) {
+                    corrupt = QStringLiteral("a stored log record of trace %1 is corrupt").arg(traceId.toHex());
+                    logs.clear();
+                    return;
+                }
+                logs.push_back(std::move(record));
+            }
+        });
     if (ok && !corrupt.isEmpty()) {
         qCWarning(lcStorage).noquote() << corrupt;
         if (error)
@@ -1279,11 +1279,10 @@ std::vector<LogRecord> PostgresTraceStore::traceLogs(const TraceId& traceId, QSt
 qint64 PostgresTraceStore::logRecordCount(QString* error)
 {
     qint64 count = 0;
-    withConnection(QStringLiteral("count log records"), error,
-        [&](Connection& c) {
-            pqxx::nontransaction tx(c.db);
-            count = tx.exec1(m_sql->logCount)[0].as<long long>();
-        });
+    withConnection(QStringLiteral("count log records"), error, [&](Connection& c) {
+        pqxx::nontransaction tx(c.db);
+        count = tx.exec1(m_sql->logCount)[0].as<long long>();
+    });
     return count;
 }
 
@@ -1497,13 +1496,12 @@ bool PostgresTraceStore::enqueue(const std::vector<RawPayload>& payloads, QStrin
         pqxx::work tx(c.db);
         for (const RawPayload& p : payloads) {
             const std::uint64_t received = p.receivedAtUnixNano ? p.receivedAtUnixNano : now;
-            const pqxx::row r
-                = tx.exec_params1(m_sql->enqueue, pqxx::binarystring(p.body.constData(), std::size_t(p.body.size())),
-                    static_cast<long long>(p.body.size()), textOf(p.contentType), textOf(p.contentEncoding),
-                    textOf(p.peer), static_cast<long long>(p.wireSize), static_cast<long long>(p.spanCount),
-                    micros(received), toDb(received),
-                    std::string(p.signal == RawPayload::Signal::Logs ? "logs" : "traces"),
-                    static_cast<long long>(p.logRecordCount));
+            const pqxx::row r = tx.exec_params1(m_sql->enqueue,
+                pqxx::binarystring(p.body.constData(), std::size_t(p.body.size())),
+                static_cast<long long>(p.body.size()), textOf(p.contentType), textOf(p.contentEncoding), textOf(p.peer),
+                static_cast<long long>(p.wireSize), static_cast<long long>(p.spanCount), micros(received),
+                toDb(received), std::string(p.signal == RawPayload::Signal::Logs ? "logs" : "traces"),
+                static_cast<long long>(p.logRecordCount));
             newIds.push_back(r[0].as<long long>());
         }
         tx.commit();

@@ -521,8 +521,8 @@ QJsonObject logJson(const LogRecord& record)
         { QStringLiteral("severity_text"), record.severityText },
         { QStringLiteral("event_name"), record.eventName },
         // null when the record has no body
-        { QStringLiteral("body"), encoded.value(QLatin1String("body")).isObject() ? encoded.value(QLatin1String("body"))
-                                                                                  : QJsonValue() },
+        { QStringLiteral("body"),
+            encoded.value(QLatin1String("body")).isObject() ? encoded.value(QLatin1String("body")) : QJsonValue() },
         { QStringLiteral("attributes"), attributesOf(encoded) },
         { QStringLiteral("service_name"), record.serviceName() },
         { QStringLiteral("scope_name"), record.scope ? record.scope->name : QString() },
@@ -549,7 +549,8 @@ Response traceLogs(TraceStore* store, const Request& request, const TraceId& id)
     QJsonArray out;
     for (const LogRecord& record : logs)
         out.append(logJson(record));
-    return jsonResponse(200, QJsonObject { { QStringLiteral("trace_id"), id.toHex() }, { QStringLiteral("logs"), out } });
+    return jsonResponse(
+        200, QJsonObject { { QStringLiteral("trace_id"), id.toHex() }, { QStringLiteral("logs"), out } });
 }
 
 Response traceRaw(TraceStore* store, const Request& request, const TraceId& id)

@@ -78,8 +78,8 @@ inline QString spanPath(int r, int s, int i)
 /// `resourceLogs[r].scopeLogs[s].logRecords[i]`, the place named in log record rejection reasons and errors.
 inline QString logRecordPath(int r, int s, int i)
 {
-    return QStringLiteral("resourceLogs[") + QString::number(r) + QStringLiteral("].scopeLogs[")
-        + QString::number(s) + QStringLiteral("].logRecords[") + QString::number(i) + QLatin1Char(']');
+    return QStringLiteral("resourceLogs[") + QString::number(r) + QStringLiteral("].scopeLogs[") + QString::number(s)
+        + QStringLiteral("].logRecords[") + QString::number(i) + QLatin1Char(']');
 }
 
 /**
@@ -97,7 +97,8 @@ inline QString logIdProblem(
     }
     if (spanIdLength != 0 && spanIdLength != 8) {
         *field = QStringLiteral("spanId");
-        return QStringLiteral("spanId is ") + QString::number(spanIdLength) + QStringLiteral(" bytes (must be 8 or empty)");
+        return QStringLiteral("spanId is ") + QString::number(spanIdLength)
+            + QStringLiteral(" bytes (must be 8 or empty)");
     }
     if (spanIdLength == 8 && !spanIdZero && (traceIdLength == 0 || traceIdZero)) {
         *field = QStringLiteral("spanId");
@@ -280,9 +281,6 @@ template <typename T> std::vector<BasicResourceGroup<T>> groupByResourceAndScope
     return groups;
 }
 
-inline std::vector<ResourceGroup> groupSpans(const std::vector<Span>& spans)
-{
-    return groupByResourceAndScope(spans);
-}
+inline std::vector<ResourceGroup> groupSpans(const std::vector<Span>& spans) { return groupByResourceAndScope(spans); }
 
 } // namespace OtlpCodecPrivate

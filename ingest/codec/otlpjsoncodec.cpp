@@ -1283,8 +1283,8 @@ QByteArray reindent(const QByteArray& json)
 namespace {
 
 /// Parses `body` and lets `decode` (a JsonDecoder member) fill the result; `message` names the expected request.
-DecodeResult decodeJson(const QByteArray& body, const char* message,
-    bool (JsonDecoder::*decode)(const QJsonObject&, DecodeResult&))
+DecodeResult decodeJson(
+    const QByteArray& body, const char* message, bool (JsonDecoder::*decode)(const QJsonObject&, DecodeResult&))
 {
     DecodeResult result;
     QJsonParseError parseError;

@@ -24,6 +24,13 @@ WriteResult MemoryTraceStore::write(const std::vector<IngestItem>& items)
 {
     QMutexLocker lock(&m_mutex);
     WriteResult result;
+    // As the real stores: a log record naming a span of no trace fails the whole call.
+    for (const IngestItem& item : items)
+        for (const LogRecord& record : item.batch.logs)
+            if (record.spanId.isValid() && !record.traceId.isValid()) {
+                result.error = QStringLiteral("a log record has a span id but no trace id");
+                return result;
+            }
     result.ok = true;
     QSet<TraceId> changed;
     for (const IngestItem& item : items) {

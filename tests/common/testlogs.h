@@ -160,7 +160,8 @@ inline void checkStoreContract(TraceStore& store, const Span& span)
     QCOMPARE(stored.size(), std::size_t(3));
     const LogRecord* expected[] = { &logs[1], &logs[0], &logs[3] };
     for (std::size_t i = 0; i < stored.size(); ++i)
-        QVERIFY2(logRecordsEqual(stored[i], *expected[i]), qPrintable(QStringLiteral("stored log record %1 differs").arg(i)));
+        QVERIFY2(logRecordsEqual(stored[i], *expected[i]),
+            qPrintable(QStringLiteral("stored log record %1 differs").arg(i)));
     QVERIFY(!stored[0].spanId.isValid());
     QCOMPARE(stored[1].spanId, span.spanId);
     QVERIFY(store.traceLogs(TraceId::fromHex(u"0000000000000000000000000000abcd")).empty());
@@ -188,8 +189,8 @@ inline void checkStoreContract(TraceStore& store, const Span& span)
     const TraceId logsOnly = TraceId::fromHex(u"00000000000000000000000000000f00");
     IngestItem onlyLogs;
     onlyLogs.payload.signal = RawPayload::Signal::Logs;
-    onlyLogs.batch.logs = { make(logsOnly, SpanId(), 5, QStringLiteral("alone"), resource(QStringLiteral("solo")),
-        scope(QStringLiteral("s"))) };
+    onlyLogs.batch.logs = { make(
+        logsOnly, SpanId(), 5, QStringLiteral("alone"), resource(QStringLiteral("solo")), scope(QStringLiteral("s"))) };
     w = store.write({ onlyLogs });
     QVERIFY2(w.ok, qPrintable(w.error));
     QCOMPARE(w.spansWritten, 0);

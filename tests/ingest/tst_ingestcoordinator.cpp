@@ -456,8 +456,8 @@ private Q_SLOTS:
         span.startTimeUnixNano = 1700000000000000000ULL;
         span.endTimeUnixNano = 1700000000000001000ULL;
         span.resource = TestLogs::resource(QStringLiteral("checkout"));
-        const RawPayload traces = payloadOf(
-            OtlpJsonCodec::encodeRequest({ span }, false), QStringLiteral("application/json"), QStringLiteral("traces"));
+        const RawPayload traces = payloadOf(OtlpJsonCodec::encodeRequest({ span }, false),
+            QStringLiteral("application/json"), QStringLiteral("traces"));
         QString error;
         QVERIFY2(m_store->enqueue({ json, protobuf, traces }, &error), qPrintable(error));
 

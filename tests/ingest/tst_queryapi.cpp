@@ -1182,8 +1182,9 @@ private Q_SLOTS:
     {
         MemoryTraceStore store;
         const TraceId trace = TestSpans::traceId(0x10c);
-        QVERIFY(store.addSpans({ TestSpans::make(trace, 1, 0, QStringLiteral("op"), TestSpans::resource(QStringLiteral("a")),
-                                    1000, 2000) })
+        QVERIFY(store
+                    .addSpans({ TestSpans::make(
+                        trace, 1, 0, QStringLiteral("op"), TestSpans::resource(QStringLiteral("a")), 1000, 2000) })
                     .ok);
         QueryApi api(&store);
         const QString path = QStringLiteral("/api/v1/traces/%1/logs").arg(trace.toHex());

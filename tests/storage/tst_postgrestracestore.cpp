@@ -1242,8 +1242,8 @@ private Q_SLOTS:
         scalar("DROP INDEX IF EXISTS " + table("spans_name_trgm") + ", " + table("spans_attribute_strings_trgm") + ", "
             + table("traces_duration") + ", " + table("traces_span_count") + ", " + table("traces_error_count")
             + "; DROP TABLE " + table("logs") + "; ALTER TABLE " + table("ingestion_queue")
-            + " DROP COLUMN signal, DROP COLUMN log_record_count"
-            + "; DELETE FROM " + table("schema_migrations") + " WHERE version >= 2 RETURNING version");
+            + " DROP COLUMN signal, DROP COLUMN log_record_count" + "; DELETE FROM " + table("schema_migrations")
+            + " WHERE version >= 2 RETURNING version");
         QCOMPARE(store->schemaVersion(), 1);
         QCOMPARE(scalar(indexCount), QStringLiteral("0"));
         checkAll(*store); // version 1 without indexes: the same answers
@@ -1369,8 +1369,8 @@ private Q_SLOTS:
         // Below the API: hex ids like spans, NULL without trace context, the body as JSON.
         QCOMPARE(scalar("SELECT count(*) FROM " + table("logs") + " WHERE trace_id IS NULL AND span_id IS NULL"),
             QStringLiteral("1"));
-        QCOMPARE(scalar("SELECT body ->> 'role' FROM " + table("logs") + " WHERE trace_id = '" + trace.toHex().toStdString()
-                + "' AND severity_number = 17"),
+        QCOMPARE(scalar("SELECT body ->> 'role' FROM " + table("logs") + " WHERE trace_id = '"
+                     + trace.toHex().toStdString() + "' AND severity_number = 17"),
             QStringLiteral("user"));
         QCOMPARE(scalar("SELECT count(*) FROM " + table("logs") + " WHERE span_id = '0000000000000001'"),
             QStringLiteral("3")); // a, its louder copy, d

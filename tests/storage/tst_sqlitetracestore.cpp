@@ -210,8 +210,9 @@ private Q_SLOTS:
                     .ok);
         }
         // Back to what version 1 left behind.
-        for (const char* sql : { "DROP INDEX traces_duration", "DROP INDEX traces_span_count",
-                 "DROP INDEX traces_error_count", "DROP TABLE logs", "DELETE FROM schema_migrations WHERE version >= 2" })
+        for (const char* sql :
+            { "DROP INDEX traces_duration", "DROP INDEX traces_span_count", "DROP INDEX traces_error_count",
+                "DROP TABLE logs", "DELETE FROM schema_migrations WHERE version >= 2" })
             rawQuery(path, sql);
         const char* sortIndexes = "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name IN "
                                   "('traces_duration', 'traces_span_count', 'traces_error_count')";
@@ -837,7 +838,8 @@ private Q_SLOTS:
     {
         auto store = openStore(freshPath());
         QVERIFY(store);
-        TestLogs::checkStoreContract(*store, makeSpan(traceId(7), 1, 0, QStringLiteral("op"), QStringLiteral("s"), 1, 2));
+        TestLogs::checkStoreContract(
+            *store, makeSpan(traceId(7), 1, 0, QStringLiteral("op"), QStringLiteral("s"), 1, 2));
         if (QTest::currentTestFailed())
             return;
         // A logs request's body is not kept as a raw payload (the raw view is of spans' requests).
