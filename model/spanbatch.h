@@ -1,5 +1,6 @@
 #pragma once
 
+#include "logrecord.h"
 #include "span.h"
 
 #include <QString>
@@ -7,12 +8,15 @@
 #include <vector>
 
 /**
- * The normalized content of one OTLP ExportTraceServiceRequest (or one imported file chunk):
- * the accepted spans plus how many were rejected and why (reported to the client as
- * ExportTracePartialSuccess, OTLP spec "Partial Success").
+ * The normalized content of one OTLP ExportTraceServiceRequest or ExportLogsServiceRequest (or one imported file
+ * chunk): the accepted spans and log records plus how many were rejected and why (reported to the client as
+ * ExportTracePartialSuccess / ExportLogsPartialSuccess, OTLP spec "Partial Success"). A traces request fills only
+ * the span members, a logs request only the log members.
  */
 struct SpanBatch {
     std::vector<Span> spans;
+    std::vector<LogRecord> logs;
     qint64 rejectedSpans = 0;
-    QString rejectionMessage; ///< empty when nothing was rejected
+    qint64 rejectedLogRecords = 0;
+    QString rejectionMessage; ///< empty when nothing was rejected; describes the rejected spans or log records
 };

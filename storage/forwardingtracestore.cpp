@@ -50,6 +50,16 @@ QByteArray ForwardingTraceStore::traceBlob(const TraceId& traceId, QString* erro
     return m_inner->traceBlob(traceId, error);
 }
 
+std::vector<LogRecord> ForwardingTraceStore::traceLogs(const TraceId& traceId, QString* error)
+{
+    return m_inner->traceLogs(traceId, error);
+}
+
+qint64 ForwardingTraceStore::logRecordCount(QString* error)
+{
+    return m_inner->logRecordCount(error);
+}
+
 QStringList ForwardingTraceStore::services(QString* error)
 {
     return m_inner->services(error);

@@ -19,6 +19,8 @@ public:
     std::vector<Span> traceSpans(const TraceId& traceId, QString* error = nullptr) override;
     std::vector<RawPayload> tracePayloads(const TraceId& traceId, QString* error = nullptr) override;
     QByteArray traceBlob(const TraceId& traceId, QString* error = nullptr) override;
+    std::vector<LogRecord> traceLogs(const TraceId& traceId, QString* error = nullptr) override;
+    qint64 logRecordCount(QString* error = nullptr) override;
     QStringList services(QString* error = nullptr) override;
     qint64 spanCount(QString* error = nullptr) override;
 

@@ -695,6 +695,13 @@ bool parseLinks(std::string_view json, std::vector<SpanLink>* out)
     return true;
 }
 
+bool parseValue(std::string_view json, AnyValue* out)
+{
+    *out = AnyValue();
+    Json j;
+    return parse(json, &j) && toValue(j, out);
+}
+
 bool parseIntArray(std::string_view json, std::vector<int>* out)
 {
     out->clear();

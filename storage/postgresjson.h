@@ -62,6 +62,8 @@ void appendLinks(std::string& out, const std::vector<SpanLink>& links);
 bool parseAttributes(std::string_view json, const std::vector<int>& order, Attributes* out);
 bool parseEvents(std::string_view json, std::vector<SpanEvent>* out);
 bool parseLinks(std::string_view json, std::vector<SpanLink>* out);
+/// Reads one value written by appendValue (a log record's body); maps come back in JSONB's key order.
+bool parseValue(std::string_view json, AnyValue* out);
 /// Reads `[i, j, ...]`; an empty view gives an empty list.
 bool parseIntArray(std::string_view json, std::vector<int>* out);
 /**

@@ -132,6 +132,42 @@ CREATE INDEX traces_duration ON {s}.traces ((greatest(end_time_unix_nano::numeri
 CREATE INDEX traces_span_count ON {s}.traces (span_count DESC, trace_id DESC);
 CREATE INDEX traces_error_count ON {s}.traces (error_count DESC, trace_id DESC);
 )sql" },
+        { 4, R"sql(
+-- OTLP log records (issue 9). record_hash is the BLAKE2b-256 of the whole record (SpanCodec::logRecordHash): a
+-- re-sent record is stored once. trace_id/span_id are lowercase hex like in spans, NULL without trace context.
+-- body is the AnyValue as JSON (NULL when the record has none), attributes as spans' attributes; attribute_order
+-- keeps the key orders of the record's, resource's and scope's attributes as spans.attribute_order does.
+CREATE TABLE {s}.logs (
+    record_hash bytea PRIMARY KEY,
+    trace_id text COLLATE "C",
+    span_id text COLLATE "C",
+    time_unix_nano bigint NOT NULL,
+    observed_time_unix_nano bigint NOT NULL,
+    time timestamptz NOT NULL,
+    severity_number integer NOT NULL,
+    severity_text text NOT NULL,
+    body jsonb,
+    attributes jsonb NOT NULL,
+    event_name text NOT NULL,
+    flags bigint NOT NULL,
+    dropped_attributes_count bigint NOT NULL,
+    service_name text NOT NULL,
+    resource_attributes jsonb,
+    resource_dropped_attributes_count bigint NOT NULL,
+    resource_schema_url text NOT NULL,
+    scope_name text,
+    scope_version text,
+    scope_attributes jsonb,
+    scope_dropped_attributes_count bigint NOT NULL,
+    scope_schema_url text NOT NULL,
+    attribute_order jsonb
+);
+CREATE INDEX logs_trace_time ON {s}.logs (trace_id, time_unix_nano) WHERE trace_id IS NOT NULL;
+
+-- Which export request a queued body is, so that the coordinator decodes it with the right message type.
+ALTER TABLE {s}.ingestion_queue ADD COLUMN signal text NOT NULL DEFAULT 'traces' CHECK (signal IN ('traces', 'logs'));
+ALTER TABLE {s}.ingestion_queue ADD COLUMN log_record_count bigint NOT NULL DEFAULT 0;
+)sql" },
     };
 
     std::string withSchema(const char* sql, const std::string& quoted)

@@ -4,6 +4,7 @@
 #include "connectionstrings.h"
 #include "postgresjson.h"
 #include "postgresmigrations.h"
+#include "spancodec.h"
 #include "storagelogging.h"
 
 #include "model/gzipinflater.h"
@@ -348,6 +349,9 @@ struct PostgresTraceStore::Sql {
     std::string services;
     std::string spanCount;
     std::string blobKey;
+    std::string insertLog;
+    std::string logsOfTrace;
+    std::string logCount;
     std::string enqueue;
     std::string claim;
     std::string complete;
@@ -471,10 +475,26 @@ WHERE (t.service_name, t.root_span_name, t.root_span_id, t.has_root, t.services,
     blobKey = "SELECT raw_blob_key, span_count, (extract(epoch FROM updated_at) * 1000000000)::bigint FROM " + q
         + ".traces WHERE trace_id = $1";
 
+    insertLog = "INSERT INTO " + q
+        + ".logs (record_hash, trace_id, span_id, time_unix_nano, observed_time_unix_nano, time, severity_number, "
+          "severity_text, body, attributes, event_name, flags, dropped_attributes_count, service_name, "
+          "resource_attributes, resource_dropped_attributes_count, resource_schema_url, scope_name, scope_version, "
+          "scope_attributes, scope_dropped_attributes_count, scope_schema_url, attribute_order) VALUES ($1, $2, $3, "
+          "$4, $5, timestamptz '1970-01-01 00:00:00+00' + $6::bigint * interval '1 microsecond', $7, $8, $9, $10, "
+          "$11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23) ON CONFLICT (record_hash) DO NOTHING";
+    logsOfTrace = "SELECT span_id, time_unix_nano, observed_time_unix_nano, severity_number, severity_text, body, "
+                  "attributes, event_name, flags, dropped_attributes_count, resource_attributes, "
+                  "resource_dropped_attributes_count, resource_schema_url, scope_name, scope_version, "
+                  "scope_attributes, scope_dropped_attributes_count, scope_schema_url, attribute_order FROM "
+        + q
+        + ".logs WHERE trace_id = $1 ORDER BY CASE WHEN time_unix_nano <> 0 THEN time_unix_nano ELSE "
+          "observed_time_unix_nano END, observed_time_unix_nano, record_hash";
+    logCount = "SELECT count(*) FROM " + q + ".logs";
+
     enqueue = "INSERT INTO " + q
         + ".ingestion_queue (payload, payload_size, content_type, content_encoding, peer, wire_size, span_count, "
-          "received_at, received_at_unix_nano) VALUES ($1, $2, $3, $4, $5, $6, $7, "
-          "timestamptz '1970-01-01 00:00:00+00' + $8::bigint * interval '1 microsecond', $9) RETURNING id";
+          "received_at, received_at_unix_nano, signal, log_record_count) VALUES ($1, $2, $3, $4, $5, $6, $7, "
+          "timestamptz '1970-01-01 00:00:00+00' + $8::bigint * interval '1 microsecond', $9, $10, $11) RETURNING id";
     claim = replaceSchema(R"sql(
 WITH due AS (
     SELECT id, payload_size, next_attempt_at FROM {s}.ingestion_queue
@@ -492,7 +512,7 @@ UPDATE {s}.ingestion_queue q SET status = 'leased', leased_at = now(),
     next_attempt_at = now() + $3::bigint * interval '1 second'
 FROM picked WHERE q.id = picked.id
 RETURNING q.id, q.payload, q.content_type, q.content_encoding, q.peer, q.wire_size, q.span_count,
-    q.received_at_unix_nano, q.attempts, q.last_error
+    q.received_at_unix_nano, q.attempts, q.last_error, q.signal, q.log_record_count
 )sql",
         q);
     complete = "DELETE FROM " + q + ".ingestion_queue WHERE id = ANY($1::bigint[])";
@@ -712,6 +732,7 @@ WriteResult PostgresTraceStore::write(const std::vector<IngestItem>& items)
     WriteResult result;
     std::vector<TraceId> touched;
     std::unordered_set<TraceId> seen;
+    bool hasLogs = false;
     for (std::size_t i = 0; i < items.size(); ++i) {
         for (const Span& span : items[i].batch.spans) {
             if (!span.traceId.isValid() || !span.spanId.isValid()) {
@@ -727,6 +748,18 @@ WriteResult PostgresTraceStore::write(const std::vector<IngestItem>& items)
             if (seen.insert(span.traceId).second)
                 touched.push_back(span.traceId);
         }
+        for (const LogRecord& record : items[i].batch.logs) {
+            if (record.spanId.isValid() && !record.traceId.isValid()) {
+                result.error = QStringLiteral("cannot write to trace store %1: item %2 holds a log record with span "
+                                              "id %3 but no trace id")
+                                   .arg(description())
+                                   .arg(i)
+                                   .arg(record.spanId.toHex());
+                qCWarning(lcStorage).noquote() << result.error;
+                return result;
+            }
+            hasLogs = true;
+        }
     }
 
     QMutexLocker lock(&m_writeMutex);
@@ -740,7 +773,7 @@ WriteResult PostgresTraceStore::write(const std::vector<IngestItem>& items)
         result.error = QStringLiteral("trace store %1 is not open").arg(description());
         return result;
     }
-    if (touched.empty()) {
+    if (touched.empty() && !hasLogs) {
         result.ok = true;
         return result;
     }
@@ -754,8 +787,12 @@ WriteResult PostgresTraceStore::write(const std::vector<IngestItem>& items)
             fresh = true;
         }
         try {
-            writeOnce(*m_writer, items, touched);
+            std::vector<TraceId> logTraces;
+            result.logRecordsWritten = writeOnce(*m_writer, items, touched, &logTraces);
             result.ok = true;
+            for (const TraceId& id : logTraces)
+                if (seen.insert(id).second)
+                    touched.push_back(id);
             result.changedTraces = std::move(touched);
             return result;
         } catch (const std::exception& e) {
@@ -776,9 +813,85 @@ WriteResult PostgresTraceStore::write(const std::vector<IngestItem>& items)
     return result;
 }
 
-void PostgresTraceStore::writeOnce(
-    Connection& connection, const std::vector<IngestItem>& items, const std::vector<TraceId>& touched)
+namespace {
+
+/// Inserts the items' log records within `tx` with `insertSql` (Sql::insertLog); returns how many were new and puts
+/// their trace ids (each once) into *logTraces.
+qint64 writeLogRecords(
+    pqxx::work& tx, const std::string& insertSql, const std::vector<IngestItem>& items, std::vector<TraceId>* logTraces)
 {
+    // One INSERT per record (log records come in far smaller numbers than spans here; a COPY path like the spans'
+    // is the next step if they do not). ON CONFLICT DO NOTHING: a record already stored is left as it is.
+    qint64 written = 0;
+    std::unordered_set<TraceId> seen;
+    std::unordered_map<const Resource*, ResourceColumns> resources;
+    std::unordered_map<const InstrumentationScope*, ScopeColumns> scopes;
+    const ResourceColumns noResource;
+    const ScopeColumns noScope;
+    std::string body, attributes;
+    for (const IngestItem& item : items) {
+        for (const LogRecord& record : item.batch.logs) {
+            const ResourceColumns* resource = &noResource;
+            if (record.resource) {
+                auto [it, isNew] = resources.try_emplace(record.resource.get());
+                if (isNew) {
+                    it->second.attributes = jsonOf(record.resource->attributes);
+                    it->second.order = PostgresJson::keyOrder(record.resource->attributes);
+                    it->second.dropped = record.resource->droppedAttributesCount;
+                    it->second.schemaUrl = textOf(record.resource->schemaUrl);
+                    it->second.service = textOf(record.resource->serviceName());
+                }
+                resource = &it->second;
+            }
+            const ScopeColumns* scope = &noScope;
+            if (record.scope) {
+                auto [it, isNew] = scopes.try_emplace(record.scope.get());
+                if (isNew) {
+                    it->second.name = textOf(record.scope->name);
+                    it->second.version = textOf(record.scope->version);
+                    it->second.attributes = jsonOf(record.scope->attributes);
+                    it->second.order = PostgresJson::keyOrder(record.scope->attributes);
+                    it->second.dropped = record.scope->droppedAttributesCount;
+                    it->second.schemaUrl = textOf(record.scope->schemaUrl);
+                }
+                scope = &it->second;
+            }
+            const QByteArray hash = SpanCodec::logRecordHash(record);
+            body.clear();
+            if (record.body.type != AnyValue::Type::Empty)
+                PostgresJson::appendValue(body, record.body);
+            attributes.clear();
+            PostgresJson::appendAttributes(attributes, record.attributes);
+            const std::string orders
+                = PostgresJson::keyOrders(PostgresJson::keyOrder(record.attributes), resource->order, scope->order);
+            const auto optional = [](bool present, std::string value) {
+                return present ? std::optional<std::string>(std::move(value)) : std::nullopt;
+            };
+            const pqxx::result r
+                = tx.exec_params(insertSql, pqxx::binarystring(hash.constData(), std::size_t(hash.size())),
+                    optional(record.traceId.isValid(), hex(record.traceId)),
+                    optional(record.spanId.isValid(), hex(record.spanId)), toDb(record.timeUnixNano),
+                    toDb(record.observedTimeUnixNano), micros(record.effectiveTimeUnixNano()), record.severityNumber,
+                    textOf(record.severityText), optional(!body.empty(), body), attributes, textOf(record.eventName),
+                    std::int64_t(record.flags), std::int64_t(record.droppedAttributesCount), resource->service,
+                    resource->attributes, resource->dropped, resource->schemaUrl, scope->name, scope->version,
+                    scope->attributes, scope->dropped, scope->schemaUrl, optional(!orders.empty(), orders));
+            if (r.affected_rows() == 0)
+                continue;
+            ++written;
+            if (record.traceId.isValid() && seen.insert(record.traceId).second)
+                logTraces->push_back(record.traceId);
+        }
+    }
+    return written;
+}
+
+} // namespace
+
+qint64 PostgresTraceStore::writeOnce(Connection& connection, const std::vector<IngestItem>& items,
+    const std::vector<TraceId>& touched, std::vector<TraceId>* logTraces)
+{
+    logTraces->clear();
     std::vector<std::string> ids;
     ids.reserve(touched.size());
     for (const TraceId& id : touched)
@@ -786,6 +899,11 @@ void PostgresTraceStore::writeOnce(
     const std::string traceIds = textArray(ids);
 
     pqxx::work tx(connection.db);
+    if (touched.empty()) { // log records only
+        const qint64 written = writeLogRecords(tx, m_sql->insertLog, items, logTraces);
+        tx.commit();
+        return written;
+    }
     if (!connection.stagingReady) {
         tx.exec0(m_sql->createStaging);
         // This session only runs the write statements. With statistics from when `spans` was smaller, the summary
@@ -928,8 +1046,10 @@ void PostgresTraceStore::writeOnce(
     // The touched traces as a parameter, not a join with the staging table: that has no statistics, and the
     // planner then scanned all spans for the aggregate.
     tx.exec_params0(m_sql->upsertTraces, traceIds);
+    const qint64 written = writeLogRecords(tx, m_sql->insertLog, items, logTraces);
     tx.commit();
     connection.stagingReady = true;
+    return written;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -1049,6 +1169,95 @@ std::optional<TraceSummary> PostgresTraceStore::traceSummary(const TraceId& trac
             result = readSummary(rows[0]);
     });
     return result;
+}
+
+std::vector<LogRecord> PostgresTraceStore::traceLogs(const TraceId& traceId, QString* error)
+{
+    std::vector<LogRecord> logs;
+    QString corrupt;
+    const bool ok = withConnection(
+        QStringLiteral("read the log records of trace %1").arg(traceId.toHex()), error, [&](Connection& c) {
+            logs.clear();
+            pqxx::nontransaction tx(c.db);
+            const pqxx::result rows = tx.exec_params(m_sql->logsOfTrace, hex(traceId));
+            logs.reserve(std::size_t(rows.size()));
+            QHash<QByteArray, std::shared_ptr<const Resource>> resources;
+            QHash<QByteArray, std::shared_ptr<const InstrumentationScope>> scopes;
+            std::vector<int> recordOrder, resourceOrder, scopeOrder;
+            for (const pqxx::row& r : rows) {
+                LogRecord record;
+                record.traceId = traceId;
+                if (!r[0].is_null())
+                    record.spanId = SpanId::fromHex(qstr(r[0]));
+                record.timeUnixNano = fromDb(r[1]);
+                record.observedTimeUnixNano = fromDb(r[2]);
+                record.severityNumber = r[3].as<int>();
+                record.severityText = qstr(r[4]);
+                bool good = PostgresJson::parseKeyOrders(r[18].is_null() ? std::string_view() : view(r[18]),
+                                &recordOrder, &resourceOrder, &scopeOrder)
+                    && (r[5].is_null() || PostgresJson::parseValue(view(r[5]), &record.body))
+                    && PostgresJson::parseAttributes(view(r[6]), recordOrder, &record.attributes);
+                record.eventName = qstr(r[7]);
+                record.flags = std::uint32_t(r[8].as<long long>());
+                record.droppedAttributesCount = std::uint32_t(r[9].as<long long>());
+                if (good && !r[10].is_null()) {
+                    QByteArray key(r[10].c_str(), qsizetype(r[10].size()));
+                    key += '\x1f' + QByteArray(r[11].c_str()) + '\x1f' + QByteArray(r[12].c_str()) + '\x1f';
+                    for (const int i : resourceOrder)
+                        key += QByteArray::number(i) + ',';
+                    auto it = resources.find(key);
+                    if (it == resources.end()) {
+                        auto resource = std::make_shared<Resource>();
+                        good = PostgresJson::parseAttributes(view(r[10]), resourceOrder, &resource->attributes);
+                        resource->droppedAttributesCount = std::uint32_t(r[11].as<long long>());
+                        resource->schemaUrl = qstr(r[12]);
+                        it = resources.insert(key, std::move(resource));
+                    }
+                    record.resource = *it;
+                }
+                if (good && !r[13].is_null()) {
+                    QByteArray key(r[13].c_str(), qsizetype(r[13].size()));
+                    for (const int column : { 14, 15, 16, 17 })
+                        key += '\x1f' + QByteArray(r[column].c_str(), qsizetype(r[column].size()));
+                    key += '\x1f';
+                    for (const int i : scopeOrder)
+                        key += QByteArray::number(i) + ',';
+                    auto it = scopes.find(key);
+                    if (it == scopes.end()) {
+                        auto scope = std::make_shared<InstrumentationScope>();
+                        scope->name = qstr(r[13]);
+                        scope->version = qstr(r[14]);
+                        good = PostgresJson::parseAttributes(view(r[15]), scopeOrder, &scope->attributes);
+                        scope->droppedAttributesCount = std::uint32_t(r[16].as<long long>());
+                        scope->schemaUrl = qstr(r[17]);
+                        it = scopes.insert(key, std::move(scope));
+                    }
+                    record.scope = *it;
+                }
+                if (!good) {
+                    corrupt = QStringLiteral("a stored log record of trace %1 is corrupt").arg(traceId.toHex());
+                    logs.clear();
+                    return;
+                }
+                logs.push_back(std::move(record));
+            }
+        });
+    if (ok && !corrupt.isEmpty()) {
+        qCWarning(lcStorage).noquote() << corrupt;
+        if (error)
+            *error = corrupt;
+    }
+    return logs;
+}
+
+qint64 PostgresTraceStore::logRecordCount(QString* error)
+{
+    qint64 count = 0;
+    withConnection(QStringLiteral("count log records"), error, [&](Connection& c) {
+        pqxx::nontransaction tx(c.db);
+        count = tx.exec1(m_sql->logCount)[0].as<long long>();
+    });
+    return count;
 }
 
 std::vector<Span> PostgresTraceStore::traceSpans(const TraceId& traceId, QString* error)
@@ -1261,11 +1470,12 @@ bool PostgresTraceStore::enqueue(const std::vector<RawPayload>& payloads, QStrin
         pqxx::work tx(c.db);
         for (const RawPayload& p : payloads) {
             const std::uint64_t received = p.receivedAtUnixNano ? p.receivedAtUnixNano : now;
-            const pqxx::row r
-                = tx.exec_params1(m_sql->enqueue, pqxx::binarystring(p.body.constData(), std::size_t(p.body.size())),
-                    static_cast<long long>(p.body.size()), textOf(p.contentType), textOf(p.contentEncoding),
-                    textOf(p.peer), static_cast<long long>(p.wireSize), static_cast<long long>(p.spanCount),
-                    micros(received), toDb(received));
+            const pqxx::row r = tx.exec_params1(m_sql->enqueue,
+                pqxx::binarystring(p.body.constData(), std::size_t(p.body.size())),
+                static_cast<long long>(p.body.size()), textOf(p.contentType), textOf(p.contentEncoding), textOf(p.peer),
+                static_cast<long long>(p.wireSize), static_cast<long long>(p.spanCount), micros(received),
+                toDb(received), std::string(p.signal == RawPayload::Signal::Logs ? "logs" : "traces"),
+                static_cast<long long>(p.logRecordCount));
             newIds.push_back(r[0].as<long long>());
         }
         tx.commit();
@@ -1303,6 +1513,8 @@ std::vector<QueuedPayload> PostgresTraceStore::claimQueued(
             q.payload.receivedAtUnixNano = fromDb(r[7]);
             q.attempts = r[8].as<int>();
             q.lastError = r[9].is_null() ? QString() : qstr(r[9]);
+            q.payload.signal = view(r[10]) == "logs" ? RawPayload::Signal::Logs : RawPayload::Signal::Traces;
+            q.payload.logRecordCount = r[11].as<long long>();
             claimed.push_back(std::move(q));
         }
     });

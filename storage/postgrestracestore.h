@@ -91,6 +91,8 @@ public:
     QByteArray traceBlob(const TraceId& traceId, QString* error = nullptr) override;
     QStringList services(QString* error = nullptr) override;
     qint64 spanCount(QString* error = nullptr) override;
+    std::vector<LogRecord> traceLogs(const TraceId& traceId, QString* error = nullptr) override;
+    qint64 logRecordCount(QString* error = nullptr) override;
 
     /// The applied schema version, or -1 with *error set.
     int schemaVersion(QString* error = nullptr);
@@ -99,7 +101,8 @@ public:
 
     /**
      * Stores the requests in ingestion_queue in one transaction: when it returns true they are durable and may be
-     * acknowledged. body, contentType, contentEncoding, peer, wireSize, spanCount and receivedAtUnixNano are kept;
+     * acknowledged. body, signal, contentType, contentEncoding, peer, wireSize, spanCount, logRecordCount and
+     * receivedAtUnixNano are kept;
      * the new rows' ids go to *ids when given.
      */
     bool enqueue(
@@ -135,7 +138,9 @@ private:
     void release(std::unique_ptr<Connection> connection);
     /// Runs `work(Connection&)` on a pooled connection; retries once on a new one when the pooled one had broken.
     template <typename Work> bool withConnection(const QString& what, QString* error, Work&& work);
-    void writeOnce(Connection& connection, const std::vector<IngestItem>& items, const std::vector<TraceId>& touched);
+    /// Returns the number of log records newly stored; `logTraces` gets the traces of those records.
+    qint64 writeOnce(Connection& connection, const std::vector<IngestItem>& items, const std::vector<TraceId>& touched,
+        std::vector<TraceId>* logTraces);
     /// traces.raw_blob_key (empty: none) and the object; meta gets the span count and updated_at.
     bool readBlob(const TraceId& traceId, QString* key, QByteArray* blob, RawPayload* meta, QString* error);
 

@@ -1,6 +1,7 @@
 #include "spancodec.h"
 
 #include <QChar>
+#include <QCryptographicHash>
 
 #include <cstring>
 
@@ -472,6 +473,45 @@ void appendScope(std::string& out, const InstrumentationScope& scope)
     appendKeyValues(out, scope.attributes);
     appendVarint(out, scope.droppedAttributesCount);
     appendString(out, scope.schemaUrl);
+}
+
+void appendAnyValue(std::string& out, const AnyValue& value)
+{
+    appendValue(out, value);
+}
+
+bool decodeAnyValue(const char* data, qsizetype size, AnyValue* out)
+{
+    *out = AnyValue();
+    if (size == 0)
+        return true; // an empty body is stored as NULL
+    Reader r(data, size);
+    return r.value(out, 0) && r.atEnd();
+}
+
+QByteArray logRecordHash(const LogRecord& record)
+{
+    std::string key;
+    key.reserve(256);
+    key.append(reinterpret_cast<const char*>(record.traceId.data()), TraceId::Size);
+    key.append(reinterpret_cast<const char*>(record.spanId.data()), SpanId::Size);
+    appendVarint(key, record.flags);
+    appendVarint(key, record.timeUnixNano);
+    appendVarint(key, record.observedTimeUnixNano);
+    appendVarint(key, std::uint64_t(std::int64_t(record.severityNumber)));
+    appendString(key, record.severityText);
+    appendValue(key, record.body);
+    appendKeyValues(key, record.attributes);
+    appendVarint(key, record.droppedAttributesCount);
+    appendString(key, record.eventName);
+    // Presence flags, so that "no resource" and "an empty resource" stay apart.
+    key.push_back(record.resource ? 1 : 0);
+    if (record.resource)
+        appendResource(key, *record.resource);
+    key.push_back(record.scope ? 1 : 0);
+    if (record.scope)
+        appendScope(key, *record.scope);
+    return QCryptographicHash::hash(QByteArrayView(key.data(), qsizetype(key.size())), QCryptographicHash::Blake2b_256);
 }
 
 bool decodeAttributes(const char* data, qsizetype size, Attributes* out)

@@ -1,7 +1,9 @@
 #pragma once
 
+#include "model/logrecord.h"
 #include "model/span.h"
 
+#include <QByteArray>
 #include <QStringView>
 
 #include <string>
@@ -38,6 +40,18 @@ bool decodeEvents(const char* data, qsizetype size, std::vector<SpanEvent>* out)
 bool decodeLinks(const char* data, qsizetype size, std::vector<SpanLink>* out);
 bool decodeResource(const char* data, qsizetype size, Resource* out);
 bool decodeScope(const char* data, qsizetype size, InstrumentationScope* out);
+
+/// One AnyValue (a log record's body) as `value` above.
+void appendAnyValue(std::string& out, const AnyValue& value);
+bool decodeAnyValue(const char* data, qsizetype size, AnyValue* out);
+
+/**
+ * The identity of a log record, the key both stores deduplicate log records by: BLAKE2b-256 (32 bytes) of every
+ * member in the encoding above (ids, times, severity, texts, body, attributes, flags, dropped count, and the
+ * resource's and scope's encodings). Two records that differ in anything differ here; an identical record sent
+ * again has the same key.
+ */
+QByteArray logRecordHash(const LogRecord& record);
 
 /// Appends `text` as UTF-8 (lone surrogates become U+FFFD, as with QString::toUtf8).
 void appendUtf8(std::string& out, QStringView text);

@@ -108,6 +108,29 @@ CREATE INDEX traces_duration ON traces (max(end_time - start_time, 0), trace_id)
 CREATE INDEX traces_span_count ON traces (span_count, trace_id);
 CREATE INDEX traces_error_count ON traces (error_count, trace_id);
 )sql" },
+    { 3, R"sql(
+-- OTLP log records (issue 9). Keyed by the BLAKE2b-256 of the whole record (SpanCodec::logRecordHash), so a re-sent
+-- record is stored once. trace_id/span_id are NULL when the record carries no trace context. Keyed by the trace id,
+-- not traces.seq: a trace may have log records before (or without) any span.
+CREATE TABLE logs (
+    id INTEGER PRIMARY KEY,
+    hash BLOB NOT NULL UNIQUE,
+    trace_id BLOB,
+    span_id BLOB,
+    time_unix_nano INTEGER NOT NULL,
+    observed_time_unix_nano INTEGER NOT NULL,
+    severity_number INTEGER NOT NULL,
+    severity_text TEXT NOT NULL,
+    body BLOB,
+    attributes BLOB,
+    event_name TEXT NOT NULL,
+    flags INTEGER NOT NULL,
+    dropped_attributes_count INTEGER NOT NULL,
+    resource_id INTEGER,
+    scope_id INTEGER
+);
+CREATE INDEX logs_trace_time ON logs (trace_id, time_unix_nano) WHERE trace_id IS NOT NULL;
+)sql" },
 };
 
 } // namespace

@@ -159,7 +159,7 @@ std::vector<PreparedPayload> preparePayloads(const std::vector<IngestItem>& item
     std::vector<PreparedPayload> prepared(items.size());
     for (std::size_t i = 0; i < items.size(); ++i) {
         const QByteArray& body = items[i].payload.body;
-        if (body.isEmpty())
+        if (body.isEmpty() || items[i].payload.signal != RawPayload::Signal::Traces) // logs bodies are not kept
             continue;
         prepared[i].ok = compressPayload(context, body, &prepared[i].compressed);
         if (prepared[i].ok)
@@ -305,6 +305,7 @@ private:
     bool scopeId(const std::shared_ptr<const InstrumentationScope>& scope, qint64* id);
     bool insertSpan(const Span& span, const EncodedSpan& encoded, qint64 traceSeq, qint64 resourceId,
                     qint64 scopeId, const std::string& serviceUtf8, bool* inserted);
+    bool insertLogRecord(const LogRecord& record, bool* inserted);
     bool lastTraceSeq(qint64* seq);
     bool updateSummary(const TraceId& traceId, TraceDelta& delta);
     bool recomputeSummary(qint64 traceSeq, TraceRow* row);
@@ -366,6 +367,7 @@ WriteResult SqliteTraceStore::Writer::write(const std::vector<IngestItem>& items
     std::vector<TraceId> order;
     std::unordered_map<TraceId, TraceDelta> deltas;
     std::vector<std::vector<qint64>> itemTraces(items.size()); // trace seqs per item, for payload_traces
+    std::vector<TraceId> logTraces; // traces with new log records and no spans in this call
 
     // Pass 1: validate, and find or assign every trace's seq (one random trace-id lookup per trace, not per span).
     struct PendingSpan {
@@ -460,9 +462,28 @@ WriteResult SqliteTraceStore::Writer::write(const std::vector<IngestItem>& items
             d.services.append(resource->service);
     }
 
+    // Log records: inserted unless an identical one is stored; a trace that got one is reported as changed.
+    for (std::size_t itemIndex = 0; ok && itemIndex < items.size(); ++itemIndex) {
+        for (const LogRecord& record : items[itemIndex].batch.logs) {
+            bool inserted = false;
+            ok = insertLogRecord(record, &inserted);
+            if (!ok)
+                break;
+            if (!inserted)
+                continue;
+            ++result.logRecordsWritten;
+            if (record.traceId.isValid() && deltas.find(record.traceId) == deltas.end()
+                && (logTraces.empty() || logTraces.back() != record.traceId))
+                logTraces.push_back(record.traceId);
+        }
+    }
+
     // Always wait: the future reads `items`, which must stay alive until it is done.
     const std::vector<PreparedPayload> prepared = payloads.get();
     for (std::size_t itemIndex = 0; ok && itemIndex < items.size(); ++itemIndex) {
+        // The raw view shows the requests that carried a trace's spans; a logs request is kept as its records.
+        if (items[itemIndex].payload.signal != RawPayload::Signal::Traces)
+            continue;
         qint64 payloadId = 0;
         ok = storePayload(items[itemIndex], prepared[itemIndex], &payloadId);
         if (!ok || payloadId == 0)
@@ -491,6 +512,7 @@ WriteResult SqliteTraceStore::Writer::write(const std::vector<IngestItem>& items
         // outage, not once per retried request).
         result.error = QStringLiteral("cannot write to the SQLite trace store: %1").arg(m_error);
         result.spansWritten = 0;
+        result.logRecordsWritten = 0;
         return result;
     }
 
@@ -503,6 +525,9 @@ WriteResult SqliteTraceStore::Writer::write(const std::vector<IngestItem>& items
 
     result.ok = true;
     result.changedTraces = std::move(order);
+    for (const TraceId& id : logTraces)
+        if (std::find(result.changedTraces.begin(), result.changedTraces.end(), id) == result.changedTraces.end())
+            result.changedTraces.push_back(id);
     return result;
 }
 
@@ -704,6 +729,67 @@ bool SqliteTraceStore::Writer::insertSpan(const Span& span, const EncodedSpan& e
     SqliteQuery q(m_updateSpan);
     bind(q);
     return q.exec() || fail(db.errorMessage());
+}
+
+bool SqliteTraceStore::Writer::insertLogRecord(const LogRecord& record, bool* inserted)
+{
+    if (record.spanId.isValid() && !record.traceId.isValid())
+        return fail(QStringLiteral("a log record has span id %1 but no trace id").arg(record.spanId.toHex()));
+    const ResourceEntry* resource = resourceEntry(record.resource);
+    qint64 sid = 0;
+    if (!resource || !scopeId(record.scope, &sid))
+        return false;
+    sqlite3_stmt* s = stmt("INSERT INTO logs (hash, trace_id, span_id, time_unix_nano, observed_time_unix_nano, "
+                           "severity_number, severity_text, body, attributes, event_name, flags, "
+                           "dropped_attributes_count, resource_id, scope_id) "
+                           "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14) "
+                           "ON CONFLICT (hash) DO NOTHING");
+    if (!s)
+        return false;
+    const QByteArray hash = SpanCodec::logRecordHash(record);
+    std::string body;
+    if (record.body.type != AnyValue::Type::Empty)
+        SpanCodec::appendAnyValue(body, record.body);
+    std::string attributes;
+    if (!record.attributes.empty())
+        SpanCodec::appendAttributes(attributes, record.attributes);
+    SqliteQuery q(s);
+    q.bindBlobStatic(1, hash.constData(), hash.size());
+    if (record.traceId.isValid())
+        q.bindBlobStatic(2, record.traceId.data(), TraceId::Size);
+    else
+        q.bindNull(2);
+    if (record.spanId.isValid())
+        q.bindBlobStatic(3, record.spanId.data(), SpanId::Size);
+    else
+        q.bindNull(3);
+    q.bindInt64(4, toDb(record.timeUnixNano));
+    q.bindInt64(5, toDb(record.observedTimeUnixNano));
+    q.bindInt64(6, record.severityNumber);
+    q.bindText(7, record.severityText);
+    if (body.empty())
+        q.bindNull(8);
+    else
+        q.bindBlobStatic(8, body.data(), qsizetype(body.size()));
+    if (attributes.empty())
+        q.bindNull(9);
+    else
+        q.bindBlobStatic(9, attributes.data(), qsizetype(attributes.size()));
+    q.bindText(10, record.eventName);
+    q.bindInt64(11, record.flags);
+    q.bindInt64(12, record.droppedAttributesCount);
+    if (resource->id)
+        q.bindInt64(13, resource->id);
+    else
+        q.bindNull(13);
+    if (sid)
+        q.bindInt64(14, sid);
+    else
+        q.bindNull(14);
+    if (!q.exec())
+        return fail(db.errorMessage());
+    *inserted = sqlite3_changes(db.handle()) == 1;
+    return true;
 }
 
 bool SqliteTraceStore::Writer::lastTraceSeq(qint64* seq)
@@ -1290,7 +1376,7 @@ void SqliteTraceStore::prepare(IngestItem& item) const
     prepared->spans.resize(item.batch.spans.size());
     for (std::size_t i = 0; i < item.batch.spans.size(); ++i)
         encodeSpan(item.batch.spans[i], &prepared->spans[i]);
-    if (!item.payload.body.isEmpty()) {
+    if (!item.payload.body.isEmpty() && item.payload.signal == RawPayload::Signal::Traces) {
         thread_local ZstdContext context { ZSTD_createCCtx() };
         prepared->payload.ok = compressPayload(context.get(), item.payload.body, &prepared->payload.compressed);
         if (prepared->payload.ok)
@@ -1537,6 +1623,100 @@ std::vector<Span> SqliteTraceStore::traceSpans(const TraceId& traceId, QString* 
     return spans;
 }
 
+std::vector<LogRecord> SqliteTraceStore::traceLogs(const TraceId& traceId, QString* error)
+{
+    std::vector<LogRecord> logs;
+    ReadLease lease(this, error);
+    if (!lease)
+        return logs;
+    SqliteConnection& db = lease.db();
+    QString message;
+    const auto failed = [&](const QString& why) {
+        setError(error, QStringLiteral("cannot read the log records of trace %1: %2").arg(traceId.toHex(), why));
+        logs.clear();
+        return logs;
+    };
+    // Effective time = time, else observed time (the OTLP rule); the index finds the trace's rows.
+    sqlite3_stmt* logStmt = db.statement(
+        "SELECT span_id, time_unix_nano, observed_time_unix_nano, severity_number, severity_text, body, attributes, "
+        "event_name, flags, dropped_attributes_count, resource_id, scope_id FROM logs WHERE trace_id = ?1 "
+        "ORDER BY CASE WHEN time_unix_nano <> 0 THEN time_unix_nano ELSE observed_time_unix_nano END, "
+        "observed_time_unix_nano, id",
+        &message);
+    sqlite3_stmt* resourceStmt = db.statement("SELECT content FROM resources WHERE id = ?1", &message);
+    sqlite3_stmt* scopeStmt = db.statement("SELECT content FROM scopes WHERE id = ?1", &message);
+    if (!logStmt || !resourceStmt || !scopeStmt)
+        return failed(message);
+    if (!db.exec("BEGIN", &message))
+        return failed(message);
+
+    QHash<qint64, std::shared_ptr<const Resource>> resources;
+    QHash<qint64, std::shared_ptr<const InstrumentationScope>> scopes;
+    SqliteQuery q(logStmt);
+    q.bindBlobStatic(1, traceId.data(), TraceId::Size);
+    int rc;
+    qsizetype size = 0;
+    const char* data = nullptr;
+    while ((rc = q.step()) == SQLITE_ROW) {
+        LogRecord record;
+        record.traceId = traceId;
+        data = q.columnBlob(0, &size);
+        if (size == SpanId::Size)
+            record.spanId = SpanId::fromRaw(data);
+        record.timeUnixNano = fromDb(q.columnInt64(1));
+        record.observedTimeUnixNano = fromDb(q.columnInt64(2));
+        record.severityNumber = int(q.columnInt64(3));
+        record.severityText = q.columnText(4);
+        data = q.columnBlob(5, &size);
+        bool ok = SpanCodec::decodeAnyValue(data, size, &record.body);
+        data = q.columnBlob(6, &size);
+        ok = ok && SpanCodec::decodeAttributes(data, size, &record.attributes);
+        if (!ok)
+            return failed(QStringLiteral("the stored data of a log record is corrupt"));
+        record.eventName = q.columnText(7);
+        record.flags = std::uint32_t(q.columnInt64(8));
+        record.droppedAttributesCount = std::uint32_t(q.columnInt64(9));
+        if (!q.columnIsNull(10)) {
+            const qint64 id = q.columnInt64(10);
+            auto it = resources.find(id);
+            if (it == resources.end()) {
+                SqliteQuery r(resourceStmt);
+                r.bindInt64(1, id);
+                auto resource = std::make_shared<Resource>();
+                if (r.step() != SQLITE_ROW)
+                    return failed(QStringLiteral("resource %1 is missing").arg(id));
+                data = r.columnBlob(0, &size);
+                if (!SpanCodec::decodeResource(data, size, resource.get()))
+                    return failed(QStringLiteral("resource %1 is corrupt").arg(id));
+                it = resources.insert(id, std::move(resource));
+            }
+            record.resource = *it;
+        }
+        if (!q.columnIsNull(11)) {
+            const qint64 id = q.columnInt64(11);
+            auto it = scopes.find(id);
+            if (it == scopes.end()) {
+                SqliteQuery r(scopeStmt);
+                r.bindInt64(1, id);
+                auto scope = std::make_shared<InstrumentationScope>();
+                if (r.step() != SQLITE_ROW)
+                    return failed(QStringLiteral("scope %1 is missing").arg(id));
+                data = r.columnBlob(0, &size);
+                if (!SpanCodec::decodeScope(data, size, scope.get()))
+                    return failed(QStringLiteral("scope %1 is corrupt").arg(id));
+                it = scopes.insert(id, std::move(scope));
+            }
+            record.scope = *it;
+        }
+        logs.push_back(std::move(record));
+    }
+    if (rc != SQLITE_DONE)
+        return failed(db.errorMessage());
+    q.reset();
+    db.exec("COMMIT", nullptr);
+    return logs;
+}
+
 std::vector<RawPayload> SqliteTraceStore::tracePayloads(const TraceId& traceId, QString* error)
 {
     std::vector<RawPayload> payloads;
@@ -1633,6 +1813,14 @@ qint64 SqliteTraceStore::spanCount(QString* error)
     // The summaries are exact and kept in the same transactions; summing them avoids scanning every span.
     return singleInteger(lease.db(), "SELECT coalesce(sum(span_count), 0) FROM traces", QStringLiteral("spans"),
                          error);
+}
+
+qint64 SqliteTraceStore::logRecordCount(QString* error)
+{
+    ReadLease lease(this, error);
+    if (!lease)
+        return 0;
+    return singleInteger(lease.db(), "SELECT count(*) FROM logs", QStringLiteral("log records"), error);
 }
 
 qint64 SqliteTraceStore::payloadCount(QString* error)

@@ -49,6 +49,8 @@ public:
     std::optional<TraceSummary> traceSummary(const TraceId& traceId, QString* error = nullptr) override;
     std::vector<Span> traceSpans(const TraceId& traceId, QString* error = nullptr) override;
     std::vector<RawPayload> tracePayloads(const TraceId& traceId, QString* error = nullptr) override;
+    std::vector<LogRecord> traceLogs(const TraceId& traceId, QString* error = nullptr) override;
+    qint64 logRecordCount(QString* error = nullptr) override;
     QStringList services(QString* error = nullptr) override;
     qint64 spanCount(QString* error = nullptr) override;
 

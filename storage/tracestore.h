@@ -1,5 +1,6 @@
 #pragma once
 
+#include "model/logrecord.h"
 #include "model/rawpayload.h"
 #include "model/span.h"
 #include "model/spanbatch.h"
@@ -30,7 +31,10 @@ struct WriteResult {
     bool ok = false;
     QString error;
     qint64 spansWritten = 0; ///< spans inserted or replaced
-    std::vector<TraceId> changedTraces; ///< traces whose summary changed, each once
+    qint64 logRecordsWritten = 0; ///< log records newly stored (one already stored counts 0)
+    /// Traces whose summary changed, or that got new log records (their summary may be the same; views of them
+    /// refresh), each once.
+    std::vector<TraceId> changedTraces;
 };
 
 /**
@@ -54,10 +58,12 @@ public:
     virtual QString kind() const;
 
     /**
-     * Writes all items in one transaction (group commit): either every span and payload is committed, or none.
-     * Idempotent: a span (trace id, span id) that is already stored is replaced, never duplicated; a payload
-     * whose exact bytes are already stored is not stored again. Trace summaries are recomputed for every trace
-     * the items touch, so a late span updates its trace's summary.
+     * Writes all items in one transaction (group commit): either every span, log record and payload is committed,
+     * or none. Idempotent: a span (trace id, span id) that is already stored is replaced, never duplicated; a log
+     * record identical in every member (resource and scope included, SpanCodec::logRecordHash) to a stored one is
+     * not stored again; a payload whose exact bytes are already stored is not stored again. Trace summaries are
+     * recomputed for every trace the items' spans touch, so a late span updates its trace's summary; log records do
+     * not change summaries. Log records without trace context are stored too.
      */
     virtual WriteResult write(const std::vector<IngestItem>& items) = 0;
     /**
@@ -82,6 +88,13 @@ public:
      * callers then build the document from traceSpans(). The default returns empty.
      */
     virtual QByteArray traceBlob(const TraceId& traceId, QString* error = nullptr);
+    /**
+     * Every stored log record of the trace (with resource and scope), ordered by effective time
+     * (LogRecord::effectiveTimeUnixNano), then observed time; empty for a trace without log records.
+     */
+    virtual std::vector<LogRecord> traceLogs(const TraceId& traceId, QString* error = nullptr) = 0;
+    /// Total number of stored log records, with or without trace context.
+    virtual qint64 logRecordCount(QString* error = nullptr) = 0;
     /// Distinct service.name values of stored spans, sorted.
     virtual QStringList services(QString* error = nullptr) = 0;
     /// Total number of stored spans.

@@ -495,6 +495,64 @@ Response traceSpans(TraceStore* store, const Request& request, const TraceId& id
         });
 }
 
+/// A log record's body and attributes as OtlpJsonCodec writes them (the same spelling as span attributes).
+QJsonObject logJson(const LogRecord& record)
+{
+    const QJsonObject encoded = QJsonDocument::fromJson(OtlpJsonCodec::encodeLogsRequest({ record }, false))
+                                    .object()
+                                    .value(QLatin1String("resourceLogs"))
+                                    .toArray()
+                                    .at(0)
+                                    .toObject()
+                                    .value(QLatin1String("scopeLogs"))
+                                    .toArray()
+                                    .at(0)
+                                    .toObject()
+                                    .value(QLatin1String("logRecords"))
+                                    .toArray()
+                                    .at(0)
+                                    .toObject();
+    return QJsonObject {
+        { QStringLiteral("trace_id"), record.traceId.toHex() },
+        { QStringLiteral("span_id"), record.spanId.isValid() ? QJsonValue(record.spanId.toHex()) : QJsonValue() },
+        { QStringLiteral("time_unix_nano"), nanoString(record.timeUnixNano) },
+        { QStringLiteral("observed_time_unix_nano"), nanoString(record.observedTimeUnixNano) },
+        { QStringLiteral("severity_number"), record.severityNumber },
+        { QStringLiteral("severity_text"), record.severityText },
+        { QStringLiteral("event_name"), record.eventName },
+        // null when the record has no body
+        { QStringLiteral("body"),
+            encoded.value(QLatin1String("body")).isObject() ? encoded.value(QLatin1String("body")) : QJsonValue() },
+        { QStringLiteral("attributes"), attributesOf(encoded) },
+        { QStringLiteral("service_name"), record.serviceName() },
+        { QStringLiteral("scope_name"), record.scope ? record.scope->name : QString() },
+    };
+}
+
+Response traceLogs(TraceStore* store, const Request& request, const TraceId& id)
+{
+    Params params;
+    QString error;
+    if (!params.read(request, {}, &error))
+        return errorResponse(400, error);
+    const std::vector<LogRecord> logs = store->traceLogs(id, &error);
+    if (!error.isEmpty())
+        return storeFailure(QStringLiteral("cannot read log records"), error);
+    // A trace is known when it has spans or log records; one with neither is 404 like on the other routes.
+    if (logs.empty()) {
+        const std::optional<TraceSummary> summary = store->traceSummary(id, &error);
+        if (!error.isEmpty())
+            return storeFailure(QStringLiteral("cannot read trace summary"), error);
+        if (!summary)
+            return traceNotFound(id);
+    }
+    QJsonArray out;
+    for (const LogRecord& record : logs)
+        out.append(logJson(record));
+    return jsonResponse(
+        200, QJsonObject { { QStringLiteral("trace_id"), id.toHex() }, { QStringLiteral("logs"), out } });
+}
+
 Response traceRaw(TraceStore* store, const Request& request, const TraceId& id)
 {
     Params params;
@@ -544,7 +602,7 @@ QueryApi::Response QueryApi::handle(const Request& request) const
     static const QLatin1String tracesRoute("/api/v1/traces");
     const QString& path = request.path;
 
-    enum class Route { List, Detail, Spans, Raw, None } route = Route::None;
+    enum class Route { List, Detail, Spans, Logs, Raw, None } route = Route::None;
     QString idText;
     if (path == tracesRoute) {
         route = Route::List;
@@ -557,13 +615,16 @@ QueryApi::Response QueryApi::handle(const Request& request) const
             route = Route::Detail;
         else if (parts.size() == 2 && parts[1] == QLatin1String("spans"))
             route = Route::Spans;
+        else if (parts.size() == 2 && parts[1] == QLatin1String("logs"))
+            route = Route::Logs;
         else if (parts.size() == 2 && parts[1] == QLatin1String("raw"))
             route = Route::Raw;
     }
     if (route == Route::None)
         return errorResponse(404,
             QStringLiteral("no such route: %1 (routes: /api/v1/traces, /api/v1/traces/{trace_id}, "
-                           "/api/v1/traces/{trace_id}/spans, /api/v1/traces/{trace_id}/raw)")
+                           "/api/v1/traces/{trace_id}/spans, /api/v1/traces/{trace_id}/logs, "
+                           "/api/v1/traces/{trace_id}/raw)")
                 .arg(echo(path)));
     if (request.method != "GET")
         return methodNotAllowed(request);
@@ -581,6 +642,8 @@ QueryApi::Response QueryApi::handle(const Request& request) const
         return traceDetail(m_store, request, id);
     case Route::Spans:
         return traceSpans(m_store, request, id);
+    case Route::Logs:
+        return traceLogs(m_store, request, id);
     case Route::Raw:
         return traceRaw(m_store, request, id);
     case Route::List:

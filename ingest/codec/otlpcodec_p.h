@@ -3,6 +3,7 @@
 // Pieces shared by the OTLP protobuf and JSON codecs; not part of the ingest API.
 
 #include "ingest/codec/decoderesult.h"
+#include "model/logrecord.h"
 #include "model/span.h"
 #include "model/spanbatch.h"
 
@@ -12,10 +13,16 @@
 
 namespace OtlpCodecPrivate {
 
-/// Collects per-span rejections: the count and the first few reasons for a SpanBatch (the partial-success answer),
-/// and the first DecodeResult::MaxListedRejections one by one for DecodeResult::rejections.
+/// Collects per-span (or per-log-record) rejections: the count and the first few reasons for a SpanBatch (the
+/// partial-success answer), and the first DecodeResult::MaxListedRejections one by one for DecodeResult::rejections.
 class Rejections {
 public:
+    enum class Kind { Spans, LogRecords };
+    explicit Rejections(Kind kind = Kind::Spans)
+        : m_kind(kind)
+    {
+    }
+
     /// `where` is the span's path, `field` the member at fault below it (or empty).
     void add(const QString& where, const QString& reason, const QString& field = QString())
     {
@@ -28,11 +35,15 @@ public:
     qint64 count() const { return m_count; }
     void writeTo(SpanBatch& batch) const
     {
-        batch.rejectedSpans = m_count;
+        const bool logs = m_kind == Kind::LogRecords;
+        (logs ? batch.rejectedLogRecords : batch.rejectedSpans) = m_count;
         if (!m_count)
             return;
-        QString msg = QString::number(m_count)
-            + (m_count == 1 ? QStringLiteral(" span rejected: ") : QStringLiteral(" spans rejected: "));
+        QString msg = QString::number(m_count);
+        if (logs)
+            msg += m_count == 1 ? QStringLiteral(" log record rejected: ") : QStringLiteral(" log records rejected: ");
+        else
+            msg += m_count == 1 ? QStringLiteral(" span rejected: ") : QStringLiteral(" spans rejected: ");
         for (std::size_t i = 0; i < m_reasons.size(); ++i) {
             if (i)
                 msg += QStringLiteral("; ");
@@ -51,6 +62,7 @@ public:
 private:
     // Enough to diagnose an exporter bug; a 512-span batch of bad spans must not make a 50 kB message.
     static constexpr std::size_t MaxReasons = 3;
+    Kind m_kind;
     qint64 m_count = 0;
     std::vector<QString> m_reasons;
     std::vector<SpanRejection> m_listed;
@@ -61,6 +73,39 @@ inline QString spanPath(int r, int s, int i)
 {
     return QStringLiteral("resourceSpans[") + QString::number(r) + QStringLiteral("].scopeSpans[")
         + QString::number(s) + QStringLiteral("].spans[") + QString::number(i) + QLatin1Char(']');
+}
+
+/// `resourceLogs[r].scopeLogs[s].logRecords[i]`, the place named in log record rejection reasons and errors.
+inline QString logRecordPath(int r, int s, int i)
+{
+    return QStringLiteral("resourceLogs[") + QString::number(r) + QStringLiteral("].scopeLogs[") + QString::number(s)
+        + QStringLiteral("].logRecords[") + QString::number(i) + QLatin1Char(']');
+}
+
+/**
+ * Why a log record's ids (raw bytes as sent) make it unusable, or an empty string; `field` gets the member at fault.
+ * Empty ids mean "no trace context"; all-zero ids of the right size mean the same (the SDKs send them so). A span id
+ * without a trace id is refused: it would name a span of no trace.
+ */
+inline QString logIdProblem(
+    qsizetype traceIdLength, qsizetype spanIdLength, bool traceIdZero, bool spanIdZero, QString* field)
+{
+    if (traceIdLength != 0 && traceIdLength != 16) {
+        *field = QStringLiteral("traceId");
+        return QStringLiteral("traceId is ") + QString::number(traceIdLength)
+            + QStringLiteral(" bytes (must be 16 or empty)");
+    }
+    if (spanIdLength != 0 && spanIdLength != 8) {
+        *field = QStringLiteral("spanId");
+        return QStringLiteral("spanId is ") + QString::number(spanIdLength)
+            + QStringLiteral(" bytes (must be 8 or empty)");
+    }
+    if (spanIdLength == 8 && !spanIdZero && (traceIdLength == 0 || traceIdZero)) {
+        *field = QStringLiteral("spanId");
+        return QStringLiteral("spanId is set but traceId is empty (a span id needs its trace id)");
+    }
+    field->clear();
+    return QString();
 }
 
 /// Why `bytes` is not a valid trace/span id of `size` bytes (empty when it is). `field` is the JSON name.
@@ -142,28 +187,73 @@ inline QString contentProblem(const Span& span, QString* field = nullptr)
     return QString();
 }
 
-struct ScopeGroup {
+/// Why a decoded log record cannot be stored as it is (empty when it can): the same limits as contentProblem() for
+/// spans (times below 2^63 ns; body, attributes, resource and scope nested at most AnyValue::MaxDepth levels).
+inline QString logContentProblem(const LogRecord& record, QString* field = nullptr)
+{
+    auto at = [field](const QString& name) {
+        if (field)
+            *field = name;
+    };
+    constexpr std::uint64_t Limit = std::uint64_t(1) << 63;
+    auto timeProblem = [](const QString& name, std::uint64_t ns) -> QString {
+        return name + QStringLiteral(" ") + QString::number(ns)
+            + QStringLiteral(" is at or past 2^63 ns (after the year 2262): not a valid time");
+    };
+    if (record.timeUnixNano >= Limit) {
+        at(QStringLiteral("timeUnixNano"));
+        return timeProblem(QStringLiteral("timeUnixNano"), record.timeUnixNano);
+    }
+    if (record.observedTimeUnixNano >= Limit) {
+        at(QStringLiteral("observedTimeUnixNano"));
+        return timeProblem(QStringLiteral("observedTimeUnixNano"), record.observedTimeUnixNano);
+    }
+    auto depthProblem = [](const QString& where) -> QString {
+        return where + QStringLiteral(" nested deeper than ") + QString::number(AnyValue::MaxDepth)
+            + QStringLiteral(" levels");
+    };
+    if (record.body.nestingDepth() > AnyValue::MaxDepth) {
+        at(QStringLiteral("body"));
+        return depthProblem(QStringLiteral("body"));
+    }
+    if (nestingDepth(record.attributes) > AnyValue::MaxDepth) {
+        at(QStringLiteral("attributes"));
+        return depthProblem(QStringLiteral("attributes"));
+    }
+    at(QString());
+    if (record.resource && nestingDepth(record.resource->attributes) > AnyValue::MaxDepth)
+        return depthProblem(QStringLiteral("resource attributes"));
+    if (record.scope && nestingDepth(record.scope->attributes) > AnyValue::MaxDepth)
+        return depthProblem(QStringLiteral("scope attributes"));
+    return QString();
+}
+
+template <typename T> struct BasicScopeGroup {
     const InstrumentationScope* scope = nullptr;
-    std::vector<const Span*> spans;
+    std::vector<const T*> items;
 };
-struct ResourceGroup {
+template <typename T> struct BasicResourceGroup {
     const Resource* resource = nullptr;
-    std::vector<ScopeGroup> scopes;
+    std::vector<BasicScopeGroup<T>> scopes;
 };
+using ScopeGroup = BasicScopeGroup<Span>;
+using ResourceGroup = BasicResourceGroup<Span>;
 
 /**
- * Groups spans by resource content, then scope content, in order of first appearance; what the encoders
- * turn into ResourceSpans/ScopeSpans. Spans without resource/scope count as having an empty one.
- * Pointers stay valid as long as `spans` does.
+ * Groups spans (or log records) by resource content, then scope content, in order of first appearance; what the
+ * encoders turn into ResourceSpans/ScopeSpans (ResourceLogs/ScopeLogs). Items without resource/scope count as
+ * having an empty one. Pointers stay valid as long as `spans` does.
  */
-inline std::vector<ResourceGroup> groupSpans(const std::vector<Span>& spans)
+template <typename T> std::vector<BasicResourceGroup<T>> groupByResourceAndScope(const std::vector<T>& spans)
 {
+    using ResourceGroup = BasicResourceGroup<T>;
+    using ScopeGroup = BasicScopeGroup<T>;
     static const Resource emptyResource;
     static const InstrumentationScope emptyScope;
     std::vector<ResourceGroup> groups;
     // Consecutive spans nearly always share their resource and scope; check the last hit first.
     std::size_t lastResource = 0;
-    for (const Span& span : spans) {
+    for (const T& span : spans) {
         const Resource* res = span.resource ? span.resource.get() : &emptyResource;
         const InstrumentationScope* scope = span.scope ? span.scope.get() : &emptyScope;
 
@@ -186,9 +276,11 @@ inline std::vector<ResourceGroup> groupSpans(const std::vector<Span>& spans)
                 s = i;
         if (s == scopes.size())
             scopes.push_back(ScopeGroup { scope, {} });
-        scopes[s].spans.push_back(&span);
+        scopes[s].items.push_back(&span);
     }
     return groups;
 }
+
+inline std::vector<ResourceGroup> groupSpans(const std::vector<Span>& spans) { return groupByResourceAndScope(spans); }
 
 } // namespace OtlpCodecPrivate

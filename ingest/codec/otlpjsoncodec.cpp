@@ -28,6 +28,13 @@ bool keyIs(const QString& key, const char* camel, const char* snake = nullptr)
 const char* const SpanKindNames[] = { "SPAN_KIND_UNSPECIFIED", "SPAN_KIND_INTERNAL", "SPAN_KIND_SERVER",
     "SPAN_KIND_CLIENT", "SPAN_KIND_PRODUCER", "SPAN_KIND_CONSUMER" };
 const char* const StatusCodeNames[] = { "STATUS_CODE_UNSET", "STATUS_CODE_OK", "STATUS_CODE_ERROR" };
+const char* const SeverityNumberNames[] = { "SEVERITY_NUMBER_UNSPECIFIED", "SEVERITY_NUMBER_TRACE",
+    "SEVERITY_NUMBER_TRACE2", "SEVERITY_NUMBER_TRACE3", "SEVERITY_NUMBER_TRACE4", "SEVERITY_NUMBER_DEBUG",
+    "SEVERITY_NUMBER_DEBUG2", "SEVERITY_NUMBER_DEBUG3", "SEVERITY_NUMBER_DEBUG4", "SEVERITY_NUMBER_INFO",
+    "SEVERITY_NUMBER_INFO2", "SEVERITY_NUMBER_INFO3", "SEVERITY_NUMBER_INFO4", "SEVERITY_NUMBER_WARN",
+    "SEVERITY_NUMBER_WARN2", "SEVERITY_NUMBER_WARN3", "SEVERITY_NUMBER_WARN4", "SEVERITY_NUMBER_ERROR",
+    "SEVERITY_NUMBER_ERROR2", "SEVERITY_NUMBER_ERROR3", "SEVERITY_NUMBER_ERROR4", "SEVERITY_NUMBER_FATAL",
+    "SEVERITY_NUMBER_FATAL2", "SEVERITY_NUMBER_FATAL3", "SEVERITY_NUMBER_FATAL4" };
 
 // Where an id is in its decoding: absent/empty string, decoded, or present but not an id at all.
 enum class IdState { Empty, Valid, Malformed };
@@ -55,6 +62,27 @@ public:
             for (qsizetype r = 0; r < array.size(); ++r) {
                 m_path.back().index = r;
                 if (!decodeResourceSpans(array.at(r), int(r), batch, rejections))
+                    return false;
+            }
+        }
+        rejections.writeTo(result);
+        return true;
+    }
+
+    bool decodeLogsRequest(const QJsonObject& root, DecodeResult& result)
+    {
+        SpanBatch& batch = result.batch;
+        Rejections rejections(Rejections::Kind::LogRecords);
+        for (auto it = root.constBegin(); it != root.constEnd(); ++it) {
+            if (!keyIs(it.key(), "resourceLogs", "resource_logs"))
+                continue;
+            PathGuard guard(this, "resourceLogs");
+            QJsonArray array;
+            if (!readArray(it.value(), array))
+                return false;
+            for (qsizetype r = 0; r < array.size(); ++r) {
+                m_path.back().index = r;
+                if (!decodeResourceLogs(array.at(r), int(r), batch, rejections))
                     return false;
             }
         }
@@ -553,6 +581,160 @@ private:
         return true;
     }
 
+    bool decodeResourceLogs(const QJsonValue& v, int r, SpanBatch& batch, Rejections& rejections)
+    {
+        QJsonObject o;
+        if (!readObject(v, o))
+            return false;
+        auto resource = std::make_shared<Resource>();
+        QJsonValue scopeLogs;
+        for (auto it = o.constBegin(); it != o.constEnd(); ++it) {
+            const QString key = it.key();
+            bool ok = true;
+            if (keyIs(key, "resource")) {
+                PathGuard guard(this, "resource");
+                ok = decodeResource(it.value(), *resource);
+            } else if (keyIs(key, "schemaUrl", "schema_url")) {
+                PathGuard guard(this, "schemaUrl");
+                ok = readString(it.value(), resource->schemaUrl);
+            } else if (keyIs(key, "scopeLogs", "scope_logs")) {
+                scopeLogs = it.value(); // after the resource is complete, whatever the key order
+            }
+            if (!ok)
+                return false;
+        }
+        const std::shared_ptr<const Resource> shared = std::move(resource);
+        PathGuard guard(this, "scopeLogs");
+        QJsonArray array;
+        if (!readArray(scopeLogs, array))
+            return false;
+        for (qsizetype s = 0; s < array.size(); ++s) {
+            m_path.back().index = s;
+            if (!decodeScopeLogs(array.at(s), shared, r, int(s), batch, rejections))
+                return false;
+        }
+        return true;
+    }
+
+    bool decodeScopeLogs(const QJsonValue& v, const std::shared_ptr<const Resource>& resource, int r, int s,
+        SpanBatch& batch, Rejections& rejections)
+    {
+        QJsonObject o;
+        if (!readObject(v, o))
+            return false;
+        auto scope = std::make_shared<InstrumentationScope>();
+        QJsonValue records;
+        for (auto it = o.constBegin(); it != o.constEnd(); ++it) {
+            const QString key = it.key();
+            bool ok = true;
+            if (keyIs(key, "scope")) {
+                PathGuard guard(this, "scope");
+                ok = decodeScope(it.value(), *scope);
+            } else if (keyIs(key, "schemaUrl", "schema_url")) {
+                PathGuard guard(this, "schemaUrl");
+                ok = readString(it.value(), scope->schemaUrl);
+            } else if (keyIs(key, "logRecords", "log_records")) {
+                records = it.value();
+            }
+            if (!ok)
+                return false;
+        }
+        const std::shared_ptr<const InstrumentationScope> shared = std::move(scope);
+        PathGuard guard(this, "logRecords");
+        QJsonArray array;
+        if (!readArray(records, array))
+            return false;
+        batch.logs.reserve(batch.logs.size() + std::size_t(array.size()));
+        for (qsizetype i = 0; i < array.size(); ++i) {
+            m_path.back().index = i;
+            LogRecord record;
+            QString problem;
+            QString field;
+            if (!decodeLogRecord(array.at(i), record, problem, field))
+                return false;
+            if (!problem.isEmpty()) {
+                rejections.add(logRecordPath(r, s, int(i)), problem, field);
+                continue;
+            }
+            record.resource = resource;
+            record.scope = shared;
+            if (const QString content = logContentProblem(record, &field); !content.isEmpty()) {
+                rejections.add(logRecordPath(r, s, int(i)), content, field);
+                continue;
+            }
+            batch.logs.push_back(std::move(record));
+        }
+        return true;
+    }
+
+    /// As decodeSpan: a structural error fails (false); ids that make just this record unusable give `problem` and
+    /// `field`. Empty or all-zero ids are "no trace context" (kept as all-zero ids).
+    bool decodeLogRecord(const QJsonValue& v, LogRecord& out, QString& problem, QString& field)
+    {
+        QJsonObject o;
+        if (!readObject(v, o))
+            return false;
+        IdState traceState = IdState::Empty, spanState = IdState::Empty;
+        QString traceProblem, spanProblem;
+        for (auto it = o.constBegin(); it != o.constEnd(); ++it) {
+            const QString key = it.key();
+            const QJsonValue value = it.value();
+            bool ok = true;
+            if (keyIs(key, "traceId", "trace_id")) {
+                PathGuard guard(this, "traceId");
+                ok = readId(value, "traceId", out.traceId, traceState, traceProblem);
+            } else if (keyIs(key, "spanId", "span_id")) {
+                PathGuard guard(this, "spanId");
+                ok = readId(value, "spanId", out.spanId, spanState, spanProblem);
+            } else if (keyIs(key, "timeUnixNano", "time_unix_nano")) {
+                PathGuard guard(this, "timeUnixNano");
+                quint64 t = 0;
+                ok = readUInt64(value, t);
+                out.timeUnixNano = t;
+            } else if (keyIs(key, "observedTimeUnixNano", "observed_time_unix_nano")) {
+                PathGuard guard(this, "observedTimeUnixNano");
+                quint64 t = 0;
+                ok = readUInt64(value, t);
+                out.observedTimeUnixNano = t;
+            } else if (keyIs(key, "severityNumber", "severity_number")) {
+                PathGuard guard(this, "severityNumber");
+                // Open enum: numbers this build has no name for are kept as they are.
+                ok = readEnum(value, SeverityNumberNames, int(std::size(SeverityNumberNames)), out.severityNumber);
+            } else if (keyIs(key, "severityText", "severity_text")) {
+                PathGuard guard(this, "severityText");
+                ok = readString(value, out.severityText);
+            } else if (keyIs(key, "body")) {
+                PathGuard guard(this, "body");
+                ok = value.isNull() || decodeValue(value, out.body);
+            } else if (keyIs(key, "attributes")) {
+                PathGuard guard(this, "attributes");
+                ok = decodeAttributes(value, out.attributes);
+            } else if (keyIs(key, "droppedAttributesCount", "dropped_attributes_count")) {
+                PathGuard guard(this, "droppedAttributesCount");
+                ok = readUInt32(value, out.droppedAttributesCount);
+            } else if (keyIs(key, "flags")) {
+                PathGuard guard(this, "flags");
+                ok = readUInt32(value, out.flags);
+            } else if (keyIs(key, "eventName", "event_name")) {
+                PathGuard guard(this, "eventName");
+                ok = readString(value, out.eventName);
+            }
+            if (!ok)
+                return false;
+        }
+        if (traceState == IdState::Malformed) {
+            problem = traceProblem;
+            field = QStringLiteral("traceId");
+        } else if (spanState == IdState::Malformed) {
+            problem = spanProblem;
+            field = QStringLiteral("spanId");
+        } else {
+            problem = logIdProblem(traceState == IdState::Valid ? 16 : 0, spanState == IdState::Valid ? 8 : 0,
+                !out.traceId.isValid(), !out.spanId.isValid(), &field);
+        }
+        return true;
+    }
+
     bool decodeScopeSpans(const QJsonValue& v, const std::shared_ptr<const Resource>& resource, int r, int s,
         SpanBatch& batch, Rejections& rejections)
     {
@@ -1003,6 +1185,28 @@ void writeSpan(QByteArray& out, const Span& span)
     }
 }
 
+void writeLogRecord(QByteArray& out, const LogRecord& record)
+{
+    ObjectWriter o(out);
+    o.uint64String("timeUnixNano", record.timeUnixNano);
+    o.uint64String("observedTimeUnixNano", record.observedTimeUnixNano);
+    if (record.severityNumber)
+        o.key("severityNumber") += QByteArray::number(record.severityNumber);
+    o.stringIfNotEmpty("severityText", record.severityText);
+    if (record.body.type != AnyValue::Type::Empty)
+        writeValue(o.key("body"), record.body);
+    if (!record.attributes.empty())
+        writeAttributes(o.key("attributes"), record.attributes);
+    o.uint32IfNotZero("droppedAttributesCount", record.droppedAttributesCount);
+    o.uint32IfNotZero("flags", record.flags);
+    // No trace context: no ids at all (an empty id is the OTLP/JSON default).
+    if (record.traceId.isValid())
+        o.key("traceId") += '"' + record.traceId.toBytes().toHex() + '"';
+    if (record.spanId.isValid())
+        o.key("spanId") += '"' + record.spanId.toBytes().toHex() + '"';
+    o.stringIfNotEmpty("eventName", record.eventName);
+}
+
 /// Re-indents JSON that is known to be valid; strings are copied byte for byte.
 QByteArray reindent(const QByteArray& json)
 {
@@ -1076,7 +1280,11 @@ QByteArray reindent(const QByteArray& json)
 
 } // namespace
 
-DecodeResult OtlpJsonCodec::decodeRequest(const QByteArray& body)
+namespace {
+
+/// Parses `body` and lets `decode` (a JsonDecoder member) fill the result; `message` names the expected request.
+DecodeResult decodeJson(
+    const QByteArray& body, const char* message, bool (JsonDecoder::*decode)(const QJsonObject&, DecodeResult&))
 {
     DecodeResult result;
     QJsonParseError parseError;
@@ -1087,11 +1295,12 @@ DecodeResult OtlpJsonCodec::decodeRequest(const QByteArray& body)
         return result;
     }
     if (!doc.isObject()) {
-        result.error = QStringLiteral("expected a JSON object (ExportTraceServiceRequest) at the top level");
+        result.error = QStringLiteral("expected a JSON object (") + QLatin1StringView(message)
+            + QStringLiteral(") at the top level");
         return result;
     }
     JsonDecoder decoder;
-    if (!decoder.decodeRequest(doc.object(), result)) {
+    if (!(decoder.*decode)(doc.object(), result)) {
         result.error = decoder.error();
         result.batch = SpanBatch(); // nothing half-decoded leaves here
         result.rejections.clear();
@@ -1099,6 +1308,18 @@ DecodeResult OtlpJsonCodec::decodeRequest(const QByteArray& body)
     }
     result.ok = true;
     return result;
+}
+
+} // namespace
+
+DecodeResult OtlpJsonCodec::decodeRequest(const QByteArray& body)
+{
+    return decodeJson(body, "ExportTraceServiceRequest", &JsonDecoder::decodeRequest);
+}
+
+DecodeResult OtlpJsonCodec::decodeLogsRequest(const QByteArray& body)
+{
+    return decodeJson(body, "ExportLogsServiceRequest", &JsonDecoder::decodeLogsRequest);
 }
 
 QByteArray OtlpJsonCodec::encodeRequest(const std::vector<Span>& spans, bool pretty)
@@ -1140,10 +1361,10 @@ QByteArray OtlpJsonCodec::encodeRequest(const std::vector<Span>& spans, bool pre
                 }
                 QByteArray& spanArray = ss.key("spans");
                 spanArray += '[';
-                for (std::size_t i = 0; i < scopeGroup.spans.size(); ++i) {
+                for (std::size_t i = 0; i < scopeGroup.items.size(); ++i) {
                     if (i)
                         spanArray += ',';
-                    writeSpan(spanArray, *scopeGroup.spans[i]);
+                    writeSpan(spanArray, *scopeGroup.items[i]);
                 }
                 spanArray += ']';
                 ss.stringIfNotEmpty("schemaUrl", scope.schemaUrl);
@@ -1165,6 +1386,76 @@ QByteArray OtlpJsonCodec::encodeResponse(qint64 rejectedSpans, const QString& er
             ObjectWriter partial(root.key("partialSuccess"));
             if (rejectedSpans)
                 partial.int64String("rejectedSpans", rejectedSpans);
+            partial.stringIfNotEmpty("errorMessage", errorMessage);
+        }
+    }
+    return out;
+}
+
+QByteArray OtlpJsonCodec::encodeLogsRequest(const std::vector<LogRecord>& logs, bool pretty)
+{
+    QByteArray out;
+    out.reserve(qsizetype(logs.size()) * 400 + 64);
+    {
+        ObjectWriter root(out);
+        QByteArray& rlArray = root.key("resourceLogs");
+        rlArray += '[';
+        bool firstResource = true;
+        for (const auto& group : groupByResourceAndScope(logs)) {
+            if (!firstResource)
+                rlArray += ',';
+            firstResource = false;
+            ObjectWriter rl(rlArray);
+            {
+                ObjectWriter res(rl.key("resource"));
+                if (!group.resource->attributes.empty())
+                    writeAttributes(res.key("attributes"), group.resource->attributes);
+                res.uint32IfNotZero("droppedAttributesCount", group.resource->droppedAttributesCount);
+            }
+            QByteArray& slArray = rl.key("scopeLogs");
+            slArray += '[';
+            bool firstScope = true;
+            for (const auto& scopeGroup : group.scopes) {
+                if (!firstScope)
+                    slArray += ',';
+                firstScope = false;
+                ObjectWriter sl(slArray);
+                const InstrumentationScope& scope = *scopeGroup.scope;
+                {
+                    ObjectWriter sc(sl.key("scope"));
+                    sc.stringIfNotEmpty("name", scope.name);
+                    sc.stringIfNotEmpty("version", scope.version);
+                    if (!scope.attributes.empty())
+                        writeAttributes(sc.key("attributes"), scope.attributes);
+                    sc.uint32IfNotZero("droppedAttributesCount", scope.droppedAttributesCount);
+                }
+                QByteArray& recordArray = sl.key("logRecords");
+                recordArray += '[';
+                for (std::size_t i = 0; i < scopeGroup.items.size(); ++i) {
+                    if (i)
+                        recordArray += ',';
+                    writeLogRecord(recordArray, *scopeGroup.items[i]);
+                }
+                recordArray += ']';
+                sl.stringIfNotEmpty("schemaUrl", scope.schemaUrl);
+            }
+            slArray += ']';
+            rl.stringIfNotEmpty("schemaUrl", group.resource->schemaUrl);
+        }
+        rlArray += ']';
+    }
+    return pretty ? reindent(out) : out;
+}
+
+QByteArray OtlpJsonCodec::encodeLogsResponse(qint64 rejectedLogRecords, const QString& errorMessage)
+{
+    QByteArray out;
+    {
+        ObjectWriter root(out);
+        if (rejectedLogRecords > 0 || !errorMessage.isEmpty()) {
+            ObjectWriter partial(root.key("partialSuccess"));
+            if (rejectedLogRecords)
+                partial.int64String("rejectedLogRecords", rejectedLogRecords);
             partial.stringIfNotEmpty("errorMessage", errorMessage);
         }
     }

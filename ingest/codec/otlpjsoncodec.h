@@ -7,6 +7,7 @@
 
 #include <vector>
 
+struct LogRecord;
 struct Span;
 
 /**
@@ -33,6 +34,22 @@ public:
 
     /// `{}` or `{"partialSuccess":{"rejectedSpans":"3","errorMessage":"..."}}`.
     static QByteArray encodeResponse(qint64 rejectedSpans, const QString& errorMessage);
+
+    /**
+     * Decodes an ExportLogsServiceRequest (or LogsData) in OTLP/JSON or protobuf's generic JSON mapping into
+     * result.batch.logs: resourceLogs/scopeLogs/logRecords with timeUnixNano, observedTimeUnixNano, severityNumber
+     * (number or name such as "SEVERITY_NUMBER_INFO"), severityText, body, attributes, droppedAttributesCount, flags,
+     * traceId, spanId (hex, or base64 of the right length), eventName. Id rules and rejections as
+     * OtlpProtobufCodec::decodeLogsRequest; structural errors as decodeRequest.
+     */
+    static DecodeResult decodeLogsRequest(const QByteArray& body);
+
+    /// Encodes log records as one OTLP/JSON ExportLogsServiceRequest, in the same conventions as encodeRequest;
+    /// records without trace context carry no traceId/spanId.
+    static QByteArray encodeLogsRequest(const std::vector<LogRecord>& logs, bool pretty);
+
+    /// `{}` or `{"partialSuccess":{"rejectedLogRecords":"3","errorMessage":"..."}}`.
+    static QByteArray encodeLogsResponse(qint64 rejectedLogRecords, const QString& errorMessage);
 
     /**
      * Re-indents JSON text (2 spaces) keeping key order, numbers and string escapes exactly as they were.

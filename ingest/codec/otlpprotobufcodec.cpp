@@ -4,6 +4,7 @@
 #include "ingest/ingestlogging.h"
 #include "model/span.h"
 
+#include "opentelemetry/proto/collector/logs/v1/logs_service.pb.h"
 #include "opentelemetry/proto/collector/trace/v1/trace_service.pb.h"
 
 #include <QHash>
@@ -22,7 +23,9 @@
 #include <unordered_map>
 
 namespace pbcollector = opentelemetry::proto::collector::trace::v1;
+namespace pbcollectorlogs = opentelemetry::proto::collector::logs::v1;
 namespace pbtrace = opentelemetry::proto::trace::v1;
+namespace pblogs = opentelemetry::proto::logs::v1;
 namespace pbcommon = opentelemetry::proto::common::v1;
 using google::protobuf::RepeatedPtrField;
 using namespace OtlpCodecPrivate;
@@ -52,6 +55,28 @@ public:
         batch.spans.reserve(spans);
         for (int r = 0; r < request.resource_spans_size(); ++r)
             convertResourceSpans(request.resource_spans(r), r, batch);
+        m_rejections.writeTo(result);
+    }
+
+    void convert(const pbcollectorlogs::ExportLogsServiceRequest& request, DecodeResult& result)
+    {
+        m_rejections = Rejections(Rejections::Kind::LogRecords);
+        SpanBatch& batch = result.batch;
+        std::size_t records = 0;
+        for (const pblogs::ResourceLogs& rl : request.resource_logs())
+            for (const pblogs::ScopeLogs& sl : rl.scope_logs())
+                records += std::size_t(sl.log_records_size());
+        batch.logs.reserve(records);
+        for (int r = 0; r < request.resource_logs_size(); ++r) {
+            const pblogs::ResourceLogs& rl = request.resource_logs(r);
+            const std::shared_ptr<const Resource> resource = convertResource(rl.resource(), rl.schema_url());
+            for (int s = 0; s < rl.scope_logs_size(); ++s) {
+                const pblogs::ScopeLogs& sl = rl.scope_logs(s);
+                const std::shared_ptr<const InstrumentationScope> scope = convertScope(sl.scope(), sl.schema_url());
+                for (int i = 0; i < sl.log_records_size(); ++i)
+                    convertLogRecord(sl.log_records(i), resource, scope, r, s, i, batch);
+            }
+        }
         m_rejections.writeTo(result);
     }
 
@@ -131,6 +156,66 @@ private:
             break;
         case pbcommon::AnyValue::VALUE_NOT_SET:
             break;
+        }
+    }
+
+    std::shared_ptr<const Resource> convertResource(
+        const opentelemetry::proto::resource::v1::Resource& in, const std::string& schemaUrl)
+    {
+        auto resource = std::make_shared<Resource>();
+        convertAttributes(in.attributes(), resource->attributes);
+        resource->droppedAttributesCount = in.dropped_attributes_count();
+        resource->schemaUrl = string(schemaUrl);
+        return resource;
+    }
+
+    std::shared_ptr<const InstrumentationScope> convertScope(
+        const pbcommon::InstrumentationScope& in, const std::string& schemaUrl)
+    {
+        auto scope = std::make_shared<InstrumentationScope>();
+        scope->name = string(in.name());
+        scope->version = string(in.version());
+        convertAttributes(in.attributes(), scope->attributes);
+        scope->droppedAttributesCount = in.dropped_attributes_count();
+        scope->schemaUrl = string(schemaUrl);
+        return scope;
+    }
+
+    static bool allZero(const std::string& bytes)
+    {
+        return std::all_of(bytes.begin(), bytes.end(), [](char c) { return c == 0; });
+    }
+
+    void convertLogRecord(const pblogs::LogRecord& in, const std::shared_ptr<const Resource>& resource,
+        const std::shared_ptr<const InstrumentationScope>& scope, int r, int s, int i, SpanBatch& batch)
+    {
+        QString field;
+        const QString problem = logIdProblem(qsizetype(in.trace_id().size()), qsizetype(in.span_id().size()),
+            allZero(in.trace_id()), allZero(in.span_id()), &field);
+        if (!problem.isEmpty()) {
+            m_rejections.add(logRecordPath(r, s, i), problem, field);
+            return;
+        }
+        LogRecord& out = batch.logs.emplace_back();
+        if (in.trace_id().size() == 16)
+            out.traceId = TraceId::fromRaw(in.trace_id().data());
+        if (in.span_id().size() == 8)
+            out.spanId = SpanId::fromRaw(in.span_id().data());
+        out.flags = in.flags();
+        out.timeUnixNano = in.time_unix_nano();
+        out.observedTimeUnixNano = in.observed_time_unix_nano();
+        out.severityNumber = int(in.severity_number());
+        out.severityText = string(in.severity_text());
+        if (in.has_body())
+            convertValue(in.body(), out.body);
+        convertAttributes(in.attributes(), out.attributes);
+        out.droppedAttributesCount = in.dropped_attributes_count();
+        out.eventName = string(in.event_name());
+        out.resource = resource;
+        out.scope = scope;
+        if (const QString content = logContentProblem(out, &field); !content.isEmpty()) {
+            m_rejections.add(logRecordPath(r, s, i), content, field);
+            batch.logs.pop_back();
         }
     }
 
@@ -373,13 +458,12 @@ struct WireScanner {
     }
 };
 
-QString describeParseError(const QByteArray& body)
+QString describeParseError(const QByteArray& body, const google::protobuf::Descriptor* type)
 {
     WireScanner scanner;
     scanner.begin = reinterpret_cast<const unsigned char*>(body.constData());
-    if (scanner.scan(scanner.begin, scanner.begin + body.size(), pbcollector::ExportTraceServiceRequest::descriptor(),
-            QString(), 0))
-        return QStringLiteral("body is not a valid ExportTraceServiceRequest");
+    if (scanner.scan(scanner.begin, scanner.begin + body.size(), type, QString(), 0))
+        return QStringLiteral("body is not a valid ") + QString::fromStdString(type->name());
     QString msg = QStringLiteral("protobuf parse error at byte offset ") + QString::number(scanner.problemOffset);
     if (!scanner.problemPath.isEmpty())
         msg += QStringLiteral(" (") + scanner.problemPath + QLatin1Char(')');
@@ -437,6 +521,25 @@ template <std::size_t N>
 void setId(std::string* out, const FixedId<N>& id)
 {
     out->assign(reinterpret_cast<const char*>(id.data()), N);
+}
+
+void setLogRecord(pblogs::LogRecord* out, const LogRecord& in)
+{
+    out->set_time_unix_nano(in.timeUnixNano);
+    out->set_observed_time_unix_nano(in.observedTimeUnixNano);
+    out->set_severity_number(static_cast<pblogs::SeverityNumber>(in.severityNumber));
+    out->set_severity_text(in.severityText.toStdString());
+    if (in.body.type != AnyValue::Type::Empty)
+        setValue(out->mutable_body(), in.body);
+    setAttributes(out->mutable_attributes(), in.attributes);
+    out->set_dropped_attributes_count(in.droppedAttributesCount);
+    out->set_flags(in.flags);
+    // No trace context is no id on the wire, not zero bytes.
+    if (in.traceId.isValid())
+        setId(out->mutable_trace_id(), in.traceId);
+    if (in.spanId.isValid())
+        setId(out->mutable_span_id(), in.spanId);
+    out->set_event_name(in.eventName.toStdString());
 }
 
 void setSpan(pbtrace::Span* out, const Span& in)
@@ -504,7 +607,10 @@ void routeProtobufLogging()
 
 } // namespace
 
-DecodeResult OtlpProtobufCodec::decodeRequest(const QByteArray& body)
+namespace {
+
+/// Parses `body` as a `Request` on a per-thread arena and converts it; see decodeRequest / decodeLogsRequest.
+template <typename Request> DecodeResult decodeMessage(const QByteArray& body)
 {
     routeProtobufLogging();
     DecodeResult result;
@@ -519,19 +625,31 @@ DecodeResult OtlpProtobufCodec::decodeRequest(const QByteArray& body)
     options.initial_block_size = block.size;
     options.max_block_size = MaxArenaBlock;
     google::protobuf::Arena arena(options);
-    auto* request = google::protobuf::Arena::CreateMessage<pbcollector::ExportTraceServiceRequest>(&arena);
+    auto* request = google::protobuf::Arena::CreateMessage<Request>(&arena);
     // Deep enough for attributes nested AnyValue::MaxDepth levels (those spans are then rejected alone), far from
     // the stack's end.
     google::protobuf::io::CodedInputStream input(reinterpret_cast<const std::uint8_t*>(body.constData()), int(body.size()));
     input.SetRecursionLimit(MaxMessageDepth);
     if (!request->ParseFromCodedStream(&input) || !input.ConsumedEntireMessage()) {
-        result.error = describeParseError(body);
+        result.error = describeParseError(body, Request::descriptor());
         return result;
     }
     MessageConverter converter;
     converter.convert(*request, result);
     result.ok = true;
     return result;
+}
+
+} // namespace
+
+DecodeResult OtlpProtobufCodec::decodeRequest(const QByteArray& body)
+{
+    return decodeMessage<pbcollector::ExportTraceServiceRequest>(body);
+}
+
+DecodeResult OtlpProtobufCodec::decodeLogsRequest(const QByteArray& body)
+{
+    return decodeMessage<pbcollectorlogs::ExportLogsServiceRequest>(body);
 }
 
 QByteArray OtlpProtobufCodec::encodeRequest(const std::vector<Span>& spans)
@@ -551,8 +669,8 @@ QByteArray OtlpProtobufCodec::encodeRequest(const std::vector<Span>& spans)
             setAttributes(ss->mutable_scope()->mutable_attributes(), scope.attributes);
             ss->mutable_scope()->set_dropped_attributes_count(scope.droppedAttributesCount);
             ss->set_schema_url(scope.schemaUrl.toStdString());
-            ss->mutable_spans()->Reserve(static_cast<int>(scopeGroup.spans.size()));
-            for (const Span* span : scopeGroup.spans)
+            ss->mutable_spans()->Reserve(static_cast<int>(scopeGroup.items.size()));
+            for (const Span* span : scopeGroup.items)
                 setSpan(ss->add_spans(), *span);
         }
     }
@@ -564,6 +682,41 @@ QByteArray OtlpProtobufCodec::encodeResponse(qint64 rejectedSpans, const QString
     pbcollector::ExportTraceServiceResponse response;
     if (rejectedSpans > 0 || !errorMessage.isEmpty()) {
         response.mutable_partial_success()->set_rejected_spans(rejectedSpans);
+        response.mutable_partial_success()->set_error_message(errorMessage.toStdString());
+    }
+    return serialize(response);
+}
+
+QByteArray OtlpProtobufCodec::encodeLogsRequest(const std::vector<LogRecord>& logs)
+{
+    google::protobuf::Arena arena;
+    auto* request = google::protobuf::Arena::CreateMessage<pbcollectorlogs::ExportLogsServiceRequest>(&arena);
+    for (const auto& group : groupByResourceAndScope(logs)) {
+        auto* rl = request->add_resource_logs();
+        setAttributes(rl->mutable_resource()->mutable_attributes(), group.resource->attributes);
+        rl->mutable_resource()->set_dropped_attributes_count(group.resource->droppedAttributesCount);
+        rl->set_schema_url(group.resource->schemaUrl.toStdString());
+        for (const auto& scopeGroup : group.scopes) {
+            auto* sl = rl->add_scope_logs();
+            const InstrumentationScope& scope = *scopeGroup.scope;
+            sl->mutable_scope()->set_name(scope.name.toStdString());
+            sl->mutable_scope()->set_version(scope.version.toStdString());
+            setAttributes(sl->mutable_scope()->mutable_attributes(), scope.attributes);
+            sl->mutable_scope()->set_dropped_attributes_count(scope.droppedAttributesCount);
+            sl->set_schema_url(scope.schemaUrl.toStdString());
+            sl->mutable_log_records()->Reserve(static_cast<int>(scopeGroup.items.size()));
+            for (const LogRecord* record : scopeGroup.items)
+                setLogRecord(sl->add_log_records(), *record);
+        }
+    }
+    return serialize(*request);
+}
+
+QByteArray OtlpProtobufCodec::encodeLogsResponse(qint64 rejectedLogRecords, const QString& errorMessage)
+{
+    pbcollectorlogs::ExportLogsServiceResponse response;
+    if (rejectedLogRecords > 0 || !errorMessage.isEmpty()) {
+        response.mutable_partial_success()->set_rejected_log_records(rejectedLogRecords);
         response.mutable_partial_success()->set_error_message(errorMessage.toStdString());
     }
     return serialize(response);

@@ -745,7 +745,7 @@ ImportReport TraceImporter::importFile(const QString& path, const ImportOptions&
 
     const QString name = first.displayName;
     if (!multiChunk) {
-        const WriteResult written = held.empty() ? WriteResult { true, {}, 0, {} } : m_store->write(held.front());
+        const WriteResult written = held.empty() ? WriteResult { true, {}, 0, 0, {} } : m_store->write(held.front());
         if (!written.ok) {
             first.ok = false;
             first.spansImported = 0;

@@ -51,8 +51,8 @@ struct IngestCoordinator::Round {
         const QueuedPayload* queued = nullptr;
         std::vector<TraceId> traces; ///< distinct traces of its spans
     };
-    std::vector<Request> requests; ///< decoded, with at least one span
-    std::vector<qint64> empty; ///< decoded, but no span left to store (all rejected)
+    std::vector<Request> requests; ///< decoded, with at least one span or log record
+    std::vector<qint64> empty; ///< decoded, but nothing left to store (all rejected)
 };
 
 IngestCoordinator::IngestCoordinator(IngestQueue* store, BlobStore* blobs, Options options)
@@ -218,23 +218,26 @@ int IngestCoordinator::processOnce()
             }
             body = std::move(inflated);
         }
+        // The queue row says which export request the body is (RawPayload::signal).
+        const bool logs = q.payload.signal == RawPayload::Signal::Logs;
         DecodeResult decoded;
         if (isProtobuf(q.payload.contentType))
-            decoded = OtlpProtobufCodec::decodeRequest(body);
+            decoded = logs ? OtlpProtobufCodec::decodeLogsRequest(body) : OtlpProtobufCodec::decodeRequest(body);
         else if (q.payload.contentType == QLatin1String("application/json"))
-            decoded = OtlpJsonCodec::decodeRequest(body);
+            decoded = logs ? OtlpJsonCodec::decodeLogsRequest(body) : OtlpJsonCodec::decodeRequest(body);
         else
             decoded.error = QStringLiteral("unknown content type \"%1\"").arg(q.payload.contentType);
         if (!decoded.ok) {
             failRequests({ &q }, QStringLiteral("undecodable request: ") + decoded.error, true);
             continue;
         }
-        if (decoded.batch.spans.empty()) {
+        if (decoded.batch.spans.empty() && decoded.batch.logs.empty()) {
             round.empty.push_back(q.id);
             continue;
         }
         Round::Request request;
         request.queued = &q;
+        // Only spans make a trace's object; a logs request is complete once its records are written.
         std::unordered_set<TraceId> seen;
         for (const Span& s : decoded.batch.spans)
             if (seen.insert(s.traceId).second)

@@ -1,5 +1,7 @@
 #include "memorytracestore.h"
 
+#include "storage/spancodec.h"
+
 #include <QMutexLocker>
 #include <QSet>
 
@@ -22,13 +24,30 @@ WriteResult MemoryTraceStore::write(const std::vector<IngestItem>& items)
 {
     QMutexLocker lock(&m_mutex);
     WriteResult result;
+    // As the real stores: a log record naming a span of no trace fails the whole call.
+    for (const IngestItem& item : items)
+        for (const LogRecord& record : item.batch.logs)
+            if (record.spanId.isValid() && !record.traceId.isValid()) {
+                result.error = QStringLiteral("a log record has a span id but no trace id");
+                return result;
+            }
     result.ok = true;
     QSet<TraceId> changed;
     for (const IngestItem& item : items) {
         RawPayload payload = item.payload;
         payload.id = static_cast<qint64>(m_payloads.size()) + 1;
         payload.spanCount = static_cast<qint64>(item.batch.spans.size());
+        payload.logRecordCount = static_cast<qint64>(item.batch.logs.size());
         m_payloads.push_back(payload);
+        for (const LogRecord& record : item.batch.logs) {
+            if (!m_logs.emplace(SpanCodec::logRecordHash(record), record).second)
+                continue;
+            ++result.logRecordsWritten;
+            if (record.traceId.isValid() && !changed.contains(record.traceId)) {
+                changed.insert(record.traceId);
+                result.changedTraces.push_back(record.traceId);
+            }
+        }
         for (const Span& span : item.batch.spans) {
             Trace& trace = m_traces[span.traceId];
             trace.spans[span.spanId] = span;
@@ -172,6 +191,26 @@ std::vector<RawPayload> MemoryTraceStore::tracePayloads(const TraceId& traceId, 
     for (qint64 id : it->second.payloadIds)
         payloads.push_back(m_payloads[static_cast<std::size_t>(id - 1)]);
     return payloads;
+}
+
+std::vector<LogRecord> MemoryTraceStore::traceLogs(const TraceId& traceId, QString*)
+{
+    QMutexLocker lock(&m_mutex);
+    std::vector<LogRecord> logs;
+    for (const auto& entry : m_logs)
+        if (entry.second.traceId == traceId)
+            logs.push_back(entry.second);
+    std::stable_sort(logs.begin(), logs.end(), [](const LogRecord& a, const LogRecord& b) {
+        return std::pair(a.effectiveTimeUnixNano(), a.observedTimeUnixNano)
+            < std::pair(b.effectiveTimeUnixNano(), b.observedTimeUnixNano);
+    });
+    return logs;
+}
+
+qint64 MemoryTraceStore::logRecordCount(QString*)
+{
+    QMutexLocker lock(&m_mutex);
+    return static_cast<qint64>(m_logs.size());
 }
 
 QStringList MemoryTraceStore::services(QString*)

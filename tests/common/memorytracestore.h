@@ -23,6 +23,8 @@ public:
     std::optional<TraceSummary> traceSummary(const TraceId& traceId, QString* error = nullptr) override;
     std::vector<Span> traceSpans(const TraceId& traceId, QString* error = nullptr) override;
     std::vector<RawPayload> tracePayloads(const TraceId& traceId, QString* error = nullptr) override;
+    std::vector<LogRecord> traceLogs(const TraceId& traceId, QString* error = nullptr) override;
+    qint64 logRecordCount(QString* error = nullptr) override;
     QStringList services(QString* error = nullptr) override;
     qint64 spanCount(QString* error = nullptr) override;
 
@@ -42,6 +44,8 @@ private:
     mutable QMutex m_mutex;
     std::map<TraceId, Trace> m_traces;
     std::vector<RawPayload> m_payloads;
+    // Keyed like the real stores: by SpanCodec::logRecordHash, so a re-sent record is kept once.
+    std::map<QByteArray, LogRecord> m_logs;
     int m_listCalls = 0;
 };
 

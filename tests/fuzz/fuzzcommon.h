@@ -110,7 +110,7 @@ inline std::vector<const Span*> encodedOrder(const std::vector<Span>& spans)
     order.reserve(spans.size());
     for (const OtlpCodecPrivate::ResourceGroup& r : OtlpCodecPrivate::groupSpans(spans))
         for (const OtlpCodecPrivate::ScopeGroup& s : r.scopes)
-            order.insert(order.end(), s.spans.begin(), s.spans.end());
+            order.insert(order.end(), s.items.begin(), s.items.end());
     return order;
 }
 

@@ -12,6 +12,7 @@
 #include "storage/s3blobstore.h"
 
 #include "../common/testdata.h"
+#include "../common/testlogs.h"
 #include "../common/testservers.h"
 
 #include <QDir>
@@ -433,6 +434,59 @@ private Q_SLOTS:
         QVERIFY(m_blobs->list(QString(), &keysAfter, &error));
         QCOMPARE(keysAfter, keysBefore);
         verifyStored(payloads);
+    }
+
+    void queuedLogsRequestsEndUpInTheLogsTable()
+    {
+        const TraceId trace = traceId(0x106);
+        const std::vector<LogRecord> logs = TestLogs::sample(trace, spanId(1));
+        // The same records as OTLP/JSON and as protobuf, and a traces request for the trace's span beside them.
+        RawPayload json = payloadOf(OtlpJsonCodec::encodeLogsRequest(logs, false), QStringLiteral("application/json"),
+            QStringLiteral("logs-json"));
+        json.signal = RawPayload::Signal::Logs;
+        json.logRecordCount = qint64(logs.size());
+        RawPayload protobuf = payloadOf(OtlpProtobufCodec::encodeLogsRequest(logs),
+            QStringLiteral("application/x-protobuf"), QStringLiteral("logs-pb"));
+        protobuf.signal = RawPayload::Signal::Logs;
+        protobuf.logRecordCount = qint64(logs.size());
+        Span span;
+        span.traceId = trace;
+        span.spanId = spanId(1);
+        span.name = QStringLiteral("op");
+        span.startTimeUnixNano = 1700000000000000000ULL;
+        span.endTimeUnixNano = 1700000000000001000ULL;
+        span.resource = TestLogs::resource(QStringLiteral("checkout"));
+        const RawPayload traces = payloadOf(OtlpJsonCodec::encodeRequest({ span }, false),
+            QStringLiteral("application/json"), QStringLiteral("traces"));
+        QString error;
+        QVERIFY2(m_store->enqueue({ json, protobuf, traces }, &error), qPrintable(error));
+
+        IngestCoordinator coordinator(m_store.get(), m_blobs.get(), fastOptions());
+        QCOMPARE(coordinator.processOnce(), 3);
+        QCOMPARE(m_store->queueDepth(&error), qint64(0));
+        const IngestCoordinator::Counters c = coordinator.counters();
+        QCOMPARE(c.requestsCompleted, qint64(3));
+        QCOMPARE(c.failedAttempts, qint64(0));
+        QCOMPARE(c.poisonRequests, qint64(0));
+        // Both encodings carry the same four records: stored once each.
+        QCOMPARE(m_store->logRecordCount(&error), qint64(4));
+        QCOMPARE(sql("SELECT count(*) FROM " + quoted() + ".logs")[0][0].as<long long>(), 4LL);
+        const std::vector<LogRecord> stored = m_store->traceLogs(trace, &error);
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+        QCOMPARE(stored.size(), std::size_t(3));
+        QVERIFY(logRecordsEqual(stored[0], logs[1]));
+        QVERIFY(logRecordsEqual(stored[1], logs[0]));
+        QVERIFY(logRecordsEqual(stored[2], logs[3]));
+        // The span's trace got its object as always.
+        QCOMPARE(m_store->spanCount(&error), qint64(1));
+        QVERIFY(!blobKey(trace).isEmpty());
+
+        // A logs body queued as a traces request decodes to nothing of use (no resourceSpans): completed, no records.
+        RawPayload mislabelled = json;
+        mislabelled.signal = RawPayload::Signal::Traces;
+        QVERIFY2(m_store->enqueue({ mislabelled }, &error), qPrintable(error));
+        QVERIFY(drain(coordinator));
+        QCOMPARE(m_store->logRecordCount(&error), qint64(4));
     }
 
     void s3DownKeepsRequestsQueued()

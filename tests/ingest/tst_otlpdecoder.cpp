@@ -3,6 +3,7 @@
 #include "model/span.h"
 
 #include "../common/testdata.h"
+#include "../common/testlogs.h"
 
 #include <QDir>
 #include <QFile>
@@ -269,6 +270,14 @@ private Q_SLOTS:
     void encodedJsonIsSpecOtlpJson();
     void responses();
     void prettyPrint();
+    void logsRoundTrip_data();
+    void logsRoundTrip();
+    void logsJsonSpelling();
+    void logsJsonRejections_data();
+    void logsJsonRejections();
+    void logsProtobufRejections();
+    void logsMalformed();
+    void logsResponses();
 };
 
 // The OTLP files of tests/data/ and of the conformance corpus; a new one must get a row in fileCounts_data.
@@ -1284,6 +1293,255 @@ void TestOtlpDecoder::prettyPrint()
     QCOMPARE(OtlpJsonCodec::prettyPrint("{not json"), QByteArray("{not json"));
     // Pretty-printing the pretty output changes nothing.
     QCOMPARE(OtlpJsonCodec::prettyPrint(pretty), pretty);
+}
+
+namespace {
+const TraceId LogTrace = TraceId::fromHex(u"5b8efff798038103d269b633813fc60c");
+const SpanId LogSpan = SpanId::fromHex(u"eee19b7ec3c1b174");
+
+void compareLogLists(const std::vector<LogRecord>& actual, const std::vector<LogRecord>& expected)
+{
+    QCOMPARE(actual.size(), expected.size());
+    for (std::size_t i = 0; i < actual.size(); ++i)
+        QVERIFY2(logRecordsEqual(actual[i], expected[i]), qPrintable(QStringLiteral("log record %1 differs").arg(i)));
+}
+}
+
+void TestOtlpDecoder::logsRoundTrip_data()
+{
+    QTest::addColumn<bool>("json");
+    QTest::newRow("protobuf") << false;
+    QTest::newRow("json") << true;
+}
+
+void TestOtlpDecoder::logsRoundTrip()
+{
+    QFETCH(bool, json);
+    const std::vector<LogRecord> logs = TestLogs::sample(LogTrace, LogSpan);
+    const QByteArray body
+        = json ? OtlpJsonCodec::encodeLogsRequest(logs, true) : OtlpProtobufCodec::encodeLogsRequest(logs);
+    const DecodeResult r = json ? OtlpJsonCodec::decodeLogsRequest(body) : OtlpProtobufCodec::decodeLogsRequest(body);
+    QVERIFY2(r.ok, qPrintable(r.error));
+    QCOMPARE(r.batch.rejectedLogRecords, 0);
+    QVERIFY(r.batch.spans.empty());
+    // Encoded order: grouped by resource, then scope (the third record has its own scope, the fourth its own resource).
+    compareLogLists(r.batch.logs, { logs[0], logs[1], logs[2], logs[3] });
+    // Without trace context: all-zero ids, kept.
+    QVERIFY(!r.batch.logs[2].traceId.isValid());
+    QVERIFY(!r.batch.logs[2].spanId.isValid());
+    QVERIFY(r.batch.logs[1].traceId.isValid());
+    QVERIFY(!r.batch.logs[1].spanId.isValid());
+    // Records of one ScopeLogs share their resource and scope.
+    QCOMPARE(r.batch.logs[1].scope.get(), r.batch.logs[0].scope.get());
+    QCOMPARE(r.batch.logs[2].resource.get(), r.batch.logs[0].resource.get());
+    QVERIFY(r.batch.logs[2].scope.get() != r.batch.logs[0].scope.get());
+    QCOMPARE(r.batch.logs[3].severityNumber, 30); // open enum: kept as sent
+    QCOMPARE(r.batch.logs[3].body.type, AnyValue::Type::Empty);
+    // The other codec reads the same records.
+    const DecodeResult other = json
+        ? OtlpProtobufCodec::decodeLogsRequest(OtlpProtobufCodec::encodeLogsRequest(r.batch.logs))
+        : OtlpJsonCodec::decodeLogsRequest(OtlpJsonCodec::encodeLogsRequest(r.batch.logs, false));
+    QVERIFY2(other.ok, qPrintable(other.error));
+    compareLogLists(other.batch.logs, r.batch.logs);
+}
+
+void TestOtlpDecoder::logsJsonSpelling()
+{
+    // Enum names, snake_case keys, base64 ids, number times, all-zero ids, empty ids.
+    const QByteArray body = QByteArrayLiteral(
+        R"({"resource_logs":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"svc"}}]},
+        "scopeLogs":[{"scope":{"name":"s"},"log_records":[
+          {"timeUnixNano":"1700000000000000001","observed_time_unix_nano":1700000000000,"severityNumber":"SEVERITY_NUMBER_INFO",
+           "severity_text":"INFO","body":{"stringValue":"hello"},"traceId":"W47/95gDgQPSabYzgT/GDA==","spanId":"7uGbfsPBsXQ=",
+           "flags":1,"event_name":"e","droppedAttributesCount":3},
+          {"severityNumber":"SEVERITY_NUMBER_FATAL4","traceId":"00000000000000000000000000000000","spanId":"0000000000000000"},
+          {"severityNumber":13,"traceId":"","spanId":"","body":null}]}]}]})");
+    const DecodeResult r = OtlpJsonCodec::decodeLogsRequest(body);
+    QVERIFY2(r.ok, qPrintable(r.error));
+    QCOMPARE(r.batch.logs.size(), std::size_t(3));
+    const LogRecord& a = r.batch.logs[0];
+    QCOMPARE(a.traceId, LogTrace);
+    QCOMPARE(a.spanId, LogSpan);
+    QCOMPARE(a.timeUnixNano, 1700000000000000001ULL);
+    QCOMPARE(a.observedTimeUnixNano, 1700000000000ULL);
+    QCOMPARE(a.severityNumber, 9);
+    QCOMPARE(a.severityText, QStringLiteral("INFO"));
+    QCOMPARE(a.body, AnyValue::fromString(QStringLiteral("hello")));
+    QCOMPARE(a.flags, 1u);
+    QCOMPARE(a.eventName, QStringLiteral("e"));
+    QCOMPARE(a.droppedAttributesCount, 3u);
+    QCOMPARE(a.serviceName(), QStringLiteral("svc"));
+    QCOMPARE(a.scope->name, QStringLiteral("s"));
+    QCOMPARE(r.batch.logs[1].severityNumber, 24);
+    QVERIFY(!r.batch.logs[1].traceId.isValid());
+    QCOMPARE(r.batch.logs[2].severityNumber, 13);
+    QVERIFY(!r.batch.logs[2].traceId.isValid());
+    QCOMPARE(r.batch.logs[2].body.type, AnyValue::Type::Empty);
+    QCOMPARE(r.batch.logs[2].effectiveTimeUnixNano(), 0ULL);
+
+    // The encoder writes severity as a number, 64-bit times as strings, hex ids, and no ids without trace context.
+    const QJsonObject doc = QJsonDocument::fromJson(OtlpJsonCodec::encodeLogsRequest(r.batch.logs, false)).object();
+    const QJsonArray records = doc.value(QLatin1StringView("resourceLogs"))
+                                   .toArray()
+                                   .at(0)
+                                   .toObject()
+                                   .value(QLatin1StringView("scopeLogs"))
+                                   .toArray()
+                                   .at(0)
+                                   .toObject()
+                                   .value(QLatin1StringView("logRecords"))
+                                   .toArray();
+    QCOMPARE(records.size(), 3);
+    const QJsonObject first = records.at(0).toObject();
+    QCOMPARE(first.value(QLatin1StringView("severityNumber")).toInt(), 9);
+    QCOMPARE(first.value(QLatin1StringView("timeUnixNano")).toString(), QStringLiteral("1700000000000000001"));
+    QCOMPARE(first.value(QLatin1StringView("traceId")).toString(), QStringLiteral("5b8efff798038103d269b633813fc60c"));
+    QCOMPARE(first.value(QLatin1StringView("spanId")).toString(), QStringLiteral("eee19b7ec3c1b174"));
+    QCOMPARE(first.value(QLatin1StringView("eventName")).toString(), QStringLiteral("e"));
+    QVERIFY(!records.at(1).toObject().contains(QLatin1StringView("traceId")));
+    QVERIFY(!records.at(1).toObject().contains(QLatin1StringView("spanId")));
+}
+
+void TestOtlpDecoder::logsJsonRejections_data()
+{
+    QTest::addColumn<QString>("record");
+    QTest::addColumn<QString>("reason");
+    QTest::addColumn<QString>("field");
+    QTest::newRow("short trace id") << QStringLiteral(R"({"traceId":"abcd"})")
+                                    << QStringLiteral(
+                                           "traceId: expected 32 hex digits (or base64 of 16 bytes), got \"abcd\"")
+                                    << QStringLiteral("traceId");
+    QTest::newRow("long span id")
+        << QStringLiteral(R"({"traceId":"5b8efff798038103d269b633813fc60c","spanId":"eee19b7ec3c1b17400"})")
+        << QStringLiteral("spanId: expected 16 hex digits (or base64 of 8 bytes), got \"eee19b7ec3c1b17400\"")
+        << QStringLiteral("spanId");
+    QTest::newRow("span id without trace id")
+        << QStringLiteral(R"({"spanId":"eee19b7ec3c1b174"})")
+        << QStringLiteral("spanId is set but traceId is empty (a span id needs its trace id)")
+        << QStringLiteral("spanId");
+    QTest::newRow("span id with zero trace id")
+        << QStringLiteral(R"({"traceId":"00000000000000000000000000000000","spanId":"eee19b7ec3c1b174"})")
+        << QStringLiteral("spanId is set but traceId is empty (a span id needs its trace id)")
+        << QStringLiteral("spanId");
+    QTest::newRow("time past 2^63")
+        << QStringLiteral(R"({"timeUnixNano":"9223372036854775808"})")
+        << QStringLiteral(
+               "timeUnixNano 9223372036854775808 is at or past 2^63 ns (after the year 2262): not a valid time")
+        << QStringLiteral("timeUnixNano");
+    QString deep = QStringLiteral(R"({"stringValue":"x"})");
+    for (int i = 0; i < AnyValue::MaxDepth + 1; ++i)
+        deep = QStringLiteral(R"({"arrayValue":{"values":[)") + deep + QStringLiteral("]}}");
+    QTest::newRow("body too deep") << QStringLiteral(R"({"body":)") + deep + QLatin1Char('}')
+                                   << QStringLiteral("body nested deeper than 64 levels") << QStringLiteral("body");
+}
+
+void TestOtlpDecoder::logsJsonRejections()
+{
+    QFETCH(QString, record);
+    QFETCH(QString, reason);
+    QFETCH(QString, field);
+    const QString body
+        = QStringLiteral(R"({"resourceLogs":[{"scopeLogs":[{"logRecords":[{"body":{"stringValue":"ok"}},)") + record
+        + QStringLiteral("]}]}]}");
+    const DecodeResult r = OtlpJsonCodec::decodeLogsRequest(body.toUtf8());
+    QVERIFY2(r.ok, qPrintable(r.error));
+    QCOMPARE(r.batch.logs.size(), std::size_t(1)); // the good one stays
+    QCOMPARE(r.batch.rejectedLogRecords, 1);
+    QCOMPARE(r.batch.rejectedSpans, 0);
+    QCOMPARE(r.batch.rejectionMessage,
+        QStringLiteral("1 log record rejected: resourceLogs[0].scopeLogs[0].logRecords[1]: ") + reason);
+    QCOMPARE(r.rejections.size(), std::size_t(1));
+    QCOMPARE(r.rejections[0].span, QStringLiteral("resourceLogs[0].scopeLogs[0].logRecords[1]"));
+    QCOMPARE(r.rejections[0].reason, reason);
+    QCOMPARE(r.rejections[0].field, field);
+}
+
+void TestOtlpDecoder::logsProtobufRejections()
+{
+    auto lengthDelimited = [](int tag, const QByteArray& payload) -> QByteArray {
+        QByteArray out;
+        out.append(char(tag));
+        for (quint64 n = quint64(payload.size());; n >>= 7) {
+            out.append(char((n & 0x7f) | (n > 0x7f ? 0x80 : 0)));
+            if (n <= 0x7f)
+                break;
+        }
+        out.append(payload);
+        return out;
+    };
+    // LogRecord: trace_id = 9 (tag 0x4a), span_id = 10 (tag 0x52); ScopeLogs.log_records = 2 (0x12).
+    auto record = [&](const QByteArray& traceId, const QByteArray& spanId) -> QByteArray {
+        QByteArray r;
+        if (!traceId.isNull())
+            r += lengthDelimited(0x4a, traceId);
+        if (!spanId.isNull())
+            r += lengthDelimited(0x52, spanId);
+        return lengthDelimited(0x12, r);
+    };
+    const QByteArray tid(16, '\x01');
+    const QByteArray sid(8, '\x02');
+    const QByteArray scopeLogs = record(tid, sid) + record(QByteArray(5, '\x01'), sid) + record(tid, QByteArray(3, 'x'))
+        + record(QByteArray(), sid) + record(QByteArray(), QByteArray())
+        + record(QByteArray(16, '\0'), QByteArray(8, '\0')) + record(tid, QByteArray());
+    // ExportLogsServiceRequest.resource_logs = 1 (0x0a) > ResourceLogs.scope_logs = 2 (0x12)
+    const QByteArray request = lengthDelimited(0x0a, lengthDelimited(0x12, scopeLogs));
+    const DecodeResult r = OtlpProtobufCodec::decodeLogsRequest(request);
+    QVERIFY2(r.ok, qPrintable(r.error));
+    QCOMPARE(r.batch.logs.size(), std::size_t(4));
+    QCOMPARE(r.batch.logs[0].traceId, TraceId::fromBytes(tid));
+    QCOMPARE(r.batch.logs[0].spanId, SpanId::fromBytes(sid));
+    QVERIFY(!r.batch.logs[1].traceId.isValid()); // no ids at all
+    QVERIFY(!r.batch.logs[2].traceId.isValid()); // all-zero ids
+    QVERIFY(!r.batch.logs[2].spanId.isValid());
+    QVERIFY(!r.batch.logs[3].spanId.isValid()); // trace without span
+    QCOMPARE(r.batch.rejectedLogRecords, 3);
+    QCOMPARE(r.batch.rejectionMessage,
+        QStringLiteral(
+            "3 log records rejected: resourceLogs[0].scopeLogs[0].logRecords[1]: traceId is 5 bytes (must be "
+            "16 or empty); resourceLogs[0].scopeLogs[0].logRecords[2]: spanId is 3 bytes (must be 8 or "
+            "empty); resourceLogs[0].scopeLogs[0].logRecords[3]: spanId is set but traceId is empty (a span "
+            "id needs its trace id)"));
+    QCOMPARE(r.rejections.size(), std::size_t(3));
+    QCOMPARE(r.rejections[1].field, QStringLiteral("spanId"));
+}
+
+void TestOtlpDecoder::logsMalformed()
+{
+    DecodeResult r = OtlpJsonCodec::decodeLogsRequest(
+        QByteArrayLiteral(R"({"resourceLogs":[{"scopeLogs":[{"logRecords":[{"severityNumber":"LOUD"}]}]}]})"));
+    QVERIFY(!r.ok);
+    QCOMPARE(r.error,
+        QStringLiteral("resourceLogs[0].scopeLogs[0].logRecords[0].severityNumber: unknown enum value \"LOUD\""));
+    QVERIFY(r.batch.logs.empty());
+    r = OtlpJsonCodec::decodeLogsRequest(
+        QByteArrayLiteral(R"({"resourceLogs":[{"scopeLogs":[{"logRecords":[{"timeUnixNano":"x"}]}]}]})"));
+    QVERIFY(!r.ok);
+    QVERIFY2(r.error.startsWith(QStringLiteral("resourceLogs[0].scopeLogs[0].logRecords[0].timeUnixNano: ")),
+        qPrintable(r.error));
+    r = OtlpJsonCodec::decodeLogsRequest(QByteArrayLiteral("[1]"));
+    QVERIFY(!r.ok);
+    QCOMPARE(r.error, QStringLiteral("expected a JSON object (ExportLogsServiceRequest) at the top level"));
+    // Truncated protobuf: the error names the place in the logs message.
+    QByteArray pb = OtlpProtobufCodec::encodeLogsRequest(TestLogs::sample(LogTrace, LogSpan));
+    pb.chop(3);
+    r = OtlpProtobufCodec::decodeLogsRequest(pb);
+    QVERIFY(!r.ok);
+    QVERIFY2(r.error.startsWith(QStringLiteral("protobuf parse error at byte offset ")), qPrintable(r.error));
+    QVERIFY2(r.error.contains(QStringLiteral("resourceLogs[")), qPrintable(r.error));
+    // An empty request is a valid one, with no records.
+    r = OtlpJsonCodec::decodeLogsRequest(QByteArrayLiteral("{}"));
+    QVERIFY(r.ok);
+    QVERIFY(r.batch.logs.empty());
+}
+
+void TestOtlpDecoder::logsResponses()
+{
+    QCOMPARE(OtlpJsonCodec::encodeLogsResponse(0, QString()), QByteArray("{}"));
+    QCOMPARE(OtlpJsonCodec::encodeLogsResponse(3, QStringLiteral("bad")),
+        QByteArray("{\"partialSuccess\":{\"rejectedLogRecords\":\"3\",\"errorMessage\":\"bad\"}}"));
+    QCOMPARE(OtlpProtobufCodec::encodeLogsResponse(0, QString()), QByteArray());
+    // partial_success (1, len 5) { rejected_log_records (1, varint 3), error_message (2, "x") }
+    QCOMPARE(OtlpProtobufCodec::encodeLogsResponse(3, QStringLiteral("x")), QByteArray("\x0a\x05\x08\x03\x12\x01x", 7));
 }
 
 QTEST_GUILESS_MAIN(TestOtlpDecoder)

@@ -92,6 +92,8 @@ public:
     std::vector<RawPayload> tracePayloads(const TraceId&, QString*) override { return {}; }
     QStringList services(QString*) override { return {}; }
     qint64 spanCount(QString*) override { return 0; }
+    std::vector<LogRecord> traceLogs(const TraceId&, QString*) override { return {}; }
+    qint64 logRecordCount(QString*) override { return 0; }
 
     QSemaphore gate;
     std::atomic<bool> failing { false };

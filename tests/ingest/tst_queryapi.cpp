@@ -11,6 +11,7 @@
 
 #include "../common/memorytracestore.h"
 #include "../common/testdata.h"
+#include "../common/testlogs.h"
 
 #include <QDir>
 #include <QElapsedTimer>
@@ -731,7 +732,8 @@ private Q_SLOTS:
     void unknownTraceIs404()
     {
         const QString unknown = QStringLiteral("0123456789abcdef0123456789abcdef");
-        for (const QString& suffix : { QString(), QStringLiteral("/spans"), QStringLiteral("/raw") }) {
+        for (const QString& suffix :
+            { QString(), QStringLiteral("/spans"), QStringLiteral("/logs"), QStringLiteral("/raw") }) {
             const Reply r = get(QStringLiteral("/api/v1/traces/") + unknown + suffix);
             QCOMPARE(r.status, 404);
             QCOMPARE(r.contentType, QByteArray("application/json"));
@@ -1174,6 +1176,79 @@ private Q_SLOTS:
         QCOMPARE(resources.at(0).toObject().value(QStringLiteral("span_count")).toInt(), 1);
         QCOMPARE(resources.at(1).toObject().value(QStringLiteral("service_name")).toString(), QStringLiteral("b"));
         QCOMPARE(resources.at(1).toObject().value(QStringLiteral("span_count")).toInt(), 2);
+    }
+
+    void logsOfATrace()
+    {
+        MemoryTraceStore store;
+        const TraceId trace = TestSpans::traceId(0x10c);
+        QVERIFY(store
+                    .addSpans({ TestSpans::make(
+                        trace, 1, 0, QStringLiteral("op"), TestSpans::resource(QStringLiteral("a")), 1000, 2000) })
+                    .ok);
+        QueryApi api(&store);
+        const QString path = QStringLiteral("/api/v1/traces/%1/logs").arg(trace.toHex());
+
+        // A trace with spans and no log records: an empty list, not 404.
+        QueryApi::Response r = api.handle(getRequest(path));
+        QCOMPARE(r.status, 200);
+        QCOMPARE(jsonOf(r).value(QStringLiteral("trace_id")).toString(), trace.toHex());
+        QCOMPARE(jsonOf(r).value(QStringLiteral("logs")).toArray().size(), 0);
+
+        IngestItem item;
+        item.payload.signal = RawPayload::Signal::Logs;
+        item.batch.logs = TestLogs::sample(trace, TestSpans::spanId(1));
+        QVERIFY(store.write({ item }).ok);
+        r = api.handle(getRequest(path));
+        QCOMPARE(r.status, 200);
+        QCOMPARE(r.header("content-type"), QByteArray("application/json"));
+        const QJsonArray logs = jsonOf(r).value(QStringLiteral("logs")).toArray();
+        QCOMPARE(logs.size(), 3); // the record without trace context is no trace's
+        // By effective time: the record without time (observed earlier) comes first.
+        const QJsonObject first = QJsonDocument::fromJson(R"({"trace_id": "7a00000000000000000000000000010c",
+            "span_id": null, "time_unix_nano": "0", "observed_time_unix_nano": "1700000000000000050",
+            "severity_number": 5, "severity_text": "DEBUG", "event_name": "", "body": {"intValue": "7"},
+            "attributes": [], "service_name": "checkout", "scope_name": "app.logger"})")
+                                      .object();
+        QVERIFY(!first.isEmpty());
+        QCOMPARE(logs.at(0).toObject(), first);
+        const QJsonObject second = QJsonDocument::fromJson(R"({"trace_id": "7a00000000000000000000000000010c",
+            "span_id": "0000000000000001", "time_unix_nano": "1700000000000000100",
+            "observed_time_unix_nano": "1700000000000000600", "severity_number": 17, "severity_text": "ERROR",
+            "event_name": "gen_ai.user.message",
+            "body": {"kvlistValue": {"values": [{"key": "role", "value": {"stringValue": "user"}},
+                {"key": "content", "value": {"arrayValue": {"values": [{"stringValue": "hi"}, {"intValue": "-42"}]}}}]}},
+            "attributes": [{"key": "retry", "value": {"boolValue": true}},
+                {"key": "code.function", "value": {"stringValue": "pay"}}],
+            "service_name": "checkout", "scope_name": "app.logger"})")
+                                       .object();
+        QVERIFY(!second.isEmpty());
+        QCOMPARE(logs.at(1).toObject(), second);
+        const QJsonObject third = logs.at(2).toObject();
+        QVERIFY(third.value(QStringLiteral("body")).isNull()); // no body
+        QCOMPARE(third.value(QStringLiteral("severity_number")).toInt(), 30);
+        QCOMPARE(third.value(QStringLiteral("service_name")).toString(), QStringLiteral("billing"));
+
+        // A trace known only by its log records.
+        const TraceId logsOnly = TestSpans::traceId(0x10d);
+        IngestItem alone;
+        alone.batch.logs = { TestLogs::make(logsOnly, SpanId(), 5, QStringLiteral("x"), nullptr, nullptr) };
+        QVERIFY(store.write({ alone }).ok);
+        r = api.handle(getRequest(QStringLiteral("/api/v1/traces/%1/logs").arg(logsOnly.toHex())));
+        QCOMPARE(r.status, 200);
+        const QJsonObject only = jsonOf(r).value(QStringLiteral("logs")).toArray().at(0).toObject();
+        QCOMPARE(only.value(QStringLiteral("body")).toObject().value(QStringLiteral("stringValue")).toString(),
+            QStringLiteral("x"));
+        QCOMPARE(only.value(QStringLiteral("service_name")).toString(), QString());
+        QCOMPARE(only.value(QStringLiteral("scope_name")).toString(), QString());
+
+        // Neither spans nor log records: 404 as on the other routes; no parameters taken.
+        r = api.handle(getRequest(QStringLiteral("/api/v1/traces/%1/logs").arg(TestSpans::traceId(0x10e).toHex())));
+        QCOMPARE(r.status, 404);
+        QCOMPARE(jsonOf(r).value(QStringLiteral("error")).toString(),
+            QStringLiteral("trace %1 not found").arg(TestSpans::traceId(0x10e).toHex()));
+        r = api.handle(getRequest(path, { { QStringLiteral("limit"), QStringLiteral("2") } }));
+        QCOMPARE(r.status, 400);
     }
 
     void rawPrefersTheStoredDocument()

@@ -79,7 +79,7 @@ public:
     WriteResult write(const std::vector<IngestItem>& items) override
     {
         if (++writes == failWrite)
-            return { false, QStringLiteral("disk full (simulated)"), 0, {} };
+            return { false, QStringLiteral("disk full (simulated)"), 0, 0, {} };
         return m_inner->write(items);
     }
     std::vector<TraceSummary> listTraces(const TraceQuery& q, QString* e) override { return m_inner->listTraces(q, e); }
@@ -88,6 +88,8 @@ public:
     std::vector<RawPayload> tracePayloads(const TraceId& id, QString* e) override { return m_inner->tracePayloads(id, e); }
     QStringList services(QString* e) override { return m_inner->services(e); }
     qint64 spanCount(QString* e) override { return m_inner->spanCount(e); }
+    std::vector<LogRecord> traceLogs(const TraceId& id, QString* e) override { return m_inner->traceLogs(id, e); }
+    qint64 logRecordCount(QString* e) override { return m_inner->logRecordCount(e); }
 
 private:
     TraceStore* m_inner;
