@@ -529,8 +529,12 @@ MainWindow::LoadedTrace MainWindow::loadTrace(TraceStore* store, const TraceId& 
     if (!error.isEmpty()) {
         qCWarning(lcUi) << "cannot load payloads of trace" << id.toHex() << error;
         loaded.payloadError = error;
+        error.clear();
     }
-    loaded.tree = SpanTree::build(std::move(spans));
+    std::vector<LogRecord> logs = store->traceLogs(id, &error);
+    if (!error.isEmpty()) // the spans are still worth showing
+        qCWarning(lcUi) << "cannot load log records of trace" << id.toHex() << error;
+    loaded.tree = SpanTree::build(std::move(spans), std::move(logs));
     return loaded;
 }
 

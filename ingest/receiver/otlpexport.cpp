@@ -75,24 +75,35 @@ Decision decodeAndSubmit(IngestPipeline* pipeline, const Request& request, qint6
         return answerMetrics(request, body);
 
     const Encoding enc = request.encoding;
-    DecodeResult decoded
-        = enc == Encoding::Json ? OtlpJsonCodec::decodeRequest(body) : OtlpProtobufCodec::decodeRequest(body);
+    const bool logs = request.signal == Signal::Logs;
+    DecodeResult decoded = logs
+        ? (enc == Encoding::Json ? OtlpJsonCodec::decodeLogsRequest(body) : OtlpProtobufCodec::decodeLogsRequest(body))
+        : (enc == Encoding::Json ? OtlpJsonCodec::decodeRequest(body) : OtlpProtobufCodec::decodeRequest(body));
     if (!decoded.ok) {
         d.outcome = Outcome::BadRequest;
-        d.message = QStringLiteral("malformed %1 ExportTraceServiceRequest: %2").arg(formatName(enc), decoded.error);
+        d.message = QStringLiteral("malformed %1 %2: %3")
+                        .arg(formatName(enc),
+                             logs ? QStringLiteral("ExportLogsServiceRequest") : QStringLiteral("ExportTraceServiceRequest"),
+                             decoded.error);
         return d;
     }
-    const qint64 rejectedSpans = decoded.batch.rejectedSpans;
+    const qint64 rejected = logs ? decoded.batch.rejectedLogRecords : decoded.batch.rejectedSpans;
     const QString rejectionMessage = decoded.batch.rejectionMessage;
-    if (rejectedSpans > 0)
-        qCWarning(lcIngest).noquote() << "rejected" << rejectedSpans << "spans from" << request.peer << rejectionMessage;
-    d.okBody = enc == Encoding::Json ? OtlpJsonCodec::encodeResponse(rejectedSpans, rejectionMessage)
-                                     : OtlpProtobufCodec::encodeResponse(rejectedSpans, rejectionMessage);
-    if (decoded.batch.spans.empty())
+    if (rejected > 0)
+        qCWarning(lcIngest).noquote() << "rejected" << rejected << (logs ? "log records" : "spans") << "from"
+                                      << request.peer << rejectionMessage;
+    if (logs)
+        d.okBody = enc == Encoding::Json ? OtlpJsonCodec::encodeLogsResponse(rejected, rejectionMessage)
+                                         : OtlpProtobufCodec::encodeLogsResponse(rejected, rejectionMessage);
+    else
+        d.okBody = enc == Encoding::Json ? OtlpJsonCodec::encodeResponse(rejected, rejectionMessage)
+                                         : OtlpProtobufCodec::encodeResponse(rejected, rejectionMessage);
+    if (decoded.batch.spans.empty() && decoded.batch.logs.empty())
         return d; // nothing is owed to the store
 
     IngestItem item;
     item.payload.body = body;
+    item.payload.signal = logs ? RawPayload::Signal::Logs : RawPayload::Signal::Traces;
     item.payload.contentType = QString::fromLatin1(contentTypeOf(enc));
     item.payload.contentEncoding
         = QString::fromLatin1(request.contentEncoding == "identity" ? QByteArray() : request.contentEncoding);
@@ -100,6 +111,7 @@ Decision decodeAndSubmit(IngestPipeline* pipeline, const Request& request, qint6
     item.payload.receivedAtUnixNano = static_cast<std::uint64_t>(QDateTime::currentMSecsSinceEpoch()) * 1000000ULL;
     item.payload.peer = request.peer;
     item.payload.spanCount = static_cast<qint64>(decoded.batch.spans.size());
+    item.payload.logRecordCount = static_cast<qint64>(decoded.batch.logs.size());
     item.batch = std::move(decoded.batch);
     d.write = pipeline->submit(std::move(item), request.wire.size() + body.size());
     if (!d.write) {

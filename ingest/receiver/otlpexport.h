@@ -21,7 +21,7 @@ class IngestPipeline;
 namespace OtlpExport {
 
 /// Which OTLP export service a request is for.
-enum class Signal { Traces, Metrics };
+enum class Signal { Traces, Logs, Metrics };
 /// The request's wire format: binary protobuf (OTLP/gRPC, `application/x-protobuf`) or OTLP/JSON.
 enum class Encoding { Protobuf, Json };
 
@@ -38,7 +38,7 @@ struct Decision {
     Outcome outcome = Outcome::Ok;
     QString message; ///< why, for every outcome but Ok
     /// The export response to send once `write` succeeds (or at once without `write`), in the request's encoding:
-    /// Export*ServiceResponse, with partial_success when spans (or data points) were rejected.
+    /// Export*ServiceResponse, with partial_success when spans, log records (or data points) were rejected.
     QByteArray okBody;
     std::optional<QFuture<WriteResult>> write; ///< the pipeline's commit of the accepted part
 };
@@ -53,7 +53,8 @@ struct Request {
 };
 
 /**
- * Inflates, decodes and submits one export request. `maxBodyBytes` bounds the inflated body, bytes. Metrics are
+ * Inflates, decodes and submits one export request (ExportTraceServiceRequest or ExportLogsServiceRequest: its spans
+ * or log records, with the raw body, as one IngestItem). `maxBodyBytes` bounds the inflated body, bytes. Metrics are
  * decoded only to count their data points: they are not stored, and the answer rejects every data point with a
  * message saying so (an SDK that exports metrics by default then stops logging failures).
  */

@@ -47,6 +47,7 @@ void grpcLog(gpr_log_func_args* args)
 
 namespace pbtrace = opentelemetry::proto::collector::trace::v1;
 namespace pbmetrics = opentelemetry::proto::collector::metrics::v1;
+namespace pblogs = opentelemetry::proto::collector::logs::v1;
 
 // How long an UNAVAILABLE answer asks the SDK to wait before it retries (google.rpc.RetryInfo.retry_delay), s.
 constexpr int RetryDelaySeconds = 1;
@@ -394,6 +395,19 @@ private:
     CallIntake* m_intake;
 };
 
+class LogsService final : public pblogs::LogsService::WithRawCallbackMethod_Export<pblogs::LogsService::Service> {
+public:
+    explicit LogsService(CallIntake* intake) : m_intake(intake) { }
+    grpc::ServerUnaryReactor* Export(grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+                                     grpc::ByteBuffer* response) override
+    {
+        return m_intake->take(context, request, response, OtlpExport::Signal::Logs);
+    }
+
+private:
+    CallIntake* m_intake;
+};
+
 class MetricsService final
     : public pbmetrics::MetricsService::WithRawCallbackMethod_Export<pbmetrics::MetricsService::Service> {
 public:
@@ -414,6 +428,7 @@ struct OtlpGrpcReceiver::Impl {
     std::shared_ptr<CallRegistry> registry = std::make_shared<CallRegistry>();
     std::unique_ptr<CallIntake> intake;
     std::unique_ptr<TraceService> traces;
+    std::unique_ptr<LogsService> logs;
     std::unique_ptr<MetricsService> metrics;
     std::unique_ptr<grpc::Server> server;
     QThread* thread = nullptr;
@@ -442,6 +457,7 @@ bool OtlpGrpcReceiver::start(QString* error)
     const QByteArray expected = m_options.apiKey.isEmpty() ? QByteArray() : "Bearer " + m_options.apiKey;
     impl->intake = std::make_unique<CallIntake>(expected, impl->registry);
     impl->traces = std::make_unique<TraceService>(impl->intake.get());
+    impl->logs = std::make_unique<LogsService>(impl->intake.get());
     impl->metrics = std::make_unique<MetricsService>(impl->intake.get());
 
     impl->thread = new QThread;
@@ -464,6 +480,7 @@ bool OtlpGrpcReceiver::start(QString* error)
     // Two Spanscopes must not share a port silently (gRPC sets SO_REUSEPORT by default).
     builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
     builder.RegisterService(impl->traces.get());
+    builder.RegisterService(impl->logs.get());
     builder.RegisterService(impl->metrics.get());
     impl->server = builder.BuildAndStart();
     if (!impl->server || selectedPort == 0) {

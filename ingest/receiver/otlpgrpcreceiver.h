@@ -10,7 +10,8 @@ class IngestPipeline;
 
 /**
  * The embedded OTLP/gRPC receiver (OTLP spec, "OTLP/gRPC"), on 127.0.0.1:4317 by default:
- * `opentelemetry.proto.collector.trace.v1.TraceService/Export` stores spans through the IngestPipeline, and
+ * `opentelemetry.proto.collector.trace.v1.TraceService/Export` stores spans and `...logs.v1.LogsService/Export`
+ * log records through the IngestPipeline, and
  * `...metrics.v1.MetricsService/Export` is answered OK with every data point rejected (partial success with a
  * message saying metrics are not stored), so SDKs that export metrics by default do not log failures forever.
  *

@@ -494,6 +494,8 @@ private:
         }
         if (path == QLatin1String("/v1/traces"))
             ex.signal = OtlpExport::Signal::Traces;
+        else if (path == QLatin1String("/v1/logs"))
+            ex.signal = OtlpExport::Signal::Logs;
         else if (path == QLatin1String("/v1/metrics")) // answered, not stored: see OtlpExport::decodeAndSubmit
             ex.signal = OtlpExport::Signal::Metrics;
         else

@@ -13,7 +13,7 @@ class ReceiverServer;
 class TraceStore;
 
 /**
- * The embedded OTLP/HTTP receiver (OTLP spec, "OTLP/HTTP"): `POST /v1/traces` with
+ * The embedded OTLP/HTTP receiver (OTLP spec, "OTLP/HTTP"): `POST /v1/traces` and `POST /v1/logs` with
  * `application/x-protobuf` or `application/json` bodies, `Content-Length` or chunked, optionally
  * `Content-Encoding: gzip`; plus `GET /healthz` (JSON: status, store, query store, queued bytes, request counts) and
  * the read-only query API under `/api/v1/` (QueryApi, docs/query-api.md), whose store reads run on a small thread
@@ -25,8 +25,9 @@ class TraceStore;
  * half-sent for Options::idleTimeoutSeconds are closed, at most Options::maxConnections are open at once (more are
  * closed on accept), and the listen backlog is 4096 (capped by the kernel's net.core.somaxconn).
  *
- * Replies: 200 with ExportTraceServiceResponse in the request's encoding (with partial_success when spans were
- * rejected), sent only after the spans are committed by the IngestPipeline; 400 (malformed body, with a
+ * `POST /v1/metrics` is answered 200 with every data point rejected (metrics are not stored; OtlpExport).
+ * Replies: 200 with ExportTraceServiceResponse (ExportLogsServiceResponse) in the request's encoding (with
+ * partial_success when spans or log records were rejected), sent only after they are committed by the IngestPipeline; 400 (malformed body, with a
  * google.rpc.Status naming what is wrong), 401 (Options::apiKey set and the request lacks it), 404, 405, 413 (body or inflated body over maxBodyBytes), 415
  * (other content type or encoding), 503 with Retry-After (queue full, store failing, shutting down).
  *

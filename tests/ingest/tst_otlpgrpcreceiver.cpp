@@ -5,7 +5,9 @@
 #include "ingest/receiver/ingestpipeline.h"
 #include "ingest/receiver/otlpgrpcreceiver.h"
 #include "tests/common/memorytracestore.h"
+#include "tests/common/testlogs.h"
 
+#include "opentelemetry/proto/collector/logs/v1/logs_service.pb.h"
 #include "opentelemetry/proto/collector/metrics/v1/metrics_service.pb.h"
 #include "opentelemetry/proto/collector/trace/v1/trace_service.pb.h"
 
@@ -29,6 +31,7 @@ namespace pbmetrics = opentelemetry::proto::collector::metrics::v1;
 
 const char* const TraceExport = "/opentelemetry.proto.collector.trace.v1.TraceService/Export";
 const char* const MetricsExport = "/opentelemetry.proto.collector.metrics.v1.MetricsService/Export";
+const char* const LogsExport = "/opentelemetry.proto.collector.logs.v1.LogsService/Export";
 
 std::vector<Span> makeSpans(int count, quint8 traceSeed = 1)
 {
@@ -347,6 +350,49 @@ private Q_SLOTS:
         m_store->gate.release(100);
         verifyStillServing(13);
         QCOMPARE(m_store->traceSpans(makeSpans(1, 12)[0].traceId).size(), std::size_t(3));
+    }
+
+    // LogsService/Export: records committed before OK, with and without trace context; bad ids rejected alone.
+    void logRecordsAreCommittedBeforeOk()
+    {
+        const TraceId trace = makeSpans(1, 21)[0].traceId;
+        const std::vector<LogRecord> logs = TestLogs::sample(trace, makeSpans(1, 21)[0].spanId);
+        CallOptions gzip;
+        gzip.gzip = true;
+        CallResult r = rawCall(m_channel, LogsExport, OtlpProtobufCodec::encodeLogsRequest(logs), gzip);
+        QVERIFY2(r.status.ok(), r.status.error_message().c_str());
+        opentelemetry::proto::collector::logs::v1::ExportLogsServiceResponse response;
+        QVERIFY(response.ParseFromArray(r.response.constData(), int(r.response.size())));
+        QVERIFY(!response.has_partial_success());
+        const std::vector<LogRecord> stored = m_store->traceLogs(trace);
+        qint64 ofTrace = 0;
+        for (const LogRecord& l : logs)
+            ofTrace += l.traceId == trace ? 1 : 0;
+        QCOMPARE(qint64(stored.size()), ofTrace);
+        QCOMPARE(m_store->logRecordCount(), qint64(logs.size())); // records without trace context are stored too
+        QCOMPARE(m_store->spanCount(), qint64(0));
+
+        opentelemetry::proto::collector::logs::v1::ExportLogsServiceRequest bad;
+        auto* records = bad.add_resource_logs()->add_scope_logs();
+        auto* good = records->add_log_records();
+        good->set_trace_id(std::string(16, '\x31'));
+        good->set_span_id(std::string(8, '\x01'));
+        good->mutable_body()->set_string_value("kept");
+        auto* wrong = records->add_log_records();
+        wrong->set_trace_id("short");
+        wrong->mutable_body()->set_string_value("rejected");
+        r = rawCall(m_channel, LogsExport, QByteArray::fromStdString(bad.SerializeAsString()));
+        QVERIFY2(r.status.ok(), r.status.error_message().c_str());
+        QVERIFY(response.ParseFromArray(r.response.constData(), int(r.response.size())));
+        QCOMPARE(response.partial_success().rejected_log_records(), qint64(1));
+        QVERIFY2(QString::fromStdString(response.partial_success().error_message()).contains(QLatin1String("logRecords[1]")),
+                 response.partial_success().error_message().c_str());
+        QCOMPARE(m_store->logRecordCount(), qint64(logs.size()) + 1);
+
+        r = rawCall(m_channel, LogsExport, QByteArray(R"({"resourceLogs":[]})"));
+        QCOMPARE(r.status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+        QVERIFY2(QString::fromStdString(r.status.error_message()).contains(QLatin1String("ExportLogsServiceRequest")),
+                 r.status.error_message().c_str());
     }
 
     void metricsAreAnsweredWithPartialSuccess()

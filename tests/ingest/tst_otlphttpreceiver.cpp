@@ -5,6 +5,7 @@
 #include "ingest/receiver/otlphttpreceiver.h"
 #include "storage/sqlitetracestore.h"
 #include "tests/common/rawhttpclient.h"
+#include "tests/common/testlogs.h"
 
 #include <QFile>
 #include <QJsonDocument>
@@ -602,6 +603,33 @@ private Q_SLOTS:
         r = send("GET", url(QStringLiteral("/healthz")));
         QCOMPARE(r.status, 200);
         QCOMPARE(QJsonDocument::fromJson(r.body).object().value(QStringLiteral("status")).toString(), QStringLiteral("ok"));
+    }
+
+    // POST /v1/logs: protobuf and OTLP/JSON (gzip), committed before 200, answered in the request's encoding.
+    void logRecordsAreStored()
+    {
+        const TraceId trace = makeSpans(1, 40)[0].traceId;
+        const std::vector<LogRecord> logs = TestLogs::sample(trace, makeSpans(1, 40)[0].spanId);
+        Reply r = send("POST", url(QStringLiteral("/v1/logs")), OtlpProtobufCodec::encodeLogsRequest(logs),
+                       { { "Content-Type", "application/x-protobuf" } });
+        QCOMPARE(r.status, 200);
+        QCOMPARE(r.contentType, QByteArray("application/x-protobuf"));
+        QCOMPARE(m_store->logRecordCount(), qint64(logs.size()));
+        const std::vector<LogRecord> stored = m_store->traceLogs(trace);
+        QVERIFY(!stored.empty());
+
+        const TraceId other = makeSpans(1, 41)[0].traceId;
+        const std::vector<LogRecord> more = TestLogs::sample(other, makeSpans(1, 41)[0].spanId);
+        r = send("POST", url(QStringLiteral("/v1/logs")), Gzip::deflate(OtlpJsonCodec::encodeLogsRequest(more, false)),
+                 { { "Content-Type", "application/json" }, { "Content-Encoding", "gzip" } });
+        QCOMPARE(r.status, 200);
+        QCOMPARE(r.body, QByteArray("{}"));
+        QCOMPARE(m_store->traceLogs(other).size(), stored.size());
+
+        r = send("POST", url(QStringLiteral("/v1/logs")), "{\"resourceLogs\":{}}", { { "Content-Type", "application/json" } });
+        QCOMPARE(r.status, 400);
+        QVERIFY2(r.body.contains("ExportLogsServiceRequest"), r.body.constData());
+        QCOMPARE(send("GET", url(QStringLiteral("/v1/logs"))).status, 405);
     }
 
     // Metrics are answered, not stored: OK with every data point rejected and a message saying why (issue 9 §2).
