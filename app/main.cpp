@@ -291,8 +291,12 @@ int runImport(QCoreApplication& app)
             line += QCoreApplication::translate("main", "; %1 spans rejected").arg(report.spansRejected);
         if (report.requestsSkipped)
             line += QCoreApplication::translate("main", "; %1 lines skipped").arg(report.requestsSkipped);
+        if (report.logRecordsImported)
+            line += QCoreApplication::translate("main", "; %1 log records").arg(report.logRecordsImported);
+        if (report.logRecordsRejected)
+            line += QCoreApplication::translate("main", "; %1 log records rejected").arg(report.logRecordsRejected);
         if (report.nonTraceLines)
-            line += QCoreApplication::translate("main", "; %1 log/metric lines skipped").arg(report.nonTraceLines);
+            line += QCoreApplication::translate("main", "; %1 metric lines skipped").arg(report.nonTraceLines);
         std::fprintf(stdout, "%s\n", qPrintable(line));
     }
     std::fflush(stdout);
@@ -377,14 +381,15 @@ int runExport(QCoreApplication& app)
         printError(report.error);
         return 2;
     }
-    std::fprintf(stdout, "%s\n",
-                 qPrintable(QCoreApplication::translate("main", "%1: exported %2 spans in %3 traces (%4%5, %6 bytes)")
-                                .arg(path)
-                                .arg(report.spans)
-                                .arg(report.traces)
-                                .arg(TraceExporter::formatName(options.format),
-                                     options.gzip ? QStringLiteral(", gzip") : QString())
-                                .arg(report.bytes)));
+    QString line = QCoreApplication::translate("main", "%1: exported %2 spans in %3 traces (%4%5, %6 bytes)")
+                       .arg(path)
+                       .arg(report.spans)
+                       .arg(report.traces)
+                       .arg(TraceExporter::formatName(options.format), options.gzip ? QStringLiteral(", gzip") : QString())
+                       .arg(report.bytes);
+    if (report.logRecords)
+        line += QCoreApplication::translate("main", "; %1 log records").arg(report.logRecords);
+    std::fprintf(stdout, "%s\n", qPrintable(line));
     std::fflush(stdout);
     return 0;
 }

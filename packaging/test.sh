@@ -53,7 +53,7 @@ fi
 # and the libraries they link), each run briefly from its seed corpus. A crash or sanitizer report fails its test.
 # SPANSCOPE_SKIP_FUZZERS=1 skips them.
 if [ "${SPANSCOPE_SKIP_FUZZERS:-}" != 1 ]; then
-    fuzzers=(fuzz_otlp_protobuf fuzz_otlp_json fuzz_jaeger_json fuzz_zipkin_json fuzz_gzip fuzz_otlp_http)
+    fuzzers=(fuzz_otlp_protobuf fuzz_otlp_json fuzz_otlp_logs fuzz_jaeger_json fuzz_zipkin_json fuzz_gzip fuzz_otlp_http)
     cmake --preset fuzz >/dev/null
     cmake --build --preset fuzz --target "${fuzzers[@]}"
     ctest --preset fuzz --output-on-failure -j2 -R '^fuzz_'

@@ -203,6 +203,7 @@ QWidget* MainWindow::createTraceListPane()
     m_textFilter->setPlaceholderText(tr("Filter by span name or attribute value"));
     m_textFilter->setClearButtonEnabled(true);
     m_errorsOnly = new QCheckBox(tr("&Errors only"));
+    m_errorsOnly->setObjectName(QStringLiteral("errorsOnly"));
     m_pause = new QToolButton;
     m_pause->setText(tr("&Pause live updates"));
     m_pause->setCheckable(true);

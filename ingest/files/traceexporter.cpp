@@ -44,6 +44,15 @@ public:
         return true;
     }
 
+    /// The trace's log records as one ExportLogsServiceRequest line (JSON Lines only: the single-request formats
+    /// have no place for them). Nothing for an empty list.
+    bool writeLogs(const std::vector<LogRecord>& logs)
+    {
+        if (logs.empty() || m_options.format != ExportFormat::OtlpJsonLines)
+            return true;
+        return write(OtlpJsonCodec::encodeLogsRequest(logs, false).append('\n'));
+    }
+
     bool writeTrace(const std::vector<Span>& spans)
     {
         switch (m_options.format) {
@@ -171,6 +180,18 @@ ExportReport TraceExporter::run(const QString& path, const ExportOptions& option
         if (!writer.writeTrace(spans)) {
             error = writer.error();
             return false;
+        }
+        if (options.format == ExportFormat::OtlpJsonLines) {
+            const std::vector<LogRecord> logs = m_store->traceLogs(id, &readError);
+            if (!readError.isEmpty()) {
+                error = QStringLiteral("reading the log records of trace %1: %2").arg(id.toHex(), readError);
+                return false;
+            }
+            if (!writer.writeLogs(logs)) {
+                error = writer.error();
+                return false;
+            }
+            report.logRecords += static_cast<qint64>(logs.size());
         }
         ++report.traces;
         report.spans += static_cast<qint64>(spans.size());

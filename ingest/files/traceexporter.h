@@ -34,6 +34,7 @@ struct ExportReport {
     QString error;
     qint64 traces = 0;
     qint64 spans = 0;
+    qint64 logRecords = 0; ///< the traces' OTLP log records, written as resourceLogs lines (otlp-jsonl only)
     qint64 bytes = 0; ///< size of the written file
 };
 

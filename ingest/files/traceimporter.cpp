@@ -231,10 +231,16 @@ QByteArray firstKey(const QByteArray& json)
     return end < 0 ? QByteArray() : json.mid(i + 1, end - i - 1);
 }
 
+/// Signals a trace file may carry that are not stored (log records are: see isLogsKey).
 bool isNonTraceSignal(const QByteArray& key)
 {
-    return key == "resourceLogs" || key == "resourceMetrics" || key == "resourceProfiles" || key == "resource_logs"
-        || key == "resource_metrics";
+    return key == "resourceMetrics" || key == "resourceProfiles" || key == "resource_metrics";
+}
+
+/// An ExportLogsServiceRequest (LogsData) in OTLP/JSON, as the Collector's file exporter writes beside traces.
+bool isLogsKey(const QByteArray& key)
+{
+    return key == "resourceLogs" || key == "resource_logs";
 }
 
 /// `top-level keys "batches", "result"`, `an array whose first element has key "foo"`, ...: what a JSON document
@@ -381,9 +387,12 @@ private:
         const SpanBatch& batch = decoded.batch;
         m_report.spansImported += static_cast<qint64>(batch.spans.size());
         m_report.spansRejected += batch.rejectedSpans;
+        m_report.logRecordsImported += static_cast<qint64>(batch.logs.size());
+        m_report.logRecordsRejected += batch.rejectedLogRecords;
         for (const Span& s : batch.spans)
             m_traces.insert(s.traceId);
-        if (batch.rejectedSpans > 0 && decoded.rejections.empty()) {
+        const qint64 rejectedItems = batch.rejectedSpans + batch.rejectedLogRecords;
+        if (rejectedItems > 0 && decoded.rejections.empty()) {
             addProblem(line, -1, batch.rejectionMessage);
             return;
         }
@@ -402,10 +411,11 @@ private:
         for (std::size_t i = 0; i < decoded.rejections.size(); ++i) {
             const SpanRejection& rejection = decoded.rejections[i];
             addProblem(lines[i], offsets[i] >= 0 ? jsonOffset + offsets[i] : -1,
-                QStringLiteral("span %1: %2").arg(rejection.span, rejection.reason));
+                (batch.rejectedLogRecords > 0 ? QStringLiteral("log record %1: %2") : QStringLiteral("span %1: %2"))
+                    .arg(rejection.span, rejection.reason));
         }
         // Past the decoder's list: counted, not listed.
-        m_report.problemCount += batch.rejectedSpans - static_cast<qint64>(decoded.rejections.size());
+        m_report.problemCount += rejectedItems - static_cast<qint64>(decoded.rejections.size());
     }
 
     ImportReport finish()
@@ -417,7 +427,7 @@ private:
                 m_report.error = m_name % QStringLiteral(": import cancelled");
             return std::move(m_report);
         }
-        if (m_report.spansImported == 0) // why is in `problems`, not repeated here
+        if (m_report.spansImported == 0 && m_report.logRecordsImported == 0) // why is in `problems`, not repeated here
             return fail(QStringLiteral("no valid spans found"));
         m_report.ok = true;
         return std::move(m_report);
@@ -428,13 +438,16 @@ private:
     {
         const bool json = contentType == QLatin1String("application/json");
         account(decoded, 0, json ? body : QByteArray());
-        if (decoded.batch.spans.empty())
+        if (decoded.batch.spans.empty() && decoded.batch.logs.empty())
             return finish();
         if (cancelled())
             return finish();
         IngestItem item;
         item.payload = payload(std::move(body), contentType, m_fileSize);
         item.payload.spanCount = static_cast<qint64>(decoded.batch.spans.size());
+        item.payload.logRecordCount = static_cast<qint64>(decoded.batch.logs.size());
+        if (!decoded.batch.logs.empty())
+            item.payload.signal = RawPayload::Signal::Logs;
         item.batch = std::move(decoded.batch);
         std::vector<IngestItem> chunk;
         chunk.push_back(std::move(item));
@@ -475,7 +488,7 @@ private:
         if (!m_in.error().isEmpty())
             return fail(QStringLiteral("line %1: %2").arg(m_line + 1).arg(m_in.error()));
         const auto isRequestKey = [](const QByteArray& k) {
-            return k == "resourceSpans" || k == "resource_spans" || isNonTraceSignal(k);
+            return k == "resourceSpans" || k == "resource_spans" || isLogsKey(k) || isNonTraceSignal(k);
         };
         if (isRequestKey(firstKey(line))) {
             QJsonParseError parseError;
@@ -545,6 +558,13 @@ private:
             DecodeResult decoded = OtlpJsonCodec::decodeRequest(body);
             if (!decoded.ok)
                 return fail(QStringLiteral("not a valid OTLP/JSON request: %1").arg(decoded.error));
+            return deliverDocument(std::move(decoded), std::move(body), QStringLiteral("application/json"));
+        }
+        if (doc.isObject() && isLogsKey(firstKey(body))) {
+            m_report.format = TraceFileFormat::OtlpJson;
+            DecodeResult decoded = OtlpJsonCodec::decodeLogsRequest(body);
+            if (!decoded.ok)
+                return fail(QStringLiteral("not a valid OTLP/JSON logs request: %1").arg(decoded.error));
             return deliverDocument(std::move(decoded), std::move(body), QStringLiteral("application/json"));
         }
         if (doc.isObject() && isNonTraceSignal(firstKey(body)))
@@ -625,7 +645,11 @@ private:
             ++m_report.nonTraceLines;
             return;
         }
-        DecodeResult decoded = OtlpJsonCodec::decodeRequest(line);
+        // The Collector's file exporter writes log requests between the trace requests, and so does our export.
+        const bool logs = isLogsKey(key)
+            || (!line.contains("\"resourceSpans\"") && !line.contains("\"resource_spans\"")
+                && line.contains("\"resourceLogs\""));
+        DecodeResult decoded = logs ? OtlpJsonCodec::decodeLogsRequest(line) : OtlpJsonCodec::decodeRequest(line);
         if (!decoded.ok) {
             ++m_report.requestsSkipped;
             QJsonParseError parseError;
@@ -636,22 +660,28 @@ private:
                                .arg(parseError.offset + 1)
                                .arg(parseError.errorString()));
             else
-                addProblem(m_line, offset, QStringLiteral("not an OTLP trace request: %1").arg(decoded.error));
+                addProblem(m_line, offset,
+                           (logs ? QStringLiteral("not an OTLP logs request: %1")
+                                 : QStringLiteral("not an OTLP trace request: %1"))
+                               .arg(decoded.error));
             return;
         }
-        if (decoded.batch.spans.empty() && decoded.batch.rejectedSpans == 0
-            && (line.contains("\"resourceLogs\"") || line.contains("\"resourceMetrics\""))) {
+        if (!logs && decoded.batch.spans.empty() && decoded.batch.rejectedSpans == 0
+            && line.contains("\"resourceMetrics\"")) {
             ++m_report.nonTraceLines;
             return;
         }
         account(decoded, m_line, line, offset);
-        if (decoded.batch.spans.empty())
+        if (decoded.batch.spans.empty() && decoded.batch.logs.empty())
             return;
         IngestItem item;
         const qint64 size = line.size();
         item.payload = payload(std::move(line), QStringLiteral("application/json"), size);
         item.payload.spanCount = static_cast<qint64>(decoded.batch.spans.size());
-        *chunkSpans += item.payload.spanCount;
+        item.payload.logRecordCount = static_cast<qint64>(decoded.batch.logs.size());
+        if (logs)
+            item.payload.signal = RawPayload::Signal::Logs;
+        *chunkSpans += item.payload.spanCount + item.payload.logRecordCount; // chunk size in items
         item.batch = std::move(decoded.batch);
         chunk->push_back(std::move(item));
     }

@@ -47,7 +47,9 @@ struct ImportReport {
     qint64 tracesImported = 0; ///< distinct trace ids among them
     qint64 spansRejected = 0; ///< spans dropped one by one (invalid ids, ...)
     qint64 requestsSkipped = 0; ///< JSON Lines lines that could not be decoded (each in `problems`)
-    qint64 nonTraceLines = 0; ///< JSON Lines lines with resourceLogs/resourceMetrics (skipped, not errors)
+    qint64 logRecordsImported = 0; ///< OTLP log records (resourceLogs lines or documents) decoded and committed
+    qint64 logRecordsRejected = 0; ///< log records dropped one by one (invalid ids)
+    qint64 nonTraceLines = 0; ///< JSON Lines lines with resourceMetrics/resourceProfiles (skipped, not errors)
     qint64 spansCommittedBeforeFailure = 0; ///< only when a store write failed after earlier chunks committed
     std::vector<ImportProblem> problems; ///< at most ImportOptions::maxProblems entries, in file order per chunk
     qint64 problemCount = 0; ///< all problems, also those not kept in `problems`

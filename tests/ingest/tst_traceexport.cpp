@@ -4,6 +4,7 @@
 #include "storage/sqlitetracestore.h"
 
 #include "../common/testdata.h"
+#include "../common/testlogs.h"
 
 #include <QFile>
 #include <QJsonDocument>
@@ -231,6 +232,60 @@ private Q_SLOTS:
         QVERIFY(zipkin.ok);
         QCOMPARE(zipkin.traces, 1);
         QCOMPARE(zipkin.spans, 9);
+    }
+
+    // OTLP JSON Lines carry a trace's log records as resourceLogs lines after its spans, as the Collector's file
+    // exporter writes both signals; importing such a file stores them again (issue 9 §3).
+    void logRecordsRoundTripThroughJsonLines()
+    {
+        auto source = newStore();
+        const std::vector<Span> spans = m_source->traceSpans(m_expected.front().traceId);
+        QVERIFY(!spans.empty());
+        const TraceId trace = spans.front().traceId;
+        IngestItem item;
+        item.batch.spans = spans;
+        item.batch.logs = TestLogs::sample(trace, spans.front().spanId);
+        item.payload.body = "{}";
+        item.payload.contentType = QStringLiteral("application/json");
+        QVERIFY(source->write({ item }).ok);
+        std::vector<LogRecord> expected = source->traceLogs(trace);
+        QVERIFY(expected.size() >= 2);
+        QVERIFY(expected.size() < item.batch.logs.size()); // the record without trace context is no trace's
+
+        for (const bool gzip : { false, true }) {
+            ExportOptions options;
+            options.format = ExportFormat::OtlpJsonLines;
+            options.gzip = gzip;
+            const QString path = m_dir.filePath(QStringLiteral("logs%1.jsonl").arg(++m_seq));
+            const ExportReport report = TraceExporter(source.get()).exportTraces({ trace }, path, options);
+            QVERIFY2(report.ok, qPrintable(report.error));
+            QCOMPARE(report.logRecords, qint64(expected.size()));
+            QByteArray plain = readAll(path);
+            if (gzip)
+                QCOMPARE(Gzip::inflate(readAll(path), qint64(1) << 30, &plain), Gzip::Status::Ok);
+            const QList<QByteArray> lines = plain.trimmed().split('\n');
+            QCOMPARE(lines.size(), 2);
+            QVERIFY(lines[0].startsWith("{\"resourceSpans\""));
+            QVERIFY(lines[1].startsWith("{\"resourceLogs\""));
+
+            auto target = newStore();
+            const ImportReport imported = TraceImporter(target.get()).importFile(path);
+            QVERIFY2(imported.ok, qPrintable(imported.error));
+            QCOMPARE(imported.spansImported, qint64(spans.size()));
+            QCOMPARE(imported.logRecordsImported, qint64(expected.size()));
+            QCOMPARE(imported.nonTraceLines, 0);
+            const std::vector<LogRecord> back = target->traceLogs(trace);
+            QCOMPARE(back.size(), expected.size());
+            for (std::size_t i = 0; i < back.size(); ++i)
+                QVERIFY2(logRecordsEqual(back[i], expected[i]), qPrintable(QStringLiteral("log record %1 differs").arg(i)));
+        }
+        // The single-request formats have no place for log records: they export the spans only.
+        ExportOptions json;
+        json.format = ExportFormat::OtlpJson;
+        const ExportReport spansOnly
+            = TraceExporter(source.get()).exportTraces({ trace }, m_dir.filePath(QStringLiteral("spans-only.json")), json);
+        QVERIFY(spansOnly.ok);
+        QCOMPARE(spansOnly.logRecords, 0);
     }
 
     void cancelLeavesNoFile()

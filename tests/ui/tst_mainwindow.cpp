@@ -555,7 +555,7 @@ private Q_SLOTS:
         QAbstractItemModelTester listTester(
             window.traceListView()->model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
         window.show();
-        auto* errorsOnly = window.findChild<QCheckBox*>();
+        auto* errorsOnly = window.findChild<QCheckBox*>(QStringLiteral("errorsOnly"));
         QVERIFY(errorsOnly);
         errorsOnly->setChecked(true);
         QCOMPARE(window.traceListModel()->rowCount(), 1);

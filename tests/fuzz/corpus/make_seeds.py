@@ -283,6 +283,32 @@ def main():
     write("fuzz_gzip", "gzip-over-bound", struct.pack(">H", 100) + gz(b"x" * 5000))
     write("fuzz_gzip", "gzip-stored", bound + gzip.compress(b"stored block", compresslevel=0, mtime=0))
 
+    # OTLP logs requests (ExportLogsServiceRequest): a GenAI event inside a span, a record without trace context,
+    # and one whose trace id is too short (rejected alone)
+    logs_pb = f_bytes(1, f_bytes(1, pb_attrs(1, {"service.name": "agent"})) + f_bytes(2,
+        f_bytes(1, f_bytes(1, "genai") + f_bytes(2, "1.0"))
+        + f_bytes(2, f_fixed64(1, T0) + f_fixed64(11, T0 + 5) + f_varint(2, 9) + f_bytes(3, "INFO")
+                  + f_bytes(5, pb_value({"role": "user", "content": "Plan 3 days"}))
+                  + pb_attrs(6, {"gen_ai.system": "openai"}) + f_fixed32(8, 1)
+                  + f_bytes(9, bytes.fromhex(TRACE)) + f_bytes(10, bytes.fromhex("eee19b7ec3c1b174"))
+                  + f_bytes(12, "gen_ai.user.message"))
+        + f_bytes(2, f_fixed64(11, T0 + 9) + f_varint(2, 17) + f_bytes(5, pb_value("no trace context")))
+        + f_bytes(2, f_bytes(9, b"short") + f_bytes(5, pb_value(7)))))
+    logs_js = jdump({"resourceLogs": [{"resource": {"attributes": [{"key": "service.name", "value": {
+        "stringValue": "agent"}}]}, "scopeLogs": [{"scope": {"name": "genai"}, "logRecords": [
+            {"timeUnixNano": str(T0), "observedTimeUnixNano": str(T0 + 5), "severityNumber": "SEVERITY_NUMBER_INFO",
+             "severityText": "INFO", "body": {"kvlistValue": {"values": [{"key": "content", "value": {
+                 "stringValue": "Plan 3 days"}}]}}, "attributes": [{"key": "gen_ai.system", "value": {
+                     "stringValue": "openai"}}], "traceId": TRACE, "spanId": "eee19b7ec3c1b174",
+             "eventName": "gen_ai.choice"},
+            {"observedTimeUnixNano": str(T0 + 9), "severityNumber": 17, "body": {"stringValue": "no trace context"}},
+            {"traceId": "abc", "body": {"intValue": "7"}}]}]}]})
+    write("fuzz_otlp_logs", "genai-events.pb", logs_pb)
+    write("fuzz_otlp_logs", "genai-events.json", logs_js)
+    write("fuzz_otlp_logs", "protomapping.json", jdump({"resourceLogs": [{"scopeLogs": [{"logRecords": [
+        {"traceId": "W47/95gDgQPSabYzgT/GDA==", "spanId": "7uGbfsPBsXQ=", "severityNumber": "SEVERITY_NUMBER_WARN2",
+         "body": {"doubleValue": "NaN"}}]}]}]}))
+
     pb = pb_request(RICH)
     js = jdump(js_request(RICH))
     write("fuzz_otlp_http", "post-protobuf", http("POST", "/v1/traces", [("Content-Type", "application/x-protobuf")], pb))
@@ -296,6 +322,13 @@ def main():
     write("fuzz_otlp_http", "keepalive-two-requests",
           http("POST", "/v1/traces", [("Content-Type", "application/json")], jdump(js_request(SINGLE)))
           + http("GET", "/api/v1/traces/" + TRACE + "/spans", []))
+    write("fuzz_otlp_http", "post-logs-protobuf", http("POST", "/v1/logs", [("Content-Type", "application/x-protobuf")],
+                                                       logs_pb))
+    write("fuzz_otlp_http", "post-logs-json-gzip", http("POST", "/v1/logs", [("Content-Type", "application/json"),
+                                                                             ("Content-Encoding", "gzip")], gz(logs_js)))
+    write("fuzz_otlp_http", "post-metrics-json", http("POST", "/v1/metrics", [("Content-Type", "application/json")],
+                                                      b'{"resourceMetrics":[{"scopeMetrics":[{"metrics":[{"name":"m",'
+                                                      b'"sum":{"dataPoints":[{"asInt":"1"}]}}]}]}]}'))
     write("fuzz_otlp_http", "get-healthz", http("GET", "/healthz", [("Connection", "close")]))
     write("fuzz_otlp_http", "get-traces", http("GET", "/api/v1/traces?service=checkout&limit=5", []))
     write("fuzz_otlp_http", "get-raw", http("GET", "/api/v1/traces/" + TRACE2 + "/raw", []))
