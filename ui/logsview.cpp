@@ -67,9 +67,9 @@ LogsView::LogsView(QWidget* parent)
     m_view->header()->setStretchLastSection(true);
     m_view->header()->setSectionResizeMode(LogRecordModel::TimeColumn, QHeaderView::ResizeToContents);
     m_view->header()->setSectionResizeMode(LogRecordModel::SeverityColumn, QHeaderView::ResizeToContents);
-    m_view->setColumnWidth(LogRecordModel::SpanColumn, 140);
+    m_view->setColumnWidth(LogRecordModel::SpanColumn, 110);
     m_view->setColumnWidth(LogRecordModel::EventColumn, 140);
-    m_view->setColumnWidth(LogRecordModel::BodyColumn, 260);
+    m_view->setColumnWidth(LogRecordModel::BodyColumn, 320);
 
     m_filter->setObjectName(QStringLiteral("logsFilter"));
     m_filter->setPlaceholderText(tr("Filter log records (body, event, attributes, span)"));
