@@ -1322,34 +1322,49 @@ DecodeResult OtlpJsonCodec::decodeLogsRequest(const QByteArray& body)
     return decodeJson(body, "ExportLogsServiceRequest", &JsonDecoder::decodeLogsRequest);
 }
 
-QByteArray OtlpJsonCodec::encodeRequest(const std::vector<Span>& spans, bool pretty)
+namespace {
+
+/// Keys of one OTLP signal's request: resourceSpans/scopeSpans/spans or resourceLogs/scopeLogs/logRecords.
+struct SignalKeys {
+    const char* resources;
+    const char* scopes;
+    const char* items;
+};
+
+/**
+ * An OTLP/JSON export request of `items` (spans or log records) grouped by resource and scope content, in order of
+ * first appearance; writeItem(out, item) writes one item object. Shared by the span and log record encoders.
+ */
+template <typename Item, typename WriteItem>
+QByteArray encodeGrouped(const std::vector<Item>& items, const SignalKeys& keys, qsizetype bytesPerItem,
+                         WriteItem writeItem, bool pretty)
 {
     QByteArray out;
-    out.reserve(qsizetype(spans.size()) * 600 + 64);
+    out.reserve(qsizetype(items.size()) * bytesPerItem + 64);
     {
         ObjectWriter root(out);
-        QByteArray& rsArray = root.key("resourceSpans");
-        rsArray += '[';
+        QByteArray& resourceArray = root.key(keys.resources);
+        resourceArray += '[';
         bool firstResource = true;
-        for (const ResourceGroup& group : groupSpans(spans)) {
+        for (const auto& group : groupByResourceAndScope(items)) {
             if (!firstResource)
-                rsArray += ',';
+                resourceArray += ',';
             firstResource = false;
-            ObjectWriter rs(rsArray);
+            ObjectWriter rs(resourceArray);
             {
                 ObjectWriter res(rs.key("resource"));
                 if (!group.resource->attributes.empty())
                     writeAttributes(res.key("attributes"), group.resource->attributes);
                 res.uint32IfNotZero("droppedAttributesCount", group.resource->droppedAttributesCount);
             }
-            QByteArray& ssArray = rs.key("scopeSpans");
-            ssArray += '[';
+            QByteArray& scopeArray = rs.key(keys.scopes);
+            scopeArray += '[';
             bool firstScope = true;
-            for (const ScopeGroup& scopeGroup : group.scopes) {
+            for (const auto& scopeGroup : group.scopes) {
                 if (!firstScope)
-                    ssArray += ',';
+                    scopeArray += ',';
                 firstScope = false;
-                ObjectWriter ss(ssArray);
+                ObjectWriter ss(scopeArray);
                 const InstrumentationScope& scope = *scopeGroup.scope;
                 {
                     ObjectWriter sc(ss.key("scope"));
@@ -1359,22 +1374,30 @@ QByteArray OtlpJsonCodec::encodeRequest(const std::vector<Span>& spans, bool pre
                         writeAttributes(sc.key("attributes"), scope.attributes);
                     sc.uint32IfNotZero("droppedAttributesCount", scope.droppedAttributesCount);
                 }
-                QByteArray& spanArray = ss.key("spans");
-                spanArray += '[';
+                QByteArray& itemArray = ss.key(keys.items);
+                itemArray += '[';
                 for (std::size_t i = 0; i < scopeGroup.items.size(); ++i) {
                     if (i)
-                        spanArray += ',';
-                    writeSpan(spanArray, *scopeGroup.items[i]);
+                        itemArray += ',';
+                    writeItem(itemArray, *scopeGroup.items[i]);
                 }
-                spanArray += ']';
+                itemArray += ']';
                 ss.stringIfNotEmpty("schemaUrl", scope.schemaUrl);
             }
-            ssArray += ']';
+            scopeArray += ']';
             rs.stringIfNotEmpty("schemaUrl", group.resource->schemaUrl);
         }
-        rsArray += ']';
+        resourceArray += ']';
     }
     return pretty ? reindent(out) : out;
+}
+
+} // namespace
+
+QByteArray OtlpJsonCodec::encodeRequest(const std::vector<Span>& spans, bool pretty)
+{
+    return encodeGrouped(spans, SignalKeys { "resourceSpans", "scopeSpans", "spans" }, 600,
+                         [](QByteArray& out, const Span& span) { writeSpan(out, span); }, pretty);
 }
 
 QByteArray OtlpJsonCodec::encodeResponse(qint64 rejectedSpans, const QString& errorMessage)
@@ -1394,57 +1417,8 @@ QByteArray OtlpJsonCodec::encodeResponse(qint64 rejectedSpans, const QString& er
 
 QByteArray OtlpJsonCodec::encodeLogsRequest(const std::vector<LogRecord>& logs, bool pretty)
 {
-    QByteArray out;
-    out.reserve(qsizetype(logs.size()) * 400 + 64);
-    {
-        ObjectWriter root(out);
-        QByteArray& rlArray = root.key("resourceLogs");
-        rlArray += '[';
-        bool firstResource = true;
-        for (const auto& group : groupByResourceAndScope(logs)) {
-            if (!firstResource)
-                rlArray += ',';
-            firstResource = false;
-            ObjectWriter rl(rlArray);
-            {
-                ObjectWriter res(rl.key("resource"));
-                if (!group.resource->attributes.empty())
-                    writeAttributes(res.key("attributes"), group.resource->attributes);
-                res.uint32IfNotZero("droppedAttributesCount", group.resource->droppedAttributesCount);
-            }
-            QByteArray& slArray = rl.key("scopeLogs");
-            slArray += '[';
-            bool firstScope = true;
-            for (const auto& scopeGroup : group.scopes) {
-                if (!firstScope)
-                    slArray += ',';
-                firstScope = false;
-                ObjectWriter sl(slArray);
-                const InstrumentationScope& scope = *scopeGroup.scope;
-                {
-                    ObjectWriter sc(sl.key("scope"));
-                    sc.stringIfNotEmpty("name", scope.name);
-                    sc.stringIfNotEmpty("version", scope.version);
-                    if (!scope.attributes.empty())
-                        writeAttributes(sc.key("attributes"), scope.attributes);
-                    sc.uint32IfNotZero("droppedAttributesCount", scope.droppedAttributesCount);
-                }
-                QByteArray& recordArray = sl.key("logRecords");
-                recordArray += '[';
-                for (std::size_t i = 0; i < scopeGroup.items.size(); ++i) {
-                    if (i)
-                        recordArray += ',';
-                    writeLogRecord(recordArray, *scopeGroup.items[i]);
-                }
-                recordArray += ']';
-                sl.stringIfNotEmpty("schemaUrl", scope.schemaUrl);
-            }
-            slArray += ']';
-            rl.stringIfNotEmpty("schemaUrl", group.resource->schemaUrl);
-        }
-        rlArray += ']';
-    }
-    return pretty ? reindent(out) : out;
+    return encodeGrouped(logs, SignalKeys { "resourceLogs", "scopeLogs", "logRecords" }, 400,
+                         [](QByteArray& out, const LogRecord& record) { writeLogRecord(out, record); }, pretty);
 }
 
 QByteArray OtlpJsonCodec::encodeLogsResponse(qint64 rejectedLogRecords, const QString& errorMessage)
