@@ -170,7 +170,8 @@ public:
     /// Sets the response message (when OK) and finishes; later calls do nothing. Any thread.
     void finish(const grpc::Status& status, const QByteArray& responseMessage = {});
 
-    OtlpExport::Request request;
+    OtlpExport::Request request; ///< all but `wire`, which the worker copies out of `message`
+    grpc::ByteBuffer message; ///< the request message: a reference to gRPC's slices, copied on a worker
 
 private:
     friend class CallRegistry;
@@ -262,7 +263,10 @@ public:
     void handle(const CallPtr& call)
     {
         GuardedJob::start(&m_workers, this,
-            [pipeline = m_pipeline, maxBytes = m_maxMessageBytes, request = call->request] {
+            [pipeline = m_pipeline, maxBytes = m_maxMessageBytes, request = call->request,
+             message = call->message]() mutable {
+                request.wire = toByteArray(message); // here, not on gRPC's I/O thread
+                message.Clear();
                 return OtlpExport::decodeAndSubmit(pipeline, request, maxBytes);
             },
             [this, call](OtlpExport::Decision d) {
@@ -350,7 +354,7 @@ public:
         }
         call->request.signal = signal;
         call->request.encoding = OtlpExport::Encoding::Protobuf;
-        call->request.wire = toByteArray(*request);
+        call->message = *request; // takes references to the slices, copies no bytes
         call->request.peer = peerOf(context);
         // The core outlives every call gRPC hands us: stop() shuts gRPC down before the core goes.
         QMetaObject::invokeMethod(m_core, [core = m_core, call] { core->handle(call); }, Qt::QueuedConnection);
@@ -479,6 +483,9 @@ bool OtlpGrpcReceiver::start(QString* error)
     builder.SetMaxReceiveMessageSize(limit);
     // Two Spanscopes must not share a port silently (gRPC sets SO_REUSEPORT by default).
     builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
+    // An OTLP request is large (a 512-span batch is ~200 KiB): a stream window that holds one whole lets the client
+    // send it without waiting for window updates (gRPC starts at 64 KiB and grows it only by probing).
+    builder.AddChannelArgument(GRPC_ARG_HTTP2_STREAM_LOOKAHEAD_BYTES, 1024 * 1024);
     builder.RegisterService(impl->traces.get());
     builder.RegisterService(impl->logs.get());
     builder.RegisterService(impl->metrics.get());
