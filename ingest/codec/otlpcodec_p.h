@@ -236,8 +236,6 @@ template <typename T> struct BasicResourceGroup {
     const Resource* resource = nullptr;
     std::vector<BasicScopeGroup<T>> scopes;
 };
-using ScopeGroup = BasicScopeGroup<Span>;
-using ResourceGroup = BasicResourceGroup<Span>;
 
 /**
  * Groups spans (or log records) by resource content, then scope content, in order of first appearance; what the
@@ -280,7 +278,5 @@ template <typename T> std::vector<BasicResourceGroup<T>> groupByResourceAndScope
     }
     return groups;
 }
-
-inline std::vector<ResourceGroup> groupSpans(const std::vector<Span>& spans) { return groupByResourceAndScope(spans); }
 
 } // namespace OtlpCodecPrivate
