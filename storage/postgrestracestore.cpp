@@ -38,6 +38,65 @@ QString qstr(const pqxx::field& f) { return QString::fromUtf8(f.c_str(), qsizety
 
 std::string_view view(const pqxx::field& f) { return std::string_view(f.c_str(), f.size()); }
 
+/**
+ * The resources and scopes of one read's rows, which hold them inline from column `column` on: resource attributes,
+ * dropped attributes count and schema URL, then scope name, version, attributes, dropped attributes count and
+ * schema URL. Rows of one request share them; each distinct one (content and key order) is parsed once.
+ */
+class InlineContentCache {
+public:
+    /// Sets item.resource (unless the resource attributes are NULL) and item.scope (unless the scope name is NULL);
+    /// false when attributes cannot be parsed. NULL scope attributes are no attributes when
+    /// `nullScopeAttributesAreEmpty`, else unreadable.
+    template <typename Item>
+    bool attach(const pqxx::row& r, int column, const std::vector<int>& resourceOrder,
+        const std::vector<int>& scopeOrder, bool nullScopeAttributesAreEmpty, Item& item)
+    {
+        bool good = true;
+        if (!r[column].is_null()) {
+            QByteArray key(r[column].c_str(), qsizetype(r[column].size()));
+            key += '\x1f' + QByteArray(r[column + 1].c_str()) + '\x1f' + QByteArray(r[column + 2].c_str()) + '\x1f';
+            for (const int i : resourceOrder)
+                key += QByteArray::number(i) + ',';
+            auto it = m_resources.find(key);
+            if (it == m_resources.end()) {
+                auto resource = std::make_shared<Resource>();
+                good = PostgresJson::parseAttributes(view(r[column]), resourceOrder, &resource->attributes);
+                resource->droppedAttributesCount = std::uint32_t(r[column + 1].as<long long>());
+                resource->schemaUrl = qstr(r[column + 2]);
+                it = m_resources.insert(key, std::move(resource));
+            }
+            item.resource = *it;
+        }
+        const int scopeColumn = column + 3;
+        if (good && !r[scopeColumn].is_null()) {
+            QByteArray key(r[scopeColumn].c_str(), qsizetype(r[scopeColumn].size()));
+            for (const int c : { scopeColumn + 1, scopeColumn + 2, scopeColumn + 3, scopeColumn + 4 })
+                key += '\x1f' + QByteArray(r[c].c_str(), qsizetype(r[c].size()));
+            key += '\x1f';
+            for (const int i : scopeOrder)
+                key += QByteArray::number(i) + ',';
+            auto it = m_scopes.find(key);
+            if (it == m_scopes.end()) {
+                auto scope = std::make_shared<InstrumentationScope>();
+                scope->name = qstr(r[scopeColumn]);
+                scope->version = qstr(r[scopeColumn + 1]);
+                if (!nullScopeAttributesAreEmpty || !r[scopeColumn + 2].is_null())
+                    good = PostgresJson::parseAttributes(view(r[scopeColumn + 2]), scopeOrder, &scope->attributes);
+                scope->droppedAttributesCount = std::uint32_t(r[scopeColumn + 3].as<long long>());
+                scope->schemaUrl = qstr(r[scopeColumn + 4]);
+                it = m_scopes.insert(key, std::move(scope));
+            }
+            item.scope = *it;
+        }
+        return good;
+    }
+
+private:
+    QHash<QByteArray, std::shared_ptr<const Resource>> m_resources;
+    QHash<QByteArray, std::shared_ptr<const InstrumentationScope>> m_scopes;
+};
+
 QString whatOf(const std::exception& e)
 {
     QString message = QString::fromUtf8(e.what()).trimmed();
@@ -1181,8 +1240,7 @@ std::vector<LogRecord> PostgresTraceStore::traceLogs(const TraceId& traceId, QSt
             pqxx::nontransaction tx(c.db);
             const pqxx::result rows = tx.exec_params(m_sql->logsOfTrace, hex(traceId));
             logs.reserve(std::size_t(rows.size()));
-            QHash<QByteArray, std::shared_ptr<const Resource>> resources;
-            QHash<QByteArray, std::shared_ptr<const InstrumentationScope>> scopes;
+            InlineContentCache contents;
             std::vector<int> recordOrder, resourceOrder, scopeOrder;
             for (const pqxx::row& r : rows) {
                 LogRecord record;
@@ -1200,40 +1258,8 @@ std::vector<LogRecord> PostgresTraceStore::traceLogs(const TraceId& traceId, QSt
                 record.eventName = qstr(r[7]);
                 record.flags = std::uint32_t(r[8].as<long long>());
                 record.droppedAttributesCount = std::uint32_t(r[9].as<long long>());
-                if (good && !r[10].is_null()) {
-                    QByteArray key(r[10].c_str(), qsizetype(r[10].size()));
-                    key += '\x1f' + QByteArray(r[11].c_str()) + '\x1f' + QByteArray(r[12].c_str()) + '\x1f';
-                    for (const int i : resourceOrder)
-                        key += QByteArray::number(i) + ',';
-                    auto it = resources.find(key);
-                    if (it == resources.end()) {
-                        auto resource = std::make_shared<Resource>();
-                        good = PostgresJson::parseAttributes(view(r[10]), resourceOrder, &resource->attributes);
-                        resource->droppedAttributesCount = std::uint32_t(r[11].as<long long>());
-                        resource->schemaUrl = qstr(r[12]);
-                        it = resources.insert(key, std::move(resource));
-                    }
-                    record.resource = *it;
-                }
-                if (good && !r[13].is_null()) {
-                    QByteArray key(r[13].c_str(), qsizetype(r[13].size()));
-                    for (const int column : { 14, 15, 16, 17 })
-                        key += '\x1f' + QByteArray(r[column].c_str(), qsizetype(r[column].size()));
-                    key += '\x1f';
-                    for (const int i : scopeOrder)
-                        key += QByteArray::number(i) + ',';
-                    auto it = scopes.find(key);
-                    if (it == scopes.end()) {
-                        auto scope = std::make_shared<InstrumentationScope>();
-                        scope->name = qstr(r[13]);
-                        scope->version = qstr(r[14]);
-                        good = PostgresJson::parseAttributes(view(r[15]), scopeOrder, &scope->attributes);
-                        scope->droppedAttributesCount = std::uint32_t(r[16].as<long long>());
-                        scope->schemaUrl = qstr(r[17]);
-                        it = scopes.insert(key, std::move(scope));
-                    }
-                    record.scope = *it;
-                }
+                // NULL scope attributes of a log record do not parse (unlike a span's).
+                good = good && contents.attach(r, 10, resourceOrder, scopeOrder, false, record);
                 if (!good) {
                     corrupt = QStringLiteral("a stored log record of trace %1 is corrupt").arg(traceId.toHex());
                     logs.clear();
@@ -1270,8 +1296,7 @@ std::vector<Span> PostgresTraceStore::traceSpans(const TraceId& traceId, QString
         const pqxx::result rows = tx.exec_params(m_sql->spansOfTrace, hex(traceId));
         spans.reserve(std::size_t(rows.size()));
         // Spans of one request share their resource and scope; decode each distinct one once.
-        QHash<QByteArray, std::shared_ptr<const Resource>> resources;
-        QHash<QByteArray, std::shared_ptr<const InstrumentationScope>> scopes;
+        InlineContentCache contents;
         std::vector<int> spanOrder, resourceOrder, scopeOrder;
         for (const pqxx::row& r : rows) {
             Span span;
@@ -1295,41 +1320,7 @@ std::vector<Span> PostgresTraceStore::traceSpans(const TraceId& traceId, QString
             span.droppedAttributesCount = std::uint32_t(r[13].as<long long>());
             span.droppedEventsCount = std::uint32_t(r[14].as<long long>());
             span.droppedLinksCount = std::uint32_t(r[15].as<long long>());
-            if (good && !r[16].is_null()) {
-                QByteArray key(r[16].c_str(), qsizetype(r[16].size()));
-                key += '\x1f' + QByteArray(r[17].c_str()) + '\x1f' + QByteArray(r[18].c_str()) + '\x1f';
-                for (const int i : resourceOrder)
-                    key += QByteArray::number(i) + ',';
-                auto it = resources.find(key);
-                if (it == resources.end()) {
-                    auto resource = std::make_shared<Resource>();
-                    good = PostgresJson::parseAttributes(view(r[16]), resourceOrder, &resource->attributes);
-                    resource->droppedAttributesCount = std::uint32_t(r[17].as<long long>());
-                    resource->schemaUrl = qstr(r[18]);
-                    it = resources.insert(key, std::move(resource));
-                }
-                span.resource = *it;
-            }
-            if (good && !r[19].is_null()) {
-                QByteArray key(r[19].c_str(), qsizetype(r[19].size()));
-                for (const int column : { 20, 21, 22, 23 })
-                    key += '\x1f' + QByteArray(r[column].c_str(), qsizetype(r[column].size()));
-                key += '\x1f';
-                for (const int i : scopeOrder)
-                    key += QByteArray::number(i) + ',';
-                auto it = scopes.find(key);
-                if (it == scopes.end()) {
-                    auto scope = std::make_shared<InstrumentationScope>();
-                    scope->name = qstr(r[19]);
-                    scope->version = qstr(r[20]);
-                    if (!r[21].is_null())
-                        good = PostgresJson::parseAttributes(view(r[21]), scopeOrder, &scope->attributes);
-                    scope->droppedAttributesCount = std::uint32_t(r[22].as<long long>());
-                    scope->schemaUrl = qstr(r[23]);
-                    it = scopes.insert(key, std::move(scope));
-                }
-                span.scope = *it;
-            }
+            good = good && contents.attach(r, 16, resourceOrder, scopeOrder, true, span);
             if (!good) {
                 corrupt = QStringLiteral("the stored JSON of span %1 cannot be read").arg(span.spanId.toHex());
                 spans.clear();

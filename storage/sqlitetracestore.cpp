@@ -1517,6 +1517,63 @@ std::optional<TraceSummary> SqliteTraceStore::traceSummary(const TraceId& traceI
     return std::nullopt;
 }
 
+namespace {
+
+/// The resources and scopes that one read's rows refer to by id, each read from its table and decoded once.
+class ResourceScopeCache {
+public:
+    ResourceScopeCache(sqlite3_stmt* resourceStmt, sqlite3_stmt* scopeStmt)
+        : m_resourceStmt(resourceStmt)
+        , m_scopeStmt(scopeStmt)
+    {
+    }
+
+    /// Sets item.resource and item.scope from the ids in columns `column` and `column + 1` of q's row (NULL: none);
+    /// false, with `why`, when one is missing or corrupt.
+    template <typename Item> bool attach(const SqliteQuery& q, int column, Item& item, QString* why)
+    {
+        if (!q.columnIsNull(column)
+            && !load(m_resources, m_resourceStmt, q.columnInt64(column), "resource", SpanCodec::decodeResource,
+                item.resource, why))
+            return false;
+        return q.columnIsNull(column + 1)
+            || load(m_scopes, m_scopeStmt, q.columnInt64(column + 1), "scope", SpanCodec::decodeScope, item.scope, why);
+    }
+
+private:
+    template <typename T>
+    static bool load(QHash<qint64, std::shared_ptr<const T>>& cache, sqlite3_stmt* stmt, qint64 id, const char* what,
+        bool (*decode)(const char*, qsizetype, T*), std::shared_ptr<const T>& out, QString* why)
+    {
+        auto it = cache.find(id);
+        if (it == cache.end()) {
+            SqliteQuery r(stmt);
+            r.bindInt64(1, id);
+            auto content = std::make_shared<T>();
+            if (r.step() != SQLITE_ROW) {
+                *why = QLatin1StringView(what) + QStringLiteral(" %1 is missing").arg(id);
+                return false;
+            }
+            qsizetype size = 0;
+            const char* data = r.columnBlob(0, &size);
+            if (!decode(data, size, content.get())) {
+                *why = QLatin1StringView(what) + QStringLiteral(" %1 is corrupt").arg(id);
+                return false;
+            }
+            it = cache.insert(id, std::move(content));
+        }
+        out = *it;
+        return true;
+    }
+
+    sqlite3_stmt* m_resourceStmt;
+    sqlite3_stmt* m_scopeStmt;
+    QHash<qint64, std::shared_ptr<const Resource>> m_resources;
+    QHash<qint64, std::shared_ptr<const InstrumentationScope>> m_scopes;
+};
+
+} // namespace
+
 std::vector<Span> SqliteTraceStore::traceSpans(const TraceId& traceId, QString* error)
 {
     std::vector<Span> spans;
@@ -1545,8 +1602,7 @@ std::vector<Span> SqliteTraceStore::traceSpans(const TraceId& traceId, QString* 
     if (!db.exec("BEGIN", &message))
         return failed(message);
 
-    QHash<qint64, std::shared_ptr<const Resource>> resources;
-    QHash<qint64, std::shared_ptr<const InstrumentationScope>> scopes;
+    ResourceScopeCache contents(resourceStmt, scopeStmt);
     SqliteQuery q(spanStmt);
     q.bindBlobStatic(1, traceId.data(), TraceId::Size);
     int rc;
@@ -1582,38 +1638,8 @@ std::vector<Span> SqliteTraceStore::traceSpans(const TraceId& traceId, QString* 
         span.droppedEventsCount = std::uint32_t(q.columnInt64(16));
         span.droppedLinksCount = std::uint32_t(q.columnInt64(17));
 
-        if (!q.columnIsNull(10)) {
-            const qint64 id = q.columnInt64(10);
-            auto it = resources.find(id);
-            if (it == resources.end()) {
-                SqliteQuery r(resourceStmt);
-                r.bindInt64(1, id);
-                auto resource = std::make_shared<Resource>();
-                if (r.step() != SQLITE_ROW)
-                    return failed(QStringLiteral("resource %1 is missing").arg(id));
-                data = r.columnBlob(0, &size);
-                if (!SpanCodec::decodeResource(data, size, resource.get()))
-                    return failed(QStringLiteral("resource %1 is corrupt").arg(id));
-                it = resources.insert(id, std::move(resource));
-            }
-            span.resource = *it;
-        }
-        if (!q.columnIsNull(11)) {
-            const qint64 id = q.columnInt64(11);
-            auto it = scopes.find(id);
-            if (it == scopes.end()) {
-                SqliteQuery r(scopeStmt);
-                r.bindInt64(1, id);
-                auto scope = std::make_shared<InstrumentationScope>();
-                if (r.step() != SQLITE_ROW)
-                    return failed(QStringLiteral("scope %1 is missing").arg(id));
-                data = r.columnBlob(0, &size);
-                if (!SpanCodec::decodeScope(data, size, scope.get()))
-                    return failed(QStringLiteral("scope %1 is corrupt").arg(id));
-                it = scopes.insert(id, std::move(scope));
-            }
-            span.scope = *it;
-        }
+        if (QString why; !contents.attach(q, 10, span, &why))
+            return failed(why);
         spans.push_back(std::move(span));
     }
     if (rc != SQLITE_DONE)
@@ -1650,8 +1676,7 @@ std::vector<LogRecord> SqliteTraceStore::traceLogs(const TraceId& traceId, QStri
     if (!db.exec("BEGIN", &message))
         return failed(message);
 
-    QHash<qint64, std::shared_ptr<const Resource>> resources;
-    QHash<qint64, std::shared_ptr<const InstrumentationScope>> scopes;
+    ResourceScopeCache contents(resourceStmt, scopeStmt);
     SqliteQuery q(logStmt);
     q.bindBlobStatic(1, traceId.data(), TraceId::Size);
     int rc;
@@ -1676,38 +1701,8 @@ std::vector<LogRecord> SqliteTraceStore::traceLogs(const TraceId& traceId, QStri
         record.eventName = q.columnText(7);
         record.flags = std::uint32_t(q.columnInt64(8));
         record.droppedAttributesCount = std::uint32_t(q.columnInt64(9));
-        if (!q.columnIsNull(10)) {
-            const qint64 id = q.columnInt64(10);
-            auto it = resources.find(id);
-            if (it == resources.end()) {
-                SqliteQuery r(resourceStmt);
-                r.bindInt64(1, id);
-                auto resource = std::make_shared<Resource>();
-                if (r.step() != SQLITE_ROW)
-                    return failed(QStringLiteral("resource %1 is missing").arg(id));
-                data = r.columnBlob(0, &size);
-                if (!SpanCodec::decodeResource(data, size, resource.get()))
-                    return failed(QStringLiteral("resource %1 is corrupt").arg(id));
-                it = resources.insert(id, std::move(resource));
-            }
-            record.resource = *it;
-        }
-        if (!q.columnIsNull(11)) {
-            const qint64 id = q.columnInt64(11);
-            auto it = scopes.find(id);
-            if (it == scopes.end()) {
-                SqliteQuery r(scopeStmt);
-                r.bindInt64(1, id);
-                auto scope = std::make_shared<InstrumentationScope>();
-                if (r.step() != SQLITE_ROW)
-                    return failed(QStringLiteral("scope %1 is missing").arg(id));
-                data = r.columnBlob(0, &size);
-                if (!SpanCodec::decodeScope(data, size, scope.get()))
-                    return failed(QStringLiteral("scope %1 is corrupt").arg(id));
-                it = scopes.insert(id, std::move(scope));
-            }
-            record.scope = *it;
-        }
+        if (QString why; !contents.attach(q, 10, record, &why))
+            return failed(why);
         logs.push_back(std::move(record));
     }
     if (rc != SQLITE_DONE)

@@ -128,6 +128,31 @@ inline QString idProblem(const char* data, qsizetype length, qsizetype size, QLa
     return field + QStringLiteral(" is all zeros (invalid)");
 }
 
+/// Times at or past 2^63 ns cannot be stored: the stores keep signed 64-bit ns (see contentProblem()).
+constexpr std::uint64_t TimeLimit = std::uint64_t(1) << 63;
+
+inline QString timeProblem(const QString& name, std::uint64_t ns)
+{
+    return name + QStringLiteral(" ") + QString::number(ns)
+        + QStringLiteral(" is at or past 2^63 ns (after the year 2262): not a valid time");
+}
+
+inline QString depthProblem(const QString& where)
+{
+    return where + QStringLiteral(" nested deeper than ") + QString::number(AnyValue::MaxDepth)
+        + QStringLiteral(" levels");
+}
+
+/// Attributes of the resource or scope of `item` (a span or log record) nested deeper than AnyValue::MaxDepth.
+template <typename Item> QString resourceScopeDepthProblem(const Item& item)
+{
+    if (item.resource && nestingDepth(item.resource->attributes) > AnyValue::MaxDepth)
+        return depthProblem(QStringLiteral("resource attributes"));
+    if (item.scope && nestingDepth(item.scope->attributes) > AnyValue::MaxDepth)
+        return depthProblem(QStringLiteral("scope attributes"));
+    return QString();
+}
+
 /// Why a decoded span cannot be stored as it is (empty when it can): a time at or past 2^63 ns (the stores keep
 /// signed 64-bit ns; such a time is past the year 2262, so it is a broken clock or exporter, not a real time), or
 /// attributes nested deeper than AnyValue::MaxDepth in the span, its events, links, resource or scope. `field`, when
@@ -139,30 +164,21 @@ inline QString contentProblem(const Span& span, QString* field = nullptr)
         if (field)
             *field = name;
     };
-    constexpr std::uint64_t Limit = std::uint64_t(1) << 63;
-    auto timeProblem = [](const QString& name, std::uint64_t ns) -> QString {
-        return name + QStringLiteral(" ") + QString::number(ns)
-            + QStringLiteral(" is at or past 2^63 ns (after the year 2262): not a valid time");
-    };
-    if (span.startTimeUnixNano >= Limit) {
+    if (span.startTimeUnixNano >= TimeLimit) {
         at(QStringLiteral("startTimeUnixNano"));
         return timeProblem(QStringLiteral("startTimeUnixNano"), span.startTimeUnixNano);
     }
-    if (span.endTimeUnixNano >= Limit) {
+    if (span.endTimeUnixNano >= TimeLimit) {
         at(QStringLiteral("endTimeUnixNano"));
         return timeProblem(QStringLiteral("endTimeUnixNano"), span.endTimeUnixNano);
     }
     for (std::size_t e = 0; e < span.events.size(); ++e)
-        if (span.events[e].timeUnixNano >= Limit) {
+        if (span.events[e].timeUnixNano >= TimeLimit) {
             const QString name = QStringLiteral("events[%1].timeUnixNano").arg(e);
             at(name);
             return timeProblem(name, span.events[e].timeUnixNano);
         }
 
-    auto depthProblem = [](const QString& where) -> QString {
-        return where + QStringLiteral(" nested deeper than ") + QString::number(AnyValue::MaxDepth)
-            + QStringLiteral(" levels");
-    };
     if (nestingDepth(span.attributes) > AnyValue::MaxDepth) {
         at(QStringLiteral("attributes"));
         return depthProblem(QStringLiteral("attributes"));
@@ -180,11 +196,7 @@ inline QString contentProblem(const Span& span, QString* field = nullptr)
             return depthProblem(name);
         }
     at(QString());
-    if (span.resource && nestingDepth(span.resource->attributes) > AnyValue::MaxDepth)
-        return depthProblem(QStringLiteral("resource attributes"));
-    if (span.scope && nestingDepth(span.scope->attributes) > AnyValue::MaxDepth)
-        return depthProblem(QStringLiteral("scope attributes"));
-    return QString();
+    return resourceScopeDepthProblem(span);
 }
 
 /// Why a decoded log record cannot be stored as it is (empty when it can): the same limits as contentProblem() for
@@ -195,23 +207,14 @@ inline QString logContentProblem(const LogRecord& record, QString* field = nullp
         if (field)
             *field = name;
     };
-    constexpr std::uint64_t Limit = std::uint64_t(1) << 63;
-    auto timeProblem = [](const QString& name, std::uint64_t ns) -> QString {
-        return name + QStringLiteral(" ") + QString::number(ns)
-            + QStringLiteral(" is at or past 2^63 ns (after the year 2262): not a valid time");
-    };
-    if (record.timeUnixNano >= Limit) {
+    if (record.timeUnixNano >= TimeLimit) {
         at(QStringLiteral("timeUnixNano"));
         return timeProblem(QStringLiteral("timeUnixNano"), record.timeUnixNano);
     }
-    if (record.observedTimeUnixNano >= Limit) {
+    if (record.observedTimeUnixNano >= TimeLimit) {
         at(QStringLiteral("observedTimeUnixNano"));
         return timeProblem(QStringLiteral("observedTimeUnixNano"), record.observedTimeUnixNano);
     }
-    auto depthProblem = [](const QString& where) -> QString {
-        return where + QStringLiteral(" nested deeper than ") + QString::number(AnyValue::MaxDepth)
-            + QStringLiteral(" levels");
-    };
     if (record.body.nestingDepth() > AnyValue::MaxDepth) {
         at(QStringLiteral("body"));
         return depthProblem(QStringLiteral("body"));
@@ -221,11 +224,7 @@ inline QString logContentProblem(const LogRecord& record, QString* field = nullp
         return depthProblem(QStringLiteral("attributes"));
     }
     at(QString());
-    if (record.resource && nestingDepth(record.resource->attributes) > AnyValue::MaxDepth)
-        return depthProblem(QStringLiteral("resource attributes"));
-    if (record.scope && nestingDepth(record.scope->attributes) > AnyValue::MaxDepth)
-        return depthProblem(QStringLiteral("scope attributes"));
-    return QString();
+    return resourceScopeDepthProblem(record);
 }
 
 template <typename T> struct BasicScopeGroup {
@@ -236,8 +235,6 @@ template <typename T> struct BasicResourceGroup {
     const Resource* resource = nullptr;
     std::vector<BasicScopeGroup<T>> scopes;
 };
-using ScopeGroup = BasicScopeGroup<Span>;
-using ResourceGroup = BasicResourceGroup<Span>;
 
 /**
  * Groups spans (or log records) by resource content, then scope content, in order of first appearance; what the
@@ -280,7 +277,5 @@ template <typename T> std::vector<BasicResourceGroup<T>> groupByResourceAndScope
     }
     return groups;
 }
-
-inline std::vector<ResourceGroup> groupSpans(const std::vector<Span>& spans) { return groupByResourceAndScope(spans); }
 
 } // namespace OtlpCodecPrivate

@@ -48,46 +48,11 @@ public:
     /// "<path>: <what>" after a failed decodeRequest.
     QString error() const { return m_error; }
 
-    bool decodeRequest(const QJsonObject& root, DecodeResult& result)
-    {
-        SpanBatch& batch = result.batch;
-        Rejections rejections;
-        for (auto it = root.constBegin(); it != root.constEnd(); ++it) {
-            if (!keyIs(it.key(), "resourceSpans", "resource_spans"))
-                continue;
-            PathGuard guard(this, "resourceSpans");
-            QJsonArray array;
-            if (!readArray(it.value(), array))
-                return false;
-            for (qsizetype r = 0; r < array.size(); ++r) {
-                m_path.back().index = r;
-                if (!decodeResourceSpans(array.at(r), int(r), batch, rejections))
-                    return false;
-            }
-        }
-        rejections.writeTo(result);
-        return true;
-    }
+    bool decodeRequest(const QJsonObject& root, DecodeResult& result) { return decodeSignal<SpanSignal>(root, result); }
 
     bool decodeLogsRequest(const QJsonObject& root, DecodeResult& result)
     {
-        SpanBatch& batch = result.batch;
-        Rejections rejections(Rejections::Kind::LogRecords);
-        for (auto it = root.constBegin(); it != root.constEnd(); ++it) {
-            if (!keyIs(it.key(), "resourceLogs", "resource_logs"))
-                continue;
-            PathGuard guard(this, "resourceLogs");
-            QJsonArray array;
-            if (!readArray(it.value(), array))
-                return false;
-            for (qsizetype r = 0; r < array.size(); ++r) {
-                m_path.back().index = r;
-                if (!decodeResourceLogs(array.at(r), int(r), batch, rejections))
-                    return false;
-            }
-        }
-        rejections.writeTo(result);
-        return true;
+        return decodeSignal<LogSignal>(root, result);
     }
 
 private:
@@ -546,13 +511,74 @@ private:
         return true;
     }
 
-    bool decodeResourceSpans(const QJsonValue& v, int r, SpanBatch& batch, Rejections& rejections)
+    /// One OTLP signal as the decoder walks it: its keys (camelCase, and snake_case where it differs), how one item
+    /// decodes, the path that names an item in a rejection, the content check, and where accepted items go.
+    struct SpanSignal {
+        using Item = Span;
+        static constexpr Rejections::Kind kind = Rejections::Kind::Spans;
+        static constexpr const char* resources = "resourceSpans";
+        static constexpr const char* resourcesSnake = "resource_spans";
+        static constexpr const char* scopes = "scopeSpans";
+        static constexpr const char* scopesSnake = "scope_spans";
+        static constexpr const char* items = "spans";
+        static constexpr const char* itemsSnake = nullptr;
+        static bool decode(JsonDecoder& decoder, const QJsonValue& v, Span& out, QString& problem, QString& field)
+        {
+            return decoder.decodeSpan(v, out, problem, field);
+        }
+        static QString path(int r, int s, int i) { return spanPath(r, s, i); }
+        static QString content(const Span& span, QString* field) { return contentProblem(span, field); }
+        static std::vector<Span>& target(SpanBatch& batch) { return batch.spans; }
+    };
+
+    struct LogSignal {
+        using Item = LogRecord;
+        static constexpr Rejections::Kind kind = Rejections::Kind::LogRecords;
+        static constexpr const char* resources = "resourceLogs";
+        static constexpr const char* resourcesSnake = "resource_logs";
+        static constexpr const char* scopes = "scopeLogs";
+        static constexpr const char* scopesSnake = "scope_logs";
+        static constexpr const char* items = "logRecords";
+        static constexpr const char* itemsSnake = "log_records";
+        static bool decode(JsonDecoder& decoder, const QJsonValue& v, LogRecord& out, QString& problem, QString& field)
+        {
+            return decoder.decodeLogRecord(v, out, problem, field);
+        }
+        static QString path(int r, int s, int i) { return logRecordPath(r, s, i); }
+        static QString content(const LogRecord& record, QString* field) { return logContentProblem(record, field); }
+        static std::vector<LogRecord>& target(SpanBatch& batch) { return batch.logs; }
+    };
+
+    /// An export request of one signal: every resources array in the root (both spellings), in order.
+    template <typename Signal> bool decodeSignal(const QJsonObject& root, DecodeResult& result)
+    {
+        SpanBatch& batch = result.batch;
+        Rejections rejections(Signal::kind);
+        for (auto it = root.constBegin(); it != root.constEnd(); ++it) {
+            if (!keyIs(it.key(), Signal::resources, Signal::resourcesSnake))
+                continue;
+            PathGuard guard(this, Signal::resources);
+            QJsonArray array;
+            if (!readArray(it.value(), array))
+                return false;
+            for (qsizetype r = 0; r < array.size(); ++r) {
+                m_path.back().index = r;
+                if (!decodeResourceItems<Signal>(array.at(r), int(r), batch, rejections))
+                    return false;
+            }
+        }
+        rejections.writeTo(result);
+        return true;
+    }
+
+    template <typename Signal>
+    bool decodeResourceItems(const QJsonValue& v, int r, SpanBatch& batch, Rejections& rejections)
     {
         QJsonObject o;
         if (!readObject(v, o))
             return false;
         auto resource = std::make_shared<Resource>();
-        QJsonValue scopeSpans;
+        QJsonValue scopes;
         for (auto it = o.constBegin(); it != o.constEnd(); ++it) {
             const QString key = it.key();
             bool ok = true;
@@ -562,68 +588,34 @@ private:
             } else if (keyIs(key, "schemaUrl", "schema_url")) {
                 PathGuard guard(this, "schemaUrl");
                 ok = readString(it.value(), resource->schemaUrl);
-            } else if (keyIs(key, "scopeSpans", "scope_spans")) {
-                scopeSpans = it.value(); // after the resource is complete, whatever the key order
+            } else if (keyIs(key, Signal::scopes, Signal::scopesSnake)) {
+                scopes = it.value(); // after the resource is complete, whatever the key order
             }
             if (!ok)
                 return false;
         }
         const std::shared_ptr<const Resource> shared = std::move(resource);
-        PathGuard guard(this, "scopeSpans");
+        PathGuard guard(this, Signal::scopes);
         QJsonArray array;
-        if (!readArray(scopeSpans, array))
+        if (!readArray(scopes, array))
             return false;
         for (qsizetype s = 0; s < array.size(); ++s) {
             m_path.back().index = s;
-            if (!decodeScopeSpans(array.at(s), shared, r, int(s), batch, rejections))
+            if (!decodeScopeItems<Signal>(array.at(s), shared, r, int(s), batch, rejections))
                 return false;
         }
         return true;
     }
 
-    bool decodeResourceLogs(const QJsonValue& v, int r, SpanBatch& batch, Rejections& rejections)
-    {
-        QJsonObject o;
-        if (!readObject(v, o))
-            return false;
-        auto resource = std::make_shared<Resource>();
-        QJsonValue scopeLogs;
-        for (auto it = o.constBegin(); it != o.constEnd(); ++it) {
-            const QString key = it.key();
-            bool ok = true;
-            if (keyIs(key, "resource")) {
-                PathGuard guard(this, "resource");
-                ok = decodeResource(it.value(), *resource);
-            } else if (keyIs(key, "schemaUrl", "schema_url")) {
-                PathGuard guard(this, "schemaUrl");
-                ok = readString(it.value(), resource->schemaUrl);
-            } else if (keyIs(key, "scopeLogs", "scope_logs")) {
-                scopeLogs = it.value(); // after the resource is complete, whatever the key order
-            }
-            if (!ok)
-                return false;
-        }
-        const std::shared_ptr<const Resource> shared = std::move(resource);
-        PathGuard guard(this, "scopeLogs");
-        QJsonArray array;
-        if (!readArray(scopeLogs, array))
-            return false;
-        for (qsizetype s = 0; s < array.size(); ++s) {
-            m_path.back().index = s;
-            if (!decodeScopeLogs(array.at(s), shared, r, int(s), batch, rejections))
-                return false;
-        }
-        return true;
-    }
-
-    bool decodeScopeLogs(const QJsonValue& v, const std::shared_ptr<const Resource>& resource, int r, int s,
+    template <typename Signal>
+    bool decodeScopeItems(const QJsonValue& v, const std::shared_ptr<const Resource>& resource, int r, int s,
         SpanBatch& batch, Rejections& rejections)
     {
         QJsonObject o;
         if (!readObject(v, o))
             return false;
         auto scope = std::make_shared<InstrumentationScope>();
-        QJsonValue records;
+        QJsonValue items;
         for (auto it = o.constBegin(); it != o.constEnd(); ++it) {
             const QString key = it.key();
             bool ok = true;
@@ -633,36 +625,37 @@ private:
             } else if (keyIs(key, "schemaUrl", "schema_url")) {
                 PathGuard guard(this, "schemaUrl");
                 ok = readString(it.value(), scope->schemaUrl);
-            } else if (keyIs(key, "logRecords", "log_records")) {
-                records = it.value();
+            } else if (keyIs(key, Signal::items, Signal::itemsSnake)) {
+                items = it.value();
             }
             if (!ok)
                 return false;
         }
         const std::shared_ptr<const InstrumentationScope> shared = std::move(scope);
-        PathGuard guard(this, "logRecords");
+        PathGuard guard(this, Signal::items);
         QJsonArray array;
-        if (!readArray(records, array))
+        if (!readArray(items, array))
             return false;
-        batch.logs.reserve(batch.logs.size() + std::size_t(array.size()));
+        auto& target = Signal::target(batch);
+        target.reserve(target.size() + std::size_t(array.size()));
         for (qsizetype i = 0; i < array.size(); ++i) {
             m_path.back().index = i;
-            LogRecord record;
+            typename Signal::Item item;
             QString problem;
             QString field;
-            if (!decodeLogRecord(array.at(i), record, problem, field))
+            if (!Signal::decode(*this, array.at(i), item, problem, field))
                 return false;
             if (!problem.isEmpty()) {
-                rejections.add(logRecordPath(r, s, int(i)), problem, field);
+                rejections.add(Signal::path(r, s, int(i)), problem, field);
                 continue;
             }
-            record.resource = resource;
-            record.scope = shared;
-            if (const QString content = logContentProblem(record, &field); !content.isEmpty()) {
-                rejections.add(logRecordPath(r, s, int(i)), content, field);
+            item.resource = resource;
+            item.scope = shared;
+            if (const QString content = Signal::content(item, &field); !content.isEmpty()) {
+                rejections.add(Signal::path(r, s, int(i)), content, field);
                 continue;
             }
-            batch.logs.push_back(std::move(record));
+            target.push_back(std::move(item));
         }
         return true;
     }
@@ -731,57 +724,6 @@ private:
         } else {
             problem = logIdProblem(traceState == IdState::Valid ? 16 : 0, spanState == IdState::Valid ? 8 : 0,
                 !out.traceId.isValid(), !out.spanId.isValid(), &field);
-        }
-        return true;
-    }
-
-    bool decodeScopeSpans(const QJsonValue& v, const std::shared_ptr<const Resource>& resource, int r, int s,
-        SpanBatch& batch, Rejections& rejections)
-    {
-        QJsonObject o;
-        if (!readObject(v, o))
-            return false;
-        auto scope = std::make_shared<InstrumentationScope>();
-        QJsonValue spans;
-        for (auto it = o.constBegin(); it != o.constEnd(); ++it) {
-            const QString key = it.key();
-            bool ok = true;
-            if (keyIs(key, "scope")) {
-                PathGuard guard(this, "scope");
-                ok = decodeScope(it.value(), *scope);
-            } else if (keyIs(key, "schemaUrl", "schema_url")) {
-                PathGuard guard(this, "schemaUrl");
-                ok = readString(it.value(), scope->schemaUrl);
-            } else if (keyIs(key, "spans")) {
-                spans = it.value();
-            }
-            if (!ok)
-                return false;
-        }
-        const std::shared_ptr<const InstrumentationScope> shared = std::move(scope);
-        PathGuard guard(this, "spans");
-        QJsonArray array;
-        if (!readArray(spans, array))
-            return false;
-        batch.spans.reserve(batch.spans.size() + std::size_t(array.size()));
-        for (qsizetype i = 0; i < array.size(); ++i) {
-            m_path.back().index = i;
-            Span span;
-            QString problem;
-            QString field;
-            if (!decodeSpan(array.at(i), span, problem, field))
-                return false;
-            if (!problem.isEmpty()) {
-                rejections.add(spanPath(r, s, int(i)), problem, field);
-                continue;
-            }
-            span.resource = resource;
-            span.scope = shared;
-            if (const QString content = contentProblem(span, &field); !content.isEmpty()) {
-                rejections.add(spanPath(r, s, int(i)), content, field);
-                continue;
-            }
-            batch.spans.push_back(std::move(span));
         }
         return true;
     }
@@ -1392,6 +1334,22 @@ QByteArray encodeGrouped(const std::vector<Item>& items, const SignalKeys& keys,
     return pretty ? reindent(out) : out;
 }
 
+/// An export response: `{}`, or a partialSuccess with `rejectedKey` (unless `rejected` is 0) and errorMessage.
+QByteArray encodeExportResponse(const char* rejectedKey, qint64 rejected, const QString& errorMessage)
+{
+    QByteArray out;
+    {
+        ObjectWriter root(out);
+        if (rejected > 0 || !errorMessage.isEmpty()) {
+            ObjectWriter partial(root.key("partialSuccess"));
+            if (rejected)
+                partial.int64String(rejectedKey, rejected);
+            partial.stringIfNotEmpty("errorMessage", errorMessage);
+        }
+    }
+    return out;
+}
+
 } // namespace
 
 QByteArray OtlpJsonCodec::encodeRequest(const std::vector<Span>& spans, bool pretty)
@@ -1402,17 +1360,7 @@ QByteArray OtlpJsonCodec::encodeRequest(const std::vector<Span>& spans, bool pre
 
 QByteArray OtlpJsonCodec::encodeResponse(qint64 rejectedSpans, const QString& errorMessage)
 {
-    QByteArray out;
-    {
-        ObjectWriter root(out);
-        if (rejectedSpans > 0 || !errorMessage.isEmpty()) {
-            ObjectWriter partial(root.key("partialSuccess"));
-            if (rejectedSpans)
-                partial.int64String("rejectedSpans", rejectedSpans);
-            partial.stringIfNotEmpty("errorMessage", errorMessage);
-        }
-    }
-    return out;
+    return encodeExportResponse("rejectedSpans", rejectedSpans, errorMessage);
 }
 
 QByteArray OtlpJsonCodec::encodeLogsRequest(const std::vector<LogRecord>& logs, bool pretty)
@@ -1423,17 +1371,7 @@ QByteArray OtlpJsonCodec::encodeLogsRequest(const std::vector<LogRecord>& logs, 
 
 QByteArray OtlpJsonCodec::encodeLogsResponse(qint64 rejectedLogRecords, const QString& errorMessage)
 {
-    QByteArray out;
-    {
-        ObjectWriter root(out);
-        if (rejectedLogRecords > 0 || !errorMessage.isEmpty()) {
-            ObjectWriter partial(root.key("partialSuccess"));
-            if (rejectedLogRecords)
-                partial.int64String("rejectedLogRecords", rejectedLogRecords);
-            partial.stringIfNotEmpty("errorMessage", errorMessage);
-        }
-    }
-    return out;
+    return encodeExportResponse("rejectedLogRecords", rejectedLogRecords, errorMessage);
 }
 
 QByteArray OtlpJsonCodec::prettyPrint(const QByteArray& json)

@@ -221,26 +221,15 @@ private:
 
     void convertResourceSpans(const pbtrace::ResourceSpans& in, int r, SpanBatch& batch)
     {
-        auto resource = std::make_shared<Resource>();
-        convertAttributes(in.resource().attributes(), resource->attributes);
-        resource->droppedAttributesCount = in.resource().dropped_attributes_count();
-        resource->schemaUrl = string(in.schema_url());
-        const std::shared_ptr<const Resource> shared = std::move(resource);
+        const std::shared_ptr<const Resource> resource = convertResource(in.resource(), in.schema_url());
         for (int s = 0; s < in.scope_spans_size(); ++s)
-            convertScopeSpans(in.scope_spans(s), shared, r, s, batch);
+            convertScopeSpans(in.scope_spans(s), resource, r, s, batch);
     }
 
     void convertScopeSpans(const pbtrace::ScopeSpans& in, const std::shared_ptr<const Resource>& resource, int r,
         int s, SpanBatch& batch)
     {
-        auto scope = std::make_shared<InstrumentationScope>();
-        const pbcommon::InstrumentationScope& pbScope = in.scope();
-        scope->name = string(pbScope.name());
-        scope->version = string(pbScope.version());
-        convertAttributes(pbScope.attributes(), scope->attributes);
-        scope->droppedAttributesCount = pbScope.dropped_attributes_count();
-        scope->schemaUrl = string(in.schema_url());
-        const std::shared_ptr<const InstrumentationScope> shared = std::move(scope);
+        const std::shared_ptr<const InstrumentationScope> scope = convertScope(in.scope(), in.schema_url());
         for (int i = 0; i < in.spans_size(); ++i) {
             const pbtrace::Span& span = in.spans(i);
             const QString problem = spanProblem(span);
@@ -251,7 +240,7 @@ private:
             Span& out = batch.spans.emplace_back();
             convertSpan(span, out);
             out.resource = resource;
-            out.scope = shared;
+            out.scope = scope;
             if (const QString content = contentProblem(out); !content.isEmpty()) {
                 m_rejections.add(spanPath(r, s, i), content);
                 batch.spans.pop_back();
@@ -652,29 +641,50 @@ DecodeResult OtlpProtobufCodec::decodeLogsRequest(const QByteArray& body)
     return decodeMessage<pbcollectorlogs::ExportLogsServiceRequest>(body);
 }
 
-QByteArray OtlpProtobufCodec::encodeRequest(const std::vector<Span>& spans)
+namespace {
+
+/**
+ * A protobuf export request of `items` (spans or log records) grouped by resource and scope content, in order of
+ * first appearance. The signal's repeated fields are reached through addResource(request), addScope(resource
+ * message) and itemsOf(scope message); setItem(message, item) fills one item. Shared by the span and log record
+ * encoders.
+ */
+template <typename Request, typename Item, typename AddResource, typename AddScope, typename ItemsOf, typename SetItem>
+QByteArray encodeGrouped(
+    const std::vector<Item>& items, AddResource addResource, AddScope addScope, ItemsOf itemsOf, SetItem setItem)
 {
     google::protobuf::Arena arena;
-    auto* request = google::protobuf::Arena::CreateMessage<pbcollector::ExportTraceServiceRequest>(&arena);
-    for (const ResourceGroup& group : groupSpans(spans)) {
-        auto* rs = request->add_resource_spans();
+    auto* request = google::protobuf::Arena::CreateMessage<Request>(&arena);
+    for (const auto& group : groupByResourceAndScope(items)) {
+        auto* rs = addResource(request);
         setAttributes(rs->mutable_resource()->mutable_attributes(), group.resource->attributes);
         rs->mutable_resource()->set_dropped_attributes_count(group.resource->droppedAttributesCount);
         rs->set_schema_url(group.resource->schemaUrl.toStdString());
-        for (const ScopeGroup& scopeGroup : group.scopes) {
-            auto* ss = rs->add_scope_spans();
+        for (const auto& scopeGroup : group.scopes) {
+            auto* ss = addScope(rs);
             const InstrumentationScope& scope = *scopeGroup.scope;
             ss->mutable_scope()->set_name(scope.name.toStdString());
             ss->mutable_scope()->set_version(scope.version.toStdString());
             setAttributes(ss->mutable_scope()->mutable_attributes(), scope.attributes);
             ss->mutable_scope()->set_dropped_attributes_count(scope.droppedAttributesCount);
             ss->set_schema_url(scope.schemaUrl.toStdString());
-            ss->mutable_spans()->Reserve(static_cast<int>(scopeGroup.items.size()));
-            for (const Span* span : scopeGroup.items)
-                setSpan(ss->add_spans(), *span);
+            auto* repeated = itemsOf(ss);
+            repeated->Reserve(static_cast<int>(scopeGroup.items.size()));
+            for (const Item* item : scopeGroup.items)
+                setItem(repeated->Add(), *item);
         }
     }
     return serialize(*request);
+}
+
+} // namespace
+
+QByteArray OtlpProtobufCodec::encodeRequest(const std::vector<Span>& spans)
+{
+    return encodeGrouped<pbcollector::ExportTraceServiceRequest>(
+        spans, [](auto* request) { return request->add_resource_spans(); },
+        [](auto* rs) { return rs->add_scope_spans(); }, [](auto* ss) { return ss->mutable_spans(); },
+        [](pbtrace::Span* out, const Span& span) { setSpan(out, span); });
 }
 
 QByteArray OtlpProtobufCodec::encodeResponse(qint64 rejectedSpans, const QString& errorMessage)
@@ -689,27 +699,10 @@ QByteArray OtlpProtobufCodec::encodeResponse(qint64 rejectedSpans, const QString
 
 QByteArray OtlpProtobufCodec::encodeLogsRequest(const std::vector<LogRecord>& logs)
 {
-    google::protobuf::Arena arena;
-    auto* request = google::protobuf::Arena::CreateMessage<pbcollectorlogs::ExportLogsServiceRequest>(&arena);
-    for (const auto& group : groupByResourceAndScope(logs)) {
-        auto* rl = request->add_resource_logs();
-        setAttributes(rl->mutable_resource()->mutable_attributes(), group.resource->attributes);
-        rl->mutable_resource()->set_dropped_attributes_count(group.resource->droppedAttributesCount);
-        rl->set_schema_url(group.resource->schemaUrl.toStdString());
-        for (const auto& scopeGroup : group.scopes) {
-            auto* sl = rl->add_scope_logs();
-            const InstrumentationScope& scope = *scopeGroup.scope;
-            sl->mutable_scope()->set_name(scope.name.toStdString());
-            sl->mutable_scope()->set_version(scope.version.toStdString());
-            setAttributes(sl->mutable_scope()->mutable_attributes(), scope.attributes);
-            sl->mutable_scope()->set_dropped_attributes_count(scope.droppedAttributesCount);
-            sl->set_schema_url(scope.schemaUrl.toStdString());
-            sl->mutable_log_records()->Reserve(static_cast<int>(scopeGroup.items.size()));
-            for (const LogRecord* record : scopeGroup.items)
-                setLogRecord(sl->add_log_records(), *record);
-        }
-    }
-    return serialize(*request);
+    return encodeGrouped<pbcollectorlogs::ExportLogsServiceRequest>(
+        logs, [](auto* request) { return request->add_resource_logs(); }, [](auto* rl) { return rl->add_scope_logs(); },
+        [](auto* sl) { return sl->mutable_log_records(); },
+        [](pblogs::LogRecord* out, const LogRecord& record) { setLogRecord(out, record); });
 }
 
 QByteArray OtlpProtobufCodec::encodeLogsResponse(qint64 rejectedLogRecords, const QString& errorMessage)
