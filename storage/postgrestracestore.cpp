@@ -46,11 +46,11 @@ std::string_view view(const pqxx::field& f) { return std::string_view(f.c_str(),
 class InlineContentCache {
 public:
     /// Sets item.resource (unless the resource attributes are NULL) and item.scope (unless the scope name is NULL);
-    /// false when attributes cannot be parsed. NULL scope attributes are no attributes when
-    /// `nullScopeAttributesAreEmpty`, else unreadable.
+    /// false when attributes cannot be parsed. NULL scope attributes are no attributes (for spans and log records
+    /// alike: a row written by another tool may leave them NULL).
     template <typename Item>
     bool attach(const pqxx::row& r, int column, const std::vector<int>& resourceOrder,
-        const std::vector<int>& scopeOrder, bool nullScopeAttributesAreEmpty, Item& item)
+        const std::vector<int>& scopeOrder, Item& item)
     {
         bool good = true;
         if (!r[column].is_null()) {
@@ -81,7 +81,7 @@ public:
                 auto scope = std::make_shared<InstrumentationScope>();
                 scope->name = qstr(r[scopeColumn]);
                 scope->version = qstr(r[scopeColumn + 1]);
-                if (!nullScopeAttributesAreEmpty || !r[scopeColumn + 2].is_null())
+                if (!r[scopeColumn + 2].is_null())
                     good = PostgresJson::parseAttributes(view(r[scopeColumn + 2]), scopeOrder, &scope->attributes);
                 scope->droppedAttributesCount = std::uint32_t(r[scopeColumn + 3].as<long long>());
                 scope->schemaUrl = qstr(r[scopeColumn + 4]);
@@ -1259,7 +1259,7 @@ std::vector<LogRecord> PostgresTraceStore::traceLogs(const TraceId& traceId, QSt
                 record.flags = std::uint32_t(r[8].as<long long>());
                 record.droppedAttributesCount = std::uint32_t(r[9].as<long long>());
                 // NULL scope attributes of a log record do not parse (unlike a span's).
-                good = good && contents.attach(r, 10, resourceOrder, scopeOrder, false, record);
+                good = good && contents.attach(r, 10, resourceOrder, scopeOrder, record);
                 if (!good) {
                     corrupt = QStringLiteral("a stored log record of trace %1 is corrupt").arg(traceId.toHex());
                     logs.clear();
@@ -1320,7 +1320,7 @@ std::vector<Span> PostgresTraceStore::traceSpans(const TraceId& traceId, QString
             span.droppedAttributesCount = std::uint32_t(r[13].as<long long>());
             span.droppedEventsCount = std::uint32_t(r[14].as<long long>());
             span.droppedLinksCount = std::uint32_t(r[15].as<long long>());
-            good = good && contents.attach(r, 16, resourceOrder, scopeOrder, true, span);
+            good = good && contents.attach(r, 16, resourceOrder, scopeOrder, span);
             if (!good) {
                 corrupt = QStringLiteral("the stored JSON of span %1 cannot be read").arg(span.spanId.toHex());
                 spans.clear();
