@@ -484,8 +484,10 @@ bool OtlpGrpcReceiver::start(QString* error)
     // Two Spanscopes must not share a port silently (gRPC sets SO_REUSEPORT by default).
     builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
     // An OTLP request is large (a 512-span batch is ~200 KiB): a stream window that holds one whole lets the client
-    // send it without waiting for window updates (gRPC starts at 64 KiB and grows it only by probing).
+    // send it without waiting for window updates (gRPC starts at 64 KiB and grows it only by probing, with pings that
+    // then cost a round trip each: off).
     builder.AddChannelArgument(GRPC_ARG_HTTP2_STREAM_LOOKAHEAD_BYTES, 1024 * 1024);
+    builder.AddChannelArgument(GRPC_ARG_HTTP2_BDP_PROBE, 0);
     builder.RegisterService(impl->traces.get());
     builder.RegisterService(impl->logs.get());
     builder.RegisterService(impl->metrics.get());
