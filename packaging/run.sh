@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Fresh Debian 12 machine -> running Spanscope: installs the packages, builds (release preset) and starts the GUI
-# with the OTLP/HTTP receiver on 127.0.0.1:4318 and the local SQLite store. Extra arguments go to spanscope.
+# with the OTLP receiver (OTLP/HTTP on 127.0.0.1:4318, OTLP/gRPC on 127.0.0.1:4317) and the local SQLite store.
+# Extra arguments go to spanscope.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 packaging/install-deps.sh
