@@ -348,6 +348,7 @@ public:
         std::vector<ExchangePtr> waiting;
         {
             std::lock_guard lock(m_waitingMutex);
+            m_closing = true; // requests completing from now on are answered 503 at once, never suspended
             waiting.assign(m_waiting.begin(), m_waiting.end());
         }
         for (const ExchangePtr& ex : waiting)
@@ -457,13 +458,20 @@ private:
         // The whole request is here.
         if (ex.refusal)
             return queueReply(connection, *ex.refusal);
-        ex.suspended = true;
         ExchangePtr shared = *held;
         {
+            // Under the lock: shutdown() either sees this request among the waiting ones (and answers it, which
+            // resumes it only after this suspend), or has already begun, and then it is answered here, never
+            // suspended (libmicrohttpd must not be stopped with a connection still suspended).
             std::lock_guard lock(server->m_waitingMutex);
+            if (server->m_closing)
+                return queueReply(connection, textReply(HttpStatus::ServiceUnavailable,
+                                                        QStringLiteral("the receiver is shutting down"),
+                                                        { { "Retry-After", "1" } }));
+            ex.suspended = true;
             server->m_waiting.insert(shared);
+            MHD_suspend_connection(connection);
         }
-        MHD_suspend_connection(connection);
         QMetaObject::invokeMethod(server, [server, shared] { server->dispatch(shared); }, Qt::QueuedConnection);
         return MHD_YES;
     }
@@ -724,6 +732,7 @@ private:
     std::atomic<int> m_inFlight { 0 }; ///< requests between their request line and their completion
     mutable std::mutex m_waitingMutex;
     std::set<ExchangePtr> m_waiting; ///< suspended requests whose reply is not set yet
+    bool m_closing = false; ///< guarded by m_waitingMutex: shutdown() has begun, nothing is suspended any more
     TraceStore* m_queryStore = nullptr;
     std::shared_ptr<const QueryApi> m_queryApi; // replaced whole by setQueryStore; running reads keep theirs
     // Declared last so they are drained before the rest goes.
