@@ -559,9 +559,16 @@ private Q_SLOTS:
         QVERIFY(waitUntilLoaded(model));
         // The Duration page may finish before the stale Spans page has even started: wait for both to have run.
         QTRY_VERIFY(gate->calls.load() >= 3);
-        QVERIFY(!model.isLoading());
+        // QAbstractItemModelTester at times asks for the next page itself (canFetchMore is true once the Duration
+        // page is in): let such a fetch through, so that what follows sees a settled model either way.
+        if (model.isLoading()) {
+            gate->permits.release();
+            QVERIFY(waitUntilLoaded(model));
+        }
         QCOMPARE(model.query().order, TraceOrder::Duration);
-        QCOMPARE(model.rowCount(), TraceListModel::PageSize);
+        const int loaded = model.rowCount();
+        QVERIFY2(loaded == TraceListModel::PageSize || loaded == 2 * TraceListModel::PageSize,
+                 qPrintable(QString::number(loaded)));
         std::uint64_t longest = 0;
         for (quint64 n = 1; n <= 450; ++n)
             longest = std::max(longest, store.traceSummary(traceId(n))->durationNanos());
@@ -573,7 +580,7 @@ private Q_SLOTS:
         model.fetchMore(QModelIndex());
         gate->permits.release();
         QVERIFY(waitUntilLoaded(model));
-        QCOMPARE(model.rowCount(), 2 * TraceListModel::PageSize);
+        QCOMPARE(model.rowCount(), std::min(450, loaded + TraceListModel::PageSize));
         for (int row = 1; row < model.rowCount(); ++row)
             QVERIFY(model.summaryAt(row - 1)->durationNanos() >= model.summaryAt(row)->durationNanos());
     }
