@@ -108,8 +108,8 @@ inline std::vector<const Span*> encodedOrder(const std::vector<Span>& spans)
 {
     std::vector<const Span*> order;
     order.reserve(spans.size());
-    for (const OtlpCodecPrivate::ResourceGroup& r : OtlpCodecPrivate::groupSpans(spans))
-        for (const OtlpCodecPrivate::ScopeGroup& s : r.scopes)
+    for (const auto& r : OtlpCodecPrivate::groupByResourceAndScope(spans))
+        for (const auto& s : r.scopes)
             order.insert(order.end(), s.items.begin(), s.items.end());
     return order;
 }
