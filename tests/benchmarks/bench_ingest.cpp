@@ -297,7 +297,8 @@ void runGrpcClients(const std::string& target, const std::vector<QByteArray>& bo
         if (next >= bodies.size())
             return false;
         const QByteArray& body = bodies[next++];
-        grpc::Slice slice(body.constData(), size_t(body.size()));
+        // The bodies outlive every call: gRPC sends them from where they are, as an SDK's serialized request.
+        grpc::Slice slice(const_cast<char*>(body.constData()), size_t(body.size()), grpc::Slice::STATIC_SLICE);
         grpc::ByteBuffer request(&slice, 1);
         e.context = std::make_unique<grpc::ClientContext>();
         e.context->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
