@@ -41,6 +41,9 @@ const Option CommandLine::Gzip { "gzip", nullptr, nullptr,
     QT_TRANSLATE_NOOP("main", "Compress with gzip (also when FILE ends in .gz)"), nullptr, nullptr };
 const Option CommandLine::Output { "output", "o", "FILE",
     QT_TRANSLATE_NOOP("main", "Output file"), nullptr, nullptr };
+const Option CommandLine::Prices { "prices", nullptr, "FILE",
+    QT_TRANSLATE_NOOP("main", "Model price table (JSON, as Settings > Model Prices saves it)"),
+    QT_TRANSLATE_NOOP("main", "prices.json in the config folder, else the built-in table"), nullptr };
 // clang-format on
 
 QStringList Option::spellings() const
@@ -101,6 +104,14 @@ const std::vector<CommandLine::CommandSpec>& CommandLine::commands()
                 "Creates or upgrades the schema of the PostgreSQL store named by --store "
                 "postgresql://... (what every start does too), then exits."),
             false, { { "migrate", theCommand, nullptr } }, { &Store, &PgSchema }, { &Store } },
+        { Command::GenAi, "genai",
+            QT_TRANSLATE_NOOP("main",
+                "Prints the agent run of one trace as JSON: LLM calls with their messages, tokens and cost, tool "
+                "calls, agents (the same as GET /api/v1/traces/{id}/genai)."),
+            false,
+            { { "genai", theCommand, nullptr },
+                { "trace", QT_TRANSLATE_NOOP("main", "Trace id (32 hex digits)."), "TRACE_ID" } },
+            { &Store, &PgSchema, &Prices }, {} },
     };
     return specs;
 }

@@ -19,7 +19,7 @@ class QCoreApplication;
  */
 class CommandLine {
 public:
-    enum class Command { Gui, Serve, Import, Export, Migrate };
+    enum class Command { Gui, Serve, Import, Export, Migrate, GenAi };
 
     /// One option. Texts are untranslated (context "main"); --help translates them and appends the default.
     struct Option {
@@ -69,6 +69,7 @@ public:
     static const Option Pretty;
     static const Option Gzip;
     static const Option Output;
+    static const Option Prices;
 
     /// Every command's table, the GUI first.
     static const std::vector<CommandSpec>& commands();

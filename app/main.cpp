@@ -3,6 +3,7 @@
 #include "storeopener.h"
 #include "tracefileservice.h"
 
+#include "ingest/api/queryapi.h"
 #include "ingest/codec/payloadformatter.h"
 #include "ingest/files/traceexporter.h"
 #include "ingest/files/traceimporter.h"
@@ -10,6 +11,7 @@
 #include "ingest/receiver/otlpgrpcreceiver.h"
 #include "ingest/receiver/otlphttpreceiver.h"
 #include "ingest/worker/ingestcoordinator.h"
+#include "model/pricetable.h"
 #include "storage/connectionstrings.h"
 #include "storage/postgrestracestore.h"
 #include "storage/s3blobstore.h"
@@ -21,6 +23,8 @@
 #include <QDir>
 #include <QFileInfo>
 #include <QHostAddress>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QLocale>
 #include <QTranslator>
 
@@ -252,6 +256,51 @@ int runMigrate(QCoreApplication& app)
                                 .arg(schema)
                                 .arg(from)
                                 .arg(to)));
+    std::fflush(stdout);
+    return 0;
+}
+
+/// `spanscope genai TRACE_ID [--store STORE] [--prices FILE]`: prints the trace's agent run as JSON (what
+/// `GET /api/v1/traces/{id}/genai` answers). 0 when printed, 1 on a usage error, 2 when the trace is unknown or the
+/// store fails.
+int runGenAi(QCoreApplication& app)
+{
+    CommandLine parser(CommandLine::Command::GenAi);
+    parser.process(app);
+    const QStringList args = parser.positionalArguments();
+    if (args.size() != 2) {
+        printError(args.size() < 2 ? QCoreApplication::translate("main", "genai needs a TRACE_ID")
+                                   : QCoreApplication::translate("main", "unexpected argument \"%1\"").arg(args.last()));
+        return 1;
+    }
+    QString pricesPath;
+    if (parser.isSet(CommandLine::Prices)) {
+        pricesPath = parser.value(CommandLine::Prices);
+        QString error;
+        if (!QFileInfo::exists(pricesPath)) {
+            printError(QCoreApplication::translate("main", "%1: no such file").arg(pricesPath));
+            return 1;
+        }
+        PriceTable::load(&error, pricesPath);
+        if (!error.isEmpty()) {
+            printError(error);
+            return 1;
+        }
+    }
+    const auto traceStore = openStore(parser, CommandLine::Store);
+    if (!traceStore)
+        return 2;
+    const QueryApi api(traceStore.get(), pricesPath);
+    QueryApi::Request request;
+    request.method = "GET";
+    request.path = QStringLiteral("/api/v1/traces/%1/genai").arg(args.at(1));
+    const QueryApi::Response response = api.handle(request);
+    const QJsonObject body = QJsonDocument::fromJson(response.body).object();
+    if (response.status != 200) {
+        printError(body.value(QLatin1String("error")).toString());
+        return response.status == 400 ? 1 : 2;
+    }
+    std::fputs(QJsonDocument(body).toJson(QJsonDocument::Indented).constData(), stdout);
     std::fflush(stdout);
     return 0;
 }
@@ -657,6 +706,10 @@ int main(int argc, char** argv)
     if (command == Command::Migrate) {
         QCoreApplication app(argc, argv);
         return runMigrate(app);
+    }
+    if (command == Command::GenAi) {
+        QCoreApplication app(argc, argv);
+        return runGenAi(app);
     }
     Config config;
     if (command == Command::Gui && CommandLine::asksForHelpOrVersion(argc, argv)) {

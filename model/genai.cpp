@@ -400,10 +400,13 @@ struct Event {
 QJsonObject bodyOfSpanEvent(const SpanEvent& e)
 {
     // Some SDKs put the whole body into one JSON attribute; most put its fields in attributes.
-    const QJsonValue packed = structured(findAttribute(e.attributes, u"gen_ai.event.content"));
+    const AnyValue* content = findAttribute(e.attributes, u"gen_ai.event.content");
+    const QJsonValue packed = structured(content);
     if (packed.isObject())
         return packed.toObject();
     QJsonObject body;
+    if (content && packed.isUndefined()) // the message text itself
+        body.insert(QStringLiteral("content"), stringOf(content));
     for (const KeyValue& kv : e.attributes) {
         if (kv.key == QLatin1String("content")) {
             const QJsonValue s = structured(&kv.value);
@@ -555,9 +558,12 @@ LlmCall readCall(const SpanTree& tree, int index, const QString& operation)
     call.name = span.name;
     call.operation = operation;
     call.provider = firstText(a, { "gen_ai.provider.name", "gen_ai.system", "llm.provider", "llm.system" });
-    call.requestModel = firstText(a, { "gen_ai.request.model", "llm.model_name" });
-    call.responseModel = firstText(a, { "gen_ai.response.model" });
     call.parameters = parametersOf(a);
+    // OpenInference overwrites llm.model_name with the response's model; the request's is in the parameters.
+    call.requestModel = firstText(a, { "gen_ai.request.model" });
+    if (call.requestModel.isEmpty())
+        call.requestModel = structured(findAttribute(a, u"llm.invocation_parameters")).toObject().value(QLatin1String("model")).toString();
+    call.responseModel = firstText(a, { "gen_ai.response.model", "llm.model_name" });
     call.inputTokens = firstInteger(a, { "gen_ai.usage.input_tokens", "gen_ai.usage.prompt_tokens", "llm.token_count.prompt" });
     call.outputTokens
         = firstInteger(a, { "gen_ai.usage.output_tokens", "gen_ai.usage.completion_tokens", "llm.token_count.completion" });
@@ -597,6 +603,8 @@ LlmCall readCall(const SpanTree& tree, int index, const QString& operation)
         else if (!stringOf(reasons).isEmpty())
             call.finishReasons << stringOf(reasons);
     }
+    if (call.finishReasons.isEmpty() && !text(a, u"llm.finish_reason").isEmpty()) // OpenInference: the first choice's
+        call.finishReasons << text(a, u"llm.finish_reason");
     if (call.finishReasons.isEmpty())
         for (const Message& m : call.outputMessages)
             if (!m.finishReason.isEmpty())

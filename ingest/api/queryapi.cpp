@@ -3,6 +3,8 @@
 #include "ingest/codec/gzip.h"
 #include "ingest/codec/otlpjsoncodec.h"
 #include "ingest/ingestlogging.h"
+#include "model/genai.h"
+#include "model/spantreemodel.h"
 #include "storage/tracestore.h"
 
 #include <QDateTime>
@@ -553,6 +555,31 @@ Response traceLogs(TraceStore* store, const Request& request, const TraceId& id)
         200, QJsonObject { { QStringLiteral("trace_id"), id.toHex() }, { QStringLiteral("logs"), out } });
 }
 
+/// The trace's agent run (model/genai.h), priced with the user's price table (read per request, so edits in
+/// the GUI's Settings show at once).
+Response traceGenAi(TraceStore* store, const Request& request, const TraceId& id, const QString& pricesPath)
+{
+    Params params;
+    QString error;
+    if (!params.read(request, {}, &error))
+        return errorResponse(400, error);
+    std::vector<Span> spans = store->traceSpans(id, &error);
+    if (!error.isEmpty())
+        return storeFailure(QStringLiteral("cannot read spans"), error);
+    std::vector<LogRecord> logs = store->traceLogs(id, &error);
+    if (!error.isEmpty())
+        return storeFailure(QStringLiteral("cannot read log records"), error);
+    if (spans.empty() && logs.empty())
+        return traceNotFound(id);
+    QString priceProblem;
+    const PriceTable prices = PriceTable::load(&priceProblem, pricesPath);
+    if (!priceProblem.isEmpty())
+        qCWarning(lcIngest).noquote() << priceProblem;
+    QJsonObject out = GenAi::toJson(GenAi::analyze(*SpanTree::build(std::move(spans), std::move(logs)), &prices));
+    out.insert(QStringLiteral("trace_id"), id.toHex()); // also for a trace of log records alone
+    return jsonResponse(200, out);
+}
+
 Response traceRaw(TraceStore* store, const Request& request, const TraceId& id)
 {
     Params params;
@@ -587,8 +614,9 @@ QByteArray QueryApi::Response::header(const QByteArray& name) const
     return QByteArray();
 }
 
-QueryApi::QueryApi(TraceStore* store)
+QueryApi::QueryApi(TraceStore* store, QString pricesPath)
     : m_store(store)
+    , m_pricesPath(std::move(pricesPath))
 {
 }
 
@@ -602,7 +630,7 @@ QueryApi::Response QueryApi::handle(const Request& request) const
     static const QLatin1String tracesRoute("/api/v1/traces");
     const QString& path = request.path;
 
-    enum class Route { List, Detail, Spans, Logs, Raw, None } route = Route::None;
+    enum class Route { List, Detail, Spans, Logs, GenAi, Raw, None } route = Route::None;
     QString idText;
     if (path == tracesRoute) {
         route = Route::List;
@@ -619,12 +647,14 @@ QueryApi::Response QueryApi::handle(const Request& request) const
             route = Route::Logs;
         else if (parts.size() == 2 && parts[1] == QLatin1String("raw"))
             route = Route::Raw;
+        else if (parts.size() == 2 && parts[1] == QLatin1String("genai"))
+            route = Route::GenAi;
     }
     if (route == Route::None)
         return errorResponse(404,
             QStringLiteral("no such route: %1 (routes: /api/v1/traces, /api/v1/traces/{trace_id}, "
                            "/api/v1/traces/{trace_id}/spans, /api/v1/traces/{trace_id}/logs, "
-                           "/api/v1/traces/{trace_id}/raw)")
+                           "/api/v1/traces/{trace_id}/genai, /api/v1/traces/{trace_id}/raw)")
                 .arg(echo(path)));
     if (request.method != "GET")
         return methodNotAllowed(request);
@@ -644,6 +674,8 @@ QueryApi::Response QueryApi::handle(const Request& request) const
         return traceSpans(m_store, request, id);
     case Route::Logs:
         return traceLogs(m_store, request, id);
+    case Route::GenAi:
+        return traceGenAi(m_store, request, id, m_pricesPath);
     case Route::Raw:
         return traceRaw(m_store, request, id);
     case Route::List:

@@ -17,6 +17,9 @@ class TraceStore;
  *   (desc, asc) say otherwise; `limit` 1..200 (default 50), `offset` >= 0.
  * - `GET /api/v1/traces/{trace_id}`: one summary plus the trace's resource attributes.
  * - `GET /api/v1/traces/{trace_id}/spans?limit=&offset=`: spans in start-time order; `limit` 1..500 (default 100).
+ * - `GET /api/v1/traces/{trace_id}/logs`: the trace's OTLP log records in time order.
+ * - `GET /api/v1/traces/{trace_id}/genai`: the trace's agent run (GenAi::toJson: LLM calls with messages, tokens and
+ *   cost, tool calls, agents), priced with the user's price table (PriceTable::load()).
  * - `GET /api/v1/traces/{trace_id}/raw`: the trace as gzipped OTLP/JSON (ExportTraceServiceRequest).
  *
  * Bodies are UTF-8 JSON (`application/json`); times are RFC 3339 with nanoseconds plus Unix nanoseconds as
@@ -51,7 +54,8 @@ public:
         QByteArray header(const QByteArray& name) const;
     };
 
-    explicit QueryApi(TraceStore* store);
+    /// `pricesPath`: the price table file for `/genai` (PriceTable::load(); default: the user's prices.json).
+    explicit QueryApi(TraceStore* store, QString pricesPath = QString());
 
     /// True for the paths this API answers (everything under `/api/`), whatever they resolve to.
     static bool handles(const QString& path);
@@ -70,4 +74,5 @@ public:
 
 private:
     TraceStore* m_store;
+    QString m_pricesPath;
 };

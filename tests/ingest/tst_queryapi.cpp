@@ -733,7 +733,7 @@ private Q_SLOTS:
     {
         const QString unknown = QStringLiteral("0123456789abcdef0123456789abcdef");
         for (const QString& suffix :
-            { QString(), QStringLiteral("/spans"), QStringLiteral("/logs"), QStringLiteral("/raw") }) {
+            { QString(), QStringLiteral("/spans"), QStringLiteral("/logs"), QStringLiteral("/genai"), QStringLiteral("/raw") }) {
             const Reply r = get(QStringLiteral("/api/v1/traces/") + unknown + suffix);
             QCOMPARE(r.status, 404);
             QCOMPARE(r.contentType, QByteArray("application/json"));
@@ -1248,6 +1248,102 @@ private Q_SLOTS:
         QCOMPARE(jsonOf(r).value(QStringLiteral("error")).toString(),
             QStringLiteral("trace %1 not found").arg(TestSpans::traceId(0x10e).toHex()));
         r = api.handle(getRequest(path, { { QStringLiteral("limit"), QStringLiteral("2") } }));
+        QCOMPARE(r.status, 400);
+    }
+
+    void genAiOfATrace()
+    {
+        // An agent trace: a chat call whose messages are OTLP log records, a tool call, a chat call with attributes.
+        MemoryTraceStore store;
+        const TraceId trace = TestSpans::traceId(0x6a1);
+        const auto res = TestSpans::resource(QStringLiteral("agent"));
+        const auto attrs = [](std::initializer_list<std::pair<const char*, QString>> pairs) {
+            Attributes a;
+            for (const auto& [key, value] : pairs)
+                a.push_back({ QLatin1String(key), AnyValue::fromString(value) });
+            return a;
+        };
+        Span chat1 = TestSpans::make(trace, 2, 1, QStringLiteral("chat gpt-4o-mini"), res, 1000, 2000);
+        chat1.attributes = attrs({ { "gen_ai.operation.name", QStringLiteral("chat") },
+                                   { "gen_ai.request.model", QStringLiteral("gpt-4o-mini") },
+                                   { "gen_ai.usage.input_tokens", QStringLiteral("1000000") },
+                                   { "gen_ai.usage.output_tokens", QStringLiteral("0") } });
+        Span tool = TestSpans::make(trace, 3, 1, QStringLiteral("execute_tool lookup"), res, 2100, 2200);
+        tool.attributes = attrs({ { "gen_ai.operation.name", QStringLiteral("execute_tool") },
+                                  { "gen_ai.tool.name", QStringLiteral("lookup") },
+                                  { "gen_ai.tool.call.id", QStringLiteral("c1") },
+                                  { "gen_ai.tool.call.result", QStringLiteral("{\"ok\":true}") } });
+        Span agent = TestSpans::make(trace, 1, 0, QStringLiteral("invoke_agent"), res, 900, 3000);
+        agent.attributes = attrs({ { "gen_ai.operation.name", QStringLiteral("invoke_agent") },
+                                   { "gen_ai.usage.input_tokens", QStringLiteral("1000000") } });
+        QVERIFY(store.addSpans({ agent, chat1, tool }).ok);
+        const auto record = [&](const char* event, AnyValue body, std::uint64_t time) {
+            LogRecord r = TestLogs::make(trace, TestSpans::spanId(2), 9, QString(), res, nullptr);
+            r.eventName = QLatin1String(event);
+            r.body = std::move(body);
+            r.timeUnixNano = time;
+            return r;
+        };
+        AnyValue user;
+        user.type = AnyValue::Type::Map;
+        user.mapValue = { { QStringLiteral("content"), AnyValue::fromString(QStringLiteral("look it up")) } };
+        AnyValue function;
+        function.type = AnyValue::Type::Map;
+        function.mapValue = { { QStringLiteral("name"), AnyValue::fromString(QStringLiteral("lookup")) },
+                              { QStringLiteral("arguments"), AnyValue::fromString(QStringLiteral("{\"q\":\"x\"}")) } };
+        AnyValue call;
+        call.type = AnyValue::Type::Map;
+        call.mapValue = { { QStringLiteral("id"), AnyValue::fromString(QStringLiteral("c1")) }, { QStringLiteral("function"), function } };
+        AnyValue calls;
+        calls.type = AnyValue::Type::Array;
+        calls.arrayValue = { call };
+        AnyValue message;
+        message.type = AnyValue::Type::Map;
+        message.mapValue = { { QStringLiteral("tool_calls"), calls } };
+        AnyValue choice;
+        choice.type = AnyValue::Type::Map;
+        choice.mapValue = { { QStringLiteral("finish_reason"), AnyValue::fromString(QStringLiteral("tool_calls")) },
+                            { QStringLiteral("message"), message } };
+        IngestItem item;
+        item.payload.signal = RawPayload::Signal::Logs;
+        item.batch.logs = { record("gen_ai.user.message", user, 1100), record("gen_ai.choice", choice, 1900) };
+        QVERIFY(store.write({ item }).ok);
+
+        QTemporaryDir dir;
+        const QString pricesPath = dir.filePath(QStringLiteral("prices.json"));
+        QFile prices(pricesPath);
+        QVERIFY(prices.open(QIODevice::WriteOnly));
+        prices.write(R"({"prices":[{"pattern":"gpt-4o-mini*","input_per_million":0.15,"output_per_million":0.6}]})");
+        prices.close();
+        QueryApi api(&store, pricesPath);
+        QueryApi::Response r = api.handle(getRequest(QStringLiteral("/api/v1/traces/%1/genai").arg(trace.toHex())));
+        QCOMPARE(r.status, 200);
+        QCOMPARE(r.header("content-type"), QByteArray("application/json"));
+        const QJsonObject json = jsonOf(r);
+        QCOMPARE(json.value(QStringLiteral("trace_id")).toString(), trace.toHex());
+        const QJsonObject totals = json.value(QStringLiteral("totals")).toObject();
+        QCOMPARE(totals.value(QStringLiteral("llm_calls")).toInt(), 1);
+        QCOMPARE(totals.value(QStringLiteral("tool_calls")).toInt(), 1);
+        QCOMPARE(totals.value(QStringLiteral("input_tokens")).toInt(), 1000000); // not again for the agent span
+        QCOMPARE(totals.value(QStringLiteral("cost")).toDouble(), 0.15);
+        const QJsonObject first = json.value(QStringLiteral("calls")).toArray().at(0).toObject();
+        QCOMPARE(first.value(QStringLiteral("input_messages")).toArray().at(0).toObject().value(QStringLiteral("parts")).toArray().at(0).toObject(),
+                 (QJsonObject { { QStringLiteral("type"), QStringLiteral("text") }, { QStringLiteral("content"), QStringLiteral("look it up") } }));
+        const QJsonObject asked = first.value(QStringLiteral("output_messages")).toArray().at(0).toObject()
+                                      .value(QStringLiteral("parts")).toArray().at(0).toObject();
+        QCOMPARE(asked.value(QStringLiteral("arguments")).toObject().value(QStringLiteral("q")).toString(), QStringLiteral("x"));
+        const QJsonObject toolJson = json.value(QStringLiteral("tool_calls")).toArray().at(0).toObject();
+        QCOMPARE(toolJson.value(QStringLiteral("requested_by_span_id")).toString(), TestSpans::spanId(2).toHex());
+        QCOMPARE(toolJson.value(QStringLiteral("result")).toObject().value(QStringLiteral("ok")).toBool(), true);
+        QCOMPARE(toolJson.value(QStringLiteral("arguments")).toObject().value(QStringLiteral("q")).toString(), QStringLiteral("x"));
+
+        // Without a price for the model: cost null, never 0.
+        QVERIFY(prices.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        prices.write(R"({"prices":[]})");
+        prices.close();
+        r = api.handle(getRequest(QStringLiteral("/api/v1/traces/%1/genai").arg(trace.toHex())));
+        QVERIFY(jsonOf(r).value(QStringLiteral("totals")).toObject().value(QStringLiteral("cost")).isNull());
+        r = api.handle(getRequest(QStringLiteral("/api/v1/traces/%1/genai").arg(trace.toHex()), { { QStringLiteral("limit"), QStringLiteral("2") } }));
         QCOMPARE(r.status, 400);
     }
 

@@ -406,7 +406,7 @@ void TestGenAi::openInference()
 {
     const auto llm = [](int n, int start, Attributes extra) {
         Attributes a { kv(QStringLiteral("openinference.span.kind"), QStringLiteral("LLM")),
-                       kv(QStringLiteral("llm.provider"), QStringLiteral("openai")),
+                       kv(QStringLiteral("llm.system"), QStringLiteral("openai")),
                        kv(QStringLiteral("llm.model_name"), QStringLiteral("gpt-4o-mini-2024-07-18")),
                        kv(QStringLiteral("llm.invocation_parameters"), QStringLiteral(R"({"model":"gpt-4o-mini","temperature":0})")),
                        kv(QStringLiteral("llm.token_count.prompt"), 50), kv(QStringLiteral("llm.token_count.completion"), 12),
@@ -427,7 +427,7 @@ void TestGenAi::openInference()
                           kv(QStringLiteral("llm.output_messages.0.message.tool_calls.0.tool_call.function.name"), QStringLiteral("get_weather")),
                           kv(QStringLiteral("llm.output_messages.0.message.tool_calls.0.tool_call.function.arguments"),
                              QLatin1String(toolArgs)),
-                          kv(QStringLiteral("gen_ai.response.finish_reasons"), QStringLiteral("[\"tool_calls\"]")) }));
+                          kv(QStringLiteral("llm.finish_reason"), QStringLiteral("tool_calls")) }));
     spans.push_back(span(3, 0, QStringLiteral("get_weather"),
                          { kv(QStringLiteral("openinference.span.kind"), QStringLiteral("TOOL")),
                            kv(QStringLiteral("tool.name"), QStringLiteral("get_weather")),
@@ -445,12 +445,13 @@ void TestGenAi::openInference()
                           kv(QStringLiteral("llm.input_messages.3.message.content"), QLatin1String(toolResult)),
                           kv(QStringLiteral("llm.output_messages.0.message.role"), QStringLiteral("assistant")),
                           kv(QStringLiteral("llm.output_messages.0.message.content"), QStringLiteral("It is 18 °C in Paris.")),
-                          kv(QStringLiteral("gen_ai.response.finish_reasons"), QStringLiteral("[\"stop\"]")) }));
+                          kv(QStringLiteral("llm.finish_reason"), QStringLiteral("stop")) }));
     const GenAi::Run run = GenAi::analyze(*SpanTree::build(spans));
     checkWeatherConversation(run);
     QCOMPARE(run.calls[0].source, GenAi::Source::OpenInference);
     QCOMPARE(run.calls[0].provider, QStringLiteral("openai"));
-    QCOMPARE(run.calls[0].requestModel, QStringLiteral("gpt-4o-mini-2024-07-18"));
+    QCOMPARE(run.calls[0].requestModel, QStringLiteral("gpt-4o-mini")); // from llm.invocation_parameters
+    QCOMPARE(run.calls[0].responseModel, QStringLiteral("gpt-4o-mini-2024-07-18")); // llm.model_name
     QCOMPARE(run.calls[0].parameters.value(QLatin1String("temperature")).toInt(), 0);
     QVERIFY(!run.calls[0].parameters.contains(QLatin1String("model")));
     QCOMPARE(run.calls[0].cachedInputTokens, std::optional<qint64>(10));
