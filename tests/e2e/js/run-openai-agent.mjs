@@ -193,17 +193,30 @@ if (args.protocol === 'grpc') {
   logExporter = new L({ url: `${endpoint}/v1/logs` });
 }
 
+// Counts what the instrumentation recorded, so that one which silently failed to hook the client is an error.
+const recorded = { spans: 0, logRecords: 0 };
+const AGENT_SCOPE = 'spanscope-genai-e2e';
+const counter = {
+  onStart() {},
+  onEnd(span) { if (span.instrumentationScope?.name !== AGENT_SCOPE) recorded.spans++; },
+  onEmit() { recorded.logRecords++; },
+  forceFlush: () => Promise.resolve(),
+  shutdown: () => Promise.resolve(),
+};
+
 context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
 const tracerProvider = new TracerProvider({
   resource,
-  spanProcessors: [new BatchSpanProcessor({ exporter: watched(traceExporter, 'traces'), scheduledDelayMillis: 60000 })],
+  spanProcessors: [counter,
+    new BatchSpanProcessor({ exporter: watched(traceExporter, 'traces'), scheduledDelayMillis: 60000 })],
 });
 trace.setGlobalTracerProvider(tracerProvider);
 let loggerProvider;
 if (kind === 'otel') {
   loggerProvider = new LoggerProvider({
     resource,
-    processors: [new BatchLogRecordProcessor({ exporter: watched(logExporter, 'logs'), scheduledDelayMillis: 60000 })],
+    processors: [counter,
+      new BatchLogRecordProcessor({ exporter: watched(logExporter, 'logs'), scheduledDelayMillis: 60000 })],
   });
   logs.setGlobalLoggerProvider(loggerProvider);
 } else {
@@ -233,7 +246,7 @@ const { OpenAI } = require('openai');
 
 // ---- the agent ---------------------------------------------------------------------------------------------------
 const client = new OpenAI({ apiKey: 'sk-spanscope-test', baseURL: mockUrl, maxRetries: 0, timeout: 10000 });
-const tracer = trace.getTracer('spanscope-genai-e2e', '1.0.0');
+const tracer = trace.getTracer(AGENT_SCOPE, '1.0.0');
 
 function getWeather(argumentsJson) {
   const { city, unit } = JSON.parse(argumentsJson);
@@ -293,10 +306,16 @@ try {
   failure = e;
 }
 
-await tracerProvider.forceFlush();
-await loggerProvider?.forceFlush();
-await tracerProvider.shutdown();
-await loggerProvider?.shutdown();
+// A failed export also rejects the flush, with an array of errors from the processors.
+const describe = (e) => (Array.isArray(e) ? e.map(describe).join('; ') : (e?.message ?? String(e)));
+for (const step of [() => tracerProvider.forceFlush(), () => loggerProvider?.forceFlush(),
+                    () => tracerProvider.shutdown(), () => loggerProvider?.shutdown()]) {
+  try {
+    await step();
+  } catch (e) {
+    exportFailures.push(describe(e));
+  }
+}
 server.closeAllConnections();
 server.close();
 
@@ -310,6 +329,12 @@ if (exportFailures.length) {
 }
 if (seen.length !== 2) {
   console.error(`run-openai-agent: the mock server answered ${seen.length} requests, expected 2`);
+  process.exit(1);
+}
+
+if (recorded.spans !== seen.length || (kind === 'otel' && recorded.logRecords === 0)) {
+  console.error(`run-openai-agent: the ${kind} instrumentation recorded ${recorded.spans} spans and `
+    + `${recorded.logRecords} log records for ${seen.length} chat completions`);
   process.exit(1);
 }
 
