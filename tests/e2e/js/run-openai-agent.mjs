@@ -248,6 +248,10 @@ const { OpenAI } = require('openai');
 const client = new OpenAI({ apiKey: 'sk-spanscope-test', baseURL: mockUrl, maxRetries: 0, timeout: 10000 });
 const tracer = trace.getTracer(AGENT_SCOPE, '1.0.0');
 
+// The SDK stamps span starts in whole milliseconds here: a pause between the steps keeps their start times apart,
+// so the order of the steps in the stored trace does not depend on a tie-break.
+const pause = () => new Promise((resolve) => setTimeout(resolve, 5));
+
 function getWeather(argumentsJson) {
   const { city, unit } = JSON.parse(argumentsJson);
   if (city !== 'Paris' || unit !== 'celsius') throw new Error(`unexpected tool arguments ${argumentsJson}`);
@@ -270,6 +274,7 @@ try {
       const first = await client.chat.completions.create({ model: MODEL, messages, tools: TOOLS, temperature: 0.2 });
       const call = first.choices[0].message.tool_calls?.[0];
       if (!call) throw new Error('the first answer has no tool call');
+      await pause();
 
       const result = await tracer.startActiveSpan(`execute_tool ${call.function.name}`, {
         kind: SpanKind.INTERNAL,
@@ -290,6 +295,7 @@ try {
         }
       });
 
+      await pause();
       messages.push(first.choices[0].message);
       messages.push({ role: 'tool', tool_call_id: call.id, content: result });
       const second = await client.chat.completions.create({ model: MODEL, messages, tools: TOOLS, temperature: 0.2 });
