@@ -547,7 +547,7 @@ WHERE (t.service_name, t.root_span_name, t.root_span_id, t.has_root, t.services,
                   "scope_attributes, scope_dropped_attributes_count, scope_schema_url, attribute_order FROM "
         + q
         + ".logs WHERE trace_id = $1 ORDER BY CASE WHEN time_unix_nano <> 0 THEN time_unix_nano ELSE "
-          "observed_time_unix_nano END, observed_time_unix_nano, record_hash";
+          "observed_time_unix_nano END, observed_time_unix_nano, seq";
     logCount = "SELECT count(*) FROM " + q + ".logs";
 
     enqueue = "INSERT INTO " + q

@@ -206,6 +206,23 @@ inline void checkStoreContract(TraceStore& store, const Span& span)
     QVERIFY(w.changedTraces.empty());
     QCOMPARE(store.logRecordCount(), 6);
     QCOMPARE(store.spanCount(), 1);
+
+    // Records of the same time come back in the order they arrived (SDKs stamp in milliseconds: the messages of one
+    // LLM call share a time, and only their order tells the conversation's order).
+    const TraceId sameTime = TraceId::fromHex(u"00000000000000000000000000000f01");
+    IngestItem conversation;
+    conversation.payload.signal = RawPayload::Signal::Logs;
+    for (int i = 0; i < 8; ++i) {
+        LogRecord r = make(sameTime, SpanId(), 7000, QStringLiteral("message %1").arg(i), resource(QStringLiteral("agent")), nullptr);
+        r.observedTimeUnixNano = 7000;
+        conversation.batch.logs.push_back(r);
+    }
+    w = store.write({ conversation });
+    QVERIFY2(w.ok, qPrintable(w.error));
+    stored = store.traceLogs(sameTime);
+    QCOMPARE(stored.size(), std::size_t(8));
+    for (int i = 0; i < 8; ++i)
+        QCOMPARE(stored[std::size_t(i)].body.stringValue, QStringLiteral("message %1").arg(i));
 }
 
 } // namespace TestLogs
