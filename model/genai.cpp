@@ -2,6 +2,7 @@
 
 #include "model/spantreemodel.h"
 
+#include <QHash>
 #include <QJsonDocument>
 
 #include <algorithm>
@@ -558,17 +559,13 @@ LlmCall readCall(const SpanTree& tree, int index, const QString& operation)
     call.name = span.name;
     call.operation = operation;
     call.provider = firstText(a, { "gen_ai.provider.name", "gen_ai.system", "llm.provider", "llm.system" });
+    const Usage usage = usageOf(span);
+    call.inputTokens = usage.inputTokens;
+    call.outputTokens = usage.outputTokens;
+    call.cachedInputTokens = usage.cachedInputTokens;
     call.parameters = parametersOf(a);
-    // OpenInference overwrites llm.model_name with the response's model; the request's is in the parameters.
-    call.requestModel = firstText(a, { "gen_ai.request.model" });
-    if (call.requestModel.isEmpty())
-        call.requestModel = structured(findAttribute(a, u"llm.invocation_parameters")).toObject().value(QLatin1String("model")).toString();
-    call.responseModel = firstText(a, { "gen_ai.response.model", "llm.model_name" });
-    call.inputTokens = firstInteger(a, { "gen_ai.usage.input_tokens", "gen_ai.usage.prompt_tokens", "llm.token_count.prompt" });
-    call.outputTokens
-        = firstInteger(a, { "gen_ai.usage.output_tokens", "gen_ai.usage.completion_tokens", "llm.token_count.completion" });
-    call.cachedInputTokens = firstInteger(a, { "gen_ai.usage.cache_read.input_tokens", "gen_ai.usage.cache_read_input_tokens",
-                                               "llm.token_count.prompt_details.cache_read" });
+    call.requestModel = usage.requestModel;
+    call.responseModel = usage.responseModel;
     call.startTimeUnixNano = span.startTimeUnixNano;
     call.durationNanos = span.durationNanos();
     call.isError = span.statusCode == StatusCode::Error;
@@ -621,7 +618,7 @@ bool isLlmOperation(const QString& op)
 }
 
 /// The span's GenAI role, and for LLM calls the operation name to report.
-SpanRole classify(const Span& span, QString* operation)
+SpanRole classifySpan(const Span& span, QString* operation)
 {
     const Attributes& a = span.attributes;
     const QString op = text(a, u"gen_ai.operation.name");
@@ -701,41 +698,52 @@ void linkToolCalls(Run* run)
         bool used = false;
     };
     std::vector<Request> requests;
-    for (size_t c = 0; c < run->calls.size(); ++c)
+    QHash<QString, size_t> requestById; // the first request of each call id
+    std::map<QString, std::vector<std::pair<size_t, const Part*>>> responsesById; // in call order
+    for (size_t c = 0; c < run->calls.size(); ++c) {
         for (const Message& m : run->calls[c].outputMessages)
             for (const Part& p : m.parts)
-                if (p.type == Part::Type::ToolCall)
+                if (p.type == Part::Type::ToolCall) {
+                    if (!p.id.isEmpty() && !requestById.contains(p.id))
+                        requestById.insert(p.id, requests.size());
                     requests.push_back({ c, &p });
+                }
+        for (const Message& m : run->calls[c].inputMessages)
+            for (const Part& p : m.parts)
+                if (p.type == Part::Type::ToolCallResponse && !p.id.isEmpty())
+                    responsesById[p.id].push_back({ c, &p });
+    }
+    const auto unset = [](const QJsonValue& v) { return v.isUndefined() || v.isNull(); };
     for (ToolCall& t : run->toolCalls) {
         Request* match = nullptr;
-        if (!t.callId.isEmpty())
-            for (Request& r : requests)
-                if (r.part->id == t.callId) {
-                    match = &r;
-                    break;
-                }
-        if (!match)
+        if (!t.callId.isEmpty()) {
+            const auto it = requestById.constFind(t.callId);
+            if (it != requestById.constEnd())
+                match = &requests[*it];
+        }
+        if (!match && t.callId.isEmpty())
             for (auto it = requests.rbegin(); it != requests.rend(); ++it)
-                if (!it->used && it->part->name == t.name && run->calls[it->call].startTimeUnixNano <= t.startTimeUnixNano
-                    && (t.callId.isEmpty() || it->part->id.isEmpty())) {
+                if (!it->used && it->part->name == t.name && run->calls[it->call].startTimeUnixNano <= t.startTimeUnixNano) {
                     match = &*it;
                     break;
                 }
         if (!match)
             continue;
         match->used = true;
-        const auto unset = [](const QJsonValue& v) { return v.isUndefined() || v.isNull(); };
         t.requestedBySpanId = run->calls[match->call].spanId;
         if (t.callId.isEmpty())
             t.callId = match->part->id;
         if (unset(t.arguments))
             t.arguments = match->part->arguments;
-        if (unset(t.result) && !t.callId.isEmpty())
-            for (size_t c = match->call + 1; c < run->calls.size() && unset(t.result); ++c)
-                for (const Message& m : run->calls[c].inputMessages)
-                    for (const Part& p : m.parts)
-                        if (p.type == Part::Type::ToolCallResponse && p.id == t.callId && unset(t.result))
-                            t.result = p.response;
+        if (unset(t.result) && !t.callId.isEmpty()) {
+            const auto responses = responsesById.find(t.callId);
+            if (responses != responsesById.end())
+                for (const auto& [call, part] : responses->second)
+                    if (call > match->call) {
+                        t.result = part->response;
+                        break;
+                    }
+        }
     }
 }
 
@@ -882,7 +890,7 @@ Run analyze(const SpanTree& tree, const PriceTable* prices)
     for (int i = 0; i < int(tree.spans.size()); ++i) {
         const Span& span = tree.spans[size_t(i)];
         QString operation;
-        const SpanRole role = classify(span, &operation);
+        const SpanRole role = classifySpan(span, &operation);
         run.roles[size_t(i)] = role;
         switch (role) {
         case SpanRole::LlmCall:
@@ -910,15 +918,25 @@ Run analyze(const SpanTree& tree, const PriceTable* prices)
     }
     // A model call wrapped in another model call (a framework span around the provider instrumentation's span):
     // the outer one repeats the inner one's tokens, so only the innermost calls count them.
-    for (LlmCall& call : run.calls) {
-        for (const LlmCall& inner : run.calls)
-            if (&inner != &call && tree.isAncestor(call.spanIndex, inner.spanIndex)) {
-                call.inputTokens.reset();
-                call.outputTokens.reset();
-                call.cachedInputTokens.reset();
-                break;
-            }
-    }
+    std::vector<int> callOfSpan(tree.spans.size(), -1);
+    for (size_t c = 0; c < run.calls.size(); ++c)
+        callOfSpan[size_t(run.calls[c].spanIndex)] = int(c);
+    std::vector<bool> aggregates(run.calls.size(), false);
+    for (const LlmCall& inner : run.calls)
+        for (int up = tree.nodes[size_t(inner.spanIndex)].parent, steps = 0; up >= 0 && steps <= int(tree.spans.size());
+             up = tree.nodes[size_t(up)].parent, ++steps) {
+            if (callOfSpan[size_t(up)] < 0)
+                continue;
+            if (aggregates[size_t(callOfSpan[size_t(up)])])
+                break; // the rest of the chain is marked already
+            aggregates[size_t(callOfSpan[size_t(up)])] = true;
+        }
+    for (size_t c = 0; c < run.calls.size(); ++c)
+        if (aggregates[c]) {
+            run.calls[c].inputTokens.reset();
+            run.calls[c].outputTokens.reset();
+            run.calls[c].cachedInputTokens.reset();
+        }
     if (prices)
         for (LlmCall& call : run.calls)
             if (call.inputTokens || call.outputTokens)
@@ -998,6 +1016,33 @@ QJsonObject toJson(const Run& run)
         { QStringLiteral("tool_calls"), tools },
         { QStringLiteral("agents"), agents },
     };
+}
+
+SpanRole classify(const Span& span, QString* operation)
+{
+    QString ignored;
+    return classifySpan(span, operation ? operation : &ignored);
+}
+
+Usage usageOf(const Span& span)
+{
+    const Attributes& a = span.attributes;
+    Usage u;
+    u.inputTokens = firstInteger(a, { "gen_ai.usage.input_tokens", "gen_ai.usage.prompt_tokens", "llm.token_count.prompt" });
+    u.outputTokens = firstInteger(a, { "gen_ai.usage.output_tokens", "gen_ai.usage.completion_tokens", "llm.token_count.completion" });
+    u.cachedInputTokens = firstInteger(a, { "gen_ai.usage.cache_read.input_tokens", "gen_ai.usage.cache_read_input_tokens",
+                                            "llm.token_count.prompt_details.cache_read" });
+    // OpenInference overwrites llm.model_name with the response's model; the request's is in the parameters.
+    u.requestModel = firstText(a, { "gen_ai.request.model" });
+    if (u.requestModel.isEmpty())
+        u.requestModel = structured(findAttribute(a, u"llm.invocation_parameters")).toObject().value(QLatin1String("model")).toString();
+    u.responseModel = firstText(a, { "gen_ai.response.model", "llm.model_name" });
+    return u;
+}
+
+QString conversationIdOf(const Attributes& attributes)
+{
+    return firstText(attributes, { "gen_ai.conversation.id", "session.id" });
 }
 
 } // namespace GenAi

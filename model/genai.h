@@ -1,6 +1,7 @@
 #pragma once
 
 #include "model/ids.h"
+#include "model/span.h"
 #include "model/pricetable.h"
 
 #include <QJsonArray>
@@ -145,6 +146,27 @@ struct Run {
     std::optional<Cost> totalCost() const;
     bool isEmpty() const { return calls.empty() && toolCalls.empty() && agents.empty(); }
 };
+
+/// What kind of GenAI step one span is, from its own attributes (gen_ai.operation.name, OpenInference's
+/// openinference.span.kind, OpenLLMetry's traceloop.span.kind and llm.request.type). `operation` gets the operation
+/// name to show ("chat", "execute_tool", ...). Stores use it to count LLM and tool calls per trace.
+SpanRole classify(const Span& span, QString* operation = nullptr);
+
+/// Token use and models one span reports, whatever the convention (only meaningful for LlmCall spans; counts in
+/// tokens, string-typed counts accepted).
+struct Usage {
+    std::optional<qint64> inputTokens; ///< gen_ai.usage.input_tokens, gen_ai.usage.prompt_tokens, llm.token_count.prompt
+    std::optional<qint64> outputTokens;
+    std::optional<qint64> cachedInputTokens;
+    QString requestModel;
+    QString responseModel;
+    QString pricedModel() const { return responseModel.isEmpty() ? requestModel : responseModel; }
+};
+Usage usageOf(const Span& span);
+
+/// The conversation (session) the span belongs to: gen_ai.conversation.id, else session.id (also OpenInference's);
+/// empty when none.
+QString conversationIdOf(const Attributes& attributes);
 
 /// Reads the agent run out of a trace. `prices` prices the calls (none priced when null).
 Run analyze(const SpanTree& tree, const PriceTable* prices = nullptr);

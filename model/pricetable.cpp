@@ -6,7 +6,6 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QRegularExpression>
 #include <QSaveFile>
 #include <QStandardPaths>
 
@@ -14,17 +13,29 @@
 
 namespace {
 
-/// `*` any run of characters (slashes too: model names are not paths), `?` one character, the rest literal.
-bool wildcardMatches(const QString& pattern, const QString& name)
+/// `*` any run of characters (slashes too: model names are not paths), `?` one character, the rest literal, case
+/// ignored. Iterative with one backtrack point (the last `*`): linear for the patterns of a price table.
+bool wildcardMatches(QStringView pattern, QStringView name)
 {
-    QString re;
-    for (const QChar c : pattern)
-        re += c == QLatin1Char('*') ? QStringLiteral(".*")
-            : c == QLatin1Char('?') ? QStringLiteral(".")
-                                    : QRegularExpression::escape(QString(c));
-    return QRegularExpression(QRegularExpression::anchoredPattern(re), QRegularExpression::CaseInsensitiveOption)
-        .match(name)
-        .hasMatch();
+    qsizetype p = 0, n = 0, star = -1, resume = 0;
+    while (n < name.size()) {
+        if (p < pattern.size() && pattern[p] == QLatin1Char('*')) {
+            star = p++;
+            resume = n;
+        } else if (p < pattern.size()
+                   && (pattern[p] == QLatin1Char('?') || pattern[p].toCaseFolded() == name[n].toCaseFolded())) {
+            ++p;
+            ++n;
+        } else if (star >= 0) {
+            p = star + 1;
+            n = ++resume;
+        } else {
+            return false;
+        }
+    }
+    while (p < pattern.size() && pattern[p] == QLatin1Char('*'))
+        ++p;
+    return p == pattern.size();
 }
 
 bool readPrice(const QJsonObject& o, const char* key, bool required, std::optional<double>* out, QString* error)

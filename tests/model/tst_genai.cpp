@@ -570,6 +570,15 @@ void TestGenAi::costAndPriceTable()
     QCOMPARE(table.find(QStringLiteral("GPT-4o-mini-2024-07-18"))->pattern, QStringLiteral("gpt-4o-mini*"));
     QCOMPARE(table.find(QStringLiteral("gpt-4o-2024-08-06"))->pattern, QStringLiteral("gpt-4o*"));
     QVERIFY(!table.find(QStringLiteral("my-gpt-4o")));
+    PriceTable wild;
+    wild.prices = { { QStringLiteral("claude-*-sonnet-?"), 3, 15, std::nullopt, QStringLiteral("USD") },
+                    { QStringLiteral("a.b+c"), 1, 1, std::nullopt, QStringLiteral("USD") } };
+    QVERIFY(wild.find(QStringLiteral("claude-3-5-sonnet-x")));
+    QVERIFY(wild.find(QStringLiteral("Claude--Sonnet-1")));
+    QVERIFY(!wild.find(QStringLiteral("claude-3-5-sonnet-xy")));
+    QVERIFY(!wild.find(QStringLiteral("claude-3-5-haiku-x")));
+    QVERIFY(wild.find(QStringLiteral("a.b+c"))); // no regular expression: '.' and '+' are literal
+    QVERIFY(!wild.find(QStringLiteral("axb+c")));
     QVERIFY(!table.find(QString()));
     // 1M input of which 200k cached, 100k output at gpt-4o prices: 0.8 * 2.5 + 0.2 * 1.25 + 0.1 * 10.
     QCOMPARE(table.cost(QStringLiteral("gpt-4o"), 1'000'000, 100'000, 200'000)->amount, 3.25);
