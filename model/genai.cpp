@@ -946,34 +946,38 @@ Run analyze(const SpanTree& tree, const PriceTable* prices)
     return run;
 }
 
+QJsonObject callToJson(const LlmCall& c)
+{
+    return QJsonObject {
+        { QStringLiteral("span_id"), c.spanId.toHex() },
+        { QStringLiteral("name"), c.name },
+        { QStringLiteral("operation"), c.operation },
+        { QStringLiteral("provider"), c.provider },
+        { QStringLiteral("request_model"), c.requestModel },
+        { QStringLiteral("response_model"), c.responseModel },
+        { QStringLiteral("parameters"), c.parameters },
+        { QStringLiteral("finish_reasons"), QJsonArray::fromStringList(c.finishReasons) },
+        { QStringLiteral("input_tokens"), optionalInteger(c.inputTokens) },
+        { QStringLiteral("output_tokens"), optionalInteger(c.outputTokens) },
+        { QStringLiteral("cached_input_tokens"), optionalInteger(c.cachedInputTokens) },
+        { QStringLiteral("cost"), c.cost ? QJsonValue(c.cost->amount) : QJsonValue() },
+        { QStringLiteral("currency"), c.cost ? QJsonValue(c.cost->currency) : QJsonValue() },
+        { QStringLiteral("start_time_unix_nano"), nanosText(c.startTimeUnixNano) },
+        { QStringLiteral("duration_ms"), double(c.durationNanos) / 1e6 },
+        { QStringLiteral("error"), c.isError },
+        { QStringLiteral("source"), sourceName(c.source) },
+        { QStringLiteral("content_captured"), c.hasContent() },
+        { QStringLiteral("system_instructions"), partsJson(c.systemInstructions) },
+        { QStringLiteral("input_messages"), messagesJson(c.inputMessages) },
+        { QStringLiteral("output_messages"), messagesJson(c.outputMessages) },
+    };
+}
+
 QJsonObject toJson(const Run& run)
 {
     QJsonArray calls;
-    for (const LlmCall& c : run.calls) {
-        calls.append(QJsonObject {
-            { QStringLiteral("span_id"), c.spanId.toHex() },
-            { QStringLiteral("name"), c.name },
-            { QStringLiteral("operation"), c.operation },
-            { QStringLiteral("provider"), c.provider },
-            { QStringLiteral("request_model"), c.requestModel },
-            { QStringLiteral("response_model"), c.responseModel },
-            { QStringLiteral("parameters"), c.parameters },
-            { QStringLiteral("finish_reasons"), QJsonArray::fromStringList(c.finishReasons) },
-            { QStringLiteral("input_tokens"), optionalInteger(c.inputTokens) },
-            { QStringLiteral("output_tokens"), optionalInteger(c.outputTokens) },
-            { QStringLiteral("cached_input_tokens"), optionalInteger(c.cachedInputTokens) },
-            { QStringLiteral("cost"), c.cost ? QJsonValue(c.cost->amount) : QJsonValue() },
-            { QStringLiteral("currency"), c.cost ? QJsonValue(c.cost->currency) : QJsonValue() },
-            { QStringLiteral("start_time_unix_nano"), nanosText(c.startTimeUnixNano) },
-            { QStringLiteral("duration_ms"), double(c.durationNanos) / 1e6 },
-            { QStringLiteral("error"), c.isError },
-            { QStringLiteral("source"), sourceName(c.source) },
-            { QStringLiteral("content_captured"), c.hasContent() },
-            { QStringLiteral("system_instructions"), partsJson(c.systemInstructions) },
-            { QStringLiteral("input_messages"), messagesJson(c.inputMessages) },
-            { QStringLiteral("output_messages"), messagesJson(c.outputMessages) },
-        });
-    }
+    for (const LlmCall& c : run.calls)
+        calls.append(callToJson(c));
     QJsonArray tools;
     for (const ToolCall& t : run.toolCalls) {
         tools.append(QJsonObject {

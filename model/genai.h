@@ -171,6 +171,9 @@ QString conversationIdOf(const Attributes& attributes);
 /// Reads the agent run out of a trace. `prices` prices the calls (none priced when null).
 Run analyze(const SpanTree& tree, const PriceTable* prices = nullptr);
 
+/// One LLM call as JSON, the shape of an entry of toJson()'s "calls".
+QJsonObject callToJson(const LlmCall& call);
+
 /// The run as JSON (docs/query-api.md "GenAI"): {"trace_id", "totals": {"llm_calls", "tool_calls", "input_tokens",
 /// "output_tokens", "cost", "currency"}, "calls": [...], "tool_calls": [...], "agents": [...]}; "cost" is null when
 /// not priced.

@@ -56,6 +56,14 @@ bool readPrice(const QJsonObject& o, const char* key, bool required, std::option
 
 } // namespace
 
+QString Cost::toString() const
+{
+    const QString number = QString::number(amount, 'f', amount < 1 ? 4 : 2);
+    if (currency == QLatin1String("USD"))
+        return QLatin1Char('$') + number;
+    return number + QLatin1Char(' ') + currency;
+}
+
 const PriceTable::Price* PriceTable::find(const QString& model) const
 {
     if (model.isEmpty())

@@ -10,6 +10,9 @@
 struct Cost {
     double amount = 0;
     QString currency;
+
+    /// For display: "$0.0123" for USD, "0.0123 EUR" otherwise; four decimals below 1, two above.
+    QString toString() const;
 };
 
 /**
