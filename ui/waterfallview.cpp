@@ -1,5 +1,6 @@
 #include "waterfallview.h"
 
+#include "model/genaiicons.h"
 #include "model/tracelistmodel.h"
 #include "ui/servicecolors.h"
 #include "ui/zoomcontrol.h"
@@ -116,6 +117,8 @@ void WaterfallView::setTree(std::shared_ptr<const SpanTree> tree, bool keepState
         rangeEnd = m_zoom->rangeEnd();
     }
 
+    if (!keepState || !tree || !m_tree || tree->spans.size() != m_tree->spans.size())
+        m_stepRoles.clear();
     m_tree = std::move(tree);
     const std::size_t count = m_tree ? m_tree->spans.size() : 0;
     m_collapsed.assign(count, 0);
@@ -604,7 +607,13 @@ void WaterfallView::paintRow(QPainter& p, int row, int y)
         textRight -= 14;
     }
     const QFontMetrics fm(font());
-    const int textX = chipX + ChipSize + 6;
+    int textX = chipX + ChipSize + 6;
+    const GenAi::SpanRole step = stepRole(spanIndex);
+    if (step != GenAi::SpanRole::None) {
+        const int iconSize = std::min(16, m_rowHeight - 4);
+        GenAiIcons::icon(step).paint(&p, QRect(textX, cy - iconSize / 2, iconSize, iconSize));
+        textX += iconSize + 4;
+    }
     QString label = span.name;
     if (node.children.size() && m_collapsed[spanIndex])
         label += QStringLiteral(" (%1)").arg(node.children.size());
@@ -835,6 +844,22 @@ void WaterfallView::keyPressEvent(QKeyEvent* event)
     event->accept();
 }
 
+void WaterfallView::setStepRoles(std::vector<GenAi::SpanRole> roles)
+{
+    if (!m_tree || roles.size() != m_tree->spans.size())
+        roles.clear();
+    if (roles == m_stepRoles)
+        return;
+    m_stepRoles = std::move(roles);
+    viewport()->update();
+}
+
+GenAi::SpanRole WaterfallView::stepRole(int spanIndex) const
+{
+    return spanIndex >= 0 && std::size_t(spanIndex) < m_stepRoles.size() ? m_stepRoles[std::size_t(spanIndex)]
+                                                                         : GenAi::SpanRole::None;
+}
+
 bool WaterfallView::viewportEvent(QEvent* event)
 {
     if (event->type() == QEvent::ToolTip && m_tree) {
@@ -845,7 +870,9 @@ bool WaterfallView::viewportEvent(QEvent* event)
             return true;
         }
         const Span& span = m_tree->spans[m_rows[row]];
+        const GenAi::SpanRole step = stepRole(m_rows[row]);
         QString text = QStringLiteral("<b>%1</b><br>").arg(span.name.toHtmlEscaped())
+            + (step == GenAi::SpanRole::None ? QString() : GenAiIcons::roleName(step) + QStringLiteral("<br>"))
             + tr("Service: %1").arg(m_serviceNames[m_rows[row]].toHtmlEscaped()) + QStringLiteral("<br>")
             + tr("Duration: %1").arg(TraceListModel::formatDuration(span.durationNanos())) + QStringLiteral("<br>")
             + tr("Start: +%1").arg(TraceListModel::formatDuration(span.startTimeUnixNano - m_tree->startTimeUnixNano));

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "model/genai.h"
+
 #include "model/spantreemodel.h"
 
 #include <QAbstractScrollArea>
@@ -58,6 +60,11 @@ public:
     void findNext();
     void findPrevious();
 
+    /// Marks GenAI steps with their icon (GenAiIcons) before the span name: `roles` parallel to the tree's spans
+    /// (GenAi::Run::roles, computed off the GUI thread); empty clears. Reset by setTree() unless keepState.
+    void setStepRoles(std::vector<GenAi::SpanRole> roles);
+    GenAi::SpanRole stepRole(int spanIndex) const;
+
     int nameColumnWidth() const { return m_nameWidth; }
     void setNameColumnWidth(int width);
     int rowHeight() const { return m_rowHeight; }
@@ -110,6 +117,7 @@ private:
     std::vector<char> m_collapsed; // per span index
     std::vector<int> m_preorder; // span index -> position in a full depth-first walk (find order)
     std::vector<QString> m_serviceNames; // per span index, cached for painting
+    std::vector<GenAi::SpanRole> m_stepRoles; // per span index, or empty
     int m_selected = -1; // span index
 
     QString m_findText;

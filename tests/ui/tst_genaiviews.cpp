@@ -7,6 +7,7 @@
 #include "ui/conversationview.h"
 #include "ui/pricesdialog.h"
 #include "ui/runview.h"
+#include "ui/waterfallview.h"
 
 #include <QAbstractItemModelTester>
 #include <QApplication>
@@ -187,6 +188,35 @@ private Q_SLOTS:
         view.setRun(nullptr, nullptr);
         QCOMPARE(model->rowCount(), 0);
         QVERIFY(view.findChild<QLabel*>(QStringLiteral("runTotals"))->text().contains(QLatin1String("No LLM calls")));
+    }
+
+    void waterfallMarksSteps()
+    {
+        const auto tree = agentTrace();
+        const GenAi::Run run = GenAi::analyze(*tree);
+        WaterfallView view;
+        view.resize(900, 300);
+        view.setTree(tree);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        const QImage plain = view.viewport()->grab().toImage();
+        view.setStepRoles(run.roles);
+        QCOMPARE(view.stepRole(0), GenAi::SpanRole::Agent);
+        QCOMPARE(view.stepRole(1), GenAi::SpanRole::LlmCall);
+        QCOMPARE(view.stepRole(2), GenAi::SpanRole::ToolCall);
+        QCOMPARE(view.stepRole(3), GenAi::SpanRole::None); // the HTTP span
+        const QImage marked = view.viewport()->grab().toImage();
+        QVERIFY(plain != marked); // the icons are painted
+        // Only the name column changes.
+        QCOMPARE(plain.copy(view.nameColumnWidth() + 1, 0, plain.width() - view.nameColumnWidth() - 1, plain.height()),
+                 marked.copy(view.nameColumnWidth() + 1, 0, marked.width() - view.nameColumnWidth() - 1, marked.height()));
+        view.setStepRoles({ GenAi::SpanRole::Agent }); // not parallel to the spans: ignored
+        QCOMPARE(view.stepRole(0), GenAi::SpanRole::None);
+        view.setStepRoles(run.roles);
+        view.setTree(tree, true); // a live reload keeps them
+        QCOMPARE(view.stepRole(1), GenAi::SpanRole::LlmCall);
+        view.setTree(tree); // another trace does not
+        QCOMPARE(view.stepRole(1), GenAi::SpanRole::None);
     }
 
     void pricesDialogEditsTheTable()
