@@ -3,7 +3,9 @@
 
 #include "model/genai.h"
 #include "model/genairunmodel.h"
+#include "model/runcomparisonmodel.h"
 #include "model/spantreemodel.h"
+#include "ui/compareview.h"
 #include "ui/conversationview.h"
 #include "ui/pricesdialog.h"
 #include "ui/runview.h"
@@ -217,6 +219,37 @@ private Q_SLOTS:
         QCOMPARE(view.stepRole(1), GenAi::SpanRole::LlmCall);
         view.setTree(tree); // another trace does not
         QCOMPARE(view.stepRole(1), GenAi::SpanRole::None);
+    }
+
+    void compareViewShowsTheMessageDiff()
+    {
+        const auto treeA = agentTrace();
+        // B: the same run with another question, and without the last chat call.
+        std::vector<Span> spansB = treeA->spans;
+        for (KeyValue& kv : spansB[1].attributes)
+            if (kv.key == QLatin1String("gen_ai.input.messages"))
+                kv.value = AnyValue::fromString(
+                    QStringLiteral(R"([{"role":"user","parts":[{"type":"text","content":"Weather in Lyon?\nAnd tomorrow?"}]}])"));
+        spansB.erase(spansB.begin() + 4);
+        const auto treeB = SpanTree::build(spansB);
+        const PriceTable table = prices();
+        auto runA = std::make_shared<const GenAi::Run>(GenAi::analyze(*treeA, &table));
+        auto runB = std::make_shared<const GenAi::Run>(GenAi::analyze(*treeB, &table));
+        CompareView view;
+        QAbstractItemModelTester tester(view.model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+        view.setComparison(RunComparison::compare(treeA, runA, treeB, runB));
+        QVERIFY2(view.totalsText().contains(QStringLiteral("LLM calls 3 \u2192 2 (\u22121)")), qPrintable(view.totalsText()));
+        QVERIFY2(view.totalsText().contains(QLatin1String("0 steps only in B, 1 only in A, 1 changed")), qPrintable(view.totalsText()));
+        QVERIFY(view.diffText().isEmpty());
+        // Select the changed chat call: its diff shows both questions.
+        const QModelIndex agent = view.model()->index(0, 0);
+        view.view()->setCurrentIndex(view.model()->index(0, 0, agent));
+        const QString diff = view.diffText();
+        QVERIFY2(diff.contains(QLatin1String("- Weather in Paris?")) && diff.contains(QLatin1String("+ Weather in Lyon?")), qPrintable(diff));
+        QVERIFY2(diff.contains(QLatin1String("  And tomorrow?")), qPrintable(diff));
+        // The removed call: only its A side.
+        view.showRow(view.model()->index(2, 0, agent).data(RunComparisonModel::RowRole).toInt());
+        QVERIFY2(view.diffText().startsWith(QLatin1String("- ")), qPrintable(view.diffText()));
     }
 
     void pricesDialogEditsTheTable()
