@@ -28,7 +28,6 @@
 #include <QStatusBar>
 #include <QTabWidget>
 #include <QTableView>
-#include <QThreadPool>
 #include <QTimer>
 #include <QToolButton>
 #include <QVBoxLayout>
@@ -43,6 +42,7 @@ MainWindow::MainWindow(TraceStore* store, QWidget* parent)
     , m_receiverLabel(new QLabel(this))
     , m_spansLabel(new QLabel(this))
     , m_storeLabel(new QLabel(this))
+    , m_loader(new TraceLoader(this))
 {
     setWindowTitle(tr("Spanscope"));
     QIcon icon;
@@ -104,18 +104,22 @@ MainWindow::MainWindow(TraceStore* store, QWidget* parent)
             selectOpenTraceRow();
     });
 
+    connect(m_loader, &TraceLoader::loadStarted, this, [this](const TraceId& id, qint64 spanCount) {
+        statusBar()->showMessage(spanCount > 0
+                ? tr("Loading trace %1 (%2 spans)…").arg(id.toHex(), QLocale().toString(spanCount))
+                : tr("Loading trace %1…").arg(id.toHex()));
+    });
+    connect(m_loader, &TraceLoader::traceAvailable, this, &MainWindow::applyLoadedTrace);
+    connect(m_loader, &TraceLoader::loadFailed, this, [this](const TraceId& id, const QString& error) {
+        showError(tr("Cannot load trace %1: %2").arg(id.toHex(), error));
+    });
+
     createMenus();
     createStoreControls();
     refreshServices();
+    m_loader->setStore(m_store);
     m_traceModel->setStore(m_store);
     resize(1400, 860);
-}
-
-void MainWindow::waitForStoreBoundJobs()
-{
-    for (QFuture<LoadedTrace>& job : m_storeBoundJobs)
-        job.waitForFinished();
-    m_storeBoundJobs.clear();
 }
 
 void MainWindow::setStore(TraceStore* store)
@@ -129,10 +133,8 @@ void MainWindow::installStore(TraceStore* store, std::shared_ptr<TraceStore> kee
 {
     // A trace load still running on a worker reads the old store: let it finish (unless it keeps the store alive
     // itself), and drop its result.
-    ++m_generation;
+    m_loader->setStore(store, keep, asynchronous);
     ++m_storeGeneration;
-    waitForStoreBoundJobs();
-    m_loading = false;
     const bool previousAsync = m_asyncReads;
     std::shared_ptr<TraceStore> previous = std::move(m_connectedStore);
     m_connectedStore = std::move(keep);
@@ -178,9 +180,9 @@ void MainWindow::adoptStore(std::unique_ptr<TraceStore> store)
 MainWindow::~MainWindow()
 {
     // A worker may still read from the store for a load nobody waits for any more (unless it keeps the store).
-    ++m_generation;
+    m_loader->cancel();
+    m_loader->waitForStoreReads();
     ++m_connectGeneration;
-    waitForStoreBoundJobs();
     cancelFileJob();
     // The model and the views must stop using an owned store before it goes.
     m_traceModel->setStore<TraceStore>(nullptr);
@@ -514,78 +516,19 @@ void MainWindow::openTrace(const TraceId& id)
     loadTraceInto(id, false);
 }
 
-MainWindow::LoadedTrace MainWindow::loadTrace(TraceStore* store, const TraceId& id)
-{
-    LoadedTrace loaded;
-    loaded.id = id;
-    if (!store)
-        return loaded;
-    QString error;
-    std::vector<Span> spans = store->traceSpans(id, &error);
-    if (!error.isEmpty()) {
-        loaded.error = error;
-        return loaded;
-    }
-    loaded.payloads = store->tracePayloads(id, &error);
-    if (!error.isEmpty()) {
-        qCWarning(lcUi) << "cannot load payloads of trace" << id.toHex() << error;
-        loaded.payloadError = error;
-        error.clear();
-    }
-    std::vector<LogRecord> logs = store->traceLogs(id, &error);
-    if (!error.isEmpty()) // the spans are still worth showing
-        qCWarning(lcUi) << "cannot load log records of trace" << id.toHex() << error;
-    loaded.tree = SpanTree::build(std::move(spans), std::move(logs));
-    return loaded;
-}
-
 void MainWindow::loadTraceInto(const TraceId& id, bool keepState)
 {
-    const quint64 generation = ++m_generation;
-    qint64 spanCount = 0;
-    if (const TraceSummary* summary = m_traceModel->summaryAt(m_traceModel->rowOf(id)))
-        spanCount = summary->spanCount;
-    else if (m_store && !m_asyncReads)
-        if (auto summary = m_store->traceSummary(id))
-            spanCount = summary->spanCount;
-
-    if (spanCount < AsyncLoadThreshold && !m_asyncReads) {
-        m_loading = false;
-        applyLoadedTrace(loadTrace(m_store, id), keepState);
-        return;
-    }
-    m_loading = true;
-    statusBar()->showMessage(spanCount > 0
-            ? tr("Loading trace %1 (%2 spans)…").arg(id.toHex(), QLocale().toString(spanCount))
-            : tr("Loading trace %1…").arg(id.toHex()));
-    TraceStore* store = m_store;
-    // A remote store's load keeps the store alive by itself, so that switching stores never waits for it.
-    std::shared_ptr<TraceStore> keep = m_asyncReads ? m_connectedStore : nullptr;
-    QThreadPool* pool = keep ? StoreOpener::threadPool() : QThreadPool::globalInstance();
-    QFuture<LoadedTrace> work = GuardedJob::run(pool, [store, keep, id] { return loadTrace(store, id); });
-    GuardedJob::deliver(work, this, [this, generation, keepState](LoadedTrace loaded) {
-        // A newer request (another trace, or a newer version of this one) makes this stale.
-        if (generation != m_generation)
-            return;
-        m_loading = false;
-        statusBar()->clearMessage();
-        applyLoadedTrace(std::move(loaded), keepState);
-    });
-    if (!keep) {
-        // It reads a store it does not own: switching stores or closing the window waits for the read (not for
-        // the continuation, which needs this thread's event loop).
-        m_storeBoundJobs.removeIf([](const QFuture<LoadedTrace>& job) { return job.isFinished(); });
-        m_storeBoundJobs << work;
-    }
+    m_keepTraceState = keepState;
+    const TraceSummary* summary = m_traceModel->summaryAt(m_traceModel->rowOf(id));
+    m_loader->load(id, summary ? summary->spanCount : -1);
 }
 
-void MainWindow::applyLoadedTrace(LoadedTrace loaded, bool keepState)
+void MainWindow::applyLoadedTrace(const TraceLoader::Trace& loaded)
 {
-    if (!loaded.error.isEmpty()) {
-        showError(tr("Cannot load trace %1: %2").arg(loaded.id.toHex(), loaded.error));
-        return;
-    }
-    if (m_asyncReads && loaded.tree && loaded.tree->spans.empty()) {
+    const bool keepState = m_keepTraceState;
+    if (loaded.loadedAsynchronously)
+        statusBar()->clearMessage();
+    if (m_asyncReads && loaded.tree->spans.empty()) {
         // A link to a trace the remote store does not have (it was not checked before loading).
         statusBar()->showMessage(tr("Trace %1 is not in the store").arg(loaded.id.toHex()), 5000);
         m_openTrace = m_shownTrace;
@@ -600,7 +543,7 @@ void MainWindow::applyLoadedTrace(LoadedTrace loaded, bool keepState)
     m_logsView->setTree(loaded.tree);
     updateLogsTabTitle();
     if (!keepState || m_rawView->payloadCount() != static_cast<int>(loaded.payloads.size()))
-        m_rawView->setPayloads(std::move(loaded.payloads));
+        m_rawView->setPayloads(loaded.payloads);
 
     const SpanTree& tree = *loaded.tree;
     QString title = tr("Trace %1").arg(loaded.id.toHex());
@@ -634,7 +577,7 @@ void MainWindow::updateLogsTabTitle()
 
 void MainWindow::selectSpan(const SpanId& id)
 {
-    if (m_loading) {
+    if (m_loader->isLoading()) {
         m_pendingSpan = id;
         return;
     }

@@ -5,6 +5,7 @@
 #include "model/spantreemodel.h"
 #include "model/tracequery.h"
 #include "ui/storeconnection.h"
+#include "ui/traceloader.h"
 
 #include <QFuture>
 #include <QList>
@@ -63,7 +64,7 @@ class MainWindow : public QMainWindow {
     Q_OBJECT
 public:
     /// Traces with at least this many spans load off the GUI thread.
-    static constexpr qint64 AsyncLoadThreshold = 2000;
+    static constexpr qint64 AsyncLoadThreshold = TraceLoader::AsyncLoadThreshold;
     /// Live updates refresh the trace list at most once per this many ms.
     static constexpr int RefreshIntervalMs = 250;
 
@@ -155,7 +156,7 @@ public:
     void updateLogsTabTitle(); ///< "Logs (N)" for the open trace's log records
     TraceId openTraceId() const { return m_openTrace; }
     /// True while a trace is being loaded on a worker thread.
-    bool isLoading() const { return m_loading; }
+    bool isLoading() const { return m_loader->isLoading(); }
     /// Whether live updates are paused (the "Pause live updates" toggle).
     bool isPaused() const;
     void setPaused(bool paused);
@@ -187,15 +188,6 @@ protected:
     void dropEvent(QDropEvent* event) override;
 
 private:
-    struct LoadedTrace {
-        TraceId id;
-        std::shared_ptr<const SpanTree> tree;
-        std::vector<RawPayload> payloads;
-        QString error;
-        QString payloadError; ///< the spans loaded, the raw payloads did not (e.g. S3 unreachable)
-    };
-    static LoadedTrace loadTrace(TraceStore* store, const TraceId& id);
-
     // Stores (mainwindowstores.cpp).
     void createStoreControls();
     void rebuildSwitchMenu();
@@ -209,7 +201,6 @@ private:
     TraceQuery filterQuery() const;
     void applyServices(const QStringList& services, const QString& error);
     void selectOpenTraceRow();
-    void waitForStoreBoundJobs();
 
     QWidget* createTraceListPane();
     void createMenus();
@@ -221,7 +212,7 @@ private:
     void cancelFileJob();
     QWidget* createWaterfallPane();
     void loadTraceInto(const TraceId& id, bool keepState);
-    void applyLoadedTrace(LoadedTrace loaded, bool keepState);
+    void applyLoadedTrace(const TraceLoader::Trace& loaded);
     void applyFilter();
     void refreshServices();
     void flushPendingChanges();
@@ -284,9 +275,7 @@ private:
     SpanId m_pendingSpan;
     QSet<TraceId> m_pendingChanges;
     bool m_haveChanges = false;
-    quint64 m_generation = 0;
-    bool m_loading = false;
     bool m_syncingSelection = false;
-    // Loads reading a store they do not keep alive (not a remote one): waited for before the store can go.
-    QList<QFuture<LoadedTrace>> m_storeBoundJobs;
+    TraceLoader* m_loader;
+    bool m_keepTraceState = false; // the pending load refreshes the open trace (keeps selection, expansion)
 };
