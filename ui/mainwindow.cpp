@@ -34,7 +34,7 @@
 
 MainWindow::MainWindow(TraceStore* store, QWidget* parent)
     : QMainWindow(parent)
-    , m_store(store)
+    , m_session(new StoreSession(this, this))
     , m_traceModel(new TraceListModel(this))
     , m_textDebounce(new QTimer(this))
     , m_refreshTimer(new QTimer(this))
@@ -44,6 +44,7 @@ MainWindow::MainWindow(TraceStore* store, QWidget* parent)
     , m_storeLabel(new QLabel(this))
     , m_loader(new TraceLoader(this))
 {
+    m_session->setStore(store);
     setWindowTitle(tr("Spanscope"));
     QIcon icon;
     for (int size : { 32, 64, 256 })
@@ -85,7 +86,7 @@ MainWindow::MainWindow(TraceStore* store, QWidget* parent)
     setCentralWidget(main);
 
     m_receiverLabel->setText(tr("Receiver: off"));
-    m_storeLabel->setText(tr("Store: %1").arg(m_store ? m_store->description() : tr("none")));
+    m_storeLabel->setText(tr("Store: %1").arg(store ? store->description() : tr("none")));
     setSpansReceived(0);
     statusBar()->addPermanentWidget(m_receiverLabel);
     statusBar()->addPermanentWidget(m_spansLabel);
@@ -114,32 +115,38 @@ MainWindow::MainWindow(TraceStore* store, QWidget* parent)
         showError(tr("Cannot load trace %1: %2").arg(id.toHex(), error));
     });
 
+    connect(m_session, &StoreSession::storeChanged, this, &MainWindow::showStore);
+    connect(m_session, &StoreSession::connectionShown, this, &MainWindow::updateStoreTitle);
+    connect(m_session, &StoreSession::connectingChanged, this, [this](const QString& text) {
+        m_connectLabel->setText(text);
+        m_connectBox->setVisible(!text.isEmpty());
+    });
+    connect(m_session, &StoreSession::statusMessage, statusBar(), &QStatusBar::showMessage);
+    connect(m_session, &StoreSession::connectFailed, this, &MainWindow::showError);
+    connect(m_session, &StoreSession::connectFinished, this, &MainWindow::connectFinished);
+    connect(m_session, &StoreSession::connectRequested, this, &MainWindow::connectToStore);
+
     createMenus();
     createStoreControls();
     refreshServices();
-    m_loader->setStore(m_store);
-    m_traceModel->setStore(m_store);
+    m_loader->setStore(store);
+    m_traceModel->setStore(store);
     resize(1400, 860);
 }
 
 void MainWindow::setStore(TraceStore* store)
 {
-    cancelConnect();
-    installStore(store, nullptr, false);
-    m_connection = StoreConnection();
+    m_session->setStore(store);
 }
 
-void MainWindow::installStore(TraceStore* store, std::shared_ptr<TraceStore> keep, bool asynchronous)
+void MainWindow::showStore()
 {
     // A trace load still running on a worker reads the old store: let it finish (unless it keeps the store alive
     // itself), and drop its result.
-    m_loader->setStore(store, keep, asynchronous);
-    ++m_storeGeneration;
-    const bool previousAsync = m_asyncReads;
-    std::shared_ptr<TraceStore> previous = std::move(m_connectedStore);
-    m_connectedStore = std::move(keep);
-    m_asyncReads = asynchronous;
-    m_store = store;
+    TraceStore* store = m_session->store();
+    const std::shared_ptr<TraceStore> shared = m_session->sharedStore();
+    const bool asynchronous = m_session->readsAsynchronously();
+    m_loader->setStore(store, shared, asynchronous);
     m_openTrace = TraceId();
     m_shownTrace = TraceId();
     m_pendingSpan = SpanId();
@@ -157,24 +164,16 @@ void MainWindow::installStore(TraceStore* store, std::shared_ptr<TraceStore> kee
         const QSignalBlocker blocker(m_serviceCombo);
         m_serviceCombo->clear();
     }
-    m_storeLabel->setText(tr("Store: %1").arg(m_store ? m_store->description() : tr("none")));
+    m_storeLabel->setText(tr("Store: %1").arg(store ? store->description() : tr("none")));
     m_storeLabel->setToolTip(QString());
     refreshServices();
     m_traceModel->setAsynchronous(asynchronous);
-    m_traceModel->setSource(m_connectedStore ? TraceListModel::sourceFor(m_connectedStore)
-                                             : TraceListModel::sourceFor(m_store),
-        filterQuery());
-    if (previous && previousAsync) {
-        // Closing a remote store's connections may wait on the network.
-        StoreOpener::threadPool()->start([previous]() mutable { previous.reset(); });
-    }
+    m_traceModel->setSource(shared ? TraceListModel::sourceFor(shared) : TraceListModel::sourceFor(store), filterQuery());
 }
 
 void MainWindow::adoptStore(std::unique_ptr<TraceStore> store)
 {
-    std::unique_ptr<TraceStore> previous = std::move(m_ownedStore);
-    m_ownedStore = std::move(store);
-    setStore(m_ownedStore.get());
+    m_session->adoptStore(std::move(store));
 }
 
 MainWindow::~MainWindow()
@@ -182,7 +181,6 @@ MainWindow::~MainWindow()
     // A worker may still read from the store for a load nobody waits for any more (unless it keeps the store).
     m_loader->cancel();
     m_loader->waitForStoreReads();
-    ++m_connectGeneration;
     cancelFileJob();
     // The model and the views must stop using an owned store before it goes.
     m_traceModel->setStore<TraceStore>(nullptr);
@@ -417,27 +415,28 @@ void MainWindow::selectOpenTraceRow()
 
 void MainWindow::refreshServices()
 {
-    if (!m_store)
+    TraceStore* current = m_session->store();
+    if (!current)
         return;
-    if (m_asyncReads && m_connectedStore) {
+    if (m_session->readsAsynchronously() && m_session->sharedStore()) {
         struct Services {
             QStringList names;
             QString error;
         };
-        const quint64 generation = m_storeGeneration;
-        std::shared_ptr<TraceStore> store = m_connectedStore;
+        const quint64 generation = m_session->generation();
+        std::shared_ptr<TraceStore> store = m_session->sharedStore();
         GuardedJob::start(StoreOpener::threadPool(), this, [store] {
             Services services;
             services.names = store->services(&services.error);
             return services;
         }, [this, generation](const Services& services) {
-            if (generation == m_storeGeneration)
+            if (generation == m_session->generation())
                 applyServices(services.names, services.error);
         });
         return;
     }
     QString error;
-    const QStringList services = m_store->services(&error);
+    const QStringList services = current->services(&error);
     applyServices(services, error);
 }
 
@@ -528,7 +527,7 @@ void MainWindow::applyLoadedTrace(const TraceLoader::Trace& loaded)
     const bool keepState = m_keepTraceState;
     if (loaded.loadedAsynchronously)
         statusBar()->clearMessage();
-    if (m_asyncReads && loaded.tree->spans.empty()) {
+    if (m_session->readsAsynchronously() && loaded.tree->spans.empty()) {
         // A link to a trace the remote store does not have (it was not checked before loading).
         statusBar()->showMessage(tr("Trace %1 is not in the store").arg(loaded.id.toHex()), 5000);
         m_openTrace = m_shownTrace;
@@ -595,12 +594,13 @@ void MainWindow::followLink(const TraceId& traceId, const SpanId& spanId)
             statusBar()->showMessage(tr("Span %1 is not in this trace").arg(spanId.toHex()), 5000);
         return;
     }
-    if (m_asyncReads) {
+    if (m_session->readsAsynchronously()) {
         m_pendingSpan = spanId;
         openTrace(traceId);
         return;
     }
-    std::optional<TraceSummary> summary = m_store ? m_store->traceSummary(traceId) : std::nullopt;
+    TraceStore* store = m_session->store();
+    std::optional<TraceSummary> summary = store ? store->traceSummary(traceId) : std::nullopt;
     if (!summary) {
         statusBar()->showMessage(tr("Linked trace %1 is not in the store").arg(traceId.toHex()), 5000);
         return;

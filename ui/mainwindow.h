@@ -5,6 +5,7 @@
 #include "model/spantreemodel.h"
 #include "model/tracequery.h"
 #include "ui/storeconnection.h"
+#include "ui/storesession.h"
 #include "ui/traceloader.h"
 
 #include <QFuture>
@@ -74,20 +75,20 @@ public:
     /// Shows another store (the previous one must stay alive until this returns): closes the open trace and
     /// reloads the trace list and services. `store` may be nullptr.
     void setStore(TraceStore* store);
-    TraceStore* store() const { return m_store; }
+    TraceStore* store() const { return m_session->store(); }
     /// Shows `store` and owns it (deleted with the window or when another store is set).
     void adoptStore(std::unique_ptr<TraceStore> store);
 
     /// Enables File > Connect to Store and Switch Store. Not owned; must outlive the window.
     void setStoreOpener(StoreOpener* opener);
-    StoreOpener* storeOpener() const { return m_opener; }
+    StoreOpener* storeOpener() const { return m_session->opener(); }
     /**
      * Shows `store` (may be nullptr when it could not be opened) as `connection`: the app's local store, listed first
      * under Switch Store. Live updates (notifyTracesChanged) refresh the trace list only while it is shown. Not owned;
      * must outlive the window.
      */
     void setLocalStore(TraceStore* store, const StoreConnection& connection);
-    StoreConnection localConnection() const { return m_localConnection; }
+    StoreConnection localConnection() const { return m_session->localConnection(); }
     /// True while the local store (setLocalStore) is shown, also when none was set.
     bool isLocalStoreShown() const;
     /**
@@ -97,16 +98,16 @@ public:
     void connectToStore(const StoreConnection& connection);
     /// Gives up waiting for a pending connectToStore (the current store stays); its store is closed when it arrives.
     void cancelConnect();
-    bool isConnecting() const { return m_connecting; }
+    bool isConnecting() const { return m_session->isConnecting(); }
     /// The connection shown (empty name when the store came from setStore or adoptStore).
-    StoreConnection currentConnection() const { return m_connection; }
+    StoreConnection currentConnection() const { return m_session->currentConnection(); }
     /// File > Connect to Store: the connection dialog (window-modal; returns at once).
     void showConnectionDialog();
     /// The saved connections (QSettings "connections"), without the local store.
     static QList<StoreConnection> savedConnections();
     static void saveConnections(const QList<StoreConnection>& connections);
     /// Passwords and secrets typed this session (memory only).
-    SessionSecrets& sessionSecrets() { return m_secrets; }
+    SessionSecrets& sessionSecrets() { return m_session->sessionSecrets(); }
     /// The status bar's store label text, e.g. "Store: Team store".
     QString storeLabelText() const;
     /// Reloads the trace list and services from the store (View > Refresh, F5; live updates do it for the local store).
@@ -188,15 +189,10 @@ protected:
     void dropEvent(QDropEvent* event) override;
 
 private:
-    // Stores (mainwindowstores.cpp).
+    // Store controls (mainwindowstores.cpp).
     void createStoreControls();
     void rebuildSwitchMenu();
-    void installStore(TraceStore* store, std::shared_ptr<TraceStore> keep, bool asynchronous);
-    void showConnection(std::shared_ptr<TraceStore> store, const StoreConnection& connection);
-    void startConnect(const StoreConnection& connection, bool passwordAsked, bool secretAsked);
-    void askPassword(const StoreConnection& connection, const QString& error, bool secretAsked);
-    void askS3Secret(const StoreConnection& connection);
-    void setConnectBusy(const QString& text);
+    void showStore();
     void updateStoreTitle();
     TraceQuery filterQuery() const;
     void applyServices(const QStringList& services, const QString& error);
@@ -220,20 +216,7 @@ private:
     void followLink(const TraceId& traceId, const SpanId& spanId);
     void updateFindStatus(int current, int count);
 
-    TraceStore* m_store;
-    std::unique_ptr<TraceStore> m_ownedStore;
-    // A store opened by connectToStore; shared with the workers still reading it, so that it goes with the last.
-    std::shared_ptr<TraceStore> m_connectedStore;
-    bool m_asyncReads = false; // every read of m_store off the GUI thread (remote stores)
-    quint64 m_storeGeneration = 0; // results read from an older store are dropped
-    StoreOpener* m_opener = nullptr;
-    TraceStore* m_localStore = nullptr;
-    bool m_hasLocalStore = false;
-    StoreConnection m_localConnection;
-    StoreConnection m_connection;
-    SessionSecrets m_secrets;
-    bool m_connecting = false;
-    quint64 m_connectGeneration = 0;
+    StoreSession* m_session;
     QMenu* m_switchMenu = nullptr;
     QAction* m_connectAction = nullptr;
     QWidget* m_connectBox = nullptr;

@@ -213,7 +213,7 @@ void MainWindow::dropEvent(QDropEvent* event)
         return;
     event->acceptProposedAction();
     // A viewer window takes more files into its view; the main window opens them in a new viewer.
-    if (m_ownedStore)
+    if (m_session->ownsStore())
         importFiles(paths);
     else
         openFiles(paths);
@@ -258,7 +258,7 @@ void MainWindow::importFiles(const QStringList& paths)
 {
     if (!m_fileService || paths.isEmpty())
         return;
-    if (!m_store) {
+    if (!store()) {
         showError(tr("There is no store to import into."));
         return;
     }
@@ -267,8 +267,8 @@ void MainWindow::importFiles(const QStringList& paths)
         return;
     }
     TraceFileService* service = m_fileService;
-    TraceStore* store = m_store;
-    const bool viewer = m_ownedStore != nullptr;
+    TraceStore* store = this->store();
+    const bool viewer = m_session->ownsStore();
     runFileJob(paths.size() == 1 ? tr("Importing %1").arg(QFileInfo(paths.first()).fileName())
                                  : tr("Importing %n file(s)", nullptr, static_cast<int>(paths.size())),
         [service, store, paths, viewer](FileJob& job) {
@@ -341,7 +341,7 @@ std::vector<TraceId> MainWindow::selectedTraceIds() const
 
 void MainWindow::showExportDialog()
 {
-    if (!m_fileService || !m_store)
+    if (!m_fileService || !store())
         return;
     const std::vector<TraceId> selected = selectedTraceIds();
     const TraceQuery query = m_traceModel->query();
@@ -375,7 +375,7 @@ void MainWindow::showExportDialog()
 
 void MainWindow::exportToFile(const QString& path, int format, bool gzip, bool selectedOnly)
 {
-    if (!m_fileService || !m_store)
+    if (!m_fileService || !store())
         return;
     if (m_fileJobRunning) {
         showError(tr("Another import or export is running."));
@@ -398,7 +398,7 @@ void MainWindow::exportToFile(const QString& path, int format, bool gzip, bool s
         request.query.limit = 500;
     }
     TraceFileService* service = m_fileService;
-    TraceStore* store = m_store;
+    TraceStore* store = this->store();
     const QString name = QFileInfo(path).fileName();
     runFileJob(tr("Exporting to %1").arg(name), [service, store, request, name](FileJob& job) {
         job.setLabel(tr("Writing %1…").arg(name));
