@@ -4,6 +4,7 @@
 #include "model/tracelistmodel.h"
 #include "storage/connectionstrings.h"
 #include "storage/tracestore.h"
+#include "ui/filejobrunner.h"
 #include "ui/inspectorwidget.h"
 #include "ui/logsview.h"
 #include "model/logrecordmodel.h"
@@ -35,6 +36,8 @@
 MainWindow::MainWindow(TraceStore* store, QWidget* parent)
     : QMainWindow(parent)
     , m_session(new StoreSession(this, this))
+    , m_loader(new TraceLoader(this))
+    , m_files(new FileJobRunner(this))
     , m_traceModel(new TraceListModel(this))
     , m_textDebounce(new QTimer(this))
     , m_refreshTimer(new QTimer(this))
@@ -42,7 +45,6 @@ MainWindow::MainWindow(TraceStore* store, QWidget* parent)
     , m_receiverLabel(new QLabel(this))
     , m_spansLabel(new QLabel(this))
     , m_storeLabel(new QLabel(this))
-    , m_loader(new TraceLoader(this))
 {
     m_session->setStore(store);
     setWindowTitle(tr("Spanscope"));
@@ -126,6 +128,21 @@ MainWindow::MainWindow(TraceStore* store, QWidget* parent)
     connect(m_session, &StoreSession::connectFinished, this, &MainWindow::connectFinished);
     connect(m_session, &StoreSession::connectRequested, this, &MainWindow::connectToStore);
 
+    connect(m_files, &FileJobRunner::runningChanged, this, [this](bool running) {
+        for (QAction* action : std::as_const(m_fileActions))
+            action->setEnabled(!running && m_files->service());
+    });
+    connect(m_files, &FileJobRunner::storeChanged, this, [this] {
+        refreshServices();
+        applyFilter();
+        if (!m_openTrace.isValid() && m_traceModel->rowCount() > 0)
+            openTrace(m_traceModel->traceIdAt(0));
+    });
+    connect(m_files, &FileJobRunner::jobFinished, this, [this](bool ok, const QString& summary) {
+        statusBar()->showMessage(summary, 15000);
+        Q_EMIT fileJobFinished(ok, summary);
+    });
+
     createMenus();
     createStoreControls();
     refreshServices();
@@ -181,7 +198,7 @@ MainWindow::~MainWindow()
     // A worker may still read from the store for a load nobody waits for any more (unless it keeps the store).
     m_loader->cancel();
     m_loader->waitForStoreReads();
-    cancelFileJob();
+    m_files->cancelAndWait();
     // The model and the views must stop using an owned store before it goes.
     m_traceModel->setStore<TraceStore>(nullptr);
 }

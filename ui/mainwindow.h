@@ -35,6 +35,7 @@ class QToolButton;
 class RawPayloadView;
 class QMenu;
 class QProgressBar;
+class FileJobRunner;
 class TraceFileService;
 class TraceListModel;
 class TraceStore;
@@ -133,9 +134,9 @@ public:
     /// Ids of the selected rows of the trace list, in list order.
     std::vector<TraceId> selectedTraceIds() const;
     /// True while an import or export runs.
-    bool isFileJobRunning() const { return m_fileJobRunning; }
+    bool isFileJobRunning() const;
     /// (ok, status bar summary) of the last finished import or export; (false, "") before the first.
-    std::pair<bool, QString> lastFileJobResult() const { return m_lastFileJobResult; }
+    std::pair<bool, QString> lastFileJobResult() const;
     /// Recently opened or imported files, newest first.
     static QStringList recentFiles();
 
@@ -201,11 +202,7 @@ private:
     QWidget* createTraceListPane();
     void createMenus();
     void rebuildRecentMenu();
-    static void addRecentFile(const QString& path);
     void showExportDialog();
-    struct FileJob;
-    void runFileJob(const QString& title, std::function<void(FileJob&)> work);
-    void cancelFileJob();
     QWidget* createWaterfallPane();
     void loadTraceInto(const TraceId& id, bool keepState);
     void applyLoadedTrace(const TraceLoader::Trace& loaded);
@@ -216,20 +213,18 @@ private:
     void followLink(const TraceId& traceId, const SpanId& spanId);
     void updateFindStatus(int current, int count);
 
+    // The three controllers (see their headers); MainWindow wires them to the widgets.
     StoreSession* m_session;
+    TraceLoader* m_loader;
+    FileJobRunner* m_files;
     QMenu* m_switchMenu = nullptr;
     QAction* m_connectAction = nullptr;
     QWidget* m_connectBox = nullptr;
     QLabel* m_connectLabel = nullptr;
     QLabel* m_listLoading = nullptr;
-    TraceFileService* m_fileService = nullptr;
     std::function<QString(const RawPayload&)> m_formatter;
     QMenu* m_recentMenu = nullptr;
     QList<QAction*> m_fileActions;
-    bool m_fileJobRunning = false;
-    std::shared_ptr<FileJob> m_fileJob;
-    std::pair<bool, QString> m_lastFileJobResult;
-    QFuture<void> m_fileJobFuture;
     TraceListModel* m_traceModel;
     QTableView* m_traceView = nullptr;
     WaterfallView* m_waterfall = nullptr;
@@ -259,6 +254,5 @@ private:
     QSet<TraceId> m_pendingChanges;
     bool m_haveChanges = false;
     bool m_syncingSelection = false;
-    TraceLoader* m_loader;
     bool m_keepTraceState = false; // the pending load refreshes the open trace (keeps selection, expansion)
 };

@@ -4,6 +4,7 @@
 
 #include "storage/connectionstrings.h"
 #include "storage/tracestore.h"
+#include "ui/filejobrunner.h"
 
 #include <QAction>
 #include <QHBoxLayout>
@@ -170,7 +171,7 @@ void MainWindow::showConnectionDialog()
 
 void MainWindow::connectToStore(const StoreConnection& connection)
 {
-    if (m_fileJobRunning) {
+    if (m_files->isRunning()) {
         const QString message = tr("An import or export is running; switch stores when it has finished.");
         showError(message);
         Q_EMIT connectFinished(false, message);
