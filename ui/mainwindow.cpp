@@ -9,9 +9,9 @@
 #include "ui/logsview.h"
 #include "model/logrecordmodel.h"
 #include "ui/rawpayloadview.h"
+#include "ui/traceviewpane.h"
 #include "ui/uilogging.h"
 #include "ui/waterfallview.h"
-#include "ui/zoomcontrol.h"
 
 #include <QAction>
 #include <QCheckBox>
@@ -65,7 +65,9 @@ MainWindow::MainWindow(TraceStore* store, QWidget* parent)
 
     auto* left = new QSplitter(Qt::Vertical);
     left->addWidget(createTraceListPane());
-    left->addWidget(createWaterfallPane());
+    m_tracePane = new TraceViewPane;
+    m_waterfall = m_tracePane->waterfall();
+    left->addWidget(m_tracePane);
     left->setStretchFactor(0, 2);
     left->setStretchFactor(1, 3);
 
@@ -175,8 +177,7 @@ void MainWindow::showStore()
     updateLogsTabTitle();
     m_inspector->showSpan(SpanId());
     m_rawView->clear();
-    m_traceTitle->clear();
-    m_traceTitle->setToolTip(QString());
+    m_tracePane->setTitle(QString(), QString());
     {
         const QSignalBlocker blocker(m_serviceCombo);
         m_serviceCombo->clear();
@@ -281,77 +282,9 @@ QWidget* MainWindow::createTraceListPane()
     return pane;
 }
 
-QWidget* MainWindow::createWaterfallPane()
+QLineEdit* MainWindow::findEdit() const
 {
-    auto* pane = new QWidget;
-    auto* layout = new QVBoxLayout(pane);
-    layout->setContentsMargins(4, 4, 4, 0);
-
-    auto* bar = new QHBoxLayout;
-    m_traceTitle = new QLabel;
-    m_traceTitle->setObjectName(QStringLiteral("traceTitle"));
-    m_traceTitle->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    QFont bold = m_traceTitle->font();
-    bold.setBold(true);
-    m_traceTitle->setFont(bold);
-    m_findEdit = new QLineEdit;
-    m_findEdit->setObjectName(QStringLiteral("findInTrace"));
-    m_findEdit->setPlaceholderText(tr("Find in trace (Ctrl+F)"));
-    m_findEdit->setClearButtonEnabled(true);
-    m_findEdit->setMinimumWidth(m_findEdit->fontMetrics().horizontalAdvance(m_findEdit->placeholderText()) + 40);
-    m_findEdit->setMaximumWidth(360);
-    m_findStatus = new QLabel;
-    m_findStatus->setMinimumWidth(m_findStatus->fontMetrics().horizontalAdvance(QStringLiteral("000 of 000")));
-    auto makeButton = [](const QString& text, const QString& tip) {
-        auto* button = new QToolButton;
-        button->setText(text);
-        button->setToolTip(tip);
-        button->setAutoRaise(true);
-        return button;
-    };
-    QToolButton* previous = makeButton(QStringLiteral("▲"), tr("Previous match (Shift+F3)"));
-    QToolButton* next = makeButton(QStringLiteral("▼"), tr("Next match (F3, Enter)"));
-    QToolButton* zoomOut = makeButton(QStringLiteral("−"), tr("Zoom out (-)"));
-    QToolButton* zoomIn = makeButton(QStringLiteral("+"), tr("Zoom in (+, Ctrl+wheel)"));
-    QToolButton* zoomFit = makeButton(tr("Fit"), tr("Show the whole trace (0)"));
-    bar->addWidget(m_traceTitle, 1);
-    bar->addWidget(m_findEdit);
-    bar->addWidget(m_findStatus);
-    bar->addWidget(previous);
-    bar->addWidget(next);
-    bar->addSpacing(8);
-    bar->addWidget(zoomOut);
-    bar->addWidget(zoomIn);
-    bar->addWidget(zoomFit);
-    layout->addLayout(bar);
-
-    m_waterfall = new WaterfallView;
-    m_waterfall->setObjectName(QStringLiteral("waterfall"));
-    layout->addWidget(m_waterfall, 1);
-
-    connect(m_findEdit, &QLineEdit::textChanged, m_waterfall, &WaterfallView::setFindText);
-    connect(m_findEdit, &QLineEdit::returnPressed, m_waterfall, &WaterfallView::findNext);
-    connect(previous, &QToolButton::clicked, m_waterfall, &WaterfallView::findPrevious);
-    connect(next, &QToolButton::clicked, m_waterfall, &WaterfallView::findNext);
-    connect(m_waterfall, &WaterfallView::findResultChanged, this, &MainWindow::updateFindStatus);
-    ZoomControl* zoom = m_waterfall->zoomControl();
-    connect(zoomIn, &QToolButton::clicked, zoom,
-        [zoom] { zoom->zoom(1.5, (zoom->rangeStart() + zoom->rangeEnd()) / 2); });
-    connect(zoomOut, &QToolButton::clicked, zoom,
-        [zoom] { zoom->zoom(1 / 1.5, (zoom->rangeStart() + zoom->rangeEnd()) / 2); });
-    connect(zoomFit, &QToolButton::clicked, zoom, &ZoomControl::reset);
-
-    auto* find = new QShortcut(QKeySequence::Find, this);
-    connect(find, &QShortcut::activated, this, [this] {
-        m_findEdit->setFocus(Qt::ShortcutFocusReason);
-        m_findEdit->selectAll();
-    });
-    auto* findNext = new QShortcut(QKeySequence::FindNext, this);
-    connect(findNext, &QShortcut::activated, m_waterfall, &WaterfallView::findNext);
-    auto* findPrevious = new QShortcut(QKeySequence::FindPrevious, this);
-    connect(findPrevious, &QShortcut::activated, m_waterfall, &WaterfallView::findPrevious);
-    updateFindStatus(-1, 0);
-    return pane;
+    return m_tracePane->findEdit();
 }
 
 void MainWindow::setPayloadFormatter(std::function<QString(const RawPayload&)> formatter)
@@ -567,8 +500,8 @@ void MainWindow::applyLoadedTrace(const TraceLoader::Trace& loaded)
         const Span& root = tree.spans[tree.roots.front()];
         title = tr("%1: %2").arg(root.serviceName(), root.name);
     }
-    m_traceTitle->setText(title);
-    m_traceTitle->setToolTip(tr("Trace %1, %n span(s)", nullptr, static_cast<int>(tree.spans.size())).arg(loaded.id.toHex()));
+    m_tracePane->setTitle(
+        title, tr("Trace %1, %n span(s)", nullptr, static_cast<int>(tree.spans.size())).arg(loaded.id.toHex()));
 
     SpanId select = m_pendingSpan.isValid() ? m_pendingSpan : (keepState ? inspected : SpanId());
     m_pendingSpan = SpanId();
@@ -624,16 +557,4 @@ void MainWindow::followLink(const TraceId& traceId, const SpanId& spanId)
     }
     m_pendingSpan = spanId;
     openTrace(traceId);
-}
-
-void MainWindow::updateFindStatus(int current, int count)
-{
-    if (m_findEdit->text().isEmpty())
-        m_findStatus->clear();
-    else if (count == 0)
-        m_findStatus->setText(tr("no match"));
-    else if (current < 0)
-        m_findStatus->setText(tr("%n match(es)", nullptr, count));
-    else
-        m_findStatus->setText(tr("%1 of %2").arg(current + 1).arg(count));
 }

@@ -39,6 +39,7 @@ class FileJobRunner;
 class TraceFileService;
 class TraceListModel;
 class TraceStore;
+class TraceViewPane;
 class WaterfallView;
 
 /**
@@ -169,7 +170,7 @@ public:
     InspectorWidget* inspector() const { return m_inspector; }
     LogsView* logsView() const { return m_logsView; }
     RawPayloadView* rawPayloadView() const { return m_rawView; }
-    QLineEdit* findEdit() const { return m_findEdit; }
+    QLineEdit* findEdit() const;
     QComboBox* serviceFilter() const { return m_serviceCombo; }
 
 public Q_SLOTS:
@@ -203,7 +204,6 @@ private:
     void createMenus();
     void rebuildRecentMenu();
     void showExportDialog();
-    QWidget* createWaterfallPane();
     void loadTraceInto(const TraceId& id, bool keepState);
     void applyLoadedTrace(const TraceLoader::Trace& loaded);
     void applyFilter();
@@ -211,7 +211,6 @@ private:
     void flushPendingChanges();
     void traceRowActivated(const QModelIndex& index);
     void followLink(const TraceId& traceId, const SpanId& spanId);
-    void updateFindStatus(int current, int count);
 
     // The three controllers (see their headers); MainWindow wires them to the widgets.
     StoreSession* m_session;
@@ -227,7 +226,8 @@ private:
     QList<QAction*> m_fileActions;
     TraceListModel* m_traceModel;
     QTableView* m_traceView = nullptr;
-    WaterfallView* m_waterfall = nullptr;
+    TraceViewPane* m_tracePane = nullptr;
+    WaterfallView* m_waterfall = nullptr; // m_tracePane's
     InspectorWidget* m_inspector = nullptr;
     LogsView* m_logsView = nullptr;
     QTabWidget* m_detailTabs = nullptr;
@@ -240,9 +240,6 @@ private:
     QTimer* m_textDebounce;
     QTimer* m_refreshTimer;
     QTimer* m_servicesTimer;
-    QLineEdit* m_findEdit = nullptr;
-    QLabel* m_findStatus = nullptr;
-    QLabel* m_traceTitle = nullptr;
 
     QLabel* m_receiverLabel;
     QLabel* m_spansLabel;
