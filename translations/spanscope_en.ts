@@ -711,30 +711,6 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Only traces with a span of this service</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Filter by span name or attribute value</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>&amp;Errors only</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>&amp;Pause live updates</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Keep the trace list and the open trace as they are while new spans arrive</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Service:</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Live updates paused</source>
         <translation type="unfinished"></translation>
     </message>
@@ -748,10 +724,6 @@
     </message>
     <message>
         <source>Cannot list services: %1</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>All services</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -914,10 +886,6 @@
     </message>
     <message>
         <source>Cancel</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Loading…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1251,6 +1219,41 @@ It is kept in memory until Spanscope quits, never saved. Without it the raw payl
     </message>
     <message>
         <source>%1 h</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>TraceListPane</name>
+    <message>
+        <source>Only traces with a span of this service</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Filter by span name or attribute value</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Errors only</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Pause live updates</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Keep the trace list and the open trace as they are while new spans arrive</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Service:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Loading…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>All services</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

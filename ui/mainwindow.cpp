@@ -9,6 +9,7 @@
 #include "ui/logsview.h"
 #include "model/logrecordmodel.h"
 #include "ui/rawpayloadview.h"
+#include "ui/tracelistpane.h"
 #include "ui/traceviewpane.h"
 #include "ui/uilogging.h"
 #include "ui/waterfallview.h"
@@ -39,7 +40,6 @@ MainWindow::MainWindow(TraceStore* store, QWidget* parent)
     , m_loader(new TraceLoader(this))
     , m_files(new FileJobRunner(this))
     , m_traceModel(new TraceListModel(this))
-    , m_textDebounce(new QTimer(this))
     , m_refreshTimer(new QTimer(this))
     , m_servicesTimer(new QTimer(this))
     , m_receiverLabel(new QLabel(this))
@@ -53,9 +53,6 @@ MainWindow::MainWindow(TraceStore* store, QWidget* parent)
         icon.addFile(QStringLiteral(":/spanscope/icons/spanscope-%1.png").arg(size), QSize(size, size));
     setWindowIcon(icon);
 
-    m_textDebounce->setSingleShot(true);
-    m_textDebounce->setInterval(300);
-    connect(m_textDebounce, &QTimer::timeout, this, &MainWindow::applyFilter);
     m_refreshTimer->setSingleShot(true);
     m_refreshTimer->setInterval(RefreshIntervalMs);
     connect(m_refreshTimer, &QTimer::timeout, this, &MainWindow::flushPendingChanges);
@@ -64,7 +61,8 @@ MainWindow::MainWindow(TraceStore* store, QWidget* parent)
     connect(m_servicesTimer, &QTimer::timeout, this, &MainWindow::refreshServices);
 
     auto* left = new QSplitter(Qt::Vertical);
-    left->addWidget(createTraceListPane());
+    m_listPane = new TraceListPane(m_traceModel);
+    left->addWidget(m_listPane);
     m_tracePane = new TraceViewPane;
     m_waterfall = m_tracePane->waterfall();
     left->addWidget(m_tracePane);
@@ -103,11 +101,22 @@ MainWindow::MainWindow(TraceStore* store, QWidget* parent)
     connect(m_traceModel, &TraceListModel::loadFailed, this,
         [this](const QString& error) { statusBar()->showMessage(tr("Cannot list traces: %1").arg(error), 10000); });
 
+    connect(m_listPane, &TraceListPane::filterChanged, this, &MainWindow::applyFilter);
+    connect(m_listPane, &TraceListPane::traceActivated, this, [this](const TraceId& id) {
+        if (id != m_openTrace)
+            openTrace(id);
+    });
+    connect(m_listPane, &TraceListPane::pausedChanged, this, [this](bool paused) {
+        statusBar()->showMessage(paused ? tr("Live updates paused") : tr("Live updates resumed"), 3000);
+        if (!paused && m_haveChanges)
+            m_refreshTimer->start();
+    });
     connect(m_traceModel, &TraceListModel::loadingChanged, this, [this](bool loading) {
-        m_listLoading->setVisible(loading);
         if (!loading)
             selectOpenTraceRow();
     });
+    // A re-sort or a new filter resets the model and with it the selection: select the open trace again.
+    connect(m_traceModel, &QAbstractItemModel::modelReset, this, &MainWindow::selectOpenTraceRow);
 
     connect(m_loader, &TraceLoader::loadStarted, this, [this](const TraceId& id, qint64 spanCount) {
         statusBar()->showMessage(spanCount > 0
@@ -178,15 +187,13 @@ void MainWindow::showStore()
     m_inspector->showSpan(SpanId());
     m_rawView->clear();
     m_tracePane->setTitle(QString(), QString());
-    {
-        const QSignalBlocker blocker(m_serviceCombo);
-        m_serviceCombo->clear();
-    }
+    m_listPane->clearServices();
     m_storeLabel->setText(tr("Store: %1").arg(store ? store->description() : tr("none")));
     m_storeLabel->setToolTip(QString());
     refreshServices();
     m_traceModel->setAsynchronous(asynchronous);
-    m_traceModel->setSource(shared ? TraceListModel::sourceFor(shared) : TraceListModel::sourceFor(store), filterQuery());
+    m_traceModel->setSource(shared ? TraceListModel::sourceFor(shared) : TraceListModel::sourceFor(store),
+        m_listPane->filterQuery());
 }
 
 void MainWindow::adoptStore(std::unique_ptr<TraceStore> store)
@@ -204,87 +211,19 @@ MainWindow::~MainWindow()
     m_traceModel->setStore<TraceStore>(nullptr);
 }
 
-QWidget* MainWindow::createTraceListPane()
-{
-    auto* pane = new QWidget;
-    auto* layout = new QVBoxLayout(pane);
-    layout->setContentsMargins(4, 4, 4, 0);
-
-    auto* filters = new QHBoxLayout;
-    m_serviceCombo = new QComboBox;
-    m_serviceCombo->setObjectName(QStringLiteral("serviceFilter"));
-    m_serviceCombo->setSizeAdjustPolicy(QComboBox::AdjustToContents);
-    m_serviceCombo->setMinimumContentsLength(14);
-    m_serviceCombo->setToolTip(tr("Only traces with a span of this service"));
-    m_textFilter = new QLineEdit;
-    m_textFilter->setObjectName(QStringLiteral("textFilter"));
-    m_textFilter->setPlaceholderText(tr("Filter by span name or attribute value"));
-    m_textFilter->setClearButtonEnabled(true);
-    m_errorsOnly = new QCheckBox(tr("&Errors only"));
-    m_errorsOnly->setObjectName(QStringLiteral("errorsOnly"));
-    m_pause = new QToolButton;
-    m_pause->setText(tr("&Pause live updates"));
-    m_pause->setCheckable(true);
-    m_pause->setToolButtonStyle(Qt::ToolButtonTextOnly);
-    m_pause->setToolTip(tr("Keep the trace list and the open trace as they are while new spans arrive"));
-    filters->addWidget(new QLabel(tr("Service:")));
-    filters->addWidget(m_serviceCombo);
-    filters->addWidget(m_textFilter, 1);
-    filters->addWidget(m_errorsOnly);
-    m_listLoading = new QLabel(tr("Loading…"));
-    m_listLoading->setObjectName(QStringLiteral("listLoading"));
-    m_listLoading->hide();
-    filters->addWidget(m_listLoading);
-    filters->addWidget(m_pause);
-    layout->addLayout(filters);
-
-    connect(m_serviceCombo, &QComboBox::activated, this, &MainWindow::applyFilter);
-    connect(m_textFilter, &QLineEdit::textChanged, m_textDebounce, qOverload<>(&QTimer::start));
-    connect(m_textFilter, &QLineEdit::returnPressed, this, [this] {
-        m_textDebounce->stop();
-        applyFilter();
-    });
-    connect(m_errorsOnly, &QCheckBox::toggled, this, &MainWindow::applyFilter);
-    connect(m_pause, &QToolButton::toggled, this, [this](bool paused) {
-        statusBar()->showMessage(paused ? tr("Live updates paused") : tr("Live updates resumed"), 3000);
-        if (!paused && m_haveChanges)
-            m_refreshTimer->start();
-    });
-
-    m_traceView = new QTableView;
-    m_traceView->setObjectName(QStringLiteral("traceList"));
-    // The model sorts in the store (TraceListModel::sort), over every trace rather than the loaded pages.
-    m_traceView->setModel(m_traceModel);
-    m_traceView->horizontalHeader()->setSortIndicator(TraceListModel::columnOfOrder(m_traceModel->query().order),
-        m_traceModel->query().descending ? Qt::DescendingOrder : Qt::AscendingOrder);
-    m_traceView->setSortingEnabled(true);
-    m_traceView->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_traceView->setSelectionMode(QAbstractItemView::ExtendedSelection);
-    m_traceView->setAlternatingRowColors(true);
-    m_traceView->setWordWrap(false);
-    m_traceView->verticalHeader()->hide();
-    m_traceView->verticalHeader()->setDefaultSectionSize(m_traceView->fontMetrics().height() + 8);
-    m_traceView->horizontalHeader()->setHighlightSections(false);
-    m_traceView->horizontalHeader()->setSectionResizeMode(QHeaderView::Interactive);
-    m_traceView->horizontalHeader()->setSectionResizeMode(TraceListModel::NameColumn, QHeaderView::Stretch);
-    const QFontMetrics fm(m_traceView->font());
-    m_traceView->setColumnWidth(TraceListModel::StartColumn, fm.horizontalAdvance(QStringLiteral("0000-00-00 00:00:00.000")) + 24);
-    m_traceView->setColumnWidth(TraceListModel::ServiceColumn, fm.horizontalAdvance(QStringLiteral("incident-response-agent")) + 12);
-    m_traceView->setColumnWidth(TraceListModel::DurationColumn, fm.horizontalAdvance(QStringLiteral("Duration")) + 40);
-    for (int column : { int(TraceListModel::SpansColumn), int(TraceListModel::ErrorsColumn), int(TraceListModel::TokensColumn) })
-        m_traceView->setColumnWidth(column, fm.horizontalAdvance(QStringLiteral("Tokens")) + 30);
-    layout->addWidget(m_traceView, 1);
-
-    connect(m_traceView->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
-        [this](const QModelIndex& current) { traceRowActivated(current); });
-    // A re-sort or a new filter resets the model and with it the selection: select the open trace again.
-    connect(m_traceModel, &QAbstractItemModel::modelReset, this, &MainWindow::selectOpenTraceRow);
-    return pane;
-}
-
 QLineEdit* MainWindow::findEdit() const
 {
     return m_tracePane->findEdit();
+}
+
+QTableView* MainWindow::traceListView() const
+{
+    return m_listPane->view();
+}
+
+QComboBox* MainWindow::serviceFilter() const
+{
+    return m_listPane->serviceFilter();
 }
 
 void MainWindow::setPayloadFormatter(std::function<QString(const RawPayload&)> formatter)
@@ -326,41 +265,24 @@ void MainWindow::showError(const QString& error)
 
 bool MainWindow::isPaused() const
 {
-    return m_pause->isChecked();
+    return m_listPane->isPaused();
 }
 
 void MainWindow::setPaused(bool paused)
 {
-    m_pause->setChecked(paused);
-}
-
-TraceQuery MainWindow::filterQuery() const
-{
-    TraceQuery query;
-    query.serviceName = m_serviceCombo->currentData().toString();
-    query.text = m_textFilter->text().trimmed();
-    query.errorsOnly = m_errorsOnly->isChecked();
-    // The order is the header's (TraceListModel::sort).
-    query.order = m_traceModel->query().order;
-    query.descending = m_traceModel->query().descending;
-    return query;
+    m_listPane->setPaused(paused);
 }
 
 void MainWindow::applyFilter()
 {
-    m_traceModel->setQuery(filterQuery());
+    m_traceModel->setQuery(m_listPane->filterQuery());
     selectOpenTraceRow();
 }
 
 void MainWindow::selectOpenTraceRow()
 {
     // Keep the open trace highlighted if it is still listed.
-    const int row = m_traceModel->rowOf(m_openTrace);
-    if (row >= 0 && m_traceView->currentIndex().data(TraceListModel::TraceIdRole).toString() != m_openTrace.toHex()) {
-        m_syncingSelection = true;
-        m_traceView->setCurrentIndex(m_traceModel->index(row, 0));
-        m_syncingSelection = false;
-    }
+    m_listPane->selectTrace(m_openTrace);
 }
 
 void MainWindow::refreshServices()
@@ -396,19 +318,7 @@ void MainWindow::applyServices(const QStringList& services, const QString& error
         statusBar()->showMessage(tr("Cannot list services: %1").arg(error), 10000);
         return;
     }
-    QStringList current;
-    for (int i = 1; i < m_serviceCombo->count(); ++i)
-        current << m_serviceCombo->itemData(i).toString();
-    if (current == services && m_serviceCombo->count() > 0)
-        return;
-    const QString selected = m_serviceCombo->currentData().toString();
-    const QSignalBlocker blocker(m_serviceCombo);
-    m_serviceCombo->clear();
-    m_serviceCombo->addItem(tr("All services"), QString());
-    for (const QString& service : services)
-        m_serviceCombo->addItem(service, service);
-    const int index = m_serviceCombo->findData(selected);
-    m_serviceCombo->setCurrentIndex(index >= 0 ? index : 0);
+    m_listPane->setServices(services);
 }
 
 void MainWindow::notifyTracesChanged(const QVector<TraceId>& traceIds)
@@ -438,29 +348,10 @@ void MainWindow::flushPendingChanges()
         m_servicesTimer->start();
 }
 
-void MainWindow::traceRowActivated(const QModelIndex& index)
-{
-    if (m_syncingSelection || !index.isValid())
-        return;
-    const TraceId id = TraceId::fromHex(index.data(TraceListModel::TraceIdRole).toString());
-    if (id.isValid() && id != m_openTrace)
-        openTrace(id);
-}
-
 void MainWindow::openTrace(const TraceId& id)
 {
-    const int row = m_traceModel->rowOf(id);
-    m_syncingSelection = true;
-    if (row >= 0) {
-        // Opened from the list itself: keep the user's (multiple) selection as it is.
-        const QModelIndex index = m_traceModel->index(row, 0);
-        if (m_traceView->currentIndex().row() != index.row())
-            m_traceView->selectionModel()->setCurrentIndex(index,
-                QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
-    } else {
-        m_traceView->clearSelection();
-    }
-    m_syncingSelection = false;
+    // Opened from the list itself: the user's (multiple) selection stays as it is.
+    m_listPane->showTrace(id);
     m_openTrace = id;
     loadTraceInto(id, false);
 }

@@ -38,6 +38,7 @@ class QProgressBar;
 class FileJobRunner;
 class TraceFileService;
 class TraceListModel;
+class TraceListPane;
 class TraceStore;
 class TraceViewPane;
 class WaterfallView;
@@ -165,13 +166,13 @@ public:
     void setPaused(bool paused);
 
     TraceListModel* traceListModel() const { return m_traceModel; }
-    QTableView* traceListView() const { return m_traceView; }
+    QTableView* traceListView() const;
     WaterfallView* waterfall() const { return m_waterfall; }
     InspectorWidget* inspector() const { return m_inspector; }
     LogsView* logsView() const { return m_logsView; }
     RawPayloadView* rawPayloadView() const { return m_rawView; }
     QLineEdit* findEdit() const;
-    QComboBox* serviceFilter() const { return m_serviceCombo; }
+    QComboBox* serviceFilter() const;
 
 public Q_SLOTS:
     /// From the ingest pipeline (queued): these traces got spans. Coalesced to at most ~4 refreshes a second.
@@ -196,11 +197,9 @@ private:
     void rebuildSwitchMenu();
     void showStore();
     void updateStoreTitle();
-    TraceQuery filterQuery() const;
     void applyServices(const QStringList& services, const QString& error);
     void selectOpenTraceRow();
 
-    QWidget* createTraceListPane();
     void createMenus();
     void rebuildRecentMenu();
     void showExportDialog();
@@ -209,7 +208,6 @@ private:
     void applyFilter();
     void refreshServices();
     void flushPendingChanges();
-    void traceRowActivated(const QModelIndex& index);
     void followLink(const TraceId& traceId, const SpanId& spanId);
 
     // The three controllers (see their headers); MainWindow wires them to the widgets.
@@ -220,12 +218,11 @@ private:
     QAction* m_connectAction = nullptr;
     QWidget* m_connectBox = nullptr;
     QLabel* m_connectLabel = nullptr;
-    QLabel* m_listLoading = nullptr;
     std::function<QString(const RawPayload&)> m_formatter;
     QMenu* m_recentMenu = nullptr;
     QList<QAction*> m_fileActions;
     TraceListModel* m_traceModel;
-    QTableView* m_traceView = nullptr;
+    TraceListPane* m_listPane = nullptr;
     TraceViewPane* m_tracePane = nullptr;
     WaterfallView* m_waterfall = nullptr; // m_tracePane's
     InspectorWidget* m_inspector = nullptr;
@@ -233,11 +230,6 @@ private:
     QTabWidget* m_detailTabs = nullptr;
     RawPayloadView* m_rawView = nullptr;
 
-    QComboBox* m_serviceCombo = nullptr;
-    QLineEdit* m_textFilter = nullptr;
-    QCheckBox* m_errorsOnly = nullptr;
-    QToolButton* m_pause = nullptr;
-    QTimer* m_textDebounce;
     QTimer* m_refreshTimer;
     QTimer* m_servicesTimer;
 
@@ -250,6 +242,5 @@ private:
     SpanId m_pendingSpan;
     QSet<TraceId> m_pendingChanges;
     bool m_haveChanges = false;
-    bool m_syncingSelection = false;
     bool m_keepTraceState = false; // the pending load refreshes the open trace (keeps selection, expansion)
 };

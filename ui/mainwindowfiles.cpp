@@ -6,6 +6,7 @@
 #include "storage/tracestore.h"
 #include "ui/exportdialog.h"
 #include "ui/filejobrunner.h"
+#include "ui/tracelistpane.h"
 #include "ui/tracefileservice.h"
 #include "ui/uilogging.h"
 
@@ -218,15 +219,7 @@ void MainWindow::importFiles(const QStringList& paths)
 
 std::vector<TraceId> MainWindow::selectedTraceIds() const
 {
-    std::vector<TraceId> ids;
-    QModelIndexList rows = m_traceView->selectionModel()->selectedRows();
-    std::sort(rows.begin(), rows.end(), [](const QModelIndex& a, const QModelIndex& b) { return a.row() < b.row(); });
-    for (const QModelIndex& index : std::as_const(rows)) {
-        const TraceId id = TraceId::fromHex(index.data(TraceListModel::TraceIdRole).toString());
-        if (id.isValid())
-            ids.push_back(id);
-    }
-    return ids;
+    return m_listPane->selectedTraceIds();
 }
 
 void MainWindow::showExportDialog()
