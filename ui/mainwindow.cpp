@@ -1,13 +1,13 @@
 #include "mainwindow.h"
 
 #include "model/guardedjob.h"
+#include "model/logrecordmodel.h"
 #include "model/tracelistmodel.h"
 #include "storage/connectionstrings.h"
 #include "storage/tracestore.h"
 #include "ui/filejobrunner.h"
 #include "ui/inspectorwidget.h"
 #include "ui/logsview.h"
-#include "model/logrecordmodel.h"
 #include "ui/rawpayloadview.h"
 #include "ui/tracelistpane.h"
 #include "ui/traceviewpane.h"
@@ -15,24 +15,13 @@
 #include "ui/waterfallview.h"
 
 #include <QAction>
-#include <QCheckBox>
-#include <QComboBox>
-#include <QHBoxLayout>
-#include <QHeaderView>
-#include <QKeySequence>
 #include <QLabel>
-#include <QLineEdit>
 #include <QLocale>
 #include <QMessageBox>
-#include <QPointer>
-#include <QShortcut>
 #include <QSplitter>
 #include <QStatusBar>
 #include <QTabWidget>
-#include <QTableView>
 #include <QTimer>
-#include <QToolButton>
-#include <QVBoxLayout>
 
 MainWindow::MainWindow(TraceStore* store, QWidget* parent)
     : QMainWindow(parent)

@@ -3,12 +3,10 @@
 #include "model/ids.h"
 #include "model/rawpayload.h"
 #include "model/spantreemodel.h"
-#include "model/tracequery.h"
 #include "ui/storeconnection.h"
 #include "ui/storesession.h"
 #include "ui/traceloader.h"
 
-#include <QFuture>
 #include <QList>
 #include <QMainWindow>
 #include <QSet>
@@ -19,23 +17,20 @@
 #include <utility>
 #include <vector>
 
+class FileJobRunner;
 class InspectorWidget;
 class LogsView;
-class QTabWidget;
 class QAction;
-class QCheckBox;
+class QComboBox;
 class QDragEnterEvent;
 class QDropEvent;
-class QComboBox;
 class QLabel;
 class QLineEdit;
+class QMenu;
+class QTabWidget;
 class QTableView;
 class QTimer;
-class QToolButton;
 class RawPayloadView;
-class QMenu;
-class QProgressBar;
-class FileJobRunner;
 class TraceFileService;
 class TraceListModel;
 class TraceListPane;
@@ -44,8 +39,11 @@ class TraceViewPane;
 class WaterfallView;
 
 /**
- * Spanscope's main window: trace list with filter bar (top left), span waterfall with find bar (bottom left),
- * Inspector | Raw payload tabs (right), status bar with receiver, spans received and store.
+ * Spanscope's main window: trace list with filter bar (top left, TraceListPane), span waterfall with find bar
+ * (bottom left, TraceViewPane), Inspector | Logs | Raw payload tabs (right), status bar with receiver, spans
+ * received and store. It owns the layout, the menus and the wiring; the work is done by three controllers:
+ * StoreSession (which store is shown, connecting), TraceLoader (loading the open trace) and FileJobRunner (imports
+ * and exports).
  *
  * Reads go through `store` on the GUI thread, except that traces of 2000 spans or more are loaded and laid out
  * on a worker thread (the store must be usable from any thread, as TraceStore promises). `store` must outlive
@@ -195,14 +193,15 @@ private:
     // Store controls (mainwindowstores.cpp).
     void createStoreControls();
     void rebuildSwitchMenu();
-    void showStore();
     void updateStoreTitle();
-    void applyServices(const QStringList& services, const QString& error);
-    void selectOpenTraceRow();
-
+    // File menu (mainwindowfiles.cpp).
     void createMenus();
     void rebuildRecentMenu();
     void showExportDialog();
+
+    void showStore();
+    void applyServices(const QStringList& services, const QString& error);
+    void selectOpenTraceRow();
     void loadTraceInto(const TraceId& id, bool keepState);
     void applyLoadedTrace(const TraceLoader::Trace& loaded);
     void applyFilter();
@@ -210,10 +209,10 @@ private:
     void flushPendingChanges();
     void followLink(const TraceId& traceId, const SpanId& spanId);
 
-    // The three controllers (see their headers); MainWindow wires them to the widgets.
     StoreSession* m_session;
     TraceLoader* m_loader;
     FileJobRunner* m_files;
+
     QMenu* m_switchMenu = nullptr;
     QAction* m_connectAction = nullptr;
     QWidget* m_connectBox = nullptr;
@@ -221,6 +220,7 @@ private:
     std::function<QString(const RawPayload&)> m_formatter;
     QMenu* m_recentMenu = nullptr;
     QList<QAction*> m_fileActions;
+
     TraceListModel* m_traceModel;
     TraceListPane* m_listPane = nullptr;
     TraceViewPane* m_tracePane = nullptr;
