@@ -292,6 +292,124 @@
     </message>
 </context>
 <context>
+    <name>FileJobRunner</name>
+    <message>
+        <source>Importing %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>Importing %n file(s)</source>
+        <translation>
+            <numerusform>Importing %n file</numerusform>
+            <numerusform>Importing %n files</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Reading %1…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Import of %1 cancelled; nothing of it was stored</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: nothing could be imported</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>%1: %n record(s) skipped (see details)</source>
+        <translation>
+            <numerusform>%1: %n record skipped (see details)</numerusform>
+            <numerusform>%1: %n records skipped (see details)</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Could not import %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>None of the %n files could be imported</source>
+        <translation>
+            <numerusform>None of the %n files could be imported</numerusform>
+            <numerusform>None of the %n files could be imported</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Opened %n span(s)</source>
+        <translation>
+            <numerusform>Opened %n span</numerusform>
+            <numerusform>Opened %n spans</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Imported %n span(s)</source>
+        <translation>
+            <numerusform>Imported %n span</numerusform>
+            <numerusform>Imported %n spans</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source> in %n trace(s)</source>
+        <translation>
+            <numerusform> in %n trace</numerusform>
+            <numerusform> in %n traces</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source> from %n file(s)</source>
+        <translation>
+            <numerusform> from %n file</numerusform>
+            <numerusform> from %n files</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Exporting to %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Writing %1…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Export cancelled; %1 was not written</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Export to %1 failed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>Exported %n trace(s)</source>
+        <translation>
+            <numerusform>Exported %n trace</numerusform>
+            <numerusform>Exported %n traces</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source> (%n span(s))</source>
+        <translation>
+            <numerusform> (%n span)</numerusform>
+            <numerusform> (%n spans)</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source> to %1, %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cancelling…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Spanscope</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>InspectorWidget</name>
     <message>
         <source>unspecified</source>
@@ -481,6 +599,86 @@
         <source>Instrumentation scope</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Log record / value</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no time</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>body</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Log records (%1)</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>LogRecordModel</name>
+    <message>
+        <source>no time</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>(no span)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Severity</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Span</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Event</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Body</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Attributes</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>LogsView</name>
+    <message>
+        <source>Selected span only</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Filter log records (body, event, attributes, span)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Show only the log records of the span selected in the waterfall</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n record(s)</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 of %n record(s)</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>MainWindow</name>
@@ -513,30 +711,6 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Only traces with a span of this service</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Filter by span name or attribute value</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>&amp;Errors only</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>&amp;Pause live updates</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Keep the trace list and the open trace as they are while new spans arrive</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Service:</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Live updates paused</source>
         <translation type="unfinished"></translation>
     </message>
@@ -545,43 +719,11 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Find in trace (Ctrl+F)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Previous match (Shift+F3)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Next match (F3, Enter)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Zoom out (-)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Zoom in (+, Ctrl+wheel)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Fit</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Show the whole trace (0)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Spans received: %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <source>Cannot list services: %1</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>All services</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -613,21 +755,6 @@
     </message>
     <message>
         <source>Linked trace %1 is not in the store</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>no match</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message numerus="yes">
-        <source>%n match(es)</source>
-        <translation>
-            <numerusform>%n match</numerusform>
-            <numerusform>%n matches</numerusform>
-        </translation>
-    </message>
-    <message>
-        <source>%1 of %2</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -742,75 +869,6 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Importing %1</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message numerus="yes">
-        <source>Importing %n file(s)</source>
-        <translation>
-            <numerusform>Importing %n file</numerusform>
-            <numerusform>Importing %n files</numerusform>
-        </translation>
-    </message>
-    <message>
-        <source>Reading %1…</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Import of %1 cancelled; nothing of it was stored</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>%1: nothing could be imported</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message numerus="yes">
-        <source>%1: %n record(s) skipped (see details)</source>
-        <translation>
-            <numerusform>%1: %n record skipped (see details)</numerusform>
-            <numerusform>%1: %n records skipped (see details)</numerusform>
-        </translation>
-    </message>
-    <message>
-        <source>Could not import %1</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message numerus="yes">
-        <source>None of the %n files could be imported</source>
-        <translation>
-            <numerusform>None of the %n files could be imported</numerusform>
-            <numerusform>None of the %n files could be imported</numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
-        <source>Opened %n span(s)</source>
-        <translation>
-            <numerusform>Opened %n span</numerusform>
-            <numerusform>Opened %n spans</numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
-        <source>Imported %n span(s)</source>
-        <translation>
-            <numerusform>Imported %n span</numerusform>
-            <numerusform>Imported %n spans</numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
-        <source> in %n trace(s)</source>
-        <translation>
-            <numerusform> in %n trace</numerusform>
-            <numerusform> in %n traces</numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
-        <source> from %n file(s)</source>
-        <translation>
-            <numerusform> from %n file</numerusform>
-            <numerusform> from %n files</numerusform>
-        </translation>
-    </message>
-    <message>
         <source>service %1</source>
         <translation type="unfinished"></translation>
     </message>
@@ -827,49 +885,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Exporting to %1</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Writing %1…</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Export cancelled; %1 was not written</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Export to %1 failed</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message numerus="yes">
-        <source>Exported %n trace(s)</source>
-        <translation>
-            <numerusform>Exported %n trace</numerusform>
-            <numerusform>Exported %n traces</numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
-        <source> (%n span(s))</source>
-        <translation>
-            <numerusform> (%n span)</numerusform>
-            <numerusform> (%n spans)</numerusform>
-        </translation>
-    </message>
-    <message>
-        <source> to %1, %2</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Cancel</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Cancelling…</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Loading…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -929,10 +945,6 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Local store</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>The store could not be opened</source>
         <translation type="unfinished"></translation>
     </message>
@@ -945,55 +957,11 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Showing %1</source>
+        <source>&amp;Logs</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>This window cannot open other stores.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Connecting to %1…</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>the store could not be opened</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Stopped connecting; the store shown stays</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>cancelled</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>PostgreSQL Password</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>%1 needs a password (%2).
-
-It is kept in memory until Spanscope quits, never saved.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Connect</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>S3 Secret for %1</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>The secret access key of %1 at %2, for the raw payloads.
-
-It is kept in memory until Spanscope quits, never saved. Without it the raw payload view stays empty.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>AWS_ACCESS_KEY_ID</source>
+        <source>&amp;Logs (%1)</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1117,6 +1085,69 @@ It is kept in memory until Spanscope quits, never saved. Without it the raw payl
     </message>
 </context>
 <context>
+    <name>StoreSession</name>
+    <message>
+        <source>Local store</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Showing %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This window cannot open other stores.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Connecting to %1…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the store could not be opened</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot open %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Stopped connecting; the store shown stays</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>cancelled</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>PostgreSQL Password</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 needs a password (%2).
+
+It is kept in memory until Spanscope quits, never saved.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Connect</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>S3 Secret for %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The secret access key of %1 at %2, for the raw payloads.
+
+It is kept in memory until Spanscope quits, never saved. Without it the raw payload view stays empty.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>AWS_ACCESS_KEY_ID</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>TraceListModel</name>
     <message>
         <source>%1 (incomplete)</source>
@@ -1188,6 +1219,87 @@ It is kept in memory until Spanscope quits, never saved. Without it the raw payl
     </message>
     <message>
         <source>%1 h</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>TraceListPane</name>
+    <message>
+        <source>Only traces with a span of this service</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Filter by span name or attribute value</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Errors only</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Pause live updates</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Keep the trace list and the open trace as they are while new spans arrive</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Service:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Loading…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>All services</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>TraceViewPane</name>
+    <message>
+        <source>Find in trace (Ctrl+F)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Previous match (Shift+F3)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Next match (F3, Enter)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Zoom out (-)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Zoom in (+, Ctrl+wheel)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Fit</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Show the whole trace (0)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no match</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n match(es)</source>
+        <translation>
+            <numerusform>%n match</numerusform>
+            <numerusform>%n matches</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1 of %2</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

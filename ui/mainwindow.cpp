@@ -1,58 +1,47 @@
 #include "mainwindow.h"
 
 #include "model/guardedjob.h"
+#include "model/logrecordmodel.h"
 #include "model/tracelistmodel.h"
 #include "storage/connectionstrings.h"
 #include "storage/tracestore.h"
+#include "ui/filejobrunner.h"
 #include "ui/inspectorwidget.h"
 #include "ui/logsview.h"
-#include "model/logrecordmodel.h"
 #include "ui/rawpayloadview.h"
+#include "ui/tracelistpane.h"
+#include "ui/traceviewpane.h"
 #include "ui/uilogging.h"
 #include "ui/waterfallview.h"
-#include "ui/zoomcontrol.h"
 
 #include <QAction>
-#include <QCheckBox>
-#include <QComboBox>
-#include <QHBoxLayout>
-#include <QHeaderView>
-#include <QKeySequence>
 #include <QLabel>
-#include <QLineEdit>
 #include <QLocale>
 #include <QMessageBox>
-#include <QPointer>
-#include <QShortcut>
 #include <QSplitter>
 #include <QStatusBar>
 #include <QTabWidget>
-#include <QTableView>
-#include <QThreadPool>
 #include <QTimer>
-#include <QToolButton>
-#include <QVBoxLayout>
 
 MainWindow::MainWindow(TraceStore* store, QWidget* parent)
     : QMainWindow(parent)
-    , m_store(store)
+    , m_session(new StoreSession(this, this))
+    , m_loader(new TraceLoader(this))
+    , m_files(new FileJobRunner(this))
     , m_traceModel(new TraceListModel(this))
-    , m_textDebounce(new QTimer(this))
     , m_refreshTimer(new QTimer(this))
     , m_servicesTimer(new QTimer(this))
     , m_receiverLabel(new QLabel(this))
     , m_spansLabel(new QLabel(this))
     , m_storeLabel(new QLabel(this))
 {
+    m_session->setStore(store);
     setWindowTitle(tr("Spanscope"));
     QIcon icon;
     for (int size : { 32, 64, 256 })
         icon.addFile(QStringLiteral(":/spanscope/icons/spanscope-%1.png").arg(size), QSize(size, size));
     setWindowIcon(icon);
 
-    m_textDebounce->setSingleShot(true);
-    m_textDebounce->setInterval(300);
-    connect(m_textDebounce, &QTimer::timeout, this, &MainWindow::applyFilter);
     m_refreshTimer->setSingleShot(true);
     m_refreshTimer->setInterval(RefreshIntervalMs);
     connect(m_refreshTimer, &QTimer::timeout, this, &MainWindow::flushPendingChanges);
@@ -61,8 +50,11 @@ MainWindow::MainWindow(TraceStore* store, QWidget* parent)
     connect(m_servicesTimer, &QTimer::timeout, this, &MainWindow::refreshServices);
 
     auto* left = new QSplitter(Qt::Vertical);
-    left->addWidget(createTraceListPane());
-    left->addWidget(createWaterfallPane());
+    m_listPane = new TraceListPane(m_traceModel);
+    left->addWidget(m_listPane);
+    m_tracePane = new TraceViewPane;
+    m_waterfall = m_tracePane->waterfall();
+    left->addWidget(m_tracePane);
     left->setStretchFactor(0, 2);
     left->setStretchFactor(1, 3);
 
@@ -85,7 +77,7 @@ MainWindow::MainWindow(TraceStore* store, QWidget* parent)
     setCentralWidget(main);
 
     m_receiverLabel->setText(tr("Receiver: off"));
-    m_storeLabel->setText(tr("Store: %1").arg(m_store ? m_store->description() : tr("none")));
+    m_storeLabel->setText(tr("Store: %1").arg(store ? store->description() : tr("none")));
     setSpansReceived(0);
     statusBar()->addPermanentWidget(m_receiverLabel);
     statusBar()->addPermanentWidget(m_spansLabel);
@@ -98,46 +90,80 @@ MainWindow::MainWindow(TraceStore* store, QWidget* parent)
     connect(m_traceModel, &TraceListModel::loadFailed, this,
         [this](const QString& error) { statusBar()->showMessage(tr("Cannot list traces: %1").arg(error), 10000); });
 
+    connect(m_listPane, &TraceListPane::filterChanged, this, &MainWindow::applyFilter);
+    connect(m_listPane, &TraceListPane::traceActivated, this, [this](const TraceId& id) {
+        if (id != m_openTrace)
+            openTrace(id);
+    });
+    connect(m_listPane, &TraceListPane::pausedChanged, this, [this](bool paused) {
+        statusBar()->showMessage(paused ? tr("Live updates paused") : tr("Live updates resumed"), 3000);
+        if (!paused && m_haveChanges)
+            m_refreshTimer->start();
+    });
     connect(m_traceModel, &TraceListModel::loadingChanged, this, [this](bool loading) {
-        m_listLoading->setVisible(loading);
         if (!loading)
             selectOpenTraceRow();
+    });
+    // A re-sort or a new filter resets the model and with it the selection: select the open trace again.
+    connect(m_traceModel, &QAbstractItemModel::modelReset, this, &MainWindow::selectOpenTraceRow);
+
+    connect(m_loader, &TraceLoader::loadStarted, this, [this](const TraceId& id, qint64 spanCount) {
+        statusBar()->showMessage(spanCount > 0
+                ? tr("Loading trace %1 (%2 spans)…").arg(id.toHex(), QLocale().toString(spanCount))
+                : tr("Loading trace %1…").arg(id.toHex()));
+    });
+    connect(m_loader, &TraceLoader::traceAvailable, this, &MainWindow::applyLoadedTrace);
+    connect(m_loader, &TraceLoader::loadFailed, this, [this](const TraceId& id, const QString& error) {
+        showError(tr("Cannot load trace %1: %2").arg(id.toHex(), error));
+    });
+
+    connect(m_session, &StoreSession::storeChanged, this, &MainWindow::showStore);
+    connect(m_session, &StoreSession::connectionShown, this, &MainWindow::updateStoreTitle);
+    connect(m_session, &StoreSession::connectingChanged, this, [this](const QString& text) {
+        m_connectLabel->setText(text);
+        m_connectBox->setVisible(!text.isEmpty());
+    });
+    connect(m_session, &StoreSession::statusMessage, statusBar(), &QStatusBar::showMessage);
+    connect(m_session, &StoreSession::connectFailed, this, &MainWindow::showError);
+    connect(m_session, &StoreSession::connectFinished, this, &MainWindow::connectFinished);
+    connect(m_session, &StoreSession::connectRequested, this, &MainWindow::connectToStore);
+
+    connect(m_files, &FileJobRunner::runningChanged, this, [this](bool running) {
+        for (QAction* action : std::as_const(m_fileActions))
+            action->setEnabled(!running && m_files->service());
+    });
+    connect(m_files, &FileJobRunner::storeChanged, this, [this] {
+        refreshServices();
+        applyFilter();
+        if (!m_openTrace.isValid() && m_traceModel->rowCount() > 0)
+            openTrace(m_traceModel->traceIdAt(0));
+    });
+    connect(m_files, &FileJobRunner::jobFinished, this, [this](bool ok, const QString& summary) {
+        statusBar()->showMessage(summary, 15000);
+        Q_EMIT fileJobFinished(ok, summary);
     });
 
     createMenus();
     createStoreControls();
     refreshServices();
-    m_traceModel->setStore(m_store);
+    m_loader->setStore(store);
+    m_traceModel->setStore(store);
     resize(1400, 860);
-}
-
-void MainWindow::waitForStoreBoundJobs()
-{
-    for (QFuture<LoadedTrace>& job : m_storeBoundJobs)
-        job.waitForFinished();
-    m_storeBoundJobs.clear();
 }
 
 void MainWindow::setStore(TraceStore* store)
 {
-    cancelConnect();
-    installStore(store, nullptr, false);
-    m_connection = StoreConnection();
+    m_session->setStore(store);
 }
 
-void MainWindow::installStore(TraceStore* store, std::shared_ptr<TraceStore> keep, bool asynchronous)
+void MainWindow::showStore()
 {
     // A trace load still running on a worker reads the old store: let it finish (unless it keeps the store alive
     // itself), and drop its result.
-    ++m_generation;
-    ++m_storeGeneration;
-    waitForStoreBoundJobs();
-    m_loading = false;
-    const bool previousAsync = m_asyncReads;
-    std::shared_ptr<TraceStore> previous = std::move(m_connectedStore);
-    m_connectedStore = std::move(keep);
-    m_asyncReads = asynchronous;
-    m_store = store;
+    TraceStore* store = m_session->store();
+    const std::shared_ptr<TraceStore> shared = m_session->sharedStore();
+    const bool asynchronous = m_session->readsAsynchronously();
+    m_loader->setStore(store, shared, asynchronous);
     m_openTrace = TraceId();
     m_shownTrace = TraceId();
     m_pendingSpan = SpanId();
@@ -149,192 +175,44 @@ void MainWindow::installStore(TraceStore* store, std::shared_ptr<TraceStore> kee
     updateLogsTabTitle();
     m_inspector->showSpan(SpanId());
     m_rawView->clear();
-    m_traceTitle->clear();
-    m_traceTitle->setToolTip(QString());
-    {
-        const QSignalBlocker blocker(m_serviceCombo);
-        m_serviceCombo->clear();
-    }
-    m_storeLabel->setText(tr("Store: %1").arg(m_store ? m_store->description() : tr("none")));
+    m_tracePane->setTitle(QString(), QString());
+    m_listPane->clearServices();
+    m_storeLabel->setText(tr("Store: %1").arg(store ? store->description() : tr("none")));
     m_storeLabel->setToolTip(QString());
     refreshServices();
     m_traceModel->setAsynchronous(asynchronous);
-    m_traceModel->setSource(m_connectedStore ? TraceListModel::sourceFor(m_connectedStore)
-                                             : TraceListModel::sourceFor(m_store),
-        filterQuery());
-    if (previous && previousAsync) {
-        // Closing a remote store's connections may wait on the network.
-        StoreOpener::threadPool()->start([previous]() mutable { previous.reset(); });
-    }
+    m_traceModel->setSource(shared ? TraceListModel::sourceFor(shared) : TraceListModel::sourceFor(store),
+        m_listPane->filterQuery());
 }
 
 void MainWindow::adoptStore(std::unique_ptr<TraceStore> store)
 {
-    std::unique_ptr<TraceStore> previous = std::move(m_ownedStore);
-    m_ownedStore = std::move(store);
-    setStore(m_ownedStore.get());
+    m_session->adoptStore(std::move(store));
 }
 
 MainWindow::~MainWindow()
 {
     // A worker may still read from the store for a load nobody waits for any more (unless it keeps the store).
-    ++m_generation;
-    ++m_connectGeneration;
-    waitForStoreBoundJobs();
-    cancelFileJob();
+    m_loader->cancel();
+    m_loader->waitForStoreReads();
+    m_files->cancelAndWait();
     // The model and the views must stop using an owned store before it goes.
     m_traceModel->setStore<TraceStore>(nullptr);
 }
 
-QWidget* MainWindow::createTraceListPane()
+QLineEdit* MainWindow::findEdit() const
 {
-    auto* pane = new QWidget;
-    auto* layout = new QVBoxLayout(pane);
-    layout->setContentsMargins(4, 4, 4, 0);
-
-    auto* filters = new QHBoxLayout;
-    m_serviceCombo = new QComboBox;
-    m_serviceCombo->setObjectName(QStringLiteral("serviceFilter"));
-    m_serviceCombo->setSizeAdjustPolicy(QComboBox::AdjustToContents);
-    m_serviceCombo->setMinimumContentsLength(14);
-    m_serviceCombo->setToolTip(tr("Only traces with a span of this service"));
-    m_textFilter = new QLineEdit;
-    m_textFilter->setObjectName(QStringLiteral("textFilter"));
-    m_textFilter->setPlaceholderText(tr("Filter by span name or attribute value"));
-    m_textFilter->setClearButtonEnabled(true);
-    m_errorsOnly = new QCheckBox(tr("&Errors only"));
-    m_errorsOnly->setObjectName(QStringLiteral("errorsOnly"));
-    m_pause = new QToolButton;
-    m_pause->setText(tr("&Pause live updates"));
-    m_pause->setCheckable(true);
-    m_pause->setToolButtonStyle(Qt::ToolButtonTextOnly);
-    m_pause->setToolTip(tr("Keep the trace list and the open trace as they are while new spans arrive"));
-    filters->addWidget(new QLabel(tr("Service:")));
-    filters->addWidget(m_serviceCombo);
-    filters->addWidget(m_textFilter, 1);
-    filters->addWidget(m_errorsOnly);
-    m_listLoading = new QLabel(tr("Loading…"));
-    m_listLoading->setObjectName(QStringLiteral("listLoading"));
-    m_listLoading->hide();
-    filters->addWidget(m_listLoading);
-    filters->addWidget(m_pause);
-    layout->addLayout(filters);
-
-    connect(m_serviceCombo, &QComboBox::activated, this, &MainWindow::applyFilter);
-    connect(m_textFilter, &QLineEdit::textChanged, m_textDebounce, qOverload<>(&QTimer::start));
-    connect(m_textFilter, &QLineEdit::returnPressed, this, [this] {
-        m_textDebounce->stop();
-        applyFilter();
-    });
-    connect(m_errorsOnly, &QCheckBox::toggled, this, &MainWindow::applyFilter);
-    connect(m_pause, &QToolButton::toggled, this, [this](bool paused) {
-        statusBar()->showMessage(paused ? tr("Live updates paused") : tr("Live updates resumed"), 3000);
-        if (!paused && m_haveChanges)
-            m_refreshTimer->start();
-    });
-
-    m_traceView = new QTableView;
-    m_traceView->setObjectName(QStringLiteral("traceList"));
-    // The model sorts in the store (TraceListModel::sort), over every trace rather than the loaded pages.
-    m_traceView->setModel(m_traceModel);
-    m_traceView->horizontalHeader()->setSortIndicator(TraceListModel::columnOfOrder(m_traceModel->query().order),
-        m_traceModel->query().descending ? Qt::DescendingOrder : Qt::AscendingOrder);
-    m_traceView->setSortingEnabled(true);
-    m_traceView->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_traceView->setSelectionMode(QAbstractItemView::ExtendedSelection);
-    m_traceView->setAlternatingRowColors(true);
-    m_traceView->setWordWrap(false);
-    m_traceView->verticalHeader()->hide();
-    m_traceView->verticalHeader()->setDefaultSectionSize(m_traceView->fontMetrics().height() + 8);
-    m_traceView->horizontalHeader()->setHighlightSections(false);
-    m_traceView->horizontalHeader()->setSectionResizeMode(QHeaderView::Interactive);
-    m_traceView->horizontalHeader()->setSectionResizeMode(TraceListModel::NameColumn, QHeaderView::Stretch);
-    const QFontMetrics fm(m_traceView->font());
-    m_traceView->setColumnWidth(TraceListModel::StartColumn, fm.horizontalAdvance(QStringLiteral("0000-00-00 00:00:00.000")) + 24);
-    m_traceView->setColumnWidth(TraceListModel::ServiceColumn, fm.horizontalAdvance(QStringLiteral("incident-response-agent")) + 12);
-    m_traceView->setColumnWidth(TraceListModel::DurationColumn, fm.horizontalAdvance(QStringLiteral("Duration")) + 40);
-    for (int column : { int(TraceListModel::SpansColumn), int(TraceListModel::ErrorsColumn), int(TraceListModel::TokensColumn) })
-        m_traceView->setColumnWidth(column, fm.horizontalAdvance(QStringLiteral("Tokens")) + 30);
-    layout->addWidget(m_traceView, 1);
-
-    connect(m_traceView->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
-        [this](const QModelIndex& current) { traceRowActivated(current); });
-    // A re-sort or a new filter resets the model and with it the selection: select the open trace again.
-    connect(m_traceModel, &QAbstractItemModel::modelReset, this, &MainWindow::selectOpenTraceRow);
-    return pane;
+    return m_tracePane->findEdit();
 }
 
-QWidget* MainWindow::createWaterfallPane()
+QTableView* MainWindow::traceListView() const
 {
-    auto* pane = new QWidget;
-    auto* layout = new QVBoxLayout(pane);
-    layout->setContentsMargins(4, 4, 4, 0);
+    return m_listPane->view();
+}
 
-    auto* bar = new QHBoxLayout;
-    m_traceTitle = new QLabel;
-    m_traceTitle->setObjectName(QStringLiteral("traceTitle"));
-    m_traceTitle->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    QFont bold = m_traceTitle->font();
-    bold.setBold(true);
-    m_traceTitle->setFont(bold);
-    m_findEdit = new QLineEdit;
-    m_findEdit->setObjectName(QStringLiteral("findInTrace"));
-    m_findEdit->setPlaceholderText(tr("Find in trace (Ctrl+F)"));
-    m_findEdit->setClearButtonEnabled(true);
-    m_findEdit->setMinimumWidth(m_findEdit->fontMetrics().horizontalAdvance(m_findEdit->placeholderText()) + 40);
-    m_findEdit->setMaximumWidth(360);
-    m_findStatus = new QLabel;
-    m_findStatus->setMinimumWidth(m_findStatus->fontMetrics().horizontalAdvance(QStringLiteral("000 of 000")));
-    auto makeButton = [](const QString& text, const QString& tip) {
-        auto* button = new QToolButton;
-        button->setText(text);
-        button->setToolTip(tip);
-        button->setAutoRaise(true);
-        return button;
-    };
-    QToolButton* previous = makeButton(QStringLiteral("▲"), tr("Previous match (Shift+F3)"));
-    QToolButton* next = makeButton(QStringLiteral("▼"), tr("Next match (F3, Enter)"));
-    QToolButton* zoomOut = makeButton(QStringLiteral("−"), tr("Zoom out (-)"));
-    QToolButton* zoomIn = makeButton(QStringLiteral("+"), tr("Zoom in (+, Ctrl+wheel)"));
-    QToolButton* zoomFit = makeButton(tr("Fit"), tr("Show the whole trace (0)"));
-    bar->addWidget(m_traceTitle, 1);
-    bar->addWidget(m_findEdit);
-    bar->addWidget(m_findStatus);
-    bar->addWidget(previous);
-    bar->addWidget(next);
-    bar->addSpacing(8);
-    bar->addWidget(zoomOut);
-    bar->addWidget(zoomIn);
-    bar->addWidget(zoomFit);
-    layout->addLayout(bar);
-
-    m_waterfall = new WaterfallView;
-    m_waterfall->setObjectName(QStringLiteral("waterfall"));
-    layout->addWidget(m_waterfall, 1);
-
-    connect(m_findEdit, &QLineEdit::textChanged, m_waterfall, &WaterfallView::setFindText);
-    connect(m_findEdit, &QLineEdit::returnPressed, m_waterfall, &WaterfallView::findNext);
-    connect(previous, &QToolButton::clicked, m_waterfall, &WaterfallView::findPrevious);
-    connect(next, &QToolButton::clicked, m_waterfall, &WaterfallView::findNext);
-    connect(m_waterfall, &WaterfallView::findResultChanged, this, &MainWindow::updateFindStatus);
-    ZoomControl* zoom = m_waterfall->zoomControl();
-    connect(zoomIn, &QToolButton::clicked, zoom,
-        [zoom] { zoom->zoom(1.5, (zoom->rangeStart() + zoom->rangeEnd()) / 2); });
-    connect(zoomOut, &QToolButton::clicked, zoom,
-        [zoom] { zoom->zoom(1 / 1.5, (zoom->rangeStart() + zoom->rangeEnd()) / 2); });
-    connect(zoomFit, &QToolButton::clicked, zoom, &ZoomControl::reset);
-
-    auto* find = new QShortcut(QKeySequence::Find, this);
-    connect(find, &QShortcut::activated, this, [this] {
-        m_findEdit->setFocus(Qt::ShortcutFocusReason);
-        m_findEdit->selectAll();
-    });
-    auto* findNext = new QShortcut(QKeySequence::FindNext, this);
-    connect(findNext, &QShortcut::activated, m_waterfall, &WaterfallView::findNext);
-    auto* findPrevious = new QShortcut(QKeySequence::FindPrevious, this);
-    connect(findPrevious, &QShortcut::activated, m_waterfall, &WaterfallView::findPrevious);
-    updateFindStatus(-1, 0);
-    return pane;
+QComboBox* MainWindow::serviceFilter() const
+{
+    return m_listPane->serviceFilter();
 }
 
 void MainWindow::setPayloadFormatter(std::function<QString(const RawPayload&)> formatter)
@@ -376,66 +254,50 @@ void MainWindow::showError(const QString& error)
 
 bool MainWindow::isPaused() const
 {
-    return m_pause->isChecked();
+    return m_listPane->isPaused();
 }
 
 void MainWindow::setPaused(bool paused)
 {
-    m_pause->setChecked(paused);
-}
-
-TraceQuery MainWindow::filterQuery() const
-{
-    TraceQuery query;
-    query.serviceName = m_serviceCombo->currentData().toString();
-    query.text = m_textFilter->text().trimmed();
-    query.errorsOnly = m_errorsOnly->isChecked();
-    // The order is the header's (TraceListModel::sort).
-    query.order = m_traceModel->query().order;
-    query.descending = m_traceModel->query().descending;
-    return query;
+    m_listPane->setPaused(paused);
 }
 
 void MainWindow::applyFilter()
 {
-    m_traceModel->setQuery(filterQuery());
+    m_traceModel->setQuery(m_listPane->filterQuery());
     selectOpenTraceRow();
 }
 
 void MainWindow::selectOpenTraceRow()
 {
     // Keep the open trace highlighted if it is still listed.
-    const int row = m_traceModel->rowOf(m_openTrace);
-    if (row >= 0 && m_traceView->currentIndex().data(TraceListModel::TraceIdRole).toString() != m_openTrace.toHex()) {
-        m_syncingSelection = true;
-        m_traceView->setCurrentIndex(m_traceModel->index(row, 0));
-        m_syncingSelection = false;
-    }
+    m_listPane->selectTrace(m_openTrace);
 }
 
 void MainWindow::refreshServices()
 {
-    if (!m_store)
+    TraceStore* current = m_session->store();
+    if (!current)
         return;
-    if (m_asyncReads && m_connectedStore) {
+    if (m_session->readsAsynchronously() && m_session->sharedStore()) {
         struct Services {
             QStringList names;
             QString error;
         };
-        const quint64 generation = m_storeGeneration;
-        std::shared_ptr<TraceStore> store = m_connectedStore;
+        const quint64 generation = m_session->generation();
+        std::shared_ptr<TraceStore> store = m_session->sharedStore();
         GuardedJob::start(StoreOpener::threadPool(), this, [store] {
             Services services;
             services.names = store->services(&services.error);
             return services;
         }, [this, generation](const Services& services) {
-            if (generation == m_storeGeneration)
+            if (generation == m_session->generation())
                 applyServices(services.names, services.error);
         });
         return;
     }
     QString error;
-    const QStringList services = m_store->services(&error);
+    const QStringList services = current->services(&error);
     applyServices(services, error);
 }
 
@@ -445,19 +307,7 @@ void MainWindow::applyServices(const QStringList& services, const QString& error
         statusBar()->showMessage(tr("Cannot list services: %1").arg(error), 10000);
         return;
     }
-    QStringList current;
-    for (int i = 1; i < m_serviceCombo->count(); ++i)
-        current << m_serviceCombo->itemData(i).toString();
-    if (current == services && m_serviceCombo->count() > 0)
-        return;
-    const QString selected = m_serviceCombo->currentData().toString();
-    const QSignalBlocker blocker(m_serviceCombo);
-    m_serviceCombo->clear();
-    m_serviceCombo->addItem(tr("All services"), QString());
-    for (const QString& service : services)
-        m_serviceCombo->addItem(service, service);
-    const int index = m_serviceCombo->findData(selected);
-    m_serviceCombo->setCurrentIndex(index >= 0 ? index : 0);
+    m_listPane->setServices(services);
 }
 
 void MainWindow::notifyTracesChanged(const QVector<TraceId>& traceIds)
@@ -487,105 +337,27 @@ void MainWindow::flushPendingChanges()
         m_servicesTimer->start();
 }
 
-void MainWindow::traceRowActivated(const QModelIndex& index)
-{
-    if (m_syncingSelection || !index.isValid())
-        return;
-    const TraceId id = TraceId::fromHex(index.data(TraceListModel::TraceIdRole).toString());
-    if (id.isValid() && id != m_openTrace)
-        openTrace(id);
-}
-
 void MainWindow::openTrace(const TraceId& id)
 {
-    const int row = m_traceModel->rowOf(id);
-    m_syncingSelection = true;
-    if (row >= 0) {
-        // Opened from the list itself: keep the user's (multiple) selection as it is.
-        const QModelIndex index = m_traceModel->index(row, 0);
-        if (m_traceView->currentIndex().row() != index.row())
-            m_traceView->selectionModel()->setCurrentIndex(index,
-                QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
-    } else {
-        m_traceView->clearSelection();
-    }
-    m_syncingSelection = false;
+    // Opened from the list itself: the user's (multiple) selection stays as it is.
+    m_listPane->showTrace(id);
     m_openTrace = id;
     loadTraceInto(id, false);
 }
 
-MainWindow::LoadedTrace MainWindow::loadTrace(TraceStore* store, const TraceId& id)
-{
-    LoadedTrace loaded;
-    loaded.id = id;
-    if (!store)
-        return loaded;
-    QString error;
-    std::vector<Span> spans = store->traceSpans(id, &error);
-    if (!error.isEmpty()) {
-        loaded.error = error;
-        return loaded;
-    }
-    loaded.payloads = store->tracePayloads(id, &error);
-    if (!error.isEmpty()) {
-        qCWarning(lcUi) << "cannot load payloads of trace" << id.toHex() << error;
-        loaded.payloadError = error;
-        error.clear();
-    }
-    std::vector<LogRecord> logs = store->traceLogs(id, &error);
-    if (!error.isEmpty()) // the spans are still worth showing
-        qCWarning(lcUi) << "cannot load log records of trace" << id.toHex() << error;
-    loaded.tree = SpanTree::build(std::move(spans), std::move(logs));
-    return loaded;
-}
-
 void MainWindow::loadTraceInto(const TraceId& id, bool keepState)
 {
-    const quint64 generation = ++m_generation;
-    qint64 spanCount = 0;
-    if (const TraceSummary* summary = m_traceModel->summaryAt(m_traceModel->rowOf(id)))
-        spanCount = summary->spanCount;
-    else if (m_store && !m_asyncReads)
-        if (auto summary = m_store->traceSummary(id))
-            spanCount = summary->spanCount;
-
-    if (spanCount < AsyncLoadThreshold && !m_asyncReads) {
-        m_loading = false;
-        applyLoadedTrace(loadTrace(m_store, id), keepState);
-        return;
-    }
-    m_loading = true;
-    statusBar()->showMessage(spanCount > 0
-            ? tr("Loading trace %1 (%2 spans)…").arg(id.toHex(), QLocale().toString(spanCount))
-            : tr("Loading trace %1…").arg(id.toHex()));
-    TraceStore* store = m_store;
-    // A remote store's load keeps the store alive by itself, so that switching stores never waits for it.
-    std::shared_ptr<TraceStore> keep = m_asyncReads ? m_connectedStore : nullptr;
-    QThreadPool* pool = keep ? StoreOpener::threadPool() : QThreadPool::globalInstance();
-    QFuture<LoadedTrace> work = GuardedJob::run(pool, [store, keep, id] { return loadTrace(store, id); });
-    GuardedJob::deliver(work, this, [this, generation, keepState](LoadedTrace loaded) {
-        // A newer request (another trace, or a newer version of this one) makes this stale.
-        if (generation != m_generation)
-            return;
-        m_loading = false;
-        statusBar()->clearMessage();
-        applyLoadedTrace(std::move(loaded), keepState);
-    });
-    if (!keep) {
-        // It reads a store it does not own: switching stores or closing the window waits for the read (not for
-        // the continuation, which needs this thread's event loop).
-        m_storeBoundJobs.removeIf([](const QFuture<LoadedTrace>& job) { return job.isFinished(); });
-        m_storeBoundJobs << work;
-    }
+    m_keepTraceState = keepState;
+    const TraceSummary* summary = m_traceModel->summaryAt(m_traceModel->rowOf(id));
+    m_loader->load(id, summary ? summary->spanCount : -1);
 }
 
-void MainWindow::applyLoadedTrace(LoadedTrace loaded, bool keepState)
+void MainWindow::applyLoadedTrace(const TraceLoader::Trace& loaded)
 {
-    if (!loaded.error.isEmpty()) {
-        showError(tr("Cannot load trace %1: %2").arg(loaded.id.toHex(), loaded.error));
-        return;
-    }
-    if (m_asyncReads && loaded.tree && loaded.tree->spans.empty()) {
+    const bool keepState = m_keepTraceState;
+    if (loaded.loadedAsynchronously)
+        statusBar()->clearMessage();
+    if (m_session->readsAsynchronously() && loaded.tree->spans.empty()) {
         // A link to a trace the remote store does not have (it was not checked before loading).
         statusBar()->showMessage(tr("Trace %1 is not in the store").arg(loaded.id.toHex()), 5000);
         m_openTrace = m_shownTrace;
@@ -600,7 +372,7 @@ void MainWindow::applyLoadedTrace(LoadedTrace loaded, bool keepState)
     m_logsView->setTree(loaded.tree);
     updateLogsTabTitle();
     if (!keepState || m_rawView->payloadCount() != static_cast<int>(loaded.payloads.size()))
-        m_rawView->setPayloads(std::move(loaded.payloads));
+        m_rawView->setPayloads(loaded.payloads);
 
     const SpanTree& tree = *loaded.tree;
     QString title = tr("Trace %1").arg(loaded.id.toHex());
@@ -608,8 +380,8 @@ void MainWindow::applyLoadedTrace(LoadedTrace loaded, bool keepState)
         const Span& root = tree.spans[tree.roots.front()];
         title = tr("%1: %2").arg(root.serviceName(), root.name);
     }
-    m_traceTitle->setText(title);
-    m_traceTitle->setToolTip(tr("Trace %1, %n span(s)", nullptr, static_cast<int>(tree.spans.size())).arg(loaded.id.toHex()));
+    m_tracePane->setTitle(
+        title, tr("Trace %1, %n span(s)", nullptr, static_cast<int>(tree.spans.size())).arg(loaded.id.toHex()));
 
     SpanId select = m_pendingSpan.isValid() ? m_pendingSpan : (keepState ? inspected : SpanId());
     m_pendingSpan = SpanId();
@@ -634,7 +406,7 @@ void MainWindow::updateLogsTabTitle()
 
 void MainWindow::selectSpan(const SpanId& id)
 {
-    if (m_loading) {
+    if (m_loader->isLoading()) {
         m_pendingSpan = id;
         return;
     }
@@ -652,28 +424,17 @@ void MainWindow::followLink(const TraceId& traceId, const SpanId& spanId)
             statusBar()->showMessage(tr("Span %1 is not in this trace").arg(spanId.toHex()), 5000);
         return;
     }
-    if (m_asyncReads) {
+    if (m_session->readsAsynchronously()) {
         m_pendingSpan = spanId;
         openTrace(traceId);
         return;
     }
-    std::optional<TraceSummary> summary = m_store ? m_store->traceSummary(traceId) : std::nullopt;
+    TraceStore* store = m_session->store();
+    std::optional<TraceSummary> summary = store ? store->traceSummary(traceId) : std::nullopt;
     if (!summary) {
         statusBar()->showMessage(tr("Linked trace %1 is not in the store").arg(traceId.toHex()), 5000);
         return;
     }
     m_pendingSpan = spanId;
     openTrace(traceId);
-}
-
-void MainWindow::updateFindStatus(int current, int count)
-{
-    if (m_findEdit->text().isEmpty())
-        m_findStatus->clear();
-    else if (count == 0)
-        m_findStatus->setText(tr("no match"));
-    else if (current < 0)
-        m_findStatus->setText(tr("%n match(es)", nullptr, count));
-    else
-        m_findStatus->setText(tr("%1 of %2").arg(current + 1).arg(count));
 }

@@ -3,10 +3,10 @@
 #include "model/ids.h"
 #include "model/rawpayload.h"
 #include "model/spantreemodel.h"
-#include "model/tracequery.h"
 #include "ui/storeconnection.h"
+#include "ui/storesession.h"
+#include "ui/traceloader.h"
 
-#include <QFuture>
 #include <QList>
 #include <QMainWindow>
 #include <QSet>
@@ -17,30 +17,33 @@
 #include <utility>
 #include <vector>
 
+class FileJobRunner;
 class InspectorWidget;
 class LogsView;
-class QTabWidget;
 class QAction;
-class QCheckBox;
+class QComboBox;
 class QDragEnterEvent;
 class QDropEvent;
-class QComboBox;
 class QLabel;
 class QLineEdit;
+class QMenu;
+class QTabWidget;
 class QTableView;
 class QTimer;
-class QToolButton;
 class RawPayloadView;
-class QMenu;
-class QProgressBar;
 class TraceFileService;
 class TraceListModel;
+class TraceListPane;
 class TraceStore;
+class TraceViewPane;
 class WaterfallView;
 
 /**
- * Spanscope's main window: trace list with filter bar (top left), span waterfall with find bar (bottom left),
- * Inspector | Raw payload tabs (right), status bar with receiver, spans received and store.
+ * Spanscope's main window: trace list with filter bar (top left, TraceListPane), span waterfall with find bar
+ * (bottom left, TraceViewPane), Inspector | Logs | Raw payload tabs (right), status bar with receiver, spans
+ * received and store. It owns the layout, the menus and the wiring; the work is done by three controllers:
+ * StoreSession (which store is shown, connecting), TraceLoader (loading the open trace) and FileJobRunner (imports
+ * and exports).
  *
  * Reads go through `store` on the GUI thread, except that traces of 2000 spans or more are loaded and laid out
  * on a worker thread (the store must be usable from any thread, as TraceStore promises). `store` must outlive
@@ -63,7 +66,7 @@ class MainWindow : public QMainWindow {
     Q_OBJECT
 public:
     /// Traces with at least this many spans load off the GUI thread.
-    static constexpr qint64 AsyncLoadThreshold = 2000;
+    static constexpr qint64 AsyncLoadThreshold = TraceLoader::AsyncLoadThreshold;
     /// Live updates refresh the trace list at most once per this many ms.
     static constexpr int RefreshIntervalMs = 250;
 
@@ -73,20 +76,20 @@ public:
     /// Shows another store (the previous one must stay alive until this returns): closes the open trace and
     /// reloads the trace list and services. `store` may be nullptr.
     void setStore(TraceStore* store);
-    TraceStore* store() const { return m_store; }
+    TraceStore* store() const { return m_session->store(); }
     /// Shows `store` and owns it (deleted with the window or when another store is set).
     void adoptStore(std::unique_ptr<TraceStore> store);
 
     /// Enables File > Connect to Store and Switch Store. Not owned; must outlive the window.
     void setStoreOpener(StoreOpener* opener);
-    StoreOpener* storeOpener() const { return m_opener; }
+    StoreOpener* storeOpener() const { return m_session->opener(); }
     /**
      * Shows `store` (may be nullptr when it could not be opened) as `connection`: the app's local store, listed first
      * under Switch Store. Live updates (notifyTracesChanged) refresh the trace list only while it is shown. Not owned;
      * must outlive the window.
      */
     void setLocalStore(TraceStore* store, const StoreConnection& connection);
-    StoreConnection localConnection() const { return m_localConnection; }
+    StoreConnection localConnection() const { return m_session->localConnection(); }
     /// True while the local store (setLocalStore) is shown, also when none was set.
     bool isLocalStoreShown() const;
     /**
@@ -96,16 +99,16 @@ public:
     void connectToStore(const StoreConnection& connection);
     /// Gives up waiting for a pending connectToStore (the current store stays); its store is closed when it arrives.
     void cancelConnect();
-    bool isConnecting() const { return m_connecting; }
+    bool isConnecting() const { return m_session->isConnecting(); }
     /// The connection shown (empty name when the store came from setStore or adoptStore).
-    StoreConnection currentConnection() const { return m_connection; }
+    StoreConnection currentConnection() const { return m_session->currentConnection(); }
     /// File > Connect to Store: the connection dialog (window-modal; returns at once).
     void showConnectionDialog();
     /// The saved connections (QSettings "connections"), without the local store.
     static QList<StoreConnection> savedConnections();
     static void saveConnections(const QList<StoreConnection>& connections);
     /// Passwords and secrets typed this session (memory only).
-    SessionSecrets& sessionSecrets() { return m_secrets; }
+    SessionSecrets& sessionSecrets() { return m_session->sessionSecrets(); }
     /// The status bar's store label text, e.g. "Store: Team store".
     QString storeLabelText() const;
     /// Reloads the trace list and services from the store (View > Refresh, F5; live updates do it for the local store).
@@ -131,9 +134,9 @@ public:
     /// Ids of the selected rows of the trace list, in list order.
     std::vector<TraceId> selectedTraceIds() const;
     /// True while an import or export runs.
-    bool isFileJobRunning() const { return m_fileJobRunning; }
+    bool isFileJobRunning() const;
     /// (ok, status bar summary) of the last finished import or export; (false, "") before the first.
-    std::pair<bool, QString> lastFileJobResult() const { return m_lastFileJobResult; }
+    std::pair<bool, QString> lastFileJobResult() const;
     /// Recently opened or imported files, newest first.
     static QStringList recentFiles();
 
@@ -155,19 +158,19 @@ public:
     void updateLogsTabTitle(); ///< "Logs (N)" for the open trace's log records
     TraceId openTraceId() const { return m_openTrace; }
     /// True while a trace is being loaded on a worker thread.
-    bool isLoading() const { return m_loading; }
+    bool isLoading() const { return m_loader->isLoading(); }
     /// Whether live updates are paused (the "Pause live updates" toggle).
     bool isPaused() const;
     void setPaused(bool paused);
 
     TraceListModel* traceListModel() const { return m_traceModel; }
-    QTableView* traceListView() const { return m_traceView; }
+    QTableView* traceListView() const;
     WaterfallView* waterfall() const { return m_waterfall; }
     InspectorWidget* inspector() const { return m_inspector; }
     LogsView* logsView() const { return m_logsView; }
     RawPayloadView* rawPayloadView() const { return m_rawView; }
-    QLineEdit* findEdit() const { return m_findEdit; }
-    QComboBox* serviceFilter() const { return m_serviceCombo; }
+    QLineEdit* findEdit() const;
+    QComboBox* serviceFilter() const;
 
 public Q_SLOTS:
     /// From the ingest pipeline (queued): these traces got spans. Coalesced to at most ~4 refreshes a second.
@@ -187,93 +190,48 @@ protected:
     void dropEvent(QDropEvent* event) override;
 
 private:
-    struct LoadedTrace {
-        TraceId id;
-        std::shared_ptr<const SpanTree> tree;
-        std::vector<RawPayload> payloads;
-        QString error;
-        QString payloadError; ///< the spans loaded, the raw payloads did not (e.g. S3 unreachable)
-    };
-    static LoadedTrace loadTrace(TraceStore* store, const TraceId& id);
-
-    // Stores (mainwindowstores.cpp).
+    // Store controls (mainwindowstores.cpp).
     void createStoreControls();
     void rebuildSwitchMenu();
-    void installStore(TraceStore* store, std::shared_ptr<TraceStore> keep, bool asynchronous);
-    void showConnection(std::shared_ptr<TraceStore> store, const StoreConnection& connection);
-    void startConnect(const StoreConnection& connection, bool passwordAsked, bool secretAsked);
-    void askPassword(const StoreConnection& connection, const QString& error, bool secretAsked);
-    void askS3Secret(const StoreConnection& connection);
-    void setConnectBusy(const QString& text);
     void updateStoreTitle();
-    TraceQuery filterQuery() const;
-    void applyServices(const QStringList& services, const QString& error);
-    void selectOpenTraceRow();
-    void waitForStoreBoundJobs();
-
-    QWidget* createTraceListPane();
+    // File menu (mainwindowfiles.cpp).
     void createMenus();
     void rebuildRecentMenu();
-    static void addRecentFile(const QString& path);
     void showExportDialog();
-    struct FileJob;
-    void runFileJob(const QString& title, std::function<void(FileJob&)> work);
-    void cancelFileJob();
-    QWidget* createWaterfallPane();
+
+    void showStore();
+    void applyServices(const QStringList& services, const QString& error);
+    void selectOpenTraceRow();
     void loadTraceInto(const TraceId& id, bool keepState);
-    void applyLoadedTrace(LoadedTrace loaded, bool keepState);
+    void applyLoadedTrace(const TraceLoader::Trace& loaded);
     void applyFilter();
     void refreshServices();
     void flushPendingChanges();
-    void traceRowActivated(const QModelIndex& index);
     void followLink(const TraceId& traceId, const SpanId& spanId);
-    void updateFindStatus(int current, int count);
 
-    TraceStore* m_store;
-    std::unique_ptr<TraceStore> m_ownedStore;
-    // A store opened by connectToStore; shared with the workers still reading it, so that it goes with the last.
-    std::shared_ptr<TraceStore> m_connectedStore;
-    bool m_asyncReads = false; // every read of m_store off the GUI thread (remote stores)
-    quint64 m_storeGeneration = 0; // results read from an older store are dropped
-    StoreOpener* m_opener = nullptr;
-    TraceStore* m_localStore = nullptr;
-    bool m_hasLocalStore = false;
-    StoreConnection m_localConnection;
-    StoreConnection m_connection;
-    SessionSecrets m_secrets;
-    bool m_connecting = false;
-    quint64 m_connectGeneration = 0;
+    StoreSession* m_session;
+    TraceLoader* m_loader;
+    FileJobRunner* m_files;
+
     QMenu* m_switchMenu = nullptr;
     QAction* m_connectAction = nullptr;
     QWidget* m_connectBox = nullptr;
     QLabel* m_connectLabel = nullptr;
-    QLabel* m_listLoading = nullptr;
-    TraceFileService* m_fileService = nullptr;
     std::function<QString(const RawPayload&)> m_formatter;
     QMenu* m_recentMenu = nullptr;
     QList<QAction*> m_fileActions;
-    bool m_fileJobRunning = false;
-    std::shared_ptr<FileJob> m_fileJob;
-    std::pair<bool, QString> m_lastFileJobResult;
-    QFuture<void> m_fileJobFuture;
+
     TraceListModel* m_traceModel;
-    QTableView* m_traceView = nullptr;
-    WaterfallView* m_waterfall = nullptr;
+    TraceListPane* m_listPane = nullptr;
+    TraceViewPane* m_tracePane = nullptr;
+    WaterfallView* m_waterfall = nullptr; // m_tracePane's
     InspectorWidget* m_inspector = nullptr;
     LogsView* m_logsView = nullptr;
     QTabWidget* m_detailTabs = nullptr;
     RawPayloadView* m_rawView = nullptr;
 
-    QComboBox* m_serviceCombo = nullptr;
-    QLineEdit* m_textFilter = nullptr;
-    QCheckBox* m_errorsOnly = nullptr;
-    QToolButton* m_pause = nullptr;
-    QTimer* m_textDebounce;
     QTimer* m_refreshTimer;
     QTimer* m_servicesTimer;
-    QLineEdit* m_findEdit = nullptr;
-    QLabel* m_findStatus = nullptr;
-    QLabel* m_traceTitle = nullptr;
 
     QLabel* m_receiverLabel;
     QLabel* m_spansLabel;
@@ -284,9 +242,5 @@ private:
     SpanId m_pendingSpan;
     QSet<TraceId> m_pendingChanges;
     bool m_haveChanges = false;
-    quint64 m_generation = 0;
-    bool m_loading = false;
-    bool m_syncingSelection = false;
-    // Loads reading a store they do not keep alive (not a remote one): waited for before the store can go.
-    QList<QFuture<LoadedTrace>> m_storeBoundJobs;
+    bool m_keepTraceState = false; // the pending load refreshes the open trace (keeps selection, expansion)
 };

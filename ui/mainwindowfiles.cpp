@@ -1,18 +1,17 @@
-// MainWindow: trace files (File menu, drag and drop, import/export jobs, recent files).
+// MainWindow: trace files (File menu, drag and drop, recent files) wired to its FileJobRunner.
 
 #include "mainwindow.h"
 
-#include "model/guardedjob.h"
 #include "model/tracelistmodel.h"
 #include "storage/tracestore.h"
 #include "ui/exportdialog.h"
+#include "ui/filejobrunner.h"
+#include "ui/tracelistpane.h"
 #include "ui/tracefileservice.h"
 #include "ui/uilogging.h"
 
 #include <QAction>
 #include <QApplication>
-#include <QComboBox>
-#include <QCheckBox>
 #include <QDir>
 #include <QDragEnterEvent>
 #include <QDropEvent>
@@ -20,32 +19,15 @@
 #include <QFileInfo>
 #include <QItemSelectionModel>
 #include <QLabel>
-#include <QLineEdit>
-#include <QLocale>
 #include <QMenu>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QMimeData>
-#include <QMutex>
-#include <QPointer>
-#include <QProgressDialog>
 #include <QSettings>
 #include <QStandardPaths>
-#include <QStatusBar>
 #include <QTableView>
-#include <QTimer>
-
-#include <atomic>
 
 namespace {
-
-constexpr int MaxRecentFiles = 10;
-const char RecentFilesKey[] = "recentFiles";
-
-QString formatBytes(qint64 bytes)
-{
-    return QLocale().formattedDataSize(bytes, 1, QLocale::DataSizeTraditionalFormat);
-}
 
 QStringList localFiles(const QMimeData* mime)
 {
@@ -65,42 +47,13 @@ QStringList localFiles(const QMimeData* mime)
 
 } // namespace
 
-/// State shared between the GUI thread and the worker of one import or export.
-struct MainWindow::FileJob {
-    std::atomic<bool> cancel { false };
-    std::atomic<qint64> done { 0 };
-    std::atomic<qint64> total { 0 };
-    QMutex mutex;
-    QString label; ///< guarded by mutex
-
-    // Results, written by the worker, read on the GUI thread after it finished.
-    bool ok = true;
-    bool cancelled = false;
-    QString summary; ///< one line for the status bar
-    QString error; ///< shown in a message box when set
-    QStringList details; ///< skipped records etc., the message box's details
-    QStringList succeededFiles;
-    bool storeChanged = false;
-
-    void setLabel(const QString& text)
-    {
-        QMutexLocker lock(&mutex);
-        label = text;
-    }
-    QString currentLabel()
-    {
-        QMutexLocker lock(&mutex);
-        return label;
-    }
-};
-
 void MainWindow::createMenus()
 {
     QMenu* file = menuBar()->addMenu(tr("&File"));
     QAction* open = file->addAction(tr("&Open Trace File…"), this, [this] {
         const QStringList paths = QFileDialog::getOpenFileNames(this, tr("Open Trace Files"),
             QSettings().value(QStringLiteral("lastFileDir")).toString(),
-            m_fileService ? m_fileService->importNameFilters().join(QStringLiteral(";;")) : QString());
+            m_files->service() ? m_files->service()->importNameFilters().join(QStringLiteral(";;")) : QString());
         if (!paths.isEmpty())
             openFiles(paths);
     });
@@ -113,7 +66,7 @@ void MainWindow::createMenus()
     QAction* import = file->addAction(tr("&Import into Store…"), this, [this] {
         const QStringList paths = QFileDialog::getOpenFileNames(this, tr("Import Trace Files"),
             QSettings().value(QStringLiteral("lastFileDir")).toString(),
-            m_fileService ? m_fileService->importNameFilters().join(QStringLiteral(";;")) : QString());
+            m_files->service() ? m_files->service()->importNameFilters().join(QStringLiteral(";;")) : QString());
         if (!paths.isEmpty())
             importFiles(paths);
     });
@@ -144,29 +97,26 @@ void MainWindow::createMenus()
 
 void MainWindow::setFileService(TraceFileService* service)
 {
-    m_fileService = service;
+    m_files->setService(service);
     for (QAction* action : std::as_const(m_fileActions))
         action->setEnabled(service != nullptr);
     m_recentMenu->setEnabled(service != nullptr);
     setAcceptDrops(service != nullptr);
 }
 
-QStringList MainWindow::recentFiles()
+bool MainWindow::isFileJobRunning() const
 {
-    return QSettings().value(QLatin1String(RecentFilesKey)).toStringList();
+    return m_files->isRunning();
 }
 
-void MainWindow::addRecentFile(const QString& path)
+std::pair<bool, QString> MainWindow::lastFileJobResult() const
 {
-    const QString absolute = QFileInfo(path).absoluteFilePath();
-    QStringList files = recentFiles();
-    files.removeAll(absolute);
-    files.prepend(absolute);
-    while (files.size() > MaxRecentFiles)
-        files.removeLast();
-    QSettings settings;
-    settings.setValue(QLatin1String(RecentFilesKey), files);
-    settings.setValue(QStringLiteral("lastFileDir"), QFileInfo(absolute).absolutePath());
+    return m_files->lastResult();
+}
+
+QStringList MainWindow::recentFiles()
+{
+    return FileJobRunner::recentFiles();
 }
 
 void MainWindow::rebuildRecentMenu()
@@ -184,9 +134,7 @@ void MainWindow::rebuildRecentMenu()
                                     : QFileInfo(path).fileName();
         QAction* action = m_recentMenu->addAction(text, this, [this, path] {
             if (!QFileInfo(path).isFile()) {
-                QStringList files = recentFiles();
-                files.removeAll(path);
-                QSettings().setValue(QLatin1String(RecentFilesKey), files);
+                FileJobRunner::removeRecentFile(path);
                 showError(tr("%1 no longer exists; it was removed from the recent files.")
                               .arg(QDir::toNativeSeparators(path)));
                 return;
@@ -197,23 +145,23 @@ void MainWindow::rebuildRecentMenu()
         action->setStatusTip(QDir::toNativeSeparators(path));
     }
     m_recentMenu->addSeparator();
-    m_recentMenu->addAction(tr("&Clear Menu"), this, [] { QSettings().remove(QLatin1String(RecentFilesKey)); });
+    m_recentMenu->addAction(tr("&Clear Menu"), this, &FileJobRunner::clearRecentFiles);
 }
 
 void MainWindow::dragEnterEvent(QDragEnterEvent* event)
 {
-    if (m_fileService && !m_fileJobRunning && !localFiles(event->mimeData()).isEmpty())
+    if (m_files->service() && !m_files->isRunning() && !localFiles(event->mimeData()).isEmpty())
         event->acceptProposedAction();
 }
 
 void MainWindow::dropEvent(QDropEvent* event)
 {
     const QStringList paths = localFiles(event->mimeData());
-    if (paths.isEmpty() || !m_fileService)
+    if (paths.isEmpty() || !m_files->service())
         return;
     event->acceptProposedAction();
     // A viewer window takes more files into its view; the main window opens them in a new viewer.
-    if (m_ownedStore)
+    if (m_session->ownsStore())
         importFiles(paths);
     else
         openFiles(paths);
@@ -245,10 +193,10 @@ MainWindow* MainWindow::createFileViewer(TraceFileService* service,
 
 MainWindow* MainWindow::openFiles(const QStringList& paths)
 {
-    if (!m_fileService || paths.isEmpty())
+    if (!m_files->service() || paths.isEmpty())
         return nullptr;
     QString error;
-    MainWindow* viewer = createFileViewer(m_fileService, m_formatter, paths, &error);
+    MainWindow* viewer = createFileViewer(m_files->service(), m_formatter, paths, &error);
     if (!viewer)
         showError(tr("Cannot open %1: %2").arg(QDir::toNativeSeparators(paths.first()), error));
     return viewer;
@@ -256,92 +204,27 @@ MainWindow* MainWindow::openFiles(const QStringList& paths)
 
 void MainWindow::importFiles(const QStringList& paths)
 {
-    if (!m_fileService || paths.isEmpty())
+    if (!m_files->service() || paths.isEmpty())
         return;
-    if (!m_store) {
+    if (!store()) {
         showError(tr("There is no store to import into."));
         return;
     }
-    if (m_fileJobRunning) {
+    if (m_files->isRunning()) {
         showError(tr("Another import or export is running."));
         return;
     }
-    TraceFileService* service = m_fileService;
-    TraceStore* store = m_store;
-    const bool viewer = m_ownedStore != nullptr;
-    runFileJob(paths.size() == 1 ? tr("Importing %1").arg(QFileInfo(paths.first()).fileName())
-                                 : tr("Importing %n file(s)", nullptr, static_cast<int>(paths.size())),
-        [service, store, paths, viewer](FileJob& job) {
-            qint64 spans = 0;
-            qint64 traces = 0;
-            int filesOk = 0;
-            QStringList errors;
-            for (const QString& path : paths) {
-                const QString name = QFileInfo(path).fileName();
-                job.setLabel(tr("Reading %1…").arg(name));
-                job.done = 0;
-                job.total = QFileInfo(path).size();
-                TraceFileService::Control control;
-                control.cancelRequested = [&job] { return job.cancel.load(); };
-                control.progress = [&job](qint64 done, qint64 total) {
-                    job.done = done;
-                    job.total = total;
-                };
-                const TraceFileService::Result result = service->importFile(path, store, control);
-                if (result.cancelled || job.cancel) {
-                    job.cancelled = true;
-                    job.ok = false;
-                    job.summary = tr("Import of %1 cancelled; nothing of it was stored").arg(name);
-                    break;
-                }
-                if (result.spans > 0 && result.ok)
-                    job.storeChanged = true;
-                job.details += result.problems;
-                if (!result.ok) {
-                    errors << (result.error.isEmpty() ? tr("%1: nothing could be imported").arg(name) : result.error);
-                    continue;
-                }
-                ++filesOk;
-                spans += result.spans;
-                traces += result.traces;
-                job.succeededFiles << path;
-                if (result.problemCount > 0)
-                    errors << tr("%1: %n record(s) skipped (see details)", nullptr,
-                                  static_cast<int>(result.problemCount)).arg(name);
-            }
-            if (!job.cancelled && filesOk == 0) {
-                job.summary = paths.size() == 1 ? tr("Could not import %1").arg(QFileInfo(paths.first()).fileName())
-                                                : tr("None of the %n files could be imported", nullptr,
-                                                      static_cast<int>(paths.size()));
-                job.ok = false;
-            } else if (!job.cancelled) {
-                job.summary = (viewer ? tr("Opened %n span(s)", nullptr, static_cast<int>(spans))
-                                      : tr("Imported %n span(s)", nullptr, static_cast<int>(spans)))
-                    + tr(" in %n trace(s)", nullptr, static_cast<int>(traces))
-                    + tr(" from %n file(s)", nullptr, filesOk);
-                job.ok = errors.isEmpty();
-            }
-            if (!errors.isEmpty())
-                job.error = errors.join(QLatin1Char('\n'));
-        });
+    m_files->importFiles(store(), paths, m_session->ownsStore());
 }
 
 std::vector<TraceId> MainWindow::selectedTraceIds() const
 {
-    std::vector<TraceId> ids;
-    QModelIndexList rows = m_traceView->selectionModel()->selectedRows();
-    std::sort(rows.begin(), rows.end(), [](const QModelIndex& a, const QModelIndex& b) { return a.row() < b.row(); });
-    for (const QModelIndex& index : std::as_const(rows)) {
-        const TraceId id = TraceId::fromHex(index.data(TraceListModel::TraceIdRole).toString());
-        if (id.isValid())
-            ids.push_back(id);
-    }
-    return ids;
+    return m_listPane->selectedTraceIds();
 }
 
 void MainWindow::showExportDialog()
 {
-    if (!m_fileService || !m_store)
+    if (!m_files->service() || !store())
         return;
     const std::vector<TraceId> selected = selectedTraceIds();
     const TraceQuery query = m_traceModel->query();
@@ -375,9 +258,9 @@ void MainWindow::showExportDialog()
 
 void MainWindow::exportToFile(const QString& path, int format, bool gzip, bool selectedOnly)
 {
-    if (!m_fileService || !m_store)
+    if (!m_files->service() || !store())
         return;
-    if (m_fileJobRunning) {
+    if (m_files->isRunning()) {
         showError(tr("Another import or export is running."));
         return;
     }
@@ -397,114 +280,5 @@ void MainWindow::exportToFile(const QString& path, int format, bool gzip, bool s
         request.query.offset = 0;
         request.query.limit = 500;
     }
-    TraceFileService* service = m_fileService;
-    TraceStore* store = m_store;
-    const QString name = QFileInfo(path).fileName();
-    runFileJob(tr("Exporting to %1").arg(name), [service, store, request, name](FileJob& job) {
-        job.setLabel(tr("Writing %1…").arg(name));
-        job.total = static_cast<qint64>(request.traceIds.size());
-        TraceFileService::Control control;
-        control.cancelRequested = [&job] { return job.cancel.load(); };
-        control.progress = [&job](qint64 done, qint64 total) {
-            job.done = done;
-            job.total = total;
-        };
-        const TraceFileService::Result result = service->exportTraces(store, request, control);
-        if (result.cancelled || job.cancel) {
-            job.ok = false;
-            job.cancelled = true;
-            job.summary = tr("Export cancelled; %1 was not written").arg(name);
-            return;
-        }
-        if (!result.ok) {
-            job.ok = false;
-            job.summary = tr("Export to %1 failed").arg(name);
-            job.error = result.error;
-            return;
-        }
-        job.summary = tr("Exported %n trace(s)", nullptr, static_cast<int>(result.traces))
-            + tr(" (%n span(s))", nullptr, static_cast<int>(result.spans))
-            + tr(" to %1, %2").arg(name, formatBytes(result.bytes));
-    });
-}
-
-void MainWindow::cancelFileJob()
-{
-    // The worker uses this window's store: stop it and wait before the store can go.
-    if (m_fileJob)
-        m_fileJob->cancel = true;
-    m_fileJobFuture.waitForFinished();
-}
-
-void MainWindow::runFileJob(const QString& title, std::function<void(FileJob&)> work)
-{
-    m_fileJobRunning = true;
-    for (QAction* action : std::as_const(m_fileActions))
-        action->setEnabled(false);
-    auto job = std::make_shared<FileJob>();
-    m_fileJob = job;
-
-    auto* progress = new QProgressDialog(title, tr("Cancel"), 0, 1000, this);
-    progress->setObjectName(QStringLiteral("fileJobProgress"));
-    progress->setWindowTitle(title);
-    progress->setWindowModality(Qt::WindowModal);
-    progress->setMinimumDuration(300);
-    progress->setAutoClose(false);
-    progress->setAutoReset(false);
-    progress->setValue(0);
-    connect(progress, &QProgressDialog::canceled, this, [job, progress] {
-        job->cancel = true;
-        progress->setLabelText(tr("Cancelling…"));
-    });
-    auto* timer = new QTimer(progress);
-    timer->setInterval(100);
-    connect(timer, &QTimer::timeout, progress, [job, progress] {
-        if (job->cancel)
-            return;
-        const qint64 total = job->total.load();
-        const qint64 done = job->done.load();
-        if (total > 0) {
-            progress->setMaximum(1000);
-            progress->setValue(static_cast<int>(std::min<qint64>(1000, done * 1000 / total)));
-        } else {
-            progress->setMaximum(0); // busy indicator
-        }
-        const QString label = job->currentLabel();
-        if (!label.isEmpty())
-            progress->setLabelText(label);
-    });
-    timer->start();
-
-    QPointer<QProgressDialog> dialog(progress);
-    m_fileJobFuture = GuardedJob::run(nullptr, [job, work = std::move(work)] { work(*job); });
-    GuardedJob::deliver(m_fileJobFuture, this, [this, job, dialog] {
-        delete dialog.data();
-        m_fileJob.reset();
-        m_fileJobRunning = false;
-        for (QAction* action : std::as_const(m_fileActions))
-            action->setEnabled(m_fileService != nullptr);
-        for (const QString& path : std::as_const(job->succeededFiles))
-            addRecentFile(path);
-        if (job->storeChanged) {
-            refreshServices();
-            applyFilter();
-            if (!m_openTrace.isValid() && m_traceModel->rowCount() > 0)
-                openTrace(m_traceModel->traceIdAt(0));
-        }
-        statusBar()->showMessage(job->summary, 15000);
-        qCInfo(lcUi).noquote() << job->summary;
-        if (!job->error.isEmpty()) {
-            auto* box = new QMessageBox(job->ok ? QMessageBox::Information : QMessageBox::Warning,
-                tr("Spanscope"), job->summary.isEmpty() ? job->error : job->summary + QStringLiteral("\n\n") + job->error,
-                QMessageBox::Ok, this);
-            box->setObjectName(QStringLiteral("fileJobMessage"));
-            if (!job->details.isEmpty())
-                box->setDetailedText(job->details.join(QLatin1Char('\n')));
-            box->setAttribute(Qt::WA_DeleteOnClose);
-            box->open();
-            qCWarning(lcUi).noquote() << job->error;
-        }
-        m_lastFileJobResult = { job->ok, job->summary };
-        Q_EMIT fileJobFinished(job->ok, job->summary);
-    });
+    m_files->exportTraces(store(), request);
 }

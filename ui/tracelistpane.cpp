@@ -1,0 +1,188 @@
+#include "tracelistpane.h"
+
+#include "model/tracelistmodel.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
+#include <QTableView>
+#include <QTimer>
+#include <QToolButton>
+#include <QVBoxLayout>
+
+#include <algorithm>
+
+TraceListPane::TraceListPane(TraceListModel* model, QWidget* parent)
+    : QWidget(parent)
+    , m_model(model)
+    , m_textDebounce(new QTimer(this))
+{
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(4, 4, 4, 0);
+
+    m_textDebounce->setSingleShot(true);
+    m_textDebounce->setInterval(300);
+    connect(m_textDebounce, &QTimer::timeout, this, &TraceListPane::filterChanged);
+
+    auto* filters = new QHBoxLayout;
+    m_serviceCombo = new QComboBox;
+    m_serviceCombo->setObjectName(QStringLiteral("serviceFilter"));
+    m_serviceCombo->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+    m_serviceCombo->setMinimumContentsLength(14);
+    m_serviceCombo->setToolTip(tr("Only traces with a span of this service"));
+    m_textFilter = new QLineEdit;
+    m_textFilter->setObjectName(QStringLiteral("textFilter"));
+    m_textFilter->setPlaceholderText(tr("Filter by span name or attribute value"));
+    m_textFilter->setClearButtonEnabled(true);
+    m_errorsOnly = new QCheckBox(tr("&Errors only"));
+    m_errorsOnly->setObjectName(QStringLiteral("errorsOnly"));
+    m_pause = new QToolButton;
+    m_pause->setText(tr("&Pause live updates"));
+    m_pause->setCheckable(true);
+    m_pause->setToolButtonStyle(Qt::ToolButtonTextOnly);
+    m_pause->setToolTip(tr("Keep the trace list and the open trace as they are while new spans arrive"));
+    filters->addWidget(new QLabel(tr("Service:")));
+    filters->addWidget(m_serviceCombo);
+    filters->addWidget(m_textFilter, 1);
+    filters->addWidget(m_errorsOnly);
+    m_loading = new QLabel(tr("Loading…"));
+    m_loading->setObjectName(QStringLiteral("listLoading"));
+    m_loading->hide();
+    filters->addWidget(m_loading);
+    filters->addWidget(m_pause);
+    layout->addLayout(filters);
+
+    connect(m_serviceCombo, &QComboBox::activated, this, &TraceListPane::filterChanged);
+    connect(m_textFilter, &QLineEdit::textChanged, m_textDebounce, qOverload<>(&QTimer::start));
+    connect(m_textFilter, &QLineEdit::returnPressed, this, [this] {
+        m_textDebounce->stop();
+        Q_EMIT filterChanged();
+    });
+    connect(m_errorsOnly, &QCheckBox::toggled, this, &TraceListPane::filterChanged);
+    connect(m_pause, &QToolButton::toggled, this, &TraceListPane::pausedChanged);
+    connect(m_model, &TraceListModel::loadingChanged, m_loading, &QLabel::setVisible);
+
+    m_view = new QTableView;
+    m_view->setObjectName(QStringLiteral("traceList"));
+    // The model sorts in the store (TraceListModel::sort), over every trace rather than the loaded pages.
+    m_view->setModel(m_model);
+    m_view->horizontalHeader()->setSortIndicator(TraceListModel::columnOfOrder(m_model->query().order),
+        m_model->query().descending ? Qt::DescendingOrder : Qt::AscendingOrder);
+    m_view->setSortingEnabled(true);
+    m_view->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_view->setSelectionMode(QAbstractItemView::ExtendedSelection);
+    m_view->setAlternatingRowColors(true);
+    m_view->setWordWrap(false);
+    m_view->verticalHeader()->hide();
+    m_view->verticalHeader()->setDefaultSectionSize(m_view->fontMetrics().height() + 8);
+    m_view->horizontalHeader()->setHighlightSections(false);
+    m_view->horizontalHeader()->setSectionResizeMode(QHeaderView::Interactive);
+    m_view->horizontalHeader()->setSectionResizeMode(TraceListModel::NameColumn, QHeaderView::Stretch);
+    const QFontMetrics fm(m_view->font());
+    m_view->setColumnWidth(TraceListModel::StartColumn, fm.horizontalAdvance(QStringLiteral("0000-00-00 00:00:00.000")) + 24);
+    m_view->setColumnWidth(TraceListModel::ServiceColumn, fm.horizontalAdvance(QStringLiteral("incident-response-agent")) + 12);
+    m_view->setColumnWidth(TraceListModel::DurationColumn, fm.horizontalAdvance(QStringLiteral("Duration")) + 40);
+    for (int column : { int(TraceListModel::SpansColumn), int(TraceListModel::ErrorsColumn), int(TraceListModel::TokensColumn) })
+        m_view->setColumnWidth(column, fm.horizontalAdvance(QStringLiteral("Tokens")) + 30);
+    layout->addWidget(m_view, 1);
+
+    connect(m_view->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+        [this](const QModelIndex& current) { rowActivated(current); });
+}
+
+TraceListPane::~TraceListPane() = default;
+
+TraceQuery TraceListPane::filterQuery() const
+{
+    TraceQuery query;
+    query.serviceName = m_serviceCombo->currentData().toString();
+    query.text = m_textFilter->text().trimmed();
+    query.errorsOnly = m_errorsOnly->isChecked();
+    // The order is the header's (TraceListModel::sort).
+    query.order = m_model->query().order;
+    query.descending = m_model->query().descending;
+    return query;
+}
+
+void TraceListPane::setServices(const QStringList& services)
+{
+    QStringList current;
+    for (int i = 1; i < m_serviceCombo->count(); ++i)
+        current << m_serviceCombo->itemData(i).toString();
+    if (current == services && m_serviceCombo->count() > 0)
+        return;
+    const QString selected = m_serviceCombo->currentData().toString();
+    const QSignalBlocker blocker(m_serviceCombo);
+    m_serviceCombo->clear();
+    m_serviceCombo->addItem(tr("All services"), QString());
+    for (const QString& service : services)
+        m_serviceCombo->addItem(service, service);
+    const int index = m_serviceCombo->findData(selected);
+    m_serviceCombo->setCurrentIndex(index >= 0 ? index : 0);
+}
+
+void TraceListPane::clearServices()
+{
+    const QSignalBlocker blocker(m_serviceCombo);
+    m_serviceCombo->clear();
+}
+
+bool TraceListPane::isPaused() const
+{
+    return m_pause->isChecked();
+}
+
+void TraceListPane::setPaused(bool paused)
+{
+    m_pause->setChecked(paused);
+}
+
+void TraceListPane::selectTrace(const TraceId& id)
+{
+    const int row = m_model->rowOf(id);
+    if (row >= 0 && m_view->currentIndex().data(TraceListModel::TraceIdRole).toString() != id.toHex()) {
+        m_syncingSelection = true;
+        m_view->setCurrentIndex(m_model->index(row, 0));
+        m_syncingSelection = false;
+    }
+}
+
+void TraceListPane::showTrace(const TraceId& id)
+{
+    const int row = m_model->rowOf(id);
+    m_syncingSelection = true;
+    if (row >= 0) {
+        const QModelIndex index = m_model->index(row, 0);
+        if (m_view->currentIndex().row() != index.row())
+            m_view->selectionModel()->setCurrentIndex(index,
+                QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+    } else {
+        m_view->clearSelection();
+    }
+    m_syncingSelection = false;
+}
+
+std::vector<TraceId> TraceListPane::selectedTraceIds() const
+{
+    std::vector<TraceId> ids;
+    QModelIndexList rows = m_view->selectionModel()->selectedRows();
+    std::sort(rows.begin(), rows.end(), [](const QModelIndex& a, const QModelIndex& b) { return a.row() < b.row(); });
+    for (const QModelIndex& index : std::as_const(rows)) {
+        const TraceId id = TraceId::fromHex(index.data(TraceListModel::TraceIdRole).toString());
+        if (id.isValid())
+            ids.push_back(id);
+    }
+    return ids;
+}
+
+void TraceListPane::rowActivated(const QModelIndex& index)
+{
+    if (m_syncingSelection || !index.isValid())
+        return;
+    const TraceId id = TraceId::fromHex(index.data(TraceListModel::TraceIdRole).toString());
+    if (id.isValid())
+        Q_EMIT traceActivated(id);
+}

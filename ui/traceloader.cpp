@@ -1,0 +1,118 @@
+#include "traceloader.h"
+
+#include "model/guardedjob.h"
+#include "storage/tracestore.h"
+#include "ui/storeconnection.h"
+#include "ui/uilogging.h"
+
+#include <QThreadPool>
+
+TraceLoader::TraceLoader(QObject* parent)
+    : QObject(parent)
+{
+}
+
+TraceLoader::~TraceLoader()
+{
+    // A worker may still read a store that goes with whoever owns it.
+    ++m_generation;
+    waitForStoreReads();
+}
+
+void TraceLoader::setStore(TraceStore* store, std::shared_ptr<TraceStore> keep, bool asynchronous)
+{
+    ++m_generation;
+    m_loading = false;
+    waitForStoreReads();
+    m_store = store;
+    m_keep = std::move(keep);
+    m_asynchronous = asynchronous;
+}
+
+void TraceLoader::waitForStoreReads()
+{
+    for (QFuture<Result>& read : m_storeReads)
+        read.waitForFinished();
+    m_storeReads.clear();
+}
+
+void TraceLoader::cancel()
+{
+    ++m_generation;
+    m_loading = false;
+}
+
+TraceLoader::Trace TraceLoader::read(TraceStore* store, const TraceId& id, QString* error)
+{
+    Trace trace;
+    trace.id = id;
+    std::vector<Span> spans = store->traceSpans(id, error);
+    if (!error->isEmpty())
+        return trace;
+    QString partError;
+    trace.payloads = store->tracePayloads(id, &partError);
+    if (!partError.isEmpty()) {
+        qCWarning(lcUi) << "cannot load payloads of trace" << id.toHex() << partError;
+        trace.payloadError = partError;
+        partError.clear();
+    }
+    std::vector<LogRecord> logs = store->traceLogs(id, &partError);
+    if (!partError.isEmpty()) // the spans are still worth showing
+        qCWarning(lcUi) << "cannot load log records of trace" << id.toHex() << partError;
+    trace.tree = SpanTree::build(std::move(spans), std::move(logs));
+    return trace;
+}
+
+void TraceLoader::load(const TraceId& id, qint64 spanCount)
+{
+    const quint64 generation = ++m_generation;
+    if (!m_store) {
+        m_loading = false;
+        return;
+    }
+    if (spanCount < 0) {
+        spanCount = 0;
+        if (!m_asynchronous)
+            if (auto summary = m_store->traceSummary(id))
+                spanCount = summary->spanCount;
+    }
+
+    TraceStore* store = m_store;
+    if (spanCount < AsyncLoadThreshold && !m_asynchronous) {
+        m_loading = false;
+        Result result;
+        result.trace = read(store, id, &result.error);
+        deliver(std::move(result));
+        return;
+    }
+    m_loading = true;
+    Q_EMIT loadStarted(id, spanCount);
+    // A remote store's load keeps the store alive by itself, so that switching stores never waits for it.
+    std::shared_ptr<TraceStore> keep = m_asynchronous ? m_keep : nullptr;
+    QThreadPool* pool = keep ? StoreOpener::threadPool() : QThreadPool::globalInstance();
+    QFuture<Result> work = GuardedJob::run(pool, [store, keep, id] {
+        Result result;
+        result.trace = read(store, id, &result.error);
+        result.trace.loadedAsynchronously = true;
+        return result;
+    });
+    GuardedJob::deliver(work, this, [this, generation](Result result) {
+        // A newer request (another trace, a newer version of this one, another store) makes this stale.
+        if (generation != m_generation)
+            return;
+        m_loading = false;
+        deliver(std::move(result));
+    });
+    if (!keep) {
+        m_storeReads.removeIf([](const QFuture<Result>& read) { return read.isFinished(); });
+        m_storeReads << work;
+    }
+}
+
+void TraceLoader::deliver(Result result)
+{
+    if (!result.error.isEmpty())
+        Q_EMIT loadFailed(result.trace.id, result.error);
+    else
+        Q_EMIT traceAvailable(result.trace);
+}
