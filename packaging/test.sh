@@ -32,7 +32,7 @@ if [ "${SPANSCOPE_SKIP_SANITIZERS:-}" != 1 ]; then
     sanitizer_dir="$(cd "$(dirname "$0")/../tests/sanitizers" && pwd)"
     asan_tests=(tst_spancodec tst_sqlitetracestore tst_postgrestracestore tst_s3blobstore tst_gzip tst_otlpdecoder
         tst_otlphttpreceiver tst_otlpgrpcreceiver tst_traceimport tst_traceexport tst_queryapi tst_ingestcoordinator tst_receiversoak
-        tst_models tst_guistress)
+        tst_models tst_guistress tst_genai tst_runcomparison tst_genaiviews)
     tsan_tests=(tst_otlphttpreceiver tst_otlpgrpcreceiver tst_queryapi tst_receiversoak)
     regex() { local IFS='|'; echo "^($*)\$"; }
 
@@ -53,7 +53,8 @@ fi
 # and the libraries they link), each run briefly from its seed corpus. A crash or sanitizer report fails its test.
 # SPANSCOPE_SKIP_FUZZERS=1 skips them.
 if [ "${SPANSCOPE_SKIP_FUZZERS:-}" != 1 ]; then
-    fuzzers=(fuzz_otlp_protobuf fuzz_otlp_json fuzz_otlp_logs fuzz_jaeger_json fuzz_zipkin_json fuzz_gzip fuzz_otlp_http)
+    fuzzers=(fuzz_otlp_protobuf fuzz_otlp_json fuzz_otlp_logs fuzz_jaeger_json fuzz_zipkin_json fuzz_gzip fuzz_otlp_http
+        fuzz_genai)
     cmake --preset fuzz >/dev/null
     cmake --build --preset fuzz --target "${fuzzers[@]}"
     ctest --preset fuzz --output-on-failure -j2 -R '^fuzz_'
