@@ -31,6 +31,49 @@
     </message>
 </context>
 <context>
+    <name>CompareView</name>
+    <message>
+        <source>no price</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A: %1 · B: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Duration %1 → %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>LLM calls %1 → %2 (%3)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>tool calls %1 → %2 (%3)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>tokens %1 → %2 (%3)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>cost %1 → %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Steps only in B: %1 · only in A: %2 · changed: %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Select an LLM call to compare its messages.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 is not an LLM call.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>ConnectionDialog</name>
     <message>
         <source>&amp;Add</source>
@@ -202,6 +245,100 @@
     </message>
     <message>
         <source>The credentials were moved from the endpoint URL to the access key and secret fields: the secret is kept for this session only, never saved.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>ConversationView</name>
+    <message>
+        <source>tool call</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>id %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>arguments not captured</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>tool result</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>for %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Copy as JSON</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Copy this LLM call with its messages as JSON (the query API&apos;s shape)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Select an LLM call to read its conversation.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 ms</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>error</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 input tokens</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 output tokens</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 cached</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no price</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>finish: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>content not captured</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>message</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The messages of this call were not captured. Turn on content capture in the instrumentation (for example OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=true).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>System instructions (%n part(s))</source>
+        <translation>
+            <numerusform>System instructions (%n part)</numerusform>
+            <numerusform>System instructions (%n parts)</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Input</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Output</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -406,6 +543,64 @@
     </message>
     <message>
         <source>Spanscope</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>GenAiIcons</name>
+    <message>
+        <source>LLM call</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Tool call</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Agent</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>GenAiRunModel</name>
+    <message>
+        <source>%1 %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>asks for %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>(content not captured)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no price</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 ms</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Step</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Said / did</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Tokens in → out</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cost</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Duration</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -667,16 +862,16 @@
     </message>
     <message numerus="yes">
         <source>%n record(s)</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%n record</numerusform>
+            <numerusform>%n records</numerusform>
         </translation>
     </message>
     <message numerus="yes">
         <source>%1 of %n record(s)</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%1 of %n record</numerusform>
+            <numerusform>%1 of %n records</numerusform>
         </translation>
     </message>
 </context>
@@ -964,6 +1159,149 @@
         <source>&amp;Logs (%1)</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>C&amp;onversation</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Agent run</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Trace</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Compare Selected Traces</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Ctrl+D</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Select two traces in the list (Ctrl+click), then compare them side by side</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Settings</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Model &amp;Prices…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This trace has no LLM calls.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Select an LLM call (marked with a speech bubble) to read its conversation.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Agent run (%1)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>C&amp;onversation (%1)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot save the model prices: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Model prices saved to %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Select two traces in the list to compare them (Ctrl+click the second).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Compare %1 and %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Loading traces %1 and %2…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot compare the traces: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>PricesDialog</name>
+    <message>
+        <source>Model Prices</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Model pattern</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Input / 1M</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Output / 1M</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cached input / 1M</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Currency</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Add</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Remove</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Restore &amp;Defaults</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Prices per 1,000,000 tokens. Patterns match model names with * and ?, ignoring case; the longest matching pattern wins. A model without a match has no price.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Source: %1 (as of %2)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>unknown</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Row %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the model pattern is empty</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>prices must be numbers &gt;= 0</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the cached input price must be a number &gt;= 0, or empty (input price)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the currency is empty</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>RawPayloadView</name>
@@ -1040,6 +1378,94 @@
     </message>
     <message>
         <source>Cannot write %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>RunComparisonModel</name>
+    <message>
+        <source>Only in B</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Only in A</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>In both, different (messages or status)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>In both</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no price</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Span</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Duration A</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Duration B</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Δ duration</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Tokens A</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Tokens B</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Δ tokens</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cost A</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cost B</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>RunView</name>
+    <message>
+        <source>No LLM calls, tool calls or agents in this trace (no gen_ai.* or OpenInference spans).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n LLM call(s)</source>
+        <translation>
+            <numerusform>%n LLM call</numerusform>
+            <numerusform>%n LLM calls</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n tool call(s)</source>
+        <translation>
+            <numerusform>%n tool call</numerusform>
+            <numerusform>%n tool calls</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1 input / %2 output tokens</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no price</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -93,7 +93,7 @@ QString CompareView::totalsText() const
             + tr("tokens %1 \u2192 %2 (%3)")
                   .arg(locale.toString(tokens(r.runA)), locale.toString(tokens(r.runB)), delta(tokens(r.runA), tokens(r.runB)))
             + QStringLiteral(" \u00b7 ") + tr("cost %1 \u2192 %2").arg(cost(r.runA), cost(r.runB));
-    lines << tr("%1 steps only in B, %2 only in A, %3 changed").arg(r.added).arg(r.removed).arg(r.changed);
+    lines << tr("Steps only in B: %1 \u00b7 only in A: %2 \u00b7 changed: %3").arg(r.added).arg(r.removed).arg(r.changed);
     return lines.join(QLatin1Char('\n'));
 }
 

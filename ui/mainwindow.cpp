@@ -5,10 +5,12 @@
 #include "model/tracelistmodel.h"
 #include "storage/connectionstrings.h"
 #include "storage/tracestore.h"
+#include "ui/conversationview.h"
 #include "ui/filejobrunner.h"
 #include "ui/inspectorwidget.h"
 #include "ui/logsview.h"
 #include "ui/rawpayloadview.h"
+#include "ui/runview.h"
 #include "ui/tracelistpane.h"
 #include "ui/traceviewpane.h"
 #include "ui/uilogging.h"
@@ -61,10 +63,14 @@ MainWindow::MainWindow(TraceStore* store, QWidget* parent)
     m_inspector = new InspectorWidget;
     m_rawView = new RawPayloadView;
     m_logsView = new LogsView;
+    m_conversation = new ConversationView;
+    m_runView = new RunView;
     auto* tabs = new QTabWidget;
     m_detailTabs = tabs;
     tabs->setObjectName(QStringLiteral("detailTabs"));
     tabs->addTab(m_inspector, tr("&Inspector"));
+    tabs->addTab(m_conversation, tr("C&onversation"));
+    tabs->addTab(m_runView, tr("&Agent run"));
     tabs->addTab(m_logsView, tr("&Logs"));
     tabs->addTab(m_rawView, tr("&Raw payload"));
 
@@ -86,6 +92,12 @@ MainWindow::MainWindow(TraceStore* store, QWidget* parent)
     connect(m_waterfall, &WaterfallView::spanSelected, m_inspector, &InspectorWidget::showSpan);
     connect(m_waterfall, &WaterfallView::spanSelected, m_logsView, &LogsView::setSelectedSpan);
     connect(m_logsView, &LogsView::spanActivated, this, &MainWindow::selectSpan);
+    connect(m_waterfall, &WaterfallView::spanSelected, this, &MainWindow::showGenAiOfSpan);
+    connect(m_runView, &RunView::spanActivated, this, [this](int spanIndex) {
+        const auto tree = m_waterfall->tree();
+        if (tree && spanIndex >= 0 && size_t(spanIndex) < tree->spans.size())
+            selectSpan(tree->spans[size_t(spanIndex)].spanId);
+    });
     connect(m_inspector, &InspectorWidget::linkActivated, this, &MainWindow::followLink);
     connect(m_traceModel, &TraceListModel::loadFailed, this,
         [this](const QString& error) { statusBar()->showMessage(tr("Cannot list traces: %1").arg(error), 10000); });
@@ -145,6 +157,7 @@ MainWindow::MainWindow(TraceStore* store, QWidget* parent)
 
     createMenus();
     createStoreControls();
+    createGenAiMenus();
     refreshServices();
     m_loader->setStore(store);
     m_traceModel->setStore(store);
@@ -173,6 +186,10 @@ void MainWindow::showStore()
     m_inspector->setTree(nullptr);
     m_logsView->setTree(nullptr);
     updateLogsTabTitle();
+    m_run.reset();
+    m_runView->setRun(nullptr, nullptr);
+    m_conversation->setCall(std::nullopt);
+    updateGenAiTabs();
     m_inspector->showSpan(SpanId());
     m_rawView->clear();
     m_tracePane->setTitle(QString(), QString());
@@ -371,6 +388,10 @@ void MainWindow::applyLoadedTrace(const TraceLoader::Trace& loaded)
     m_inspector->setTree(loaded.tree);
     m_logsView->setTree(loaded.tree);
     updateLogsTabTitle();
+    m_run = loaded.run;
+    m_waterfall->setStepRoles(m_run ? m_run->roles : std::vector<GenAi::SpanRole>());
+    m_runView->setRun(m_run, loaded.tree);
+    updateGenAiTabs();
     if (!keepState || m_rawView->payloadCount() != static_cast<int>(loaded.payloads.size()))
         m_rawView->setPayloads(loaded.payloads);
 
@@ -393,6 +414,7 @@ void MainWindow::applyLoadedTrace(const TraceLoader::Trace& loaded)
         select = m_waterfall->spanAtRow(0);
     m_waterfall->selectSpan(select);
     m_inspector->showSpan(select);
+    showGenAiOfSpan(m_waterfall->selectedSpan());
     if (!loaded.payloadError.isEmpty())
         statusBar()->showMessage(tr("Raw payloads unavailable: %1").arg(loaded.payloadError), 15000);
     Q_EMIT traceLoaded(loaded.id);

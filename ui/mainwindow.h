@@ -17,6 +17,7 @@
 #include <utility>
 #include <vector>
 
+class ConversationView;
 class FileJobRunner;
 class InspectorWidget;
 class LogsView;
@@ -31,6 +32,7 @@ class QTabWidget;
 class QTableView;
 class QTimer;
 class RawPayloadView;
+class RunView;
 class TraceFileService;
 class TraceListModel;
 class TraceListPane;
@@ -168,6 +170,23 @@ public:
     WaterfallView* waterfall() const { return m_waterfall; }
     InspectorWidget* inspector() const { return m_inspector; }
     LogsView* logsView() const { return m_logsView; }
+    ConversationView* conversationView() const { return m_conversation; }
+    RunView* runView() const { return m_runView; }
+    /// The open trace's agent run (GenAi::analyze), or null.
+    std::shared_ptr<const GenAi::Run> openRun() const { return m_run; }
+
+    /// The model prices that price LLM calls (Settings > Model Prices; saved in PriceTable::userFilePath()).
+    const PriceTable& priceTable() const { return m_loader->priceTable(); }
+    /// Uses `prices` from now on: the open trace is read again, the trace list's costs follow.
+    void setPriceTable(const PriceTable& prices);
+    /// Settings > Model Prices: edits the table and saves it (window-modal; returns at once).
+    void showModelPrices();
+    /**
+     * Trace > Compare Selected Traces: loads the two traces selected in the list (first = A, second = B) off the GUI
+     * thread and shows them side by side in a window of their own (CompareView). Returns the window, or nullptr
+     * (with a status message) unless exactly two traces are selected; the window fills in when both are loaded.
+     */
+    QWidget* compareSelectedTraces();
     RawPayloadView* rawPayloadView() const { return m_rawView; }
     QLineEdit* findEdit() const;
     QComboBox* serviceFilter() const;
@@ -208,6 +227,10 @@ private:
     void refreshServices();
     void flushPendingChanges();
     void followLink(const TraceId& traceId, const SpanId& spanId);
+    // GenAI panes and menus (mainwindowgenai.cpp).
+    void createGenAiMenus();
+    void showGenAiOfSpan(const SpanId& id);
+    void updateGenAiTabs();
 
     StoreSession* m_session;
     TraceLoader* m_loader;
@@ -229,6 +252,9 @@ private:
     LogsView* m_logsView = nullptr;
     QTabWidget* m_detailTabs = nullptr;
     RawPayloadView* m_rawView = nullptr;
+    ConversationView* m_conversation = nullptr;
+    RunView* m_runView = nullptr;
+    std::shared_ptr<const GenAi::Run> m_run;
 
     QTimer* m_refreshTimer;
     QTimer* m_servicesTimer;

@@ -42,7 +42,7 @@ void TraceLoader::cancel()
     m_loading = false;
 }
 
-TraceLoader::Trace TraceLoader::read(TraceStore* store, const TraceId& id, QString* error)
+TraceLoader::Trace TraceLoader::read(TraceStore* store, const TraceId& id, const PriceTable& prices, QString* error)
 {
     Trace trace;
     trace.id = id;
@@ -60,6 +60,7 @@ TraceLoader::Trace TraceLoader::read(TraceStore* store, const TraceId& id, QStri
     if (!partError.isEmpty()) // the spans are still worth showing
         qCWarning(lcUi) << "cannot load log records of trace" << id.toHex() << partError;
     trace.tree = SpanTree::build(std::move(spans), std::move(logs));
+    trace.run = std::make_shared<const GenAi::Run>(GenAi::analyze(*trace.tree, &prices));
     return trace;
 }
 
@@ -81,7 +82,7 @@ void TraceLoader::load(const TraceId& id, qint64 spanCount)
     if (spanCount < AsyncLoadThreshold && !m_asynchronous) {
         m_loading = false;
         Result result;
-        result.trace = read(store, id, &result.error);
+        result.trace = read(store, id, m_prices, &result.error);
         deliver(std::move(result));
         return;
     }
@@ -90,9 +91,9 @@ void TraceLoader::load(const TraceId& id, qint64 spanCount)
     // A remote store's load keeps the store alive by itself, so that switching stores never waits for it.
     std::shared_ptr<TraceStore> keep = m_asynchronous ? m_keep : nullptr;
     QThreadPool* pool = keep ? StoreOpener::threadPool() : QThreadPool::globalInstance();
-    QFuture<Result> work = GuardedJob::run(pool, [store, keep, id] {
+    QFuture<Result> work = GuardedJob::run(pool, [store, keep, id, prices = m_prices] {
         Result result;
-        result.trace = read(store, id, &result.error);
+        result.trace = read(store, id, prices, &result.error);
         result.trace.loadedAsynchronously = true;
         return result;
     });

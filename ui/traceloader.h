@@ -1,6 +1,8 @@
 #pragma once
 
+#include "model/genai.h"
 #include "model/ids.h"
+#include "model/pricetable.h"
 #include "model/rawpayload.h"
 #include "model/spantreemodel.h"
 
@@ -15,7 +17,8 @@
 class TraceStore;
 
 /**
- * Loads one trace for the trace view: its spans and log records (as a SpanTree) and its raw payloads.
+ * Loads one trace for the trace view: its spans and log records (as a SpanTree), its raw payloads, and its agent run
+ * (GenAi::analyze, priced with setPriceTable()'s table).
  *
  * Traces of AsyncLoadThreshold spans or more, and every trace of a store read asynchronously (a remote one), load
  * on a worker thread and come back through GuardedJob; smaller ones load at once inside load(). Only the newest
@@ -38,6 +41,7 @@ public:
     struct Trace {
         TraceId id;
         std::shared_ptr<const SpanTree> tree; ///< never null in traceAvailable; no spans: the store has none
+        std::shared_ptr<const GenAi::Run> run; ///< the GenAI reading of the tree; never null in traceAvailable
         std::vector<RawPayload> payloads; ///< the OTLP requests the trace's spans came in
         QString payloadError; ///< the spans loaded, the raw payloads did not (e.g. S3 unreachable)
         bool loadedAsynchronously = false; ///< came from a worker thread (loadStarted was emitted for it)
@@ -54,6 +58,9 @@ public:
      */
     void setStore(TraceStore* store, std::shared_ptr<TraceStore> keep = nullptr, bool asynchronous = false);
     TraceStore* store() const { return m_store; }
+    /// Prices the runs of the loads started from now on.
+    void setPriceTable(PriceTable prices) { m_prices = std::move(prices); }
+    const PriceTable& priceTable() const { return m_prices; }
 
     /**
      * Loads trace `id` (spanCount: its number of spans when known, else -1 to ask the store). Small traces are
@@ -70,7 +77,7 @@ public:
 
     /// Reads trace `id` from `store` on the calling thread. *error is set (and the tree null) when the spans cannot
     /// be read; a missing trace is an empty tree.
-    static Trace read(TraceStore* store, const TraceId& id, QString* error);
+    static Trace read(TraceStore* store, const TraceId& id, const PriceTable& prices, QString* error);
 
 Q_SIGNALS:
     /// A load went to a worker thread; spanCount is 0 when unknown.
@@ -91,6 +98,7 @@ private:
     std::shared_ptr<TraceStore> m_keep;
     bool m_asynchronous = false;
     bool m_loading = false;
+    PriceTable m_prices = PriceTable::defaults();
     quint64 m_generation = 0;
     QList<QFuture<Result>> m_storeReads;
 };

@@ -239,7 +239,7 @@ private Q_SLOTS:
         QAbstractItemModelTester tester(view.model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
         view.setComparison(RunComparison::compare(treeA, runA, treeB, runB));
         QVERIFY2(view.totalsText().contains(QStringLiteral("LLM calls 3 \u2192 2 (\u22121)")), qPrintable(view.totalsText()));
-        QVERIFY2(view.totalsText().contains(QLatin1String("0 steps only in B, 1 only in A, 1 changed")), qPrintable(view.totalsText()));
+        QVERIFY2(view.totalsText().contains(QStringLiteral("Steps only in B: 0 \u00b7 only in A: 1 \u00b7 changed: 1")), qPrintable(view.totalsText()));
         QVERIFY(view.diffText().isEmpty());
         // Select the changed chat call: its diff shows both questions.
         const QModelIndex agent = view.model()->index(0, 0);

@@ -1,10 +1,15 @@
+#include "ui/compareview.h"
+#include "ui/conversationview.h"
 #include "ui/inspectorwidget.h"
 #include "ui/mainwindow.h"
 #include "ui/rawpayloadview.h"
+#include "ui/runview.h"
 #include "ui/waterfallview.h"
 #include "ui/zoomcontrol.h"
 
 #include "model/attributemodel.h"
+#include "model/genairunmodel.h"
+#include "model/runcomparisonmodel.h"
 #include "model/tracelistmodel.h"
 
 #include "../common/memorytracestore.h"
@@ -14,6 +19,9 @@
 #include <QComboBox>
 #include <QElapsedTimer>
 #include <QHeaderView>
+#include <QItemSelectionModel>
+#include <QTabWidget>
+#include <QTextBrowser>
 #include <QLabel>
 #include <QLineEdit>
 #include <QScrollBar>
@@ -106,6 +114,34 @@ std::vector<Span> bigTraceSpans(int count)
     return spans;
 }
 
+/// An agent run: invoke_agent -> chat (asks for `tool`) -> execute_tool -> chat (answers `answer`).
+std::vector<Span> agentTraceSpans(const TraceId& trace, std::uint64_t start, const QString& tool, const QString& answer)
+{
+    const auto agent = resource(QStringLiteral("agent"));
+    const auto attr = [](const char* key, const QString& value) { return KeyValue { QLatin1String(key), AnyValue::fromString(value) }; };
+    std::vector<Span> spans;
+    Span root = make(trace, 1, 0, QStringLiteral("invoke_agent planner"), agent, start, start + 100 * Ms);
+    root.attributes = { attr("gen_ai.operation.name", QStringLiteral("invoke_agent")), attr("gen_ai.agent.name", QStringLiteral("planner")) };
+    Span ask = make(trace, 2, 1, QStringLiteral("chat gpt-4o"), agent, start + Ms, start + 20 * Ms);
+    ask.attributes = { attr("gen_ai.operation.name", QStringLiteral("chat")), attr("gen_ai.request.model", QStringLiteral("gpt-4o")),
+                       { QStringLiteral("gen_ai.usage.input_tokens"), AnyValue::fromInt(1000) },
+                       { QStringLiteral("gen_ai.usage.output_tokens"), AnyValue::fromInt(100) },
+                       attr("gen_ai.input.messages", QStringLiteral("[{\"role\":\"user\",\"parts\":[{\"type\":\"text\",\"content\":\"Plan my day\"}]}]")),
+                       attr("gen_ai.output.messages",
+                            QStringLiteral("[{\"role\":\"assistant\",\"parts\":[{\"type\":\"tool_call\",\"id\":\"c1\",\"name\":\"%1\",\"arguments\":{}}]}]").arg(tool)) };
+    Span run = make(trace, 3, 1, QStringLiteral("execute_tool ") + tool, agent, start + 21 * Ms, start + 30 * Ms);
+    run.attributes = { attr("gen_ai.operation.name", QStringLiteral("execute_tool")), attr("gen_ai.tool.name", tool),
+                       attr("gen_ai.tool.call.id", QStringLiteral("c1")) };
+    Span answerCall = make(trace, 4, 1, QStringLiteral("chat gpt-4o"), agent, start + 31 * Ms, start + 60 * Ms);
+    answerCall.attributes = { attr("gen_ai.operation.name", QStringLiteral("chat")), attr("gen_ai.request.model", QStringLiteral("gpt-4o")),
+                              { QStringLiteral("gen_ai.usage.input_tokens"), AnyValue::fromInt(1200) },
+                              { QStringLiteral("gen_ai.usage.output_tokens"), AnyValue::fromInt(50) },
+                              attr("gen_ai.output.messages",
+                                   QStringLiteral("[{\"role\":\"assistant\",\"parts\":[{\"type\":\"text\",\"content\":\"%1\"}]}]").arg(answer)) };
+    spans = { root, ask, run, answerCall };
+    return spans;
+}
+
 QPoint rowCenter(WaterfallView* view, int row, int x)
 {
     const int axis = QFontMetrics(view->font()).height() + 12;
@@ -190,6 +226,61 @@ private Q_SLOTS:
         QCOMPARE(inspector->eventsView()->topLevelItem(0)->text(0), QStringLiteral("+5 ms"));
         QCOMPARE(inspector->eventsView()->topLevelItem(0)->text(1), QStringLiteral("search started"));
         QCOMPARE(inspector->eventsView()->topLevelItem(0)->child(0)->text(1), QStringLiteral("2.5"));
+    }
+
+    void agentRunConversationAndCompare()
+    {
+        const TraceId first = traceId(7), second = traceId(8);
+        m_store->addSpans(agentTraceSpans(first, BaseNs + 10000 * Ms, QStringLiteral("calendar"), QStringLiteral("Meet at 10.")));
+        m_store->addSpans(agentTraceSpans(second, BaseNs + 20000 * Ms, QStringLiteral("weather"), QStringLiteral("Take an umbrella.")));
+        MainWindow window(m_store);
+        PriceTable prices;
+        prices.prices = { { QStringLiteral("gpt-4o*"), 2.5, 10, std::nullopt, QStringLiteral("USD") } };
+        window.setPriceTable(prices);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        window.openTrace(first);
+        QVERIFY(window.openRun());
+        QCOMPARE(window.openRun()->calls.size(), size_t(2));
+        auto* tabs = window.findChild<QTabWidget*>(QStringLiteral("detailTabs"));
+        QCOMPARE(tabs->tabText(tabs->indexOf(window.runView())), QStringLiteral("&Agent run (3)"));
+        QCOMPARE(window.waterfall()->stepRole(1), GenAi::SpanRole::LlmCall);
+        QCOMPARE(window.runView()->model()->rowCount(), 1); // the agent, with its three steps under it
+
+        // Selecting the LLM span shows its conversation, priced; a tool span shows the call that asked for it.
+        window.selectSpan(spanId(4));
+        QVERIFY(window.conversationView()->call());
+        QCOMPARE(window.conversationView()->call()->spanId, spanId(4));
+        QVERIFY(window.conversationView()->transcriptText().contains(QLatin1String("Meet at 10.")));
+        QVERIFY(window.findChild<QLabel*>(QStringLiteral("conversationHeader"))->text().contains(QLatin1String("$0.0035")));
+        window.selectSpan(spanId(3));
+        QCOMPARE(window.conversationView()->call()->spanId, spanId(2));
+        QCOMPARE(window.runView()->view()->currentIndex().data(GenAiRunModel::SpanIndexRole).toInt(), 2);
+        // A click on a step in the Agent run tab selects its span in the waterfall.
+        Q_EMIT window.runView()->spanActivated(3);
+        QCOMPARE(window.waterfall()->selectedSpan(), spanId(4));
+        // A trace without GenAI spans says so.
+        window.openTrace(MainTrace);
+        QVERIFY(!window.conversationView()->call());
+        QVERIFY(window.conversationView()->transcriptText().contains(QLatin1String("no LLM calls")));
+        QCOMPARE(tabs->tabText(tabs->indexOf(window.runView())), QStringLiteral("&Agent run"));
+
+        // Compare needs two selected traces.
+        window.traceListView()->clearSelection();
+        QVERIFY(!window.compareSelectedTraces());
+        QItemSelectionModel* selection = window.traceListView()->selectionModel();
+        for (const TraceId& id : { first, second })
+            selection->select(window.traceListView()->model()->index(window.traceListModel()->rowOf(id), 0),
+                              QItemSelectionModel::Select | QItemSelectionModel::Rows);
+        QCOMPARE(window.selectedTraceIds().size(), size_t(2));
+        QWidget* compare = window.compareSelectedTraces();
+        QVERIFY(compare);
+        auto* view = compare->findChild<CompareView*>();
+        QVERIFY(view);
+        QTRY_VERIFY(view->model()->rowCount() > 0);
+        // The tool differs: one side's tool is removed, the other's added; the answers differ.
+        QVERIFY2(view->totalsText().contains(QStringLiteral("Steps only in B: 1 \u00b7 only in A: 1 \u00b7 changed: 2")), qPrintable(view->totalsText()));
+        compare->close();
     }
 
     void keyboardCollapseExpand()
