@@ -242,7 +242,9 @@ private Q_SLOTS:
         TraceListModel model;
         model.setStore(&store);
         QCOMPARE(model.rowCount(), 1);
-        QCOMPARE(model.data(model.index(0, TraceListModel::TokensColumn), TraceListModel::SortRole).toLongLong(),
+        QCOMPARE(model.data(model.index(0, TraceListModel::InputTokensColumn), TraceListModel::SortRole).toLongLong(),
+            std::numeric_limits<qint64>::max());
+        QCOMPARE(model.data(model.index(0, TraceListModel::OutputTokensColumn), TraceListModel::SortRole).toLongLong(),
             std::numeric_limits<qint64>::max());
     }
 };
