@@ -9,6 +9,8 @@
 #include <QLocale>
 #include <QThreadPool>
 
+#include <climits>
+
 #include <algorithm>
 #include <utility>
 
@@ -26,7 +28,11 @@ constexpr TraceOrder s_columnOrders[TraceListModel::ColumnCount] = {
     TraceOrder::Duration,
     TraceOrder::SpanCount,
     TraceOrder::ErrorCount,
-    TraceOrder::Tokens,
+    TraceOrder::LlmCalls,
+    TraceOrder::ToolCalls,
+    TraceOrder::InputTokens,
+    TraceOrder::OutputTokens,
+    TraceOrder::StartTime, // CostColumn: not a store order (see isStoreSorted)
 };
 
 bool sameSummary(const TraceSummary& a, const TraceSummary& b)
@@ -34,7 +40,24 @@ bool sameSummary(const TraceSummary& a, const TraceSummary& b)
     return a.traceId == b.traceId && a.rootServiceName == b.rootServiceName && a.rootSpanName == b.rootSpanName
         && a.startTimeUnixNano == b.startTimeUnixNano && a.endTimeUnixNano == b.endTimeUnixNano
         && a.spanCount == b.spanCount && a.errorCount == b.errorCount && a.hasRoot == b.hasRoot
-        && a.services == b.services && a.inputTokens == b.inputTokens && a.outputTokens == b.outputTokens;
+        && a.services == b.services && a.inputTokens == b.inputTokens && a.outputTokens == b.outputTokens
+        && a.cachedInputTokens == b.cachedInputTokens && a.llmCalls == b.llmCalls && a.toolCalls == b.toolCalls
+        && a.modelUsage == b.modelUsage && a.conversationId == b.conversationId;
+}
+
+// As Cost::toString (declared in pricetable.h, defined on main after this branch started): "$0.0123" for USD,
+// "0.0123 EUR" otherwise, four decimals below 1, two above.
+QString formatCost(const Cost& cost)
+{
+    const QString number = QString::number(cost.amount, 'f', cost.amount < 1 ? 4 : 2);
+    if (cost.currency == QLatin1String("USD"))
+        return QLatin1Char('$') + number;
+    return number + QLatin1Char(' ') + cost.currency;
+}
+
+bool usedTokens(const TraceSummary& s)
+{
+    return s.inputTokens > 0 || s.outputTokens > 0;
 }
 
 QString significant(double value)
@@ -46,7 +69,54 @@ QString significant(double value)
 
 TraceListModel::TraceListModel(QObject* parent)
     : QAbstractTableModel(parent)
+    , m_prices(PriceTable::defaults())
 {
+}
+
+void TraceListModel::setPriceTable(const PriceTable& prices)
+{
+    if (prices.toJson() == m_prices.toJson())
+        return;
+    m_prices = prices;
+    if (!m_rows.empty())
+        Q_EMIT dataChanged(index(0, CostColumn), index(rowCount() - 1, CostColumn));
+    // Tooltips of the other GenAI columns name costs too.
+    if (!m_rows.empty())
+        Q_EMIT dataChanged(index(0, LlmCallsColumn), index(rowCount() - 1, OutputTokensColumn),
+                           { Qt::ToolTipRole });
+}
+
+QString TraceListModel::costText(const TraceSummary& s) const
+{
+    if (s.llmCalls == 0)
+        return QString();
+    if (const std::optional<Cost> cost = s.cost(m_prices))
+        return formatCost(*cost);
+    return usedTokens(s) ? tr("no price") : QString();
+}
+
+QString TraceListModel::genAiToolTip(const TraceSummary& s) const
+{
+    if (s.llmCalls == 0 && s.toolCalls == 0)
+        return s.conversationId.isEmpty() ? QString() : tr("Conversation: %1").arg(s.conversationId);
+    const QLocale locale;
+    QStringList lines;
+    lines << tr("%n LLM call(s), %1 tool call(s)", nullptr, int(std::min<qint64>(s.llmCalls, INT_MAX)))
+                 .arg(locale.toString(s.toolCalls));
+    lines << tr("Input tokens: %1 (cached: %2), output tokens: %3")
+                 .arg(locale.toString(s.inputTokens), locale.toString(s.cachedInputTokens),
+                      locale.toString(s.outputTokens));
+    for (const ModelUsage& u : s.modelUsage) {
+        const std::optional<Cost> cost = m_prices.cost(u.model, u.inputTokens, u.outputTokens, u.cachedInputTokens);
+        const QString price = cost ? formatCost(*cost) : tr("no price");
+        lines << tr("%1: %2 calls, %3 input (%4 cached), %5 output tokens, %6")
+                     .arg(u.model.isEmpty() ? tr("(no model)") : u.model, locale.toString(u.calls),
+                          locale.toString(u.inputTokens), locale.toString(u.cachedInputTokens),
+                          locale.toString(u.outputTokens), price);
+    }
+    if (!s.conversationId.isEmpty())
+        lines << tr("Conversation: %1").arg(s.conversationId);
+    return lines.join(QLatin1Char('\n'));
 }
 
 TraceListModel::~TraceListModel() = default;
@@ -180,8 +250,8 @@ std::vector<TraceSummary> TraceListModel::fetchPage(const TraceSource& source, c
 
 void TraceListModel::sort(int column, Qt::SortOrder order)
 {
-    if (column < 0 || column >= ColumnCount)
-        return;
+    if (!isStoreSorted(column))
+        return; // cost: priced here, not in the store; a proxy may sort the loaded rows by SortRole
     const TraceOrder traceOrder = orderOfColumn(column);
     const bool descending = order == Qt::DescendingOrder;
     if (traceOrder == m_query.order && descending == m_query.descending)
@@ -281,6 +351,7 @@ bool TraceListModel::summaryMatches(const TraceQuery& query, const TraceSummary&
     // TraceStore::listTraces's filters, but the text filter.
     return (query.serviceName.isEmpty() || summary.services.contains(query.serviceName))
         && (!query.errorsOnly || summary.errorCount > 0)
+        && (query.conversationId.isEmpty() || summary.conversationId == query.conversationId)
         && (!query.minDurationNanos || summary.durationNanos() >= query.minDurationNanos)
         && (!query.startTimeFromUnixNano || summary.startTimeUnixNano >= query.startTimeFromUnixNano)
         && (!query.startTimeToUnixNano || summary.startTimeUnixNano <= query.startTimeToUnixNano);
@@ -582,8 +653,16 @@ QVariant TraceListModel::data(const QModelIndex& index, int role) const
             return QLocale().toString(s.spanCount);
         case ErrorsColumn:
             return s.errorCount ? QLocale().toString(s.errorCount) : QString();
-        case TokensColumn:
-            return s.totalTokens() ? QLocale().toString(s.totalTokens()) : QString();
+        case LlmCallsColumn:
+            return s.llmCalls ? QLocale().toString(s.llmCalls) : QString();
+        case ToolCallsColumn:
+            return s.toolCalls ? QLocale().toString(s.toolCalls) : QString();
+        case InputTokensColumn:
+            return s.llmCalls ? QLocale().toString(s.inputTokens) : QString();
+        case OutputTokensColumn:
+            return s.llmCalls ? QLocale().toString(s.outputTokens) : QString();
+        case CostColumn:
+            return costText(s);
         }
         break;
     case SortRole:
@@ -600,8 +679,18 @@ QVariant TraceListModel::data(const QModelIndex& index, int role) const
             return s.spanCount;
         case ErrorsColumn:
             return s.errorCount;
-        case TokensColumn:
-            return s.totalTokens();
+        case LlmCallsColumn:
+            return s.llmCalls;
+        case ToolCallsColumn:
+            return s.toolCalls;
+        case InputTokensColumn:
+            return s.inputTokens;
+        case OutputTokensColumn:
+            return s.outputTokens;
+        case CostColumn:
+            if (const std::optional<Cost> cost = s.cost(m_prices))
+                return cost->amount;
+            return usedTokens(s) ? -1.0 : 0.0;
         }
         break;
     case Qt::ToolTipRole:
@@ -610,9 +699,12 @@ QVariant TraceListModel::data(const QModelIndex& index, int role) const
             return s.hasRoot ? s.rootSpanName : tr("No root span received (yet); earliest span: %1").arg(s.rootSpanName);
         case ServiceColumn:
             return tr("Services: %1").arg(s.services.join(QStringLiteral(", ")));
-        case TokensColumn:
-            return tr("Input tokens: %1, output tokens: %2")
-                .arg(QLocale().toString(s.inputTokens), QLocale().toString(s.outputTokens));
+        case LlmCallsColumn:
+        case ToolCallsColumn:
+        case InputTokensColumn:
+        case OutputTokensColumn:
+        case CostColumn:
+            return genAiToolTip(s);
         case StartColumn:
             return tr("Trace %1").arg(s.traceId.toHex());
         }
@@ -637,7 +729,11 @@ QVariant TraceListModel::data(const QModelIndex& index, int role) const
         case DurationColumn:
         case SpansColumn:
         case ErrorsColumn:
-        case TokensColumn:
+        case LlmCallsColumn:
+        case ToolCallsColumn:
+        case InputTokensColumn:
+        case OutputTokensColumn:
+        case CostColumn:
             return QVariant::fromValue(Qt::AlignRight | Qt::AlignVCenter);
         }
         break;
@@ -671,8 +767,16 @@ QVariant TraceListModel::headerData(int section, Qt::Orientation orientation, in
         return tr("Spans");
     case ErrorsColumn:
         return tr("Errors");
-    case TokensColumn:
-        return tr("Tokens");
+    case LlmCallsColumn:
+        return tr("LLM calls");
+    case ToolCallsColumn:
+        return tr("Tool calls");
+    case InputTokensColumn:
+        return tr("Input tokens");
+    case OutputTokensColumn:
+        return tr("Output tokens");
+    case CostColumn:
+        return tr("Cost");
     }
     return {};
 }

@@ -41,11 +41,18 @@ public:
         DurationColumn,
         SpansColumn,
         ErrorsColumn,
-        TokensColumn,
-        ColumnCount
+        LlmCallsColumn,
+        ToolCallsColumn,
+        InputTokensColumn,
+        OutputTokensColumn,
+        CostColumn, ///< priced by priceTable() on the client: no store order, sort() leaves it to a proxy
+        ColumnCount,
+        TokensColumn = InputTokensColumn, ///< the former Tokens column; until the main window moves off it
     };
     enum Role {
-        SortRole = Qt::UserRole + 1, ///< raw numbers (ns, counts) or text
+        /// Raw numbers (ns, counts), text, or for CostColumn the amount as a double (-1 when tokens were used but a
+        /// model has no price or the currencies differ, 0 when nothing was priced)
+        SortRole = Qt::UserRole + 1,
         TraceIdRole, ///< QString, hex trace id
         HasErrorsRole, ///< bool
     };
@@ -114,7 +121,14 @@ public:
 
     /// Sets the query's order to `column`'s key and reloads (a model reset) unless it is the current order.
     void sort(int column, Qt::SortOrder order = Qt::AscendingOrder) override;
-    /// The order of a column (StartTime for an invalid one), and the column of an order.
+    /// The table the cost column prices the traces' model usage with (default PriceTable::defaults()); setting
+    /// another one refreshes that column.
+    void setPriceTable(const PriceTable& prices);
+    const PriceTable& priceTable() const { return m_prices; }
+
+    /// The order of a column (StartTime for an invalid one and for CostColumn, which the store cannot sort), and the
+    /// column of an order (StartColumn for Tokens, which no column shows now).
+    static bool isStoreSorted(int column) { return column >= 0 && column < ColumnCount && column != CostColumn; }
     static TraceOrder orderOfColumn(int column);
     static int columnOfOrder(TraceOrder order);
 
@@ -188,8 +202,12 @@ private:
     void removeRowAt(int row);
     void rebuildIndex();
 
+    QString costText(const TraceSummary& s) const;
+    QString genAiToolTip(const TraceSummary& s) const;
+
     TraceSource m_source;
     TraceQuery m_query;
+    PriceTable m_prices;
     std::vector<TraceSummary> m_rows;
     QHash<TraceId, int> m_rowById;
     bool m_hasMore = false;

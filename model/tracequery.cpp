@@ -51,6 +51,18 @@ int compare(const TraceSummary& a, const TraceSummary& b, TraceOrder order)
     case TraceOrder::Tokens:
         c = compareValues(a.totalTokens(), b.totalTokens());
         break;
+    case TraceOrder::LlmCalls:
+        c = compareValues(a.llmCalls, b.llmCalls);
+        break;
+    case TraceOrder::ToolCalls:
+        c = compareValues(a.toolCalls, b.toolCalls);
+        break;
+    case TraceOrder::InputTokens:
+        c = compareValues(a.inputTokens, b.inputTokens);
+        break;
+    case TraceOrder::OutputTokens:
+        c = compareValues(a.outputTokens, b.outputTokens);
+        break;
     }
     if (c != 0)
         return c;

@@ -16,6 +16,11 @@ enum class TraceOrder {
     Service, ///< TraceSummary::rootServiceName, by Unicode code point (the byte order of its UTF-8)
     Name, ///< TraceSummary::rootSpanName, by Unicode code point
     Tokens, ///< TraceSummary::inputTokens + outputTokens
+    LlmCalls, ///< TraceSummary::llmCalls
+    ToolCalls, ///< TraceSummary::toolCalls
+    InputTokens, ///< TraceSummary::inputTokens
+    OutputTokens, ///< TraceSummary::outputTokens
+    // No cost order: cost is priced on the client by the user's PriceTable, so the trace list sorts it itself.
 };
 
 /**
@@ -27,6 +32,7 @@ enum class TraceOrder {
 struct TraceQuery {
     QString serviceName; ///< exact match on any service of the trace; empty: all
     QString text; ///< case-insensitive substring of any span name or string attribute value; empty: all
+    QString conversationId; ///< exact match on TraceSummary::conversationId; empty: all
     bool errorsOnly = false;
     std::uint64_t minDurationNanos = 0;
     std::uint64_t startTimeFromUnixNano = 0;

@@ -153,16 +153,6 @@ std::string bigintArray(const std::vector<qint64>& items)
     return out;
 }
 
-// Token counts of a span (gen_ai.usage.input_tokens / output_tokens, int values, the first one counts), as the
-// SQLite store counts them.
-std::pair<qint64, qint64> tokenCounts(const Attributes& attributes)
-{
-    const AnyValue* input = findAttribute(attributes, u"gen_ai.usage.input_tokens");
-    const AnyValue* output = findAttribute(attributes, u"gen_ai.usage.output_tokens");
-    return { input && input->type == AnyValue::Type::Int ? input->intValue : 0,
-        output && output->type == AnyValue::Type::Int ? output->intValue : 0 };
-}
-
 // The connection string for libpq: the user's, plus UTF8 (COPY text and JSON are UTF-8) and a name for
 // pg_stat_activity unless the user gave one.
 std::string libpqString(const QString& connectionString)
@@ -244,7 +234,8 @@ bool gunzip(const QByteArray& in, QByteArray* out)
 
 #define SUMMARY_COLUMNS                                                                                                \
     "t.trace_id, t.service_name, t.root_span_name, t.start_time_unix_nano, t.end_time_unix_nano, t.span_count, "       \
-    "t.error_count, t.has_root, t.services, t.input_tokens, t.output_tokens"
+    "t.error_count, t.has_root, t.services, t.input_tokens, t.output_tokens, t.cached_input_tokens, t.llm_calls, "   \
+    "t.tool_calls, t.model_usage, t.conversation_id"
 
 TraceSummary readSummary(const pqxx::row& r)
 {
@@ -264,6 +255,11 @@ TraceSummary readSummary(const pqxx::row& r)
     s.services.sort();
     s.inputTokens = r[9].as<long long>();
     s.outputTokens = r[10].as<long long>();
+    s.cachedInputTokens = r[11].as<long long>();
+    s.llmCalls = r[12].as<long long>();
+    s.toolCalls = r[13].as<long long>();
+    s.modelUsage = TraceSummary::modelUsageFromJson(QByteArray::fromStdString(r[14].as<std::string>()));
+    s.conversationId = qstr(r[15]);
     return s;
 }
 
@@ -301,6 +297,10 @@ const char* const s_spanColumns[] = {
     "attribute_order",
     "input_tokens",
     "output_tokens",
+    "genai_role",
+    "cached_input_tokens",
+    "model",
+    "conversation_id",
 };
 const char* const s_jsonColumns[]
     = { "attributes", "events", "links", "resource_attributes", "scope_attributes", "attribute_order" };
@@ -434,7 +434,8 @@ PostgresTraceStore::Sql::Sql(const std::string& q)
                     "dropped_attributes_count bigint, dropped_events_count bigint, dropped_links_count bigint, "
                     "resource_attributes jsonb, resource_dropped_attributes_count bigint, resource_schema_url text, "
                     "scope_name text, scope_version text, scope_attributes jsonb, scope_dropped_attributes_count "
-                    "bigint, scope_schema_url text, attribute_order jsonb, input_tokens bigint, output_tokens bigint"
+                    "bigint, scope_schema_url text, attribute_order jsonb, input_tokens bigint, output_tokens bigint, "
+                    "genai_role smallint, cached_input_tokens bigint, model text, conversation_id text COLLATE \"C\""
                     ") ON COMMIT DELETE ROWS";
 
     // Sorted, so two writers never wait for each other in a cycle.
@@ -482,11 +483,13 @@ PostgresTraceStore::Sql::Sql(const std::string& q)
     upsertTraces = replaceSchema(R"sql(
 INSERT INTO {s}.traces AS t (trace_id, service_name, root_span_name, root_span_id, has_root, services,
     start_time_unix_nano, end_time_unix_nano, start_time, end_time, duration_ms, span_count, error_count,
-    input_tokens, output_tokens, environment, updated_at)
+    input_tokens, output_tokens, cached_input_tokens, llm_calls, tool_calls, model_usage, conversation_id, environment,
+    updated_at)
 SELECT u.trace_id, r.service_name, r.name, r.span_id, r.parent_span_id IS NULL, a.services, a.start_ns, a.end_ns,
     a.start_time, a.end_time,
     CASE WHEN a.end_ns > a.start_ns THEN ((a.end_ns::numeric - a.start_ns) / 1000000)::float8 ELSE 0 END,
-    a.span_count, a.error_count, a.input_tokens, a.output_tokens,
+    a.span_count, a.error_count, a.input_tokens, a.output_tokens, a.cached_input_tokens, a.llm_calls, a.tool_calls,
+    m.model_usage, a.conversation_id,
     coalesce(nullif(r.resource_attributes ->> 'deployment.environment.name', ''),
              nullif(r.resource_attributes ->> 'deployment.environment', ''), 'default'),
     now()
@@ -496,8 +499,21 @@ CROSS JOIN LATERAL (SELECT min(s.start_time_unix_nano) AS start_ns, max(s.end_ti
              count(*) FILTER (WHERE s.status_code = 2) AS error_count,
              least(sum(s.input_tokens), 9223372036854775807)::bigint AS input_tokens,
              least(sum(s.output_tokens), 9223372036854775807)::bigint AS output_tokens,
+             least(sum(s.cached_input_tokens), 9223372036854775807)::bigint AS cached_input_tokens,
+             count(*) FILTER (WHERE s.genai_role = 1) AS llm_calls,
+             count(*) FILTER (WHERE s.genai_role = 2) AS tool_calls,
+             coalesce(min(s.conversation_id) FILTER (WHERE s.conversation_id <> ''), '') AS conversation_id,
              coalesce(array_agg(DISTINCT s.service_name) FILTER (WHERE s.service_name <> ''), '{}') AS services
       FROM {s}.spans s WHERE s.trace_id = u.trace_id) AS a
+CROSS JOIN LATERAL (SELECT coalesce(jsonb_agg(jsonb_build_object('model', g.model, 'calls', g.calls, 'input', g.input,
+                                     'output', g.output, 'cached', g.cached) ORDER BY g.model COLLATE "C"), '[]')
+                        AS model_usage
+                    FROM (SELECT s.model, count(*) AS calls,
+                                 least(sum(s.input_tokens), 9223372036854775807)::bigint AS input,
+                                 least(sum(s.output_tokens), 9223372036854775807)::bigint AS output,
+                                 least(sum(s.cached_input_tokens), 9223372036854775807)::bigint AS cached
+                          FROM {s}.spans s WHERE s.trace_id = u.trace_id AND s.genai_role = 1
+                          GROUP BY s.model) AS g) AS m
 CROSS JOIN LATERAL (SELECT p.span_id, p.parent_span_id, p.name, p.service_name, p.resource_attributes
                     FROM {s}.spans p WHERE p.trace_id = u.trace_id
                     ORDER BY p.parent_span_id IS NOT NULL, p.start_time_unix_nano, p.span_id LIMIT 1) AS r
@@ -506,13 +522,17 @@ ON CONFLICT (trace_id) DO UPDATE SET service_name = EXCLUDED.service_name, root_
     start_time_unix_nano = EXCLUDED.start_time_unix_nano, end_time_unix_nano = EXCLUDED.end_time_unix_nano,
     start_time = EXCLUDED.start_time, end_time = EXCLUDED.end_time, duration_ms = EXCLUDED.duration_ms,
     span_count = EXCLUDED.span_count, error_count = EXCLUDED.error_count, input_tokens = EXCLUDED.input_tokens,
-    output_tokens = EXCLUDED.output_tokens, environment = EXCLUDED.environment, updated_at = now()
+    output_tokens = EXCLUDED.output_tokens, cached_input_tokens = EXCLUDED.cached_input_tokens,
+    llm_calls = EXCLUDED.llm_calls, tool_calls = EXCLUDED.tool_calls, model_usage = EXCLUDED.model_usage,
+    conversation_id = EXCLUDED.conversation_id, environment = EXCLUDED.environment, updated_at = now()
 WHERE (t.service_name, t.root_span_name, t.root_span_id, t.has_root, t.services, t.start_time_unix_nano,
-       t.end_time_unix_nano, t.span_count, t.error_count, t.input_tokens, t.output_tokens, t.environment)
+       t.end_time_unix_nano, t.span_count, t.error_count, t.input_tokens, t.output_tokens, t.cached_input_tokens,
+       t.llm_calls, t.tool_calls, t.model_usage, t.conversation_id, t.environment)
       IS DISTINCT FROM
       (EXCLUDED.service_name, EXCLUDED.root_span_name, EXCLUDED.root_span_id, EXCLUDED.has_root, EXCLUDED.services,
        EXCLUDED.start_time_unix_nano, EXCLUDED.end_time_unix_nano, EXCLUDED.span_count, EXCLUDED.error_count,
-       EXCLUDED.input_tokens, EXCLUDED.output_tokens, EXCLUDED.environment)
+       EXCLUDED.input_tokens, EXCLUDED.output_tokens, EXCLUDED.cached_input_tokens, EXCLUDED.llm_calls,
+       EXCLUDED.tool_calls, EXCLUDED.model_usage, EXCLUDED.conversation_id, EXCLUDED.environment)
 )sql",
         q);
 
@@ -1010,6 +1030,10 @@ qint64 PostgresTraceStore::writeOnce(Connection& connection, const std::vector<I
             "attribute_order",
             "input_tokens",
             "output_tokens",
+            "genai_role",
+            "cached_input_tokens",
+            "model",
+            "conversation_id",
         };
         // Of a span sent twice in one call the later copy wins: mark the earlier ones.
         struct Key {
@@ -1080,7 +1104,7 @@ qint64 PostgresTraceStore::writeOnce(Connection& connection, const std::vector<I
                 PostgresJson::appendLinks(links, span.links);
                 const std::string orders
                     = PostgresJson::keyOrders(PostgresJson::keyOrder(span.attributes), resource->order, scope->order);
-                const auto [inputTokens, outputTokens] = tokenCounts(span.attributes);
+                const SpanGenAiFigures genai = SpanGenAiFigures::of(span);
                 copy << std::make_tuple(seq++, hex(span.traceId), hex(span.spanId),
                     span.parentSpanId.isValid() ? std::optional<std::string>(hex(span.parentSpanId)) : std::nullopt,
                     textOf(span.name), int(span.kind), resource->service, toDb(span.startTimeUnixNano),
@@ -1091,7 +1115,8 @@ qint64 PostgresTraceStore::writeOnce(Connection& connection, const std::vector<I
                     std::int64_t(span.droppedLinksCount), resource->attributes, resource->dropped, resource->schemaUrl,
                     scope->name, scope->version, scope->attributes, scope->dropped, scope->schemaUrl,
                     orders.empty() ? std::optional<std::string>() : std::optional<std::string>(orders),
-                    std::int64_t(inputTokens), std::int64_t(outputTokens));
+                    std::int64_t(genai.inputTokens), std::int64_t(genai.outputTokens), int(genai.role),
+                    std::int64_t(genai.cachedInputTokens), textOf(genai.model), textOf(genai.conversationId));
             }
         }
         copy.complete();
@@ -1162,6 +1187,22 @@ std::vector<TraceSummary> PostgresTraceStore::listTraces(const TraceQuery& query
         cursorKey = std::to_string(cursor.totalTokens());
         keyType = "::numeric";
         break;
+    case TraceOrder::LlmCalls:
+        key = "t.llm_calls";
+        cursorKey = std::to_string(cursor.llmCalls);
+        break;
+    case TraceOrder::ToolCalls:
+        key = "t.tool_calls";
+        cursorKey = std::to_string(cursor.toolCalls);
+        break;
+    case TraceOrder::InputTokens:
+        key = "t.input_tokens";
+        cursorKey = std::to_string(cursor.inputTokens);
+        break;
+    case TraceOrder::OutputTokens:
+        key = "t.output_tokens";
+        cursorKey = std::to_string(cursor.outputTokens);
+        break;
     }
     std::string sql = "SELECT " SUMMARY_COLUMNS " FROM " + m_sql->traces + " t WHERE true";
     if (query.hasCursor) {
@@ -1177,6 +1218,9 @@ std::vector<TraceSummary> PostgresTraceStore::listTraces(const TraceQuery& query
         sql += " AND t.services @> ARRAY[" + param(textOf(query.serviceName)) + "::text]";
     if (query.errorsOnly)
         sql += " AND t.error_count > 0";
+    // The <> term is the condition of the partial index traces_conversation (migration 6).
+    if (!query.conversationId.isEmpty())
+        sql += " AND t.conversation_id = " + param(textOf(query.conversationId)) + " AND t.conversation_id <> ''";
     if (query.minDurationNanos)
         sql += " AND t.end_time_unix_nano::numeric - t.start_time_unix_nano >= "
             + param(std::to_string(query.minDurationNanos)) + "::numeric";

@@ -131,6 +131,26 @@ CREATE TABLE logs (
 );
 CREATE INDEX logs_trace_time ON logs (trace_id, time_unix_nano) WHERE trace_id IS NOT NULL;
 )sql" },
+    { 4, R"sql(
+-- GenAI figures per trace (issue 10), counted as SpanGenAiFigures counts them: tokens only on LLM call spans, so an
+-- agent span that repeats its children's sums no longer counts them twice. spans.input_tokens / output_tokens now
+-- hold 0 on other spans. spans.genai_role is SpanGenAiFigures::Role; model is the priced model of an LLM call.
+-- Rows already stored keep their old figures (tokens of every span, no call counts, no conversation): their
+-- attributes are SpanCodec blobs that SQL cannot classify. A trace with a span re-sent later is recomputed from its
+-- spans, where the old spans still count their old tokens.
+ALTER TABLE spans ADD COLUMN genai_role INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE spans ADD COLUMN cached_input_tokens INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE spans ADD COLUMN model TEXT NOT NULL DEFAULT '';
+ALTER TABLE spans ADD COLUMN conversation_id TEXT NOT NULL DEFAULT '';
+ALTER TABLE traces ADD COLUMN llm_calls INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE traces ADD COLUMN tool_calls INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE traces ADD COLUMN cached_input_tokens INTEGER NOT NULL DEFAULT 0;
+-- TraceSummary::modelUsageToJson
+ALTER TABLE traces ADD COLUMN model_usage TEXT NOT NULL DEFAULT '';
+ALTER TABLE traces ADD COLUMN conversation_id TEXT NOT NULL DEFAULT '';
+-- The session filter (TraceQuery::conversationId), newest first.
+CREATE INDEX traces_conversation ON traces (conversation_id, start_time, trace_id) WHERE conversation_id != '';
+)sql" },
 };
 
 } // namespace

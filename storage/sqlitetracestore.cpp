@@ -86,8 +86,7 @@ struct TraceRow {
     qint64 spanCount = 0;
     qint64 errorCount = 0;
     QStringList services;
-    qint64 inputTokens = 0;
-    qint64 outputTokens = 0;
+    TraceSummary genai; // the GenAI figures only (tokens, calls, model usage, conversation)
 };
 
 // One trace touched by a write: its key, its stored summary, and what the newly inserted spans contribute.
@@ -99,8 +98,7 @@ struct TraceDelta {
     std::size_t lastItem = 0; // index of the last item with a span of this trace (payload_traces rows)
     qint64 spanCount = 0;
     qint64 errorCount = 0;
-    qint64 inputTokens = 0;
-    qint64 outputTokens = 0;
+    TraceSummary genai; // what the new spans add (GenAI figures only)
     std::uint64_t start = std::numeric_limits<std::uint64_t>::max();
     std::uint64_t end = 0;
     RootKey rootKey;
@@ -176,8 +174,7 @@ struct EncodedSpan {
     std::string name;
     std::string statusMessage;
     std::string traceState;
-    qint64 inputTokens = 0;
-    qint64 outputTokens = 0;
+    SpanGenAiFigures genai;
 };
 
 // What SqliteTraceStore::prepare computes ahead of write(), on the submitting thread.
@@ -190,29 +187,6 @@ void appendUtf8To(std::string& out, const QString& s)
 {
     out.clear();
     SpanCodec::appendUtf8(out, s);
-}
-
-// Token counts of a span (semantic conventions gen_ai.usage.input_tokens / output_tokens; the first one counts).
-std::pair<qint64, qint64> tokenCounts(const Attributes& attributes)
-{
-    // One pass for both keys, comparing sizes first: most spans have neither, and this runs for every span.
-    static constexpr QStringView input = u"gen_ai.usage.input_tokens";
-    static constexpr QStringView output = u"gen_ai.usage.output_tokens";
-    std::pair<qint64, qint64> tokens { 0, 0 };
-    bool haveInput = false;
-    bool haveOutput = false;
-    for (const KeyValue& kv : attributes) {
-        if (kv.key.size() == input.size() && !haveInput && kv.key == input) {
-            haveInput = true;
-            if (kv.value.type == AnyValue::Type::Int)
-                tokens.first = kv.value.intValue;
-        } else if (kv.key.size() == output.size() && !haveOutput && kv.key == output) {
-            haveOutput = true;
-            if (kv.value.type == AnyValue::Type::Int)
-                tokens.second = kv.value.intValue;
-        }
-    }
-    return tokens;
 }
 
 void encodeSpan(const Span& span, EncodedSpan* out)
@@ -229,7 +203,7 @@ void encodeSpan(const Span& span, EncodedSpan* out)
     appendUtf8To(out->name, span.name);
     appendUtf8To(out->statusMessage, span.statusMessage);
     appendUtf8To(out->traceState, span.traceState);
-    std::tie(out->inputTokens, out->outputTokens) = tokenCounts(span.attributes);
+    out->genai = SpanGenAiFigures::of(span);
 }
 
 TraceSummary readSummary(const SqliteQuery& q)
@@ -250,6 +224,11 @@ TraceSummary readSummary(const SqliteQuery& q)
     s.services = splitServices(q.columnText(8));
     s.inputTokens = q.columnInt64(9);
     s.outputTokens = q.columnInt64(10);
+    s.cachedInputTokens = q.columnInt64(11);
+    s.llmCalls = q.columnInt64(12);
+    s.toolCalls = q.columnInt64(13);
+    s.modelUsage = TraceSummary::modelUsageFromJson(q.columnText(14).toUtf8());
+    s.conversationId = q.columnText(15);
     return s;
 }
 
@@ -271,7 +250,8 @@ void sqlContains(sqlite3_context* context, int, sqlite3_value** args)
 
 #define SUMMARY_COLUMNS                                                                                              \
     "t.trace_id, t.root_service, t.root_name, t.start_time, t.end_time, t.span_count, t.error_count, t.has_root, " \
-    "t.services, t.input_tokens, t.output_tokens"
+    "t.services, t.input_tokens, t.output_tokens, t.cached_input_tokens, t.llm_calls, t.tool_calls, t.model_usage, " \
+    "t.conversation_id"
 
 } // namespace
 
@@ -448,8 +428,7 @@ WriteResult SqliteTraceStore::Writer::write(const std::vector<IngestItem>& items
         ++d.spanCount;
         if (span.statusCode == StatusCode::Error)
             ++d.errorCount;
-        d.inputTokens = TraceSummary::saturatingAdd(d.inputTokens, encoded->inputTokens);
-        d.outputTokens = TraceSummary::saturatingAdd(d.outputTokens, encoded->outputTokens);
+        d.genai.addGenAi(encoded->genai);
         d.start = std::min(d.start, span.startTimeUnixNano);
         d.end = std::max(d.end, span.endTimeUnixNano);
         const RootKey key { span.isRoot(), span.startTimeUnixNano, span.spanId };
@@ -662,14 +641,16 @@ bool SqliteTraceStore::Writer::insertSpan(const Span& span, const EncodedSpan& e
     static const char insertSql[]
         = "INSERT INTO spans (trace_seq, span_id, parent_span_id, name, kind, start_time, end_time, status_code, "
           "status_message, trace_state, flags, resource_id, scope_id, service, attributes, events, links, "
-          "dropped_attributes_count, dropped_events_count, dropped_links_count, input_tokens, output_tokens) "
-          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22) "
+          "dropped_attributes_count, dropped_events_count, dropped_links_count, input_tokens, output_tokens, genai_role, "
+          "cached_input_tokens, model, conversation_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
+          "?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26) "
           "ON CONFLICT (trace_seq, span_id) DO NOTHING";
     static const char updateSql[]
         = "UPDATE spans SET parent_span_id = ?3, name = ?4, kind = ?5, start_time = ?6, end_time = ?7, "
           "status_code = ?8, status_message = ?9, trace_state = ?10, flags = ?11, resource_id = ?12, scope_id = ?13, "
           "service = ?14, attributes = ?15, events = ?16, links = ?17, dropped_attributes_count = ?18, "
-          "dropped_events_count = ?19, dropped_links_count = ?20, input_tokens = ?21, output_tokens = ?22 "
+          "dropped_events_count = ?19, dropped_links_count = ?20, input_tokens = ?21, output_tokens = ?22, "
+          "genai_role = ?23, cached_input_tokens = ?24, model = ?25, conversation_id = ?26 "
           "WHERE trace_seq = ?1 AND span_id = ?2";
 
     const auto bind = [&](SqliteQuery& q) {
@@ -708,8 +689,12 @@ bool SqliteTraceStore::Writer::insertSpan(const Span& span, const EncodedSpan& e
         q.bindInt64(18, span.droppedAttributesCount);
         q.bindInt64(19, span.droppedEventsCount);
         q.bindInt64(20, span.droppedLinksCount);
-        q.bindInt64(21, encoded.inputTokens);
-        q.bindInt64(22, encoded.outputTokens);
+        q.bindInt64(21, encoded.genai.inputTokens);
+        q.bindInt64(22, encoded.genai.outputTokens);
+        q.bindInt64(23, int(encoded.genai.role));
+        q.bindInt64(24, encoded.genai.cachedInputTokens);
+        q.bindText(25, encoded.genai.model);
+        q.bindText(26, encoded.genai.conversationId);
     };
 
     if (!m_insertSpan && !(m_insertSpan = stmt(insertSql)))
@@ -808,7 +793,8 @@ bool SqliteTraceStore::Writer::lastTraceSeq(qint64* seq)
 bool SqliteTraceStore::Writer::readTraceRow(const TraceId& traceId, TraceDelta* delta)
 {
     sqlite3_stmt* s = stmt("SELECT root_service, root_name, root_span_id, root_start_time, has_root, start_time, "
-                           "end_time, span_count, error_count, services, input_tokens, output_tokens, seq "
+                           "end_time, span_count, error_count, services, input_tokens, output_tokens, seq, "
+                           "cached_input_tokens, llm_calls, tool_calls, model_usage, conversation_id "
                            "FROM traces WHERE trace_id = ?1");
     if (!s)
         return false;
@@ -836,8 +822,13 @@ bool SqliteTraceStore::Writer::readTraceRow(const TraceId& traceId, TraceDelta* 
     row->spanCount = q.columnInt64(7);
     row->errorCount = q.columnInt64(8);
     row->services = splitServices(q.columnText(9));
-    row->inputTokens = q.columnInt64(10);
-    row->outputTokens = q.columnInt64(11);
+    row->genai.inputTokens = q.columnInt64(10);
+    row->genai.outputTokens = q.columnInt64(11);
+    row->genai.cachedInputTokens = q.columnInt64(13);
+    row->genai.llmCalls = q.columnInt64(14);
+    row->genai.toolCalls = q.columnInt64(15);
+    row->genai.modelUsage = TraceSummary::modelUsageFromJson(q.columnText(16).toUtf8());
+    row->genai.conversationId = q.columnText(17);
     return true;
 }
 
@@ -846,14 +837,18 @@ bool SqliteTraceStore::Writer::writeTraceRow(const TraceId& traceId, qint64 trac
     // An upsert updates in place (REPLACE would delete and re-insert the row and all its index entries).
     sqlite3_stmt* s = stmt("INSERT INTO traces (trace_id, root_service, root_name, root_span_id, root_start_time, "
                            "has_root, start_time, end_time, span_count, error_count, services, input_tokens, "
-                           "output_tokens, seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14) "
+                           "output_tokens, seq, cached_input_tokens, llm_calls, tool_calls, model_usage, "
+                           "conversation_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, "
+                           "?16, ?17, ?18, ?19) "
                            "ON CONFLICT (seq) DO UPDATE SET root_service = excluded.root_service, "
                            "root_name = excluded.root_name, root_span_id = excluded.root_span_id, "
                            "root_start_time = excluded.root_start_time, has_root = excluded.has_root, "
                            "start_time = excluded.start_time, end_time = excluded.end_time, "
                            "span_count = excluded.span_count, error_count = excluded.error_count, "
                            "services = excluded.services, input_tokens = excluded.input_tokens, "
-                           "output_tokens = excluded.output_tokens");
+                           "output_tokens = excluded.output_tokens, cached_input_tokens = excluded.cached_input_tokens, "
+                           "llm_calls = excluded.llm_calls, tool_calls = excluded.tool_calls, "
+                           "model_usage = excluded.model_usage, conversation_id = excluded.conversation_id");
     if (!s)
         return false;
     SqliteQuery q(s);
@@ -868,9 +863,17 @@ bool SqliteTraceStore::Writer::writeTraceRow(const TraceId& traceId, qint64 trac
     q.bindInt64(9, row.spanCount);
     q.bindInt64(10, row.errorCount);
     q.bindText(11, joinServices(row.services));
-    q.bindInt64(12, row.inputTokens);
-    q.bindInt64(13, row.outputTokens);
+    q.bindInt64(12, row.genai.inputTokens);
+    q.bindInt64(13, row.genai.outputTokens);
     q.bindInt64(14, traceSeq);
+    q.bindInt64(15, row.genai.cachedInputTokens);
+    q.bindInt64(16, row.genai.llmCalls);
+    q.bindInt64(17, row.genai.toolCalls);
+    if (row.genai.modelUsage.empty())
+        q.bindText(18, QString());
+    else
+        q.bindText(18, QString::fromUtf8(TraceSummary::modelUsageToJson(row.genai.modelUsage)));
+    q.bindText(19, row.genai.conversationId);
     return q.exec() || fail(db.errorMessage());
 }
 
@@ -897,11 +900,17 @@ bool SqliteTraceStore::Writer::upsertTraceServices(const TraceId& traceId, qint6
 bool SqliteTraceStore::Writer::recomputeSummary(qint64 traceSeq, TraceRow* row)
 {
     sqlite3_stmt* agg = stmt("SELECT min(start_time), max(end_time), count(*), total(status_code = 2), "
-                             "total(input_tokens), total(output_tokens) FROM spans WHERE trace_seq = ?1");
+                             "total(input_tokens), total(output_tokens), total(cached_input_tokens), "
+                             "total(genai_role = 1), total(genai_role = 2), "
+                             "min(CASE WHEN conversation_id != '' THEN conversation_id END) "
+                             "FROM spans WHERE trace_seq = ?1");
+    sqlite3_stmt* models = stmt("SELECT model, count(*), total(input_tokens), total(output_tokens), "
+                                "total(cached_input_tokens) FROM spans WHERE trace_seq = ?1 AND genai_role = 1 "
+                                "GROUP BY model");
     sqlite3_stmt* root = stmt("SELECT service, name, span_id, start_time, parent_span_id IS NULL FROM spans "
                               "WHERE trace_seq = ?1 ORDER BY parent_span_id IS NOT NULL, start_time, span_id LIMIT 1");
     sqlite3_stmt* services = stmt("SELECT DISTINCT service FROM spans WHERE trace_seq = ?1 AND service != ''");
-    if (!agg || !root || !services)
+    if (!agg || !root || !services || !models)
         return false;
     {
         SqliteQuery q(agg);
@@ -912,8 +921,25 @@ bool SqliteTraceStore::Writer::recomputeSummary(qint64 traceSeq, TraceRow* row)
         row->end = fromDb(q.columnInt64(1));
         row->spanCount = q.columnInt64(2);
         row->errorCount = q.columnInt64(3);
-        row->inputTokens = q.columnInt64(4);
-        row->outputTokens = q.columnInt64(5);
+        // total() is a REAL: converting it to an integer holds it at INT64_MAX, as saturatingAdd does.
+        row->genai.inputTokens = q.columnInt64(4);
+        row->genai.outputTokens = q.columnInt64(5);
+        row->genai.cachedInputTokens = q.columnInt64(6);
+        row->genai.llmCalls = q.columnInt64(7);
+        row->genai.toolCalls = q.columnInt64(8);
+        row->genai.conversationId = q.columnText(9); // min(): BINARY collation is code point order
+    }
+    {
+        SqliteQuery q(models);
+        q.bindInt64(1, traceSeq);
+        row->genai.modelUsage.clear();
+        int rc;
+        while ((rc = q.step()) == SQLITE_ROW)
+            TraceSummary::addModelUsage(&row->genai.modelUsage,
+                ModelUsage { q.columnText(0), q.columnInt64(1), q.columnInt64(2), q.columnInt64(3),
+                    q.columnInt64(4) });
+        if (rc != SQLITE_DONE)
+            return fail(db.errorMessage());
     }
     {
         SqliteQuery q(root);
@@ -976,8 +1002,7 @@ bool SqliteTraceStore::Writer::updateSummary(const TraceId& traceId, TraceDelta&
     }
     row.spanCount += delta.spanCount;
     row.errorCount += delta.errorCount;
-    row.inputTokens = TraceSummary::saturatingAdd(row.inputTokens, delta.inputTokens);
-    row.outputTokens = TraceSummary::saturatingAdd(row.outputTokens, delta.outputTokens);
+    row.genai.mergeGenAi(delta.genai);
     QStringList added;
     for (const QString& service : delta.services)
         if (!row.services.contains(service))
@@ -1441,6 +1466,22 @@ std::vector<TraceSummary> SqliteTraceStore::listTraces(const TraceQuery& query, 
         key = "min(t.input_tokens + t.output_tokens, 9223372036854775807)";
         intKey = query.cursor.totalTokens();
         break;
+    case TraceOrder::LlmCalls:
+        key = "t.llm_calls";
+        intKey = query.cursor.llmCalls;
+        break;
+    case TraceOrder::ToolCalls:
+        key = "t.tool_calls";
+        intKey = query.cursor.toolCalls;
+        break;
+    case TraceOrder::InputTokens:
+        key = "t.input_tokens";
+        intKey = query.cursor.inputTokens;
+        break;
+    case TraceOrder::OutputTokens:
+        key = "t.output_tokens";
+        intKey = query.cursor.outputTokens;
+        break;
     }
     const QByteArray direction = query.descending ? " DESC" : " ASC";
     QByteArray sql = "SELECT " SUMMARY_COLUMNS;
@@ -1454,6 +1495,9 @@ std::vector<TraceSummary> SqliteTraceStore::listTraces(const TraceQuery& query, 
         sql += QByteArray(" AND ") + t + ".start_time <= ?4";
     if (query.errorsOnly)
         sql += " AND t.error_count > 0";
+    // The != term is the partial index traces_conversation's condition, which lets the planner use it.
+    if (!query.conversationId.isEmpty())
+        sql += " AND t.conversation_id = ?10 AND t.conversation_id != ''";
     if (query.minDurationNanos)
         sql += " AND t.end_time - t.start_time >= ?5";
     const std::string text = SpanCodec::searchFolded(query.text);
@@ -1485,6 +1529,8 @@ std::vector<TraceSummary> SqliteTraceStore::listTraces(const TraceQuery& query, 
         q.bindText(8, query.serviceName);
     if (query.offset > 0)
         q.bindInt64(9, query.offset);
+    if (!query.conversationId.isEmpty())
+        q.bindText(10, query.conversationId);
     int rc;
     result.reserve(std::size_t(std::max(0, std::min(query.limit, 1000))));
     while ((rc = q.step()) == SQLITE_ROW)

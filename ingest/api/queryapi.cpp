@@ -157,6 +157,11 @@ bool parseTraceId(const QString& text, TraceId* id, QString* error)
 
 QJsonObject summaryJson(const TraceSummary& s)
 {
+    QJsonArray models;
+    for (const ModelUsage& u : s.modelUsage)
+        models.append(QJsonObject { { QStringLiteral("model"), u.model }, { QStringLiteral("llm_calls"), u.calls },
+            { QStringLiteral("input_tokens"), u.inputTokens }, { QStringLiteral("output_tokens"), u.outputTokens },
+            { QStringLiteral("cached_input_tokens"), u.cachedInputTokens } });
     return QJsonObject {
         { QStringLiteral("trace_id"), s.traceId.toHex() },
         { QStringLiteral("root_service_name"), s.rootServiceName },
@@ -170,8 +175,13 @@ QJsonObject summaryJson(const TraceSummary& s)
         { QStringLiteral("span_count"), s.spanCount },
         { QStringLiteral("error_count"), s.errorCount },
         { QStringLiteral("has_root"), s.hasRoot },
+        { QStringLiteral("llm_calls"), s.llmCalls },
+        { QStringLiteral("tool_calls"), s.toolCalls },
         { QStringLiteral("input_tokens"), s.inputTokens },
         { QStringLiteral("output_tokens"), s.outputTokens },
+        { QStringLiteral("cached_input_tokens"), s.cachedInputTokens },
+        { QStringLiteral("models"), models },
+        { QStringLiteral("conversation_id"), s.conversationId.isEmpty() ? QJsonValue() : QJsonValue(s.conversationId) },
     };
 }
 
@@ -308,7 +318,7 @@ Response listTraces(TraceStore* store, const Request& request)
     if (!params.read(request,
             { QLatin1StringView("service_name"), QLatin1StringView("trace_id"), QLatin1StringView("start_time_gte"),
                 QLatin1StringView("start_time_lte"), QLatin1StringView("limit"), QLatin1StringView("offset"),
-                QLatin1StringView("order_by"), QLatin1StringView("order") },
+                QLatin1StringView("order_by"), QLatin1StringView("order"), QLatin1StringView("conversation_id") },
             &error))
         return errorResponse(400, error);
     int limit = 0;
@@ -320,13 +330,18 @@ Response listTraces(TraceStore* store, const Request& request)
         TraceOrder::Duration,
         TraceOrder::SpanCount,
         TraceOrder::ErrorCount,
+        TraceOrder::LlmCalls,
+        TraceOrder::ToolCalls,
+        TraceOrder::InputTokens,
+        TraceOrder::OutputTokens,
     };
     if (!params.integer(
             QLatin1StringView("limit"), 1, QueryApi::MaxTraceLimit, QueryApi::DefaultTraceLimit, &limit, &error)
         || !params.integer(QLatin1StringView("offset"), 0, std::numeric_limits<int>::max(), 0, &offset, &error)
         || !params.choice(QLatin1StringView("order_by"),
             { QLatin1StringView("start_time"), QLatin1StringView("duration"), QLatin1StringView("span_count"),
-                QLatin1StringView("error_count") },
+                QLatin1StringView("error_count"), QLatin1StringView("llm_calls"), QLatin1StringView("tool_calls"),
+                QLatin1StringView("input_tokens"), QLatin1StringView("output_tokens") },
             0, &orderBy, &error)
         || !params.choice(
             QLatin1StringView("order"), { QLatin1StringView("desc"), QLatin1StringView("asc") }, 0, &order, &error))
@@ -336,6 +351,7 @@ Response listTraces(TraceStore* store, const Request& request)
     query.order = orders[orderBy];
     query.descending = order == 0;
     query.serviceName = params.value(QLatin1StringView("service_name"));
+    query.conversationId = params.value(QLatin1StringView("conversation_id"));
     const bool hasFrom = params.has(QLatin1StringView("start_time_gte"));
     const bool hasTo = params.has(QLatin1StringView("start_time_lte"));
     if (hasFrom && !params.time(QLatin1StringView("start_time_gte"), &query.startTimeFromUnixNano, &error))
@@ -361,6 +377,7 @@ Response listTraces(TraceStore* store, const Request& request)
             return storeFailure(QStringLiteral("cannot read trace summary"), error);
         const bool matches = summary && offset == 0
             && (query.serviceName.isEmpty() || summary->services.contains(query.serviceName))
+            && (query.conversationId.isEmpty() || summary->conversationId == query.conversationId)
             && (!hasFrom || summary->startTimeUnixNano >= query.startTimeFromUnixNano)
             && (!hasTo || summary->startTimeUnixNano <= query.startTimeToUnixNano);
         if (matches)

@@ -12,9 +12,11 @@ class TraceStore;
 /**
  * The read-only query API (DESIGN.md "Read-only query API"; routes, parameters and shapes in docs/query-api.md):
  *
- * - `GET /api/v1/traces?service_name=&trace_id=&start_time_gte=&start_time_lte=&limit=&offset=&order_by=&order=`:
- *   trace summaries, newest first unless `order_by` (start_time, duration, span_count, error_count) and `order`
- *   (desc, asc) say otherwise; `limit` 1..200 (default 50), `offset` >= 0.
+ * - `GET /api/v1/traces?service_name=&conversation_id=&trace_id=&start_time_gte=&start_time_lte=&limit=&offset=&
+ *   order_by=&order=`: trace summaries (with the GenAI figures: llm_calls, tool_calls, tokens, models,
+ *   conversation_id), newest first unless `order_by` (start_time, duration, span_count, error_count, llm_calls,
+ *   tool_calls, input_tokens, output_tokens) and `order` (desc, asc) say otherwise; `limit` 1..200 (default 50),
+ *   `offset` >= 0.
  * - `GET /api/v1/traces/{trace_id}`: one summary plus the trace's resource attributes.
  * - `GET /api/v1/traces/{trace_id}/spans?limit=&offset=`: spans in start-time order; `limit` 1..500 (default 100).
  * - `GET /api/v1/traces/{trace_id}/logs`: the trace's OTLP log records in time order.

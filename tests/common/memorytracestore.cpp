@@ -87,10 +87,7 @@ TraceSummary MemoryTraceStore::summarize(const TraceId& id, const Trace& trace) 
         const QString service = span.serviceName();
         if (!service.isEmpty())
             services.insert(service);
-        if (const AnyValue* v = findAttribute(span.attributes, u"gen_ai.usage.input_tokens"); v && v->type == AnyValue::Type::Int)
-            s.inputTokens = TraceSummary::saturatingAdd(s.inputTokens, v->intValue);
-        if (const AnyValue* v = findAttribute(span.attributes, u"gen_ai.usage.output_tokens"); v && v->type == AnyValue::Type::Int)
-            s.outputTokens = TraceSummary::saturatingAdd(s.outputTokens, v->intValue);
+        s.addGenAi(SpanGenAiFigures::of(span));
     }
     s.spanCount = static_cast<qint64>(trace.spans.size());
     s.hasRoot = root != nullptr;
@@ -109,6 +106,8 @@ bool MemoryTraceStore::matches(const TraceQuery& q, const TraceSummary& s, const
     if (!q.serviceName.isEmpty() && !s.services.contains(q.serviceName))
         return false;
     if (q.errorsOnly && s.errorCount == 0)
+        return false;
+    if (!q.conversationId.isEmpty() && s.conversationId != q.conversationId)
         return false;
     if (q.minDurationNanos && s.durationNanos() < q.minDurationNanos)
         return false;

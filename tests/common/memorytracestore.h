@@ -8,7 +8,7 @@
 
 /**
  * TraceStore kept in memory, for model and UI tests: summaries are computed like the real stores do
- * (root service/name, or the earliest span when there is no root; errors; gen_ai token sums). Thread-safe.
+ * (root service/name, or the earliest span when there is no root; errors; GenAI figures by SpanGenAiFigures). Thread-safe.
  */
 class MemoryTraceStore : public TraceStore {
 public:

@@ -57,14 +57,18 @@ inline std::vector<Span> spans()
         const std::uint64_t duration = t == 1 ? 3'600'000 * Ms : std::uint64_t((t * 7919) % 97 + 1) * Ms;
         Span root = spanOf(t, 1, 0, prefixes[t % 5] + QString::number(t % 11),
             resourceOf(QStringLiteral("svc-%1").arg(t % 7)), start, start + duration);
-        if (t % 3 == 0)
-            root.attributes = { { QStringLiteral("gen_ai.usage.input_tokens"), AnyValue::fromInt(t % 13) },
+        if (t % 3 == 0) // an LLM call: tokens count on LLM call spans only
+            root.attributes = { { QStringLiteral("gen_ai.operation.name"), AnyValue::fromString(QStringLiteral("chat")) },
+                { QStringLiteral("gen_ai.usage.input_tokens"), AnyValue::fromInt(t % 13) },
                 { QStringLiteral("gen_ai.usage.output_tokens"), AnyValue::fromInt(t % 4) } };
         out.push_back(root);
         for (int c = 0; c < t % 4; ++c) {
             Span child = spanOf(t, 2 + c, 1, QStringLiteral("child"), db, start + Ms, start + 2 * Ms);
             if ((t + c) % 5 == 0)
                 child.statusCode = StatusCode::Error;
+            if ((t + c) % 3 == 1)
+                child.attributes = { { QStringLiteral("gen_ai.operation.name"),
+                    AnyValue::fromString(c % 2 ? QStringLiteral("execute_tool") : QStringLiteral("chat")) } };
             out.push_back(child);
         }
     }
@@ -107,7 +111,8 @@ inline void checkEveryOrder(TraceStore& store)
     QCOMPARE(top.front().durationNanos(), 3'600'000 * Ms);
 
     const TraceOrder orders[] = { TraceOrder::StartTime, TraceOrder::Duration, TraceOrder::SpanCount,
-        TraceOrder::ErrorCount, TraceOrder::Service, TraceOrder::Name, TraceOrder::Tokens };
+        TraceOrder::ErrorCount, TraceOrder::Service, TraceOrder::Name, TraceOrder::Tokens, TraceOrder::LlmCalls,
+        TraceOrder::ToolCalls, TraceOrder::InputTokens, TraceOrder::OutputTokens };
     for (const TraceOrder order : orders) {
         for (const bool descending : { true, false }) {
             for (const QString& service : { QString(), QStringLiteral("svc-3") }) {

@@ -212,12 +212,14 @@ private Q_SLOTS:
         QString error;
         QVERIFY2(store.open(&error), qPrintable(error));
         Span a = baseSpan(8);
+        a.attributes.push_back({ QStringLiteral("gen_ai.operation.name"), AnyValue::fromString(QStringLiteral("chat")) });
         a.attributes.push_back(
             { QStringLiteral("gen_ai.usage.input_tokens"), AnyValue::fromInt(std::numeric_limits<qint64>::max()) });
         a.attributes.push_back({ QStringLiteral("gen_ai.usage.output_tokens"),
             AnyValue::fromInt(std::numeric_limits<qint64>::max() - 1) });
         Span b = baseSpan(8);
         b.spanId = SpanId::fromBytes(QByteArray(8, char(0x77)));
+        b.attributes.push_back({ QStringLiteral("gen_ai.operation.name"), AnyValue::fromString(QStringLiteral("chat")) });
         b.attributes.push_back({ QStringLiteral("gen_ai.usage.input_tokens"), AnyValue::fromInt(1000) });
         b.attributes.push_back({ QStringLiteral("gen_ai.usage.output_tokens"), AnyValue::fromInt(1000) });
         // In one write (the incremental sum) and in two (the stored row plus a delta).
@@ -232,11 +234,17 @@ private Q_SLOTS:
         QCOMPARE(summary->inputTokens, std::numeric_limits<qint64>::max());
         QCOMPARE(summary->outputTokens, std::numeric_limits<qint64>::max());
         QCOMPARE(summary->totalTokens(), std::numeric_limits<qint64>::max());
+        QCOMPARE(summary->llmCalls, qint64(2));
+        QCOMPARE(int(summary->modelUsage.size()), 1); // kept as JSON: the figures must survive it
+        QCOMPARE(summary->modelUsage[0].inputTokens, std::numeric_limits<qint64>::max());
+        QCOMPARE(summary->modelUsage[0].outputTokens, std::numeric_limits<qint64>::max());
 
         TraceListModel model;
         model.setStore(&store);
         QCOMPARE(model.rowCount(), 1);
-        QCOMPARE(model.data(model.index(0, TraceListModel::TokensColumn), TraceListModel::SortRole).toLongLong(),
+        QCOMPARE(model.data(model.index(0, TraceListModel::InputTokensColumn), TraceListModel::SortRole).toLongLong(),
+            std::numeric_limits<qint64>::max());
+        QCOMPARE(model.data(model.index(0, TraceListModel::OutputTokensColumn), TraceListModel::SortRole).toLongLong(),
             std::numeric_limits<qint64>::max());
     }
 };

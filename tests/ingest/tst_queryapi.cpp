@@ -9,6 +9,7 @@
 #include "ingest/receiver/otlphttpreceiver.h"
 #include "storage/sqlitetracestore.h"
 
+#include "../common/genaisummarycheck.h"
 #include "../common/memorytracestore.h"
 #include "../common/testdata.h"
 #include "../common/testlogs.h"
@@ -425,6 +426,76 @@ private Q_SLOTS:
         QCOMPARE(bulk.value(QStringLiteral("has_root")).toBool(), true);
         QCOMPARE(bulk.value(QStringLiteral("input_tokens")).toInt(), 0);
         QCOMPARE(bulk.value(QStringLiteral("output_tokens")).toInt(), 0);
+        QCOMPARE(bulk.value(QStringLiteral("llm_calls")).toInt(), 0);
+        QCOMPARE(bulk.value(QStringLiteral("tool_calls")).toInt(), 0);
+        QCOMPARE(bulk.value(QStringLiteral("cached_input_tokens")).toInt(), 0);
+        QCOMPARE(bulk.value(QStringLiteral("models")).toArray(), QJsonArray());
+        QVERIFY(bulk.value(QStringLiteral("conversation_id")).isNull());
+
+        // The agent fixture (trip-planner-agent.json): tokens of its two chat spans only, not of the agent span.
+        const Reply agent = get(QStringLiteral("/api/v1/traces?trace_id=6a11e5c2b7d94f08a3c15e2d9b4f7a60"));
+        QCOMPARE(agent.status, 200);
+        const QJsonObject trip = agent.json.value(QStringLiteral("traces")).toArray().at(0).toObject();
+        QCOMPARE(trip.value(QStringLiteral("llm_calls")).toInt(), 2);
+        QCOMPARE(trip.value(QStringLiteral("tool_calls")).toInt(), 2);
+        QCOMPARE(trip.value(QStringLiteral("input_tokens")).toInt(), 845 + 1210);
+        QCOMPARE(trip.value(QStringLiteral("output_tokens")).toInt(), 96 + 402);
+        const QJsonArray models = trip.value(QStringLiteral("models")).toArray();
+        QCOMPARE(models.size(), 1);
+        QCOMPARE(models.at(0).toObject().value(QStringLiteral("model")).toString(), QStringLiteral("gpt-4o-mini"));
+        QCOMPARE(models.at(0).toObject().value(QStringLiteral("llm_calls")).toInt(), 2);
+    }
+
+    void listsGenAiFiguresAndSessions()
+    {
+        MemoryTraceStore store;
+        GenAiSummaryCheck::write(store);
+        if (QTest::currentTestFailed())
+            return;
+        QueryApi api(&store);
+        QueryApi::Response r
+            = api.handle(getRequest(QStringLiteral("/api/v1/traces"), { { QStringLiteral("conversation_id"), QStringLiteral("conv-a") } }));
+        QCOMPARE(r.status, 200);
+        QJsonArray traces = jsonOf(r).value(QStringLiteral("traces")).toArray();
+        QCOMPARE(traces.size(), 1);
+        const TraceSummary expected = *store.traceSummary(GenAiSummaryCheck::traceIdOf(1));
+        const QJsonObject a = traces.at(0).toObject();
+        QCOMPARE(a.value(QStringLiteral("trace_id")).toString(), expected.traceId.toHex());
+        QCOMPARE(a.value(QStringLiteral("conversation_id")).toString(), QStringLiteral("conv-a"));
+        QCOMPARE(a.value(QStringLiteral("llm_calls")).toInteger(), expected.llmCalls);
+        QCOMPARE(a.value(QStringLiteral("tool_calls")).toInteger(), expected.toolCalls);
+        QCOMPARE(a.value(QStringLiteral("input_tokens")).toInteger(), expected.inputTokens);
+        QCOMPARE(a.value(QStringLiteral("output_tokens")).toInteger(), expected.outputTokens);
+        QCOMPARE(a.value(QStringLiteral("cached_input_tokens")).toInteger(), expected.cachedInputTokens);
+        const QJsonArray models = a.value(QStringLiteral("models")).toArray();
+        QCOMPARE(models.size(), qsizetype(expected.modelUsage.size()));
+        for (qsizetype i = 0; i < models.size(); ++i) {
+            const QJsonObject m = models.at(i).toObject();
+            const ModelUsage& u = expected.modelUsage[std::size_t(i)];
+            QCOMPARE(m.value(QStringLiteral("model")).toString(), u.model);
+            QCOMPARE(m.value(QStringLiteral("llm_calls")).toInteger(), u.calls);
+            QCOMPARE(m.value(QStringLiteral("input_tokens")).toInteger(), u.inputTokens);
+            QCOMPARE(m.value(QStringLiteral("output_tokens")).toInteger(), u.outputTokens);
+            QCOMPARE(m.value(QStringLiteral("cached_input_tokens")).toInteger(), u.cachedInputTokens);
+        }
+
+        // The session filter with trace_id, and one that matches nothing.
+        r = api.handle(getRequest(QStringLiteral("/api/v1/traces"),
+            { { QStringLiteral("conversation_id"), QStringLiteral("conv-b") },
+                { QStringLiteral("trace_id"), GenAiSummaryCheck::traceIdOf(1).toHex() } }));
+        QCOMPARE(r.status, 200);
+        QCOMPARE(jsonOf(r).value(QStringLiteral("count")).toInt(), 0);
+        r = api.handle(getRequest(QStringLiteral("/api/v1/traces"), { { QStringLiteral("conversation_id"), QStringLiteral("conv-") } }));
+        QCOMPARE(jsonOf(r).value(QStringLiteral("count")).toInt(), 0);
+
+        // Ordered by LLM calls, fewest first: the agent trace is last.
+        r = api.handle(getRequest(QStringLiteral("/api/v1/traces"),
+            { { QStringLiteral("order_by"), QStringLiteral("llm_calls") }, { QStringLiteral("order"), QStringLiteral("asc") } }));
+        QCOMPARE(r.status, 200);
+        traces = jsonOf(r).value(QStringLiteral("traces")).toArray();
+        QCOMPARE(traces.size(), 3);
+        QCOMPARE(traces.at(2).toObject().value(QStringLiteral("trace_id")).toString(), expected.traceId.toHex());
+        QVERIFY(traces.at(0).toObject().value(QStringLiteral("conversation_id")).isNull()); // trace 3
     }
 
     void limitBounds_data()
@@ -481,7 +552,9 @@ private Q_SLOTS:
         QTest::addColumn<int>("storeOrder");
         const std::pair<const char*, TraceOrder> keys[]
             = { { "start_time", TraceOrder::StartTime }, { "duration", TraceOrder::Duration },
-                  { "span_count", TraceOrder::SpanCount }, { "error_count", TraceOrder::ErrorCount } };
+                  { "span_count", TraceOrder::SpanCount }, { "error_count", TraceOrder::ErrorCount },
+                  { "llm_calls", TraceOrder::LlmCalls }, { "tool_calls", TraceOrder::ToolCalls },
+                  { "input_tokens", TraceOrder::InputTokens }, { "output_tokens", TraceOrder::OutputTokens } };
         for (const auto& [name, order] : keys)
             for (const char* direction : { "desc", "asc" })
                 QTest::addRow("%s %s", name, direction)
@@ -681,10 +754,11 @@ private Q_SLOTS:
         QTest::newRow("unknown parameter")
             << traces + QStringLiteral("?service=x")
             << QStringLiteral("unknown parameter \"service\" (this route accepts: service_name, trace_id, "
-                              "start_time_gte, start_time_lte, limit, offset, order_by, order)");
+                              "start_time_gte, start_time_lte, limit, offset, order_by, order, conversation_id)");
         QTest::newRow("unknown order_by")
             << traces + QStringLiteral("?order_by=tokens")
-            << QStringLiteral("order_by must be one of start_time, duration, span_count, error_count, not \"tokens\"");
+            << QStringLiteral("order_by must be one of start_time, duration, span_count, error_count, llm_calls, "
+                              "tool_calls, input_tokens, output_tokens, not \"tokens\"");
         QTest::newRow("order_by in capitals")
             << traces + QStringLiteral("?order_by=DURATION") << QStringLiteral("order_by must be one of");
         QTest::newRow("unknown order") << traces + QStringLiteral("?order_by=duration&order=up")

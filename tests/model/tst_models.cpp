@@ -2,10 +2,12 @@
 #include "model/spantreemodel.h"
 #include "model/tracelistmodel.h"
 
+#include "../common/genaisummarycheck.h"
 #include "../common/memorytracestore.h"
 
 #include <QAbstractItemModelTester>
 #include <QFont>
+#include <QLocale>
 #include <QLoggingCategory>
 #include <QSemaphore>
 #include <QSignalSpy>
@@ -70,13 +72,19 @@ std::vector<Span> variedTrace(quint64 n)
     const std::uint64_t duration = ((n * 7919) % 997 + 1) * Ms;
     std::vector<Span> spans;
     Span root = make(t, 1, 0, QStringLiteral("op-%1").arg((n * 13) % 17), res, start, start + duration);
+    root.attributes.push_back({ QStringLiteral("gen_ai.operation.name"), AnyValue::fromString(QStringLiteral("chat")) });
     root.attributes.push_back(
         { QStringLiteral("gen_ai.usage.input_tokens"), AnyValue::fromInt(qint64((n * 31) % 101)) });
+    root.attributes.push_back(
+        { QStringLiteral("gen_ai.usage.output_tokens"), AnyValue::fromInt(qint64((n * 17) % 23)) });
     spans.push_back(root);
     for (quint64 i = 0; i < (n * 3) % 4; ++i) {
         Span child = make(t, 2 + i, 1, QStringLiteral("child"), res, start + Ms, start + 2 * Ms);
         if ((n + i) % 5 == 0)
             child.statusCode = StatusCode::Error;
+        if ((n + i) % 3 == 0)
+            child.attributes.push_back({ QStringLiteral("gen_ai.operation.name"),
+                AnyValue::fromString(i % 2 ? QStringLiteral("execute_tool") : QStringLiteral("chat")) });
         spans.push_back(child);
     }
     return spans;
@@ -144,6 +152,90 @@ private Q_SLOTS:
         QFETCH(qulonglong, nanos);
         QFETCH(QString, text);
         QCOMPARE(TraceListModel::formatDuration(nanos), text);
+    }
+
+    void memoryStoreGenAiSummaries()
+    {
+        // The reference store of the model tests keeps the stores' contract.
+        MemoryTraceStore store;
+        GenAiSummaryCheck::write(store);
+        if (QTest::currentTestFailed())
+            return;
+        GenAiSummaryCheck::check(store);
+    }
+
+    void traceListGenAiColumns()
+    {
+        MemoryTraceStore store;
+        GenAiSummaryCheck::write(store);
+        if (QTest::currentTestFailed())
+            return;
+        TraceListModel model;
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model.setStore(&store);
+        QCOMPARE(model.rowCount(), 3);
+        const int agent = model.rowOf(GenAiSummaryCheck::traceIdOf(1));
+        const int unpriced = model.rowOf(GenAiSummaryCheck::traceIdOf(2));
+        const int plain = model.rowOf(GenAiSummaryCheck::traceIdOf(3));
+        QVERIFY(agent >= 0 && unpriced >= 0 && plain >= 0);
+        const auto cell = [&model](int row, int column, int role = Qt::DisplayRole) {
+            return model.index(row, column).data(role);
+        };
+        const TraceSummary a = *store.traceSummary(GenAiSummaryCheck::traceIdOf(1));
+        QCOMPARE(cell(agent, TraceListModel::LlmCallsColumn).toString(), QLocale().toString(a.llmCalls));
+        QCOMPARE(cell(agent, TraceListModel::LlmCallsColumn, TraceListModel::SortRole).toLongLong(), a.llmCalls);
+        QCOMPARE(cell(agent, TraceListModel::ToolCallsColumn, TraceListModel::SortRole).toLongLong(), a.toolCalls);
+        QCOMPARE(cell(agent, TraceListModel::InputTokensColumn).toString(), QLocale().toString(a.inputTokens));
+        QCOMPARE(cell(agent, TraceListModel::InputTokensColumn, TraceListModel::SortRole).toLongLong(), a.inputTokens);
+        QCOMPARE(cell(agent, TraceListModel::OutputTokensColumn, TraceListModel::SortRole).toLongLong(), a.outputTokens);
+        // The tooltip breaks the usage down by model.
+        const QString tip = cell(agent, TraceListModel::CostColumn, Qt::ToolTipRole).toString();
+        for (const ModelUsage& u : a.modelUsage)
+            QVERIFY2(tip.contains(u.model), qPrintable(tip));
+        QVERIFY2(tip.contains(QStringLiteral("conv-a")), qPrintable(tip));
+        // No GenAI: empty cells, not zeros.
+        for (int column : { int(TraceListModel::LlmCallsColumn), int(TraceListModel::ToolCallsColumn),
+                 int(TraceListModel::InputTokensColumn), int(TraceListModel::OutputTokensColumn),
+                 int(TraceListModel::CostColumn) })
+            QVERIFY(cell(plain, column).toString().isEmpty());
+
+        // Cost by the model's table: the agent trace's models are priced, trace 2's model is not ("no price", never 0).
+        PriceTable prices;
+        prices.prices.push_back({ QStringLiteral("gpt-4o*"), 2.5, 10, 1.25, QStringLiteral("USD") });
+        QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+        model.setPriceTable(prices);
+        QVERIFY(changed.count() >= 1);
+        const std::optional<Cost> cost = a.cost(prices);
+        QVERIFY(cost && cost->amount > 0);
+        const QString costText = cell(agent, TraceListModel::CostColumn).toString();
+        QVERIFY2(costText.startsWith(QLatin1Char('$')), qPrintable(costText));
+        QCOMPARE(costText, QStringLiteral("$") + QString::number(cost->amount, 'f', cost->amount < 1 ? 4 : 2));
+        QCOMPARE(cell(agent, TraceListModel::CostColumn, TraceListModel::SortRole).toDouble(), cost->amount);
+        QCOMPARE(cell(unpriced, TraceListModel::CostColumn).toString(), QStringLiteral("no price"));
+        QVERIFY(cell(unpriced, TraceListModel::CostColumn, TraceListModel::SortRole).toDouble() < 0);
+        changed.clear();
+        model.setPriceTable(prices); // unchanged: no signal
+        QCOMPARE(changed.count(), 0);
+        // Another currency.
+        prices.prices.front().currency = QStringLiteral("EUR");
+        model.setPriceTable(prices);
+        QCOMPARE(cell(agent, TraceListModel::CostColumn).toString(),
+            QString::number(cost->amount, 'f', cost->amount < 1 ? 4 : 2) + QStringLiteral(" EUR"));
+        // An empty table prices nothing.
+        model.setPriceTable(PriceTable());
+        QCOMPARE(cell(agent, TraceListModel::CostColumn).toString(), QStringLiteral("no price"));
+
+        // The store cannot sort by cost: sort() leaves the query alone.
+        QSignalSpy resets(&model, &QAbstractItemModel::modelReset);
+        model.sort(TraceListModel::CostColumn, Qt::DescendingOrder);
+        QCOMPARE(resets.count(), 0);
+        QCOMPARE(model.query().order, TraceOrder::StartTime);
+        // The session filter.
+        TraceQuery query;
+        query.conversationId = QStringLiteral("conv-b");
+        model.setQuery(query);
+        QCOMPARE(model.rowCount(), 1);
+        QCOMPARE(model.traceIdAt(0), GenAiSummaryCheck::traceIdOf(2));
     }
 
     void traceListPaging()
@@ -276,6 +368,8 @@ private Q_SLOTS:
         QTest::addColumn<int>("column");
         QTest::addColumn<Qt::SortOrder>("order");
         for (int column = 0; column < TraceListModel::ColumnCount; ++column) {
+            if (!TraceListModel::isStoreSorted(column))
+                continue; // cost: see traceListGenAiColumns
             const QByteArray name = TraceListModel().headerData(column, Qt::Horizontal).toString().toUtf8();
             QTest::addRow("%s desc", name.constData()) << column << Qt::DescendingOrder;
             QTest::addRow("%s asc", name.constData()) << column << Qt::AscendingOrder;

@@ -12,6 +12,7 @@
 #include "ingest/codec/otlpjsoncodec.h"
 #include "ingest/codec/otlpprotobufcodec.h"
 
+#include "../common/genaisummarycheck.h"
 #include "../common/testdata.h"
 #include "../common/testlogs.h"
 #include "../common/traceorderingcheck.h"
@@ -804,6 +805,11 @@ private Q_SLOTS:
             QCOMPARE(a.services, b.services);
             QCOMPARE(a.inputTokens, b.inputTokens);
             QCOMPARE(a.outputTokens, b.outputTokens);
+            QCOMPARE(a.cachedInputTokens, b.cachedInputTokens);
+            QCOMPARE(a.llmCalls, b.llmCalls);
+            QCOMPARE(a.toolCalls, b.toolCalls);
+            QCOMPARE(a.modelUsage, b.modelUsage);
+            QCOMPARE(a.conversationId, b.conversationId);
 
             std::vector<Span> spans = store->traceSpans(a.traceId, &error);
             QVERIFY2(error.isEmpty(), qPrintable(error));
@@ -847,11 +853,14 @@ private Q_SLOTS:
             { { QStringLiteral("deployment.environment.name"), AnyValue::fromString(QStringLiteral("prod")) },
                 { QStringLiteral("deployment.environment"), AnyValue::fromString(QStringLiteral("old")) } });
         Span llm = makeSpan(traceId(1), 3, 1, QStringLiteral("chat"), QStringLiteral("agent"), 2500, 2600);
-        llm.attributes = { { QStringLiteral("gen_ai.usage.input_tokens"), AnyValue::fromInt(100) },
+        // Tokens count on LLM call spans only: not on the child above, which is none.
+        llm.attributes = { { QStringLiteral("gen_ai.operation.name"), AnyValue::fromString(QStringLiteral("chat")) },
+            { QStringLiteral("gen_ai.usage.input_tokens"), AnyValue::fromInt(100) },
             { QStringLiteral("gen_ai.usage.output_tokens"), AnyValue::fromInt(50) },
             { QStringLiteral("gen_ai.usage.input_tokens"), AnyValue::fromInt(7) } }; // first one counts
         Span doubleTokens = makeSpan(traceId(1), 4, 1, QStringLiteral("odd"), QStringLiteral("agent"), 2700, 2800);
-        doubleTokens.attributes = { { QStringLiteral("gen_ai.usage.input_tokens"), AnyValue::fromDouble(5.0) } };
+        doubleTokens.attributes = { { QStringLiteral("gen_ai.operation.name"), AnyValue::fromString(QStringLiteral("chat")) },
+            { QStringLiteral("gen_ai.usage.input_tokens"), AnyValue::fromDouble(5.0) } }; // a whole double counts
         const WriteResult w = store->write(items({ root, llm, doubleTokens }));
         QVERIFY2(w.ok, qPrintable(w.error));
         s = store->traceSummary(traceId(1), &error);
@@ -863,8 +872,9 @@ private Q_SLOTS:
         QCOMPARE(s->endTimeUnixNano, std::uint64_t(5000));
         QCOMPARE(s->spanCount, qint64(4));
         QCOMPARE(s->errorCount, qint64(1));
-        QCOMPARE(s->inputTokens, qint64(110));
-        QCOMPARE(s->outputTokens, qint64(54));
+        QCOMPARE(s->inputTokens, qint64(105));
+        QCOMPARE(s->outputTokens, qint64(50));
+        QCOMPARE(s->llmCalls, qint64(2));
         QCOMPARE(
             s->services, QStringList({ QStringLiteral("agent"), QStringLiteral("db"), QStringLiteral("frontend") }));
         QCOMPARE(scalar("SELECT duration_ms FROM " + table("traces")), QStringLiteral("0.004"));
@@ -1056,6 +1066,80 @@ private Q_SLOTS:
         }
     }
 
+    void genAiSummaries()
+    {
+        REQUIRE_PG();
+        {
+            auto store = openStore();
+            QVERIFY(store);
+            GenAiSummaryCheck::write(*store);
+            if (QTest::currentTestFailed())
+                return;
+            GenAiSummaryCheck::check(*store);
+            if (QTest::currentTestFailed())
+                return;
+        }
+        auto reopened = openStore();
+        QVERIFY(reopened);
+        GenAiSummaryCheck::check(*reopened);
+        if (QTest::currentTestFailed())
+            return;
+        // The session filter walks its index (seq scans off: the table is small).
+        pqxx::connection c(pgUrl().toStdString());
+        pqxx::work tx(c);
+        tx.exec0("SET LOCAL enable_seqscan = off");
+        std::string plan;
+        for (const pqxx::row& r : tx.exec("EXPLAIN SELECT t.trace_id FROM " + table("traces")
+                 + " t WHERE t.conversation_id = 'conv-a' AND t.conversation_id <> '' ORDER BY t.start_time_unix_nano "
+                   "DESC, t.trace_id DESC LIMIT 10"))
+            plan += r[0].c_str() + std::string("\n");
+        QVERIFY2(plan.find("traces_conversation") != std::string::npos, plan.c_str());
+    }
+
+    void migratesVersion5ToGenAiFigures()
+    {
+        REQUIRE_PG();
+        const std::vector<Span> agent = GenAiSummaryCheck::agentTrace();
+        {
+            auto store = openStore();
+            QVERIFY(store);
+            QVERIFY(store->write(GenAiSummaryCheck::itemsOf({ agent[0], agent[1] })).ok);
+        }
+        {
+            // Back to version 5, with the figures a version 5 store had summed (every span's gen_ai.usage.*).
+            pqxx::connection c(pgUrl().toStdString());
+            pqxx::work tx(c);
+            for (const char* column : { "genai_role", "cached_input_tokens", "model", "conversation_id" })
+                tx.exec0("ALTER TABLE " + table("spans") + " DROP COLUMN " + column);
+            for (const char* column : { "llm_calls", "tool_calls", "cached_input_tokens", "model_usage", "conversation_id" })
+                tx.exec0("ALTER TABLE " + table("traces") + " DROP COLUMN " + column);
+            tx.exec0("UPDATE " + table("traces") + " SET input_tokens = 3000");
+            // Version 5 kept the agent span's own count too.
+            tx.exec0("UPDATE " + table("spans") + " SET input_tokens = "
+                + std::to_string(GenAiSummaryCheck::ChatInput + GenAiSummaryCheck::OiInput + GenAiSummaryCheck::LegacyInput)
+                + " WHERE name LIKE 'invoke_agent%'");
+            tx.exec0("DELETE FROM " + table("schema_migrations") + " WHERE version >= 6");
+            tx.commit();
+        }
+        QCOMPARE(scalar("SELECT max(version) FROM " + table("schema_migrations")), QStringLiteral("5"));
+        auto store = openStore();
+        QVERIFY(store);
+        QCOMPARE(scalar("SELECT max(version) FROM " + table("schema_migrations")), QStringLiteral("6"));
+        std::optional<TraceSummary> s = store->traceSummary(agent[0].traceId);
+        QVERIFY(s);
+        QCOMPARE(s->inputTokens, qint64(3000)); // kept until the trace changes
+        QCOMPARE(s->llmCalls, qint64(0));
+        // A new span sums the trace again from its spans: the old ones count their old per-span tokens.
+        QVERIFY(store->write(GenAiSummaryCheck::itemsOf({ agent[2], agent[3] })).ok);
+        s = store->traceSummary(agent[0].traceId);
+        QVERIFY(s);
+        QCOMPARE(s->llmCalls, qint64(1));
+        QCOMPARE(s->toolCalls, qint64(1));
+        QCOMPARE(s->inputTokens,
+            GenAiSummaryCheck::ChatInput + GenAiSummaryCheck::OiInput + GenAiSummaryCheck::LegacyInput
+                + GenAiSummaryCheck::ChatInput + GenAiSummaryCheck::OiInput);
+    }
+
     void pagingAndFilters()
     {
         REQUIRE_PG();
@@ -1238,7 +1322,7 @@ private Q_SLOTS:
         QCOMPARE(scalar(indexCount), trigrams ? QStringLiteral("2") : QStringLiteral("0"));
 
         // A schema of version 1 with data (versions 2 and 3 only add indexes, 4 the logs table and two queue
-        // columns): migrated when opened.
+        // columns, 6 GenAI columns): migrated when opened.
         scalar("DROP INDEX IF EXISTS " + table("spans_name_trgm") + ", " + table("spans_attribute_strings_trgm") + ", "
             + table("traces_duration") + ", " + table("traces_span_count") + ", " + table("traces_error_count")
             + "; DROP TABLE " + table("logs") + "; ALTER TABLE " + table("ingestion_queue")
@@ -1250,6 +1334,12 @@ private Q_SLOTS:
         if (QTest::currentTestFailed())
             return;
         store.reset();
+        // Without version 6's columns too (the open store read them).
+        scalar("DROP INDEX " + table("traces_conversation") + "; ALTER TABLE " + table("spans")
+            + " DROP COLUMN genai_role, DROP COLUMN cached_input_tokens, DROP COLUMN model, DROP COLUMN conversation_id"
+            + "; ALTER TABLE " + table("traces")
+            + " DROP COLUMN llm_calls, DROP COLUMN tool_calls, DROP COLUMN cached_input_tokens, DROP COLUMN model_usage,"
+              " DROP COLUMN conversation_id");
         auto migrated = openStore();
         QVERIFY(migrated);
         QCOMPARE(migrated->schemaVersion(), PostgresTraceStore::latestSchemaVersion());

@@ -1,6 +1,7 @@
 #include "storage/sqlitetracestore.h"
 
 #include "../common/testlogs.h"
+#include "../common/genaisummarycheck.h"
 #include "../common/traceorderingcheck.h"
 
 #include <QElapsedTimer>
@@ -185,8 +186,8 @@ private Q_SLOTS:
             QVERIFY(store);
             QCOMPARE(store->spanCount(), 0);
         }
-        QCOMPARE(rawQuery(path, "SELECT max(version) FROM schema_migrations"), QStringLiteral("3"));
-        QCOMPARE(rawQuery(path, "SELECT count(*) FROM schema_migrations"), QStringLiteral("3"));
+        QCOMPARE(rawQuery(path, "SELECT max(version) FROM schema_migrations"), QStringLiteral("4"));
+        QCOMPARE(rawQuery(path, "SELECT count(*) FROM schema_migrations"), QStringLiteral("4"));
         QVERIFY(!rawQuery(path, "SELECT applied_at FROM schema_migrations").isEmpty());
         QCOMPARE(rawQuery(path,
                           "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN ('traces', 'spans', "
@@ -195,7 +196,7 @@ private Q_SLOTS:
         QCOMPARE(rawQuery(path, "PRAGMA journal_mode"), QStringLiteral("wal"));
         // Reopening does not migrate again.
         QVERIFY(openStore(path));
-        QCOMPARE(rawQuery(path, "SELECT count(*) FROM schema_migrations"), QStringLiteral("3"));
+        QCOMPARE(rawQuery(path, "SELECT count(*) FROM schema_migrations"), QStringLiteral("4"));
     }
 
     void migratesVersion1ToSortIndexes()
@@ -212,7 +213,12 @@ private Q_SLOTS:
         // Back to what version 1 left behind.
         for (const char* sql :
             { "DROP INDEX traces_duration", "DROP INDEX traces_span_count", "DROP INDEX traces_error_count",
-                "DROP TABLE logs", "DELETE FROM schema_migrations WHERE version >= 2" })
+                "DROP TABLE logs", "DROP INDEX traces_conversation", "ALTER TABLE spans DROP COLUMN genai_role",
+                "ALTER TABLE spans DROP COLUMN cached_input_tokens", "ALTER TABLE spans DROP COLUMN model",
+                "ALTER TABLE spans DROP COLUMN conversation_id", "ALTER TABLE traces DROP COLUMN llm_calls",
+                "ALTER TABLE traces DROP COLUMN tool_calls", "ALTER TABLE traces DROP COLUMN cached_input_tokens",
+                "ALTER TABLE traces DROP COLUMN model_usage", "ALTER TABLE traces DROP COLUMN conversation_id",
+                "DELETE FROM schema_migrations WHERE version >= 2" })
             rawQuery(path, sql);
         const char* sortIndexes = "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name IN "
                                   "('traces_duration', 'traces_span_count', 'traces_error_count')";
@@ -220,7 +226,7 @@ private Q_SLOTS:
         QCOMPARE(rawQuery(path, sortIndexes), QStringLiteral("0"));
         auto store = openStore(path);
         QVERIFY(store);
-        QCOMPARE(rawQuery(path, "SELECT max(version) FROM schema_migrations"), QStringLiteral("3"));
+        QCOMPARE(rawQuery(path, "SELECT max(version) FROM schema_migrations"), QStringLiteral("4"));
         QCOMPARE(rawQuery(path, sortIndexes), QStringLiteral("3"));
         QCOMPARE(rawQuery(path, "SELECT count(*) FROM sqlite_master WHERE name = 'logs'"), QStringLiteral("1"));
         TraceQuery byDuration;
@@ -228,6 +234,45 @@ private Q_SLOTS:
         const auto rows = store->listTraces(byDuration);
         QCOMPARE(rows.size(), 1u);
         QCOMPARE(rows[0].durationNanos(), 8u);
+    }
+
+    void migratesVersion3ToGenAiFigures()
+    {
+        const QString path = freshPath();
+        const std::vector<Span> agent = GenAiSummaryCheck::agentTrace();
+        const TraceId t = agent[0].traceId;
+        {
+            auto store = openStore(path);
+            QVERIFY(store);
+            QVERIFY(store->write(GenAiSummaryCheck::itemsOf({ agent[0], agent[1] })).ok);
+        }
+        // Back to version 3, with the figures a version 3 store had summed (every span's gen_ai.usage.*).
+        for (const char* sql :
+            { "DROP INDEX traces_conversation", "ALTER TABLE spans DROP COLUMN genai_role",
+                "ALTER TABLE spans DROP COLUMN cached_input_tokens", "ALTER TABLE spans DROP COLUMN model",
+                "ALTER TABLE spans DROP COLUMN conversation_id", "ALTER TABLE traces DROP COLUMN llm_calls",
+                "ALTER TABLE traces DROP COLUMN tool_calls", "ALTER TABLE traces DROP COLUMN cached_input_tokens",
+                "ALTER TABLE traces DROP COLUMN model_usage", "ALTER TABLE traces DROP COLUMN conversation_id",
+                "UPDATE traces SET input_tokens = 3000", "DELETE FROM schema_migrations WHERE version >= 4" })
+            rawQuery(path, sql);
+        QCOMPARE(rawQuery(path, "SELECT max(version) FROM schema_migrations"), QStringLiteral("3"));
+        auto store = openStore(path);
+        QVERIFY(store);
+        QCOMPARE(rawQuery(path, "SELECT max(version) FROM schema_migrations"), QStringLiteral("4"));
+        // Stored rows keep their old figures; new spans add theirs.
+        std::optional<TraceSummary> s = store->traceSummary(t);
+        QVERIFY(s);
+        QCOMPARE(s->inputTokens, qint64(3000));
+        QCOMPARE(s->llmCalls, qint64(0));
+        QVERIFY(s->conversationId.isEmpty());
+        QVERIFY(store->write(GenAiSummaryCheck::itemsOf({ agent[2], agent[3] })).ok);
+        s = store->traceSummary(t);
+        QCOMPARE(s->inputTokens, 3000 + GenAiSummaryCheck::OiInput);
+        QCOMPARE(s->llmCalls, qint64(1));
+        QCOMPARE(s->toolCalls, qint64(1));
+        TraceQuery conversation;
+        conversation.conversationId = QStringLiteral("conv-a");
+        QVERIFY(store->listTraces(conversation).empty()); // its spans were stored before the migration
     }
 
     void rejectsGarbageFile_data()
@@ -550,22 +595,47 @@ private Q_SLOTS:
             Span s = makeSpan(t, i, i == 1 ? 0 : 1, QStringLiteral("chat"), QStringLiteral("agent"), 100 + i, 200);
             s.statusCode = i % 2 ? StatusCode::Error : StatusCode::Unset;
             s.attributes = { { QStringLiteral("gen_ai.usage.input_tokens"), AnyValue::fromInt(100 * i) },
-                             { QStringLiteral("gen_ai.usage.output_tokens"), AnyValue::fromInt(i) } };
+                             { QStringLiteral("gen_ai.usage.output_tokens"), AnyValue::fromInt(i) },
+                             { QStringLiteral("gen_ai.operation.name"), AnyValue::fromString(QStringLiteral("chat")) } };
             spans.push_back(s);
         }
-        spans[4].attributes[1].value = AnyValue::fromString(QStringLiteral("5")); // not an int: ignored
+        spans[4].attributes[1].value = AnyValue::fromString(QStringLiteral("5")); // an integer string counts
+        spans[3].attributes[2].value = AnyValue::fromString(QStringLiteral("invoke_agent")); // an agent: not counted
         QVERIFY(store->write(items(item({ spans[0], spans[1], spans[2] }))).ok);
         QVERIFY(store->write(items(item({ spans[3], spans[4] }))).ok);
         const auto s = store->traceSummary(t);
         QCOMPARE(s->errorCount, 3);
-        QCOMPARE(s->inputTokens, 1500);
-        QCOMPARE(s->outputTokens, 10);
+        QCOMPARE(s->inputTokens, 1100);
+        QCOMPARE(s->outputTokens, 11);
+        QCOMPARE(s->llmCalls, 4);
         // The full recompute path (after a replaced span) gives the same sums.
         QVERIFY(store->write(items(item({ spans[0] }))).ok);
         const auto r = store->traceSummary(t);
         QCOMPARE(r->errorCount, 3);
-        QCOMPARE(r->inputTokens, 1500);
-        QCOMPARE(r->outputTokens, 10);
+        QCOMPARE(r->inputTokens, 1100);
+        QCOMPARE(r->outputTokens, 11);
+        QCOMPARE(r->llmCalls, 4);
+        QCOMPARE(r->modelUsage, s->modelUsage);
+        QCOMPARE(int(r->modelUsage.size()), 1);
+        QCOMPARE(r->modelUsage[0].calls, 4);
+    }
+
+    void genAiSummaries()
+    {
+        const QString path = freshPath();
+        {
+            auto store = openStore(path);
+            QVERIFY(store);
+            GenAiSummaryCheck::write(*store);
+            if (QTest::currentTestFailed())
+                return;
+            GenAiSummaryCheck::check(*store);
+            if (QTest::currentTestFailed())
+                return;
+        }
+        auto reopened = openStore(path); // the figures are stored, not computed when read
+        QVERIFY(reopened);
+        GenAiSummaryCheck::check(*reopened);
     }
 
     void incrementalSummaryMatchesRecompute()
@@ -581,7 +651,15 @@ private Q_SLOTS:
                 Span s = makeSpan(traceId(t), t * 100 + i, i == 1 && t % 3 ? 0 : t * 100 + 1, QStringLiteral("op%1").arg(i),
                                   services[int(rng() % 4)], start, start + rng() % 500);
                 s.statusCode = rng() % 5 == 0 ? StatusCode::Error : StatusCode::Ok;
-                s.attributes = { { QStringLiteral("gen_ai.usage.input_tokens"), AnyValue::fromInt(rng() % 50) } };
+                static const char* const operations[] = { "chat", "execute_tool", "invoke_agent", "embeddings", "" };
+                static const char* const models[] = { "gpt-4o", "claude", "" };
+                s.attributes = { { QStringLiteral("gen_ai.usage.input_tokens"), AnyValue::fromInt(rng() % 50) },
+                    { QStringLiteral("gen_ai.usage.output_tokens"), AnyValue::fromInt(rng() % 20) },
+                    { QStringLiteral("gen_ai.usage.cache_read.input_tokens"), AnyValue::fromInt(rng() % 5) },
+                    { QStringLiteral("gen_ai.operation.name"), AnyValue::fromString(QString::fromLatin1(operations[rng() % 5])) },
+                    { QStringLiteral("gen_ai.request.model"), AnyValue::fromString(QString::fromLatin1(models[rng() % 3])) } };
+                if (rng() % 4 == 0)
+                    s.attributes.push_back({ QStringLiteral("session.id"), AnyValue::fromString(QStringLiteral("s%1").arg(rng() % 3)) });
                 spans.push_back(s);
             }
         auto whole = openStore(freshPath());
@@ -606,6 +684,24 @@ private Q_SLOTS:
             QCOMPARE(b->errorCount, a->errorCount);
             QCOMPARE(b->services, a->services);
             QCOMPARE(b->inputTokens, a->inputTokens);
+            QCOMPARE(b->outputTokens, a->outputTokens);
+            QCOMPARE(b->cachedInputTokens, a->cachedInputTokens);
+            QCOMPARE(b->llmCalls, a->llmCalls);
+            QCOMPARE(b->toolCalls, a->toolCalls);
+            QCOMPARE(b->modelUsage, a->modelUsage);
+            QCOMPARE(b->conversationId, a->conversationId);
+        }
+        // The full recompute path (every span re-sent) gives the same figures too.
+        QVERIFY(pieces->write(items(item(spans))).ok);
+        for (int t = 1; t <= 20; ++t) {
+            const auto a = whole->traceSummary(traceId(t));
+            const auto b = pieces->traceSummary(traceId(t));
+            QVERIFY(a && b);
+            QCOMPARE(b->inputTokens, a->inputTokens);
+            QCOMPARE(b->llmCalls, a->llmCalls);
+            QCOMPARE(b->toolCalls, a->toolCalls);
+            QCOMPARE(b->modelUsage, a->modelUsage);
+            QCOMPARE(b->conversationId, a->conversationId);
         }
     }
 

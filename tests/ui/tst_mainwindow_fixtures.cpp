@@ -260,7 +260,8 @@ private Q_SLOTS:
     {
         QTest::addColumn<bool>("conformance");
         QTest::addColumn<QString>("traceId");
-        QTest::addColumn<qint64>("totalTokens"); // input + output of every span
+        // The trace list's GenAI columns: LLM calls, tool calls, input and output tokens of the LLM call spans.
+        QTest::addColumn<QList<qint64>>("genAiFigures");
         QTest::addColumn<QString>("root");
         QTest::addColumn<QString>("chat"); // rows 1 and 7
         QTest::addColumn<QString>("retrieval"); // row 2, under the first chat
@@ -273,14 +274,14 @@ private Q_SLOTS:
         QTest::addColumn<QString>("promptWords");
 
         QTest::newRow("trip-planner-agent")
-            << false << QStringLiteral("6a11e5c2b7d94f08a3c15e2d9b4f7a60") << qint64(845 + 96 + 1210 + 402)
+            << false << QStringLiteral("6a11e5c2b7d94f08a3c15e2d9b4f7a60") << QList<qint64> { 2, 2, 845 + 1210, 96 + 402 }
             << QStringLiteral("plan_trip") << QStringLiteral("chat gpt-4o-mini")
             << QStringLiteral("retrieve travel_guides") << QStringLiteral("a9e0000000000002") << QStringLiteral("845")
             << QStringLiteral("0.2") << QStringLiteral("https://opentelemetry.io/schemas/1.27.0")
             << QStringLiteral("trip-planner-agent 0.3.1") << QStringLiteral("1.8 s ")
             << QStringLiteral("travel assistant");
         QTest::newRow("conformance: genai")
-            << true << QStringLiteral("a1b2c3d4e5f60718a1b2c3d4e5f60718") << qint64(1102 + 289)
+            << true << QStringLiteral("a1b2c3d4e5f60718a1b2c3d4e5f60718") << QList<qint64> { 3, 2, 312 + 589 + 201, 128 + 94 + 67 }
             << QStringLiteral("diagnose") << QStringLiteral("chat meta-llama/Llama-3.1-8B-Instruct")
             << QStringLiteral("rag_retrieve kubernetes_ops_runbooks") << QStringLiteral("2222222222222222")
             << QStringLiteral("312") << QStringLiteral("0.3")
@@ -293,7 +294,7 @@ private Q_SLOTS:
     {
         QFETCH(bool, conformance);
         QFETCH(QString, traceId);
-        QFETCH(qint64, totalTokens);
+        QFETCH(QList<qint64>, genAiFigures);
         QFETCH(QString, root);
         QFETCH(QString, chat);
         QFETCH(QString, retrieval);
@@ -319,8 +320,11 @@ private Q_SLOTS:
         TraceListModel* list = window.traceListModel();
         const int listRow = list->rowOf(id);
         QVERIFY(listRow >= 0);
-        QCOMPARE(list->index(listRow, TraceListModel::TokensColumn).data(TraceListModel::SortRole).toLongLong(),
-            totalTokens);
+        const int genAiColumns[] = { TraceListModel::LlmCallsColumn, TraceListModel::ToolCallsColumn,
+            TraceListModel::InputTokensColumn, TraceListModel::OutputTokensColumn };
+        for (int i = 0; i < 4; ++i)
+            QCOMPARE(list->index(listRow, genAiColumns[i]).data(TraceListModel::SortRole).toLongLong(),
+                genAiFigures.at(i));
 
         window.openTrace(id);
         WaterfallView* waterfall = window.waterfall();
