@@ -58,7 +58,10 @@ bool readPrice(const QJsonObject& o, const char* key, bool required, std::option
 
 QString Cost::toString() const
 {
-    const QString number = QString::number(amount, 'f', amount < 1 ? 4 : 2);
+    // Agent calls cost fractions of a cent: below 0.01 up to six decimals, trailing zeros after the fourth dropped.
+    QString number = QString::number(amount, 'f', amount >= 1 ? 2 : amount >= 0.01 ? 4 : 6);
+    while (amount < 0.01 && number.size() - number.indexOf(QLatin1Char('.')) > 5 && number.endsWith(QLatin1Char('0')))
+        number.chop(1);
     if (currency == QLatin1String("USD"))
         return QLatin1Char('$') + number;
     return number + QLatin1Char(' ') + currency;

@@ -11,7 +11,8 @@ struct Cost {
     double amount = 0;
     QString currency;
 
-    /// For display: "$0.0123" for USD, "0.0123 EUR" otherwise; four decimals below 1, two above.
+    /// For display: "$0.0123" for USD, "0.0123 EUR" otherwise; two decimals from 1, four from 0.01, up to six below
+    /// ("$0.000021", "$0.0035").
     QString toString() const;
 };
 

@@ -45,16 +45,6 @@ bool sameSummary(const TraceSummary& a, const TraceSummary& b)
         && a.modelUsage == b.modelUsage && a.conversationId == b.conversationId;
 }
 
-// As Cost::toString (declared in pricetable.h, defined on main after this branch started): "$0.0123" for USD,
-// "0.0123 EUR" otherwise, four decimals below 1, two above.
-QString formatCost(const Cost& cost)
-{
-    const QString number = QString::number(cost.amount, 'f', cost.amount < 1 ? 4 : 2);
-    if (cost.currency == QLatin1String("USD"))
-        return QLatin1Char('$') + number;
-    return number + QLatin1Char(' ') + cost.currency;
-}
-
 bool usedTokens(const TraceSummary& s)
 {
     return s.inputTokens > 0 || s.outputTokens > 0;
@@ -91,7 +81,7 @@ QString TraceListModel::costText(const TraceSummary& s) const
     if (s.llmCalls == 0)
         return QString();
     if (const std::optional<Cost> cost = s.cost(m_prices))
-        return formatCost(*cost);
+        return cost->toString();
     return usedTokens(s) ? tr("no price") : QString();
 }
 
@@ -108,7 +98,7 @@ QString TraceListModel::genAiToolTip(const TraceSummary& s) const
                       locale.toString(s.outputTokens));
     for (const ModelUsage& u : s.modelUsage) {
         const std::optional<Cost> cost = m_prices.cost(u.model, u.inputTokens, u.outputTokens, u.cachedInputTokens);
-        const QString price = cost ? formatCost(*cost) : tr("no price");
+        const QString price = cost ? cost->toString() : tr("no price");
         lines << tr("%1: %2 calls, %3 input (%4 cached), %5 output tokens, %6")
                      .arg(u.model.isEmpty() ? tr("(no model)") : u.model, locale.toString(u.calls),
                           locale.toString(u.inputTokens), locale.toString(u.cachedInputTokens),

@@ -47,7 +47,6 @@ public:
         OutputTokensColumn,
         CostColumn, ///< priced by priceTable() on the client: no store order, sort() leaves it to a proxy
         ColumnCount,
-        TokensColumn = InputTokensColumn, ///< the former Tokens column; until the main window moves off it
     };
     enum Role {
         /// Raw numbers (ns, counts), text, or for CostColumn the amount as a double (-1 when tokens were used but a

@@ -42,6 +42,7 @@ void MainWindow::createGenAiMenus()
         qCWarning(lcUi).noquote() << error;
         statusBar()->showMessage(error, 15000);
     }
+    m_traceModel->setPriceTable(table);
     m_loader->setPriceTable(std::move(table));
 }
 
@@ -87,6 +88,7 @@ void MainWindow::updateGenAiTabs()
 void MainWindow::setPriceTable(const PriceTable& prices)
 {
     m_loader->setPriceTable(prices);
+    m_traceModel->setPriceTable(prices);
     if (m_openTrace.isValid())
         loadTraceInto(m_openTrace, true);
 }

@@ -85,8 +85,12 @@ TraceListPane::TraceListPane(TraceListModel* model, QWidget* parent)
     m_view->setColumnWidth(TraceListModel::StartColumn, fm.horizontalAdvance(QStringLiteral("0000-00-00 00:00:00.000")) + 24);
     m_view->setColumnWidth(TraceListModel::ServiceColumn, fm.horizontalAdvance(QStringLiteral("incident-response-agent")) + 12);
     m_view->setColumnWidth(TraceListModel::DurationColumn, fm.horizontalAdvance(QStringLiteral("Duration")) + 40);
-    for (int column : { int(TraceListModel::SpansColumn), int(TraceListModel::ErrorsColumn), int(TraceListModel::TokensColumn) })
-        m_view->setColumnWidth(column, fm.horizontalAdvance(QStringLiteral("Tokens")) + 30);
+    for (int column : { int(TraceListModel::SpansColumn), int(TraceListModel::ErrorsColumn) })
+        m_view->setColumnWidth(column, fm.horizontalAdvance(QStringLiteral("Errors")) + 30);
+    for (int column : { int(TraceListModel::LlmCallsColumn), int(TraceListModel::ToolCallsColumn) })
+        m_view->setColumnWidth(column, fm.horizontalAdvance(QStringLiteral("Tool calls")) + 20);
+    for (int column : { int(TraceListModel::InputTokensColumn), int(TraceListModel::OutputTokensColumn), int(TraceListModel::CostColumn) })
+        m_view->setColumnWidth(column, fm.horizontalAdvance(QStringLiteral("Output tokens")) + 16);
     layout->addWidget(m_view, 1);
 
     connect(m_view->selectionModel(), &QItemSelectionModel::currentRowChanged, this,

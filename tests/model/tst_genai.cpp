@@ -585,6 +585,12 @@ void TestGenAi::costAndPriceTable()
     // Without a cached price, cached tokens cost the input price.
     QCOMPARE(table.cost(QStringLiteral("gpt-4o-mini"), 1'000'000, 0, 500'000)->amount, 0.15);
     QVERIFY(!table.cost(QStringLiteral("llama3"), 10, 10, 0));
+    // Display: two decimals from 1, four from a cent, up to six below (agent calls cost fractions of a cent).
+    QCOMPARE((Cost { 12.345, QStringLiteral("USD") }).toString(), QStringLiteral("$12.35"));
+    QCOMPARE((Cost { 0.0123, QStringLiteral("USD") }).toString(), QStringLiteral("$0.0123"));
+    QCOMPARE((Cost { 0.0035, QStringLiteral("USD") }).toString(), QStringLiteral("$0.0035"));
+    QCOMPARE((Cost { 0.0000209, QStringLiteral("USD") }).toString(), QStringLiteral("$0.000021"));
+    QCOMPARE((Cost { 0.5, QStringLiteral("EUR") }).toString(), QStringLiteral("0.5000 EUR"));
 
     const auto call = [](int n, const char* model, std::int64_t in) {
         return span(n, 0, QStringLiteral("chat"),

@@ -110,7 +110,7 @@ private Q_SLOTS:
         view.setCall(run.calls[0]);
         const QString header = view.findChild<QLabel*>(QStringLiteral("conversationHeader"))->text();
         QVERIFY2(header.contains(QLatin1String("gpt-4o-mini")) && header.contains(QLatin1String("openai")), qPrintable(header));
-        QVERIFY2(header.contains(QLocale().toString(1200)) && header.contains(QLatin1String("$0.0002")), qPrintable(header));
+        QVERIFY2(header.contains(QLocale().toString(1200)) && header.contains(QLatin1String("$0.000198")), qPrintable(header));
         QVERIFY2(header.contains(QLatin1String("temperature 0.2")), qPrintable(header));
         QVERIFY2(header.contains(QLatin1String("finish: tool_call")), qPrintable(header));
         const QString text = view.transcriptText();
@@ -165,7 +165,7 @@ private Q_SLOTS:
                  QStringLiteral("({\"city\":\"Paris\"}) \u2192 {\"temperature\":18}"));
         QCOMPARE(model->index(2, GenAiRunModel::DetailColumn, agent).data().toString(), QStringLiteral("It is 18 °C."));
         QCOMPARE(model->index(2, GenAiRunModel::CostColumn, agent).data().toString(), QStringLiteral("no price"));
-        QCOMPARE(model->index(0, GenAiRunModel::CostColumn, agent).data().toString(), QStringLiteral("$0.0002"));
+        QCOMPARE(model->index(0, GenAiRunModel::CostColumn, agent).data().toString(), QStringLiteral("$0.000198"));
         QCOMPARE(model->index(1, GenAiRunModel::StepColumn).data(GenAiRunModel::SpanIndexRole).toInt(), 5);
         QVERIFY(!model->index(0, GenAiRunModel::StepColumn, agent).data(Qt::DecorationRole).value<QIcon>().isNull());
         QVERIFY(!model->indexOfSpan(3).isValid()); // the HTTP span is no step
