@@ -129,7 +129,7 @@ QString GenAiRunModel::stepText(const Step& step) const
     }
     case GenAi::SpanRole::LlmCall: {
         const GenAi::LlmCall& c = m_run->calls[size_t(step.item)];
-        const QString model = c.pricedModel();
+        const QString model = c.requestModel.isEmpty() ? c.responseModel : c.requestModel; // the shorter one
         return model.isEmpty() ? c.name : QStringLiteral("%1 %2").arg(c.operation, model);
     }
     case GenAi::SpanRole::ToolCall:
@@ -199,7 +199,9 @@ QVariant GenAiRunModel::data(const QModelIndex& index, int role) const
             return detailText(step);
         return {};
     case Qt::TextAlignmentRole:
-        return index.column() >= TokensColumn ? QVariant(Qt::AlignRight | Qt::AlignVCenter) : QVariant();
+        return index.column() == TokensColumn || index.column() == CostColumn || index.column() == DurationColumn
+            ? QVariant(Qt::AlignRight | Qt::AlignVCenter)
+            : QVariant();
     case SortRole:
         switch (index.column()) {
         case StepColumn:

@@ -9,14 +9,14 @@
 
 /**
  * The "Agent run" of a trace as a tree: each agent invocation with its steps (LLM calls, tool calls and nested
- * agents) under it in start-time order; steps outside any agent at the top. Columns: the step, what it said or did
- * (the answer's first line, the tools it asked for; a tool's arguments and result), tokens (input -> output), cost
- * and duration (ms). Built from a GenAi::Run and its SpanTree; GUI thread only, setRun() resets the model.
+ * agents) under it in start-time order; steps outside any agent at the top. Columns: the step, tokens (input ->
+ * output), cost, duration (ms), and what it said or did (the answer's first line, the tools it asked for; a tool's
+ * arguments and result). Built from a GenAi::Run and its SpanTree; GUI thread only, setRun() resets the model.
  */
 class GenAiRunModel : public QAbstractItemModel {
     Q_OBJECT
 public:
-    enum Column { StepColumn, DetailColumn, TokensColumn, CostColumn, DurationColumn, ColumnCount };
+    enum Column { StepColumn, TokensColumn, CostColumn, DurationColumn, DetailColumn, ColumnCount };
     enum Role {
         SortRole = Qt::UserRole + 1, ///< raw value: start ns, detail text, input+output tokens, cost, duration ns
         SpanIndexRole, ///< int, index into SpanTree::spans

@@ -742,6 +742,21 @@ QVariant TraceListModel::headerData(int section, Qt::Orientation orientation, in
         const bool text = section == ServiceColumn || section == NameColumn;
         return QVariant::fromValue(text ? Qt::AscendingOrder : Qt::DescendingOrder);
     }
+    if (orientation == Qt::Horizontal && role == Qt::ToolTipRole) {
+        switch (section) {
+        case LlmCallsColumn:
+            return tr("LLM calls (chat, completion, embeddings spans)");
+        case ToolCallsColumn:
+            return tr("Tool calls (execute_tool spans)");
+        case InputTokensColumn:
+            return tr("Input tokens, counted once: on LLM calls, not again on the agent spans that sum them");
+        case OutputTokensColumn:
+            return tr("Output tokens, counted once");
+        case CostColumn:
+            return tr("Cost from Settings > Model Prices; \"no price\" when a model has none");
+        }
+        return {};
+    }
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
         return {};
     switch (section) {
@@ -758,13 +773,13 @@ QVariant TraceListModel::headerData(int section, Qt::Orientation orientation, in
     case ErrorsColumn:
         return tr("Errors");
     case LlmCallsColumn:
-        return tr("LLM calls");
+        return tr("LLM");
     case ToolCallsColumn:
-        return tr("Tool calls");
+        return tr("Tools");
     case InputTokensColumn:
-        return tr("Input tokens");
+        return tr("In tok");
     case OutputTokensColumn:
-        return tr("Output tokens");
+        return tr("Out tok");
     case CostColumn:
         return tr("Cost");
     }

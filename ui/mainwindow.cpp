@@ -79,7 +79,7 @@ MainWindow::MainWindow(TraceStore* store, QWidget* parent)
     main->addWidget(tabs);
     main->setStretchFactor(0, 3);
     main->setStretchFactor(1, 2);
-    main->setSizes({ 840, 460 });
+    main->setSizes({ 900, 500 });
     setCentralWidget(main);
 
     m_receiverLabel->setText(tr("Receiver: off"));

@@ -22,9 +22,9 @@ RunView::RunView(QWidget* parent)
     m_view->setUniformRowHeights(true);
     m_view->setAlternatingRowColors(true);
     m_view->setSelectionMode(QAbstractItemView::SingleSelection);
-    m_view->header()->setStretchLastSection(false);
-    m_view->header()->setSectionResizeMode(GenAiRunModel::DetailColumn, QHeaderView::Stretch);
-    m_view->setColumnWidth(GenAiRunModel::StepColumn, 260);
+    // What a step said or did is the longest: last, taking the room that is left.
+    m_view->header()->setStretchLastSection(true);
+    m_view->setColumnWidth(GenAiRunModel::StepColumn, 190);
     const auto activate = [this](const QModelIndex& index) {
         if (index.isValid() && !m_selecting)
             Q_EMIT spanActivated(index.data(GenAiRunModel::SpanIndexRole).toInt());
@@ -46,7 +46,7 @@ void RunView::setRun(std::shared_ptr<const GenAi::Run> run, std::shared_ptr<cons
     const bool empty = !run || run->isEmpty();
     m_model->setRun(std::move(run), std::move(tree));
     m_view->expandAll();
-    for (int c = GenAiRunModel::TokensColumn; c < GenAiRunModel::ColumnCount; ++c)
+    for (int c : { int(GenAiRunModel::TokensColumn), int(GenAiRunModel::CostColumn), int(GenAiRunModel::DurationColumn) })
         m_view->resizeColumnToContents(c);
     m_totals->setText(empty ? tr("No LLM calls, tool calls or agents in this trace (no gen_ai.* or OpenInference spans).")
                             : totalsText());

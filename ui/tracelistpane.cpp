@@ -83,14 +83,15 @@ TraceListPane::TraceListPane(TraceListModel* model, QWidget* parent)
     m_view->horizontalHeader()->setSectionResizeMode(TraceListModel::NameColumn, QHeaderView::Stretch);
     const QFontMetrics fm(m_view->font());
     m_view->setColumnWidth(TraceListModel::StartColumn, fm.horizontalAdvance(QStringLiteral("0000-00-00 00:00:00.000")) + 24);
-    m_view->setColumnWidth(TraceListModel::ServiceColumn, fm.horizontalAdvance(QStringLiteral("incident-response-agent")) + 12);
-    m_view->setColumnWidth(TraceListModel::DurationColumn, fm.horizontalAdvance(QStringLiteral("Duration")) + 40);
-    for (int column : { int(TraceListModel::SpansColumn), int(TraceListModel::ErrorsColumn) })
-        m_view->setColumnWidth(column, fm.horizontalAdvance(QStringLiteral("Errors")) + 30);
-    for (int column : { int(TraceListModel::LlmCallsColumn), int(TraceListModel::ToolCallsColumn) })
-        m_view->setColumnWidth(column, fm.horizontalAdvance(QStringLiteral("Tool calls")) + 20);
-    for (int column : { int(TraceListModel::InputTokensColumn), int(TraceListModel::OutputTokensColumn), int(TraceListModel::CostColumn) })
-        m_view->setColumnWidth(column, fm.horizontalAdvance(QStringLiteral("Output tokens")) + 16);
+    m_view->setColumnWidth(TraceListModel::ServiceColumn, fm.horizontalAdvance(QStringLiteral("checkout-service")) + 12);
+    // Narrow numeric columns (the header tooltips say what they count), so that the name keeps its room.
+    m_view->setColumnWidth(TraceListModel::DurationColumn, fm.horizontalAdvance(QStringLiteral("Duration")) + 20);
+    for (int column : { int(TraceListModel::SpansColumn), int(TraceListModel::ErrorsColumn), int(TraceListModel::LlmCallsColumn),
+                        int(TraceListModel::ToolCallsColumn) })
+        m_view->setColumnWidth(column, fm.horizontalAdvance(QStringLiteral("Errors")) + 14);
+    for (int column : { int(TraceListModel::InputTokensColumn), int(TraceListModel::OutputTokensColumn) })
+        m_view->setColumnWidth(column, fm.horizontalAdvance(QStringLiteral("Out tok")) + 14);
+    m_view->setColumnWidth(TraceListModel::CostColumn, fm.horizontalAdvance(QStringLiteral("$0.000000")) + 8);
     layout->addWidget(m_view, 1);
 
     connect(m_view->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
