@@ -107,3 +107,19 @@ struct TraceSummary {
         return endTimeUnixNano > startTimeUnixNano ? endTimeUnixNano - startTimeUnixNano : 0;
     }
 };
+
+/**
+ * One session (conversation) of an agent: the traces that share a TraceSummary::conversationId
+ * (gen_ai.conversation.id, else session.id, also OpenInference's). Times in Unix ns; tokens and calls summed over its
+ * traces (saturated).
+ */
+struct SessionSummary {
+    QString conversationId;
+    qint64 traceCount = 0;
+    std::uint64_t startTimeUnixNano = 0; ///< the earliest trace start
+    std::uint64_t endTimeUnixNano = 0; ///< the latest trace end
+    qint64 llmCalls = 0;
+    qint64 toolCalls = 0;
+    qint64 inputTokens = 0;
+    qint64 outputTokens = 0;
+};

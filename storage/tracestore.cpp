@@ -1,5 +1,9 @@
 #include "tracestore.h"
 
+#include <QHash>
+
+#include <algorithm>
+
 TraceStore::~TraceStore() = default;
 
 PreparedItem::~PreparedItem() = default;
@@ -13,4 +17,46 @@ QByteArray TraceStore::traceBlob(const TraceId&, QString* error)
     if (error)
         error->clear();
     return {};
+}
+
+std::vector<SessionSummary> TraceStore::listSessions(int limit, QString* error)
+{
+    QHash<QString, SessionSummary> sessions;
+    TraceQuery query;
+    query.limit = 500;
+    for (;;) {
+        QString failure;
+        const std::vector<TraceSummary> page = listTraces(query, &failure);
+        if (!failure.isEmpty()) {
+            if (error)
+                *error = failure;
+            return {};
+        }
+        for (const TraceSummary& t : page) {
+            if (t.conversationId.isEmpty())
+                continue;
+            SessionSummary& s = sessions[t.conversationId];
+            if (s.traceCount == 0) {
+                s.conversationId = t.conversationId;
+                s.startTimeUnixNano = t.startTimeUnixNano;
+            }
+            ++s.traceCount;
+            s.startTimeUnixNano = std::min(s.startTimeUnixNano, t.startTimeUnixNano);
+            s.endTimeUnixNano = std::max(s.endTimeUnixNano, t.endTimeUnixNano);
+            s.llmCalls = TraceSummary::saturatingAdd(s.llmCalls, t.llmCalls);
+            s.toolCalls = TraceSummary::saturatingAdd(s.toolCalls, t.toolCalls);
+            s.inputTokens = TraceSummary::saturatingAdd(s.inputTokens, t.inputTokens);
+            s.outputTokens = TraceSummary::saturatingAdd(s.outputTokens, t.outputTokens);
+        }
+        if (int(page.size()) < query.limit)
+            break;
+        query.setCursor(page.back());
+    }
+    std::vector<SessionSummary> out(sessions.begin(), sessions.end());
+    std::sort(out.begin(), out.end(), [](const SessionSummary& a, const SessionSummary& b) {
+        return a.endTimeUnixNano != b.endTimeUnixNano ? a.endTimeUnixNano > b.endTimeUnixNano : a.conversationId < b.conversationId;
+    });
+    if (limit >= 0 && out.size() > size_t(limit))
+        out.resize(size_t(limit));
+    return out;
 }

@@ -97,6 +97,12 @@ public:
     virtual qint64 logRecordCount(QString* error = nullptr) = 0;
     /// Distinct service.name values of stored spans, sorted.
     virtual QStringList services(QString* error = nullptr) = 0;
+    /**
+     * The sessions of the store (traces grouped by TraceSummary::conversationId; traces without one are in none), the
+     * most recently active first, at most `limit`. The default walks every trace summary with listTraces (summaries,
+     * not spans); a store may answer it with one grouped query. Empty with *error set when the store fails.
+     */
+    virtual std::vector<SessionSummary> listSessions(int limit = 200, QString* error = nullptr);
     /// Total number of stored spans.
     virtual qint64 spanCount(QString* error = nullptr) = 0;
 };

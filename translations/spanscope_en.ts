@@ -1231,6 +1231,10 @@
         <source>Cannot compare the traces: %1</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Cannot list sessions: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>PricesDialog</name>
@@ -1588,10 +1592,6 @@ It is kept in memory until Spanscope quits, never saved. Without it the raw payl
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Input tokens: %1, output tokens: %2</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Trace %1</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1620,10 +1620,6 @@ It is kept in memory until Spanscope quits, never saved. Without it the raw payl
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Tokens</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>%1 ns</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1645,6 +1641,73 @@ It is kept in memory until Spanscope quits, never saved. Without it the raw payl
     </message>
     <message>
         <source>%1 h</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no price</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Conversation: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n LLM call(s), %1 tool call(s)</source>
+        <translation>
+            <numerusform>%n LLM call, %1 tool calls</numerusform>
+            <numerusform>%n LLM calls, %1 tool calls</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Input tokens: %1 (cached: %2), output tokens: %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: %2 calls, %3 input (%4 cached), %5 output tokens, %6</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>(no model)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>LLM calls (chat, completion, embeddings spans)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Tool calls (execute_tool spans)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Input tokens, counted once: on LLM calls, not again on the agent spans that sum them</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Output tokens, counted once</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cost from Settings &gt; Model Prices; &quot;no price&quot; when a model has none</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>LLM</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Tools</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>In tok</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Out tok</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cost</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1680,6 +1743,29 @@ It is kept in memory until Spanscope quits, never saved. Without it the raw payl
     </message>
     <message>
         <source>All services</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Only the traces of one agent session (gen_ai.conversation.id or session.id), oldest first</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>All sessions</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Session:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 (%n trace(s))</source>
+        <translation>
+            <numerusform>%1 (%n trace)</numerusform>
+            <numerusform>%1 (%n traces)</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1 LLM calls, %2 tool calls, %3 input / %4 output tokens</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -113,8 +113,21 @@ MainWindow::MainWindow(TraceStore* store, QWidget* parent)
             m_refreshTimer->start();
     });
     connect(m_traceModel, &TraceListModel::loadingChanged, this, [this](bool loading) {
+        if (!loading && m_openFirstListed && m_traceModel->rowCount() > 0) {
+            m_openFirstListed = false;
+            openTrace(m_traceModel->traceIdAt(0));
+        }
         if (!loading)
             selectOpenTraceRow();
+    });
+    // Choosing a session lists its traces oldest first: open the first, the start of the conversation.
+    connect(m_listPane, &TraceListPane::sessionChosen, this, [this] {
+        if (m_traceModel->isLoading()) {
+            m_openFirstListed = true;
+            return;
+        }
+        if (m_traceModel->rowCount() > 0)
+            openTrace(m_traceModel->traceIdAt(0));
     });
     // A re-sort or a new filter resets the model and with it the selection: select the open trace again.
     connect(m_traceModel, &QAbstractItemModel::modelReset, this, &MainWindow::selectOpenTraceRow);
@@ -299,23 +312,40 @@ void MainWindow::refreshServices()
     if (m_session->readsAsynchronously() && m_session->sharedStore()) {
         struct Services {
             QStringList names;
+            std::vector<SessionSummary> sessions;
             QString error;
+            QString sessionError;
         };
         const quint64 generation = m_session->generation();
         std::shared_ptr<TraceStore> store = m_session->sharedStore();
         GuardedJob::start(StoreOpener::threadPool(), this, [store] {
             Services services;
             services.names = store->services(&services.error);
+            services.sessions = store->listSessions(200, &services.sessionError);
             return services;
         }, [this, generation](const Services& services) {
-            if (generation == m_session->generation())
-                applyServices(services.names, services.error);
+            if (generation != m_session->generation())
+                return;
+            applyServices(services.names, services.error);
+            applySessions(services.sessions, services.sessionError);
         });
         return;
     }
     QString error;
     const QStringList services = current->services(&error);
     applyServices(services, error);
+    QString sessionError;
+    const std::vector<SessionSummary> sessions = current->listSessions(200, &sessionError);
+    applySessions(sessions, sessionError);
+}
+
+void MainWindow::applySessions(const std::vector<SessionSummary>& sessions, const QString& error)
+{
+    if (!error.isEmpty()) {
+        statusBar()->showMessage(tr("Cannot list sessions: %1").arg(error), 10000);
+        return;
+    }
+    m_listPane->setSessions(sessions);
 }
 
 void MainWindow::applyServices(const QStringList& services, const QString& error)

@@ -3,6 +3,7 @@
 #include "model/ids.h"
 #include "model/rawpayload.h"
 #include "model/spantreemodel.h"
+#include "model/tracesummary.h"
 #include "ui/storeconnection.h"
 #include "ui/storesession.h"
 #include "ui/traceloader.h"
@@ -220,6 +221,7 @@ private:
 
     void showStore();
     void applyServices(const QStringList& services, const QString& error);
+    void applySessions(const std::vector<SessionSummary>& sessions, const QString& error);
     void selectOpenTraceRow();
     void loadTraceInto(const TraceId& id, bool keepState);
     void applyLoadedTrace(const TraceLoader::Trace& loaded);
@@ -269,4 +271,5 @@ private:
     QSet<TraceId> m_pendingChanges;
     bool m_haveChanges = false;
     bool m_keepTraceState = false; // the pending load refreshes the open trace (keeps selection, expansion)
+    bool m_openFirstListed = false; // a session was chosen while the list loaded: open its first trace
 };

@@ -8,6 +8,7 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
+#include <QLocale>
 #include <QTableView>
 #include <QTimer>
 #include <QToolButton>
@@ -33,6 +34,12 @@ TraceListPane::TraceListPane(TraceListModel* model, QWidget* parent)
     m_serviceCombo->setSizeAdjustPolicy(QComboBox::AdjustToContents);
     m_serviceCombo->setMinimumContentsLength(14);
     m_serviceCombo->setToolTip(tr("Only traces with a span of this service"));
+    m_sessionCombo = new QComboBox;
+    m_sessionCombo->setObjectName(QStringLiteral("sessionFilter"));
+    m_sessionCombo->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+    m_sessionCombo->setMinimumContentsLength(12);
+    m_sessionCombo->setToolTip(tr("Only the traces of one agent session (gen_ai.conversation.id or session.id), oldest first"));
+    m_sessionCombo->addItem(tr("All sessions"), QString());
     m_textFilter = new QLineEdit;
     m_textFilter->setObjectName(QStringLiteral("textFilter"));
     m_textFilter->setPlaceholderText(tr("Filter by span name or attribute value"));
@@ -46,6 +53,8 @@ TraceListPane::TraceListPane(TraceListModel* model, QWidget* parent)
     m_pause->setToolTip(tr("Keep the trace list and the open trace as they are while new spans arrive"));
     filters->addWidget(new QLabel(tr("Service:")));
     filters->addWidget(m_serviceCombo);
+    filters->addWidget(new QLabel(tr("Session:")));
+    filters->addWidget(m_sessionCombo);
     filters->addWidget(m_textFilter, 1);
     filters->addWidget(m_errorsOnly);
     m_loading = new QLabel(tr("Loading…"));
@@ -56,6 +65,18 @@ TraceListPane::TraceListPane(TraceListModel* model, QWidget* parent)
     layout->addLayout(filters);
 
     connect(m_serviceCombo, &QComboBox::activated, this, &TraceListPane::filterChanged);
+    connect(m_sessionCombo, &QComboBox::activated, this, [this] {
+        const QString session = m_sessionCombo->currentData().toString();
+        if (!session.isEmpty()) {
+            // A session reads in order: its first trace on top. (Sorting re-queries with the filter below.)
+            const QSignalBlocker blocker(m_view->horizontalHeader());
+            m_view->horizontalHeader()->setSortIndicator(TraceListModel::StartColumn, Qt::AscendingOrder);
+            m_model->sort(TraceListModel::StartColumn, Qt::AscendingOrder);
+        }
+        Q_EMIT filterChanged();
+        if (!session.isEmpty())
+            Q_EMIT sessionChosen(session);
+    });
     connect(m_textFilter, &QLineEdit::textChanged, m_textDebounce, qOverload<>(&QTimer::start));
     connect(m_textFilter, &QLineEdit::returnPressed, this, [this] {
         m_textDebounce->stop();
@@ -104,6 +125,7 @@ TraceQuery TraceListPane::filterQuery() const
 {
     TraceQuery query;
     query.serviceName = m_serviceCombo->currentData().toString();
+    query.conversationId = m_sessionCombo->currentData().toString();
     query.text = m_textFilter->text().trimmed();
     query.errorsOnly = m_errorsOnly->isChecked();
     // The order is the header's (TraceListModel::sort).
@@ -129,10 +151,32 @@ void TraceListPane::setServices(const QStringList& services)
     m_serviceCombo->setCurrentIndex(index >= 0 ? index : 0);
 }
 
+void TraceListPane::setSessions(const std::vector<SessionSummary>& sessions)
+{
+    const QString selected = m_sessionCombo->currentData().toString();
+    const QSignalBlocker blocker(m_sessionCombo);
+    m_sessionCombo->clear();
+    m_sessionCombo->addItem(tr("All sessions"), QString());
+    for (const SessionSummary& s : sessions) {
+        m_sessionCombo->addItem(tr("%1 (%n trace(s))", nullptr, int(s.traceCount)).arg(s.conversationId), s.conversationId);
+        m_sessionCombo->setItemData(m_sessionCombo->count() - 1,
+            tr("%1 LLM calls, %2 tool calls, %3 input / %4 output tokens")
+                .arg(s.llmCalls)
+                .arg(s.toolCalls)
+                .arg(QLocale().toString(s.inputTokens), QLocale().toString(s.outputTokens)),
+            Qt::ToolTipRole);
+    }
+    const int index = m_sessionCombo->findData(selected);
+    m_sessionCombo->setCurrentIndex(index >= 0 ? index : 0);
+}
+
 void TraceListPane::clearServices()
 {
     const QSignalBlocker blocker(m_serviceCombo);
     m_serviceCombo->clear();
+    const QSignalBlocker sessionBlocker(m_sessionCombo);
+    m_sessionCombo->clear();
+    m_sessionCombo->addItem(tr("All sessions"), QString());
 }
 
 bool TraceListPane::isPaused() const

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "model/tracesummary.h"
+
 #include "model/ids.h"
 #include "model/tracequery.h"
 
@@ -37,6 +39,9 @@ public:
     /// Lists `services` in the service filter, keeping the one selected when still listed; no signal.
     void setServices(const QStringList& services);
     void clearServices();
+    /// The sessions offered by the Session filter ("All sessions" first); the chosen one stays chosen if listed.
+    void setSessions(const std::vector<SessionSummary>& sessions);
+    QComboBox* sessionFilter() const { return m_sessionCombo; }
     bool isPaused() const;
     void setPaused(bool paused);
 
@@ -51,6 +56,8 @@ public:
 Q_SIGNALS:
     /// The user changed the filter (the text after the debounce, or at once with Enter).
     void filterChanged();
+    /// A session was chosen in the Session filter: its traces are listed oldest first (the window opens the first).
+    void sessionChosen(const QString& conversationId);
     /// The user made a trace's row current.
     void traceActivated(const TraceId& id);
     void pausedChanged(bool paused);
@@ -60,6 +67,7 @@ private:
 
     TraceListModel* m_model;
     QComboBox* m_serviceCombo;
+    QComboBox* m_sessionCombo;
     QLineEdit* m_textFilter;
     QCheckBox* m_errorsOnly;
     QToolButton* m_pause;

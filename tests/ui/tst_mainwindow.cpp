@@ -283,6 +283,50 @@ private Q_SLOTS:
         compare->close();
     }
 
+    void sessionsGroupTracesOfAConversation()
+    {
+        // Three agent runs: two turns of conversation "trip-42" (the later one listed first by default), one of "other".
+        const auto withSession = [](std::vector<Span> spans, const QString& session) {
+            spans[1].attributes.push_back({ QStringLiteral("gen_ai.conversation.id"), AnyValue::fromString(session) });
+            return spans;
+        };
+        const TraceId turn1 = traceId(11), turn2 = traceId(12), otherRun = traceId(13);
+        m_store->addSpans(withSession(agentTraceSpans(turn1, BaseNs + 30000 * Ms, QStringLiteral("search"), QStringLiteral("a")), QStringLiteral("trip-42")));
+        m_store->addSpans(withSession(agentTraceSpans(turn2, BaseNs + 40000 * Ms, QStringLiteral("book"), QStringLiteral("b")), QStringLiteral("trip-42")));
+        m_store->addSpans(withSession(agentTraceSpans(otherRun, BaseNs + 35000 * Ms, QStringLiteral("search"), QStringLiteral("c")), QStringLiteral("other")));
+
+        QString error;
+        const std::vector<SessionSummary> sessions = m_store->listSessions(200, &error);
+        QVERIFY(error.isEmpty());
+        QCOMPARE(sessions.size(), size_t(2));
+        QCOMPARE(sessions[0].conversationId, QStringLiteral("trip-42")); // most recently active first
+        QCOMPARE(sessions[0].traceCount, 2);
+        QCOMPARE(sessions[0].llmCalls, 4);
+        QCOMPARE(sessions[0].inputTokens, 4400);
+        QCOMPARE(sessions[0].startTimeUnixNano, BaseNs + 30000 * Ms);
+        QCOMPARE(m_store->listSessions(1).size(), size_t(1));
+
+        MainWindow window(m_store);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        auto* combo = window.findChild<QComboBox*>(QStringLiteral("sessionFilter"));
+        QVERIFY(combo);
+        QCOMPARE(combo->count(), 3); // All sessions, trip-42, other
+        QCOMPARE(combo->itemData(1).toString(), QStringLiteral("trip-42"));
+        QCOMPARE(window.traceListModel()->rowCount(), 5);
+        // Choosing a session: only its traces, oldest first, and the first one opens.
+        combo->setCurrentIndex(1);
+        Q_EMIT combo->activated(1);
+        QCOMPARE(window.traceListModel()->rowCount(), 2);
+        QCOMPARE(window.traceListModel()->traceIdAt(0), turn1);
+        QCOMPARE(window.traceListModel()->traceIdAt(1), turn2);
+        QTRY_COMPARE(window.openTraceId(), turn1);
+        // Back to all sessions: every trace again.
+        combo->setCurrentIndex(0);
+        Q_EMIT combo->activated(0);
+        QCOMPARE(window.traceListModel()->rowCount(), 5);
+    }
+
     void keyboardCollapseExpand()
     {
         MainWindow window(m_store);
