@@ -18,7 +18,7 @@ namespace {
 // The keyset order of TraceStore::listTraces for this query: (key, trace id), descending or ascending.
 bool sortsBefore(const TraceQuery& query, const TraceSummary& a, const TraceSummary& b)
 {
-    return TraceOrdering::before(a, b, query.order, query.descending);
+    return TraceOrdering::before(a, b, query.order, query.descending, query.prices.get());
 }
 
 constexpr TraceOrder s_columnOrders[TraceListModel::ColumnCount] = {
@@ -32,7 +32,7 @@ constexpr TraceOrder s_columnOrders[TraceListModel::ColumnCount] = {
     TraceOrder::ToolCalls,
     TraceOrder::InputTokens,
     TraceOrder::OutputTokens,
-    TraceOrder::StartTime, // CostColumn: not a store order (see isStoreSorted)
+    TraceOrder::Cost,
 };
 
 bool sameSummary(const TraceSummary& a, const TraceSummary& b)
@@ -61,6 +61,7 @@ TraceListModel::TraceListModel(QObject* parent)
     : QAbstractTableModel(parent)
     , m_prices(PriceTable::defaults())
 {
+    m_query.prices = std::make_shared<const PriceTable>(m_prices);
 }
 
 void TraceListModel::setPriceTable(const PriceTable& prices)
@@ -68,6 +69,11 @@ void TraceListModel::setPriceTable(const PriceTable& prices)
     if (prices.toJson() == m_prices.toJson())
         return;
     m_prices = prices;
+    m_query.prices = std::make_shared<const PriceTable>(m_prices);
+    if (m_query.order == TraceOrder::Cost) {
+        setQuery(m_query); // other prices, another order
+        return;
+    }
     if (!m_rows.empty())
         Q_EMIT dataChanged(index(0, CostColumn), index(rowCount() - 1, CostColumn));
     // Tooltips of the other GenAI columns name costs too.
@@ -150,7 +156,9 @@ void TraceListModel::updateLoading()
 
 void TraceListModel::setQuery(const TraceQuery& query)
 {
+    std::shared_ptr<const PriceTable> prices = m_query.prices; // the model's, whatever the caller's query holds
     m_query = query;
+    m_query.prices = std::move(prices);
     m_query.hasCursor = false;
     m_query.limit = PageSize;
     if (m_async) {
@@ -241,7 +249,7 @@ std::vector<TraceSummary> TraceListModel::fetchPage(const TraceSource& source, c
 void TraceListModel::sort(int column, Qt::SortOrder order)
 {
     if (!isStoreSorted(column))
-        return; // cost: priced here, not in the store; a proxy may sort the loaded rows by SortRole
+        return;
     const TraceOrder traceOrder = orderOfColumn(column);
     const bool descending = order == Qt::DescendingOrder;
     if (traceOrder == m_query.order && descending == m_query.descending)
@@ -471,7 +479,7 @@ void TraceListModel::applyRefresh(RefreshData data)
         if (sameSummary(m_rows[row], s))
             continue;
         updated << s.traceId;
-        if (TraceOrdering::compare(m_rows[row], s, m_query.order) == 0)
+        if (TraceOrdering::compare(m_rows[row], s, m_query.order, m_query.prices.get()) == 0)
             m_rows[row] = std::move(s);
         else
             moveToSortedRow(row, std::move(s)); // a late span changed its key (or its start, for every order)
@@ -678,9 +686,7 @@ QVariant TraceListModel::data(const QModelIndex& index, int role) const
         case OutputTokensColumn:
             return s.outputTokens;
         case CostColumn:
-            if (const std::optional<Cost> cost = s.cost(m_prices))
-                return cost->amount;
-            return usedTokens(s) ? -1.0 : 0.0;
+            return TraceOrdering::costKey(s.modelUsage, &m_prices); // the key of TraceOrder::Cost
         }
         break;
     case Qt::ToolTipRole:

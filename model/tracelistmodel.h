@@ -45,12 +45,12 @@ public:
         ToolCallsColumn,
         InputTokensColumn,
         OutputTokensColumn,
-        CostColumn, ///< priced by priceTable() on the client: no store order, sort() leaves it to a proxy
+        CostColumn, ///< priced by priceTable(); sorted by the store too (TraceOrder::Cost with these prices)
         ColumnCount,
     };
     enum Role {
-        /// Raw numbers (ns, counts), text, or for CostColumn the amount as a double (-1 when tokens were used but a
-        /// model has no price or the currencies differ, 0 when nothing was priced)
+        /// Raw numbers (ns, counts), text, or for CostColumn TraceOrdering::costKey (the amount as a double, -1 when
+        /// tokens were used but a model has no price or the currencies differ, 0 when nothing was priced)
         SortRole = Qt::UserRole + 1,
         TraceIdRole, ///< QString, hex trace id
         HasErrorsRole, ///< bool
@@ -120,14 +120,15 @@ public:
 
     /// Sets the query's order to `column`'s key and reloads (a model reset) unless it is the current order.
     void sort(int column, Qt::SortOrder order = Qt::AscendingOrder) override;
-    /// The table the cost column prices the traces' model usage with (default PriceTable::defaults()); setting
-    /// another one refreshes that column.
+    /// The table the cost column prices the traces' model usage with (default PriceTable::defaults()), also the
+    /// query's TraceQuery::prices (whatever setQuery() is given); setting another one refreshes that column, or
+    /// reloads when the list is ordered by cost.
     void setPriceTable(const PriceTable& prices);
     const PriceTable& priceTable() const { return m_prices; }
 
-    /// The order of a column (StartTime for an invalid one and for CostColumn, which the store cannot sort), and the
-    /// column of an order (StartColumn for Tokens, which no column shows now).
-    static bool isStoreSorted(int column) { return column >= 0 && column < ColumnCount && column != CostColumn; }
+    /// The order of a column (StartTime for an invalid one), and the column of an order (StartColumn for Tokens,
+    /// which no column shows now). Every column is sorted by the store.
+    static bool isStoreSorted(int column) { return column >= 0 && column < ColumnCount; }
     static TraceOrder orderOfColumn(int column);
     static int columnOfOrder(TraceOrder order);
 

@@ -26,7 +26,28 @@ int compareText(QStringView a, QStringView b)
     return compareValues(a.size(), b.size());
 }
 
-int compare(const TraceSummary& a, const TraceSummary& b, TraceOrder order)
+double costKey(const std::vector<ModelUsage>& usage, const PriceTable* prices)
+{
+    // The PostgreSQL store has this in SQL (PostgresTraceStore::listTraces): keep the two alike.
+    double total = 0;
+    const QString* currency = nullptr;
+    for (const ModelUsage& u : usage) {
+        const PriceTable::Price* price = prices ? prices->find(u.model) : nullptr;
+        if (!price) {
+            if (u.inputTokens > 0 || u.outputTokens > 0)
+                return -1;
+            continue;
+        }
+        if (!currency)
+            currency = &price->currency;
+        else if (*currency != price->currency)
+            return -1;
+        total += prices->cost(u.model, u.inputTokens, u.outputTokens, u.cachedInputTokens)->amount;
+    }
+    return total;
+}
+
+int compare(const TraceSummary& a, const TraceSummary& b, TraceOrder order, const PriceTable* prices)
 {
     int c = 0;
     switch (order) {
@@ -63,15 +84,18 @@ int compare(const TraceSummary& a, const TraceSummary& b, TraceOrder order)
     case TraceOrder::OutputTokens:
         c = compareValues(a.outputTokens, b.outputTokens);
         break;
+    case TraceOrder::Cost:
+        c = compareValues(costKey(a.modelUsage, prices), costKey(b.modelUsage, prices));
+        break;
     }
     if (c != 0)
         return c;
     return compareValues(a.traceId, b.traceId);
 }
 
-bool before(const TraceSummary& a, const TraceSummary& b, TraceOrder order, bool descending)
+bool before(const TraceSummary& a, const TraceSummary& b, TraceOrder order, bool descending, const PriceTable* prices)
 {
-    const int c = compare(a, b, order);
+    const int c = compare(a, b, order, prices);
     return descending ? c > 0 : c < 0;
 }
 

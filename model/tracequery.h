@@ -1,11 +1,13 @@
 #pragma once
 
 #include "ids.h"
+#include "pricetable.h"
 #include "tracesummary.h"
 
 #include <QString>
 
 #include <cstdint>
+#include <memory>
 
 /// The sort key of TraceStore::listTraces; ties on the key are broken by the trace id (its bytes).
 enum class TraceOrder {
@@ -20,7 +22,10 @@ enum class TraceOrder {
     ToolCalls, ///< TraceSummary::toolCalls
     InputTokens, ///< TraceSummary::inputTokens
     OutputTokens, ///< TraceSummary::outputTokens
-    // No cost order: cost is priced on the client by the user's PriceTable, so the trace list sorts it itself.
+    /// TraceOrdering::costKey by TraceQuery::prices: what the trace's LLM calls cost (amount in the table's currency),
+    /// 0 when nothing was priced, -1 when a model that used tokens has no price or the currencies differ. The stores
+    /// compute it from TraceSummary::modelUsage for every matching trace (no index), then sort.
+    Cost,
 };
 
 /**
@@ -42,6 +47,8 @@ struct TraceQuery {
 
     TraceOrder order = TraceOrder::StartTime;
     bool descending = true;
+    /// The prices of TraceOrder::Cost (read by no other order); null prices nothing (every key 0 or -1).
+    std::shared_ptr<const PriceTable> prices;
 
     bool hasCursor = false;
     /// The last row of the previous page; stores read its trace id and the key of `order` only.
@@ -55,10 +62,16 @@ struct TraceQuery {
 };
 
 namespace TraceOrdering {
-/// The key of `order` compared in ascending order, then the trace id: negative, 0 or positive.
-int compare(const TraceSummary& a, const TraceSummary& b, TraceOrder order);
+/// The key of `order` compared in ascending order, then the trace id: negative, 0 or positive. `prices` is
+/// TraceQuery::prices (TraceOrder::Cost only).
+int compare(const TraceSummary& a, const TraceSummary& b, TraceOrder order, const PriceTable* prices = nullptr);
 /// True when `a` is listed before `b` by a query with this order and direction.
-bool before(const TraceSummary& a, const TraceSummary& b, TraceOrder order, bool descending);
+bool before(const TraceSummary& a, const TraceSummary& b, TraceOrder order, bool descending,
+            const PriceTable* prices = nullptr);
+/// The key of TraceOrder::Cost for a trace's model usage: TraceSummary::costOf's amount, 0 when it priced nothing
+/// (no usage, or only models without tokens), -1 when it is empty because a model that used tokens has no price or
+/// the currencies differ. `prices` null: an empty table. The SQLite store calls this very function per row.
+double costKey(const std::vector<ModelUsage>& usage, const PriceTable* prices);
 /// Code point order of UTF-16 text (QString's operator< compares code units, which differs for surrogates).
 int compareText(QStringView a, QStringView b);
 }

@@ -97,10 +97,10 @@ void TraceSummary::mergeGenAi(const TraceSummary& o)
         addModelUsage(&modelUsage, u);
 }
 
-std::optional<Cost> TraceSummary::cost(const PriceTable& prices) const
+std::optional<Cost> TraceSummary::costOf(const std::vector<ModelUsage>& usage, const PriceTable& prices)
 {
     std::optional<Cost> total;
-    for (const ModelUsage& u : modelUsage) {
+    for (const ModelUsage& u : usage) {
         const std::optional<Cost> c = prices.cost(u.model, u.inputTokens, u.outputTokens, u.cachedInputTokens);
         if (!c) {
             if (u.inputTokens > 0 || u.outputTokens > 0)

@@ -95,7 +95,9 @@ struct TraceSummary {
      * What the trace's LLM calls cost by `prices`: the sum over modelUsage. Empty when a model that used tokens has
      * no price, when the currencies differ, or when no call was priced (as GenAi::Run::totalCost).
      */
-    std::optional<Cost> cost(const PriceTable& prices) const;
+    std::optional<Cost> cost(const PriceTable& prices) const { return costOf(modelUsage, prices); }
+    /// cost() of any model usage.
+    static std::optional<Cost> costOf(const std::vector<ModelUsage>& usage, const PriceTable& prices);
 
     /// modelUsage as the stores keep it: a JSON array of {"model", "calls", "input", "output", "cached"}.
     static QByteArray modelUsageToJson(const std::vector<ModelUsage>& usage);

@@ -11,6 +11,9 @@
 
 #include <QDateTime>
 #include <QHash>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 
 #include <libpq-fe.h>
 #include <pqxx/pqxx>
@@ -1203,9 +1206,70 @@ std::vector<TraceSummary> PostgresTraceStore::listTraces(const TraceQuery& query
         key = "t.output_tokens";
         cursorKey = std::to_string(cursor.outputTokens);
         break;
+    case TraceOrder::Cost:
+        break; // below
     }
-    std::string sql = "SELECT " SUMMARY_COLUMNS " FROM " + m_sql->traces + " t WHERE true";
-    if (query.hasCursor) {
+    std::string sql;
+    if (query.order == TraceOrder::Cost) {
+        // TraceOrdering::costKey in SQL, over the prices as a JSON parameter: each model's price is the longest
+        // (then first) pattern it matches with ILIKE (`*` -> %, `?` -> _, the rest escaped; case-insensitive like
+        // PriceTable, which folds case per UTF-16 unit where PostgreSQL lower-cases per the database's collation:
+        // the same for model names in ASCII). Floating-point sums may differ from C++ in the last bit, so the cursor's
+        // key is not sent: the query recomputes it from the cursor's own row.
+        QJsonArray prices;
+        if (query.prices) {
+            for (const PriceTable::Price& p : query.prices->prices) {
+                if (p.pattern.isEmpty())
+                    continue;
+                QString like;
+                for (const QChar c : p.pattern) {
+                    if (c == QLatin1Char('*'))
+                        like += QLatin1Char('%');
+                    else if (c == QLatin1Char('?'))
+                        like += QLatin1Char('_');
+                    else {
+                        if (c == QLatin1Char('%') || c == QLatin1Char('_') || c == QLatin1Char('\\'))
+                            like += QLatin1Char('\\');
+                        like += c;
+                    }
+                }
+                prices.append(QJsonObject { { QStringLiteral("like"), like },
+                    { QStringLiteral("length"), qint64(p.pattern.size()) },
+                    { QStringLiteral("input"), p.inputPerMillion }, { QStringLiteral("output"), p.outputPerMillion },
+                    { QStringLiteral("cached"), p.cachedInputPerMillion.value_or(p.inputPerMillion) },
+                    { QStringLiteral("currency"), p.currency } });
+            }
+        }
+        sql = "WITH prices AS MATERIALIZED (SELECT e.p->>'like' AS pattern, (e.p->>'length')::int AS length, e.ord, "
+              "(e.p->>'input')::float8 AS input, (e.p->>'output')::float8 AS output, "
+              "(e.p->>'cached')::float8 AS cached, e.p->>'currency' AS currency FROM jsonb_array_elements("
+            + param(QJsonDocument(prices).toJson(QJsonDocument::Compact).toStdString()) + "::jsonb) WITH ORDINALITY "
+            + "AS e(p, ord)) ";
+        const auto costOf = [](const char* alias) {
+            const std::string in = "greatest((u.v->>'input')::float8, 0)";
+            const std::string cached = "least(" + in + ", greatest((u.v->>'cached')::float8, 0))";
+            const std::string out = "greatest((u.v->>'output')::float8, 0)";
+            return std::string("(SELECT CASE WHEN bool_or(p.pattern IS NULL AND ((u.v->>'input')::bigint > 0 OR "
+                               "(u.v->>'output')::bigint > 0)) OR count(DISTINCT p.currency) > 1 THEN -1::float8 "
+                               "ELSE coalesce(sum(((")
+                + in + " - " + cached + ") * p.input + " + cached + " * p.cached + " + out
+                + " * p.output) / 1e6::float8), 0::float8) END FROM jsonb_array_elements(" + alias
+                + ".model_usage) AS u(v) LEFT JOIN LATERAL (SELECT * FROM prices pr WHERE (u.v->>'model') <> '' "
+                  "AND (u.v->>'model') ILIKE pr.pattern ORDER BY pr.length DESC, pr.ord LIMIT 1) p ON true)";
+        };
+        key = costOf("t");
+        keyType = "::float8";
+        if (query.hasCursor) // (a parameter that the SQL does not use has no type: an error)
+            cursorKey = "coalesce((SELECT " + costOf("c") + " FROM " + m_sql->traces + " c WHERE c.trace_id = "
+            + param(hex(cursor.traceId)) + "), " + param(QByteArray::number(
+                TraceOrdering::costKey(cursor.modelUsage, query.prices.get()), 'g', 17).toStdString())
+            + "::float8)";
+    }
+    sql += "SELECT " SUMMARY_COLUMNS " FROM " + m_sql->traces + " t WHERE true";
+    if (query.hasCursor && query.order == TraceOrder::Cost) {
+        sql += " AND (" + key + ", t.trace_id) " + (query.descending ? "<" : ">") + " (" + cursorKey + ", "
+            + param(hex(cursor.traceId)) + ")";
+    } else if (query.hasCursor) {
         sql += " AND (" + key + ", t.trace_id) " + (query.descending ? "<" : ">") + " (" + param(cursorKey) + keyType
             + ", " + param(hex(cursor.traceId)) + ")";
     }

@@ -79,6 +79,16 @@ void SqliteQuery::bindInt64(int index, std::int64_t value)
     sqlite3_bind_int64(m_stmt, index, value);
 }
 
+void SqliteQuery::bindDouble(int index, double value)
+{
+    sqlite3_bind_double(m_stmt, index, value);
+}
+
+void SqliteQuery::bindPointer(int index, void* pointer, const char* type)
+{
+    sqlite3_bind_pointer(m_stmt, index, pointer, type, nullptr);
+}
+
 void SqliteQuery::bindNull(int index)
 {
     sqlite3_bind_null(m_stmt, index);

@@ -56,7 +56,11 @@ public:
     bool isValid() const { return m_stmt != nullptr; }
 
     void bindInt64(int index, std::int64_t value);
+    void bindDouble(int index, double value);
     void bindNull(int index);
+    /// A pointer for an application-defined SQL function (sqlite3_bind_pointer with `type`, a string literal); not
+    /// owned, it must stay valid until the statement is reset.
+    void bindPointer(int index, void* pointer, const char* type);
     /// Static: the bytes must stay valid until the statement is reset.
     void bindBlobStatic(int index, const void* data, qsizetype size);
     void bindTextStatic(int index, const char* utf8, qsizetype size);

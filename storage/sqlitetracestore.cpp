@@ -248,6 +248,23 @@ void sqlContains(sqlite3_context* context, int, sqlite3_value** args)
     sqlite3_result_int(context, found ? 1 : 0);
 }
 
+// spanscope_cost(model_usage TEXT, prices POINTER "spanscope_prices"): TraceOrdering::costKey of a trace's model
+// usage, the key of TraceOrder::Cost. The very function the trace list merges with, so a cursor's key (computed in
+// C++) equals the row's. Traces without usage ('' or '[]') skip the JSON parse.
+constexpr const char* PricesPointerType = "spanscope_prices";
+
+void sqlCost(sqlite3_context* context, int, sqlite3_value** args)
+{
+    const auto* prices = static_cast<const PriceTable*>(sqlite3_value_pointer(args[1], PricesPointerType));
+    const int size = sqlite3_value_bytes(args[0]);
+    if (size <= 2) {
+        sqlite3_result_double(context, 0);
+        return;
+    }
+    const QByteArray json(reinterpret_cast<const char*>(sqlite3_value_text(args[0])), size);
+    sqlite3_result_double(context, TraceOrdering::costKey(TraceSummary::modelUsageFromJson(json), prices));
+}
+
 #define SUMMARY_COLUMNS                                                                                              \
     "t.trace_id, t.root_service, t.root_name, t.start_time, t.end_time, t.span_count, t.error_count, t.has_root, " \
     "t.services, t.input_tokens, t.output_tokens, t.cached_input_tokens, t.llm_calls, t.tool_calls, t.model_usage, " \
@@ -1073,7 +1090,11 @@ std::unique_ptr<SqliteConnection> SqliteTraceStore::acquireReader(QString* error
     if (sqlite3_create_function_v2(db->handle(), "spanscope_contains", 3,
                                    SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_DIRECTONLY, nullptr, &sqlContains,
                                    nullptr, nullptr, nullptr)
-        != SQLITE_OK) {
+        != SQLITE_OK
+        || sqlite3_create_function_v2(db->handle(), "spanscope_cost", 2,
+                                      SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_DIRECTONLY, nullptr, &sqlCost,
+                                      nullptr, nullptr, nullptr)
+            != SQLITE_OK) {
         if (error)
             *error = QStringLiteral("cannot open a read connection to %1: %2").arg(m_filePath, db->errorMessage());
         return nullptr;
@@ -1428,12 +1449,13 @@ std::vector<TraceSummary> SqliteTraceStore::listTraces(const TraceQuery& query, 
 
     // Each order walks an index and stops after `limit` matches: traces(start_time, trace_id), or for a service
     // filter trace_services(service, start_time, trace_id), which carries the trace start for this; duration, span
-    // and error counts have indexes of their own (migration 2). Service, name and tokens sort the matches.
+    // and error counts have indexes of their own (migration 2). Service, name, tokens and cost sort the matches.
     const bool byService = !query.serviceName.isEmpty();
     const char* t = byService ? "ts" : "t";
     QByteArray key;
     QByteArray tieBreak = "t.trace_id";
     bool textKey = false;
+    bool realKey = false;
     std::int64_t intKey = 0;
     switch (query.order) {
     case TraceOrder::StartTime:
@@ -1482,6 +1504,10 @@ std::vector<TraceSummary> SqliteTraceStore::listTraces(const TraceQuery& query, 
         key = "t.output_tokens";
         intKey = query.cursor.outputTokens;
         break;
+    case TraceOrder::Cost:
+        key = "spanscope_cost(t.model_usage, ?11)";
+        realKey = true;
+        break;
     }
     const QByteArray direction = query.descending ? " DESC" : " ASC";
     QByteArray sql = "SELECT " SUMMARY_COLUMNS;
@@ -1517,6 +1543,8 @@ std::vector<TraceSummary> SqliteTraceStore::listTraces(const TraceQuery& query, 
     SqliteQuery q(s);
     if (textKey)
         q.bindText(1, query.order == TraceOrder::Service ? query.cursor.rootServiceName : query.cursor.rootSpanName);
+    else if (realKey)
+        q.bindDouble(1, TraceOrdering::costKey(query.cursor.modelUsage, query.prices.get()));
     else
         q.bindInt64(1, intKey);
     q.bindBlobStatic(2, query.cursor.traceId.data(), TraceId::Size);
@@ -1531,6 +1559,8 @@ std::vector<TraceSummary> SqliteTraceStore::listTraces(const TraceQuery& query, 
         q.bindInt64(9, query.offset);
     if (!query.conversationId.isEmpty())
         q.bindText(10, query.conversationId);
+    if (query.order == TraceOrder::Cost) // the query keeps `prices` alive until q resets the statement
+        q.bindPointer(11, const_cast<PriceTable*>(query.prices.get()), PricesPointerType);
     int rc;
     result.reserve(std::size_t(std::max(0, std::min(query.limit, 1000))));
     while ((rc = q.step()) == SQLITE_ROW)

@@ -155,8 +155,9 @@ bool parseTraceId(const QString& text, TraceId* id, QString* error)
     return true;
 }
 
-QJsonObject summaryJson(const TraceSummary& s)
+QJsonObject summaryJson(const TraceSummary& s, const PriceTable& prices)
 {
+    const std::optional<Cost> cost = s.cost(prices);
     QJsonArray models;
     for (const ModelUsage& u : s.modelUsage)
         models.append(QJsonObject { { QStringLiteral("model"), u.model }, { QStringLiteral("llm_calls"), u.calls },
@@ -181,6 +182,8 @@ QJsonObject summaryJson(const TraceSummary& s)
         { QStringLiteral("output_tokens"), s.outputTokens },
         { QStringLiteral("cached_input_tokens"), s.cachedInputTokens },
         { QStringLiteral("models"), models },
+        { QStringLiteral("cost"), cost ? QJsonValue(cost->amount) : QJsonValue() },
+        { QStringLiteral("currency"), cost ? QJsonValue(cost->currency) : QJsonValue() },
         { QStringLiteral("conversation_id"), s.conversationId.isEmpty() ? QJsonValue() : QJsonValue(s.conversationId) },
     };
 }
@@ -311,7 +314,7 @@ Response methodNotAllowed(const Request& request)
     return r;
 }
 
-Response listTraces(TraceStore* store, const Request& request)
+Response listTraces(TraceStore* store, const Request& request, const QString& pricesPath)
 {
     Params params;
     QString error;
@@ -334,6 +337,7 @@ Response listTraces(TraceStore* store, const Request& request)
         TraceOrder::ToolCalls,
         TraceOrder::InputTokens,
         TraceOrder::OutputTokens,
+        TraceOrder::Cost,
     };
     if (!params.integer(
             QLatin1StringView("limit"), 1, QueryApi::MaxTraceLimit, QueryApi::DefaultTraceLimit, &limit, &error)
@@ -341,7 +345,7 @@ Response listTraces(TraceStore* store, const Request& request)
         || !params.choice(QLatin1StringView("order_by"),
             { QLatin1StringView("start_time"), QLatin1StringView("duration"), QLatin1StringView("span_count"),
                 QLatin1StringView("error_count"), QLatin1StringView("llm_calls"), QLatin1StringView("tool_calls"),
-                QLatin1StringView("input_tokens"), QLatin1StringView("output_tokens") },
+                QLatin1StringView("input_tokens"), QLatin1StringView("output_tokens"), QLatin1StringView("cost") },
             0, &orderBy, &error)
         || !params.choice(
             QLatin1StringView("order"), { QLatin1StringView("desc"), QLatin1StringView("asc") }, 0, &order, &error))
@@ -350,6 +354,8 @@ Response listTraces(TraceStore* store, const Request& request)
     TraceQuery query;
     query.order = orders[orderBy];
     query.descending = order == 0;
+    const auto prices = std::make_shared<const PriceTable>(PriceTable::load(nullptr, pricesPath));
+    query.prices = prices;
     query.serviceName = params.value(QLatin1StringView("service_name"));
     query.conversationId = params.value(QLatin1StringView("conversation_id"));
     const bool hasFrom = params.has(QLatin1StringView("start_time_gte"));
@@ -396,7 +402,7 @@ Response listTraces(TraceStore* store, const Request& request)
 
     QJsonArray traces;
     for (const TraceSummary& s : rows)
-        traces.append(summaryJson(s));
+        traces.append(summaryJson(s, *prices));
     return jsonResponse(200,
         QJsonObject {
             { QStringLiteral("traces"), traces },
@@ -412,7 +418,7 @@ Response traceNotFound(const TraceId& id)
     return errorResponse(404, QStringLiteral("trace %1 not found").arg(id.toHex()));
 }
 
-Response traceDetail(TraceStore* store, const Request& request, const TraceId& id)
+Response traceDetail(TraceStore* store, const Request& request, const TraceId& id, const QString& pricesPath)
 {
     Params params;
     QString error;
@@ -464,7 +470,7 @@ Response traceDetail(TraceStore* store, const Request& request, const TraceId& i
         resources.append(r);
     }
 
-    QJsonObject body = summaryJson(*summary);
+    QJsonObject body = summaryJson(*summary, PriceTable::load(nullptr, pricesPath));
     // The root span's resource, or without a root the earliest span's (as root_service_name is chosen).
     body.insert(QStringLiteral("resource_attributes"),
         resources.isEmpty() ? QJsonValue(QJsonArray())
@@ -678,7 +684,7 @@ QueryApi::Response QueryApi::handle(const Request& request) const
     if (!m_store)
         return errorResponse(404, QStringLiteral("the query API is turned off on this server (no trace store)"));
     if (route == Route::List)
-        return listTraces(m_store, request);
+        return listTraces(m_store, request, m_pricesPath);
 
     TraceId id;
     QString error;
@@ -686,7 +692,7 @@ QueryApi::Response QueryApi::handle(const Request& request) const
         return errorResponse(400, error);
     switch (route) {
     case Route::Detail:
-        return traceDetail(m_store, request, id);
+        return traceDetail(m_store, request, id, m_pricesPath);
     case Route::Spans:
         return traceSpans(m_store, request, id);
     case Route::Logs:

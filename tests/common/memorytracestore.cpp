@@ -138,7 +138,7 @@ std::vector<TraceSummary> MemoryTraceStore::listTraces(const TraceQuery& query, 
             all.push_back(std::move(s));
     }
     const auto before = [&query](const TraceSummary& a, const TraceSummary& b) {
-        return TraceOrdering::before(a, b, query.order, query.descending);
+        return TraceOrdering::before(a, b, query.order, query.descending, query.prices.get());
     };
     std::sort(all.begin(), all.end(), before);
     std::vector<TraceSummary> page;

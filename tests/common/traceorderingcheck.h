@@ -43,6 +43,39 @@ inline Span spanOf(int trace, int id, int parent, const QString& name, std::shar
     return s;
 }
 
+/// The models of the LLM calls: priced (by prices()) or not, "" for none.
+inline const std::vector<QString>& models()
+{
+    static const std::vector<QString> list { QStringLiteral("gpt-4o-mini"), QStringLiteral("GPT-4o-2024-08"),
+        QStringLiteral("mystery"), QStringLiteral("claude_x"), QStringLiteral("claudeYx"), QStringLiteral("o3-mini"),
+        QString(), QStringLiteral("gpt-4o") };
+    return list;
+}
+
+/// The prices of TraceOrder::Cost: a longer pattern beats a shorter one; of two as long, the first wins; `_` and
+/// `%` are literal (claudeYx has no price); case is ignored; one model costs EUR.
+inline std::shared_ptr<const PriceTable> prices()
+{
+    auto table = std::make_shared<PriceTable>();
+    const auto add = [&](const char* pattern, double in, double out, std::optional<double> cached, const char* currency) {
+        PriceTable::Price p;
+        p.pattern = QString::fromLatin1(pattern);
+        p.inputPerMillion = in;
+        p.outputPerMillion = out;
+        p.cachedInputPerMillion = cached;
+        p.currency = QString::fromLatin1(currency);
+        table->prices.push_back(p);
+    };
+    add("gpt-4o*", 2.5, 10, 1.25, "USD");
+    add("gpt-4o-mini*", 0.15, 0.6, 0.075, "USD");
+    add("gpt-4o-2024*", 2.0, 8, std::nullopt, "USD");
+    add("gpt-4o-202?*", 7.0, 7, std::nullopt, "USD");
+    add("claude_x", 3, 15, 0.3, "EUR");
+    add("o?-mini", 1.1, 4.4, 0.55, "USD");
+    add("%", 100, 100, std::nullopt, "USD");
+    return table;
+}
+
 /// Trace n starts at T0 + n ms; trace 1, the oldest (last by start), is by far the longest. Every other key repeats
 /// (ties for the trace id to break); names include U+FF21 and U+1F600, whose UTF-16 order differs from code point
 /// order.
@@ -57,10 +90,15 @@ inline std::vector<Span> spans()
         const std::uint64_t duration = t == 1 ? 3'600'000 * Ms : std::uint64_t((t * 7919) % 97 + 1) * Ms;
         Span root = spanOf(t, 1, 0, prefixes[t % 5] + QString::number(t % 11),
             resourceOf(QStringLiteral("svc-%1").arg(t % 7)), start, start + duration);
-        if (t % 3 == 0) // an LLM call: tokens count on LLM call spans only
+        if (t % 3 == 0) { // an LLM call: tokens count on LLM call spans only
             root.attributes = { { QStringLiteral("gen_ai.operation.name"), AnyValue::fromString(QStringLiteral("chat")) },
                 { QStringLiteral("gen_ai.usage.input_tokens"), AnyValue::fromInt(t % 13) },
-                { QStringLiteral("gen_ai.usage.output_tokens"), AnyValue::fromInt(t % 4) } };
+                { QStringLiteral("gen_ai.usage.output_tokens"), AnyValue::fromInt(t % 4) },
+                { QStringLiteral("gen_ai.usage.cache_read.input_tokens"), AnyValue::fromInt(t % 5) } };
+            const QString model = models()[std::size_t(t / 3) % models().size()];
+            if (!model.isEmpty())
+                root.attributes.push_back({ QStringLiteral("gen_ai.request.model"), AnyValue::fromString(model) });
+        }
         out.push_back(root);
         for (int c = 0; c < t % 4; ++c) {
             Span child = spanOf(t, 2 + c, 1, QStringLiteral("child"), db, start + Ms, start + 2 * Ms);
@@ -69,6 +107,11 @@ inline std::vector<Span> spans()
             if ((t + c) % 3 == 1)
                 child.attributes = { { QStringLiteral("gen_ai.operation.name"),
                     AnyValue::fromString(c % 2 ? QStringLiteral("execute_tool") : QStringLiteral("chat")) } };
+            if ((t + c) % 3 == 1 && c % 2 == 0 && t % 7 == 0) { // a second model: in EUR, or without a price
+                child.attributes.push_back({ QStringLiteral("gen_ai.request.model"),
+                    AnyValue::fromString(t % 2 ? QStringLiteral("claude_x") : QStringLiteral("mystery")) });
+                child.attributes.push_back({ QStringLiteral("gen_ai.usage.output_tokens"), AnyValue::fromInt(t % 3) });
+            }
             out.push_back(child);
         }
     }
@@ -112,7 +155,15 @@ inline void checkEveryOrder(TraceStore& store)
 
     const TraceOrder orders[] = { TraceOrder::StartTime, TraceOrder::Duration, TraceOrder::SpanCount,
         TraceOrder::ErrorCount, TraceOrder::Service, TraceOrder::Name, TraceOrder::Tokens, TraceOrder::LlmCalls,
-        TraceOrder::ToolCalls, TraceOrder::InputTokens, TraceOrder::OutputTokens };
+        TraceOrder::ToolCalls, TraceOrder::InputTokens, TraceOrder::OutputTokens, TraceOrder::Cost };
+    const std::shared_ptr<const PriceTable> table = prices();
+    // The cost keys cover every case: priced in USD, in EUR, without a price, mixed currencies, nothing priced.
+    QSet<double> keys;
+    for (const TraceSummary& s : all)
+        keys.insert(TraceOrdering::costKey(s.modelUsage, table.get()));
+    QVERIFY(keys.contains(-1));
+    QVERIFY(keys.contains(0));
+    QVERIFY2(keys.size() > 20, qPrintable(QString::number(keys.size())));
     for (const TraceOrder order : orders) {
         for (const bool descending : { true, false }) {
             for (const QString& service : { QString(), QStringLiteral("svc-3") }) {
@@ -125,9 +176,10 @@ inline void checkEveryOrder(TraceStore& store)
                     if (service.isEmpty() || s.services.contains(service))
                         expected.push_back(s);
                 std::sort(expected.begin(), expected.end(), [&](const TraceSummary& a, const TraceSummary& b) {
-                    return TraceOrdering::before(a, b, order, descending);
+                    return TraceOrdering::before(a, b, order, descending, table.get());
                 });
                 TraceQuery query;
+                query.prices = table;
                 query.order = order;
                 query.descending = descending;
                 query.serviceName = service;

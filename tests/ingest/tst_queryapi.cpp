@@ -444,6 +444,17 @@ private Q_SLOTS:
         QCOMPARE(models.size(), 1);
         QCOMPARE(models.at(0).toObject().value(QStringLiteral("model")).toString(), QStringLiteral("gpt-4o-mini"));
         QCOMPARE(models.at(0).toObject().value(QStringLiteral("llm_calls")).toInt(), 2);
+        // Priced by the server's table, as the trace list prices it.
+        const std::optional<Cost> cost = PriceTable::load().cost(QStringLiteral("gpt-4o-mini"), 845 + 1210, 96 + 402,
+            trip.value(QStringLiteral("cached_input_tokens")).toInt());
+        QVERIFY(cost);
+        QVERIFY(cost->amount > 0);
+        QCOMPARE(trip.value(QStringLiteral("cost")).toDouble(), cost->amount);
+        QCOMPARE(trip.value(QStringLiteral("currency")).toString(), cost->currency);
+        const Reply bulkReply = get(QStringLiteral("/api/v1/traces?trace_id=") + bulkTraceId().toHex());
+        const QJsonObject plain = bulkReply.json.value(QStringLiteral("traces")).toArray().at(0).toObject();
+        QVERIFY(plain.contains(QStringLiteral("cost")));
+        QVERIFY(plain.value(QStringLiteral("cost")).isNull()); // no LLM call: nothing priced, not 0
     }
 
     void listsGenAiFiguresAndSessions()
@@ -554,7 +565,8 @@ private Q_SLOTS:
             = { { "start_time", TraceOrder::StartTime }, { "duration", TraceOrder::Duration },
                   { "span_count", TraceOrder::SpanCount }, { "error_count", TraceOrder::ErrorCount },
                   { "llm_calls", TraceOrder::LlmCalls }, { "tool_calls", TraceOrder::ToolCalls },
-                  { "input_tokens", TraceOrder::InputTokens }, { "output_tokens", TraceOrder::OutputTokens } };
+                  { "input_tokens", TraceOrder::InputTokens }, { "output_tokens", TraceOrder::OutputTokens },
+                  { "cost", TraceOrder::Cost } };
         for (const auto& [name, order] : keys)
             for (const char* direction : { "desc", "asc" })
                 QTest::addRow("%s %s", name, direction)
@@ -571,6 +583,7 @@ private Q_SLOTS:
         TraceQuery q;
         q.order = TraceOrder(storeOrder);
         q.descending = descending;
+        q.prices = std::make_shared<const PriceTable>(PriceTable::load()); // the server's (cost only)
         QCOMPARE(ids, traceIdsOf(storeList(q)));
         QCOMPARE(QSet<QString>(ids.begin(), ids.end()).size(), int(m_allTraces.size()));
 
@@ -758,7 +771,7 @@ private Q_SLOTS:
         QTest::newRow("unknown order_by")
             << traces + QStringLiteral("?order_by=tokens")
             << QStringLiteral("order_by must be one of start_time, duration, span_count, error_count, llm_calls, "
-                              "tool_calls, input_tokens, output_tokens, not \"tokens\"");
+                              "tool_calls, input_tokens, output_tokens, cost, not \"tokens\"");
         QTest::newRow("order_by in capitals")
             << traces + QStringLiteral("?order_by=DURATION") << QStringLiteral("order_by must be one of");
         QTest::newRow("unknown order") << traces + QStringLiteral("?order_by=duration&order=up")

@@ -225,11 +225,33 @@ private Q_SLOTS:
         model.setPriceTable(PriceTable());
         QCOMPARE(cell(agent, TraceListModel::CostColumn).toString(), QStringLiteral("no price"));
 
-        // The store cannot sort by cost: sort() leaves the query alone.
+        // The store sorts by cost with the model's prices: priced, then nothing priced (0), then no price (-1).
+        model.setPriceTable(prices);
         QSignalSpy resets(&model, &QAbstractItemModel::modelReset);
         model.sort(TraceListModel::CostColumn, Qt::DescendingOrder);
-        QCOMPARE(resets.count(), 0);
-        QCOMPARE(model.query().order, TraceOrder::StartTime);
+        QCOMPARE(resets.count(), 1);
+        QCOMPARE(model.query().order, TraceOrder::Cost);
+        QVERIFY(model.query().prices);
+        QCOMPARE(model.traceIdAt(0), GenAiSummaryCheck::traceIdOf(1));
+        QCOMPARE(model.traceIdAt(1), GenAiSummaryCheck::traceIdOf(3));
+        QCOMPARE(model.traceIdAt(2), GenAiSummaryCheck::traceIdOf(2));
+        model.sort(TraceListModel::CostColumn, Qt::AscendingOrder);
+        QCOMPARE(model.traceIdAt(0), GenAiSummaryCheck::traceIdOf(2));
+        QCOMPARE(model.traceIdAt(2), GenAiSummaryCheck::traceIdOf(1));
+        // Other prices reorder: a price for trace 2's model that beats the agent trace's.
+        prices.prices.push_back({ QStringLiteral("unpriced-*"), 1000, 1000, std::nullopt, QStringLiteral("EUR") });
+        resets.clear();
+        model.setPriceTable(prices);
+        QCOMPARE(resets.count(), 1);
+        QCOMPARE(model.traceIdAt(0), GenAiSummaryCheck::traceIdOf(3)); // 0 first, ascending
+        QCOMPARE(model.traceIdAt(1), GenAiSummaryCheck::traceIdOf(1));
+        QCOMPARE(model.traceIdAt(2), GenAiSummaryCheck::traceIdOf(2));
+        // A query from the filter bar keeps the model's prices.
+        TraceQuery byCost;
+        byCost.order = TraceOrder::Cost;
+        model.setQuery(byCost);
+        QCOMPARE(model.query().prices->toJson(), prices.toJson());
+        QCOMPARE(model.traceIdAt(0), GenAiSummaryCheck::traceIdOf(2));
         // The session filter.
         TraceQuery query;
         query.conversationId = QStringLiteral("conv-b");
