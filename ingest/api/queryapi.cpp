@@ -3,6 +3,7 @@
 #include "ingest/codec/gzip.h"
 #include "ingest/codec/otlpjsoncodec.h"
 #include "ingest/ingestlogging.h"
+#include "model/criticalpath.h"
 #include "model/genai.h"
 #include "model/spantreemodel.h"
 #include "storage/tracestore.h"
@@ -603,6 +604,33 @@ Response traceGenAi(TraceStore* store, const Request& request, const TraceId& id
     return jsonResponse(200, out);
 }
 
+/// The trace's critical path (model/criticalpath.h): the spans on it, root first, with their self time on it.
+Response traceCriticalPath(TraceStore* store, const Request& request, const TraceId& id)
+{
+    Params params;
+    QString error;
+    if (!params.read(request, {}, &error))
+        return errorResponse(400, error);
+    std::vector<Span> spans = store->traceSpans(id, &error);
+    if (!error.isEmpty())
+        return storeFailure(QStringLiteral("cannot read spans"), error);
+    if (spans.empty())
+        return traceNotFound(id);
+    const auto tree = SpanTree::build(std::move(spans));
+    const CriticalPath::Result path = CriticalPath::compute(*tree);
+    QJsonArray out;
+    for (const CriticalPath::Step& step : path.steps) {
+        const Span& span = tree->spans[std::size_t(step.span)];
+        out.append(QJsonObject { { QStringLiteral("span_id"), span.spanId.toHex() },
+            { QStringLiteral("name"), span.name }, { QStringLiteral("service_name"), span.serviceName() },
+            { QStringLiteral("start_time_unix_nano"), nanoString(span.startTimeUnixNano) },
+            { QStringLiteral("end_time_unix_nano"), nanoString(span.endTimeUnixNano) },
+            { QStringLiteral("self_time_ns"), qint64(step.selfTimeNanos) } });
+    }
+    return jsonResponse(200, QJsonObject { { QStringLiteral("trace_id"), id.toHex() }, { QStringLiteral("spans"), out },
+        { QStringLiteral("duration_ns"), qint64(path.totalNanos) } });
+}
+
 Response traceRaw(TraceStore* store, const Request& request, const TraceId& id)
 {
     Params params;
@@ -653,7 +681,7 @@ QueryApi::Response QueryApi::handle(const Request& request) const
     static const QLatin1String tracesRoute("/api/v1/traces");
     const QString& path = request.path;
 
-    enum class Route { List, Detail, Spans, Logs, GenAi, Raw, None } route = Route::None;
+    enum class Route { List, Detail, Spans, Logs, GenAi, CriticalPath, Raw, None } route = Route::None;
     QString idText;
     if (path == tracesRoute) {
         route = Route::List;
@@ -672,12 +700,15 @@ QueryApi::Response QueryApi::handle(const Request& request) const
             route = Route::Raw;
         else if (parts.size() == 2 && parts[1] == QLatin1String("genai"))
             route = Route::GenAi;
+        else if (parts.size() == 2 && parts[1] == QLatin1String("critical-path"))
+            route = Route::CriticalPath;
     }
     if (route == Route::None)
         return errorResponse(404,
             QStringLiteral("no such route: %1 (routes: /api/v1/traces, /api/v1/traces/{trace_id}, "
                            "/api/v1/traces/{trace_id}/spans, /api/v1/traces/{trace_id}/logs, "
-                           "/api/v1/traces/{trace_id}/genai, /api/v1/traces/{trace_id}/raw)")
+                           "/api/v1/traces/{trace_id}/genai, /api/v1/traces/{trace_id}/critical-path, "
+                           "/api/v1/traces/{trace_id}/raw)")
                 .arg(echo(path)));
     if (request.method != "GET")
         return methodNotAllowed(request);
@@ -699,6 +730,8 @@ QueryApi::Response QueryApi::handle(const Request& request) const
         return traceLogs(m_store, request, id);
     case Route::GenAi:
         return traceGenAi(m_store, request, id, m_pricesPath);
+    case Route::CriticalPath:
+        return traceCriticalPath(m_store, request, id);
     case Route::Raw:
         return traceRaw(m_store, request, id);
     case Route::List:

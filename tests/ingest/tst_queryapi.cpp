@@ -1338,6 +1338,53 @@ private Q_SLOTS:
         QCOMPARE(r.status, 400);
     }
 
+    void criticalPathOfATrace()
+    {
+        // checkout (0-100 ms) calls cart (10-40), then payments (30-90) which calls the bank (50-85); an audit call
+        // runs concurrently with payments and ends first, and a retry outlives the root (clipped).
+        MemoryTraceStore store;
+        const TraceId trace = TestSpans::traceId(0xc41);
+        const std::uint64_t ms = 1'000'000, t0 = 1'795'255'200'000'000'000ULL;
+        const auto shop = TestSpans::resource(QStringLiteral("frontend"));
+        const auto pay = TestSpans::resource(QStringLiteral("payments"));
+        QVERIFY(store.addSpans({ TestSpans::make(trace, 1, 0, QStringLiteral("GET /checkout"), shop, t0, t0 + 100 * ms),
+                                 TestSpans::make(trace, 2, 1, QStringLiteral("cart"), shop, t0 + 10 * ms, t0 + 40 * ms),
+                                 TestSpans::make(trace, 3, 1, QStringLiteral("charge"), pay, t0 + 30 * ms, t0 + 90 * ms),
+                                 TestSpans::make(trace, 4, 3, QStringLiteral("bank"), pay, t0 + 50 * ms, t0 + 85 * ms),
+                                 TestSpans::make(trace, 5, 1, QStringLiteral("audit"), shop, t0 + 35 * ms, t0 + 70 * ms),
+                                 TestSpans::make(trace, 6, 3, QStringLiteral("retry"), pay, t0 + 88 * ms, t0 + 140 * ms) })
+                    .ok);
+        QueryApi api(&store);
+        const QueryApi::Response r
+            = api.handle(getRequest(QStringLiteral("/api/v1/traces/%1/critical-path").arg(trace.toHex())));
+        QCOMPARE(r.status, 200);
+        const QJsonObject json = jsonOf(r);
+        QCOMPARE(json.value(QStringLiteral("trace_id")).toString(), trace.toHex());
+        QCOMPARE(json.value(QStringLiteral("duration_ns")).toInteger(), qint64(100 * ms));
+        const QJsonArray spans = json.value(QStringLiteral("spans")).toArray();
+        // Root 0-30 and 90-100 itself (cart ends after charge starts: concurrent, not waited on); charge 30-50 and
+        // 85-88; bank 50-85; the retry 88-90 (clipped to charge's end).
+        const std::pair<const char*, std::uint64_t> expected[]
+            = { { "GET /checkout", 40 * ms }, { "charge", 23 * ms }, { "bank", 35 * ms }, { "retry", 2 * ms } };
+        QCOMPARE(spans.size(), qsizetype(std::size(expected)));
+        for (qsizetype i = 0; i < spans.size(); ++i) {
+            const QJsonObject s = spans.at(i).toObject();
+            QCOMPARE(s.value(QStringLiteral("name")).toString(), QLatin1String(expected[i].first));
+            QCOMPARE(s.value(QStringLiteral("self_time_ns")).toInteger(), qint64(expected[i].second));
+            QCOMPARE(s.keys(), QStringList({ QStringLiteral("end_time_unix_nano"), QStringLiteral("name"),
+                QStringLiteral("self_time_ns"), QStringLiteral("service_name"), QStringLiteral("span_id"),
+                QStringLiteral("start_time_unix_nano") }));
+        }
+        QCOMPARE(spans.at(1).toObject().value(QStringLiteral("service_name")).toString(), QStringLiteral("payments"));
+        QCOMPARE(spans.at(0).toObject().value(QStringLiteral("start_time_unix_nano")).toString(), QString::number(t0));
+        QCOMPARE(spans.at(2).toObject().value(QStringLiteral("span_id")).toString(), TestSpans::spanId(4).toHex());
+
+        QCOMPARE(api.handle(getRequest(QStringLiteral("/api/v1/traces/%1/critical-path")
+                                           .arg(TestSpans::traceId(0xdead).toHex()))).status, 404);
+        QCOMPARE(api.handle(getRequest(QStringLiteral("/api/v1/traces/%1/critical-path").arg(trace.toHex()),
+                                       { { QStringLiteral("limit"), QStringLiteral("1") } })).status, 400);
+    }
+
     void genAiOfATrace()
     {
         // An agent trace: a chat call whose messages are OTLP log records, a tool call, a chat call with attributes.
