@@ -343,6 +343,67 @@
     </message>
 </context>
 <context>
+    <name>CriticalPathModel</name>
+    <message>
+        <source>%1 (%2): the trace waited %3 on this span itself, %4 of its duration; the span lasted %5</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Time on the critical path spent in the span itself, not waiting on a child</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Self time on the path as a share of the trace&apos;s duration</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Span start after the trace start</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Span</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Service</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Self time</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Share</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Start</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>CriticalPathView</name>
+    <message>
+        <source>No trace open.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No critical path: the trace&apos;s root span has no duration.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n span(s) on the critical path of %1.</source>
+        <translation>
+            <numerusform>%n span on the critical path of %1.</numerusform>
+            <numerusform>%n spans on the critical path of %1.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Most of it in &quot;%1&quot; (%2): %3, %4%.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>ExportDialog</name>
     <message numerus="yes">
         <source>&amp;Selected traces (%n)</source>
@@ -1235,6 +1296,10 @@
         <source>Cannot list sessions: %1</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Critical &amp;path</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>PricesDialog</name>
@@ -1812,6 +1877,18 @@ It is kept in memory until Spanscope quits, never saved. Without it the raw payl
     </message>
     <message>
         <source>%1 of %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Critical &amp;Path</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Ctrl+Shift+C</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Highlight the critical path: the spans the trace&apos;s latency waited on (Ctrl+Shift+C); the Critical path tab lists them</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

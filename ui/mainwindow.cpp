@@ -10,6 +10,7 @@
 #include "ui/inspectorwidget.h"
 #include "ui/logsview.h"
 #include "ui/rawpayloadview.h"
+#include "ui/criticalpathview.h"
 #include "ui/runview.h"
 #include "ui/tracelistpane.h"
 #include "ui/traceviewpane.h"
@@ -65,12 +66,14 @@ MainWindow::MainWindow(TraceStore* store, QWidget* parent)
     m_logsView = new LogsView;
     m_conversation = new ConversationView;
     m_runView = new RunView;
+    m_criticalPathView = new CriticalPathView;
     auto* tabs = new QTabWidget;
     m_detailTabs = tabs;
     tabs->setObjectName(QStringLiteral("detailTabs"));
     tabs->addTab(m_inspector, tr("&Inspector"));
     tabs->addTab(m_conversation, tr("C&onversation"));
     tabs->addTab(m_runView, tr("&Agent run"));
+    tabs->addTab(m_criticalPathView, tr("Critical &path"));
     tabs->addTab(m_logsView, tr("&Logs"));
     tabs->addTab(m_rawView, tr("&Raw payload"));
 
@@ -97,6 +100,15 @@ MainWindow::MainWindow(TraceStore* store, QWidget* parent)
         const auto tree = m_waterfall->tree();
         if (tree && spanIndex >= 0 && size_t(spanIndex) < tree->spans.size())
             selectSpan(tree->spans[size_t(spanIndex)].spanId);
+    });
+    connect(m_criticalPathView, &CriticalPathView::spanActivated, this, [this](int spanIndex) {
+        const auto tree = m_waterfall->tree();
+        if (tree && spanIndex >= 0 && size_t(spanIndex) < tree->spans.size())
+            selectSpan(tree->spans[size_t(spanIndex)].spanId);
+    });
+    connect(m_waterfall, &WaterfallView::spanSelected, this, [this](const SpanId& id) {
+        const auto tree = m_waterfall->tree();
+        m_criticalPathView->selectSpan(tree ? tree->indexOf(id) : -1);
     });
     connect(m_inspector, &InspectorWidget::linkActivated, this, &MainWindow::followLink);
     connect(m_traceModel, &TraceListModel::loadFailed, this,
@@ -201,6 +213,7 @@ void MainWindow::showStore()
     updateLogsTabTitle();
     m_run.reset();
     m_runView->setRun(nullptr, nullptr);
+    m_criticalPathView->setPath(nullptr, nullptr);
     m_conversation->setCall(std::nullopt);
     updateGenAiTabs();
     m_inspector->showSpan(SpanId());
@@ -421,6 +434,8 @@ void MainWindow::applyLoadedTrace(const TraceLoader::Trace& loaded)
     m_run = loaded.run;
     m_waterfall->setStepRoles(m_run ? m_run->roles : std::vector<GenAi::SpanRole>());
     m_runView->setRun(m_run, loaded.tree);
+    m_waterfall->setCriticalPath(loaded.criticalPath);
+    m_criticalPathView->setPath(loaded.criticalPath, loaded.tree);
     updateGenAiTabs();
     if (!keepState || m_rawView->payloadCount() != static_cast<int>(loaded.payloads.size()))
         m_rawView->setPayloads(loaded.payloads);

@@ -19,6 +19,7 @@
 #include <vector>
 
 class ConversationView;
+class CriticalPathView;
 class FileJobRunner;
 class InspectorWidget;
 class LogsView;
@@ -173,6 +174,7 @@ public:
     LogsView* logsView() const { return m_logsView; }
     ConversationView* conversationView() const { return m_conversation; }
     RunView* runView() const { return m_runView; }
+    CriticalPathView* criticalPathView() const { return m_criticalPathView; }
     /// The open trace's agent run (GenAi::analyze), or null.
     std::shared_ptr<const GenAi::Run> openRun() const { return m_run; }
 
@@ -256,6 +258,7 @@ private:
     RawPayloadView* m_rawView = nullptr;
     ConversationView* m_conversation = nullptr;
     RunView* m_runView = nullptr;
+    CriticalPathView* m_criticalPathView = nullptr;
     std::shared_ptr<const GenAi::Run> m_run;
 
     QTimer* m_refreshTimer;

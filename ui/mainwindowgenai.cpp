@@ -11,6 +11,7 @@
 #include "ui/conversationview.h"
 #include "ui/pricesdialog.h"
 #include "ui/runview.h"
+#include "ui/traceviewpane.h"
 #include "ui/uilogging.h"
 #include "ui/waterfallview.h"
 
@@ -33,6 +34,8 @@ void MainWindow::createGenAiMenus()
     auto* settings = new QMenu(tr("&Settings"), this);
     QAction* prices = settings->addAction(tr("Model &Prices…"), this, &MainWindow::showModelPrices);
     prices->setObjectName(QStringLiteral("actionModelPrices"));
+    traceMenu->addSeparator();
+    traceMenu->addAction(m_tracePane->criticalPathAction());
     menuBar()->insertMenu(helpMenu, traceMenu);
     menuBar()->insertMenu(helpMenu, settings);
 

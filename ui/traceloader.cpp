@@ -61,6 +61,7 @@ TraceLoader::Trace TraceLoader::read(TraceStore* store, const TraceId& id, const
         qCWarning(lcUi) << "cannot load log records of trace" << id.toHex() << partError;
     trace.tree = SpanTree::build(std::move(spans), std::move(logs));
     trace.run = std::make_shared<const GenAi::Run>(GenAi::analyze(*trace.tree, &prices));
+    trace.criticalPath = std::make_shared<const CriticalPath::Result>(CriticalPath::compute(*trace.tree));
     return trace;
 }
 

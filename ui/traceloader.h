@@ -1,5 +1,6 @@
 #pragma once
 
+#include "model/criticalpath.h"
 #include "model/genai.h"
 #include "model/ids.h"
 #include "model/pricetable.h"
@@ -42,6 +43,8 @@ public:
         TraceId id;
         std::shared_ptr<const SpanTree> tree; ///< never null in traceAvailable; no spans: the store has none
         std::shared_ptr<const GenAi::Run> run; ///< the GenAI reading of the tree; never null in traceAvailable
+        /// CriticalPath::compute of the tree; never null in traceAvailable
+        std::shared_ptr<const CriticalPath::Result> criticalPath;
         std::vector<RawPayload> payloads; ///< the OTLP requests the trace's spans came in
         QString payloadError; ///< the spans loaded, the raw payloads did not (e.g. S3 unreachable)
         bool loadedAsynchronously = false; ///< came from a worker thread (loadStarted was emitted for it)

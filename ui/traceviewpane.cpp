@@ -4,7 +4,9 @@
 #include "ui/zoomcontrol.h"
 
 #include <QHBoxLayout>
+#include <QAction>
 #include <QKeySequence>
+#include <QSettings>
 #include <QLabel>
 #include <QLineEdit>
 #include <QShortcut>
@@ -50,6 +52,18 @@ TraceViewPane::TraceViewPane(QWidget* parent)
     bar->addWidget(previous);
     bar->addWidget(next);
     bar->addSpacing(8);
+    m_criticalPathAction = new QAction(tr("Critical &Path"), this);
+    m_criticalPathAction->setObjectName(QStringLiteral("actionCriticalPath"));
+    m_criticalPathAction->setCheckable(true);
+    m_criticalPathAction->setShortcut(QKeySequence(tr("Ctrl+Shift+C")));
+    m_criticalPathAction->setToolTip(tr("Highlight the critical path: the spans the trace's latency waited on "
+                                         "(Ctrl+Shift+C); the Critical path tab lists them"));
+    auto* criticalPath = new QToolButton;
+    criticalPath->setObjectName(QStringLiteral("criticalPathButton"));
+    criticalPath->setDefaultAction(m_criticalPathAction);
+    criticalPath->setAutoRaise(true);
+    bar->addWidget(criticalPath);
+    bar->addSpacing(8);
     bar->addWidget(zoomOut);
     bar->addWidget(zoomIn);
     bar->addWidget(zoomFit);
@@ -70,6 +84,13 @@ TraceViewPane::TraceViewPane(QWidget* parent)
     connect(zoomOut, &QToolButton::clicked, zoom,
         [zoom] { zoom->zoom(1 / 1.5, (zoom->rangeStart() + zoom->rangeEnd()) / 2); });
     connect(zoomFit, &QToolButton::clicked, zoom, &ZoomControl::reset);
+
+    connect(m_criticalPathAction, &QAction::toggled, this, [this](bool on) {
+        m_waterfall->setCriticalPathShown(on);
+        QSettings().setValue(QStringLiteral("trace/showCriticalPath"), on);
+    });
+    m_criticalPathAction->setChecked(QSettings().value(QStringLiteral("trace/showCriticalPath"), false).toBool());
+    addAction(m_criticalPathAction);
 
     auto* find = new QShortcut(QKeySequence::Find, this);
     connect(find, &QShortcut::activated, this, [this] {

@@ -2,13 +2,15 @@
 
 #include <QWidget>
 
+class QAction;
 class QLabel;
 class QLineEdit;
 class WaterfallView;
 
 /**
  * The trace view's pane: the open trace's title, the find bar (Ctrl+F, F3, Shift+F3; "N of M" / "no match"), the
- * zoom buttons (-, +, Fit) and the WaterfallView under them. The window gives it trees through waterfall().
+ * zoom buttons (-, +, Fit), the critical path toggle (criticalPathAction(), Ctrl+Shift+C; remembered in the
+ * settings) and the WaterfallView under them. The window gives it trees through waterfall().
  * GUI thread only.
  */
 class TraceViewPane : public QWidget {
@@ -19,6 +21,8 @@ public:
 
     WaterfallView* waterfall() const { return m_waterfall; }
     QLineEdit* findEdit() const { return m_findEdit; }
+    /// Checkable: highlights the critical path in the waterfall (WaterfallView::setCriticalPathShown).
+    QAction* criticalPathAction() const { return m_criticalPathAction; }
     /// The bold title over the waterfall and its tooltip; empty strings clear them.
     void setTitle(const QString& text, const QString& toolTip);
 
@@ -29,4 +33,5 @@ private:
     QLineEdit* m_findEdit;
     QLabel* m_findStatus;
     QLabel* m_title;
+    QAction* m_criticalPathAction;
 };

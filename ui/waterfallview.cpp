@@ -117,8 +117,12 @@ void WaterfallView::setTree(std::shared_ptr<const SpanTree> tree, bool keepState
         rangeEnd = m_zoom->rangeEnd();
     }
 
-    if (!keepState || !tree || !m_tree || tree->spans.size() != m_tree->spans.size())
+    if (!keepState || !tree || !m_tree || tree->spans.size() != m_tree->spans.size()) {
         m_stepRoles.clear();
+        m_criticalPath.reset();
+        m_pathSections.clear();
+        m_pathFirst.clear();
+    }
     m_tree = std::move(tree);
     const std::size_t count = m_tree ? m_tree->spans.size() : 0;
     m_collapsed.assign(count, 0);
@@ -645,7 +649,25 @@ void WaterfallView::paintRow(QPainter& p, int row, int y)
     const int bx = int(std::floor(x1));
     const int bw = std::max(1, int(std::ceil(x2)) - bx);
     const QRect bar(bx, barTop, bw, barHeight);
-    p.fillRect(bar, selected ? color.darker(125) : color);
+    const bool pathShown = m_showCriticalPath && !m_pathFirst.empty();
+    const bool onPath = pathShown && isOnCriticalPath(spanIndex);
+    QColor barColor = selected ? color.darker(125) : color;
+    if (pathShown && !onPath)
+        barColor.setAlpha(70); // off the critical path: faded
+    p.fillRect(bar, barColor);
+    if (onPath) {
+        // The stretches the trace waited on this span itself: a stripe in the text colour along the bar's bottom.
+        const QColor stripe = palette().color(QPalette::Text);
+        const int stripeHeight = std::max(3, barHeight / 4);
+        for (int i = m_pathFirst[std::size_t(spanIndex)]; i < m_pathFirst[std::size_t(spanIndex) + 1]; ++i) {
+            const CriticalPath::Section& section = m_pathSections[std::size_t(i)];
+            const double sx1 = std::clamp(xForTime(double(section.startUnixNano - m_tree->startTimeUnixNano)), left, right);
+            const double sx2 = std::clamp(xForTime(double(section.endUnixNano - m_tree->startTimeUnixNano)), left, right);
+            const int sx = int(std::floor(sx1));
+            p.fillRect(QRect(sx, barTop + barHeight - stripeHeight, std::max(1, int(std::ceil(sx2)) - sx), stripeHeight),
+                stripe);
+        }
+    }
     if (error) {
         p.setPen(QPen(ErrorColor, 2));
         p.setBrush(Qt::NoBrush);
@@ -673,7 +695,7 @@ void WaterfallView::paintRow(QPainter& p, int row, int y)
     const int visibleLeft = std::max(bx, timelineLeft());
     const int visibleRight = std::min(bx + bw, width);
     if (visibleRight - visibleLeft >= tw + 8) {
-        p.setPen(textColorOn(selected ? color.darker(125) : color));
+        p.setPen(pathShown && !onPath ? palette().color(QPalette::Text) : textColorOn(selected ? color.darker(125) : color));
         p.drawText(QRect(visibleLeft + 4, y, visibleRight - visibleLeft - 8, m_rowHeight), Qt::AlignVCenter | Qt::AlignLeft,
             text);
     } else if (bx + bw + 4 + tw < width - 4) {
@@ -852,6 +874,43 @@ void WaterfallView::setStepRoles(std::vector<GenAi::SpanRole> roles)
         return;
     m_stepRoles = std::move(roles);
     viewport()->update();
+}
+
+void WaterfallView::setCriticalPath(std::shared_ptr<const CriticalPath::Result> path)
+{
+    const std::size_t count = m_tree ? m_tree->spans.size() : 0;
+    if (path && (path->root < 0 || std::size_t(path->root) >= count))
+        path.reset();
+    m_criticalPath = std::move(path);
+    m_pathSections.clear();
+    m_pathFirst.clear();
+    if (m_criticalPath) {
+        m_pathSections = m_criticalPath->sections;
+        std::stable_sort(m_pathSections.begin(), m_pathSections.end(),
+            [](const CriticalPath::Section& a, const CriticalPath::Section& b) { return a.span < b.span; });
+        m_pathFirst.assign(count + 1, 0);
+        for (const CriticalPath::Section& section : m_pathSections)
+            if (section.span >= 0 && std::size_t(section.span) < count)
+                ++m_pathFirst[std::size_t(section.span) + 1];
+        for (std::size_t i = 1; i <= count; ++i)
+            m_pathFirst[i] += m_pathFirst[i - 1];
+    }
+    if (m_showCriticalPath)
+        viewport()->update();
+}
+
+void WaterfallView::setCriticalPathShown(bool shown)
+{
+    if (shown == m_showCriticalPath)
+        return;
+    m_showCriticalPath = shown;
+    viewport()->update();
+}
+
+bool WaterfallView::isOnCriticalPath(int spanIndex) const
+{
+    return spanIndex >= 0 && std::size_t(spanIndex) + 1 < m_pathFirst.size()
+        && m_pathFirst[std::size_t(spanIndex)] < m_pathFirst[std::size_t(spanIndex) + 1];
 }
 
 GenAi::SpanRole WaterfallView::stepRole(int spanIndex) const

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "model/criticalpath.h"
 #include "model/genai.h"
 
 #include "model/spantreemodel.h"
@@ -64,6 +65,15 @@ public:
     /// (GenAi::Run::roles, computed off the GUI thread); empty clears. Reset by setTree() unless keepState.
     void setStepRoles(std::vector<GenAi::SpanRole> roles);
     GenAi::SpanRole stepRole(int spanIndex) const;
+    /// The trace's critical path (CriticalPath::compute of the tree, computed off the GUI thread); null clears.
+    /// Reset by setTree() unless keepState. Shown only while setCriticalPathShown(true): the bars of spans off the
+    /// path are faded and each section of the path is a dark stripe along the bottom of its span's bar.
+    void setCriticalPath(std::shared_ptr<const CriticalPath::Result> path);
+    std::shared_ptr<const CriticalPath::Result> criticalPath() const { return m_criticalPath; }
+    void setCriticalPathShown(bool shown);
+    bool isCriticalPathShown() const { return m_showCriticalPath; }
+    /// True when the span (index into SpanTree::spans) has a section on the critical path that is set.
+    bool isOnCriticalPath(int spanIndex) const;
 
     int nameColumnWidth() const { return m_nameWidth; }
     void setNameColumnWidth(int width);
@@ -118,6 +128,10 @@ private:
     std::vector<int> m_preorder; // span index -> position in a full depth-first walk (find order)
     std::vector<QString> m_serviceNames; // per span index, cached for painting
     std::vector<GenAi::SpanRole> m_stepRoles; // per span index, or empty
+    std::shared_ptr<const CriticalPath::Result> m_criticalPath;
+    std::vector<CriticalPath::Section> m_pathSections; // by span index, then time
+    std::vector<int> m_pathFirst; // span index -> first of its m_pathSections; size spans + 1, or empty
+    bool m_showCriticalPath = false;
     int m_selected = -1; // span index
 
     QString m_findText;

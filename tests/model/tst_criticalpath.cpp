@@ -3,7 +3,9 @@
 // and the invariants of the result on random trees.
 
 #include "model/criticalpath.h"
+#include "model/criticalpathmodel.h"
 
+#include <QAbstractItemModelTester>
 #include <QRandomGenerator>
 #include <QTest>
 
@@ -151,6 +153,38 @@ private Q_SLOTS:
             const std::vector<std::uint64_t> self = r.selfTimes(tree->spans.size());
             QCOMPARE(self[std::size_t(r.root)], r.steps.front().selfTimeNanos);
         }
+    }
+
+    void tableModel()
+    {
+        Builder b;
+        b.add(1, 0, 0, 100'000'000);
+        b.add(2, 1, 10'000'000, 40'000'000);
+        b.add(3, 1, 50'000'000, 90'000'000);
+        b.add(4, 1, 20'000'000, 30'000'000); // concurrent with 2: off the path
+        const auto tree = SpanTree::build(b.spans);
+        auto path = std::make_shared<const CriticalPath::Result>(CriticalPath::compute(*tree));
+        CriticalPathModel model;
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QCOMPARE(model.rowCount(), 0);
+        model.setPath(path, tree);
+        QCOMPARE(model.rowCount(), 3);
+        QCOMPARE(model.columnCount(), int(CriticalPathModel::ColumnCount));
+        const auto cell = [&](int row, int column, int role = Qt::DisplayRole) { return model.index(row, column).data(role); };
+        QCOMPARE(cell(0, CriticalPathModel::SpanColumn).toString(), QStringLiteral("span 1"));
+        QCOMPARE(cell(1, CriticalPathModel::SpanColumn).toString(), QStringLiteral("span 2"));
+        QCOMPARE(cell(2, CriticalPathModel::SpanColumn).toString(), QStringLiteral("span 3"));
+        QCOMPARE(cell(0, CriticalPathModel::SelfTimeColumn, CriticalPathModel::SortRole).toULongLong(), 30'000'000ULL);
+        QCOMPARE(cell(2, CriticalPathModel::ShareColumn, CriticalPathModel::SortRole).toDouble(), 0.4);
+        QCOMPARE(cell(2, CriticalPathModel::ShareColumn).toString(), QLocale().toString(40.0, 'f', 1) + QLatin1Char('%'));
+        QCOMPARE(cell(2, CriticalPathModel::StartColumn, CriticalPathModel::SortRole).toULongLong(), 50'000'000ULL);
+        QCOMPARE(cell(1, 0, CriticalPathModel::SpanIndexRole).toInt(), tree->indexOf(Builder::spanIdOf(2)));
+        QCOMPARE(cell(1, 0, CriticalPathModel::SpanIdRole).toString(), Builder::spanIdOf(2).toHex());
+        QCOMPARE(model.rowOfSpan(tree->indexOf(Builder::spanIdOf(3))), 2);
+        QCOMPARE(model.rowOfSpan(tree->indexOf(Builder::spanIdOf(4))), -1);
+        QVERIFY(!cell(0, CriticalPathModel::SelfTimeColumn, Qt::ToolTipRole).toString().isEmpty());
+        model.setPath(nullptr, tree);
+        QCOMPARE(model.rowCount(), 0);
     }
 
     void emptyTrace()

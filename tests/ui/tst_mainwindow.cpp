@@ -2,12 +2,14 @@
 #include "ui/conversationview.h"
 #include "ui/inspectorwidget.h"
 #include "ui/mainwindow.h"
+#include "ui/criticalpathview.h"
 #include "ui/rawpayloadview.h"
 #include "ui/runview.h"
 #include "ui/waterfallview.h"
 #include "ui/zoomcontrol.h"
 
 #include "model/attributemodel.h"
+#include "model/criticalpathmodel.h"
 #include "model/genairunmodel.h"
 #include "model/runcomparisonmodel.h"
 #include "model/tracelistmodel.h"
@@ -27,6 +29,8 @@
 #include <QScrollBar>
 #include <QSignalSpy>
 #include <QTableView>
+#include <QSettings>
+#include <QTemporaryDir>
 #include <QTest>
 #include <QTreeWidget>
 
@@ -153,8 +157,19 @@ class TestMainWindow : public QObject {
     Q_OBJECT
 private:
     MemoryTraceStore* m_store = nullptr;
+    QTemporaryDir m_settingsDir;
 
 private Q_SLOTS:
+    void initTestCase()
+    {
+        // The window remembers things in QSettings (recent files, the critical path toggle): not in the user's.
+        QVERIFY(m_settingsDir.isValid());
+        QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, m_settingsDir.path());
+        QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, m_settingsDir.path());
+        QCoreApplication::setOrganizationName(QStringLiteral("spanscope-tests"));
+        QCoreApplication::setApplicationName(QStringLiteral("tst_mainwindow"));
+    }
+
     void init()
     {
         m_store = new MemoryTraceStore;
@@ -226,6 +241,57 @@ private Q_SLOTS:
         QCOMPARE(inspector->eventsView()->topLevelItem(0)->text(0), QStringLiteral("+5 ms"));
         QCOMPARE(inspector->eventsView()->topLevelItem(0)->text(1), QStringLiteral("search started"));
         QCOMPARE(inspector->eventsView()->topLevelItem(0)->child(0)->text(1), QStringLiteral("2.5"));
+    }
+
+    void criticalPathTabAndHighlight()
+    {
+        MainWindow window(m_store);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        window.openTrace(MainTrace);
+        CriticalPathView* view = window.criticalPathView();
+        // GET /dispatch waits on the customer call (whose SQL takes most of it), then FindNearest and its two
+        // GetDriver calls; the orphan span is under another root.
+        QCOMPARE(view->model()->rowCount(), 6);
+        QStringList names;
+        for (int row = 0; row < 6; ++row)
+            names << view->model()->index(row, CriticalPathModel::SpanColumn).data().toString();
+        QCOMPARE(names, QStringList({ QStringLiteral("GET /dispatch"), QStringLiteral("HTTP GET /customer"),
+                            QStringLiteral("SQL SELECT"), QStringLiteral("FindNearest"), QStringLiteral("GetDriver"),
+                            QStringLiteral("GetDriver") }));
+        QCOMPARE(view->model()->index(2, CriticalPathModel::SelfTimeColumn).data(CriticalPathModel::SortRole).toULongLong(),
+                 278 * Ms);
+        QCOMPARE(view->model()->index(0, CriticalPathModel::SelfTimeColumn).data(CriticalPathModel::SortRole).toULongLong(),
+                 211 * Ms);
+        QVERIFY2(view->summaryText().contains(QLatin1String("SQL SELECT")), qPrintable(view->summaryText()));
+        const auto tree = window.waterfall()->tree();
+        QVERIFY(window.waterfall()->isOnCriticalPath(tree->indexOf(spanId(3))));
+        QVERIFY(!window.waterfall()->isOnCriticalPath(tree->indexOf(spanId(9))));
+
+        // The toggle (Trace menu, the button over the waterfall, Ctrl+Shift+C) highlights it and is remembered.
+        QAction* toggle = window.findChild<QAction*>(QStringLiteral("actionCriticalPath"));
+        QVERIFY(toggle);
+        const bool before = window.waterfall()->isCriticalPathShown();
+        QCOMPARE(toggle->isChecked(), before);
+        toggle->trigger();
+        QCOMPARE(window.waterfall()->isCriticalPathShown(), !before);
+        QCOMPARE(QSettings().value(QStringLiteral("trace/showCriticalPath")).toBool(), !before);
+        QTest::keyClick(&window, Qt::Key_C, Qt::ControlModifier | Qt::ShiftModifier);
+        QCOMPARE(window.waterfall()->isCriticalPathShown(), before);
+        if (!window.waterfall()->isCriticalPathShown())
+            toggle->trigger();
+        window.waterfall()->viewport()->repaint(); // paints the faded bars and the stripes
+
+        // A click on a row selects its span; selecting a span selects its row (or none off the path).
+        Q_EMIT view->spanActivated(tree->indexOf(spanId(4)));
+        QCOMPARE(window.waterfall()->selectedSpan(), spanId(4));
+        window.selectSpan(spanId(3));
+        QCOMPARE(view->view()->currentIndex().data(CriticalPathModel::SpanIndexRole).toInt(), tree->indexOf(spanId(3)));
+        window.selectSpan(spanId(9));
+        QVERIFY(!view->view()->selectionModel()->hasSelection());
+        // Sorting by self time puts the SQL call first.
+        view->view()->sortByColumn(CriticalPathModel::SelfTimeColumn, Qt::DescendingOrder);
+        QCOMPARE(view->view()->model()->index(0, CriticalPathModel::SpanColumn).data().toString(), QStringLiteral("SQL SELECT"));
     }
 
     void agentRunConversationAndCompare()
