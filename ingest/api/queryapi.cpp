@@ -15,6 +15,7 @@
 #include <QJsonObject>
 #include <QRegularExpression>
 
+#include <cmath>
 #include <limits>
 
 namespace {
@@ -125,6 +126,25 @@ public:
         }
         *error = QStringLiteral("%1 must be one of %2, not %3").arg(name, names.join(QStringLiteral(", ")), echo(text));
         return false;
+    }
+
+    /// A duration in milliseconds (a decimal number >= 0, fractions allowed: "2.5") as ns; 0 when absent.
+    bool milliseconds(QLatin1StringView name, std::uint64_t* outNanos, QString* error) const
+    {
+        *outNanos = 0;
+        if (!has(name))
+            return true;
+        const QString text = value(name);
+        bool ok = false;
+        const double ms = text.toDouble(&ok);
+        // Below 1.8e13 ms (about 570 years) the ns fit in 64 bits.
+        if (!ok || !std::isfinite(ms) || ms < 0 || ms > 1.8e13 || text.trimmed() != text) {
+            *error = QStringLiteral("%1 must be a number of milliseconds >= 0 (e.g. 250 or 0.5), not %2")
+                         .arg(name, echo(text));
+            return false;
+        }
+        *outNanos = std::uint64_t(std::llround(ms * 1e6));
+        return true;
     }
 
     bool time(QLatin1StringView name, std::uint64_t* out, QString* error) const
@@ -322,7 +342,8 @@ Response listTraces(TraceStore* store, const Request& request, const QString& pr
     if (!params.read(request,
             { QLatin1StringView("service_name"), QLatin1StringView("trace_id"), QLatin1StringView("start_time_gte"),
                 QLatin1StringView("start_time_lte"), QLatin1StringView("limit"), QLatin1StringView("offset"),
-                QLatin1StringView("order_by"), QLatin1StringView("order"), QLatin1StringView("conversation_id") },
+                QLatin1StringView("order_by"), QLatin1StringView("order"), QLatin1StringView("conversation_id"),
+                QLatin1StringView("min_duration_ms") },
             &error))
         return errorResponse(400, error);
     int limit = 0;
@@ -359,6 +380,8 @@ Response listTraces(TraceStore* store, const Request& request, const QString& pr
     query.prices = prices;
     query.serviceName = params.value(QLatin1StringView("service_name"));
     query.conversationId = params.value(QLatin1StringView("conversation_id"));
+    if (!params.milliseconds(QLatin1StringView("min_duration_ms"), &query.minDurationNanos, &error))
+        return errorResponse(400, error);
     const bool hasFrom = params.has(QLatin1StringView("start_time_gte"));
     const bool hasTo = params.has(QLatin1StringView("start_time_lte"));
     if (hasFrom && !params.time(QLatin1StringView("start_time_gte"), &query.startTimeFromUnixNano, &error))
@@ -385,6 +408,7 @@ Response listTraces(TraceStore* store, const Request& request, const QString& pr
         const bool matches = summary && offset == 0
             && (query.serviceName.isEmpty() || summary->services.contains(query.serviceName))
             && (query.conversationId.isEmpty() || summary->conversationId == query.conversationId)
+            && summary->durationNanos() >= query.minDurationNanos
             && (!hasFrom || summary->startTimeUnixNano >= query.startTimeFromUnixNano)
             && (!hasTo || summary->startTimeUnixNano <= query.startTimeToUnixNano);
         if (matches)

@@ -572,6 +572,43 @@ private Q_SLOTS:
                 QTest::addRow("%s %s", name, direction)
                     << QString::fromLatin1(name) << QString::fromLatin1(direction) << int(order);
     }
+    void filtersByMinimumDuration()
+    {
+        // A threshold between the store's durations, in fractional ms, with and without an order; the store applies it
+        // to every page.
+        std::vector<std::uint64_t> durations;
+        for (const TraceSummary& s : m_allTraces)
+            durations.push_back(s.durationNanos());
+        std::sort(durations.begin(), durations.end());
+        durations.erase(std::unique(durations.begin(), durations.end()), durations.end());
+        QVERIFY(durations.size() > 2);
+        const std::uint64_t threshold = durations[durations.size() / 2];
+        const QString ms = QString::number(double(threshold) / 1e6, 'f', 6);
+        TraceQuery q;
+        q.minDurationNanos = std::uint64_t(std::llround(ms.toDouble() * 1e6));
+        QCOMPARE(q.minDurationNanos, threshold);
+        const std::vector<TraceSummary> expected = storeList(q);
+        QVERIFY(expected.size() > 1 && expected.size() < m_allTraces.size());
+        for (const TraceSummary& s : expected)
+            QVERIFY(s.durationNanos() >= threshold);
+        QCOMPARE(pageAll(QStringLiteral("&min_duration_ms=") + ms, 7), traceIdsOf(expected));
+        q.order = TraceOrder::Duration;
+        q.descending = false;
+        const QStringList shortestFirst = pageAll(QStringLiteral("&min_duration_ms=%1&order_by=duration&order=asc").arg(ms), 5);
+        QCOMPARE(shortestFirst, traceIdsOf(storeList(q)));
+        QCOMPARE(m_allTraces.size() > expected.size(), true);
+        // With trace_id: the one trace when it is long enough, else none.
+        const TraceSummary& longest = expected.front();
+        const TraceSummary* shortest = &m_allTraces.front();
+        for (const TraceSummary& s : m_allTraces)
+            if (s.durationNanos() < shortest->durationNanos())
+                shortest = &s;
+        QCOMPARE(get(QStringLiteral("/api/v1/traces?trace_id=%1&min_duration_ms=%2").arg(longest.traceId.toHex(), ms))
+                     .json.value(QStringLiteral("count")).toInt(), 1);
+        QCOMPARE(get(QStringLiteral("/api/v1/traces?trace_id=%1&min_duration_ms=%2").arg(shortest->traceId.toHex(), ms))
+                     .json.value(QStringLiteral("count")).toInt(), 0);
+    }
+
     void ordersByTheRequestedKey()
     {
         QFETCH(QString, orderBy);
@@ -767,13 +804,18 @@ private Q_SLOTS:
         QTest::newRow("unknown parameter")
             << traces + QStringLiteral("?service=x")
             << QStringLiteral("unknown parameter \"service\" (this route accepts: service_name, trace_id, "
-                              "start_time_gte, start_time_lte, limit, offset, order_by, order, conversation_id)");
+                              "start_time_gte, start_time_lte, limit, offset, order_by, order, conversation_id, min_duration_ms)");
         QTest::newRow("unknown order_by")
             << traces + QStringLiteral("?order_by=tokens")
             << QStringLiteral("order_by must be one of start_time, duration, span_count, error_count, llm_calls, "
                               "tool_calls, input_tokens, output_tokens, cost, not \"tokens\"");
         QTest::newRow("order_by in capitals")
             << traces + QStringLiteral("?order_by=DURATION") << QStringLiteral("order_by must be one of");
+        for (const char* bad : { "-1", "abc", "inf", "nan", "1e30", " 5" })
+            QTest::addRow("min_duration_ms=%s", bad)
+                << traces + QStringLiteral("?min_duration_ms=") + QString::fromLatin1(bad)
+                << (QStringLiteral("min_duration_ms must be a number of milliseconds >= 0 (e.g. 250 or 0.5), not \"")
+                       + QString::fromLatin1(bad) + QLatin1Char('"'));
         QTest::newRow("unknown order") << traces + QStringLiteral("?order_by=duration&order=up")
                                        << QStringLiteral("order must be one of desc, asc, not \"up\"");
         QTest::newRow("twice") << traces + QStringLiteral("?limit=1&limit=2")
