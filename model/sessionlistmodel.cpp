@@ -103,9 +103,10 @@ int SessionListModel::columnCount(const QModelIndex& parent) const { return pare
 
 QString SessionListModel::genAiToolTip(const SessionSummary& s) const
 {
+    // Two plural forms: one call of a kind and several of the other.
     const QLocale locale;
-    return tr("%n LLM call(s), %1 tool call(s)", nullptr, clampedInt(s.llmCalls)).arg(locale.toString(s.toolCalls))
-        + QLatin1Char('\n')
+    return tr("%n LLM call(s)", nullptr, clampedInt(s.llmCalls)) + QStringLiteral(", ")
+        + tr("%n tool call(s)", nullptr, clampedInt(s.toolCalls)) + QLatin1Char('\n')
         + tr("Input tokens: %1, output tokens: %2")
               .arg(locale.toString(s.inputTokens), locale.toString(s.outputTokens));
 }
