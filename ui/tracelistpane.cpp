@@ -49,8 +49,10 @@ TraceListPane::TraceListPane(TraceListModel* model, QWidget* parent)
     m_serviceCombo->setToolTip(tr("Only traces with a span of this service"));
     m_sessionCombo = new QComboBox;
     m_sessionCombo->setObjectName(QStringLiteral("sessionFilter"));
-    m_sessionCombo->setSizeAdjustPolicy(QComboBox::AdjustToContents);
-    m_sessionCombo->setMinimumContentsLength(12);
+    // Session ids are often UUIDs: a combo as wide as the longest would squeeze the text filter. The popup still
+    // widens to show them whole.
+    m_sessionCombo->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    m_sessionCombo->setMinimumContentsLength(20);
     m_sessionCombo->setToolTip(tr("Only the traces of one agent session (gen_ai.conversation.id or session.id), oldest first"));
     m_sessionCombo->addItem(tr("All sessions"), QString());
     m_textFilter = new QLineEdit;
