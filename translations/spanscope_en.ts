@@ -1539,6 +1539,109 @@
     </message>
 </context>
 <context>
+    <name>SessionListModel</name>
+    <message>
+        <source>Input tokens: %1, output tokens: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>Session %1: %n trace(s)
+Double-click or Enter lists them oldest first and opens the first</source>
+        <translation>
+            <numerusform>Session %1: %n trace
+Double-click or Enter lists it and opens it</numerusform>
+            <numerusform>Session %1: %n traces
+Double-click or Enter lists them oldest first and opens the first</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>The session: gen_ai.conversation.id, else session.id, of its traces&apos; spans</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Traces in the session (agent runs, turns of the conversation)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Start of the session&apos;s first trace</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>End of the session&apos;s latest trace</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>From the first trace&apos;s start to the latest trace&apos;s end</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>LLM calls (chat, completion, embeddings spans) of all its traces</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Tool calls (execute_tool spans) of all its traces</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Input tokens of all its traces, counted once: on LLM calls, not again on agent spans</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Output tokens of all its traces, counted once</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Session</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Traces</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Started</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Last activity</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Duration</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>LLM</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Tools</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>In tok</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Out tok</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n LLM call(s)</source>
+        <translation>
+            <numerusform>%n LLM call</numerusform>
+            <numerusform>%n LLM calls</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n tool call(s)</source>
+        <translation>
+            <numerusform>%n tool call</numerusform>
+            <numerusform>%n tool calls</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>SpanTreeModel</name>
     <message>
         <source>Error: %1</source>
@@ -1831,6 +1934,22 @@ It is kept in memory until Spanscope quits, never saved. Without it the raw payl
     </message>
     <message>
         <source>%1 LLM calls, %2 tool calls, %3 input / %4 output tokens</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Traces</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sessions</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No sessions: traces with gen_ai.conversation.id or session.id are grouped here</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sessions (%1)</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -43,8 +43,8 @@ class TraceViewPane;
 class WaterfallView;
 
 /**
- * Spanscope's main window: trace list with filter bar (top left, TraceListPane), span waterfall with find bar
- * (bottom left, TraceViewPane), Inspector | Logs | Raw payload tabs (right), status bar with receiver, spans
+ * Spanscope's main window: trace list with filter bar and Sessions tab (top left, TraceListPane), span waterfall
+ * with find bar (bottom left, TraceViewPane), Inspector | Logs | Raw payload tabs (right), status bar with receiver, spans
  * received and store. It owns the layout, the menus and the wiring; the work is done by three controllers:
  * StoreSession (which store is shown, connecting), TraceLoader (loading the open trace) and FileJobRunner (imports
  * and exports).

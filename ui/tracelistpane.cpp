@@ -1,5 +1,6 @@
 #include "tracelistpane.h"
 
+#include "model/sessionlistmodel.h"
 #include "model/tracelistmodel.h"
 
 #include <QCheckBox>
@@ -9,6 +10,9 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QLocale>
+#include <QSortFilterProxyModel>
+#include <QStackedWidget>
+#include <QTabWidget>
 #include <QTableView>
 #include <QTimer>
 #include <QToolButton>
@@ -20,9 +24,18 @@ TraceListPane::TraceListPane(TraceListModel* model, QWidget* parent)
     : QWidget(parent)
     , m_model(model)
     , m_textDebounce(new QTimer(this))
+    , m_tabs(new QTabWidget)
+    , m_tracesPage(new QWidget)
+    , m_sessionModel(new SessionListModel(this))
+    , m_sessionProxy(new QSortFilterProxyModel(this))
 {
-    auto* layout = new QVBoxLayout(this);
-    layout->setContentsMargins(4, 4, 4, 0);
+    auto* outer = new QVBoxLayout(this);
+    outer->setContentsMargins(4, 4, 4, 0);
+    m_tabs->setObjectName(QStringLiteral("traceListTabs"));
+    m_tabs->setDocumentMode(true);
+    outer->addWidget(m_tabs);
+    auto* layout = new QVBoxLayout(m_tracesPage);
+    layout->setContentsMargins(0, 4, 0, 0);
 
     m_textDebounce->setSingleShot(true);
     m_textDebounce->setInterval(300);
@@ -36,8 +49,10 @@ TraceListPane::TraceListPane(TraceListModel* model, QWidget* parent)
     m_serviceCombo->setToolTip(tr("Only traces with a span of this service"));
     m_sessionCombo = new QComboBox;
     m_sessionCombo->setObjectName(QStringLiteral("sessionFilter"));
-    m_sessionCombo->setSizeAdjustPolicy(QComboBox::AdjustToContents);
-    m_sessionCombo->setMinimumContentsLength(12);
+    // Session ids are often UUIDs: a combo as wide as the longest would squeeze the text filter. The popup still
+    // widens to show them whole.
+    m_sessionCombo->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    m_sessionCombo->setMinimumContentsLength(20);
     m_sessionCombo->setToolTip(tr("Only the traces of one agent session (gen_ai.conversation.id or session.id), oldest first"));
     m_sessionCombo->addItem(tr("All sessions"), QString());
     m_textFilter = new QLineEdit;
@@ -65,18 +80,7 @@ TraceListPane::TraceListPane(TraceListModel* model, QWidget* parent)
     layout->addLayout(filters);
 
     connect(m_serviceCombo, &QComboBox::activated, this, &TraceListPane::filterChanged);
-    connect(m_sessionCombo, &QComboBox::activated, this, [this] {
-        const QString session = m_sessionCombo->currentData().toString();
-        if (!session.isEmpty()) {
-            // A session reads in order: its first trace on top. (Sorting re-queries with the filter below.)
-            const QSignalBlocker blocker(m_view->horizontalHeader());
-            m_view->horizontalHeader()->setSortIndicator(TraceListModel::StartColumn, Qt::AscendingOrder);
-            m_model->sort(TraceListModel::StartColumn, Qt::AscendingOrder);
-        }
-        Q_EMIT filterChanged();
-        if (!session.isEmpty())
-            Q_EMIT sessionChosen(session);
-    });
+    connect(m_sessionCombo, &QComboBox::activated, this, &TraceListPane::sessionFilterChosen);
     connect(m_textFilter, &QLineEdit::textChanged, m_textDebounce, qOverload<>(&QTimer::start));
     connect(m_textFilter, &QLineEdit::returnPressed, this, [this] {
         m_textDebounce->stop();
@@ -117,9 +121,109 @@ TraceListPane::TraceListPane(TraceListModel* model, QWidget* parent)
 
     connect(m_view->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
         [this](const QModelIndex& current) { rowActivated(current); });
+
+    m_tabs->addTab(m_tracesPage, tr("Traces"));
+    m_tabs->addTab(createSessionsPage(), tr("Sessions"));
+    updateSessionsShown();
 }
 
 TraceListPane::~TraceListPane() = default;
+
+QWidget* TraceListPane::createSessionsPage()
+{
+    auto* page = new QWidget;
+    auto* layout = new QVBoxLayout(page);
+    layout->setContentsMargins(0, 4, 0, 0);
+    m_sessionStack = new QStackedWidget;
+    layout->addWidget(m_sessionStack);
+
+    m_noSessions = new QLabel(tr("No sessions: traces with gen_ai.conversation.id or session.id are grouped here"));
+    m_noSessions->setObjectName(QStringLiteral("noSessions"));
+    m_noSessions->setAlignment(Qt::AlignCenter);
+    m_noSessions->setWordWrap(true);
+    m_noSessions->setMargin(24);
+    m_noSessions->setForegroundRole(QPalette::PlaceholderText);
+    m_sessionStack->addWidget(m_noSessions);
+
+    // At most a few hundred rows (TraceStore::listSessions' limit): sorting on the client is fine.
+    m_sessionProxy->setSourceModel(m_sessionModel);
+    m_sessionProxy->setSortRole(SessionListModel::SortRole);
+    m_sessionView = new QTableView;
+    m_sessionView->setObjectName(QStringLiteral("sessionList"));
+    m_sessionView->setModel(m_sessionProxy);
+    m_sessionView->setSortingEnabled(true);
+    m_sessionView->sortByColumn(SessionListModel::LastActivityColumn, Qt::DescendingOrder);
+    m_sessionView->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_sessionView->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_sessionView->setAlternatingRowColors(true);
+    m_sessionView->setWordWrap(false);
+    m_sessionView->setTextElideMode(Qt::ElideMiddle); // ids differ at either end
+    m_sessionView->verticalHeader()->hide();
+    m_sessionView->verticalHeader()->setDefaultSectionSize(m_view->verticalHeader()->defaultSectionSize());
+    QHeaderView* header = m_sessionView->horizontalHeader();
+    header->setHighlightSections(false);
+    header->setSectionResizeMode(QHeaderView::Interactive);
+    header->setSectionResizeMode(SessionListModel::SessionColumn, QHeaderView::Stretch);
+    const QFontMetrics fm(m_sessionView->font());
+    const int timestampWidth = fm.horizontalAdvance(QStringLiteral("0000-00-00 00:00:00.000")) + 24;
+    m_sessionView->setColumnWidth(SessionListModel::StartColumn, timestampWidth);
+    m_sessionView->setColumnWidth(SessionListModel::LastActivityColumn, timestampWidth);
+    m_sessionView->setColumnWidth(
+        SessionListModel::DurationColumn, fm.horizontalAdvance(QStringLiteral("Duration")) + 20);
+    for (int column : { int(SessionListModel::TracesColumn), int(SessionListModel::LlmCallsColumn),
+             int(SessionListModel::ToolCallsColumn) })
+        m_sessionView->setColumnWidth(column, fm.horizontalAdvance(QStringLiteral("Traces")) + 20);
+    for (int column : { int(SessionListModel::InputTokensColumn), int(SessionListModel::OutputTokensColumn) })
+        m_sessionView->setColumnWidth(column, fm.horizontalAdvance(QStringLiteral("000,000")) + 20);
+    m_sessionStack->addWidget(m_sessionView);
+
+    connect(m_sessionView, &QAbstractItemView::activated, this,
+        [this](const QModelIndex& index) { openSession(index.data(SessionListModel::ConversationIdRole).toString()); });
+    connect(m_sessionModel, &QAbstractItemModel::rowsInserted, this, &TraceListPane::updateSessionsShown);
+    connect(m_sessionModel, &QAbstractItemModel::rowsRemoved, this, &TraceListPane::updateSessionsShown);
+    connect(m_sessionModel, &QAbstractItemModel::modelReset, this, &TraceListPane::updateSessionsShown);
+    return page;
+}
+
+void TraceListPane::updateSessionsShown()
+{
+    const int count = m_sessionModel->rowCount();
+    m_sessionStack->setCurrentWidget(count > 0 ? static_cast<QWidget*>(m_sessionView) : m_noSessions);
+    m_tabs->setTabText(m_tabs->indexOf(m_sessionStack->parentWidget()),
+        count > 0 ? tr("Sessions (%1)").arg(QLocale().toString(count)) : tr("Sessions"));
+}
+
+bool TraceListPane::openSession(const QString& conversationId)
+{
+    const int index = conversationId.isEmpty() ? -1 : m_sessionCombo->findData(conversationId);
+    if (index < 0)
+        return false;
+    m_tabs->setCurrentWidget(m_tracesPage);
+    m_sessionCombo->setCurrentIndex(index);
+    sessionFilterChosen();
+    m_view->setFocus();
+    return true;
+}
+
+void TraceListPane::sessionFilterChosen()
+{
+    const QString session = m_sessionCombo->currentData().toString();
+    if (!session.isEmpty()) {
+        // A session reads in order: its first trace on top. (Sorting re-queries with the filter below.)
+        const QSignalBlocker blocker(m_view->horizontalHeader());
+        m_view->horizontalHeader()->setSortIndicator(TraceListModel::StartColumn, Qt::AscendingOrder);
+        m_model->sort(TraceListModel::StartColumn, Qt::AscendingOrder);
+    }
+    // The Sessions tab shows which session the list is filtered to.
+    const int row = m_sessionModel->rowOf(session);
+    if (row >= 0)
+        m_sessionView->setCurrentIndex(m_sessionProxy->mapFromSource(m_sessionModel->index(row, 0)));
+    else
+        m_sessionView->clearSelection();
+    Q_EMIT filterChanged();
+    if (!session.isEmpty())
+        Q_EMIT sessionChosen(session);
+}
 
 TraceQuery TraceListPane::filterQuery() const
 {
@@ -153,6 +257,7 @@ void TraceListPane::setServices(const QStringList& services)
 
 void TraceListPane::setSessions(const std::vector<SessionSummary>& sessions)
 {
+    m_sessionModel->setSessions(sessions);
     const QString selected = m_sessionCombo->currentData().toString();
     const QSignalBlocker blocker(m_sessionCombo);
     m_sessionCombo->clear();
@@ -177,6 +282,7 @@ void TraceListPane::clearServices()
     const QSignalBlocker sessionBlocker(m_sessionCombo);
     m_sessionCombo->clear();
     m_sessionCombo->addItem(tr("All sessions"), QString());
+    m_sessionModel->setSessions({});
 }
 
 bool TraceListPane::isPaused() const

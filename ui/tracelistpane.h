@@ -15,15 +15,21 @@ class QComboBox;
 class QLabel;
 class QLineEdit;
 class QModelIndex;
+class QSortFilterProxyModel;
+class QStackedWidget;
+class QTabWidget;
 class QTableView;
 class QTimer;
 class QToolButton;
+class SessionListModel;
 class TraceListModel;
 
 /**
- * The trace list's pane: the filter bar (service, text debounced by 300 ms, errors only, "Loading…", pause live
- * updates) over a sortable multi-selection table of `model` (not owned; must outlive the pane). It does not set the
- * model's query: filterChanged asks the window to (filterQuery()). GUI thread only.
+ * The trace list's pane, two tabs. Traces: the filter bar (service, session, text debounced by 300 ms, errors only,
+ * "Loading…", pause live updates) over a sortable multi-selection table of `model` (not owned; must outlive the
+ * pane). Sessions: one row per session (SessionListModel, sorted by a proxy, the most recently active first), or a
+ * hint when there is none; activating a row does what choosing it in the Session filter does (openSession). The pane
+ * does not set the model's query: filterChanged asks the window to (filterQuery()). GUI thread only.
  */
 class TraceListPane : public QWidget {
     Q_OBJECT
@@ -39,9 +45,17 @@ public:
     /// Lists `services` in the service filter, keeping the one selected when still listed; no signal.
     void setServices(const QStringList& services);
     void clearServices();
-    /// The sessions offered by the Session filter ("All sessions" first); the chosen one stays chosen if listed.
+    /// The sessions of the Session filter ("All sessions" first; the chosen one stays chosen if listed) and of the
+    /// Sessions tab.
     void setSessions(const std::vector<SessionSummary>& sessions);
     QComboBox* sessionFilter() const { return m_sessionCombo; }
+    QTableView* sessionView() const { return m_sessionView; }
+    SessionListModel* sessionModel() const { return m_sessionModel; }
+    /**
+     * Shows the Traces tab with `conversationId` chosen in the Session filter, as if the user chose it there: its
+     * traces listed oldest first, filterChanged, then sessionChosen. False (nothing changes) when it is not listed.
+     */
+    bool openSession(const QString& conversationId);
     bool isPaused() const;
     void setPaused(bool paused);
 
@@ -63,7 +77,11 @@ Q_SIGNALS:
     void pausedChanged(bool paused);
 
 private:
+    QWidget* createSessionsPage();
     void rowActivated(const QModelIndex& index);
+    /// What choosing the Session filter's current entry does.
+    void sessionFilterChosen();
+    void updateSessionsShown();
 
     TraceListModel* m_model;
     QComboBox* m_serviceCombo;
@@ -74,5 +92,12 @@ private:
     QLabel* m_loading;
     QTimer* m_textDebounce;
     QTableView* m_view;
+    QTabWidget* m_tabs;
+    QWidget* m_tracesPage;
+    SessionListModel* m_sessionModel;
+    QSortFilterProxyModel* m_sessionProxy;
+    QStackedWidget* m_sessionStack = nullptr;
+    QLabel* m_noSessions = nullptr;
+    QTableView* m_sessionView = nullptr;
     bool m_syncingSelection = false;
 };

@@ -12,6 +12,7 @@
 #include "model/criticalpathmodel.h"
 #include "model/genairunmodel.h"
 #include "model/runcomparisonmodel.h"
+#include "model/sessionlistmodel.h"
 #include "model/tracelistmodel.h"
 
 #include "../common/memorytracestore.h"
@@ -391,6 +392,81 @@ private Q_SLOTS:
         combo->setCurrentIndex(0);
         Q_EMIT combo->activated(0);
         QCOMPARE(window.traceListModel()->rowCount(), 5);
+    }
+
+    void sessionRowOpensItsTracesInOrder()
+    {
+        MainWindow window(m_store);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        auto* tabs = window.findChild<QTabWidget*>(QStringLiteral("traceListTabs"));
+        auto* sessions = window.findChild<QTableView*>(QStringLiteral("sessionList"));
+        auto* noSessions = window.findChild<QLabel*>(QStringLiteral("noSessions"));
+        auto* combo = window.findChild<QComboBox*>(QStringLiteral("sessionFilter"));
+        QVERIFY(tabs && sessions && noSessions && combo);
+        QAbstractItemModelTester tester(sessions->model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+
+        // No trace names a conversation yet: the Sessions tab says where sessions come from.
+        tabs->setCurrentIndex(1);
+        QCOMPARE(sessions->model()->rowCount(), 0);
+        QVERIFY(noSessions->isVisible());
+        QVERIFY(!sessions->isVisible());
+        QCOMPARE(tabs->tabText(1), QStringLiteral("Sessions"));
+
+        // Conversation "trip-42": three turns, stored out of order; "other": one run.
+        const auto withSession = [](std::vector<Span> spans, const QString& session) {
+            spans[1].attributes.push_back({ QStringLiteral("gen_ai.conversation.id"), AnyValue::fromString(session) });
+            return spans;
+        };
+        const TraceId turn1 = traceId(21), turn2 = traceId(22), turn3 = traceId(23), otherRun = traceId(24);
+        m_store->addSpans(withSession(agentTraceSpans(turn3, BaseNs + 50000 * Ms, QStringLiteral("pay"), QStringLiteral("c")), QStringLiteral("trip-42")));
+        m_store->addSpans(withSession(agentTraceSpans(turn1, BaseNs + 30000 * Ms, QStringLiteral("search"), QStringLiteral("a")), QStringLiteral("trip-42")));
+        m_store->addSpans(withSession(agentTraceSpans(otherRun, BaseNs + 35000 * Ms, QStringLiteral("search"), QStringLiteral("d")), QStringLiteral("other")));
+        m_store->addSpans(withSession(agentTraceSpans(turn2, BaseNs + 40000 * Ms, QStringLiteral("book"), QStringLiteral("b")), QStringLiteral("trip-42")));
+        window.reload();
+        QCOMPARE(sessions->model()->rowCount(), 2);
+        QVERIFY(sessions->isVisible());
+        QVERIFY(!noSessions->isVisible());
+        QCOMPARE(tabs->tabText(1), QStringLiteral("Sessions (2)"));
+        QCOMPARE(combo->count(), 3); // fed by the same call
+        // The most recently active first.
+        QCOMPARE(sessions->model()->index(0, SessionListModel::SessionColumn).data().toString(), QStringLiteral("trip-42"));
+        QCOMPARE(sessions->model()->index(0, SessionListModel::TracesColumn).data().toString(), QStringLiteral("3"));
+        QCOMPARE(sessions->model()->index(0, SessionListModel::StartColumn).data().toString(),
+            TraceListModel::formatTimestamp(BaseNs + 30000 * Ms));
+        QCOMPARE(sessions->model()->index(1, SessionListModel::SessionColumn).data().toString(), QStringLiteral("other"));
+        QVERIFY(!sessions->model()->headerData(SessionListModel::LlmCallsColumn, Qt::Horizontal, Qt::ToolTipRole).toString().isEmpty());
+
+        // Enter on a session row: the trace list, filtered to that session, oldest first, and its first trace open.
+        sessions->setFocus();
+        sessions->setCurrentIndex(sessions->model()->index(0, 0));
+        QTest::keyClick(sessions, Qt::Key_Return);
+        QCOMPARE(tabs->currentIndex(), 0);
+        QCOMPARE(combo->currentData().toString(), QStringLiteral("trip-42"));
+        TraceListModel* traces = window.traceListModel();
+        QCOMPARE(traces->rowCount(), 3);
+        QCOMPARE(traces->traceIdAt(0), turn1);
+        QCOMPARE(traces->traceIdAt(1), turn2);
+        QCOMPARE(traces->traceIdAt(2), turn3);
+        QTRY_COMPARE(window.openTraceId(), turn1);
+        QCOMPARE(window.traceListView()->currentIndex().row(), 0);
+
+        // A double-click on the other session does the same.
+        tabs->setCurrentIndex(1);
+        const QModelIndex other = sessions->model()->index(1, SessionListModel::SessionColumn);
+        const QPoint at = sessions->visualRect(other).center();
+        QTest::mouseClick(sessions->viewport(), Qt::LeftButton, {}, at);
+        QTest::mouseDClick(sessions->viewport(), Qt::LeftButton, {}, at);
+        QCOMPARE(tabs->currentIndex(), 0);
+        QCOMPARE(combo->currentData().toString(), QStringLiteral("other"));
+        QCOMPARE(traces->rowCount(), 1);
+        QTRY_COMPARE(window.openTraceId(), otherRun);
+
+        // Choosing a session in the filter marks its row in the Sessions tab.
+        combo->setCurrentIndex(combo->findData(QStringLiteral("trip-42")));
+        Q_EMIT combo->activated(combo->currentIndex());
+        QCOMPARE(sessions->currentIndex().data(SessionListModel::ConversationIdRole).toString(), QStringLiteral("trip-42"));
+        QTRY_COMPARE(window.openTraceId(), turn1);
     }
 
     void keyboardCollapseExpand()
