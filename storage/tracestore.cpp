@@ -60,3 +60,39 @@ std::vector<SessionSummary> TraceStore::listSessions(int limit, QString* error)
         out.resize(size_t(limit));
     return out;
 }
+
+std::vector<OperationStats> TraceStore::operationStats(const TraceQuery& filter, QString* error,
+                                                       const std::function<bool()>& cancelled)
+{
+    OperationStatsBuilder builder;
+    TraceQuery query = filter;
+    query.order = TraceOrder::StartTime;
+    query.descending = true;
+    query.limit = 500;
+    query.offset = 0;
+    query.hasCursor = false;
+    for (;;) {
+        QString failure;
+        const std::vector<TraceSummary> page = listTraces(query, &failure);
+        if (!failure.isEmpty()) {
+            if (error)
+                *error = failure;
+            return {};
+        }
+        for (const TraceSummary& t : page) {
+            if (cancelled && cancelled())
+                return {};
+            std::vector<Span> spans = traceSpans(t.traceId, &failure);
+            if (!failure.isEmpty()) {
+                if (error)
+                    *error = failure;
+                return {};
+            }
+            builder.addTrace(*SpanTree::build(std::move(spans)));
+        }
+        if (int(page.size()) < query.limit)
+            break;
+        query.setCursor(page.back());
+    }
+    return builder.result();
+}

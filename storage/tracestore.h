@@ -1,6 +1,7 @@
 #pragma once
 
 #include "model/logrecord.h"
+#include "model/operationstats.h"
 #include "model/rawpayload.h"
 #include "model/span.h"
 #include "model/spanbatch.h"
@@ -10,6 +11,7 @@
 #include <QString>
 #include <QStringList>
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -103,6 +105,15 @@ public:
      * not spans); a store may answer it with one grouped query. Empty with *error set when the store fails.
      */
     virtual std::vector<SessionSummary> listSessions(int limit = 200, QString* error = nullptr);
+    /**
+     * Statistics per operation (service.name, span name) over every span of every trace that matches `filter`'s
+     * service, text, conversation, errors, duration and time range (its order, limit, offset and cursor are
+     * ignored): OperationStatsBuilder::result(). The default reads the matching traces page by page with listTraces
+     * and their spans with traceSpans, one trace at a time; `cancelled`, when set and true, stops it early (empty
+     * result, no error). Empty with *error set when the store fails. Any thread the store allows reads on.
+     */
+    virtual std::vector<OperationStats> operationStats(const TraceQuery& filter, QString* error = nullptr,
+                                                       const std::function<bool()>& cancelled = {});
     /// Total number of stored spans.
     virtual qint64 spanCount(QString* error = nullptr) = 0;
 };

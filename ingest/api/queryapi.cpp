@@ -628,6 +628,50 @@ Response traceGenAi(TraceStore* store, const Request& request, const TraceId& id
     return jsonResponse(200, out);
 }
 
+/// Statistics per operation (service, span name) over the spans of every trace matching the filter, computed by
+/// the store (TraceStore::operationStats).
+Response operationStats(TraceStore* store, const Request& request)
+{
+    Params params;
+    QString error;
+    if (!params.read(request,
+            { QLatin1StringView("service_name"), QLatin1StringView("start_time_gte"),
+                QLatin1StringView("start_time_lte"), QLatin1StringView("min_duration_ms"),
+                QLatin1StringView("conversation_id") },
+            &error))
+        return errorResponse(400, error);
+    TraceQuery filter;
+    filter.serviceName = params.value(QLatin1StringView("service_name"));
+    filter.conversationId = params.value(QLatin1StringView("conversation_id"));
+    if (!params.milliseconds(QLatin1StringView("min_duration_ms"), &filter.minDurationNanos, &error))
+        return errorResponse(400, error);
+    if (params.has(QLatin1StringView("start_time_gte"))
+        && !params.time(QLatin1StringView("start_time_gte"), &filter.startTimeFromUnixNano, &error))
+        return errorResponse(400, error);
+    if (params.has(QLatin1StringView("start_time_lte"))) {
+        if (!params.time(QLatin1StringView("start_time_lte"), &filter.startTimeToUnixNano, &error))
+            return errorResponse(400, error);
+        if (filter.startTimeToUnixNano == 0)
+            return errorResponse(400, QStringLiteral("start_time_lte must be later than the Unix epoch"));
+    }
+    if (filter.startTimeFromUnixNano && filter.startTimeToUnixNano
+        && filter.startTimeFromUnixNano > filter.startTimeToUnixNano)
+        return errorResponse(400, QStringLiteral("start_time_gte is later than start_time_lte"));
+    const std::vector<OperationStats> stats = store->operationStats(filter, &error);
+    if (!error.isEmpty())
+        return storeFailure(QStringLiteral("cannot compute statistics"), error);
+    const auto ns = [](std::uint64_t v) { return qint64(std::min<std::uint64_t>(v, std::uint64_t(std::numeric_limits<qint64>::max()))); };
+    QJsonArray operations;
+    for (const OperationStats& s : stats)
+        operations.append(QJsonObject { { QStringLiteral("service_name"), s.serviceName },
+            { QStringLiteral("span_name"), s.spanName }, { QStringLiteral("count"), s.count },
+            { QStringLiteral("errors"), s.errors }, { QStringLiteral("total_ns"), ns(s.totalNanos) },
+            { QStringLiteral("self_ns"), ns(s.selfNanos) }, { QStringLiteral("min_ns"), ns(s.minNanos) },
+            { QStringLiteral("p50_ns"), ns(s.p50Nanos) }, { QStringLiteral("p95_ns"), ns(s.p95Nanos) },
+            { QStringLiteral("max_ns"), ns(s.maxNanos) } });
+    return jsonResponse(200, QJsonObject { { QStringLiteral("operations"), operations } });
+}
+
 /// The trace's critical path (model/criticalpath.h): the spans on it, root first, with their self time on it.
 Response traceCriticalPath(TraceStore* store, const Request& request, const TraceId& id)
 {
@@ -703,11 +747,14 @@ bool QueryApi::handles(const QString& path)
 QueryApi::Response QueryApi::handle(const Request& request) const
 {
     static const QLatin1String tracesRoute("/api/v1/traces");
+    static const QLatin1String statsRoute("/api/v1/stats");
     const QString& path = request.path;
 
-    enum class Route { List, Detail, Spans, Logs, GenAi, CriticalPath, Raw, None } route = Route::None;
+    enum class Route { List, Stats, Detail, Spans, Logs, GenAi, CriticalPath, Raw, None } route = Route::None;
     QString idText;
-    if (path == tracesRoute) {
+    if (path == statsRoute) {
+        route = Route::Stats;
+    } else if (path == tracesRoute) {
         route = Route::List;
     } else if (path.startsWith(tracesRoute + QLatin1Char('/'))) {
         const QStringList parts = path.mid(tracesRoute.size() + 1).split(QLatin1Char('/'));
@@ -729,7 +776,7 @@ QueryApi::Response QueryApi::handle(const Request& request) const
     }
     if (route == Route::None)
         return errorResponse(404,
-            QStringLiteral("no such route: %1 (routes: /api/v1/traces, /api/v1/traces/{trace_id}, "
+            QStringLiteral("no such route: %1 (routes: /api/v1/traces, /api/v1/stats, /api/v1/traces/{trace_id}, "
                            "/api/v1/traces/{trace_id}/spans, /api/v1/traces/{trace_id}/logs, "
                            "/api/v1/traces/{trace_id}/genai, /api/v1/traces/{trace_id}/critical-path, "
                            "/api/v1/traces/{trace_id}/raw)")
@@ -740,6 +787,8 @@ QueryApi::Response QueryApi::handle(const Request& request) const
         return errorResponse(404, QStringLiteral("the query API is turned off on this server (no trace store)"));
     if (route == Route::List)
         return listTraces(m_store, request, m_pricesPath);
+    if (route == Route::Stats)
+        return operationStats(m_store, request);
 
     TraceId id;
     QString error;
@@ -759,6 +808,7 @@ QueryApi::Response QueryApi::handle(const Request& request) const
     case Route::Raw:
         return traceRaw(m_store, request, id);
     case Route::List:
+    case Route::Stats:
     case Route::None:
         break;
     }

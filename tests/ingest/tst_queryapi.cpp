@@ -2,6 +2,7 @@
 // files of tests/data/ plus generated traces), and QueryApi called directly over the in-memory store.
 
 #include "ingest/api/queryapi.h"
+#include "model/operationstats.h"
 #include "ingest/codec/gzip.h"
 #include "ingest/codec/otlpjsoncodec.h"
 #include "ingest/codec/otlpprotobufcodec.h"
@@ -1378,6 +1379,59 @@ private Q_SLOTS:
             QStringLiteral("trace %1 not found").arg(TestSpans::traceId(0x10e).toHex()));
         r = api.handle(getRequest(path, { { QStringLiteral("limit"), QStringLiteral("2") } }));
         QCOMPARE(r.status, 400);
+    }
+
+    void statisticsPerOperation()
+    {
+        // Over the SQLite store of the receiver: the same figures as building them from every trace's spans.
+        OperationStatsBuilder expectedAll, expectedService;
+        std::uint64_t middle = 0;
+        for (const TraceSummary& t : m_allTraces) {
+            const auto tree = SpanTree::build(m_store->traceSpans(t.traceId));
+            expectedAll.addTrace(*tree);
+            if (t.services.contains(QStringLiteral("svc-a")))
+                expectedService.addTrace(*tree);
+        }
+        const auto check = [&](const Reply& r, const std::vector<OperationStats>& expected) {
+            QCOMPARE(r.status, 200);
+            const QJsonArray ops = r.json.value(QStringLiteral("operations")).toArray();
+            QCOMPARE(ops.size(), qsizetype(expected.size()));
+            for (qsizetype i = 0; i < ops.size(); ++i) {
+                const QJsonObject o = ops.at(i).toObject();
+                const OperationStats& e = expected[std::size_t(i)];
+                QCOMPARE(o.value(QStringLiteral("service_name")).toString(), e.serviceName);
+                QCOMPARE(o.value(QStringLiteral("span_name")).toString(), e.spanName);
+                QCOMPARE(o.value(QStringLiteral("count")).toInteger(), e.count);
+                QCOMPARE(o.value(QStringLiteral("errors")).toInteger(), e.errors);
+                QCOMPARE(o.value(QStringLiteral("total_ns")).toInteger(), qint64(e.totalNanos));
+                QCOMPARE(o.value(QStringLiteral("self_ns")).toInteger(), qint64(e.selfNanos));
+                QCOMPARE(o.value(QStringLiteral("min_ns")).toInteger(), qint64(e.minNanos));
+                QCOMPARE(o.value(QStringLiteral("p50_ns")).toInteger(), qint64(e.p50Nanos));
+                QCOMPARE(o.value(QStringLiteral("p95_ns")).toInteger(), qint64(e.p95Nanos));
+                QCOMPARE(o.value(QStringLiteral("max_ns")).toInteger(), qint64(e.maxNanos));
+            }
+        };
+        const std::vector<OperationStats> all = expectedAll.result();
+        QVERIFY(all.size() > 5);
+        check(get(QStringLiteral("/api/v1/stats")), all);
+        if (QTest::currentTestFailed())
+            return;
+        const std::vector<OperationStats> frontend = expectedService.result();
+        QVERIFY(!frontend.empty() && frontend.size() < all.size());
+        check(get(QStringLiteral("/api/v1/stats?service_name=svc-a")), frontend);
+        if (QTest::currentTestFailed())
+            return;
+        // A time range: only the traces that start in it.
+        const TraceSummary& newest = m_allTraces.front();
+        middle = newest.startTimeUnixNano;
+        OperationStatsBuilder expectedNewest;
+        for (const TraceSummary& t : m_allTraces)
+            if (t.startTimeUnixNano >= middle)
+                expectedNewest.addTrace(*SpanTree::build(m_store->traceSpans(t.traceId)));
+        check(get(QStringLiteral("/api/v1/stats?start_time_gte=%1").arg(middle)), expectedNewest.result());
+        const Reply bad = get(QStringLiteral("/api/v1/stats?start_time_gte=2026-01-02T00:00:00Z&start_time_lte=2026-01-01T00:00:00Z"));
+        QCOMPARE(bad.status, 400);
+        QCOMPARE(get(QStringLiteral("/api/v1/stats?limit=3")).status, 400);
     }
 
     void criticalPathOfATrace()
