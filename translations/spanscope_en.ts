@@ -1300,6 +1300,88 @@
         <source>Critical &amp;path</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>&amp;Statistics</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>OperationStatsModel</name>
+    <message numerus="yes">
+        <source>%1 %2: %n span(s)</source>
+        <translation>
+            <numerusform>%1 %2: %n span</numerusform>
+            <numerusform>%1 %2: %n spans</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1 failed; %2 in total, %3 of it outside their children</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Spans with status ERROR</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The sum of the spans&apos; durations</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The sum of the spans&apos; self times: their duration minus the time their children ran</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Median duration (nearest rank)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>95th percentile of the durations (nearest rank)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Service</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Span name</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Count</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Errors</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Total</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Self</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Min</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Mean</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>p50</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>p95</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Max</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>PricesDialog</name>
@@ -1662,6 +1744,63 @@ Double-click or Enter lists them oldest first and opens the first</numerusform>
     <message>
         <source>Start offset</source>
         <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>StatisticsView</name>
+    <message>
+        <source>This trace</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Traces matching the list&apos;s filter</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The open trace, or every trace the trace list&apos;s filter matches (computed by the store)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Statistics of:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Computing the statistics of the matching traces…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Computing…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot compute the statistics: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No store open.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No trace open.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n operation(s)</source>
+        <translation>
+            <numerusform>%n operation</numerusform>
+            <numerusform>%n operations</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n span(s)</source>
+        <translation>
+            <numerusform>%n span</numerusform>
+            <numerusform>%n spans</numerusform>
+        </translation>
     </message>
 </context>
 <context>

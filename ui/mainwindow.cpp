@@ -12,6 +12,7 @@
 #include "ui/rawpayloadview.h"
 #include "ui/criticalpathview.h"
 #include "ui/runview.h"
+#include "ui/statisticsview.h"
 #include "ui/tracelistpane.h"
 #include "ui/traceviewpane.h"
 #include "ui/uilogging.h"
@@ -67,6 +68,7 @@ MainWindow::MainWindow(TraceStore* store, QWidget* parent)
     m_conversation = new ConversationView;
     m_runView = new RunView;
     m_criticalPathView = new CriticalPathView;
+    m_statsView = new StatisticsView;
     auto* tabs = new QTabWidget;
     m_detailTabs = tabs;
     tabs->setObjectName(QStringLiteral("detailTabs"));
@@ -74,6 +76,7 @@ MainWindow::MainWindow(TraceStore* store, QWidget* parent)
     tabs->addTab(m_conversation, tr("C&onversation"));
     tabs->addTab(m_runView, tr("&Agent run"));
     tabs->addTab(m_criticalPathView, tr("Critical &path"));
+    tabs->addTab(m_statsView, tr("&Statistics"));
     tabs->addTab(m_logsView, tr("&Logs"));
     tabs->addTab(m_rawView, tr("&Raw payload"));
 
@@ -186,6 +189,7 @@ MainWindow::MainWindow(TraceStore* store, QWidget* parent)
     refreshServices();
     m_loader->setStore(store);
     m_traceModel->setStore(store);
+    updateStatisticsSource();
     resize(1400, 860);
 }
 
@@ -214,6 +218,8 @@ void MainWindow::showStore()
     m_run.reset();
     m_runView->setRun(nullptr, nullptr);
     m_criticalPathView->setPath(nullptr, nullptr);
+    m_statsView->setTree(nullptr);
+    updateStatisticsSource(); // waits for a computation reading the previous store
     m_conversation->setCall(std::nullopt);
     updateGenAiTabs();
     m_inspector->showSpan(SpanId());
@@ -308,7 +314,24 @@ void MainWindow::setPaused(bool paused)
 void MainWindow::applyFilter()
 {
     m_traceModel->setQuery(m_listPane->filterQuery());
+    updateStatisticsSource();
     selectOpenTraceRow();
+}
+
+void MainWindow::updateStatisticsSource()
+{
+    // The filtered statistics read the store shown, with the list's filter (its order does not matter).
+    TraceStore* store = m_session->store();
+    const std::shared_ptr<TraceStore> keep = m_session->sharedStore();
+    m_statsView->setThreadPool(keep ? StoreOpener::threadPool() : nullptr);
+    if (!store) {
+        m_statsView->setSource({});
+        return;
+    }
+    m_statsView->setSource(
+        [store, keep, query = m_traceModel->query()](const std::function<bool()>& cancelled, QString* error) {
+            return store->operationStats(query, error, cancelled);
+        });
 }
 
 void MainWindow::selectOpenTraceRow()
@@ -436,6 +459,7 @@ void MainWindow::applyLoadedTrace(const TraceLoader::Trace& loaded)
     m_runView->setRun(m_run, loaded.tree);
     m_waterfall->setCriticalPath(loaded.criticalPath);
     m_criticalPathView->setPath(loaded.criticalPath, loaded.tree);
+    m_statsView->setTree(loaded.tree);
     updateGenAiTabs();
     if (!keepState || m_rawView->payloadCount() != static_cast<int>(loaded.payloads.size()))
         m_rawView->setPayloads(loaded.payloads);

@@ -20,6 +20,7 @@
 
 class ConversationView;
 class CriticalPathView;
+class StatisticsView;
 class FileJobRunner;
 class InspectorWidget;
 class LogsView;
@@ -175,6 +176,7 @@ public:
     ConversationView* conversationView() const { return m_conversation; }
     RunView* runView() const { return m_runView; }
     CriticalPathView* criticalPathView() const { return m_criticalPathView; }
+    StatisticsView* statisticsView() const { return m_statsView; }
     /// The open trace's agent run (GenAi::analyze), or null.
     std::shared_ptr<const GenAi::Run> openRun() const { return m_run; }
 
@@ -228,6 +230,7 @@ private:
     void loadTraceInto(const TraceId& id, bool keepState);
     void applyLoadedTrace(const TraceLoader::Trace& loaded);
     void applyFilter();
+    void updateStatisticsSource();
     void refreshServices();
     void flushPendingChanges();
     void followLink(const TraceId& traceId, const SpanId& spanId);
@@ -259,6 +262,7 @@ private:
     ConversationView* m_conversation = nullptr;
     RunView* m_runView = nullptr;
     CriticalPathView* m_criticalPathView = nullptr;
+    StatisticsView* m_statsView = nullptr;
     std::shared_ptr<const GenAi::Run> m_run;
 
     QTimer* m_refreshTimer;

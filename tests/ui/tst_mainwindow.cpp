@@ -5,11 +5,13 @@
 #include "ui/criticalpathview.h"
 #include "ui/rawpayloadview.h"
 #include "ui/runview.h"
+#include "ui/statisticsview.h"
 #include "ui/waterfallview.h"
 #include "ui/zoomcontrol.h"
 
 #include "model/attributemodel.h"
 #include "model/criticalpathmodel.h"
+#include "model/operationstatsmodel.h"
 #include "model/genairunmodel.h"
 #include "model/runcomparisonmodel.h"
 #include "model/sessionlistmodel.h"
@@ -293,6 +295,56 @@ private Q_SLOTS:
         // Sorting by self time puts the SQL call first.
         view->view()->sortByColumn(CriticalPathModel::SelfTimeColumn, Qt::DescendingOrder);
         QCOMPARE(view->view()->model()->index(0, CriticalPathModel::SpanColumn).data().toString(), QStringLiteral("SQL SELECT"));
+    }
+
+    void statisticsTab()
+    {
+        MainWindow window(m_store);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        StatisticsView* stats = window.statisticsView();
+        QSignalSpy computed(stats, &StatisticsView::computed);
+        window.openTrace(MainTrace);
+        QTRY_VERIFY(!stats->isComputing() && stats->model()->rowCount() > 0);
+        const auto row = [&](const QString& name) -> const OperationStats* {
+            for (const OperationStats& s : stats->model()->stats())
+                if (s.spanName == name)
+                    return &s;
+            return nullptr;
+        };
+        // The open trace: six operations; GetDriver ran twice (10 ms each), once failing; FindNearest's 200 ms are
+        // 180 ms of its own.
+        QCOMPARE(stats->model()->rowCount(), 6);
+        const OperationStats* driver = row(QStringLiteral("GetDriver"));
+        QVERIFY(driver);
+        QCOMPARE(driver->serviceName, QStringLiteral("redis"));
+        QCOMPARE(driver->count, 2);
+        QCOMPARE(driver->errors, 1);
+        QCOMPARE(driver->totalNanos, 20 * Ms);
+        QCOMPARE(row(QStringLiteral("FindNearest"))->selfNanos, 180 * Ms);
+        QVERIFY(!row(QStringLiteral("nightly job")));
+        QVERIFY2(stats->summaryText().startsWith(QLatin1String("6 operation")), qPrintable(stats->summaryText()));
+        // The largest total first; a header click sorts by another column.
+        QCOMPARE(stats->view()->model()->index(0, OperationStatsModel::SpanColumn).data().toString(),
+                 QStringLiteral("GET /dispatch"));
+        stats->view()->sortByColumn(OperationStatsModel::CountColumn, Qt::DescendingOrder);
+        QCOMPARE(stats->view()->model()->index(0, OperationStatsModel::SpanColumn).data().toString(),
+                 QStringLiteral("GetDriver"));
+
+        // Every trace matching the list's filter, computed by the store: the other trace's job too.
+        stats->setScope(StatisticsView::Scope::Filtered);
+        QTRY_VERIFY2(!stats->isComputing() && row(QStringLiteral("nightly job")), qPrintable(stats->summaryText()));
+        QCOMPARE(row(QStringLiteral("GetDriver"))->count, 2);
+        // A service filter in the list narrows them.
+        QComboBox* services = window.serviceFilter();
+        const int batch = services->findData(QStringLiteral("batch"));
+        QVERIFY(batch > 0);
+        services->setCurrentIndex(batch);
+        Q_EMIT services->activated(batch);
+        QTRY_VERIFY(!stats->isComputing() && !row(QStringLiteral("GetDriver")));
+        QCOMPARE(stats->model()->rowCount(), 2);
+        QCOMPARE(row(QStringLiteral("load chunk"))->totalNanos, 400 * Ms);
+        QVERIFY(computed.count() >= 3);
     }
 
     void agentRunConversationAndCompare()
