@@ -1304,6 +1304,14 @@
         <source>&amp;Statistics</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>&amp;Keyboard Shortcuts</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Ctrl+,</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>OperationStatsModel</name>
@@ -1721,6 +1729,121 @@ Double-click or Enter lists them oldest first and opens the first</numerusform>
             <numerusform>%n tool call</numerusform>
             <numerusform>%n tool calls</numerusform>
         </translation>
+    </message>
+</context>
+<context>
+    <name>ShortcutsDialog</name>
+    <message>
+        <source>Trace view</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Lists</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Find in trace</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Next / previous match</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>F3, Enter / Shift+F3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Select the span above / below</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Up / Down</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Move a page / to the first / last span</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>PgUp, PgDown / Home / End</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Collapse / expand (or go to the parent / first child)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Left / Right</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Fold or unfold a span</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Double-click, or click its triangle</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Zoom in / out</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>+ / -, Ctrl+Wheel</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Show the whole trace</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>0</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Pan the time axis</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Shift+Left / Shift+Right, Shift+Wheel, drag</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Open the trace, session or span of the row</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Enter, double-click</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Select several traces (to compare two)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Ctrl+click, Shift+click</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Keyboard Shortcuts</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Action</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Keys</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Where</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Filter</source>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 <context>

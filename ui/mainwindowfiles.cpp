@@ -4,6 +4,7 @@
 
 #include "model/tracelistmodel.h"
 #include "storage/tracestore.h"
+#include "ui/shortcutsdialog.h"
 #include "ui/exportdialog.h"
 #include "ui/filejobrunner.h"
 #include "ui/tracelistpane.h"
@@ -61,6 +62,7 @@ void MainWindow::createMenus()
     open->setObjectName(QStringLiteral("actionOpen"));
     open->setToolTip(tr("View trace files in a new window without adding them to the store"));
     m_recentMenu = file->addMenu(tr("Open &Recent"));
+    m_recentMenu->setObjectName(QStringLiteral("recentFiles"));
     m_recentMenu->setObjectName(QStringLiteral("recentMenu"));
     connect(m_recentMenu, &QMenu::aboutToShow, this, &MainWindow::rebuildRecentMenu);
     QAction* import = file->addAction(tr("&Import into Store…"), this, [this] {
@@ -87,6 +89,13 @@ void MainWindow::createMenus()
     m_recentMenu->setEnabled(false);
 
     QMenu* help = menuBar()->addMenu(tr("&Help"));
+    QAction* shortcuts = help->addAction(tr("&Keyboard Shortcuts"), this, [this] {
+        auto* dialog = new ShortcutsDialog(menuBar(), this);
+        dialog->setAttribute(Qt::WA_DeleteOnClose);
+        dialog->show();
+    });
+    shortcuts->setObjectName(QStringLiteral("actionShortcuts"));
+    shortcuts->setShortcut(QKeySequence::HelpContents);
     help->addAction(tr("&About Spanscope"), this, [this] {
         QMessageBox::about(this, tr("About Spanscope"),
             tr("<h3>Spanscope %1</h3><p>A desktop OpenTelemetry trace explorer.</p>"

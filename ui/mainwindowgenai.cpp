@@ -34,6 +34,7 @@ void MainWindow::createGenAiMenus()
     auto* settings = new QMenu(tr("&Settings"), this);
     QAction* prices = settings->addAction(tr("Model &Prices…"), this, &MainWindow::showModelPrices);
     prices->setObjectName(QStringLiteral("actionModelPrices"));
+    prices->setShortcut(QKeySequence(tr("Ctrl+,")));
     traceMenu->addSeparator();
     traceMenu->addAction(m_tracePane->criticalPathAction());
     menuBar()->insertMenu(helpMenu, traceMenu);

@@ -43,6 +43,7 @@ void MainWindow::createStoreControls()
     m_connectAction->setEnabled(false);
     connect(m_connectAction, &QAction::triggered, this, &MainWindow::showConnectionDialog);
     m_switchMenu = new QMenu(tr("S&witch Store"), this);
+    m_switchMenu->setObjectName(QStringLiteral("switchStore"));
     m_switchMenu->setObjectName(QStringLiteral("switchStoreMenu"));
     m_switchMenu->menuAction()->setEnabled(false);
     connect(m_switchMenu, &QMenu::aboutToShow, this, &MainWindow::rebuildSwitchMenu);

@@ -5,6 +5,7 @@
 #include "ui/criticalpathview.h"
 #include "ui/rawpayloadview.h"
 #include "ui/runview.h"
+#include "ui/shortcutsdialog.h"
 #include "ui/statisticsview.h"
 #include "ui/waterfallview.h"
 #include "ui/zoomcontrol.h"
@@ -35,6 +36,7 @@
 #include <QSettings>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QMenuBar>
 #include <QTreeWidget>
 
 using namespace TestSpans;
@@ -345,6 +347,45 @@ private Q_SLOTS:
         QCOMPARE(stats->model()->rowCount(), 2);
         QCOMPARE(row(QStringLiteral("load chunk"))->totalNanos, 400 * Ms);
         QVERIFY(computed.count() >= 3);
+    }
+
+    void keyboardShortcutsListEveryAction()
+    {
+        MainWindow window(m_store);
+        // Every menu action with a shortcut is listed with it, from the menus themselves.
+        const std::vector<ShortcutsDialog::Row> rows = ShortcutsDialog::rowsOf(window.menuBar());
+        const auto keysOf = [&rows](const QString& what) {
+            for (const ShortcutsDialog::Row& r : rows)
+                if (r.what == what)
+                    return r.keys;
+            return QString();
+        };
+        QCOMPARE(keysOf(QStringLiteral("Compare Selected Traces")), QKeySequence(QStringLiteral("Ctrl+D")).toString(QKeySequence::NativeText));
+        QCOMPARE(keysOf(QStringLiteral("Critical Path")), QKeySequence(QStringLiteral("Ctrl+Shift+C")).toString(QKeySequence::NativeText));
+        QVERIFY(!keysOf(QStringLiteral("Model Prices")).isEmpty());
+        QVERIFY(!keysOf(QStringLiteral("Keyboard Shortcuts")).isEmpty());
+        QVERIFY(!keysOf(QStringLiteral("Find in trace")).isEmpty());
+        int withShortcut = 0;
+        for (QAction* action : window.findChildren<QAction*>())
+            if (!action->shortcut().isEmpty() && !action->menu()) {
+                ++withShortcut;
+                QVERIFY2(!keysOf(QString(action->text()).remove(QLatin1Char('&')).remove(QStringLiteral("…"))).isEmpty(),
+                         qPrintable(action->text()));
+            }
+        QVERIFY(withShortcut >= 10);
+        // The dialog opens from Help and filters.
+        QAction* open = window.findChild<QAction*>(QStringLiteral("actionShortcuts"));
+        QVERIFY(open);
+        open->trigger();
+        auto* dialog = window.findChild<ShortcutsDialog*>();
+        QVERIFY(dialog);
+        QCOMPARE(dialog->view()->topLevelItemCount(), int(rows.size()));
+        dialog->findChild<QLineEdit*>(QStringLiteral("shortcutsFilter"))->setText(QStringLiteral("compare"));
+        int shown = 0;
+        for (int i = 0; i < dialog->view()->topLevelItemCount(); ++i)
+            shown += dialog->view()->topLevelItem(i)->isHidden() ? 0 : 1;
+        QVERIFY(shown >= 1 && shown < int(rows.size()));
+        dialog->close();
     }
 
     void agentRunConversationAndCompare()
