@@ -9,7 +9,7 @@ export DEBIAN_FRONTEND=noninteractive
 
 pkgs=(
   build-essential cmake ninja-build pkg-config
-  qt6-base-dev qt6-base-dev-tools qt6-websockets-dev qt6-charts-dev
+  qt6-base-dev qt6-base-dev-tools qt6-websockets-dev qt6-charts-dev libqt6opengl6-dev
   qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools libgl-dev
   libprotobuf-dev protobuf-compiler libgrpc++-dev protobuf-compiler-grpc
   libsqlite3-dev zlib1g-dev libzstd-dev libmicrohttpd-dev

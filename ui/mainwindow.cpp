@@ -12,6 +12,7 @@
 #include "ui/rawpayloadview.h"
 #include "ui/criticalpathview.h"
 #include "ui/runview.h"
+#include "ui/tracescatterview.h"
 #include "ui/statisticsview.h"
 #include "ui/tracelistpane.h"
 #include "ui/traceviewpane.h"
@@ -19,6 +20,7 @@
 #include "ui/waterfallview.h"
 
 #include <QAction>
+#include <QDateTime>
 #include <QLabel>
 #include <QLocale>
 #include <QMessageBox>
@@ -54,13 +56,18 @@ MainWindow::MainWindow(TraceStore* store, QWidget* parent)
     connect(m_servicesTimer, &QTimer::timeout, this, &MainWindow::refreshServices);
 
     auto* left = new QSplitter(Qt::Vertical);
+    m_scatter = new TraceScatterView;
+    left->addWidget(m_scatter);
     m_listPane = new TraceListPane(m_traceModel);
     left->addWidget(m_listPane);
     m_tracePane = new TraceViewPane;
     m_waterfall = m_tracePane->waterfall();
     left->addWidget(m_tracePane);
-    left->setStretchFactor(0, 2);
-    left->setStretchFactor(1, 3);
+    left->setStretchFactor(0, 1);
+    left->setStretchFactor(1, 2);
+    left->setStretchFactor(2, 3);
+    left->setSizes({ 130, 240, 460 });
+    left->setCollapsible(0, true);
 
     m_inspector = new InspectorWidget;
     m_rawView = new RawPayloadView;
@@ -114,6 +121,18 @@ MainWindow::MainWindow(TraceStore* store, QWidget* parent)
         m_criticalPathView->selectSpan(tree ? tree->indexOf(id) : -1);
     });
     connect(m_inspector, &InspectorWidget::linkActivated, this, &MainWindow::followLink);
+    // The scatter plots the listed traces (as loaded), redrawn at most once a second.
+    connect(m_traceModel, &QAbstractItemModel::modelReset, this, &MainWindow::updateScatter);
+    connect(m_traceModel, &QAbstractItemModel::layoutChanged, this, &MainWindow::updateScatter);
+    connect(m_traceModel, &QAbstractItemModel::rowsInserted, this, &MainWindow::updateScatter);
+    connect(m_traceModel, &QAbstractItemModel::rowsRemoved, this, &MainWindow::updateScatter);
+    connect(m_traceModel, &QAbstractItemModel::rowsMoved, this, &MainWindow::updateScatter);
+    connect(m_traceModel, &QAbstractItemModel::dataChanged, this, &MainWindow::updateScatter);
+    connect(m_scatter, &TraceScatterView::traceActivated, this, [this](const TraceId& id) {
+        openTrace(id);
+        m_listPane->selectTrace(id);
+    });
+    connect(m_scatter, &TraceScatterView::timeRangeSelected, this, &MainWindow::filterTimeRange);
     connect(m_traceModel, &TraceListModel::loadFailed, this,
         [this](const QString& error) { statusBar()->showMessage(tr("Cannot list traces: %1").arg(error), 10000); });
 
@@ -316,6 +335,31 @@ void MainWindow::applyFilter()
     m_traceModel->setQuery(m_listPane->filterQuery());
     updateStatisticsSource();
     selectOpenTraceRow();
+}
+
+void MainWindow::updateScatter()
+{
+    std::vector<TraceSummary> traces;
+    traces.reserve(std::size_t(m_traceModel->rowCount()));
+    for (int row = 0; row < m_traceModel->rowCount(); ++row)
+        if (const TraceSummary* s = m_traceModel->summaryAt(row))
+            traces.push_back(*s);
+    m_scatter->setTraces(std::move(traces));
+}
+
+void MainWindow::filterTimeRange(std::uint64_t fromUnixNano, std::uint64_t toUnixNano)
+{
+    TraceQuery query = m_listPane->filterQuery();
+    query.startTimeFromUnixNano = fromUnixNano;
+    query.startTimeToUnixNano = toUnixNano;
+    m_traceModel->setQuery(query);
+    updateStatisticsSource();
+    statusBar()->showMessage(tr("Traces that started between %1 and %2")
+                                 .arg(QDateTime::fromMSecsSinceEpoch(qint64(fromUnixNano / 1'000'000ULL)).toString(
+                                          QStringLiteral("yyyy-MM-dd HH:mm:ss")),
+                                      QDateTime::fromMSecsSinceEpoch(qint64(toUnixNano / 1'000'000ULL)).toString(
+                                          QStringLiteral("HH:mm:ss"))),
+                             10000);
 }
 
 void MainWindow::updateStatisticsSource()

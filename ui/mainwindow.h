@@ -21,6 +21,7 @@
 class ConversationView;
 class CriticalPathView;
 class StatisticsView;
+class TraceScatterView;
 class FileJobRunner;
 class InspectorWidget;
 class LogsView;
@@ -177,6 +178,7 @@ public:
     RunView* runView() const { return m_runView; }
     CriticalPathView* criticalPathView() const { return m_criticalPathView; }
     StatisticsView* statisticsView() const { return m_statsView; }
+    TraceScatterView* traceScatter() const { return m_scatter; }
     /// The open trace's agent run (GenAi::analyze), or null.
     std::shared_ptr<const GenAi::Run> openRun() const { return m_run; }
 
@@ -231,6 +233,9 @@ private:
     void applyLoadedTrace(const TraceLoader::Trace& loaded);
     void applyFilter();
     void updateStatisticsSource();
+    void updateScatter();
+    /// Lists the traces that started in [from, to] (Unix ns) with the filter bar's other filters.
+    void filterTimeRange(std::uint64_t fromUnixNano, std::uint64_t toUnixNano);
     void refreshServices();
     void flushPendingChanges();
     void followLink(const TraceId& traceId, const SpanId& spanId);
@@ -263,6 +268,7 @@ private:
     RunView* m_runView = nullptr;
     CriticalPathView* m_criticalPathView = nullptr;
     StatisticsView* m_statsView = nullptr;
+    TraceScatterView* m_scatter = nullptr;
     std::shared_ptr<const GenAi::Run> m_run;
 
     QTimer* m_refreshTimer;

@@ -6,6 +6,7 @@
 #include "ui/rawpayloadview.h"
 #include "ui/runview.h"
 #include "ui/shortcutsdialog.h"
+#include "ui/tracescatterview.h"
 #include "ui/statisticsview.h"
 #include "ui/waterfallview.h"
 #include "ui/zoomcontrol.h"
@@ -386,6 +387,41 @@ private Q_SLOTS:
             shown += dialog->view()->topLevelItem(i)->isHidden() ? 0 : 1;
         QVERIFY(shown >= 1 && shown < int(rows.size()));
         dialog->close();
+    }
+
+    void traceScatterAboveTheList()
+    {
+        MainWindow window(m_store);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        TraceScatterView* scatter = window.traceScatter();
+        // One point per listed trace; MainTrace has an error.
+        QCOMPARE(scatter->pointCount(), window.traceListModel()->rowCount());
+        QCOMPARE(scatter->errorPointCount(), 1);
+        // A click on a point opens its trace.
+        scatter->setTraces({ *window.traceListModel()->summaryAt(window.traceListModel()->rowOf(MainTrace)),
+                             *window.traceListModel()->summaryAt(window.traceListModel()->rowOf(OtherTrace)) },
+                           true);
+        const QPoint other = scatter->positionOf(OtherTrace);
+        QVERIFY(scatter->viewport()->rect().contains(other));
+        QCOMPARE(scatter->traceAt(other), OtherTrace);
+        QTest::mouseClick(scatter->viewport(), Qt::LeftButton, {}, other);
+        QCOMPARE(window.openTraceId(), OtherTrace);
+        // A drag across the plot around MainTrace's point filters the list to that start-time range.
+        const QPoint main = scatter->positionOf(MainTrace);
+        QSignalSpy range(scatter, &TraceScatterView::timeRangeSelected);
+        QTest::mousePress(scatter->viewport(), Qt::LeftButton, {}, main - QPoint(20, 0));
+        QMouseEvent move(QEvent::MouseMove, QPointF(main + QPoint(20, 0)), scatter->viewport()->mapToGlobal(QPointF(main + QPoint(20, 0))),
+                         Qt::NoButton, Qt::LeftButton, Qt::NoModifier);
+        QCoreApplication::sendEvent(scatter->viewport(), &move);
+        QTest::mouseRelease(scatter->viewport(), Qt::LeftButton, {}, main + QPoint(20, 0));
+        QCOMPARE(range.count(), 1);
+        const std::uint64_t from = range.at(0).at(0).toULongLong(), to = range.at(0).at(1).toULongLong();
+        QVERIFY2(from <= BaseNs && BaseNs <= to, qPrintable(QStringLiteral("%1 %2").arg(from).arg(to)));
+        QCOMPARE(window.traceListModel()->query().startTimeFromUnixNano, from);
+        QCOMPARE(window.traceListModel()->query().startTimeToUnixNano, to);
+        QCOMPARE(window.traceListModel()->rowCount(), 1);
+        QCOMPARE(window.traceListModel()->traceIdAt(0), MainTrace);
     }
 
     void agentRunConversationAndCompare()
