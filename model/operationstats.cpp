@@ -54,7 +54,23 @@ void OperationStatsBuilder::addSpan(const QString& serviceName, const QString& s
     g.durations.push_back(durationNanos);
 }
 
-std::vector<OperationStats> OperationStatsBuilder::result() const
+OperationStats::Histogram OperationStats::histogram(int buckets) const
+{
+    Histogram h;
+    if (durations.empty() || buckets < 1)
+        return h;
+    const std::uint64_t lo = durations.front(), hi = durations.back();
+    const std::uint64_t width = std::max<std::uint64_t>(1, (hi - lo) / std::uint64_t(buckets) + 1);
+    h.binWidthNanos = width;
+    h.counts.assign(std::size_t(buckets), 0);
+    for (int b = 0; b < buckets; ++b)
+        h.lowerEdges.push_back(lo + std::uint64_t(b) * width);
+    for (const std::uint64_t d : durations)
+        ++h.counts[std::min<std::size_t>(std::size_t(buckets) - 1, std::size_t((d - lo) / width))];
+    return h;
+}
+
+std::vector<OperationStats> OperationStatsBuilder::result(bool keepDurations) const
 {
     std::vector<OperationStats> out;
     out.reserve(m_groups.size());
@@ -66,6 +82,8 @@ std::vector<OperationStats> OperationStatsBuilder::result() const
         s.maxNanos = sorted.back();
         s.p50Nanos = percentile(sorted, 50);
         s.p95Nanos = percentile(sorted, 95);
+        if (keepDurations)
+            s.durations = std::move(sorted);
         out.push_back(std::move(s));
     }
     std::sort(out.begin(), out.end(), [](const OperationStats& a, const OperationStats& b) {

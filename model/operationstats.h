@@ -24,6 +24,19 @@ struct OperationStats {
     std::uint64_t p50Nanos = 0;
     std::uint64_t p95Nanos = 0;
     std::uint64_t maxNanos = 0;
+    /// Every duration, sorted (ns); filled only by OperationStatsBuilder::result(true), for histograms.
+    std::vector<std::uint64_t> durations;
+
+    /**
+     * The durations in `buckets` equal-width bins from minNanos to maxNanos (the last bin includes the max): the
+     * count per bin and each bin's lower edge (ns). Empty without durations.
+     */
+    struct Histogram {
+        std::vector<std::uint64_t> lowerEdges;
+        std::vector<qint64> counts;
+        std::uint64_t binWidthNanos = 0;
+    };
+    Histogram histogram(int buckets) const;
 
     double meanNanos() const { return count > 0 ? double(totalNanos) / double(count) : 0.0; }
 };
@@ -39,8 +52,9 @@ public:
     /// Adds one span: its service, name, duration (ns, 0 when the end is not after the start), self time, error.
     void addSpan(const QString& serviceName, const QString& spanName, std::uint64_t durationNanos,
                  std::uint64_t selfNanos, bool error);
-    /// The operations, by total time, longest first (ties: service, then name, by code point).
-    std::vector<OperationStats> result() const;
+    /// The operations, by total time, longest first (ties: service, then name, by code point); with
+    /// `keepDurations`, each with its sorted durations (OperationStats::durations).
+    std::vector<OperationStats> result(bool keepDurations = false) const;
     qint64 spanCount() const { return m_spans; }
 
 private:

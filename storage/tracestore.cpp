@@ -62,7 +62,7 @@ std::vector<SessionSummary> TraceStore::listSessions(int limit, QString* error)
 }
 
 std::vector<OperationStats> TraceStore::operationStats(const TraceQuery& filter, QString* error,
-                                                       const std::function<bool()>& cancelled)
+                                                       const std::function<bool()>& cancelled, bool keepDurations)
 {
     OperationStatsBuilder builder;
     TraceQuery query = filter;
@@ -94,5 +94,5 @@ std::vector<OperationStats> TraceStore::operationStats(const TraceQuery& filter,
             break;
         query.setCursor(page.back());
     }
-    return builder.result();
+    return builder.result(keepDurations);
 }

@@ -110,10 +110,12 @@ public:
      * service, text, conversation, errors, duration and time range (its order, limit, offset and cursor are
      * ignored): OperationStatsBuilder::result(). The default reads the matching traces page by page with listTraces
      * and their spans with traceSpans, one trace at a time; `cancelled`, when set and true, stops it early (empty
-     * result, no error). Empty with *error set when the store fails. Any thread the store allows reads on.
+     * result, no error). `keepDurations`: with OperationStats::durations (for histograms). Empty with *error set
+     * when the store fails. Any thread the store allows reads on.
      */
     virtual std::vector<OperationStats> operationStats(const TraceQuery& filter, QString* error = nullptr,
-                                                       const std::function<bool()>& cancelled = {});
+                                                       const std::function<bool()>& cancelled = {},
+                                                       bool keepDurations = false);
     /// Total number of stored spans.
     virtual qint64 spanCount(QString* error = nullptr) = 0;
 };

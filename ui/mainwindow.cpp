@@ -374,7 +374,7 @@ void MainWindow::updateStatisticsSource()
     }
     m_statsView->setSource(
         [store, keep, query = m_traceModel->query()](const std::function<bool()>& cancelled, QString* error) {
-            return store->operationStats(query, error, cancelled);
+            return store->operationStats(query, error, cancelled, true);
         });
 }
 

@@ -4,7 +4,15 @@
 #include "model/operationstatsmodel.h"
 #include "model/tracelistmodel.h"
 
+#include <QBarCategoryAxis>
+#include <QBarSeries>
+#include <QBarSet>
+#include <QChart>
+#include <QChartView>
 #include <QComboBox>
+#include <QItemSelectionModel>
+#include <QSplitter>
+#include <QValueAxis>
 #include <QCoreApplication>
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -64,11 +72,24 @@ StatisticsView::StatisticsView(QWidget* parent)
     bar->addWidget(m_scope);
     bar->addWidget(m_refresh);
     bar->addStretch(1);
+    m_histogram = new QChartView(this);
+    m_histogram->setObjectName(QStringLiteral("latencyHistogram"));
+    m_histogram->setRenderHint(QPainter::Antialiasing);
+    m_histogram->setMinimumHeight(140);
+    auto* split = new QSplitter(Qt::Vertical, this);
+    split->addWidget(m_view);
+    split->addWidget(m_histogram);
+    split->setStretchFactor(0, 3);
+    split->setStretchFactor(1, 2);
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addLayout(bar);
     layout->addWidget(m_summary);
-    layout->addWidget(m_view, 1);
+    layout->addWidget(split, 1);
+    connect(m_view->selectionModel(), &QItemSelectionModel::currentRowChanged, this, [this](const QModelIndex& current) {
+        showHistogram(current.isValid() ? m_proxy->mapToSource(current).row() : -1);
+    });
+    showHistogram(-1);
 
     connect(m_scope, &QComboBox::currentIndexChanged, this, [this] { start(); });
     connect(m_refresh, &QToolButton::clicked, this, &StatisticsView::refresh);
@@ -147,7 +168,7 @@ void StatisticsView::start()
             if (tree) {
                 OperationStatsBuilder builder;
                 builder.addTrace(*tree);
-                out.stats = builder.result();
+                out.stats = builder.result(true);
                 out.spans = builder.spanCount();
             } else {
                 out.stats = source([cancel] { return cancel->load(); }, &out.error);
@@ -170,8 +191,73 @@ void StatisticsView::start()
             m_view->setColumnWidth(c, std::min(m_view->columnWidth(c), std::max(120, m_view->width() / 3)));
         }
         m_summary->setText(summaryText());
+        // The histogram of the first (largest) operation until another row is chosen.
+        if (m_model->rowCount() > 0)
+            m_view->setCurrentIndex(m_proxy->mapFromSource(m_model->index(0, 0)));
+        else
+            showHistogram(-1);
         Q_EMIT computed();
     });
+}
+
+void StatisticsView::showHistogram(int row)
+{
+    auto* chart = new QChart;
+    chart->legend()->hide();
+    chart->setMargins(QMargins(2, 2, 2, 2));
+    chart->setBackgroundRoundness(0);
+    const bool dark = palette().color(QPalette::Window).lightness() < 128;
+    chart->setTheme(dark ? QChart::ChartThemeDark : QChart::ChartThemeLight);
+    chart->setBackgroundBrush(palette().color(QPalette::Base));
+    m_histogramRow = -1;
+    m_histogramCounts.clear();
+    if (row >= 0 && row < m_model->rowCount()) {
+        const OperationStats& s = m_model->stats()[std::size_t(row)];
+        const OperationStats::Histogram h = s.histogram(HistogramBuckets);
+        if (!h.counts.empty()) {
+            m_histogramRow = row;
+            m_histogramCounts = h.counts;
+            auto* set = new QBarSet(tr("Spans"));
+            set->setColor(dark ? QColor(0x64, 0xb5, 0xf6) : QColor(0x1e, 0x88, 0xe5));
+            set->setBorderColor(Qt::transparent);
+            QStringList labels;
+            qint64 most = 0;
+            for (std::size_t b = 0; b < h.counts.size(); ++b) {
+                set->append(double(h.counts[b]));
+                most = std::max(most, h.counts[b]);
+                // Every fourth edge labelled: the axis stays readable in a narrow pane.
+                labels << (b % 4 == 0 ? TraceListModel::formatDuration(h.lowerEdges[b]) : QString(b, QLatin1Char(' ')));
+            }
+            auto* series = new QBarSeries;
+            series->setBarWidth(0.95);
+            series->append(set);
+            chart->addSeries(series);
+            auto* x = new QBarCategoryAxis;
+            x->append(labels);
+            auto* y = new QValueAxis;
+            y->setRange(0, double(std::max<qint64>(1, most)));
+            y->setLabelFormat(QStringLiteral("%d"));
+            y->setTickCount(std::min<int>(5, int(std::max<qint64>(2, most + 1))));
+            chart->addAxis(x, Qt::AlignBottom);
+            chart->addAxis(y, Qt::AlignLeft);
+            series->attachAxis(x);
+            series->attachAxis(y);
+            const QColor text = palette().color(QPalette::Text);
+            x->setLabelsColor(text);
+            y->setLabelsColor(text);
+            chart->setTitle(tr("Latency of %1 (%2): %3 to %4")
+                                .arg(s.spanName, s.serviceName, TraceListModel::formatDuration(s.minNanos),
+                                     TraceListModel::formatDuration(s.maxNanos)));
+            chart->setTitleBrush(text);
+        }
+    }
+    if (m_histogramRow < 0) {
+        chart->setTitle(tr("Latency histogram: choose an operation"));
+        chart->setTitleBrush(palette().color(QPalette::PlaceholderText));
+    }
+    QChart* old = m_histogram->chart();
+    m_histogram->setChart(chart);
+    delete old;
 }
 
 QString StatisticsView::summaryText() const

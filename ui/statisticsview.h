@@ -11,6 +11,7 @@
 #include <memory>
 
 class OperationStatsModel;
+class QChartView;
 class QComboBox;
 class QLabel;
 class QSortFilterProxyModel;
@@ -20,7 +21,8 @@ class QTreeView;
 
 /**
  * The "Statistics" tab: per operation (service, span name) count, errors, total, self time, min / mean / p50 / p95 /
- * max (OperationStatsModel, sortable), for the open trace or for every trace matching the trace list's filter
+ * max (OperationStatsModel, sortable) and under it the latency histogram of the chosen operation (Qt Charts), for
+ * the open trace or for every trace matching the trace list's filter
  * (the scope combo). Both are computed on a worker thread (GuardedJob); a newer request drops an older result. The
  * filtered statistics come from the source the window gives (TraceStore::operationStats with the list's query) and
  * are computed when that scope is chosen, when the source changes while it is chosen, and on Refresh. GUI thread.
@@ -55,6 +57,10 @@ public:
     OperationStatsModel* model() const { return m_model; }
     QTreeView* view() const { return m_view; }
     QString summaryText() const;
+    static constexpr int HistogramBuckets = 16;
+    /// The operation (model row) whose latency histogram is shown, or -1; and its bin counts.
+    int histogramRow() const { return m_histogramRow; }
+    const std::vector<qint64>& histogramCounts() const { return m_histogramCounts; }
 
 Q_SIGNALS:
     /// A result (or an error) was shown.
@@ -63,6 +69,7 @@ Q_SIGNALS:
 private:
     void start();
     void cancelRunning();
+    void showHistogram(int row);
 
     OperationStatsModel* m_model;
     QSortFilterProxyModel* m_proxy;
@@ -70,6 +77,9 @@ private:
     QComboBox* m_scope;
     QToolButton* m_refresh;
     QLabel* m_summary;
+    QChartView* m_histogram;
+    int m_histogramRow = -1;
+    std::vector<qint64> m_histogramCounts;
     std::shared_ptr<const SpanTree> m_tree;
     Source m_source;
     QThreadPool* m_pool = nullptr;

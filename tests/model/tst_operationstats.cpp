@@ -8,6 +8,9 @@
 
 #include <QTest>
 
+#include <algorithm>
+#include <numeric>
+
 namespace {
 
 constexpr std::uint64_t T0 = 1'700'000'000'000'000'000ULL;
@@ -103,10 +106,25 @@ private Q_SLOTS:
         QCOMPARE(s.minNanos, 1ULL);
         QCOMPARE(s.maxNanos, 100ULL);
         QCOMPARE(s.totalNanos, 5050ULL);
+        QVERIFY(s.durations.empty()); // not kept unless asked
+        const OperationStats kept = builder.result(true).front();
+        QCOMPARE(int(kept.durations.size()), 100);
+        QVERIFY(std::is_sorted(kept.durations.begin(), kept.durations.end()));
+        const OperationStats::Histogram h = kept.histogram(10);
+        QCOMPARE(h.binWidthNanos, 10ULL);
+        QCOMPARE(int(h.counts.size()), 10);
+        QCOMPARE(h.lowerEdges.front(), 1ULL);
+        QCOMPARE(h.lowerEdges.back(), 91ULL);
+        for (const qint64 c : h.counts)
+            QCOMPARE(c, 10);
+        QVERIFY(s.histogram(10).counts.empty());
         OperationStatsBuilder one;
         one.addSpan(QStringLiteral("svc"), QStringLiteral("op"), 7, 7, true);
         QCOMPARE(one.result().front().p95Nanos, 7ULL);
         QCOMPARE(one.result().front().p50Nanos, 7ULL);
+        const OperationStats::Histogram single = one.result(true).front().histogram(5);
+        QCOMPARE(single.counts.front(), 1); // one value: the first bin
+        QCOMPARE(std::accumulate(single.counts.begin(), single.counts.end(), qint64(0)), 1);
         QVERIFY(OperationStatsBuilder().result().empty());
     }
 

@@ -40,6 +40,8 @@
 #include <QMenuBar>
 #include <QTreeWidget>
 
+#include <numeric>
+
 using namespace TestSpans;
 
 namespace {
@@ -333,6 +335,11 @@ private Q_SLOTS:
         stats->view()->sortByColumn(OperationStatsModel::CountColumn, Qt::DescendingOrder);
         QCOMPARE(stats->view()->model()->index(0, OperationStatsModel::SpanColumn).data().toString(),
                  QStringLiteral("GetDriver"));
+        // The latency histogram of the chosen operation: GetDriver's two spans.
+        stats->view()->setCurrentIndex(stats->view()->model()->index(0, 0));
+        QCOMPARE(stats->model()->stats()[std::size_t(stats->histogramRow())].spanName, QStringLiteral("GetDriver"));
+        QCOMPARE(int(stats->histogramCounts().size()), StatisticsView::HistogramBuckets);
+        QCOMPARE(std::accumulate(stats->histogramCounts().begin(), stats->histogramCounts().end(), qint64(0)), 2);
 
         // Every trace matching the list's filter, computed by the store: the other trace's job too.
         stats->setScope(StatisticsView::Scope::Filtered);
