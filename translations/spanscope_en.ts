@@ -608,6 +608,63 @@
     </message>
 </context>
 <context>
+    <name>FlameGraphView</name>
+    <message>
+        <source>Reset zoom</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Show the whole trace (Escape)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No trace open.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n span(s)</source>
+        <translation>
+            <numerusform>%n span</numerusform>
+            <numerusform>%n spans</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n level(s)</source>
+        <translation>
+            <numerusform>%n level</numerusform>
+            <numerusform>%n levels</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>showing %1 of %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This trace has no spans</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Select a trace to see its flame graph</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Service: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Duration: %1 (%2% of the trace)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Self time: %1 (%2% of the trace)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Error: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>GenAiIcons</name>
     <message>
         <source>LLM call</source>
@@ -1298,6 +1355,10 @@
     </message>
     <message>
         <source>Critical &amp;path</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Fla&amp;me graph</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

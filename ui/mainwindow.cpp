@@ -11,6 +11,7 @@
 #include "ui/logsview.h"
 #include "ui/rawpayloadview.h"
 #include "ui/criticalpathview.h"
+#include "ui/flamegraphview.h"
 #include "ui/runview.h"
 #include "ui/tracelistpane.h"
 #include "ui/traceviewpane.h"
@@ -67,6 +68,7 @@ MainWindow::MainWindow(TraceStore* store, QWidget* parent)
     m_conversation = new ConversationView;
     m_runView = new RunView;
     m_criticalPathView = new CriticalPathView;
+    m_flameGraphView = new FlameGraphView;
     auto* tabs = new QTabWidget;
     m_detailTabs = tabs;
     tabs->setObjectName(QStringLiteral("detailTabs"));
@@ -74,6 +76,7 @@ MainWindow::MainWindow(TraceStore* store, QWidget* parent)
     tabs->addTab(m_conversation, tr("C&onversation"));
     tabs->addTab(m_runView, tr("&Agent run"));
     tabs->addTab(m_criticalPathView, tr("Critical &path"));
+    tabs->addTab(m_flameGraphView, tr("Fla&me graph"));
     tabs->addTab(m_logsView, tr("&Logs"));
     tabs->addTab(m_rawView, tr("&Raw payload"));
 
@@ -106,9 +109,15 @@ MainWindow::MainWindow(TraceStore* store, QWidget* parent)
         if (tree && spanIndex >= 0 && size_t(spanIndex) < tree->spans.size())
             selectSpan(tree->spans[size_t(spanIndex)].spanId);
     });
+    connect(m_flameGraphView, &FlameGraphView::spanActivated, this, [this](int spanIndex) {
+        const auto tree = m_waterfall->tree();
+        if (tree && spanIndex >= 0 && size_t(spanIndex) < tree->spans.size())
+            selectSpan(tree->spans[size_t(spanIndex)].spanId);
+    });
     connect(m_waterfall, &WaterfallView::spanSelected, this, [this](const SpanId& id) {
         const auto tree = m_waterfall->tree();
         m_criticalPathView->selectSpan(tree ? tree->indexOf(id) : -1);
+        m_flameGraphView->selectSpan(tree ? tree->indexOf(id) : -1);
     });
     connect(m_inspector, &InspectorWidget::linkActivated, this, &MainWindow::followLink);
     connect(m_traceModel, &TraceListModel::loadFailed, this,
@@ -214,6 +223,7 @@ void MainWindow::showStore()
     m_run.reset();
     m_runView->setRun(nullptr, nullptr);
     m_criticalPathView->setPath(nullptr, nullptr);
+    m_flameGraphView->setTree(nullptr);
     m_conversation->setCall(std::nullopt);
     updateGenAiTabs();
     m_inspector->showSpan(SpanId());
@@ -427,6 +437,8 @@ void MainWindow::applyLoadedTrace(const TraceLoader::Trace& loaded)
     m_shownTrace = loaded.id;
     const SpanId previous = m_waterfall->selectedSpan();
     const SpanId inspected = m_inspector->shownSpan();
+    // Before the waterfall, which may select a span of the new tree and so select it here.
+    m_flameGraphView->setTree(loaded.tree, keepState);
     m_waterfall->setTree(loaded.tree, keepState);
     m_inspector->setTree(loaded.tree);
     m_logsView->setTree(loaded.tree);

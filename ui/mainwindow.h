@@ -20,6 +20,7 @@
 
 class ConversationView;
 class CriticalPathView;
+class FlameGraphView;
 class FileJobRunner;
 class InspectorWidget;
 class LogsView;
@@ -175,6 +176,7 @@ public:
     ConversationView* conversationView() const { return m_conversation; }
     RunView* runView() const { return m_runView; }
     CriticalPathView* criticalPathView() const { return m_criticalPathView; }
+    FlameGraphView* flameGraphView() const { return m_flameGraphView; }
     /// The open trace's agent run (GenAi::analyze), or null.
     std::shared_ptr<const GenAi::Run> openRun() const { return m_run; }
 
@@ -259,6 +261,7 @@ private:
     ConversationView* m_conversation = nullptr;
     RunView* m_runView = nullptr;
     CriticalPathView* m_criticalPathView = nullptr;
+    FlameGraphView* m_flameGraphView = nullptr;
     std::shared_ptr<const GenAi::Run> m_run;
 
     QTimer* m_refreshTimer;
