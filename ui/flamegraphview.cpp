@@ -1,12 +1,10 @@
 #include "ui/flamegraphview.h"
 
-#include "model/spanselftime.h"
 #include "model/tracelistmodel.h"
 #include "ui/servicecolors.h"
 #include "ui/zoomcontrol.h"
 
 #include <QHBoxLayout>
-#include <QHash>
 #include <QHelpEvent>
 #include <QKeyEvent>
 #include <QLabel>
@@ -23,7 +21,6 @@
 
 namespace {
 constexpr int ScrollUnits = 100000; // horizontal scroll bar resolution over the whole trace
-constexpr int BlockSize = 32; // spans per Level::blockMaxEnd entry
 constexpr double MinBoxWidth = 1.0; // px; narrower spans are merged into runs
 const QColor ErrorColor(0xd3, 0x2f, 0x2f);
 }
@@ -105,7 +102,8 @@ void FlameGraphView::resizeEvent(QResizeEvent* event)
 
 void FlameGraphView::scrollContentsBy(int, int) { viewport()->update(); }
 
-void FlameGraphView::setTree(std::shared_ptr<const SpanTree> tree, bool keepState)
+void FlameGraphView::setTree(
+    std::shared_ptr<const SpanTree> tree, bool keepState, std::shared_ptr<const FlameGraphLayout> layout)
 {
     keepState = keepState && m_tree && tree;
     const SpanId selected = keepState && m_selected >= 0 ? m_tree->spans[std::size_t(m_selected)].spanId : SpanId();
@@ -114,57 +112,12 @@ void FlameGraphView::setTree(std::shared_ptr<const SpanTree> tree, bool keepStat
     const bool wasZoomed = m_zoom->isZoomed();
     const int scroll = verticalScrollBar()->value();
     m_tree = std::move(tree);
-    m_levels.clear();
-    m_selfTimes.clear();
-    m_serviceColors.clear();
-    m_serviceOf.clear();
+    m_layout = m_tree ? (layout ? std::move(layout) : FlameGraphLayout::build(*m_tree)) : nullptr;
     m_selected = -1;
-    if (m_tree) {
-        const SpanTree& t = *m_tree;
-        const std::size_t n = t.spans.size();
-        m_selfTimes = SpanSelfTime::compute(t);
-        m_levels.resize(n ? std::size_t(t.maxDepth) + 1 : 0);
-        m_serviceOf.resize(n);
-        // Spans share their Resource, so the service name is looked up once per resource, not per span.
-        QHash<const Resource*, std::uint16_t> byResource;
-        QHash<QString, std::uint16_t> byName;
-        for (std::size_t i = 0; i < n; ++i) {
-            const Span& span = t.spans[i];
-            const auto known = byResource.constFind(span.resource.get());
-            std::uint16_t service;
-            if (known != byResource.constEnd()) {
-                service = *known;
-            } else {
-                const QString name = span.serviceName();
-                const auto named = byName.constFind(name);
-                if (named != byName.constEnd()) {
-                    service = *named;
-                } else {
-                    service = std::uint16_t(std::min<std::size_t>(m_serviceColors.size(), 0xffff));
-                    if (m_serviceColors.size() < 0xffff)
-                        m_serviceColors.push_back(serviceColor(name));
-                    byName.insert(name, service);
-                }
-                byResource.insert(span.resource.get(), service);
-            }
-            m_serviceOf[i] = service;
-
-            // Spans are sorted by start, so each level is too.
-            Level& level = m_levels[std::size_t(t.nodes[i].depth)];
-            const double start = double(span.startTimeUnixNano - t.startTimeUnixNano);
-            const double end = start + double(span.durationNanos());
-            level.spans.push_back(int(i));
-            level.start.push_back(start);
-            level.end.push_back(end);
-            level.maxEnd.push_back(level.maxEnd.empty() ? end : std::max(level.maxEnd.back(), end));
-        }
-        for (Level& level : m_levels) {
-            level.blockMaxEnd.reserve(level.end.size() / BlockSize + 1);
-            for (std::size_t b = 0; b < level.end.size(); b += BlockSize)
-                level.blockMaxEnd.push_back(*std::max_element(level.end.begin() + std::ptrdiff_t(b),
-                    level.end.begin() + std::ptrdiff_t(std::min(level.end.size(), b + BlockSize))));
-        }
-    }
+    m_serviceColors.clear();
+    if (m_layout)
+        for (const QString& service : m_layout->services)
+            m_serviceColors.push_back(serviceColor(service));
     m_zoom->setTraceDuration(m_tree ? double(m_tree->durationNanos()) : 0);
     updateScrollBars();
     if (keepState) {
@@ -200,7 +153,7 @@ void FlameGraphView::updateHeader()
 void FlameGraphView::updateScrollBars()
 {
     m_updatingScrollBars = true;
-    const int rowsHeight = static_cast<int>(m_levels.size()) * m_rowHeight;
+    const int rowsHeight = (m_layout ? static_cast<int>(m_layout->levels.size()) : 0) * m_rowHeight;
     const int pageHeight = std::max(0, viewport()->height() - m_axisHeight);
     verticalScrollBar()->setRange(0, std::max(0, rowsHeight - pageHeight));
     verticalScrollBar()->setPageStep(std::max(1, pageHeight));
@@ -217,7 +170,9 @@ void FlameGraphView::updateScrollBars()
 
 std::uint64_t FlameGraphView::selfTime(int spanIndex) const
 {
-    return spanIndex >= 0 && std::size_t(spanIndex) < m_selfTimes.size() ? m_selfTimes[std::size_t(spanIndex)] : 0;
+    return m_layout && spanIndex >= 0 && std::size_t(spanIndex) < m_layout->selfTimes.size()
+        ? m_layout->selfTimes[std::size_t(spanIndex)]
+        : 0;
 }
 
 void FlameGraphView::selectSpan(int spanIndex)
@@ -282,43 +237,18 @@ QRectF FlameGraphView::rectOfSpan(int spanIndex) const
     return QRectF(x1, rowTop(m_tree->nodes[std::size_t(spanIndex)].depth), x2 - x1, m_rowHeight);
 }
 
-int FlameGraphView::firstSpanReaching(const Level& level, double time) const
-{
-    return int(std::lower_bound(level.maxEnd.begin(), level.maxEnd.end(), time) - level.maxEnd.begin());
-}
-
-// The first span in [from, to) that starts at or after `time` or ends after it: the spans skipped over lie within
-// (-inf, time]. Whole blocks are skipped on their maximum end, so long runs of narrow spans cost a few steps.
-int FlameGraphView::skipWithin(const Level& level, int from, int to, double time) const
-{
-    int i = from;
-    while (i < to) {
-        if (i % BlockSize == 0 && i + BlockSize <= to) {
-            const int last = i + BlockSize - 1;
-            if (level.blockMaxEnd[std::size_t(i / BlockSize)] <= time && level.start[std::size_t(last)] < time) {
-                i += BlockSize;
-                continue;
-            }
-        }
-        if (level.start[std::size_t(i)] >= time || level.end[std::size_t(i)] > time)
-            return i;
-        ++i;
-    }
-    return to;
-}
-
 int FlameGraphView::spanAt(const QPoint& pos) const
 {
-    if (!m_tree || pos.y() < m_axisHeight)
+    if (!m_layout || pos.y() < m_axisHeight)
         return -1;
     const int depth = (pos.y() - m_axisHeight + verticalScrollBar()->value()) / m_rowHeight;
-    if (depth < 0 || std::size_t(depth) >= m_levels.size())
+    if (depth < 0 || std::size_t(depth) >= m_layout->levels.size())
         return -1;
-    const Level& level = m_levels[std::size_t(depth)];
+    const FlameGraphLayout::Level& level = m_layout->levels[std::size_t(depth)];
     const double time = timeForX(pos.x() + 0.5);
     const double slack = 0.5 * m_zoom->rangeDuration() / std::max(1, viewport()->width()); // half a pixel
     // Boxes are painted in start order, so the last one that contains the point is on top.
-    int i = int(std::upper_bound(level.start.begin(), level.start.end(), time + slack) - level.start.begin()) - 1;
+    int i = level.endOfStartsUpTo(time + slack) - 1;
     for (; i >= 0 && level.maxEnd[std::size_t(i)] >= time - slack; --i)
         if (level.end[std::size_t(i)] >= time - slack)
             return level.spans[std::size_t(i)];
@@ -334,12 +264,12 @@ void FlameGraphView::paintEvent(QPaintEvent*)
     p.fillRect(all, palette().base());
     m_paintedBoxes = 0;
     const QRect rowsRect(0, m_axisHeight, all.width(), all.height() - m_axisHeight);
-    if (m_tree && !m_levels.empty()) {
+    if (m_layout && !m_layout->levels.empty()) {
         p.save();
         p.setClipRect(rowsRect);
         const int scroll = verticalScrollBar()->value();
         const int first = std::max(0, scroll / m_rowHeight);
-        const int last = std::min(int(m_levels.size()) - 1, (scroll + rowsRect.height()) / m_rowHeight);
+        const int last = std::min(int(m_layout->levels.size()) - 1, (scroll + rowsRect.height()) / m_rowHeight);
         for (int depth = first; depth <= last; ++depth)
             paintLevel(p, depth, rowTop(depth));
         p.restore();
@@ -377,20 +307,18 @@ void FlameGraphView::paintAxis(QPainter& p, const QRect& rect)
 
 void FlameGraphView::paintLevel(QPainter& p, int depth, int y)
 {
-    const Level& level = m_levels[std::size_t(depth)];
-    const int to
-        = int(std::upper_bound(level.start.begin(), level.start.end(), m_zoom->rangeEnd()) - level.start.begin());
-    int i = firstSpanReaching(level, m_zoom->rangeStart());
+    const FlameGraphLayout::Level& level = m_layout->levels[std::size_t(depth)];
+    const int to = level.endOfStartsUpTo(m_zoom->rangeEnd());
+    int i = level.firstReaching(m_zoom->rangeStart());
 
-    // A run of spans narrower than MinBoxWidth, painted as one box from runLeft to runRight (px).
+    // A run of spans narrower than MinBoxWidth, painted as one box over the pixel columns [runLeft, runRight).
     bool inRun = false;
-    double runLeft = 0;
-    double runRight = 0;
+    int runLeft = 0;
+    int runRight = 0;
     const QColor runColor = palette().color(QPalette::Mid);
     const auto flushRun = [&] {
         if (inRun) {
-            const int x = int(std::floor(std::max(runLeft, -4.0)));
-            p.fillRect(QRect(x, y + 1, std::max(1, int(std::ceil(runRight)) - x), m_rowHeight - 2), runColor);
+            p.fillRect(QRect(runLeft, y + 1, runRight - runLeft, m_rowHeight - 2), runColor);
             ++m_paintedBoxes;
         }
         inRun = false;
@@ -400,7 +328,7 @@ void FlameGraphView::paintLevel(QPainter& p, int depth, int y)
         const double end = level.end[std::size_t(i)];
         if (end < m_zoom->rangeStart()) {
             // Left of the window but before a longer span that reaches into it.
-            i = skipWithin(level, i, to, m_zoom->rangeStart());
+            i = level.skipWithin(i, to, m_zoom->rangeStart());
             continue;
         }
         const double x1 = xForTime(start);
@@ -411,16 +339,23 @@ void FlameGraphView::paintLevel(QPainter& p, int depth, int y)
             ++i;
             continue;
         }
-        if (inRun && x1 <= runRight + 1) {
-            runRight = std::max(runRight, x2);
+        // Narrow spans start at x >= -1 (they reach into the window).
+        const int left = int(std::floor(x1));
+        const int right = std::max(left + 1, int(std::ceil(x2)));
+        if (inRun && left <= runRight) {
+            runRight = std::max(runRight, right);
         } else {
             flushRun();
             inRun = true;
-            runLeft = x1;
-            runRight = std::max(x2, x1 + MinBoxWidth);
+            runLeft = left;
+            runRight = right;
         }
-        // The spans that lie within the run join it without being looked at one by one.
-        i = skipWithin(level, i + 1, to, timeForX(runRight));
+        // The spans that end within the next pixel column join the run without being looked at one by one; the
+        // run then takes that column, so it grows by at least a pixel per step.
+        const int next = level.skipWithin(i + 1, to, timeForX(runRight + 1));
+        if (next > i + 1)
+            ++runRight;
+        i = next;
     }
     flushRun();
 }
@@ -436,7 +371,8 @@ void FlameGraphView::paintBox(QPainter& p, int spanIndex, double x1, double x2, 
     const bool selected = spanIndex == m_selected;
     const QColor color = m_serviceColors.empty()
         ? palette().color(QPalette::Mid)
-        : m_serviceColors[std::min<std::size_t>(m_serviceOf[std::size_t(spanIndex)], m_serviceColors.size() - 1)];
+        : m_serviceColors[std::min<std::size_t>(
+            m_layout->serviceOf[std::size_t(spanIndex)], m_serviceColors.size() - 1)];
     const QColor fill = selected ? color.darker(125) : color;
     p.fillRect(box, fill);
     ++m_paintedBoxes;

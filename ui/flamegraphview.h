@@ -1,5 +1,6 @@
 #pragma once
 
+#include "model/flamegraphlayout.h"
 #include "model/spantreemodel.h"
 
 #include <QAbstractScrollArea>
@@ -32,8 +33,10 @@ public:
     ~FlameGraphView() override;
 
     /// Shows `tree` (nullptr: empty), zoomed out, nothing selected; with keepState (live reload of the same trace)
-    /// zoom, scroll position and the selected span survive. O(n) on the GUI thread.
-    void setTree(std::shared_ptr<const SpanTree> tree, bool keepState = false);
+    /// zoom, scroll position and the selected span survive. `layout` is FlameGraphLayout::build of the tree, made
+    /// off the GUI thread; without it, it is built here (O(n)).
+    void setTree(std::shared_ptr<const SpanTree> tree, bool keepState = false,
+        std::shared_ptr<const FlameGraphLayout> layout = nullptr);
     std::shared_ptr<const SpanTree> tree() const { return m_tree; }
     ZoomControl* zoomControl() const { return m_zoom; }
 
@@ -76,21 +79,10 @@ protected:
     void changeEvent(QEvent* event) override;
 
 private:
-    /// One depth of the icicle: its spans by start (SpanTree order), times in ns after the trace start.
-    struct Level {
-        std::vector<int> spans;
-        std::vector<double> start;
-        std::vector<double> end; // never before start
-        std::vector<double> maxEnd; // running maximum of end: binary-searchable for the first span reaching a time
-        std::vector<double> blockMaxEnd; // maximum of end per BlockSize spans, to skip runs of narrow spans
-    };
-
     void updateMetrics();
     void updateScrollBars();
     void updateHeader();
     void layOutHeader();
-    int firstSpanReaching(const Level& level, double time) const;
-    int skipWithin(const Level& level, int from, int to, double time) const;
     double xForTime(double nanos) const;
     double timeForX(double x) const;
     int rowTop(int depth) const;
@@ -103,10 +95,8 @@ private:
     QWidget* m_header;
     QLabel* m_summary;
     QToolButton* m_resetButton;
-    std::vector<Level> m_levels;
-    std::vector<std::uint64_t> m_selfTimes; // per span
-    std::vector<QColor> m_serviceColors; // per distinct service
-    std::vector<std::uint16_t> m_serviceOf; // per span: index into m_serviceColors
+    std::shared_ptr<const FlameGraphLayout> m_layout; // of m_tree, null when it is
+    std::vector<QColor> m_serviceColors; // parallel to m_layout->services
     int m_selected = -1;
     int m_rowHeight = 20;
     int m_axisHeight = 24;
