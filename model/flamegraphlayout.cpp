@@ -37,8 +37,11 @@ std::shared_ptr<const FlameGraphLayout> FlameGraphLayout::build(const SpanTree& 
     auto layout = std::make_shared<FlameGraphLayout>();
     const std::size_t n = tree.spans.size();
     layout->selfTimes = SpanSelfTime::compute(tree);
-    layout->levels.resize(n ? std::size_t(tree.maxDepth) + 1 : 0);
+    layout->depthCount = n ? tree.maxDepth + 1 : 0;
     layout->serviceOf.resize(n);
+    // Lanes: per depth the end of the last span in each lane; first the lane of each span, then the rows.
+    std::vector<std::vector<double>> laneEnds(std::size_t(layout->depthCount));
+    std::vector<std::uint8_t> laneOf(n);
     // Spans share their Resource, so the service name is looked up once per resource, not per span.
     QHash<const Resource*, std::uint16_t> byResource;
     QHash<QString, std::uint16_t> byName;
@@ -64,8 +67,36 @@ std::shared_ptr<const FlameGraphLayout> FlameGraphLayout::build(const SpanTree& 
         }
         layout->serviceOf[i] = service;
 
-        // Spans are sorted by start, so each level is too.
-        Level& level = layout->levels[std::size_t(tree.nodes[i].depth)];
+        // Spans are sorted by start, so a lane is free when its last span has ended.
+        std::vector<double>& ends = laneEnds[std::size_t(tree.nodes[i].depth)];
+        const double start = double(span.startTimeUnixNano - tree.startTimeUnixNano);
+        const double end = start + double(span.durationNanos());
+        std::size_t lane = 0;
+        while (lane < ends.size() && ends[lane] > start)
+            ++lane;
+        if (lane == ends.size()) {
+            if (ends.size() < std::size_t(MaxLanes))
+                ends.push_back(end);
+            else
+                lane = std::size_t(std::min_element(ends.begin(), ends.end()) - ends.begin());
+        }
+        ends[lane] = std::max(ends[lane], end);
+        laneOf[i] = std::uint8_t(lane);
+    }
+    std::vector<int> firstRow(std::size_t(layout->depthCount) + 1, 0);
+    for (int d = 0; d < layout->depthCount; ++d) {
+        firstRow[std::size_t(d) + 1]
+            = firstRow[std::size_t(d)] + int(std::max<std::size_t>(1, laneEnds[std::size_t(d)].size()));
+        for (int r = firstRow[std::size_t(d)]; r < firstRow[std::size_t(d) + 1]; ++r)
+            layout->rowDepth.push_back(d);
+    }
+    layout->rows.resize(std::size_t(firstRow.back()));
+    layout->rowOf.resize(n);
+    for (std::size_t i = 0; i < n; ++i) {
+        const Span& span = tree.spans[i];
+        const int row = firstRow[std::size_t(tree.nodes[i].depth)] + laneOf[i];
+        layout->rowOf[i] = row;
+        Level& level = layout->rows[std::size_t(row)];
         const double start = double(span.startTimeUnixNano - tree.startTimeUnixNano);
         const double end = start + double(span.durationNanos());
         level.spans.push_back(int(i));
@@ -73,7 +104,7 @@ std::shared_ptr<const FlameGraphLayout> FlameGraphLayout::build(const SpanTree& 
         level.end.push_back(end);
         level.maxEnd.push_back(level.maxEnd.empty() ? end : std::max(level.maxEnd.back(), end));
     }
-    for (Level& level : layout->levels) {
+    for (Level& level : layout->rows) {
         level.blockMaxEnd.reserve(level.end.size() / BlockSize + 1);
         for (std::size_t b = 0; b < level.end.size(); b += BlockSize)
             level.blockMaxEnd.push_back(*std::max_element(level.end.begin() + std::ptrdiff_t(b),

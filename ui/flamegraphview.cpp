@@ -153,7 +153,7 @@ void FlameGraphView::updateHeader()
 void FlameGraphView::updateScrollBars()
 {
     m_updatingScrollBars = true;
-    const int rowsHeight = (m_layout ? static_cast<int>(m_layout->levels.size()) : 0) * m_rowHeight;
+    const int rowsHeight = (m_layout ? static_cast<int>(m_layout->rows.size()) : 0) * m_rowHeight;
     const int pageHeight = std::max(0, viewport()->height() - m_axisHeight);
     verticalScrollBar()->setRange(0, std::max(0, rowsHeight - pageHeight));
     verticalScrollBar()->setPageStep(std::max(1, pageHeight));
@@ -183,7 +183,7 @@ void FlameGraphView::selectSpan(int spanIndex)
         return;
     m_selected = spanIndex;
     if (spanIndex >= 0) {
-        const int top = m_tree->nodes[std::size_t(spanIndex)].depth * m_rowHeight;
+        const int top = m_layout->rowOf[std::size_t(spanIndex)] * m_rowHeight;
         const int pageHeight = std::max(0, viewport()->height() - m_axisHeight);
         QScrollBar* bar = verticalScrollBar();
         if (top < bar->value())
@@ -221,10 +221,7 @@ double FlameGraphView::timeForX(double x) const
     return m_zoom->rangeStart() + x / std::max(1, viewport()->width()) * m_zoom->rangeDuration();
 }
 
-int FlameGraphView::rowTop(int depth) const
-{
-    return m_axisHeight + depth * m_rowHeight - verticalScrollBar()->value();
-}
+int FlameGraphView::rowTop(int row) const { return m_axisHeight + row * m_rowHeight - verticalScrollBar()->value(); }
 
 QRectF FlameGraphView::rectOfSpan(int spanIndex) const
 {
@@ -234,17 +231,17 @@ QRectF FlameGraphView::rectOfSpan(int spanIndex) const
     const double start = double(span.startTimeUnixNano - m_tree->startTimeUnixNano);
     const double x1 = xForTime(start);
     const double x2 = xForTime(start + double(span.durationNanos()));
-    return QRectF(x1, rowTop(m_tree->nodes[std::size_t(spanIndex)].depth), x2 - x1, m_rowHeight);
+    return QRectF(x1, rowTop(m_layout->rowOf[std::size_t(spanIndex)]), x2 - x1, m_rowHeight);
 }
 
 int FlameGraphView::spanAt(const QPoint& pos) const
 {
     if (!m_layout || pos.y() < m_axisHeight)
         return -1;
-    const int depth = (pos.y() - m_axisHeight + verticalScrollBar()->value()) / m_rowHeight;
-    if (depth < 0 || std::size_t(depth) >= m_layout->levels.size())
+    const int row = (pos.y() - m_axisHeight + verticalScrollBar()->value()) / m_rowHeight;
+    if (row < 0 || std::size_t(row) >= m_layout->rows.size())
         return -1;
-    const FlameGraphLayout::Level& level = m_layout->levels[std::size_t(depth)];
+    const FlameGraphLayout::Level& level = m_layout->rows[std::size_t(row)];
     const double time = timeForX(pos.x() + 0.5);
     const double slack = 0.5 * m_zoom->rangeDuration() / std::max(1, viewport()->width()); // half a pixel
     // Boxes are painted in start order, so the last one that contains the point is on top.
@@ -264,14 +261,22 @@ void FlameGraphView::paintEvent(QPaintEvent*)
     p.fillRect(all, palette().base());
     m_paintedBoxes = 0;
     const QRect rowsRect(0, m_axisHeight, all.width(), all.height() - m_axisHeight);
-    if (m_layout && !m_layout->levels.empty()) {
+    if (m_layout && !m_layout->rows.empty()) {
         p.save();
         p.setClipRect(rowsRect);
         const int scroll = verticalScrollBar()->value();
         const int first = std::max(0, scroll / m_rowHeight);
-        const int last = std::min(int(m_layout->levels.size()) - 1, (scroll + rowsRect.height()) / m_rowHeight);
-        for (int depth = first; depth <= last; ++depth)
-            paintLevel(p, depth, rowTop(depth));
+        const int last = std::min(int(m_layout->rows.size()) - 1, (scroll + rowsRect.height()) / m_rowHeight);
+        // When some depth takes several lanes, a faint line between depths keeps its rows reading as one.
+        QColor band = palette().color(QPalette::Mid);
+        band.setAlpha(90);
+        const bool lanes = m_layout->rows.size() > std::size_t(m_layout->depthCount);
+        for (int row = first; row <= last; ++row) {
+            const std::size_t r = std::size_t(row);
+            if (lanes && r > 0 && m_layout->rowDepth[r - 1] != m_layout->rowDepth[r])
+                p.fillRect(QRect(0, rowTop(row), all.width(), 1), band);
+            paintRow(p, row, rowTop(row));
+        }
         p.restore();
     } else {
         p.setPen(palette().color(QPalette::PlaceholderText));
@@ -305,9 +310,9 @@ void FlameGraphView::paintAxis(QPainter& p, const QRect& rect)
     }
 }
 
-void FlameGraphView::paintLevel(QPainter& p, int depth, int y)
+void FlameGraphView::paintRow(QPainter& p, int row, int y)
 {
-    const FlameGraphLayout::Level& level = m_layout->levels[std::size_t(depth)];
+    const FlameGraphLayout::Level& level = m_layout->rows[std::size_t(row)];
     const int to = level.endOfStartsUpTo(m_zoom->rangeEnd());
     int i = level.firstReaching(m_zoom->rangeStart());
 
@@ -512,7 +517,7 @@ QString FlameGraphView::toolTipText(int spanIndex) const
     if (span.statusCode == StatusCode::Error)
         text += QStringLiteral("<br><span style=\"color:#d32f2f\">")
             + tr("Error: %1").arg(span.statusMessage.toHtmlEscaped()) + QStringLiteral("</span>");
-    return text;
+    return QStringLiteral("<nobr>") + text + QStringLiteral("</nobr>"); // lines break at <br> only
 }
 
 bool FlameGraphView::viewportEvent(QEvent* event)

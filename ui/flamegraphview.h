@@ -14,15 +14,16 @@ class QToolButton;
 class ZoomControl;
 
 /**
- * The "Flame graph" tab of the trace view: an icicle of the trace by span nesting, one row per depth (roots on top),
- * each span a box from its start to its end on the trace's time axis (x = time relative to the trace start, width =
- * duration), spans of several roots side by side. Boxes have their service's colour (serviceColor, as in the
- * waterfall), the span name (and duration when it fits), a red outline for errors; the selected span is outlined.
- * The tooltip gives name, service, duration, self time (SpanSelfTime) and their share of the trace.
+ * The "Flame graph" tab of the trace view: an icicle of the trace by span nesting, one row per depth (roots on top;
+ * a depth whose spans overlap in time gets a row per lane, FlameGraphLayout), each span a box from its start to its
+ * end on the trace's time axis (x = time relative to the trace start, width = duration), spans of several roots side
+ * by side. Boxes have their service's colour (serviceColor, as in the waterfall), the span name (and duration when
+ * it fits), a red outline for errors; the selected span is outlined. The tooltip gives name, service, duration, self
+ * time (SpanSelfTime) and their share of the trace.
  *
  * Click selects (spanActivated); double-click zooms to the span's interval, double-click on empty space, Escape or
  * the "Reset zoom" button show the whole trace again; Ctrl+wheel zooms around the pointer, Shift+wheel pans, the
- * wheel scrolls the rows of deep trees. Painting is per visible row: per depth the spans are kept by start with a
+ * wheel scrolls the rows of deep trees. Painting is per visible row: the row's spans are kept by start with a
  * running maximum of their ends, so the visible window is found by binary search, and spans narrower than a pixel
  * are merged into one box per pixel run without being visited one by one. GUI thread only.
  */
@@ -85,9 +86,9 @@ private:
     void layOutHeader();
     double xForTime(double nanos) const;
     double timeForX(double x) const;
-    int rowTop(int depth) const;
+    int rowTop(int row) const;
     void paintAxis(QPainter& p, const QRect& rect);
-    void paintLevel(QPainter& p, int depth, int y);
+    void paintRow(QPainter& p, int row, int y);
     void paintBox(QPainter& p, int spanIndex, double x1, double x2, int y);
 
     std::shared_ptr<const SpanTree> m_tree;

@@ -1,6 +1,7 @@
 // The Flame graph tab (ui/flamegraphview.h): boxes at their span's time and depth, several roots side by side,
-// click selects, double-click zooms to a span and on empty space zooms out, Escape and the Reset zoom button zoom
-// out, Ctrl+wheel zooms around the pointer, the tooltip's self time, and painting big and deep trees.
+// overlapping spans of a depth in lanes, click selects, double-click zooms to a span and on empty space zooms out,
+// Escape and the Reset zoom button zoom out, Ctrl+wheel zooms around the pointer, the tooltip's self time, and
+// painting big and deep trees.
 
 #include "ui/flamegraphview.h"
 #include "ui/zoomcontrol.h"
@@ -156,6 +157,33 @@ private Q_SLOTS:
                 && tip.contains(QLatin1String("300 ms")) && tip.contains(QLatin1String("25.0%"))
                 && tip.contains(QLatin1String("declined")),
             qPrintable(tip));
+    }
+
+    void overlappingSpansTakeLanes()
+    {
+        // Three concurrent calls under one root: three lanes at depth 1; the child of the third one row below them.
+        std::vector<Span> spans;
+        const auto web = resource(QStringLiteral("web"));
+        spans.push_back(make(1, 0, QStringLiteral("root"), web, 0, 1000));
+        spans.push_back(make(2, 1, QStringLiteral("a"), web, 100, 800));
+        spans.push_back(make(3, 1, QStringLiteral("b"), web, 200, 700));
+        spans.push_back(make(4, 1, QStringLiteral("c"), web, 300, 600));
+        spans.push_back(make(5, 4, QStringLiteral("c1"), web, 350, 500));
+        spans.push_back(make(6, 1, QStringLiteral("after a"), web, 800, 900)); // a's lane is free again
+        const auto tree = SpanTree::build(std::move(spans));
+        FlameGraphView view;
+        view.resize(1000, 400);
+        view.setTree(tree);
+        const auto at = [&](int id) { return tree->indexOf(spanIdOf(id)); };
+        const double top = view.rectOfSpan(at(1)).top();
+        const int h = view.rowHeight();
+        QCOMPARE(view.rectOfSpan(at(2)).top(), top + h);
+        QCOMPARE(view.rectOfSpan(at(3)).top(), top + 2 * h);
+        QCOMPARE(view.rectOfSpan(at(4)).top(), top + 3 * h);
+        QCOMPARE(view.rectOfSpan(at(5)).top(), top + 4 * h);
+        QCOMPARE(view.rectOfSpan(at(6)).top(), top + h);
+        for (int id = 1; id <= 6; ++id)
+            QCOMPARE(view.spanAt(view.rectOfSpan(at(id)).center().toPoint()), at(id));
     }
 
     void clickSelects()
