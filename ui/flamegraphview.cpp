@@ -190,6 +190,12 @@ void FlameGraphView::selectSpan(int spanIndex)
             bar->setValue(top);
         else if (top + m_rowHeight > bar->value() + pageHeight)
             bar->setValue(top + m_rowHeight - pageHeight);
+        // Zoomed in elsewhere: bring the span's start into the middle of the window, at the same zoom.
+        const Span& span = m_tree->spans[std::size_t(spanIndex)];
+        const double start = double(span.startTimeUnixNano - m_tree->startTimeUnixNano);
+        const double end = start + double(span.durationNanos());
+        if (end < m_zoom->rangeStart() || start > m_zoom->rangeEnd())
+            m_zoom->pan(start - (m_zoom->rangeStart() + m_zoom->rangeEnd()) / 2);
     }
     viewport()->update();
 }

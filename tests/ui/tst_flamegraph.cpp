@@ -251,6 +251,12 @@ private Q_SLOTS:
         QVERIFY(zoom->isZoomed());
         QTest::mouseClick(reset, Qt::LeftButton);
         QVERIFY(!zoom->isZoomed());
+
+        // Selecting a span outside the zoomed window pans to it, keeping the zoom.
+        view.zoomToSpan(card);
+        view.selectSpan(tree->indexOf(spanIdOf(2)));
+        QCOMPARE(zoom->rangeDuration(), double(100 * Ms));
+        QCOMPARE(zoom->rangeStart(), 0.0);
     }
 
     void ctrlWheelZoomsAroundThePointer()
