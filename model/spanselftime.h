@@ -5,15 +5,15 @@
 #include <cstdint>
 #include <vector>
 
-/// Self time of spans: what a span spent outside its children.
+/**
+ * Self time of every span of a trace: its duration minus the time covered by its direct children, where the
+ * children's intervals are clipped to the span's own and overlapping children count once (the union), so a span
+ * whose concurrent children cover it has no self time and a child that outlives its parent takes only the part
+ * inside it. Spans that end before they start have no duration. Pure function of the tree, O(n); any thread.
+ */
 namespace SpanSelfTime {
 
-/**
- * Per span (parallel to SpanTree::spans), in ns: its duration minus the union of its children's intervals clipped
- * to the span (overlapping children count once; a child that starts before or ends after the span counts only
- * inside it). 0 for a span whose end is not after its start. O(n) over the tree (children are in start order).
- * Pure function; any thread.
- */
+/// Per span, parallel to SpanTree::spans: self time in ns.
 std::vector<std::uint64_t> compute(const SpanTree& tree);
 
 } // namespace SpanSelfTime

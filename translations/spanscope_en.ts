@@ -608,6 +608,63 @@
     </message>
 </context>
 <context>
+    <name>FlameGraphView</name>
+    <message>
+        <source>Reset zoom</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Show the whole trace (Escape)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No trace open.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n span(s)</source>
+        <translation type="unfinished">
+            <numerusform>%n span</numerusform>
+            <numerusform>%n spans</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n level(s)</source>
+        <translation>
+            <numerusform>%n level</numerusform>
+            <numerusform>%n levels</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>showing %1 of %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This trace has no spans</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Select a trace to see its flame graph</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Service: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Duration: %1 (%2% of the trace)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Self time: %1 (%2% of the trace)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Error: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>GenAiIcons</name>
     <message>
         <source>LLM call</source>
@@ -1312,6 +1369,14 @@
         <source>Ctrl+,</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Fla&amp;me graph</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Traces that started between %1 and %2</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>OperationStatsModel</name>
@@ -1925,6 +1990,18 @@ Double-click or Enter lists them oldest first and opens the first</numerusform>
             <numerusform>%n spans</numerusform>
         </translation>
     </message>
+    <message>
+        <source>Spans</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Latency of %1 (%2): %3 to %4</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Latency histogram: choose an operation</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>StoreConnection</name>
@@ -2212,6 +2289,21 @@ It is kept in memory until Spanscope quits, never saved. Without it the raw payl
     </message>
     <message>
         <source>Sessions (%1)</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>TraceScatterView</name>
+    <message>
+        <source>Traces by start time and duration: click a point to open its trace, drag across to filter the list to that time range</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Traces</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>With errors</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -11,6 +11,7 @@
 #include "ui/logsview.h"
 #include "ui/rawpayloadview.h"
 #include "ui/criticalpathview.h"
+#include "ui/flamegraphview.h"
 #include "ui/runview.h"
 #include "ui/tracescatterview.h"
 #include "ui/statisticsview.h"
@@ -76,6 +77,7 @@ MainWindow::MainWindow(TraceStore* store, QWidget* parent)
     m_runView = new RunView;
     m_criticalPathView = new CriticalPathView;
     m_statsView = new StatisticsView;
+    m_flameGraphView = new FlameGraphView;
     auto* tabs = new QTabWidget;
     m_detailTabs = tabs;
     tabs->setObjectName(QStringLiteral("detailTabs"));
@@ -83,6 +85,7 @@ MainWindow::MainWindow(TraceStore* store, QWidget* parent)
     tabs->addTab(m_conversation, tr("C&onversation"));
     tabs->addTab(m_runView, tr("&Agent run"));
     tabs->addTab(m_criticalPathView, tr("Critical &path"));
+    tabs->addTab(m_flameGraphView, tr("Fla&me graph"));
     tabs->addTab(m_statsView, tr("&Statistics"));
     tabs->addTab(m_logsView, tr("&Logs"));
     tabs->addTab(m_rawView, tr("&Raw payload"));
@@ -116,9 +119,15 @@ MainWindow::MainWindow(TraceStore* store, QWidget* parent)
         if (tree && spanIndex >= 0 && size_t(spanIndex) < tree->spans.size())
             selectSpan(tree->spans[size_t(spanIndex)].spanId);
     });
+    connect(m_flameGraphView, &FlameGraphView::spanActivated, this, [this](int spanIndex) {
+        const auto tree = m_waterfall->tree();
+        if (tree && spanIndex >= 0 && size_t(spanIndex) < tree->spans.size())
+            selectSpan(tree->spans[size_t(spanIndex)].spanId);
+    });
     connect(m_waterfall, &WaterfallView::spanSelected, this, [this](const SpanId& id) {
         const auto tree = m_waterfall->tree();
         m_criticalPathView->selectSpan(tree ? tree->indexOf(id) : -1);
+        m_flameGraphView->selectSpan(tree ? tree->indexOf(id) : -1);
     });
     connect(m_inspector, &InspectorWidget::linkActivated, this, &MainWindow::followLink);
     // The scatter plots the listed traces (as loaded), redrawn at most once a second.
@@ -239,6 +248,7 @@ void MainWindow::showStore()
     m_criticalPathView->setPath(nullptr, nullptr);
     m_statsView->setTree(nullptr);
     updateStatisticsSource(); // waits for a computation reading the previous store
+    m_flameGraphView->setTree(nullptr);
     m_conversation->setCall(std::nullopt);
     updateGenAiTabs();
     m_inspector->showSpan(SpanId());
@@ -494,6 +504,8 @@ void MainWindow::applyLoadedTrace(const TraceLoader::Trace& loaded)
     m_shownTrace = loaded.id;
     const SpanId previous = m_waterfall->selectedSpan();
     const SpanId inspected = m_inspector->shownSpan();
+    // Before the waterfall, which may select a span of the new tree and so select it here.
+    m_flameGraphView->setTree(loaded.tree, keepState, loaded.flameGraph);
     m_waterfall->setTree(loaded.tree, keepState);
     m_inspector->setTree(loaded.tree);
     m_logsView->setTree(loaded.tree);

@@ -22,6 +22,7 @@ class ConversationView;
 class CriticalPathView;
 class StatisticsView;
 class TraceScatterView;
+class FlameGraphView;
 class FileJobRunner;
 class InspectorWidget;
 class LogsView;
@@ -179,6 +180,7 @@ public:
     CriticalPathView* criticalPathView() const { return m_criticalPathView; }
     StatisticsView* statisticsView() const { return m_statsView; }
     TraceScatterView* traceScatter() const { return m_scatter; }
+    FlameGraphView* flameGraphView() const { return m_flameGraphView; }
     /// The open trace's agent run (GenAi::analyze), or null.
     std::shared_ptr<const GenAi::Run> openRun() const { return m_run; }
 
@@ -269,6 +271,7 @@ private:
     CriticalPathView* m_criticalPathView = nullptr;
     StatisticsView* m_statsView = nullptr;
     TraceScatterView* m_scatter = nullptr;
+    FlameGraphView* m_flameGraphView = nullptr;
     std::shared_ptr<const GenAi::Run> m_run;
 
     QTimer* m_refreshTimer;

@@ -62,6 +62,7 @@ TraceLoader::Trace TraceLoader::read(TraceStore* store, const TraceId& id, const
     trace.tree = SpanTree::build(std::move(spans), std::move(logs));
     trace.run = std::make_shared<const GenAi::Run>(GenAi::analyze(*trace.tree, &prices));
     trace.criticalPath = std::make_shared<const CriticalPath::Result>(CriticalPath::compute(*trace.tree));
+    trace.flameGraph = FlameGraphLayout::build(*trace.tree);
     return trace;
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "model/criticalpath.h"
+#include "model/flamegraphlayout.h"
 #include "model/genai.h"
 #include "model/ids.h"
 #include "model/pricetable.h"
@@ -45,6 +46,8 @@ public:
         std::shared_ptr<const GenAi::Run> run; ///< the GenAI reading of the tree; never null in traceAvailable
         /// CriticalPath::compute of the tree; never null in traceAvailable
         std::shared_ptr<const CriticalPath::Result> criticalPath;
+        /// FlameGraphLayout::build of the tree; never null in traceAvailable
+        std::shared_ptr<const FlameGraphLayout> flameGraph;
         std::vector<RawPayload> payloads; ///< the OTLP requests the trace's spans came in
         QString payloadError; ///< the spans loaded, the raw payloads did not (e.g. S3 unreachable)
         bool loadedAsynchronously = false; ///< came from a worker thread (loadStarted was emitted for it)

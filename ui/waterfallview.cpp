@@ -22,36 +22,6 @@ constexpr int IndentStep = 14;
 constexpr int ChipSize = 8;
 constexpr int DividerGrip = 4;
 const QColor ErrorColor(0xd3, 0x2f, 0x2f);
-
-// 1, 2 or 5 times a power of ten, at least `raw`.
-double niceStep(double raw)
-{
-    if (raw <= 0)
-        return 1;
-    const double magnitude = std::pow(10.0, std::floor(std::log10(raw)));
-    for (double m : { 1.0, 2.0, 5.0, 10.0 })
-        if (m * magnitude >= raw)
-            return m * magnitude;
-    return 10 * magnitude;
-}
-
-QString tickLabel(double nanos, double step)
-{
-    double unit = 1;
-    QString suffix = QStringLiteral("ns");
-    if (step >= 1e9) {
-        unit = 1e9;
-        suffix = QStringLiteral("s");
-    } else if (step >= 1e6) {
-        unit = 1e6;
-        suffix = QStringLiteral("ms");
-    } else if (step >= 1e3) {
-        unit = 1e3;
-        suffix = QStringLiteral("µs");
-    }
-    const int decimals = std::max(0, int(std::ceil(-std::log10(step / unit) - 1e-9)));
-    return QLocale::c().toString(nanos / unit, 'f', decimals) + QLatin1Char(' ') + suffix;
-}
 }
 
 WaterfallView::WaterfallView(QWidget* parent)
@@ -527,7 +497,7 @@ void WaterfallView::paintAxis(QPainter& p, const QRect& rect)
 
     const double pixels = timelineRight() - timelineLeft();
     const QFontMetrics fm(font());
-    const double step = niceStep(m_zoom->rangeDuration() / std::max(1.0, pixels / (fm.horizontalAdvance(QStringLiteral("000.00 ms")) + 24)));
+    const double step = ZoomControl::niceStep(m_zoom->rangeDuration() / std::max(1.0, pixels / (fm.horizontalAdvance(QStringLiteral("000.00 ms")) + 24)));
     const double firstTick = std::ceil(m_zoom->rangeStart() / step) * step;
     const int bottom = rect.bottom();
     p.setClipRect(QRect(m_nameWidth + 1, rect.top(), rect.width() - m_nameWidth - 1, rect.height()));
@@ -536,7 +506,7 @@ void WaterfallView::paintAxis(QPainter& p, const QRect& rect)
         p.setPen(palette().color(QPalette::Mid));
         p.drawLine(x, bottom - 5, x, bottom);
         p.setPen(palette().color(QPalette::WindowText));
-        const QString label = tickLabel(t, step);
+        const QString label = ZoomControl::tickLabel(t, step);
         const int w = fm.horizontalAdvance(label);
         const int lx = std::clamp(x - w / 2, timelineLeft() - 8, int(timelineRight()) + 12 - w);
         p.drawText(QRect(lx, rect.top(), w + 2, rect.height() - 5), Qt::AlignVCenter | Qt::AlignLeft, label);

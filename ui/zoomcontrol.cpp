@@ -1,6 +1,9 @@
 #include "zoomcontrol.h"
 
+#include <QLocale>
+
 #include <algorithm>
+#include <cmath>
 
 ZoomControl::ZoomControl(QObject* parent)
     : QObject(parent)
@@ -48,4 +51,33 @@ void ZoomControl::pan(double deltaNanos)
     const double length = rangeDuration();
     const double start = std::clamp(m_rangeStart + deltaNanos, 0.0, m_traceDuration - length);
     setRange(start, start + length);
+}
+
+double ZoomControl::niceStep(double raw)
+{
+    if (raw <= 0)
+        return 1;
+    const double magnitude = std::pow(10.0, std::floor(std::log10(raw)));
+    for (double m : { 1.0, 2.0, 5.0, 10.0 })
+        if (m * magnitude >= raw)
+            return m * magnitude;
+    return 10 * magnitude;
+}
+
+QString ZoomControl::tickLabel(double nanos, double step)
+{
+    double unit = 1;
+    QString suffix = QStringLiteral("ns");
+    if (step >= 1e9) {
+        unit = 1e9;
+        suffix = QStringLiteral("s");
+    } else if (step >= 1e6) {
+        unit = 1e6;
+        suffix = QStringLiteral("ms");
+    } else if (step >= 1e3) {
+        unit = 1e3;
+        suffix = QStringLiteral("µs");
+    }
+    const int decimals = std::max(0, int(std::ceil(-std::log10(step / unit) - 1e-9)));
+    return QLocale::c().toString(nanos / unit, 'f', decimals) + QLatin1Char(' ') + suffix;
 }

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QObject>
+#include <QString>
 
 /**
  * Visible time window of the waterfall, shared by the axis and the bars. Times are nanoseconds relative to the
@@ -28,6 +29,11 @@ public:
     void zoom(double factor, double center);
     void pan(double deltaNanos);
     void reset() { setRange(0, m_traceDuration); }
+
+    /// Spacing of axis ticks: 1, 2 or 5 times a power of ten, at least `raw` (ns).
+    static double niceStep(double raw);
+    /// Label of the tick at `nanos` for ticks `step` ns apart, in the unit of the step ("1.5 ms").
+    static QString tickLabel(double nanos, double step);
 
 Q_SIGNALS:
     void rangeChanged(double start, double end);

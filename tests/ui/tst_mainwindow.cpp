@@ -1,5 +1,6 @@
 #include "ui/compareview.h"
 #include "ui/conversationview.h"
+#include "ui/flamegraphview.h"
 #include "ui/inspectorwidget.h"
 #include "ui/mainwindow.h"
 #include "ui/criticalpathview.h"
@@ -430,6 +431,33 @@ private Q_SLOTS:
         QCOMPARE(window.traceListModel()->rowCount(), 1);
         QCOMPARE(window.traceListModel()->traceIdAt(0), MainTrace);
     }
+
+    void flameGraphTab()
+    {
+        MainWindow window(m_store);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        window.openTrace(MainTrace);
+        auto* tabs = window.findChild<QTabWidget*>(QStringLiteral("detailTabs"));
+        QVERIFY(tabs);
+        FlameGraphView* view = window.flameGraphView();
+        const int tab = tabs->indexOf(view);
+        QVERIFY(tab >= 0);
+        QCOMPARE(tabs->tabText(tab), QStringLiteral("Fla&me graph"));
+        tabs->setCurrentIndex(tab);
+        const auto tree = window.waterfall()->tree();
+        QCOMPARE(view->tree(), tree);
+        // SQL SELECT (278 ms) covers all but 11 of HTTP GET /customer's 289 ms.
+        QCOMPARE(view->selfTime(tree->indexOf(spanId(2))), 11 * Ms);
+
+        // A click on a box selects its span in the waterfall; selecting it elsewhere outlines it here.
+        const QRectF box = view->rectOfSpan(tree->indexOf(spanId(4)));
+        QTest::mouseClick(view->viewport(), Qt::LeftButton, {}, box.center().toPoint());
+        QCOMPARE(window.waterfall()->selectedSpan(), spanId(4));
+        window.selectSpan(spanId(3));
+        QCOMPARE(view->selectedSpan(), tree->indexOf(spanId(3)));
+    }
+
 
     void agentRunConversationAndCompare()
     {
