@@ -231,6 +231,7 @@ QWidget* TraceListPane::createSessionsPage()
         m_sessionView->setColumnWidth(column, fm.horizontalAdvance(QStringLiteral("Traces")) + 20);
     for (int column : { int(SessionListModel::InputTokensColumn), int(SessionListModel::OutputTokensColumn) })
         m_sessionView->setColumnWidth(column, fm.horizontalAdvance(QStringLiteral("000,000")) + 20);
+    m_sessionView->setColumnWidth(SessionListModel::CostColumn, fm.horizontalAdvance(QStringLiteral("$0.000000")) + 8);
     m_sessionStack->addWidget(m_sessionView);
 
     connect(m_sessionView, &QAbstractItemView::activated, this,

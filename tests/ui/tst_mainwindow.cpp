@@ -378,6 +378,14 @@ private Q_SLOTS:
         QCOMPARE(sessions[0].llmCalls, 4);
         QCOMPARE(sessions[0].inputTokens, 4400);
         QCOMPARE(sessions[0].startTimeUnixNano, BaseNs + 30000 * Ms);
+        // Model usage summed over its traces (two calls of gpt-4o each), to price it.
+        QCOMPARE(sessions[0].modelUsage.size(), size_t(1));
+        QCOMPARE(sessions[0].modelUsage[0].model, QStringLiteral("gpt-4o"));
+        QCOMPARE(sessions[0].modelUsage[0].calls, 4);
+        QCOMPARE(sessions[0].modelUsage[0].inputTokens, 4400);
+        QCOMPARE(sessions[0].modelUsage[0].outputTokens, 300);
+        QCOMPARE(sessions[1].modelUsage.size(), size_t(1));
+        QCOMPARE(sessions[1].modelUsage[0].calls, 2);
         QCOMPARE(m_store->listSessions(1).size(), size_t(1));
 
         MainWindow window(m_store);
@@ -442,6 +450,15 @@ private Q_SLOTS:
         QCOMPARE(sessions->model()->index(0, SessionListModel::StartColumn).data().toString(),
             TraceListModel::formatTimestamp(BaseNs + 30000 * Ms));
         QCOMPARE(sessions->model()->index(1, SessionListModel::SessionColumn).data().toString(), QStringLiteral("other"));
+        // The Cost column prices with the window's table, and follows when it changes.
+        PriceTable prices;
+        prices.prices.push_back({ QStringLiteral("gpt-4o*"), 1.0, 10.0, std::nullopt, QStringLiteral("USD") });
+        window.setPriceTable(prices);
+        const QPersistentModelIndex tripCost = sessions->model()->index(0, SessionListModel::CostColumn);
+        QCOMPARE(tripCost.data(SessionListModel::SortRole).toDouble(), 3 * (2200 * 1.0 + 150 * 10.0) / 1e6);
+        QCOMPARE(tripCost.data().toString(), (Cost { 3 * (2200 * 1.0 + 150 * 10.0) / 1e6, QStringLiteral("USD") }).toString());
+        window.setPriceTable(PriceTable());
+        QCOMPARE(tripCost.data().toString(), QStringLiteral("no price"));
         QVERIFY(!sessions->model()->headerData(SessionListModel::LlmCallsColumn, Qt::Horizontal, Qt::ToolTipRole).toString().isEmpty());
 
         // Enter on a session row: the trace list, filtered to that session, oldest first, and its first trace open.
