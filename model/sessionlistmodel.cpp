@@ -1,6 +1,7 @@
 #include "model/sessionlistmodel.h"
 
 #include "model/tracelistmodel.h"
+#include "model/tracequery.h"
 
 #include <QHash>
 #include <QLocale>
@@ -14,7 +15,7 @@ bool sameFigures(const SessionSummary& a, const SessionSummary& b)
 {
     return a.traceCount == b.traceCount && a.startTimeUnixNano == b.startTimeUnixNano
         && a.endTimeUnixNano == b.endTimeUnixNano && a.llmCalls == b.llmCalls && a.toolCalls == b.toolCalls
-        && a.inputTokens == b.inputTokens && a.outputTokens == b.outputTokens;
+        && a.inputTokens == b.inputTokens && a.outputTokens == b.outputTokens && a.modelUsage == b.modelUsage;
 }
 
 std::uint64_t durationOf(const SessionSummary& s)
@@ -28,10 +29,44 @@ int clampedInt(qint64 value) { return int(std::clamp<qint64>(value, 0, INT_MAX))
 
 SessionListModel::SessionListModel(QObject* parent)
     : QAbstractTableModel(parent)
+    , m_prices(PriceTable::defaults())
 {
 }
 
 SessionListModel::~SessionListModel() = default;
+
+void SessionListModel::setPriceTable(const PriceTable& prices)
+{
+    if (prices.toJson() == m_prices.toJson())
+        return;
+    m_prices = prices;
+    if (!m_rows.empty())
+        Q_EMIT dataChanged(index(0, CostColumn), index(rowCount() - 1, CostColumn));
+}
+
+QString SessionListModel::costText(const SessionSummary& s) const
+{
+    // As TraceListModel::costText.
+    if (s.llmCalls == 0)
+        return QString();
+    if (const std::optional<Cost> cost = TraceSummary::costOf(s.modelUsage, m_prices))
+        return cost->toString();
+    return s.inputTokens > 0 || s.outputTokens > 0 ? tr("no price") : QString();
+}
+
+QString SessionListModel::costToolTip(const SessionSummary& s) const
+{
+    QStringList lines { genAiToolTip(s) };
+    const QLocale locale;
+    for (const ModelUsage& u : s.modelUsage) {
+        const std::optional<Cost> cost = m_prices.cost(u.model, u.inputTokens, u.outputTokens, u.cachedInputTokens);
+        lines << tr("%1: %2 calls, %3 input (%4 cached), %5 output tokens, %6")
+                     .arg(u.model.isEmpty() ? tr("(no model)") : u.model, locale.toString(u.calls),
+                         locale.toString(u.inputTokens), locale.toString(u.cachedInputTokens),
+                         locale.toString(u.outputTokens), cost ? cost->toString() : tr("no price"));
+    }
+    return lines.join(QLatin1Char('\n'));
+}
 
 void SessionListModel::setSessions(const std::vector<SessionSummary>& sessions)
 {
@@ -138,6 +173,8 @@ QVariant SessionListModel::data(const QModelIndex& index, int role) const
             return s.llmCalls ? locale.toString(s.inputTokens) : QString();
         case OutputTokensColumn:
             return s.llmCalls ? locale.toString(s.outputTokens) : QString();
+        case CostColumn:
+            return costText(s);
         }
         break;
     case SortRole:
@@ -160,6 +197,8 @@ QVariant SessionListModel::data(const QModelIndex& index, int role) const
             return s.inputTokens;
         case OutputTokensColumn:
             return s.outputTokens;
+        case CostColumn:
+            return TraceOrdering::costKey(s.modelUsage, &m_prices);
         }
         break;
     case Qt::ToolTipRole:
@@ -174,6 +213,8 @@ QVariant SessionListModel::data(const QModelIndex& index, int role) const
         case InputTokensColumn:
         case OutputTokensColumn:
             return genAiToolTip(s);
+        case CostColumn:
+            return costToolTip(s);
         }
         break;
     case Qt::TextAlignmentRole:
@@ -214,6 +255,8 @@ QVariant SessionListModel::headerData(int section, Qt::Orientation orientation, 
             return tr("Input tokens of all its traces, counted once: on LLM calls, not again on agent spans");
         case OutputTokensColumn:
             return tr("Output tokens of all its traces, counted once");
+        case CostColumn:
+            return tr("Cost of all its traces' LLM calls, from Settings > Model Prices; \"no price\" when a model has none");
         }
         return {};
     }
@@ -238,6 +281,8 @@ QVariant SessionListModel::headerData(int section, Qt::Orientation orientation, 
         return tr("In tok");
     case OutputTokensColumn:
         return tr("Out tok");
+    case CostColumn:
+        return tr("Cost");
     }
     return {};
 }

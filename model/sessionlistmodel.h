@@ -1,5 +1,6 @@
 #pragma once
 
+#include "model/pricetable.h"
 #include "model/tracesummary.h"
 
 #include <QAbstractTableModel>
@@ -25,10 +26,13 @@ public:
         ToolCallsColumn,
         InputTokensColumn,
         OutputTokensColumn,
+        CostColumn, ///< SessionSummary::modelUsage priced by priceTable(), as the trace list's Cost column
         ColumnCount,
     };
     enum Role {
-        SortRole = Qt::UserRole + 1, ///< raw numbers (Unix ns, ns, counts) or the conversation id
+        /// Raw numbers (Unix ns, ns, counts), the conversation id, or for CostColumn TraceOrdering::costKey (the amount
+        /// as a double, -1 when a model that used tokens has no price, 0 when nothing was priced)
+        SortRole = Qt::UserRole + 1,
         ConversationIdRole, ///< QString
     };
 
@@ -40,6 +44,9 @@ public:
     const SessionSummary* sessionAt(int row) const;
     /// The row of the session `conversationId`, -1 when not listed.
     int rowOf(const QString& conversationId) const;
+    /// The prices of CostColumn (PriceTable::defaults() until set); a different table updates that column.
+    void setPriceTable(const PriceTable& prices);
+    const PriceTable& priceTable() const { return m_prices; }
 
     int rowCount(const QModelIndex& parent = QModelIndex()) const override;
     int columnCount(const QModelIndex& parent = QModelIndex()) const override;
@@ -48,6 +55,9 @@ public:
 
 private:
     QString genAiToolTip(const SessionSummary& s) const;
+    QString costText(const SessionSummary& s) const;
+    QString costToolTip(const SessionSummary& s) const;
 
     std::vector<SessionSummary> m_rows;
+    PriceTable m_prices;
 };

@@ -10,6 +10,8 @@
 #include <QThreadPool>
 
 #include <climits>
+#include <cmath>
+#include <limits>
 
 #include <algorithm>
 #include <utility>
@@ -809,6 +811,59 @@ QString TraceListModel::formatDuration(std::uint64_t nanos)
     if (value < 99.95)
         return tr("%1 min").arg(significant(value));
     return tr("%1 h").arg(significant(value / 60));
+}
+
+std::optional<std::uint64_t> TraceListModel::parseDuration(QStringView text)
+{
+    text = text.trimmed();
+    if (text.isEmpty())
+        return 0;
+    qsizetype i = 0;
+    std::uint64_t whole = 0;
+    bool digits = false;
+    for (; i < text.size() && text[i].isDigit() && text[i].unicode() < 128; ++i) {
+        if (whole > (std::numeric_limits<std::uint64_t>::max() - 9) / 10)
+            return std::nullopt;
+        whole = whole * 10 + std::uint64_t(text[i].unicode() - '0');
+        digits = true;
+    }
+    const qsizetype fractionStart = i;
+    if (i < text.size() && text[i] == QLatin1Char('.')) {
+        ++i;
+        while (i < text.size() && text[i].isDigit() && text[i].unicode() < 128) {
+            ++i;
+            digits = true;
+        }
+    }
+    if (!digits)
+        return std::nullopt;
+    // "0.xyz" read as a double is exact enough: the largest unit (1 h) times its error stays far below 1 ns.
+    const double fraction = i - fractionStart > 1
+        ? QString(QStringLiteral("0") + text.mid(fractionStart, i - fractionStart)).toDouble()
+        : 0.0;
+
+    const QString unit = text.mid(i).trimmed().toString().toLower();
+    std::uint64_t nanosPerUnit = 0;
+    if (unit.isEmpty() || unit == QLatin1String("ms"))
+        nanosPerUnit = 1000000ull;
+    else if (unit == QLatin1String("ns"))
+        nanosPerUnit = 1;
+    else if (unit == QLatin1String("us") || unit == QStringLiteral("\u00b5s") || unit == QStringLiteral("\u03bcs"))
+        nanosPerUnit = 1000ull;
+    else if (unit == QLatin1String("s"))
+        nanosPerUnit = 1000000000ull;
+    else if (unit == QLatin1String("m") || unit == QLatin1String("min"))
+        nanosPerUnit = 60ull * 1000000000ull;
+    else if (unit == QLatin1String("h"))
+        nanosPerUnit = 3600ull * 1000000000ull;
+    else
+        return std::nullopt;
+
+    const auto limit = std::uint64_t(std::numeric_limits<std::int64_t>::max());
+    const auto fractionNanos = std::uint64_t(std::llround(fraction * double(nanosPerUnit)));
+    if (whole > (limit - fractionNanos) / nanosPerUnit)
+        return std::nullopt;
+    return whole * nanosPerUnit + fractionNanos;
 }
 
 QString TraceListModel::formatTimestamp(std::uint64_t unixNanos)

@@ -156,6 +156,12 @@ public:
     static QString formatDuration(std::uint64_t nanos);
     /// Local time "yyyy-MM-dd hh:mm:ss.zzz".
     static QString formatTimestamp(std::uint64_t unixNanos);
+    /**
+     * A duration typed by the user, in ns: a decimal number ("250", "1.5", ".5") and a unit, ns, us (µs), ms, s,
+     * m (min) or h, case-insensitive, spaces allowed around both; no unit means ms. Empty (or only spaces): 0, no bound.
+     * Nothing (std::nullopt) for anything else: a sign, a comma, an unknown unit, more than INT64_MAX ns.
+     */
+    static std::optional<std::uint64_t> parseDuration(QStringView text);
 
 Q_SIGNALS:
     void loadFailed(const QString& error);

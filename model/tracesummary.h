@@ -112,8 +112,8 @@ struct TraceSummary {
 
 /**
  * One session (conversation) of an agent: the traces that share a TraceSummary::conversationId
- * (gen_ai.conversation.id, else session.id, also OpenInference's). Times in Unix ns; tokens and calls summed over its
- * traces (saturated).
+ * (gen_ai.conversation.id, else session.id, also OpenInference's). Times in Unix ns; tokens, calls and model usage
+ * summed over its traces (saturated).
  */
 struct SessionSummary {
     QString conversationId;
@@ -124,4 +124,6 @@ struct SessionSummary {
     qint64 toolCalls = 0;
     qint64 inputTokens = 0;
     qint64 outputTokens = 0;
+    /// Per model over its traces (TraceSummary::addModelUsage), sorted by model: what prices it (TraceSummary::costOf).
+    std::vector<ModelUsage> modelUsage;
 };

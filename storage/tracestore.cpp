@@ -47,6 +47,8 @@ std::vector<SessionSummary> TraceStore::listSessions(int limit, QString* error)
             s.toolCalls = TraceSummary::saturatingAdd(s.toolCalls, t.toolCalls);
             s.inputTokens = TraceSummary::saturatingAdd(s.inputTokens, t.inputTokens);
             s.outputTokens = TraceSummary::saturatingAdd(s.outputTokens, t.outputTokens);
+            for (const ModelUsage& u : t.modelUsage)
+                TraceSummary::addModelUsage(&s.modelUsage, u);
         }
         if (int(page.size()) < query.limit)
             break;

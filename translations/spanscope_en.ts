@@ -1795,6 +1795,26 @@ Double-click or Enter lists them oldest first and opens the first</numerusform>
             <numerusform>%n tool calls</numerusform>
         </translation>
     </message>
+    <message>
+        <source>no price</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: %2 calls, %3 input (%4 cached), %5 output tokens, %6</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>(no model)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cost of all its traces&apos; LLM calls, from Settings &gt; Model Prices; &quot;no price&quot; when a model has none</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cost</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>ShortcutsDialog</name>
@@ -2289,6 +2309,99 @@ It is kept in memory until Spanscope quits, never saved. Without it the raw payl
     </message>
     <message>
         <source>Sessions (%1)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>e.g. 250ms</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Min duration:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Started:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Clear filters</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Show every trace: reset the service, session, text, errors, duration and time filters</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Any time</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Last 5 minutes</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Last 15 minutes</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Last hour</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Last 6 hours</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Last 24 hours</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Last 7 days</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Custom…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Only traces that started in this time range.
+&quot;Last …&quot; counts back from when the filter is applied: choose it again to move it to now (new traces keep showing up meanwhile).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Start Time Range</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The start of the range must not be after its end.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Traces that started between these times (local time, both included):</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>From:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>To:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 – %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>From %1 to %2 (local time, both included)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Only traces at least this long: 250ms, 1.5s, 2m, 300us, 1h; a number alone is in ms</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not a duration, not filtering. Type a number and a unit: 250ms, 1.5s, 2m, 300us, 1h (also ns, min); a number alone is in ms</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

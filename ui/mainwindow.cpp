@@ -359,17 +359,9 @@ void MainWindow::updateScatter()
 
 void MainWindow::filterTimeRange(std::uint64_t fromUnixNano, std::uint64_t toUnixNano)
 {
-    TraceQuery query = m_listPane->filterQuery();
-    query.startTimeFromUnixNano = fromUnixNano;
-    query.startTimeToUnixNano = toUnixNano;
-    m_traceModel->setQuery(query);
-    updateStatisticsSource();
-    statusBar()->showMessage(tr("Traces that started between %1 and %2")
-                                 .arg(QDateTime::fromMSecsSinceEpoch(qint64(fromUnixNano / 1'000'000ULL)).toString(
-                                          QStringLiteral("yyyy-MM-dd HH:mm:ss")),
-                                      QDateTime::fromMSecsSinceEpoch(qint64(toUnixNano / 1'000'000ULL)).toString(
-                                          QStringLiteral("HH:mm:ss"))),
-                             10000);
+    // Through the filter bar's time range (whole seconds), so it shows there and Clear filters undoes it.
+    m_listPane->setCustomTimeRange(QDateTime::fromMSecsSinceEpoch(qint64(fromUnixNano / 1'000'000ULL)),
+                                   QDateTime::fromMSecsSinceEpoch(qint64(toUnixNano / 1'000'000ULL)));
 }
 
 void MainWindow::updateStatisticsSource()

@@ -236,7 +236,8 @@ private:
     void applyFilter();
     void updateStatisticsSource();
     void updateScatter();
-    /// Lists the traces that started in [from, to] (Unix ns) with the filter bar's other filters.
+    /// Sets the filter bar's time range to [from, to] (Unix ns, widened to whole seconds): the list then shows
+    /// the traces that started then, with the bar's other filters.
     void filterTimeRange(std::uint64_t fromUnixNano, std::uint64_t toUnixNano);
     void refreshServices();
     void flushPendingChanges();

@@ -5,12 +5,14 @@
 
 #include "model/guardedjob.h"
 #include "model/runcomparison.h"
+#include "model/sessionlistmodel.h"
 #include "model/tracelistmodel.h"
 #include "storage/tracestore.h"
 #include "ui/compareview.h"
 #include "ui/conversationview.h"
 #include "ui/pricesdialog.h"
 #include "ui/runview.h"
+#include "ui/tracelistpane.h"
 #include "ui/traceviewpane.h"
 #include "ui/uilogging.h"
 #include "ui/waterfallview.h"
@@ -47,6 +49,7 @@ void MainWindow::createGenAiMenus()
         statusBar()->showMessage(error, 15000);
     }
     m_traceModel->setPriceTable(table);
+    m_listPane->sessionModel()->setPriceTable(table);
     m_loader->setPriceTable(std::move(table));
 }
 
@@ -93,6 +96,7 @@ void MainWindow::setPriceTable(const PriceTable& prices)
 {
     m_loader->setPriceTable(prices);
     m_traceModel->setPriceTable(prices);
+    m_listPane->sessionModel()->setPriceTable(prices);
     if (m_openTrace.isValid())
         loadTraceInto(m_openTrace, true);
 }

@@ -5,11 +5,16 @@
 
 #include <QCheckBox>
 #include <QComboBox>
+#include <QDateTimeEdit>
+#include <QDialog>
+#include <QDialogButtonBox>
+#include <QFormLayout>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
 #include <QLocale>
+#include <QPushButton>
 #include <QSortFilterProxyModel>
 #include <QStackedWidget>
 #include <QTabWidget>
@@ -19,6 +24,20 @@
 #include <QVBoxLayout>
 
 #include <algorithm>
+
+namespace {
+// Time range combo data: seconds back from now for "Last N"; these two for the rest.
+constexpr int s_anyTime = 0;
+constexpr int s_customRange = -1; ///< the chosen custom range, shown as its text
+constexpr int s_chooseCustom = -2; ///< "Custom…": opens the dialog
+
+const QString s_dateTimeFormat = QStringLiteral("yyyy-MM-dd HH:mm:ss");
+
+QDateTime toTheSecond(const QDateTime& dt)
+{
+    return QDateTime::fromSecsSinceEpoch(dt.toSecsSinceEpoch());
+}
+} // namespace
 
 TraceListPane::TraceListPane(TraceListModel* model, QWidget* parent)
     : QWidget(parent)
@@ -78,6 +97,43 @@ TraceListPane::TraceListPane(TraceListModel* model, QWidget* parent)
     filters->addWidget(m_loading);
     filters->addWidget(m_pause);
     layout->addLayout(filters);
+
+    // A second row: the first has no room left at the default width without squeezing the text filter.
+    auto* filters2 = new QHBoxLayout;
+    m_minDuration = new QLineEdit;
+    m_minDuration->setObjectName(QStringLiteral("minDurationFilter"));
+    m_minDuration->setPlaceholderText(tr("e.g. 250ms"));
+    m_minDuration->setClearButtonEnabled(true);
+    m_minDuration->setFixedWidth(m_minDuration->fontMetrics().horizontalAdvance(QStringLiteral("e.g. 250ms0000")) + 24);
+    auto* minDurationLabel = new QLabel(tr("Min duration:"));
+    minDurationLabel->setBuddy(m_minDuration);
+    filters2->addWidget(minDurationLabel);
+    filters2->addWidget(m_minDuration);
+    filters2->addSpacing(8);
+    auto* timeRangeLabel = new QLabel(tr("Started:"));
+    filters2->addWidget(timeRangeLabel);
+    filters2->addWidget(createTimeRangeFilter());
+    timeRangeLabel->setBuddy(m_timeRange);
+    filters2->addSpacing(8);
+    m_clearFilters = new QToolButton;
+    m_clearFilters->setObjectName(QStringLiteral("clearFilters"));
+    m_clearFilters->setText(tr("Clear filters"));
+    m_clearFilters->setToolButtonStyle(Qt::ToolButtonTextOnly);
+    m_clearFilters->setToolTip(tr("Show every trace: reset the service, session, text, errors, duration and time filters"));
+    filters2->addWidget(m_clearFilters);
+    filters2->addStretch(1);
+    layout->addLayout(filters2);
+    updateMinDurationValidity();
+
+    connect(m_minDuration, &QLineEdit::textChanged, this, [this] {
+        updateMinDurationValidity();
+        m_textDebounce->start();
+    });
+    connect(m_minDuration, &QLineEdit::returnPressed, this, [this] {
+        m_textDebounce->stop();
+        Q_EMIT filterChanged();
+    });
+    connect(m_clearFilters, &QToolButton::clicked, this, &TraceListPane::clearFilters);
 
     connect(m_serviceCombo, &QComboBox::activated, this, &TraceListPane::filterChanged);
     connect(m_sessionCombo, &QComboBox::activated, this, &TraceListPane::sessionFilterChosen);
@@ -175,6 +231,7 @@ QWidget* TraceListPane::createSessionsPage()
         m_sessionView->setColumnWidth(column, fm.horizontalAdvance(QStringLiteral("Traces")) + 20);
     for (int column : { int(SessionListModel::InputTokensColumn), int(SessionListModel::OutputTokensColumn) })
         m_sessionView->setColumnWidth(column, fm.horizontalAdvance(QStringLiteral("000,000")) + 20);
+    m_sessionView->setColumnWidth(SessionListModel::CostColumn, fm.horizontalAdvance(QStringLiteral("$0.000000")) + 8);
     m_sessionStack->addWidget(m_sessionView);
 
     connect(m_sessionView, &QAbstractItemView::activated, this,
@@ -225,6 +282,151 @@ void TraceListPane::sessionFilterChosen()
         Q_EMIT sessionChosen(session);
 }
 
+QWidget* TraceListPane::createTimeRangeFilter()
+{
+    m_timeRange = new QComboBox;
+    m_timeRange->setObjectName(QStringLiteral("timeRangeFilter"));
+    m_timeRange->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+    m_timeRange->addItem(tr("Any time"), s_anyTime);
+    m_timeRange->addItem(tr("Last 5 minutes"), 5 * 60);
+    m_timeRange->addItem(tr("Last 15 minutes"), 15 * 60);
+    m_timeRange->addItem(tr("Last hour"), 60 * 60);
+    m_timeRange->addItem(tr("Last 6 hours"), 6 * 60 * 60);
+    m_timeRange->addItem(tr("Last 24 hours"), 24 * 60 * 60);
+    m_timeRange->addItem(tr("Last 7 days"), 7 * 24 * 60 * 60);
+    m_timeRange->addItem(tr("Custom…"), s_chooseCustom);
+    m_timeRange->setToolTip(tr("Only traces that started in this time range.\n"
+                               "\"Last …\" counts back from when the filter is applied: choose it again to move it "
+                               "to now (new traces keep showing up meanwhile)."));
+    connect(m_timeRange, &QComboBox::activated, this, &TraceListPane::timeRangeChosen);
+    return m_timeRange;
+}
+
+void TraceListPane::timeRangeChosen(int index)
+{
+    if (m_timeRange->itemData(index).toInt() == s_chooseCustom) {
+        chooseCustomTimeRange(m_timeRangeIndex);
+        return;
+    }
+    m_timeRangeIndex = index;
+    Q_EMIT filterChanged();
+}
+
+void TraceListPane::chooseCustomTimeRange(int previousIndex)
+{
+    auto* dialog = new QDialog(this);
+    dialog->setObjectName(QStringLiteral("timeRangeDialog"));
+    dialog->setWindowTitle(tr("Start Time Range"));
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    const QDateTime now = toTheSecond(QDateTime::currentDateTime());
+    const auto makeEdit = [dialog](const QDateTime& value, const QString& name) {
+        auto* edit = new QDateTimeEdit(value, dialog);
+        edit->setObjectName(name);
+        edit->setDisplayFormat(s_dateTimeFormat);
+        edit->setCalendarPopup(true);
+        edit->setMinimumDateTime(QDateTime::fromSecsSinceEpoch(0));
+        return edit;
+    };
+    auto* from = makeEdit(m_customFrom.isValid() ? m_customFrom : now.addSecs(-60 * 60), QStringLiteral("timeRangeFrom"));
+    auto* to = makeEdit(m_customTo.isValid() ? m_customTo : now, QStringLiteral("timeRangeTo"));
+    auto* problem = new QLabel(tr("The start of the range must not be after its end."));
+    auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel);
+
+    auto* form = new QFormLayout(dialog);
+    form->addRow(new QLabel(tr("Traces that started between these times (local time, both included):")));
+    form->addRow(tr("From:"), from);
+    form->addRow(tr("To:"), to);
+    form->addRow(problem);
+    form->addRow(buttons);
+
+    const auto validate = [from, to, problem, buttons] {
+        const bool ok = from->dateTime() <= to->dateTime();
+        problem->setVisible(!ok);
+        buttons->button(QDialogButtonBox::Ok)->setEnabled(ok);
+    };
+    validate();
+    connect(from, &QDateTimeEdit::dateTimeChanged, dialog, validate);
+    connect(to, &QDateTimeEdit::dateTimeChanged, dialog, validate);
+    connect(buttons, &QDialogButtonBox::accepted, dialog, &QDialog::accept);
+    connect(buttons, &QDialogButtonBox::rejected, dialog, &QDialog::reject);
+    connect(dialog, &QDialog::accepted, this, [this, from, to, previousIndex] {
+        if (!setCustomTimeRange(from->dateTime(), to->dateTime()))
+            m_timeRange->setCurrentIndex(previousIndex);
+    });
+    connect(dialog, &QDialog::rejected, this, [this, previousIndex] { m_timeRange->setCurrentIndex(previousIndex); });
+    dialog->open();
+}
+
+bool TraceListPane::setCustomTimeRange(const QDateTime& from, const QDateTime& to)
+{
+    if (!from.isValid() || !to.isValid() || from.toSecsSinceEpoch() < 0 || from > to)
+        return false;
+    m_customFrom = toTheSecond(from);
+    m_customTo = toTheSecond(to);
+    const QString fromText = m_customFrom.toString(s_dateTimeFormat);
+    const QString toText = m_customTo.date() == m_customFrom.date() ? m_customTo.toString(QStringLiteral("HH:mm:ss"))
+                                                                     : m_customTo.toString(s_dateTimeFormat);
+    const QString text = tr("%1 – %2").arg(fromText, toText);
+    int index = m_timeRange->findData(s_customRange);
+    if (index < 0) {
+        index = m_timeRange->findData(s_chooseCustom);
+        m_timeRange->insertItem(index, text, s_customRange);
+    } else {
+        m_timeRange->setItemText(index, text);
+    }
+    m_timeRange->setItemData(index,
+        tr("From %1 to %2 (local time, both included)").arg(fromText, m_customTo.toString(s_dateTimeFormat)),
+        Qt::ToolTipRole);
+    m_timeRange->setCurrentIndex(index);
+    m_timeRangeIndex = index;
+    Q_EMIT filterChanged();
+    return true;
+}
+
+void TraceListPane::updateMinDurationValidity()
+{
+    const bool valid = TraceListModel::parseDuration(m_minDuration->text()).has_value();
+    // Qt's styles have no "invalid" state for a line edit; a style sheet frame is the usual way to show one.
+    m_minDuration->setStyleSheet(valid ? QString() : QStringLiteral("QLineEdit { border: 2px solid #d32f2f; border-radius: 3px; }"));
+    m_minDuration->setToolTip(valid
+            ? tr("Only traces at least this long: 250ms, 1.5s, 2m, 300us, 1h; a number alone is in ms")
+            : tr("Not a duration, not filtering. Type a number and a unit: 250ms, 1.5s, 2m, 300us, 1h "
+                 "(also ns, min); a number alone is in ms"));
+}
+
+void TraceListPane::clearFilters()
+{
+    bool changed = false;
+    const auto reset = [&changed](QComboBox* combo) {
+        if (combo->currentIndex() > 0) {
+            const QSignalBlocker blocker(combo);
+            combo->setCurrentIndex(0);
+            changed = true;
+        }
+    };
+    reset(m_serviceCombo);
+    reset(m_sessionCombo);
+    reset(m_timeRange);
+    m_timeRangeIndex = 0;
+    for (QLineEdit* edit : { m_textFilter, m_minDuration }) {
+        if (!edit->text().isEmpty()) {
+            const QSignalBlocker blocker(edit);
+            edit->clear();
+            changed = true;
+        }
+    }
+    updateMinDurationValidity();
+    m_textDebounce->stop();
+    if (m_errorsOnly->isChecked()) {
+        const QSignalBlocker blocker(m_errorsOnly);
+        m_errorsOnly->setChecked(false);
+        changed = true;
+    }
+    m_sessionView->clearSelection();
+    if (changed)
+        Q_EMIT filterChanged();
+}
+
 TraceQuery TraceListPane::filterQuery() const
 {
     TraceQuery query;
@@ -232,6 +434,17 @@ TraceQuery TraceListPane::filterQuery() const
     query.conversationId = m_sessionCombo->currentData().toString();
     query.text = m_textFilter->text().trimmed();
     query.errorsOnly = m_errorsOnly->isChecked();
+    query.minDurationNanos = TraceListModel::parseDuration(m_minDuration->text()).value_or(0);
+    const int range = m_timeRange->currentData().toInt();
+    constexpr std::uint64_t nanosPerMs = 1000000ull;
+    if (range > 0) {
+        const qint64 fromMs = QDateTime::currentMSecsSinceEpoch() - qint64(range) * 1000;
+        query.startTimeFromUnixNano = fromMs > 0 ? std::uint64_t(fromMs) * nanosPerMs : 0;
+    } else if (range == s_customRange && m_customFrom.isValid() && m_customTo.isValid()) {
+        query.startTimeFromUnixNano = std::uint64_t(m_customFrom.toSecsSinceEpoch()) * 1000 * nanosPerMs;
+        // The whole last second: "to 12:00:05" includes a trace that started at 12:00:05.400.
+        query.startTimeToUnixNano = (std::uint64_t(m_customTo.toSecsSinceEpoch()) + 1) * 1000 * nanosPerMs - 1;
+    }
     // The order is the header's (TraceListModel::sort).
     query.order = m_model->query().order;
     query.descending = m_model->query().descending;

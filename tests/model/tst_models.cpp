@@ -154,6 +154,67 @@ private Q_SLOTS:
         QCOMPARE(TraceListModel::formatDuration(nanos), text);
     }
 
+    void parseDuration_data()
+    {
+        QTest::addColumn<QString>("text");
+        QTest::addColumn<bool>("valid");
+        QTest::addColumn<qulonglong>("nanos");
+        const auto valid = [](const char* name, const QString& text, qulonglong nanos) {
+            QTest::newRow(name) << text << true << nanos;
+        };
+        const auto invalid = [](const char* name, const QString& text) { QTest::newRow(name) << text << false << 0ull; };
+        valid("empty", QString(), 0);
+        valid("spaces only", QStringLiteral("   "), 0);
+        valid("bare number is ms", QStringLiteral("250"), 250000000ull);
+        valid("zero", QStringLiteral("0"), 0);
+        valid("ns", QStringLiteral("850ns"), 850);
+        valid("us", QStringLiteral("300us"), 300000ull);
+        valid("micro sign", QStringLiteral("300\u00b5s"), 300000ull);
+        valid("greek mu", QStringLiteral("300\u03bcs"), 300000ull);
+        valid("ms", QStringLiteral("250ms"), 250000000ull);
+        valid("s", QStringLiteral("2s"), 2000000000ull);
+        valid("m", QStringLiteral("2m"), 120000000000ull);
+        valid("min", QStringLiteral("2.5min"), 150000000000ull);
+        valid("h", QStringLiteral("1h"), 3600000000000ull);
+        valid("decimal s", QStringLiteral("1.5s"), 1500000000ull);
+        valid("decimal bare", QStringLiteral("0.25"), 250000ull);
+        valid("leading point", QStringLiteral(".5s"), 500000000ull);
+        valid("trailing point", QStringLiteral("3.ms"), 3000000ull);
+        valid("long fraction", QStringLiteral("0.1s"), 100000000ull);
+        valid("sub-ns rounds", QStringLiteral("1.0004ns"), 1);
+        valid("fraction of an hour", QStringLiteral("0.001h"), 3600000000ull);
+        valid("spaces around", QStringLiteral("  250 ms  "), 250000000ull);
+        valid("tab", QStringLiteral("\t1.5\ts"), 1500000000ull);
+        valid("upper case", QStringLiteral("250MS"), 250000000ull);
+        valid("largest", QStringLiteral("9223372036854775807ns"), 9223372036854775807ull);
+        invalid("unknown unit", QStringLiteral("250x"));
+        invalid("unit alone", QStringLiteral("ms"));
+        invalid("point alone", QStringLiteral(".s"));
+        invalid("negative", QStringLiteral("-5ms"));
+        invalid("plus sign", QStringLiteral("+5ms"));
+        invalid("comma", QStringLiteral("1,5s"));
+        invalid("two points", QStringLiteral("1.2.3s"));
+        invalid("exponent", QStringLiteral("1e3"));
+        invalid("space inside the number", QStringLiteral("1 5ms"));
+        invalid("two units", QStringLiteral("1h30m"));
+        invalid("days", QStringLiteral("1d"));
+        invalid("text", QStringLiteral("slow"));
+        invalid("too long", QStringLiteral("9223372036854775808ns"));
+        invalid("too long in hours", QStringLiteral("3000000h"));
+        invalid("overflows 64 bits", QStringLiteral("99999999999999999999999"));
+        invalid("arabic-indic digits", QStringLiteral("\u0665ms"));
+    }
+    void parseDuration()
+    {
+        QFETCH(QString, text);
+        QFETCH(bool, valid);
+        QFETCH(qulonglong, nanos);
+        const std::optional<std::uint64_t> parsed = TraceListModel::parseDuration(text);
+        QCOMPARE(parsed.has_value(), valid);
+        if (valid)
+            QCOMPARE(qulonglong(*parsed), nanos);
+    }
+
     void memoryStoreGenAiSummaries()
     {
         // The reference store of the model tests keeps the stores' contract.

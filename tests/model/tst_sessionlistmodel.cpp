@@ -134,6 +134,67 @@ private Q_SLOTS:
         QVERIFY2(genAi.contains(QLocale().toString(4400)), qPrintable(genAi));
     }
 
+    void costColumn()
+    {
+        PriceTable prices;
+        prices.prices.push_back({ QStringLiteral("gpt-x*"), 2.0, 10.0, std::nullopt, QStringLiteral("USD") });
+        std::vector<SessionSummary> sessions = threeSessions();
+        // trip-42: two models, both priced: 1M input at 2 + 0.5M output at 10, and 0.1M input = 7.20 USD.
+        sessions[0].modelUsage = { ModelUsage { QStringLiteral("gpt-x"), 4, 1000000, 500000, 0 },
+            ModelUsage { QStringLiteral("gpt-x-mini"), 2, 100000, 0, 0 } };
+        // zeta: a model without a price that used tokens.
+        sessions[2].modelUsage = { ModelUsage { QStringLiteral("gpt-x"), 10, 1000, 0, 0 },
+            ModelUsage { QStringLiteral("mystery"), 20, 119000, 8000, 0 } };
+
+        SessionListModel model;
+        QSortFilterProxyModel proxy;
+        proxy.setSortRole(SessionListModel::SortRole);
+        proxy.setSourceModel(&model);
+        QAbstractItemModelTester tester(&proxy, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model.setSessions(sessions);
+        QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+        model.setPriceTable(prices);
+        QCOMPARE(changed.count(), 1);
+        QCOMPARE(changed.at(0).at(0).toModelIndex(), model.index(0, SessionListModel::CostColumn));
+        QCOMPARE(changed.at(0).at(1).toModelIndex(), model.index(2, SessionListModel::CostColumn));
+        model.setPriceTable(prices); // the same table: no signal
+        QCOMPARE(changed.count(), 1);
+        QCOMPARE(model.headerData(SessionListModel::CostColumn, Qt::Horizontal).toString(), QStringLiteral("Cost"));
+
+        const auto cost = [&model](int row, int role = Qt::DisplayRole) {
+            return model.index(row, SessionListModel::CostColumn).data(role);
+        };
+        QCOMPARE(cost(0).toString(), (Cost { 7.2, QStringLiteral("USD") }).toString());
+        QCOMPARE(cost(0).toString(), QStringLiteral("$7.20"));
+        QCOMPARE(cost(0, SessionListModel::SortRole).toDouble(), 7.2);
+        QCOMPARE(cost(1).toString(), QString()); // no LLM calls
+        QCOMPARE(cost(1, SessionListModel::SortRole).toDouble(), 0.0);
+        QCOMPARE(cost(2).toString(), QStringLiteral("no price"));
+        QCOMPARE(cost(2, SessionListModel::SortRole).toDouble(), -1.0);
+        QVERIFY(model.index(0, SessionListModel::CostColumn).data(Qt::TextAlignmentRole).isValid());
+        const QString tip = cost(2, Qt::ToolTipRole).toString();
+        QVERIFY2(tip.contains(QStringLiteral("mystery")) && tip.contains(QStringLiteral("no price")), qPrintable(tip));
+
+        proxy.sort(SessionListModel::CostColumn, Qt::DescendingOrder);
+        QCOMPARE(idsInOrder(proxy),
+            (QStringList { QStringLiteral("trip-42"), QStringLiteral("alpha"), QStringLiteral("zeta") }));
+
+        // Other prices: the column follows (and the sorted proxy with it).
+        prices.prices.push_back({ QStringLiteral("mystery"), 1000.0, 0.0, std::nullopt, QStringLiteral("USD") });
+        model.setPriceTable(prices);
+        QCOMPARE(changed.count(), 2);
+        QCOMPARE(cost(2, SessionListModel::SortRole).toDouble(), 0.002 + 119.0);
+        QCOMPARE(idsInOrder(proxy),
+            (QStringList { QStringLiteral("zeta"), QStringLiteral("trip-42"), QStringLiteral("alpha") }));
+
+        // A different usage is a change of the row (setSessions merges).
+        sessions = model.sessions();
+        sessions[0].modelUsage.pop_back();
+        model.setSessions(sessions);
+        QCOMPARE(changed.count(), 3);
+        QCOMPARE(cost(0, SessionListModel::SortRole).toDouble(), 7.0);
+    }
+
     void sortRoles_data()
     {
         QTest::addColumn<int>("column");

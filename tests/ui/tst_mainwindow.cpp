@@ -9,6 +9,7 @@
 #include "ui/shortcutsdialog.h"
 #include "ui/tracescatterview.h"
 #include "ui/statisticsview.h"
+#include "ui/tracelistpane.h"
 #include "ui/waterfallview.h"
 #include "ui/zoomcontrol.h"
 
@@ -25,6 +26,12 @@
 #include <QAbstractItemModelTester>
 #include <QCheckBox>
 #include <QComboBox>
+#include <QDateTimeEdit>
+#include <QDialog>
+#include <QDialogButtonBox>
+#include <QPointer>
+#include <QPushButton>
+#include <QToolButton>
 #include <QElapsedTimer>
 #include <QHeaderView>
 #include <QItemSelectionModel>
@@ -426,8 +433,9 @@ private Q_SLOTS:
         QCOMPARE(range.count(), 1);
         const std::uint64_t from = range.at(0).at(0).toULongLong(), to = range.at(0).at(1).toULongLong();
         QVERIFY2(from <= BaseNs && BaseNs <= to, qPrintable(QStringLiteral("%1 %2").arg(from).arg(to)));
-        QCOMPARE(window.traceListModel()->query().startTimeFromUnixNano, from);
-        QCOMPARE(window.traceListModel()->query().startTimeToUnixNano, to);
+        // The filter bar's time range, in whole seconds around the dragged range.
+        QCOMPARE(window.traceListModel()->query().startTimeFromUnixNano, from / 1'000'000'000ULL * 1'000'000'000ULL);
+        QCOMPARE(window.traceListModel()->query().startTimeToUnixNano, to / 1'000'000'000ULL * 1'000'000'000ULL + 999'999'999ULL);
         QCOMPARE(window.traceListModel()->rowCount(), 1);
         QCOMPARE(window.traceListModel()->traceIdAt(0), MainTrace);
     }
@@ -535,6 +543,14 @@ private Q_SLOTS:
         QCOMPARE(sessions[0].llmCalls, 4);
         QCOMPARE(sessions[0].inputTokens, 4400);
         QCOMPARE(sessions[0].startTimeUnixNano, BaseNs + 30000 * Ms);
+        // Model usage summed over its traces (two calls of gpt-4o each), to price it.
+        QCOMPARE(sessions[0].modelUsage.size(), size_t(1));
+        QCOMPARE(sessions[0].modelUsage[0].model, QStringLiteral("gpt-4o"));
+        QCOMPARE(sessions[0].modelUsage[0].calls, 4);
+        QCOMPARE(sessions[0].modelUsage[0].inputTokens, 4400);
+        QCOMPARE(sessions[0].modelUsage[0].outputTokens, 300);
+        QCOMPARE(sessions[1].modelUsage.size(), size_t(1));
+        QCOMPARE(sessions[1].modelUsage[0].calls, 2);
         QCOMPARE(m_store->listSessions(1).size(), size_t(1));
 
         MainWindow window(m_store);
@@ -599,6 +615,15 @@ private Q_SLOTS:
         QCOMPARE(sessions->model()->index(0, SessionListModel::StartColumn).data().toString(),
             TraceListModel::formatTimestamp(BaseNs + 30000 * Ms));
         QCOMPARE(sessions->model()->index(1, SessionListModel::SessionColumn).data().toString(), QStringLiteral("other"));
+        // The Cost column prices with the window's table, and follows when it changes.
+        PriceTable prices;
+        prices.prices.push_back({ QStringLiteral("gpt-4o*"), 1.0, 10.0, std::nullopt, QStringLiteral("USD") });
+        window.setPriceTable(prices);
+        const QPersistentModelIndex tripCost = sessions->model()->index(0, SessionListModel::CostColumn);
+        QCOMPARE(tripCost.data(SessionListModel::SortRole).toDouble(), 3 * (2200 * 1.0 + 150 * 10.0) / 1e6);
+        QCOMPARE(tripCost.data().toString(), (Cost { 3 * (2200 * 1.0 + 150 * 10.0) / 1e6, QStringLiteral("USD") }).toString());
+        window.setPriceTable(PriceTable());
+        QCOMPARE(tripCost.data().toString(), QStringLiteral("no price"));
         QVERIFY(!sessions->model()->headerData(SessionListModel::LlmCallsColumn, Qt::Horizontal, Qt::ToolTipRole).toString().isEmpty());
 
         // Enter on a session row: the trace list, filtered to that session, oldest first, and its first trace open.
@@ -1008,6 +1033,137 @@ private Q_SLOTS:
         QCOMPARE(window.traceListModel()->rowCount(), 2); // debounced
         QTRY_COMPARE(window.traceListModel()->rowCount(), 1);
         QCOMPARE(window.traceListModel()->traceIdAt(0), OtherTrace);
+    }
+
+    void filterBarMinDurationAndTimeRange()
+    {
+        // Main: BaseNs, 700 ms. Other: BaseNs - 10 s, 1000 ms. Agent: BaseNs + 30 s, 100 ms. Recent: a minute ago, 100 ms.
+        const TraceId agentRun = traceId(11), recent = traceId(12);
+        m_store->addSpans(agentTraceSpans(agentRun, BaseNs + 30000 * Ms, QStringLiteral("search"), QStringLiteral("a")));
+        const std::uint64_t aMinuteAgo = std::uint64_t(QDateTime::currentMSecsSinceEpoch() - 60000) * Ms;
+        m_store->addSpans(agentTraceSpans(recent, aMinuteAgo, QStringLiteral("search"), QStringLiteral("b")));
+        MainWindow window(m_store);
+        QAbstractItemModelTester listTester(
+            window.traceListView()->model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        auto* pane = window.findChild<TraceListPane*>();
+        QVERIFY(pane);
+        QLineEdit* minDuration = pane->minDurationFilter();
+        QComboBox* timeRange = pane->timeRangeFilter();
+        QCOMPARE(minDuration->objectName(), QStringLiteral("minDurationFilter"));
+        QCOMPARE(timeRange->currentText(), QStringLiteral("Any time"));
+        QCOMPARE(window.traceListModel()->rowCount(), 4);
+        const auto listed = [&window] {
+            QSet<TraceId> ids;
+            for (int row = 0; row < window.traceListModel()->rowCount(); ++row)
+                ids.insert(window.traceListModel()->traceIdAt(row));
+            return ids;
+        };
+
+        // Min duration, debounced like the text filter.
+        minDuration->setText(QStringLiteral("800ms"));
+        QCOMPARE(window.traceListModel()->rowCount(), 4);
+        QTRY_COMPARE(window.traceListModel()->rowCount(), 1);
+        QCOMPARE(window.traceListModel()->traceIdAt(0), OtherTrace);
+        QCOMPARE(pane->filterQuery().minDurationNanos, 800 * Ms);
+        // Enter applies at once; a bare number is ms.
+        minDuration->setText(QStringLiteral("500"));
+        QTest::keyClick(minDuration, Qt::Key_Return);
+        QCOMPARE(listed(), (QSet<TraceId> { MainTrace, OtherTrace }));
+        // Text it does not accept: a red frame, a tooltip that says what it accepts, no filter.
+        minDuration->setText(QStringLiteral("fast"));
+        QTest::keyClick(minDuration, Qt::Key_Return);
+        QCOMPARE(window.traceListModel()->rowCount(), 4);
+        QCOMPARE(pane->filterQuery().minDurationNanos, std::uint64_t(0));
+        QVERIFY(!minDuration->styleSheet().isEmpty());
+        QVERIFY2(minDuration->toolTip().contains(QStringLiteral("1.5s")), qPrintable(minDuration->toolTip()));
+        minDuration->setText(QStringLiteral("1.5 s"));
+        QVERIFY(minDuration->styleSheet().isEmpty());
+        QTRY_COMPARE(window.traceListModel()->rowCount(), 0);
+        minDuration->clear();
+        QTRY_COMPARE(window.traceListModel()->rowCount(), 4);
+
+        // A custom range, both ends included to the whole second: Main starts at its start, the agent run at its end.
+        const QDateTime from = QDateTime::fromMSecsSinceEpoch(qint64(BaseNs / Ms));
+        const QDateTime to = QDateTime::fromMSecsSinceEpoch(qint64(BaseNs / Ms) + 30000);
+        QVERIFY(!pane->setCustomTimeRange(to, from));
+        QSignalSpy filterChanged(pane, &TraceListPane::filterChanged);
+        QVERIFY(pane->setCustomTimeRange(from, to));
+        QCOMPARE(filterChanged.count(), 1);
+        QCOMPARE(listed(), (QSet<TraceId> { MainTrace, agentRun }));
+        QCOMPARE(pane->filterQuery().startTimeFromUnixNano, BaseNs);
+        QCOMPARE(pane->filterQuery().startTimeToUnixNano, BaseNs + 31000 * Ms - 1);
+        // The combo shows the range.
+        QVERIFY2(timeRange->currentText().startsWith(from.toString(QStringLiteral("yyyy-MM-dd HH:mm:ss"))),
+            qPrintable(timeRange->currentText()));
+        QVERIFY2(timeRange->currentText().endsWith(to.toString(QStringLiteral("HH:mm:ss"))), qPrintable(timeRange->currentText()));
+        // With a min duration too.
+        minDuration->setText(QStringLiteral("200ms"));
+        QTest::keyClick(minDuration, Qt::Key_Return);
+        QCOMPARE(listed(), (QSet<TraceId> { MainTrace }));
+
+        // "Last 5 minutes": counted back from now.
+        minDuration->clear();
+        const int last5 = timeRange->findData(5 * 60);
+        QVERIFY(last5 >= 0);
+        timeRange->setCurrentIndex(last5);
+        Q_EMIT timeRange->activated(last5);
+        QCOMPARE(listed(), (QSet<TraceId> { recent }));
+        const auto now = std::uint64_t(QDateTime::currentMSecsSinceEpoch()) * Ms;
+        QVERIFY(pane->filterQuery().startTimeFromUnixNano <= now - 300000 * Ms);
+        QVERIFY(pane->filterQuery().startTimeFromUnixNano > now - 310000 * Ms);
+        QCOMPARE(pane->filterQuery().startTimeToUnixNano, std::uint64_t(0));
+
+        // Custom…: a dialog; from after to cannot be accepted; cancelling goes back to the range chosen before.
+        const int custom = timeRange->findText(QStringLiteral("Custom…"));
+        QVERIFY(custom >= 0);
+        timeRange->setCurrentIndex(custom);
+        Q_EMIT timeRange->activated(custom);
+        auto* dialog = pane->findChild<QDialog*>(QStringLiteral("timeRangeDialog"));
+        QVERIFY(dialog);
+        QTRY_VERIFY(dialog->isVisible());
+        auto* fromEdit = dialog->findChild<QDateTimeEdit*>(QStringLiteral("timeRangeFrom"));
+        auto* toEdit = dialog->findChild<QDateTimeEdit*>(QStringLiteral("timeRangeTo"));
+        QVERIFY(fromEdit && toEdit);
+        QCOMPARE(fromEdit->dateTime(), from); // the range chosen last
+        QCOMPARE(toEdit->dateTime(), to);
+        QPushButton* ok = dialog->findChild<QDialogButtonBox*>()->button(QDialogButtonBox::Ok);
+        fromEdit->setDateTime(to.addSecs(1));
+        QVERIFY(!ok->isEnabled());
+        fromEdit->setDateTime(from.addSecs(-20));
+        QVERIFY(ok->isEnabled());
+        const QPointer<QDialog> cancelled = dialog;
+        dialog->reject();
+        QTRY_VERIFY(!cancelled); // deleted on close
+        QCOMPARE(timeRange->currentIndex(), last5);
+        QCOMPARE(listed(), (QSet<TraceId> { recent }));
+        timeRange->setCurrentIndex(custom);
+        Q_EMIT timeRange->activated(custom);
+        dialog = pane->findChild<QDialog*>(QStringLiteral("timeRangeDialog"));
+        QVERIFY(dialog);
+        dialog->findChild<QDateTimeEdit*>(QStringLiteral("timeRangeFrom"))->setDateTime(from.addSecs(-20));
+        dialog->findChild<QDateTimeEdit*>(QStringLiteral("timeRangeTo"))->setDateTime(from);
+        dialog->findChild<QDialogButtonBox*>()->button(QDialogButtonBox::Ok)->click();
+        QCOMPARE(listed(), (QSet<TraceId> { MainTrace, OtherTrace }));
+        QCOMPARE(timeRange->currentData().toInt(), -1);
+        QCOMPARE(timeRange->count(), 9); // one custom range entry, reused
+
+        // Clear filters: every trace again.
+        auto* errorsOnly = window.findChild<QCheckBox*>(QStringLiteral("errorsOnly"));
+        errorsOnly->setChecked(true);
+        minDuration->setText(QStringLiteral("1ms"));
+        QTest::keyClick(minDuration, Qt::Key_Return);
+        QCOMPARE(listed(), (QSet<TraceId> { MainTrace })); // the one with an error
+        filterChanged.clear();
+        window.findChild<QToolButton*>(QStringLiteral("clearFilters"))->click();
+        QCOMPARE(filterChanged.count(), 1);
+        QCOMPARE(window.traceListModel()->rowCount(), 4);
+        QVERIFY(minDuration->text().isEmpty());
+        QVERIFY(!errorsOnly->isChecked());
+        QCOMPARE(timeRange->currentIndex(), 0);
+        window.findChild<QToolButton*>(QStringLiteral("clearFilters"))->click();
+        QCOMPARE(filterChanged.count(), 1); // nothing left to clear
     }
 
     void largeTraceLoadsAsynchronously()
