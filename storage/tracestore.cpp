@@ -19,41 +19,62 @@ QByteArray TraceStore::traceBlob(const TraceId&, QString* error)
     return {};
 }
 
-std::vector<SessionSummary> TraceStore::listSessions(int limit, QString* error)
+namespace {
+
+/// Calls each(summary) for every trace matching `filter` (newest first, pages of 500 through listTraces) until it
+/// returns false; false with *error when the store fails.
+bool forEachTrace(TraceStore& store, const TraceQuery& filter, QString* error,
+                  const std::function<bool(const TraceSummary&)>& each)
 {
-    QHash<QString, SessionSummary> sessions;
-    TraceQuery query;
+    TraceQuery query = filter;
+    query.order = TraceOrder::StartTime;
+    query.descending = true;
     query.limit = 500;
+    query.offset = 0;
+    query.hasCursor = false;
     for (;;) {
         QString failure;
-        const std::vector<TraceSummary> page = listTraces(query, &failure);
+        const std::vector<TraceSummary> page = store.listTraces(query, &failure);
         if (!failure.isEmpty()) {
             if (error)
                 *error = failure;
-            return {};
+            return false;
         }
-        for (const TraceSummary& t : page) {
-            if (t.conversationId.isEmpty())
-                continue;
-            SessionSummary& s = sessions[t.conversationId];
-            if (s.traceCount == 0) {
-                s.conversationId = t.conversationId;
-                s.startTimeUnixNano = t.startTimeUnixNano;
-            }
-            ++s.traceCount;
-            s.startTimeUnixNano = std::min(s.startTimeUnixNano, t.startTimeUnixNano);
-            s.endTimeUnixNano = std::max(s.endTimeUnixNano, t.endTimeUnixNano);
-            s.llmCalls = TraceSummary::saturatingAdd(s.llmCalls, t.llmCalls);
-            s.toolCalls = TraceSummary::saturatingAdd(s.toolCalls, t.toolCalls);
-            s.inputTokens = TraceSummary::saturatingAdd(s.inputTokens, t.inputTokens);
-            s.outputTokens = TraceSummary::saturatingAdd(s.outputTokens, t.outputTokens);
-            for (const ModelUsage& u : t.modelUsage)
-                TraceSummary::addModelUsage(&s.modelUsage, u);
-        }
+        for (const TraceSummary& t : page)
+            if (!each(t))
+                return true;
         if (int(page.size()) < query.limit)
-            break;
+            return true;
         query.setCursor(page.back());
     }
+}
+
+} // namespace
+
+std::vector<SessionSummary> TraceStore::listSessions(int limit, QString* error)
+{
+    QHash<QString, SessionSummary> sessions;
+    const bool ok = forEachTrace(*this, TraceQuery(), error, [&sessions](const TraceSummary& t) {
+        if (t.conversationId.isEmpty())
+            return true;
+        SessionSummary& s = sessions[t.conversationId];
+        if (s.traceCount == 0) {
+            s.conversationId = t.conversationId;
+            s.startTimeUnixNano = t.startTimeUnixNano;
+        }
+        ++s.traceCount;
+        s.startTimeUnixNano = std::min(s.startTimeUnixNano, t.startTimeUnixNano);
+        s.endTimeUnixNano = std::max(s.endTimeUnixNano, t.endTimeUnixNano);
+        s.llmCalls = TraceSummary::saturatingAdd(s.llmCalls, t.llmCalls);
+        s.toolCalls = TraceSummary::saturatingAdd(s.toolCalls, t.toolCalls);
+        s.inputTokens = TraceSummary::saturatingAdd(s.inputTokens, t.inputTokens);
+        s.outputTokens = TraceSummary::saturatingAdd(s.outputTokens, t.outputTokens);
+        for (const ModelUsage& u : t.modelUsage)
+            TraceSummary::addModelUsage(&s.modelUsage, u);
+        return true;
+    });
+    if (!ok)
+        return {};
     std::vector<SessionSummary> out(sessions.begin(), sessions.end());
     std::sort(out.begin(), out.end(), [](const SessionSummary& a, const SessionSummary& b) {
         return a.endTimeUnixNano != b.endTimeUnixNano ? a.endTimeUnixNano > b.endTimeUnixNano : a.conversationId < b.conversationId;
@@ -67,34 +88,22 @@ std::vector<OperationStats> TraceStore::operationStats(const TraceQuery& filter,
                                                        const std::function<bool()>& cancelled, bool keepDurations)
 {
     OperationStatsBuilder builder;
-    TraceQuery query = filter;
-    query.order = TraceOrder::StartTime;
-    query.descending = true;
-    query.limit = 500;
-    query.offset = 0;
-    query.hasCursor = false;
-    for (;;) {
-        QString failure;
-        const std::vector<TraceSummary> page = listTraces(query, &failure);
-        if (!failure.isEmpty()) {
-            if (error)
-                *error = failure;
-            return {};
+    bool stopped = false;
+    QString failure;
+    const bool ok = forEachTrace(*this, filter, error, [&](const TraceSummary& t) {
+        if (cancelled && cancelled()) {
+            stopped = true;
+            return false;
         }
-        for (const TraceSummary& t : page) {
-            if (cancelled && cancelled())
-                return {};
-            std::vector<Span> spans = traceSpans(t.traceId, &failure);
-            if (!failure.isEmpty()) {
-                if (error)
-                    *error = failure;
-                return {};
-            }
-            builder.addTrace(*SpanTree::build(std::move(spans)));
-        }
-        if (int(page.size()) < query.limit)
-            break;
-        query.setCursor(page.back());
-    }
+        std::vector<Span> spans = traceSpans(t.traceId, &failure);
+        if (!failure.isEmpty())
+            return false;
+        builder.addTrace(*SpanTree::build(std::move(spans)));
+        return true;
+    });
+    if (!failure.isEmpty() && error)
+        *error = failure;
+    if (!ok || stopped || !failure.isEmpty())
+        return {};
     return builder.result(keepDurations);
 }

@@ -335,6 +335,34 @@ Response methodNotAllowed(const Request& request)
     return r;
 }
 
+/// The filters that /api/v1/traces and /api/v1/stats share, into `query`: service_name, conversation_id,
+/// min_duration_ms, start_time_gte, start_time_lte. False with *error (a 400's message) on a bad value.
+bool readTraceFilter(const Params& params, TraceQuery* query, QString* error)
+{
+    query->serviceName = params.value(QLatin1StringView("service_name"));
+    query->conversationId = params.value(QLatin1StringView("conversation_id"));
+    if (!params.milliseconds(QLatin1StringView("min_duration_ms"), &query->minDurationNanos, error))
+        return false;
+    const bool hasFrom = params.has(QLatin1StringView("start_time_gte"));
+    const bool hasTo = params.has(QLatin1StringView("start_time_lte"));
+    if (hasFrom && !params.time(QLatin1StringView("start_time_gte"), &query->startTimeFromUnixNano, error))
+        return false;
+    if (hasTo) {
+        if (!params.time(QLatin1StringView("start_time_lte"), &query->startTimeToUnixNano, error))
+            return false;
+        // TraceQuery reads 0 as "no bound".
+        if (query->startTimeToUnixNano == 0) {
+            *error = QStringLiteral("start_time_lte must be later than the Unix epoch");
+            return false;
+        }
+    }
+    if (hasFrom && hasTo && query->startTimeFromUnixNano > query->startTimeToUnixNano) {
+        *error = QStringLiteral("start_time_gte is later than start_time_lte");
+        return false;
+    }
+    return true;
+}
+
 Response listTraces(TraceStore* store, const Request& request, const QString& pricesPath)
 {
     Params params;
@@ -378,23 +406,10 @@ Response listTraces(TraceStore* store, const Request& request, const QString& pr
     query.descending = order == 0;
     const auto prices = std::make_shared<const PriceTable>(PriceTable::load(nullptr, pricesPath));
     query.prices = prices;
-    query.serviceName = params.value(QLatin1StringView("service_name"));
-    query.conversationId = params.value(QLatin1StringView("conversation_id"));
-    if (!params.milliseconds(QLatin1StringView("min_duration_ms"), &query.minDurationNanos, &error))
+    if (!readTraceFilter(params, &query, &error))
         return errorResponse(400, error);
     const bool hasFrom = params.has(QLatin1StringView("start_time_gte"));
     const bool hasTo = params.has(QLatin1StringView("start_time_lte"));
-    if (hasFrom && !params.time(QLatin1StringView("start_time_gte"), &query.startTimeFromUnixNano, &error))
-        return errorResponse(400, error);
-    if (hasTo) {
-        if (!params.time(QLatin1StringView("start_time_lte"), &query.startTimeToUnixNano, &error))
-            return errorResponse(400, error);
-        // TraceQuery reads 0 as "no bound".
-        if (query.startTimeToUnixNano == 0)
-            return errorResponse(400, QStringLiteral("start_time_lte must be later than the Unix epoch"));
-    }
-    if (hasFrom && hasTo && query.startTimeFromUnixNano > query.startTimeToUnixNano)
-        return errorResponse(400, QStringLiteral("start_time_gte is later than start_time_lte"));
 
     std::vector<TraceSummary> rows;
     bool hasMore = false;
@@ -641,22 +656,8 @@ Response operationStats(TraceStore* store, const Request& request)
             &error))
         return errorResponse(400, error);
     TraceQuery filter;
-    filter.serviceName = params.value(QLatin1StringView("service_name"));
-    filter.conversationId = params.value(QLatin1StringView("conversation_id"));
-    if (!params.milliseconds(QLatin1StringView("min_duration_ms"), &filter.minDurationNanos, &error))
+    if (!readTraceFilter(params, &filter, &error))
         return errorResponse(400, error);
-    if (params.has(QLatin1StringView("start_time_gte"))
-        && !params.time(QLatin1StringView("start_time_gte"), &filter.startTimeFromUnixNano, &error))
-        return errorResponse(400, error);
-    if (params.has(QLatin1StringView("start_time_lte"))) {
-        if (!params.time(QLatin1StringView("start_time_lte"), &filter.startTimeToUnixNano, &error))
-            return errorResponse(400, error);
-        if (filter.startTimeToUnixNano == 0)
-            return errorResponse(400, QStringLiteral("start_time_lte must be later than the Unix epoch"));
-    }
-    if (filter.startTimeFromUnixNano && filter.startTimeToUnixNano
-        && filter.startTimeFromUnixNano > filter.startTimeToUnixNano)
-        return errorResponse(400, QStringLiteral("start_time_gte is later than start_time_lte"));
     const std::vector<OperationStats> stats = store->operationStats(filter, &error);
     if (!error.isEmpty())
         return storeFailure(QStringLiteral("cannot compute statistics"), error);
