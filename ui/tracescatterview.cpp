@@ -50,7 +50,10 @@ TraceScatterView::TraceScatterView(QWidget* parent)
         s->attachAxis(m_x);
         s->attachAxis(m_y);
     }
+    // setChart() releases the chart QChartView made for itself without deleting it.
+    QChart* initial = this->chart();
     setChart(chart);
+    delete initial;
     applyTheme();
     setMinimumHeight(110);
 }
