@@ -6,9 +6,10 @@
 
 #include <algorithm>
 
-std::shared_ptr<const SpanTree> SpanTree::build(std::vector<Span> spans, std::vector<LogRecord> logs)
+std::shared_ptr<const SpanTree> SpanTree::build(std::vector<Span> spans, std::vector<LogRecord> logs, bool outline)
 {
     auto tree = std::make_shared<SpanTree>();
+    tree->outline = outline;
     std::stable_sort(logs.begin(), logs.end(), [](const LogRecord& a, const LogRecord& b) {
         if (a.effectiveTimeUnixNano() != b.effectiveTimeUnixNano())
             return a.effectiveTimeUnixNano() < b.effectiveTimeUnixNano();

@@ -37,9 +37,13 @@ struct SpanTree {
     /// observed time; records of spans that are not in `spans` are kept too.
     std::vector<LogRecord> logs;
     QHash<SpanId, std::vector<int>> logsBySpan; ///< indexes into logs, per span id, in time order
+    /// The spans are outlines (SpanOutline: attributes and event attributes left out, except on possible GenAI
+    /// steps), as large traces are loaded; read a span in full from the store (TraceStore::span) to show it.
+    bool outline = false;
 
     /// Sorts the spans by start and links them into a tree (cycles cut open); sorts and indexes the log records.
-    static std::shared_ptr<const SpanTree> build(std::vector<Span> spans, std::vector<LogRecord> logs = {});
+    static std::shared_ptr<const SpanTree> build(std::vector<Span> spans, std::vector<LogRecord> logs = {},
+                                                 bool outline = false);
 
     /// The log records of one span, in time order (empty when it has none).
     std::vector<const LogRecord*> logsOf(const SpanId& id) const;

@@ -10,11 +10,9 @@
 
 #include <algorithm>
 
-namespace {
-
-// Whether any attribute could make the span a GenAI step or name a conversation: most spans have none, and the stores
-// call this for every span they write, so one pass over the keys spares the classification's lookups.
-bool mayBeGenAi(const Attributes& attributes)
+// Most spans have none of these keys, and the stores call this for every span they write, so one pass over the keys
+// spares the classification's lookups.
+bool SpanGenAiFigures::mayBeGenAi(const Attributes& attributes)
 {
     for (const KeyValue& kv : attributes) {
         const QString& k = kv.key;
@@ -25,8 +23,6 @@ bool mayBeGenAi(const Attributes& attributes)
     }
     return false;
 }
-
-} // namespace
 
 SpanGenAiFigures SpanGenAiFigures::of(const Span& span)
 {

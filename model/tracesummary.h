@@ -1,5 +1,6 @@
 #pragma once
 
+#include "anyvalue.h"
 #include "ids.h"
 #include "pricetable.h"
 
@@ -44,6 +45,9 @@ struct SpanGenAiFigures {
     QString conversationId;
 
     static SpanGenAiFigures of(const Span& span);
+    /// Whether any attribute could make a span a GenAI step or name a conversation (a `gen_ai.*`, `llm.*`,
+    /// `openinference.*` or `traceloop.*` key, or `session.id`): spans without one are never classified as such.
+    static bool mayBeGenAi(const Attributes& attributes);
 };
 
 /**

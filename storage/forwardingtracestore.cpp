@@ -40,6 +40,16 @@ std::vector<Span> ForwardingTraceStore::traceSpans(const TraceId& traceId, QStri
     return m_inner->traceSpans(traceId, error);
 }
 
+std::vector<Span> ForwardingTraceStore::traceSpanOutlines(const TraceId& traceId, QString* error)
+{
+    return m_inner->traceSpanOutlines(traceId, error);
+}
+
+std::optional<Span> ForwardingTraceStore::span(const TraceId& traceId, const SpanId& spanId, QString* error)
+{
+    return m_inner->span(traceId, spanId, error);
+}
+
 std::vector<RawPayload> ForwardingTraceStore::tracePayloads(const TraceId& traceId, QString* error)
 {
     return m_inner->tracePayloads(traceId, error);

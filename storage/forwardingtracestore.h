@@ -17,6 +17,8 @@ public:
     std::vector<TraceSummary> listTraces(const TraceQuery& query, QString* error = nullptr) override;
     std::optional<TraceSummary> traceSummary(const TraceId& traceId, QString* error = nullptr) override;
     std::vector<Span> traceSpans(const TraceId& traceId, QString* error = nullptr) override;
+    std::vector<Span> traceSpanOutlines(const TraceId& traceId, QString* error = nullptr) override;
+    std::optional<Span> span(const TraceId& traceId, const SpanId& spanId, QString* error = nullptr) override;
     std::vector<RawPayload> tracePayloads(const TraceId& traceId, QString* error = nullptr) override;
     QByteArray traceBlob(const TraceId& traceId, QString* error = nullptr) override;
     std::vector<LogRecord> traceLogs(const TraceId& traceId, QString* error = nullptr) override;

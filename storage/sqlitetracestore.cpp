@@ -1,5 +1,7 @@
 #include "sqlitetracestore.h"
 
+#include "model/spanoutline.h"
+
 #include "sqliteconnection.h"
 #include "sqlitemigrations.h"
 #include "spancodec.h"
@@ -1652,6 +1654,24 @@ private:
 
 std::vector<Span> SqliteTraceStore::traceSpans(const TraceId& traceId, QString* error)
 {
+    return readSpans(traceId, nullptr, false, error);
+}
+
+std::vector<Span> SqliteTraceStore::traceSpanOutlines(const TraceId& traceId, QString* error)
+{
+    return readSpans(traceId, nullptr, true, error);
+}
+
+std::optional<Span> SqliteTraceStore::span(const TraceId& traceId, const SpanId& spanId, QString* error)
+{
+    std::vector<Span> spans = readSpans(traceId, &spanId, false, error);
+    if (spans.empty())
+        return std::nullopt;
+    return std::move(spans.front());
+}
+
+std::vector<Span> SqliteTraceStore::readSpans(const TraceId& traceId, const SpanId* only, bool outline, QString* error)
+{
     std::vector<Span> spans;
     ReadLease lease(this, error);
     if (!lease)
@@ -1664,12 +1684,14 @@ std::vector<Span> SqliteTraceStore::traceSpans(const TraceId& traceId, QString* 
         return spans;
     };
 
-    sqlite3_stmt* spanStmt = db.statement(
-        "SELECT span_id, parent_span_id, name, kind, start_time, end_time, status_code, status_message, trace_state, "
-        "flags, resource_id, scope_id, attributes, events, links, dropped_attributes_count, dropped_events_count, "
-        "dropped_links_count FROM spans WHERE trace_seq = (SELECT seq FROM traces WHERE trace_id = ?1) "
-        "ORDER BY start_time, span_id",
-        &message);
+#define SPANSCOPE_SPAN_COLUMNS                                                                                       \
+    "SELECT span_id, parent_span_id, name, kind, start_time, end_time, status_code, status_message, trace_state, "    \
+    "flags, resource_id, scope_id, attributes, events, links, dropped_attributes_count, dropped_events_count, "        \
+    "dropped_links_count FROM spans WHERE trace_seq = (SELECT seq FROM traces WHERE trace_id = ?1) "
+    sqlite3_stmt* spanStmt = only
+        ? db.statement(SPANSCOPE_SPAN_COLUMNS "AND span_id = ?2", &message) // the primary key finds the row
+        : db.statement(SPANSCOPE_SPAN_COLUMNS "ORDER BY start_time, span_id", &message);
+#undef SPANSCOPE_SPAN_COLUMNS
     sqlite3_stmt* resourceStmt = db.statement("SELECT content FROM resources WHERE id = ?1", &message);
     sqlite3_stmt* scopeStmt = db.statement("SELECT content FROM scopes WHERE id = ?1", &message);
     if (!spanStmt || !resourceStmt || !scopeStmt)
@@ -1681,6 +1703,9 @@ std::vector<Span> SqliteTraceStore::traceSpans(const TraceId& traceId, QString* 
     ResourceScopeCache contents(resourceStmt, scopeStmt);
     SqliteQuery q(spanStmt);
     q.bindBlobStatic(1, traceId.data(), TraceId::Size);
+    if (only)
+        q.bindBlobStatic(2, only->data(), SpanId::Size);
+    SpanOutline::StringPool names;
     int rc;
     qsizetype size = 0;
     const char* data = nullptr;
@@ -1716,6 +1741,10 @@ std::vector<Span> SqliteTraceStore::traceSpans(const TraceId& traceId, QString* 
 
         if (QString why; !contents.attach(q, 10, span, &why))
             return failed(why);
+        if (outline) {
+            SpanOutline::strip(span);
+            names.intern(span);
+        }
         spans.push_back(std::move(span));
     }
     if (rc != SQLITE_DONE)

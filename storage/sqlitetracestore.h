@@ -48,6 +48,9 @@ public:
     std::vector<TraceSummary> listTraces(const TraceQuery& query, QString* error = nullptr) override;
     std::optional<TraceSummary> traceSummary(const TraceId& traceId, QString* error = nullptr) override;
     std::vector<Span> traceSpans(const TraceId& traceId, QString* error = nullptr) override;
+    /// Strips each span as it is read, so a large trace never holds every span's attributes at once.
+    std::vector<Span> traceSpanOutlines(const TraceId& traceId, QString* error = nullptr) override;
+    std::optional<Span> span(const TraceId& traceId, const SpanId& spanId, QString* error = nullptr) override;
     std::vector<RawPayload> tracePayloads(const TraceId& traceId, QString* error = nullptr) override;
     std::vector<LogRecord> traceLogs(const TraceId& traceId, QString* error = nullptr) override;
     qint64 logRecordCount(QString* error = nullptr) override;
@@ -65,6 +68,8 @@ private:
     class Checkpointer;
 
     std::unique_ptr<SqliteConnection> acquireReader(QString* error);
+    /// traceSpans(), traceSpanOutlines() (outline) and span() (only: that one span).
+    std::vector<Span> readSpans(const TraceId& traceId, const SpanId* only, bool outline, QString* error);
     void releaseReader(std::unique_ptr<SqliteConnection> connection);
 
     const QString m_filePath;

@@ -1,5 +1,7 @@
 #include "tracestore.h"
 
+#include "model/spanoutline.h"
+
 #include <QHash>
 
 #include <algorithm>
@@ -106,4 +108,30 @@ std::vector<OperationStats> TraceStore::operationStats(const TraceQuery& filter,
     if (!ok || stopped || !failure.isEmpty())
         return {};
     return builder.result(keepDurations);
+}
+
+std::vector<Span> TraceStore::traceSpanOutlines(const TraceId& traceId, QString* error)
+{
+    std::vector<Span> spans = traceSpans(traceId, error);
+    SpanOutline::StringPool names;
+    for (Span& span : spans) {
+        SpanOutline::strip(span);
+        names.intern(span);
+    }
+    return spans;
+}
+
+std::optional<Span> TraceStore::span(const TraceId& traceId, const SpanId& spanId, QString* error)
+{
+    QString why;
+    std::vector<Span> spans = traceSpans(traceId, &why);
+    if (!why.isEmpty()) {
+        if (error)
+            *error = why;
+        return std::nullopt;
+    }
+    for (Span& span : spans)
+        if (span.spanId == spanId)
+            return std::move(span);
+    return std::nullopt;
 }

@@ -82,6 +82,17 @@ public:
     virtual std::optional<TraceSummary> traceSummary(const TraceId& traceId, QString* error = nullptr) = 0;
     /// Every stored span of a trace with attributes, events, links, resource and scope, ordered by start time.
     virtual std::vector<Span> traceSpans(const TraceId& traceId, QString* error = nullptr) = 0;
+    /**
+     * The outlines of a trace's spans (SpanOutline: no attributes, no event attributes, except on spans that may be
+     * GenAI steps), ordered by start time, equal names shared: what a large trace is drawn from. The trace view reads
+     * the span it inspects in full with span(). The default strips traceSpans(); a store may read less.
+     */
+    virtual std::vector<Span> traceSpanOutlines(const TraceId& traceId, QString* error = nullptr);
+    /**
+     * One span in full (as traceSpans() returns it), or nullopt when the trace has no such span (error left empty)
+     * or the read fails (error set). The default reads traceSpans(); a store may read one row.
+     */
+    virtual std::optional<Span> span(const TraceId& traceId, const SpanId& spanId, QString* error = nullptr);
     /// The raw requests that carried at least one span of this trace, oldest first.
     virtual std::vector<RawPayload> tracePayloads(const TraceId& traceId, QString* error = nullptr) = 0;
     /**

@@ -1,5 +1,7 @@
 #include "inspectorwidget.h"
 
+#include "model/spanoutline.h"
+
 #include "model/attributemodel.h"
 #include "model/logrecordmodel.h"
 #include "model/tracelistmodel.h"
@@ -333,7 +335,11 @@ void InspectorWidget::showSpan(const SpanId& id)
         m_links->clear();
         return;
     }
-    const Span& span = m_tree->spans[index];
+    // An outline has no attributes: the store has them (one indexed row; a failed read shows the outline).
+    std::optional<Span> full;
+    if (m_tree->outline && m_spanSource && !SpanOutline::keepsDetails(m_tree->spans[index]))
+        full = m_spanSource(m_tree->traceId(), id);
+    const Span& span = full ? *full : m_tree->spans[index];
     auto set = [this](const QString& key, const QString& text) { m_fields.value(key)->setText(text); };
 
     m_title->setText(span.name.isEmpty() ? tr("(unnamed span)") : span.name);

@@ -4,7 +4,9 @@
 
 #include <QWidget>
 
+#include <functional>
 #include <memory>
+#include <optional>
 
 class AttributeModel;
 class QLabel;
@@ -30,6 +32,12 @@ public:
     /// Shows a span of the current trace; an unknown or invalid id shows the placeholder.
     void showSpan(const SpanId& id);
     SpanId shownSpan() const { return m_spanId; }
+    /**
+     * Reads a span in full (TraceStore::span) when the tree holds outlines (SpanTree::outline): called on the GUI
+     * thread, so only for a store that answers at once (a local one). nullopt (or no source) shows the outline.
+     */
+    using SpanSource = std::function<std::optional<Span>(const TraceId& traceId, const SpanId& spanId)>;
+    void setSpanSource(SpanSource source) { m_spanSource = std::move(source); }
 
     AttributeModel* attributeModel() const { return m_attributes; }
     AttributeModel* resourceModel() const { return m_resource; }
@@ -58,6 +66,7 @@ private:
     void linkItemActivated(QTreeWidgetItem* item);
 
     std::shared_ptr<const SpanTree> m_tree;
+    SpanSource m_spanSource;
     SpanId m_spanId;
 
     QWidget* m_content = nullptr;

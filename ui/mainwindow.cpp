@@ -181,6 +181,18 @@ MainWindow::MainWindow(TraceStore* store, QWidget* parent)
                 : tr("Loading trace %1…").arg(id.toHex()));
     });
     connect(m_loader, &TraceLoader::traceAvailable, this, &MainWindow::applyLoadedTrace);
+    // A large trace loads as outlines: the inspector reads the span it shows in full (one indexed row of the local
+    // store; the loader loads outlines only from a store it reads synchronously).
+    m_inspector->setSpanSource([this](const TraceId& traceId, const SpanId& spanId) -> std::optional<Span> {
+        TraceStore* store = m_loader->store();
+        if (!store)
+            return std::nullopt;
+        QString error;
+        std::optional<Span> span = store->span(traceId, spanId, &error);
+        if (!error.isEmpty())
+            qCWarning(lcUi).noquote() << "cannot read span" << spanId.toHex() << "in full:" << error;
+        return span;
+    });
     connect(m_loader, &TraceLoader::loadFailed, this, [this](const TraceId& id, const QString& error) {
         showError(tr("Cannot load trace %1: %2").arg(id.toHex(), error));
     });

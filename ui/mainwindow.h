@@ -166,6 +166,7 @@ public:
     TraceId openTraceId() const { return m_openTrace; }
     /// True while a trace is being loaded on a worker thread.
     bool isLoading() const { return m_loader->isLoading(); }
+    TraceLoader* traceLoader() const { return m_loader; }
     /// Whether live updates are paused (the "Pause live updates" toggle).
     bool isPaused() const;
     void setPaused(bool paused);

@@ -150,10 +150,10 @@ QWidget* MainWindow::compareSelectedTraces()
     QThreadPool* pool = keep ? StoreOpener::threadPool() : QThreadPool::globalInstance();
     QFuture<Loaded> work = GuardedJob::run(pool, [store, keep, a = ids[0], b = ids[1], prices = priceTable()] {
         Loaded loaded;
-        const TraceLoader::Trace ta = TraceLoader::read(store, a, prices, &loaded.error);
+        const TraceLoader::Trace ta = TraceLoader::read(store, a, prices, false, &loaded.error);
         if (!loaded.error.isEmpty())
             return loaded;
-        const TraceLoader::Trace tb = TraceLoader::read(store, b, prices, &loaded.error);
+        const TraceLoader::Trace tb = TraceLoader::read(store, b, prices, false, &loaded.error);
         if (!loaded.error.isEmpty())
             return loaded;
         loaded.result = RunComparison::compare(ta.tree, ta.run, tb.tree, tb.run);

@@ -5,6 +5,7 @@
 #include "ui/storeconnection.h"
 #include "ui/uilogging.h"
 
+#include <QElapsedTimer>
 #include <QThreadPool>
 
 TraceLoader::TraceLoader(QObject* parent)
@@ -42,11 +43,15 @@ void TraceLoader::cancel()
     m_loading = false;
 }
 
-TraceLoader::Trace TraceLoader::read(TraceStore* store, const TraceId& id, const PriceTable& prices, QString* error)
+TraceLoader::Trace TraceLoader::read(TraceStore* store, const TraceId& id, const PriceTable& prices, bool outline,
+                                     QString* error)
 {
     Trace trace;
     trace.id = id;
-    std::vector<Span> spans = store->traceSpans(id, error);
+    QElapsedTimer phase;
+    phase.start();
+    qint64 readNs = 0, treeNs = 0, genAiNs = 0, pathNs = 0, flameNs = 0;
+    std::vector<Span> spans = outline ? store->traceSpanOutlines(id, error) : store->traceSpans(id, error);
     if (!error->isEmpty())
         return trace;
     QString partError;
@@ -59,10 +64,19 @@ TraceLoader::Trace TraceLoader::read(TraceStore* store, const TraceId& id, const
     std::vector<LogRecord> logs = store->traceLogs(id, &partError);
     if (!partError.isEmpty()) // the spans are still worth showing
         qCWarning(lcUi) << "cannot load log records of trace" << id.toHex() << partError;
-    trace.tree = SpanTree::build(std::move(spans), std::move(logs));
+    readNs = phase.nsecsElapsed();
+    trace.tree = SpanTree::build(std::move(spans), std::move(logs), outline);
+    treeNs = phase.nsecsElapsed();
     trace.run = std::make_shared<const GenAi::Run>(GenAi::analyze(*trace.tree, &prices));
+    genAiNs = phase.nsecsElapsed();
     trace.criticalPath = std::make_shared<const CriticalPath::Result>(CriticalPath::compute(*trace.tree));
+    pathNs = phase.nsecsElapsed();
     trace.flameGraph = FlameGraphLayout::build(*trace.tree);
+    flameNs = phase.nsecsElapsed();
+    qCDebug(lcUi, "trace %s: %zu spans%s, read %.0f ms, tree %.0f ms, GenAI %.0f ms, critical path %.0f ms, flame graph "
+                  "%.0f ms",
+            qPrintable(id.toHex()), trace.tree->spans.size(), outline ? " (outlines)" : "", double(readNs) / 1e6, double(treeNs - readNs) / 1e6,
+            double(genAiNs - treeNs) / 1e6, double(pathNs - genAiNs) / 1e6, double(flameNs - pathNs) / 1e6);
     return trace;
 }
 
@@ -81,10 +95,12 @@ void TraceLoader::load(const TraceId& id, qint64 spanCount)
     }
 
     TraceStore* store = m_store;
+    // Outlines only where the inspector can read the full span at once: not from a store read asynchronously.
+    const bool outline = !m_asynchronous && spanCount >= m_outlineThreshold;
     if (spanCount < AsyncLoadThreshold && !m_asynchronous) {
         m_loading = false;
         Result result;
-        result.trace = read(store, id, m_prices, &result.error);
+        result.trace = read(store, id, m_prices, outline, &result.error);
         deliver(std::move(result));
         return;
     }
@@ -93,9 +109,9 @@ void TraceLoader::load(const TraceId& id, qint64 spanCount)
     // A remote store's load keeps the store alive by itself, so that switching stores never waits for it.
     std::shared_ptr<TraceStore> keep = m_asynchronous ? m_keep : nullptr;
     QThreadPool* pool = keep ? StoreOpener::threadPool() : QThreadPool::globalInstance();
-    QFuture<Result> work = GuardedJob::run(pool, [store, keep, id, prices = m_prices] {
+    QFuture<Result> work = GuardedJob::run(pool, [store, keep, id, prices = m_prices, outline] {
         Result result;
-        result.trace = read(store, id, prices, &result.error);
+        result.trace = read(store, id, prices, outline, &result.error);
         result.trace.loadedAsynchronously = true;
         return result;
     });

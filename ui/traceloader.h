@@ -38,6 +38,9 @@ class TraceLoader : public QObject {
 public:
     /// Traces with at least this many spans load off the GUI thread.
     static constexpr qint64 AsyncLoadThreshold = 2000;
+    /// Traces with at least this many spans load as outlines (SpanTree::outline) from a local store: the inspector
+    /// reads the span it shows in full. About 1 KiB less per span for spans with attributes.
+    static constexpr qint64 OutlineThreshold = 20000;
 
     /// One loaded trace. Plain value; the tree is shared and immutable.
     struct Trace {
@@ -66,6 +69,8 @@ public:
     TraceStore* store() const { return m_store; }
     /// Prices the runs of the loads started from now on.
     void setPriceTable(PriceTable prices) { m_prices = std::move(prices); }
+    /// Changes OutlineThreshold for the loads started from now on (tests); 0 loads every trace as outlines.
+    void setOutlineThreshold(qint64 spans) { m_outlineThreshold = spans; }
     const PriceTable& priceTable() const { return m_prices; }
 
     /**
@@ -83,7 +88,7 @@ public:
 
     /// Reads trace `id` from `store` on the calling thread. *error is set (and the tree null) when the spans cannot
     /// be read; a missing trace is an empty tree.
-    static Trace read(TraceStore* store, const TraceId& id, const PriceTable& prices, QString* error);
+    static Trace read(TraceStore* store, const TraceId& id, const PriceTable& prices, bool outline, QString* error);
 
 Q_SIGNALS:
     /// A load went to a worker thread; spanCount is 0 when unknown.
@@ -105,6 +110,7 @@ private:
     bool m_asynchronous = false;
     bool m_loading = false;
     PriceTable m_prices = PriceTable::defaults();
+    qint64 m_outlineThreshold = OutlineThreshold;
     quint64 m_generation = 0;
     QList<QFuture<Result>> m_storeReads;
 };

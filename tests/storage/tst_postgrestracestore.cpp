@@ -13,6 +13,7 @@
 #include "ingest/codec/otlpprotobufcodec.h"
 
 #include "../common/genaisummarycheck.h"
+#include "../common/spanoutlinecheck.h"
 #include "../common/testdata.h"
 #include "../common/testlogs.h"
 #include "../common/traceorderingcheck.h"
@@ -1064,6 +1065,14 @@ private Q_SLOTS:
                 QVERIFY2(plan.find("Sort") == std::string::npos, plan.c_str());
             }
         }
+    }
+
+    void readsSpanOutlinesAndSingleSpans()
+    {
+        REQUIRE_PG();
+        auto store = openStore();
+        QVERIFY(store);
+        SpanOutlineCheck::writeAndCheck(*store);
     }
 
     void genAiSummaries()

@@ -2,6 +2,7 @@
 
 #include "../common/testlogs.h"
 #include "../common/genaisummarycheck.h"
+#include "../common/spanoutlinecheck.h"
 #include "../common/traceorderingcheck.h"
 
 #include <QElapsedTimer>
@@ -618,6 +619,13 @@ private Q_SLOTS:
         QCOMPARE(r->modelUsage, s->modelUsage);
         QCOMPARE(int(r->modelUsage.size()), 1);
         QCOMPARE(r->modelUsage[0].calls, 4);
+    }
+
+    void readsSpanOutlinesAndSingleSpans()
+    {
+        auto store = openStore(freshPath());
+        QVERIFY(store);
+        SpanOutlineCheck::writeAndCheck(*store);
     }
 
     void genAiSummaries()

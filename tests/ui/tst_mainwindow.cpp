@@ -259,6 +259,29 @@ private Q_SLOTS:
         QCOMPARE(inspector->eventsView()->topLevelItem(0)->child(0)->text(1), QStringLiteral("2.5"));
     }
 
+    void inspectsAnOutlinedSpanInFull()
+    {
+        MainWindow window(m_store);
+        window.traceLoader()->setOutlineThreshold(1); // every trace loads as outlines, as a large one does
+        window.show();
+        window.openTrace(MainTrace);
+        QTRY_VERIFY(window.waterfall()->tree() && window.waterfall()->tree()->traceId() == MainTrace);
+        const auto tree = window.waterfall()->tree();
+        QVERIFY(tree->outline);
+        const int index = tree->indexOf(spanId(5));
+        QVERIFY(index >= 0);
+        QVERIFY(tree->spans[size_t(index)].attributes.empty()); // the outline has none
+
+        // The inspector reads the span in full from the store.
+        window.waterfall()->selectSpan(spanId(5));
+        InspectorWidget* inspector = window.inspector();
+        QCOMPARE(inspector->shownSpan(), spanId(5));
+        QCOMPARE(inspector->fieldText(QStringLiteral("status")), QStringLiteral("error: redis timeout"));
+        QCOMPARE(inspector->attributeModel()->rowCount(), 1);
+        QCOMPARE(inspector->attributeModel()->index(0, AttributeModel::ValueColumn).data().toString(), QStringLiteral("T757183C"));
+        QCOMPARE(inspector->resourceModel()->index(0, AttributeModel::ValueColumn).data().toString(), QStringLiteral("redis"));
+    }
+
     void criticalPathTabAndHighlight()
     {
         MainWindow window(m_store);

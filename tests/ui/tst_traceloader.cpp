@@ -110,6 +110,50 @@ private Q_SLOTS:
         QVERIFY(trace.loadedAsynchronously);
     }
 
+    void largeTracesLoadAsOutlines()
+    {
+        // An attribute on every span, and one span that may be a GenAI step: only that one keeps its attributes.
+        const TraceId traceOfOutlines = traceId(9);
+        const auto service = resource(QStringLiteral("svc"));
+        std::vector<Span> spans;
+        for (int i = 1; i <= 30; ++i) {
+            Span s = make(traceOfOutlines, quint64(i), i == 1 ? 0 : 1, QStringLiteral("step"), service, 1000 + i, 5000);
+            s.attributes = { { QStringLiteral("http.route"), AnyValue::fromString(QStringLiteral("/r/%1").arg(i)) } };
+            if (i == 7)
+                s.attributes.push_back({ QStringLiteral("gen_ai.operation.name"), AnyValue::fromString(QStringLiteral("chat")) });
+            spans.push_back(std::move(s));
+        }
+        m_store->addSpans(spans);
+
+        TraceLoader loader;
+        loader.setStore(m_store.get());
+        QSignalSpy available(&loader, &TraceLoader::traceAvailable);
+        loader.load(traceOfOutlines); // under the threshold: whole spans
+        QCOMPARE(available.count(), 1);
+        auto trace = available.takeFirst().at(0).value<TraceLoader::Trace>();
+        QVERIFY(!trace.tree->outline);
+        for (const Span& s : trace.tree->spans)
+            QVERIFY(!s.attributes.empty());
+
+        loader.setOutlineThreshold(30);
+        loader.load(traceOfOutlines);
+        QCOMPARE(available.count(), 1);
+        trace = available.takeFirst().at(0).value<TraceLoader::Trace>();
+        QVERIFY(trace.tree->outline);
+        QCOMPARE(trace.tree->spans.size(), size_t(30));
+        for (const Span& s : trace.tree->spans)
+            QCOMPARE(s.attributes.size(), s.spanId == spanId(7) ? size_t(2) : size_t(0));
+        // The agent view reads the GenAI step from the outlines as from whole spans.
+        QCOMPARE(trace.run->calls.size(), size_t(1));
+
+        // A store read asynchronously (a remote one) never gives outlines: the inspector could not read a span.
+        loader.setStore(m_store.get(), nullptr, true);
+        loader.load(traceOfOutlines);
+        QVERIFY(available.wait(10000));
+        trace = available.takeFirst().at(0).value<TraceLoader::Trace>();
+        QVERIFY(!trace.tree->outline);
+    }
+
     void staleResultsAreDropped()
     {
         TraceLoader loader;
