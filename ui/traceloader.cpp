@@ -63,6 +63,7 @@ TraceLoader::Trace TraceLoader::read(TraceStore* store, const TraceId& id, const
     trace.run = std::make_shared<const GenAi::Run>(GenAi::analyze(*trace.tree, &prices));
     trace.criticalPath = std::make_shared<const CriticalPath::Result>(CriticalPath::compute(*trace.tree));
     trace.flameGraph = FlameGraphLayout::build(*trace.tree);
+    trace.timeOverview = TimeOverview::build(*trace.tree);
     return trace;
 }
 
