@@ -612,7 +612,7 @@ void WaterfallView::paintGaps(QPainter& p, const QRect& axisRect)
     const int height = viewport()->height();
     const int width = viewport()->width();
     QColor band = palette().color(QPalette::Window);
-    band.setAlpha(210);
+    band.setAlpha(150); // a duration label beside a bar may reach into the gap: keep it legible
     QColor hatch = palette().color(QPalette::Mid);
     hatch.setAlpha(120);
     p.save();

@@ -290,6 +290,36 @@ private Q_SLOTS:
         QVERIFY(remembered.waterfall()->areIdleGapsCollapsed());
     }
 
+    void followsPalette()
+    {
+        // A dark palette: the plot's background and the density take its colours.
+        QPalette dark;
+        dark.setColor(QPalette::Window, QColor(0x2b, 0x2b, 0x2b));
+        dark.setColor(QPalette::Base, QColor(0x1e, 0x1e, 0x1e));
+        dark.setColor(QPalette::Highlight, QColor(0x3d, 0xae, 0xe9));
+        dark.setColor(QPalette::Text, Qt::white);
+        dark.setColor(QPalette::WindowText, Qt::white);
+        m_pane->setPalette(dark);
+        MinimapView* minimap = m_pane->minimap();
+        m_pane->waterfall()->setTree(burstTree());
+        QCoreApplication::processEvents();
+        const QImage image = minimap->grab().toImage();
+        const QRect plot = minimap->plotRect();
+        QCOMPARE(image.pixelColor(int(minimap->xForAxis(2.5 * Minute)), plot.bottom()), QColor(0x1e, 0x1e, 0x1e));
+        QCOMPARE(image.pixelColor(int(minimap->xForAxis(100.0 * Ms)), plot.bottom()), QColor(0x3d, 0xae, 0xe9));
+    }
+
+    void tickLabelsAfterLongStretches()
+    {
+        // Zoomed in minutes into a trace (or after a collapsed gap), ticks 50 ms apart read in seconds.
+        QCOMPARE(ZoomControl::tickLabel(250'050.0 * Ms, 50.0 * Ms), QStringLiteral("250.05 s"));
+        QCOMPARE(ZoomControl::tickLabel(10'050'000.0, 50'000.0), QStringLiteral("10.05 ms"));
+        // Near the start the step's unit stays.
+        QCOMPARE(ZoomControl::tickLabel(1500.0 * Ms, 500.0 * Ms), QStringLiteral("1500 ms"));
+        QCOMPARE(ZoomControl::tickLabel(2.5e9, 0.5e9), QStringLiteral("2500 ms"));
+        QCOMPARE(ZoomControl::tickLabel(0, 1e3), QStringLiteral("0 µs"));
+    }
+
     void emptyAndNoTree()
     {
         MinimapView* minimap = m_pane->minimap();
