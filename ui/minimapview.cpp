@@ -283,10 +283,9 @@ bool MinimapView::event(QEvent* event)
         const TimeAxis& axis = m_waterfall->timeAxis();
         const double t1 = std::max(0.0, axis.fromAxis(axisForX(x)));
         const double t2 = std::max(t1, axis.fromAxis(axisForX(x + 1)));
-        QString text = tr("+%1 to +%2")
-                           .arg(TraceListModel::formatDuration(std::uint64_t(t1)),
-                               TraceListModel::formatDuration(std::uint64_t(t2)))
-            + QLatin1Char('\n') + tr("%n span(s) active", nullptr, active);
+        // To the pixel's resolution: "+252.006 s".
+        QString text = tr("At +%1").arg(ZoomControl::tickLabel(t1, std::max(1.0, t2 - t1))) + QLatin1Char('\n')
+            + tr("%n span(s) active", nullptr, active);
         if (errors > 0)
             text += QLatin1Char('\n') + tr("%n with errors", nullptr, errors);
         const int gap = axis.gapAt((t1 + t2) / 2);
