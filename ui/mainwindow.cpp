@@ -510,7 +510,7 @@ void MainWindow::applyLoadedTrace(const TraceLoader::Trace& loaded)
     const SpanId inspected = m_inspector->shownSpan();
     // Before the waterfall, which may select a span of the new tree and so select it here.
     m_flameGraphView->setTree(loaded.tree, keepState, loaded.flameGraph);
-    m_waterfall->setTree(loaded.tree, keepState);
+    m_waterfall->setTree(loaded.tree, keepState, loaded.timeOverview);
     m_inspector->setTree(loaded.tree);
     m_logsView->setTree(loaded.tree);
     updateLogsTabTitle();

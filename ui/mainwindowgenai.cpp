@@ -39,6 +39,7 @@ void MainWindow::createGenAiMenus()
     prices->setShortcut(QKeySequence(tr("Ctrl+,")));
     traceMenu->addSeparator();
     traceMenu->addAction(m_tracePane->criticalPathAction());
+    traceMenu->addAction(m_tracePane->collapseGapsAction());
     menuBar()->insertMenu(helpMenu, traceMenu);
     menuBar()->insertMenu(helpMenu, settings);
 

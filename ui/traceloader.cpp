@@ -73,10 +73,12 @@ TraceLoader::Trace TraceLoader::read(TraceStore* store, const TraceId& id, const
     pathNs = phase.nsecsElapsed();
     trace.flameGraph = FlameGraphLayout::build(*trace.tree);
     flameNs = phase.nsecsElapsed();
+    trace.timeOverview = TimeOverview::build(*trace.tree);
     qCDebug(lcUi, "trace %s: %zu spans%s, read %.0f ms, tree %.0f ms, GenAI %.0f ms, critical path %.0f ms, flame graph "
-                  "%.0f ms",
-            qPrintable(id.toHex()), trace.tree->spans.size(), outline ? " (outlines)" : "", double(readNs) / 1e6, double(treeNs - readNs) / 1e6,
-            double(genAiNs - treeNs) / 1e6, double(pathNs - genAiNs) / 1e6, double(flameNs - pathNs) / 1e6);
+                  "%.0f ms, time overview %.0f ms",
+            qPrintable(id.toHex()), trace.tree->spans.size(), outline ? " (outlines)" : "", double(readNs) / 1e6,
+            double(treeNs - readNs) / 1e6, double(genAiNs - treeNs) / 1e6, double(pathNs - genAiNs) / 1e6,
+            double(flameNs - pathNs) / 1e6, double(phase.nsecsElapsed() - flameNs) / 1e6);
     return trace;
 }
 

@@ -7,6 +7,7 @@
 #include "model/pricetable.h"
 #include "model/rawpayload.h"
 #include "model/spantreemodel.h"
+#include "model/timeoverview.h"
 
 #include <QFuture>
 #include <QList>
@@ -51,6 +52,8 @@ public:
         std::shared_ptr<const CriticalPath::Result> criticalPath;
         /// FlameGraphLayout::build of the tree; never null in traceAvailable
         std::shared_ptr<const FlameGraphLayout> flameGraph;
+        /// TimeOverview::build of the tree (the minimap's density, the idle gaps); never null in traceAvailable
+        std::shared_ptr<const TimeOverview> timeOverview;
         std::vector<RawPayload> payloads; ///< the OTLP requests the trace's spans came in
         QString payloadError; ///< the spans loaded, the raw payloads did not (e.g. S3 unreachable)
         bool loadedAsynchronously = false; ///< came from a worker thread (loadStarted was emitted for it)

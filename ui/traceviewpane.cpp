@@ -1,5 +1,6 @@
 #include "traceviewpane.h"
 
+#include "ui/minimapview.h"
 #include "ui/waterfallview.h"
 #include "ui/zoomcontrol.h"
 
@@ -63,6 +64,17 @@ TraceViewPane::TraceViewPane(QWidget* parent)
     criticalPath->setDefaultAction(m_criticalPathAction);
     criticalPath->setAutoRaise(true);
     bar->addWidget(criticalPath);
+    m_collapseGapsAction = new QAction(tr("Collapse &Idle Gaps"), this);
+    m_collapseGapsAction->setObjectName(QStringLiteral("actionCollapseGaps"));
+    m_collapseGapsAction->setCheckable(true);
+    m_collapseGapsAction->setShortcut(QKeySequence(tr("Ctrl+Shift+I")));
+    m_collapseGapsAction->setToolTip(tr("Collapse long idle gaps on the time axis: stretches of at least 5% of the "
+                                        "trace in which no span runs shrink to a break marker (Ctrl+Shift+I)"));
+    auto* collapseGaps = new QToolButton;
+    collapseGaps->setObjectName(QStringLiteral("collapseGapsButton"));
+    collapseGaps->setDefaultAction(m_collapseGapsAction);
+    collapseGaps->setAutoRaise(true);
+    bar->addWidget(collapseGaps);
     bar->addSpacing(8);
     bar->addWidget(zoomOut);
     bar->addWidget(zoomIn);
@@ -71,6 +83,9 @@ TraceViewPane::TraceViewPane(QWidget* parent)
 
     m_waterfall = new WaterfallView;
     m_waterfall->setObjectName(QStringLiteral("waterfall"));
+    m_minimap = new MinimapView(m_waterfall);
+    m_minimap->setObjectName(QStringLiteral("minimap"));
+    layout->addWidget(m_minimap);
     layout->addWidget(m_waterfall, 1);
 
     connect(m_findEdit, &QLineEdit::textChanged, m_waterfall, &WaterfallView::setFindText);
@@ -91,6 +106,12 @@ TraceViewPane::TraceViewPane(QWidget* parent)
     });
     m_criticalPathAction->setChecked(QSettings().value(QStringLiteral("trace/showCriticalPath"), false).toBool());
     addAction(m_criticalPathAction);
+    connect(m_collapseGapsAction, &QAction::toggled, this, [this](bool on) {
+        m_waterfall->setIdleGapsCollapsed(on);
+        QSettings().setValue(QStringLiteral("trace/collapseIdleGaps"), on);
+    });
+    m_collapseGapsAction->setChecked(QSettings().value(QStringLiteral("trace/collapseIdleGaps"), false).toBool());
+    addAction(m_collapseGapsAction);
 
     auto* find = new QShortcut(QKeySequence::Find, this);
     connect(find, &QShortcut::activated, this, [this] {

@@ -15,6 +15,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <tuple>
 
 namespace {
 constexpr int ScrollUnits = 100000; // horizontal scroll bar resolution over the whole trace
@@ -70,7 +71,8 @@ void WaterfallView::changeEvent(QEvent* event)
     QAbstractScrollArea::changeEvent(event);
 }
 
-void WaterfallView::setTree(std::shared_ptr<const SpanTree> tree, bool keepState)
+void WaterfallView::setTree(
+    std::shared_ptr<const SpanTree> tree, bool keepState, std::shared_ptr<const TimeOverview> overview)
 {
     QSet<SpanId> collapsed;
     SpanId selected;
@@ -83,8 +85,7 @@ void WaterfallView::setTree(std::shared_ptr<const SpanTree> tree, bool keepState
             if (m_collapsed[i])
                 collapsed.insert(m_tree->spans[i].spanId);
         selected = selectedSpan();
-        rangeStart = m_zoom->rangeStart();
-        rangeEnd = m_zoom->rangeEnd();
+        std::tie(rangeStart, rangeEnd) = visibleTimeRange();
     }
 
     if (!keepState || !tree || !m_tree || tree->spans.size() != m_tree->spans.size()) {
@@ -115,9 +116,10 @@ void WaterfallView::setTree(std::shared_ptr<const SpanTree> tree, bool keepState
             stack.insert(stack.end(), children.rbegin(), children.rend());
         }
     }
-    m_zoom->setTraceDuration(m_tree ? double(m_tree->durationNanos()) : 0.0);
+    m_overview = m_tree ? (overview ? std::move(overview) : TimeOverview::build(*m_tree)) : nullptr;
+    updateAxis();
     if (keepState && wasZoomed)
-        m_zoom->setRange(rangeStart, rangeEnd);
+        setVisibleTimeRange(rangeStart, rangeEnd);
     rebuildRows();
     if (keepState) {
         verticalScrollBar()->setValue(scroll);
@@ -126,6 +128,41 @@ void WaterfallView::setTree(std::shared_ptr<const SpanTree> tree, bool keepState
     }
     runFind();
     viewport()->update();
+    Q_EMIT timeAxisChanged();
+}
+
+void WaterfallView::updateAxis()
+{
+    if (m_collapseGaps && m_overview)
+        m_axis = TimeAxis::collapsing(*m_overview);
+    else
+        m_axis = TimeAxis(m_tree ? double(m_tree->durationNanos()) : 0.0);
+    m_zoom->setTraceDuration(m_axis.length());
+}
+
+void WaterfallView::setIdleGapsCollapsed(bool collapsed)
+{
+    if (collapsed == m_collapseGaps)
+        return;
+    const bool wasZoomed = m_zoom->isZoomed();
+    const auto [start, end] = visibleTimeRange();
+    m_collapseGaps = collapsed;
+    updateAxis();
+    if (wasZoomed)
+        setVisibleTimeRange(start, end);
+    updateScrollBars();
+    viewport()->update();
+    Q_EMIT timeAxisChanged();
+}
+
+std::pair<double, double> WaterfallView::visibleTimeRange() const
+{
+    return { m_axis.fromAxis(m_zoom->rangeStart()), m_axis.fromAxis(m_zoom->rangeEnd()) };
+}
+
+void WaterfallView::setVisibleTimeRange(double start, double end)
+{
+    m_zoom->setRange(m_axis.toAxis(start), m_axis.toAxis(end));
 }
 
 void WaterfallView::rebuildRows()
@@ -174,6 +211,7 @@ void WaterfallView::resizeEvent(QResizeEvent* event)
     QAbstractScrollArea::resizeEvent(event);
     setNameColumnWidth(m_nameWidth);
     updateScrollBars();
+    Q_EMIT timelineGeometryChanged(timelineLeft(), timelineRight());
 }
 
 void WaterfallView::scrollContentsBy(int, int)
@@ -189,6 +227,7 @@ void WaterfallView::setNameColumnWidth(int width)
         return;
     m_nameWidth = width;
     viewport()->update();
+    Q_EMIT timelineGeometryChanged(timelineLeft(), timelineRight());
 }
 
 SpanId WaterfallView::spanAtRow(int row) const
@@ -255,8 +294,8 @@ void WaterfallView::selectIndex(int spanIndex)
         ensureRowVisible(m_rowOfSpan[spanIndex]);
         // Bring the bar into view when zoomed in elsewhere.
         const Span& span = m_tree->spans[spanIndex];
-        const double start = double(span.startTimeUnixNano - m_tree->startTimeUnixNano);
-        const double end = start + double(span.durationNanos());
+        const double start = m_axis.toAxis(double(span.startTimeUnixNano - m_tree->startTimeUnixNano));
+        const double end = m_axis.toAxis(double(span.startTimeUnixNano - m_tree->startTimeUnixNano + span.durationNanos()));
         if (end < m_zoom->rangeStart() || start > m_zoom->rangeEnd())
             m_zoom->pan(start - m_zoom->rangeStart() - m_zoom->rangeDuration() * 0.1);
     }
@@ -441,13 +480,18 @@ int WaterfallView::timelineRight() const
 double WaterfallView::xForTime(double nanos) const
 {
     const double width = timelineRight() - timelineLeft();
-    return timelineLeft() + (nanos - m_zoom->rangeStart()) / m_zoom->rangeDuration() * width;
+    return timelineLeft() + (m_axis.toAxis(nanos) - m_zoom->rangeStart()) / m_zoom->rangeDuration() * width;
+}
+
+double WaterfallView::axisForX(double x) const
+{
+    const double width = timelineRight() - timelineLeft();
+    return m_zoom->rangeStart() + (x - timelineLeft()) / width * m_zoom->rangeDuration();
 }
 
 double WaterfallView::timeForX(double x) const
 {
-    const double width = timelineRight() - timelineLeft();
-    return m_zoom->rangeStart() + (x - timelineLeft()) / width * m_zoom->rangeDuration();
+    return m_axis.fromAxis(axisForX(x));
 }
 
 // ---- painting ----
@@ -466,6 +510,7 @@ void WaterfallView::paintEvent(QPaintEvent*)
         const int top = verticalScrollBar()->value();
         for (int row = first; row <= last; ++row)
             paintRow(p, row, m_axisHeight + row * m_rowHeight - top);
+        paintGaps(p, QRect());
     } else {
         p.setPen(palette().color(QPalette::PlaceholderText));
         p.drawText(rowsRect, Qt::AlignCenter, m_tree ? tr("This trace has no spans") : tr("Select a trace to see its spans"));
@@ -497,11 +542,36 @@ void WaterfallView::paintAxis(QPainter& p, const QRect& rect)
 
     const double pixels = timelineRight() - timelineLeft();
     const QFontMetrics fm(font());
+    // Outside collapsed gaps an axis ns is a ns, so one tick step serves the whole ruler.
     const double step = ZoomControl::niceStep(m_zoom->rangeDuration() / std::max(1.0, pixels / (fm.horizontalAdvance(QStringLiteral("000.00 ms")) + 24)));
-    const double firstTick = std::ceil(m_zoom->rangeStart() / step) * step;
+    const auto [visibleStart, visibleEnd] = visibleTimeRange();
+    std::vector<double> ticks;
+    for (double t = std::ceil(visibleStart / step) * step; t <= visibleEnd + step * 0.001;) {
+        const int gap = m_axis.gapAt(t);
+        if (gap >= 0) {
+            t = std::ceil(m_axis.gaps()[std::size_t(gap)].end / step) * step;
+            continue;
+        }
+        ticks.push_back(t);
+        t += step;
+    }
     const int bottom = rect.bottom();
     p.setClipRect(QRect(m_nameWidth + 1, rect.top(), rect.width() - m_nameWidth - 1, rect.height()));
-    for (double t = firstTick; t <= m_zoom->rangeEnd() + step * 0.001; t += step) {
+    paintGaps(p, rect);
+    struct GapLabel {
+        QRect rect;
+        QString text;
+    };
+    std::vector<GapLabel> gapLabels;
+    for (const TimeAxis::Segment& gap : m_axis.gaps()) {
+        const double center = (xForTime(gap.start) + xForTime(gap.end)) / 2;
+        if (center < timelineLeft() - 200 || center > rect.width() + 200)
+            continue;
+        const QString text = TraceListModel::formatDuration(std::uint64_t(gap.end - gap.start));
+        const int w = fm.horizontalAdvance(text) + 8;
+        gapLabels.push_back({ QRect(int(center) - w / 2, rect.top() + 2, w, rect.height() - 9), text });
+    }
+    for (double t : ticks) {
         const int x = int(std::lround(xForTime(t)));
         p.setPen(palette().color(QPalette::Mid));
         p.drawLine(x, bottom - 5, x, bottom);
@@ -509,7 +579,19 @@ void WaterfallView::paintAxis(QPainter& p, const QRect& rect)
         const QString label = ZoomControl::tickLabel(t, step);
         const int w = fm.horizontalAdvance(label);
         const int lx = std::clamp(x - w / 2, timelineLeft() - 8, int(timelineRight()) + 12 - w);
-        p.drawText(QRect(lx, rect.top(), w + 2, rect.height() - 5), Qt::AlignVCenter | Qt::AlignLeft, label);
+        const QRect labelRect(lx, rect.top(), w + 2, rect.height() - 5);
+        if (std::any_of(gapLabels.begin(), gapLabels.end(),
+                [&](const GapLabel& gap) { return gap.rect.intersects(labelRect); }))
+            continue;
+        p.drawText(labelRect, Qt::AlignVCenter | Qt::AlignLeft, label);
+    }
+    // Each collapsed gap's duration over its break marker.
+    for (const GapLabel& gap : gapLabels) {
+        p.setPen(palette().color(QPalette::Mid));
+        p.setBrush(palette().base());
+        p.drawRoundedRect(gap.rect, 3, 3);
+        p.setPen(palette().color(QPalette::WindowText));
+        p.drawText(gap.rect, Qt::AlignCenter, gap.text);
     }
     p.setClipping(false);
 
@@ -517,11 +599,51 @@ void WaterfallView::paintAxis(QPainter& p, const QRect& rect)
     QColor grid = palette().color(QPalette::Mid);
     grid.setAlpha(60);
     p.setPen(grid);
-    for (double t = firstTick; t <= m_zoom->rangeEnd() + step * 0.001; t += step) {
+    for (double t : ticks) {
         const int x = int(std::lround(xForTime(t)));
         if (x > m_nameWidth)
             p.drawLine(x, rect.bottom() + 1, x, viewport()->height());
     }
+}
+
+void WaterfallView::paintGaps(QPainter& p, const QRect& axisRect)
+{
+    // Collapsed idle gaps: a hatched band through the rows, and a break marker (two slanted strokes) on the ruler.
+    const int height = viewport()->height();
+    const int width = viewport()->width();
+    QColor band = palette().color(QPalette::Window);
+    band.setAlpha(150); // a duration label beside a bar may reach into the gap: keep it legible
+    QColor hatch = palette().color(QPalette::Mid);
+    hatch.setAlpha(120);
+    p.save();
+    for (const TimeAxis::Segment& gap : m_axis.gaps()) {
+        const double x1 = std::max(double(m_nameWidth + 1), xForTime(gap.start));
+        const double x2 = std::min(double(width), xForTime(gap.end));
+        if (x2 <= x1)
+            continue;
+        const int left = int(std::floor(x1));
+        const int w = std::max(1, int(std::ceil(x2)) - left);
+        if (axisRect.isNull()) {
+            const QRect rect(left, m_axisHeight, w, height - m_axisHeight);
+            p.fillRect(rect, band);
+            p.fillRect(rect, QBrush(hatch, Qt::BDiagPattern));
+            p.setPen(hatch);
+            p.drawLine(left, m_axisHeight, left, height);
+            p.drawLine(left + w - 1, m_axisHeight, left + w - 1, height);
+            continue;
+        }
+        const QRect rect(left, axisRect.top(), w, axisRect.height());
+        p.fillRect(rect, palette().window());
+        p.setRenderHint(QPainter::Antialiasing, true);
+        p.setPen(QPen(palette().color(QPalette::WindowText), 1.5));
+        const double cx = (x1 + x2) / 2;
+        const double top = axisRect.bottom() - 9;
+        const double bottom = axisRect.bottom() + 1;
+        for (double dx : { -3.0, 3.0 })
+            p.drawLine(QPointF(cx + dx - 3, bottom), QPointF(cx + dx + 3, top));
+        p.setRenderHint(QPainter::Antialiasing, false);
+    }
+    p.restore();
 }
 
 void WaterfallView::paintRow(QPainter& p, int row, int y)
@@ -750,7 +872,7 @@ void WaterfallView::wheelEvent(QWheelEvent* event)
     const QPoint delta = event->angleDelta();
     if (event->modifiers() & Qt::ControlModifier) {
         const double x = event->position().x();
-        const double center = x > timelineLeft() ? timeForX(x) : (m_zoom->rangeStart() + m_zoom->rangeEnd()) / 2;
+        const double center = x > timelineLeft() ? axisForX(x) : (m_zoom->rangeStart() + m_zoom->rangeEnd()) / 2;
         m_zoom->zoom(std::pow(1.0015, delta.y()), center);
         event->accept();
         return;

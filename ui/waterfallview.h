@@ -4,6 +4,8 @@
 #include "model/genai.h"
 
 #include "model/spantreemodel.h"
+#include "model/timeaxis.h"
+#include "model/timeoverview.h"
 
 #include <QAbstractScrollArea>
 
@@ -21,7 +23,10 @@ class ZoomControl;
  * the pointer, Shift+wheel pans, the divider between tree and timeline can be dragged. Keys: Up/Down/PageUp/
  * PageDown/Home/End move the selection, Left/Right collapse/expand (or go to parent/first child),
  * Shift+Left/Right pan, +/- zoom, 0 shows the whole trace, F3/Shift+F3 next/previous find match.
- * Times on the axis are relative to the trace start. GUI thread only.
+ * Times on the axis are relative to the trace start. With setIdleGapsCollapsed(true) the time axis is a TimeAxis
+ * that squeezes the trace's long idle gaps (TimeOverview::gaps) into short breaks, each marked on the ruler with its
+ * duration; the zoom control then works in axis ns (TimeAxis::length()), and visibleTimeRange() gives real time.
+ * GUI thread only.
  */
 class WaterfallView : public QAbstractScrollArea {
     Q_OBJECT
@@ -31,9 +36,32 @@ public:
 
     /// Shows `tree` (nullptr: empty). With keepState, expansion, selection and zoom of the previous content
     /// survive (live reload of the same trace); otherwise everything is expanded and the whole trace shown.
-    void setTree(std::shared_ptr<const SpanTree> tree, bool keepState = false);
+    /// `overview`: TimeOverview::build of the tree, made off the GUI thread; built here when null.
+    void setTree(std::shared_ptr<const SpanTree> tree, bool keepState = false,
+        std::shared_ptr<const TimeOverview> overview = nullptr);
     std::shared_ptr<const SpanTree> tree() const { return m_tree; }
+    /// The shown tree's overview; null without a tree.
+    std::shared_ptr<const TimeOverview> timeOverview() const { return m_overview; }
+    /// The zoom state, in axis ns (see timeAxis(); the same as ns after the trace start unless gaps are collapsed).
     ZoomControl* zoomControl() const { return m_zoom; }
+    /// The time axis in use: the identity, or the one collapsing idle gaps.
+    const TimeAxis& timeAxis() const { return m_axis; }
+
+    /// Collapses the trace's long idle gaps on the time axis (off by default); keeps the visible time range.
+    void setIdleGapsCollapsed(bool collapsed);
+    bool areIdleGapsCollapsed() const { return m_collapseGaps; }
+    /// The visible time range in ns after the trace start (whatever the axis).
+    std::pair<double, double> visibleTimeRange() const;
+    /// Shows [start, end] (ns after the trace start), clamped like ZoomControl::setRange.
+    void setVisibleTimeRange(double start, double end);
+
+    /// The timeline column in viewport coordinates: x of the trace start at full view, and of its end.
+    int timelineLeft() const;
+    int timelineRight() const;
+    /// Viewport x of `nanos` (ns after the trace start) at the current zoom and axis.
+    double xForTime(double nanos) const;
+    /// Time (ns after the trace start) at viewport x.
+    double timeForX(double x) const;
 
     int visibleRowCount() const { return static_cast<int>(m_rows.size()); }
     SpanId spanAtRow(int row) const;
@@ -84,6 +112,10 @@ public:
 Q_SIGNALS:
     void spanSelected(const SpanId& id);
     void findResultChanged(int current, int count);
+    /// The timeline column moved or changed width (viewport coordinates).
+    void timelineGeometryChanged(int left, int right);
+    /// Another tree, overview or axis (gaps collapsed or not).
+    void timeAxisChanged();
 
 protected:
     void paintEvent(QPaintEvent* event) override;
@@ -111,15 +143,17 @@ private:
 
     int rowAt(int y) const; ///< -1 outside rows
     int indentOf(int depth) const;
-    int timelineLeft() const;
-    int timelineRight() const;
-    double xForTime(double nanos) const; ///< nanos relative to trace start
-    double timeForX(double x) const;
+    double axisForX(double x) const;
+    void updateAxis();
+    void paintGaps(QPainter& p, const QRect& axisRect);
 
     void paintAxis(QPainter& p, const QRect& rect);
     void paintRow(QPainter& p, int row, int y);
 
     std::shared_ptr<const SpanTree> m_tree;
+    std::shared_ptr<const TimeOverview> m_overview;
+    TimeAxis m_axis;
+    bool m_collapseGaps = false;
     ZoomControl* m_zoom;
 
     std::vector<int> m_rows; // visible rows -> span index

@@ -78,6 +78,17 @@ QString ZoomControl::tickLabel(double nanos, double step)
         unit = 1e3;
         suffix = QStringLiteral("µs");
     }
-    const int decimals = std::max(0, int(std::ceil(-std::log10(step / unit) - 1e-9)));
+    // Far from the trace start in a fine step ("250050 ms", zoomed into the end of a long trace or after a collapsed
+    // gap), a larger unit with more decimals reads better: "250.05 s".
+    if (std::abs(nanos) / unit >= 10000) {
+        for (const auto& [larger, name] : { std::pair { 1e9, "s" }, std::pair { 1e6, "ms" }, std::pair { 1e3, "µs" } }) {
+            if (larger > unit && std::abs(nanos) >= larger) {
+                unit = larger;
+                suffix = QString::fromUtf8(name);
+                break;
+            }
+        }
+    }
+    const int decimals = std::clamp(int(std::ceil(-std::log10(step / unit) - 1e-9)), 0, 9);
     return QLocale::c().toString(nanos / unit, 'f', decimals) + QLatin1Char(' ') + suffix;
 }

@@ -32,7 +32,8 @@ public:
 
     /// Spacing of axis ticks: 1, 2 or 5 times a power of ten, at least `raw` (ns).
     static double niceStep(double raw);
-    /// Label of the tick at `nanos` for ticks `step` ns apart, in the unit of the step ("1.5 ms").
+    /// Label of the tick at `nanos` for ticks `step` ns apart, in the unit of the step ("1.5 ms"), or in a larger one
+    /// when that would take 5 digits or more before the point ("250.05 s", not "250050 ms").
     static QString tickLabel(double nanos, double step);
 
 Q_SIGNALS:

@@ -1,10 +1,14 @@
 // Waterfall benchmark: builds a generated trace of N spans (default 10,000; a fan-out tree of depth ~6), shows it
 // in a WaterfallView and prints the time to build the span tree, to lay out the rows, and per painted frame
-// while scrolling and zooming (the 16 ms frame budget of DESIGN.md). Prints figures; asserts nothing.
+// while scrolling and zooming (the 16 ms frame budget of DESIGN.md); then the minimap's: the time to build the
+// trace's TimeOverview (density bins and idle gaps; done on the loader thread in the app) and per painted minimap
+// frame while the waterfall zooms and pans, with and without collapsed gaps. Prints figures; asserts nothing.
 //
 // usage: bench_waterfall [--spans N] [--frames F]   (QT_QPA_PLATFORM=offscreen works)
 
 #include "model/spantreemodel.h"
+#include "model/timeoverview.h"
+#include "ui/minimapview.h"
 #include "ui/waterfallview.h"
 #include "ui/zoomcontrol.h"
 
@@ -79,23 +83,27 @@ int main(int argc, char** argv)
     auto tree = SpanTree::build(std::move(spans));
     const double buildMs = msSince(t);
 
+    t.restart();
+    auto overview = TimeOverview::build(*tree);
+    const double overviewMs = msSince(t);
+
     WaterfallView view;
     view.resize(1400, 900);
     view.show();
     t.restart();
-    view.setTree(tree);
+    view.setTree(tree, false, overview);
     view.expandAll();
     const double layoutMs = msSince(t);
 
     QImage canvas(view.viewport()->size(), QImage::Format_ARGB32_Premultiplied);
-    auto paintFrames = [&](const char* label, const std::function<void(int)>& step) {
+    auto paintFramesOf = [&](QWidget* widget, QImage& target, const char* label, const std::function<void(int)>& step) {
         std::vector<double> times;
         times.reserve(frames);
         for (int f = 0; f < frames; ++f) {
             step(f);
             QElapsedTimer ft;
             ft.start();
-            view.viewport()->render(&canvas);
+            widget->render(&target);
             times.push_back(msSince(ft));
         }
         std::sort(times.begin(), times.end());
@@ -107,6 +115,11 @@ int main(int argc, char** argv)
                 view.viewport()->width(), view.viewport()->height());
     std::printf("  span tree build             : %6.2f ms\n", buildMs);
     std::printf("  row layout (expand all)     : %6.2f ms\n", layoutMs);
+    std::printf("  time overview build         : %6.2f ms (%d bins, %zu idle gaps kept, peak %u spans at once)\n",
+                overviewMs, overview->binCount(), overview->gaps.size(), overview->maxActive);
+    auto paintFrames = [&](const char* label, const std::function<void(int)>& step) {
+        paintFramesOf(view.viewport(), canvas, label, step);
+    };
     QScrollBar* vbar = view.verticalScrollBar();
     paintFrames("scroll (whole trace)", [&](int f) { vbar->setValue(int(qint64(vbar->maximum()) * f / frames)); });
     ZoomControl* zoom = view.zoomControl();
@@ -114,5 +127,15 @@ int main(int argc, char** argv)
     paintFrames("pan while zoomed", [&](int) { zoom->pan(zoom->rangeDuration() / 20); });
     zoom->reset();
     paintFrames("zoomed out, scrolling", [&](int f) { vbar->setValue(int(qint64(vbar->maximum()) * (frames - f) / frames)); });
+
+    MinimapView minimap(&view);
+    minimap.resize(view.width(), minimap.sizeHint().height());
+    minimap.show();
+    QImage minimapCanvas(minimap.size(), QImage::Format_ARGB32_Premultiplied);
+    std::printf("minimap: %dx%d, plot %d px wide\n", minimap.width(), minimap.height(), minimap.plotRect().width());
+    paintFramesOf(&minimap, minimapCanvas, "minimap, waterfall zooming", [&](int) { zoom->zoom(1.05, zoom->traceDuration() / 3); });
+    paintFramesOf(&minimap, minimapCanvas, "minimap, waterfall panning", [&](int) { zoom->pan(zoom->rangeDuration() / 20); });
+    view.setIdleGapsCollapsed(true);
+    paintFramesOf(&minimap, minimapCanvas, "minimap, gaps collapsed", [&](int) { zoom->pan(-zoom->rangeDuration() / 20); });
     return 0;
 }

@@ -401,6 +401,7 @@ private Q_SLOTS:
         };
         QCOMPARE(keysOf(QStringLiteral("Compare Selected Traces")), QKeySequence(QStringLiteral("Ctrl+D")).toString(QKeySequence::NativeText));
         QCOMPARE(keysOf(QStringLiteral("Critical Path")), QKeySequence(QStringLiteral("Ctrl+Shift+C")).toString(QKeySequence::NativeText));
+        QCOMPARE(keysOf(QStringLiteral("Collapse Idle Gaps")), QKeySequence(QStringLiteral("Ctrl+Shift+I")).toString(QKeySequence::NativeText));
         QVERIFY(!keysOf(QStringLiteral("Model Prices")).isEmpty());
         QVERIFY(!keysOf(QStringLiteral("Keyboard Shortcuts")).isEmpty());
         QVERIFY(!keysOf(QStringLiteral("Find in trace")).isEmpty());
