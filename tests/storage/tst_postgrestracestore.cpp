@@ -16,6 +16,7 @@
 #include "../common/testdata.h"
 #include "../common/testlogs.h"
 #include "../common/traceorderingcheck.h"
+#include "../common/tracetimeseriescheck.h"
 
 #include <QDir>
 #include <QFile>
@@ -1064,6 +1065,16 @@ private Q_SLOTS:
                 QVERIFY2(plan.find("Sort") == std::string::npos, plan.c_str());
             }
         }
+    }
+
+    void timeSeriesByOneGroupedQuery()
+    {
+        REQUIRE_PG();
+        auto store = openStore();
+        QVERIFY(store);
+        const WriteResult written = store->write(items(TraceTimeSeriesCheck::spans()));
+        QVERIFY2(written.ok, qPrintable(written.error));
+        TraceTimeSeriesCheck::check(*store);
     }
 
     void genAiSummaries()

@@ -3,6 +3,7 @@
 #include "../common/testlogs.h"
 #include "../common/genaisummarycheck.h"
 #include "../common/traceorderingcheck.h"
+#include "../common/tracetimeseriescheck.h"
 
 #include <QElapsedTimer>
 #include <QFile>
@@ -741,6 +742,14 @@ private Q_SLOTS:
             }
         }
         sqlite3_close(db);
+    }
+
+    void timeSeriesByOneGroupedQuery()
+    {
+        auto store = openStore(freshPath());
+        QVERIFY(store);
+        QVERIFY(store->write(items(item(TraceTimeSeriesCheck::spans()))).ok);
+        TraceTimeSeriesCheck::check(*store);
     }
 
     void listsWithFiltersAndKeysetPaging()
