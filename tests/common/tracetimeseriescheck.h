@@ -100,7 +100,7 @@ inline std::vector<Span> spans()
         Span root = spanOf(t, 1, 0, services[n % 5], QStringLiteral("op-%1").arg(n % 6), start, start + duration,
             n % 11 == 0);
         if (n % 3 == 0)
-            root = llm(root, n % 17, n % 5, n % 4 == 0 ? QStringLiteral("conv-%1").arg(QLatin1Char(char('a' + n % 3)))
+            root = llm(root, n % 17, n % 5, n % 4 == 0 ? QStringLiteral("conv-%1").arg(QLatin1Char(char('a' + (n / 12) % 3)))
                                                      : QString());
         out.push_back(root);
         for (int c = 0; c < n % 4; ++c)
