@@ -1373,10 +1373,6 @@
         <source>Fla&amp;me graph</source>
         <translation type="unfinished"></translation>
     </message>
-    <message>
-        <source>Traces that started between %1 and %2</source>
-        <translation type="unfinished"></translation>
-    </message>
 </context>
 <context>
     <name>OperationStatsModel</name>
@@ -2105,6 +2101,41 @@ It is kept in memory until Spanscope quits, never saved. Without it the raw payl
     </message>
 </context>
 <context>
+    <name>TraceChartPane</name>
+    <message>
+        <source>Scatter</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The listed traces by start time and duration</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Throughput</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Traces and spans per time bucket, of every trace the filter matches</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Error rate</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The share of traces with an error per time bucket, of every trace the filter matches</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Tokens</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>LLM input and output tokens per time bucket, of every trace the filter matches</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>TraceListModel</name>
     <message>
         <source>%1 (incomplete)</source>
@@ -2417,6 +2448,85 @@ It is kept in memory until Spanscope quits, never saved. Without it the raw payl
     </message>
     <message>
         <source>With errors</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>TraceTimeSeriesView</name>
+    <message>
+        <source>The traces matching the list&apos;s filter over time, by start time: click a bucket to filter the list to it</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>min</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>h</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>day</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 days</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 h</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 min</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Traces</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>traces / %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Spans</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>spans / %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Traces with errors (%)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>% of traces with errors, per %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Input tokens</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Output tokens</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>tokens / %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot compute the time series: %1</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
