@@ -70,7 +70,7 @@ MainWindow::MainWindow(TraceStore* store, QWidget* parent)
     left->setStretchFactor(0, 1);
     left->setStretchFactor(1, 2);
     left->setStretchFactor(2, 3);
-    left->setSizes({ 160, 230, 440 });
+    left->setSizes({ 190, 220, 420 });
     left->setCollapsible(0, true);
 
     m_inspector = new InspectorWidget;

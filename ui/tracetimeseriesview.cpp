@@ -232,7 +232,7 @@ void TraceTimeSeriesView::redraw()
     chart->setBackgroundBrush(palette().color(QPalette::Base));
     chart->setBackgroundRoundness(0);
     chart->setMargins(QMargins(4, 0, 4, 2));
-    chart->legend()->setAlignment(Qt::AlignTop);
+    chart->legend()->setAlignment(Qt::AlignRight); // beside the plot: the pane is wide and low
     chart->legend()->setLabelColor(text);
     QFont small = font();
     small.setPointSizeF(std::max(6.0, small.pointSizeF() * 0.85));
@@ -280,6 +280,7 @@ void TraceTimeSeriesView::redraw()
         m_positionSeries = area(tr("Traces"), steps(buckets, size, [](const TraceTimeBucket& b) { return double(b.traces); }, nullptr),
                                 nullptr, blue);
         y->setTitleText(tr("traces / %1").arg(unit));
+        y->setTitleBrush(blue);
         auto* spans = steps(buckets, size, [](const TraceTimeBucket& b) { return double(b.spans); }, nullptr);
         spans->setName(tr("Spans"));
         spans->setPen(QPen(orange, 1.5));
@@ -292,12 +293,14 @@ void TraceTimeSeriesView::redraw()
         right->setLabelsFont(small);
         right->setTitleFont(small);
         right->setTitleText(tr("spans / %1").arg(unit));
+        right->setTitleBrush(orange);
         right->setLabelFormat(QStringLiteral("%.0f"));
         double mostSpans = 0;
         for (const TraceTimeBucket& b : buckets)
             mostSpans = std::max(mostSpans, double(b.spans));
-        right->setRange(0, mostSpans > 0 ? mostSpans * 1.1 : 1);
+        right->setRange(0, mostSpans > 0 ? mostSpans * 1.05 : 1);
         right->setTickCount(4);
+        right->applyNiceNumbers();
         spans->attachAxis(x);
         spans->attachAxis(right);
         break;
@@ -310,8 +313,8 @@ void TraceTimeSeriesView::redraw()
                                       },
                                       nullptr),
                                 nullptr, red);
-        y->setTitleText(tr("% of traces with errors, per %1").arg(unit));
-        most = std::max(most, 1.0);
+        y->setTitleText(tr("% with errors / %1").arg(unit));
+        y->setTitleBrush(red);
         break;
     case Metric::Tokens: {
         QLineSeries* input = steps(buckets, size, [](const TraceTimeBucket& b) { return double(b.inputTokens); }, nullptr);
@@ -325,9 +328,11 @@ void TraceTimeSeriesView::redraw()
         break;
     }
     }
-    y->setRange(0, most > 0 ? most * 1.1 : 1);
+    y->setRange(0, m_metric == Metric::ErrorRate ? 100.0 : most > 0 ? most * 1.05 : 1);
     y->setTickCount(4);
-    y->setLabelFormat(most >= 10 || m_metric != Metric::ErrorRate ? QStringLiteral("%.0f") : QStringLiteral("%.1f"));
+    if (m_metric != Metric::ErrorRate)
+        y->applyNiceNumbers();
+    y->setLabelFormat(QStringLiteral("%.0f"));
     std::uint64_t from = m_series.fromUnixNano, to = m_series.toUnixNano;
     if (!size) {
         const std::uint64_t now = std::uint64_t(QDateTime::currentMSecsSinceEpoch()) * 1'000'000ULL;

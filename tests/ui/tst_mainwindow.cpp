@@ -483,7 +483,7 @@ private Q_SLOTS:
             charts->tabBar()->setCurrentIndex(2);
             QCOMPARE(view->metric(), TraceTimeSeriesView::Metric::ErrorRate);
             QCOMPARE(view->seriesValues(QStringLiteral("Traces with errors (%)")), at(21, { { 10, 100 } }));
-            QCOMPARE(view->valueAxisTitle(), QStringLiteral("% of traces with errors, per s"));
+            QCOMPARE(view->valueAxisTitle(), QStringLiteral("% with errors / s"));
 
             charts->tabBar()->setCurrentIndex(3);
             QCOMPARE(view->seriesNames(), QStringList({ QStringLiteral("Input tokens"), QStringLiteral("Output tokens") }));
