@@ -2510,10 +2510,6 @@ It is kept in memory until Spanscope quits, never saved. Without it the raw payl
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>% of traces with errors, per %1</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Input tokens</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2527,6 +2523,10 @@ It is kept in memory until Spanscope quits, never saved. Without it the raw payl
     </message>
     <message>
         <source>Cannot compute the time series: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>% with errors / %1</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
