@@ -79,3 +79,9 @@ qint64 ForwardingTraceStore::spanCount(QString* error)
 {
     return m_inner->spanCount(error);
 }
+
+std::vector<TraceTimeBucket> ForwardingTraceStore::traceTimeSeries(const TraceQuery& filter, std::uint64_t bucketNanos,
+                                                                   QString* error)
+{
+    return m_inner->traceTimeSeries(filter, bucketNanos, error);
+}

@@ -25,6 +25,8 @@ public:
     qint64 logRecordCount(QString* error = nullptr) override;
     QStringList services(QString* error = nullptr) override;
     qint64 spanCount(QString* error = nullptr) override;
+    std::vector<TraceTimeBucket> traceTimeSeries(const TraceQuery& filter, std::uint64_t bucketNanos,
+                                                 QString* error = nullptr) override;
 
 protected:
     void setInner(TraceStore* inner) { m_inner = inner; }

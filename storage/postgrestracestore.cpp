@@ -1142,6 +1142,49 @@ qint64 PostgresTraceStore::writeOnce(Connection& connection, const std::vector<I
 // ---------------------------------------------------------------------------------------------------------------
 // reads
 
+std::string PostgresTraceStore::filterSql(const TraceQuery& query,
+                                          const std::function<std::string(std::string)>& param) const
+{
+    std::string sql;
+    if (query.startTimeFromUnixNano)
+        sql += " AND t.start_time_unix_nano >= " + param(std::to_string(toDb(query.startTimeFromUnixNano)))
+            + "::bigint";
+    if (query.startTimeToUnixNano)
+        sql += " AND t.start_time_unix_nano <= " + param(std::to_string(toDb(query.startTimeToUnixNano))) + "::bigint";
+    if (!query.serviceName.isEmpty())
+        sql += " AND t.services @> ARRAY[" + param(textOf(query.serviceName)) + "::text]";
+    if (query.errorsOnly)
+        sql += " AND t.error_count > 0";
+    // The <> term is the condition of the partial index traces_conversation (migration 6).
+    if (!query.conversationId.isEmpty())
+        sql += " AND t.conversation_id = " + param(textOf(query.conversationId)) + " AND t.conversation_id <> ''";
+    if (query.minDurationNanos)
+        sql += " AND t.end_time_unix_nano::numeric - t.start_time_unix_nano >= "
+            + param(std::to_string(query.minDurationNanos)) + "::numeric";
+    if (!query.text.isEmpty()) {
+        // Span name: ILIKE with the term's wildcards escaped. String attribute values at any depth: a JSON path
+        // with like_regex, flag q (the term is literal) and i (case-insensitive).
+        std::string like = "%";
+        for (const char c : textOf(query.text)) {
+            if (c == '%' || c == '_' || c == '\\')
+                like += '\\';
+            like += c;
+        }
+        like += '%';
+        std::string path = "strict $.** ? (@.type() == \"string\" && @ like_regex ";
+        PostgresJson::appendString(path, query.text);
+        path += " flag \"iq\")";
+        // The attribute test runs only on spans whose string values, as one JSON text, contain the term as JSON
+        // writes it: the expression of the trigram index spans_attribute_strings_trgm (migration 2), so that index
+        // finds them. That text test can also match across two values or inside an escape, never miss one, and the
+        // JSON path decides.
+        sql += " AND EXISTS (SELECT 1 FROM " + m_sql->spans + " s WHERE s.trace_id = t.trace_id AND (s.name ILIKE "
+            + param(like) + " OR (" + PostgresMigrations::AttributeStringsText + " ILIKE " + param(jsonLike(query.text))
+            + " AND jsonb_path_exists(s.attributes, " + param(path) + "::jsonpath))))";
+    }
+    return sql;
+}
+
 std::vector<TraceSummary> PostgresTraceStore::listTraces(const TraceQuery& query, QString* error)
 {
     std::vector<TraceSummary> result;
@@ -1273,42 +1316,7 @@ std::vector<TraceSummary> PostgresTraceStore::listTraces(const TraceQuery& query
         sql += " AND (" + key + ", t.trace_id) " + (query.descending ? "<" : ">") + " (" + param(cursorKey) + keyType
             + ", " + param(hex(cursor.traceId)) + ")";
     }
-    if (query.startTimeFromUnixNano)
-        sql += " AND t.start_time_unix_nano >= " + param(std::to_string(toDb(query.startTimeFromUnixNano)))
-            + "::bigint";
-    if (query.startTimeToUnixNano)
-        sql += " AND t.start_time_unix_nano <= " + param(std::to_string(toDb(query.startTimeToUnixNano))) + "::bigint";
-    if (!query.serviceName.isEmpty())
-        sql += " AND t.services @> ARRAY[" + param(textOf(query.serviceName)) + "::text]";
-    if (query.errorsOnly)
-        sql += " AND t.error_count > 0";
-    // The <> term is the condition of the partial index traces_conversation (migration 6).
-    if (!query.conversationId.isEmpty())
-        sql += " AND t.conversation_id = " + param(textOf(query.conversationId)) + " AND t.conversation_id <> ''";
-    if (query.minDurationNanos)
-        sql += " AND t.end_time_unix_nano::numeric - t.start_time_unix_nano >= "
-            + param(std::to_string(query.minDurationNanos)) + "::numeric";
-    if (!query.text.isEmpty()) {
-        // Span name: ILIKE with the term's wildcards escaped. String attribute values at any depth: a JSON path
-        // with like_regex, flag q (the term is literal) and i (case-insensitive).
-        std::string like = "%";
-        for (const char c : textOf(query.text)) {
-            if (c == '%' || c == '_' || c == '\\')
-                like += '\\';
-            like += c;
-        }
-        like += '%';
-        std::string path = "strict $.** ? (@.type() == \"string\" && @ like_regex ";
-        PostgresJson::appendString(path, query.text);
-        path += " flag \"iq\")";
-        // The attribute test runs only on spans whose string values, as one JSON text, contain the term as JSON
-        // writes it: the expression of the trigram index spans_attribute_strings_trgm (migration 2), so that index
-        // finds them. That text test can also match across two values or inside an escape, never miss one, and the
-        // JSON path decides.
-        sql += " AND EXISTS (SELECT 1 FROM " + m_sql->spans + " s WHERE s.trace_id = t.trace_id AND (s.name ILIKE "
-            + param(like) + " OR (" + PostgresMigrations::AttributeStringsText + " ILIKE " + param(jsonLike(query.text))
-            + " AND jsonb_path_exists(s.attributes, " + param(path) + "::jsonpath))))";
-    }
+    sql += filterSql(query, param);
     const char* direction = query.descending ? " DESC" : " ASC";
     sql += " ORDER BY " + key + direction + ", t.trace_id" + direction + " LIMIT "
         + param(std::to_string(std::max(0, query.limit))) + "::bigint OFFSET "
@@ -1705,4 +1713,48 @@ bool PostgresTraceStore::setTraceBlobKeys(const std::vector<std::pair<TraceId, Q
         pqxx::nontransaction tx(c.db);
         tx.exec_params0(m_sql->setBlobKeys, textArray(ids), textArray(values));
     });
+}
+
+std::vector<TraceTimeBucket> PostgresTraceStore::traceTimeSeries(const TraceQuery& filter, std::uint64_t bucketNanos,
+                                                                 QString* error)
+{
+    std::vector<TraceTimeBucket> result;
+    if (error)
+        error->clear();
+    if (!checkBucketSize(bucketNanos, error))
+        return result;
+    std::vector<std::string> params;
+    const auto param = [&params](std::string value) {
+        params.push_back(std::move(value));
+        return "$" + std::to_string(params.size());
+    };
+    // sum(bigint) is numeric: no overflow; clamped like the default implementation's exact sums.
+    const std::string bucket = param(std::to_string(toDb(bucketNanos))) + "::bigint";
+    std::string sql = "SELECT t.start_time_unix_nano - t.start_time_unix_nano % " + bucket
+        + " AS bucket, count(*), coalesce(sum(t.span_count), 0)::bigint, count(*) FILTER (WHERE t.error_count > 0), "
+          "coalesce(sum(t.error_count), 0)::bigint, "
+          "greatest(least(coalesce(sum(t.input_tokens), 0), 9223372036854775807), -9223372036854775808)::bigint, "
+          "greatest(least(coalesce(sum(t.output_tokens), 0), 9223372036854775807), -9223372036854775808)::bigint "
+          "FROM "
+        + m_sql->traces + " t WHERE true";
+    sql += filterSql(filter, param);
+    sql += " GROUP BY bucket ORDER BY bucket";
+    withConnection(QStringLiteral("compute the time series"), error, [&](Connection& c) {
+        result.clear();
+        pqxx::nontransaction tx(c.db);
+        const pqxx::result rows = tx.exec_params(sql, pqxx::prepare::make_dynamic_params(params));
+        result.reserve(std::size_t(rows.size()));
+        for (const pqxx::row& row : rows) {
+            TraceTimeBucket b;
+            b.startTimeUnixNano = std::uint64_t(row[0].as<std::int64_t>());
+            b.traces = row[1].as<qint64>();
+            b.spans = row[2].as<qint64>();
+            b.errorTraces = row[3].as<qint64>();
+            b.errorSpans = row[4].as<qint64>();
+            b.inputTokens = row[5].as<qint64>();
+            b.outputTokens = row[6].as<qint64>();
+            result.push_back(b);
+        }
+    });
+    return result;
 }

@@ -6,6 +6,7 @@
 #include <QString>
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <utility>
@@ -91,6 +92,9 @@ public:
     QByteArray traceBlob(const TraceId& traceId, QString* error = nullptr) override;
     QStringList services(QString* error = nullptr) override;
     qint64 spanCount(QString* error = nullptr) override;
+    /// One GROUP BY over the traces table (its summaries), with listTraces' filter.
+    std::vector<TraceTimeBucket> traceTimeSeries(const TraceQuery& filter, std::uint64_t bucketNanos,
+                                                 QString* error = nullptr) override;
     std::vector<LogRecord> traceLogs(const TraceId& traceId, QString* error = nullptr) override;
     qint64 logRecordCount(QString* error = nullptr) override;
 
@@ -137,6 +141,8 @@ private:
     std::unique_ptr<Connection> acquire(bool* pooled, QString* error);
     void release(std::unique_ptr<Connection> connection);
     /// Runs `work(Connection&)` on a pooled connection; retries once on a new one when the pooled one had broken.
+    /// listTraces' filter as " AND ..." terms on traces `t`; `param` adds a parameter and returns its "$n".
+    std::string filterSql(const TraceQuery& query, const std::function<std::string(std::string)>& param) const;
     template <typename Work> bool withConnection(const QString& what, QString* error, Work&& work);
     /// Returns the number of log records newly stored; `logTraces` gets the traces of those records.
     qint64 writeOnce(Connection& connection, const std::vector<IngestItem>& items, const std::vector<TraceId>& touched,

@@ -56,6 +56,9 @@ public:
     qint64 logRecordCount(QString* error = nullptr) override;
     QStringList services(QString* error = nullptr) override;
     qint64 spanCount(QString* error = nullptr) override;
+    /// One GROUP BY over the traces table (its summaries), with listTraces' filter.
+    std::vector<TraceTimeBucket> traceTimeSeries(const TraceQuery& filter, std::uint64_t bucketNanos,
+                                                 QString* error = nullptr) override;
 
     /// Number of stored raw payloads (after deduplication).
     qint64 payloadCount(QString* error = nullptr);

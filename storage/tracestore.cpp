@@ -5,6 +5,7 @@
 #include <QHash>
 
 #include <algorithm>
+#include <map>
 
 TraceStore::~TraceStore() = default;
 
@@ -134,4 +135,52 @@ std::optional<Span> TraceStore::span(const TraceId& traceId, const SpanId& spanI
         if (span.spanId == spanId)
             return std::move(span);
     return std::nullopt;
+}
+
+bool TraceStore::checkBucketSize(std::uint64_t bucketNanos, QString* error)
+{
+    if (bucketNanos > 0 && bucketNanos <= TraceTimeSeries::MaxBucketNanos)
+        return true;
+    if (error)
+        *error = QStringLiteral("the bucket size must be between 1 ns and %1 ns, not %2")
+                     .arg(TraceTimeSeries::MaxBucketNanos)
+                     .arg(bucketNanos);
+    return false;
+}
+
+std::vector<TraceTimeBucket> TraceStore::traceTimeSeries(const TraceQuery& filter, std::uint64_t bucketNanos,
+                                                         QString* error)
+{
+    if (error)
+        error->clear();
+    if (!checkBucketSize(bucketNanos, error))
+        return {};
+    struct Sums {
+        TraceTimeBucket bucket;
+        __int128 input = 0;
+        __int128 output = 0;
+    };
+    std::map<std::uint64_t, Sums> buckets;
+    const bool ok = forEachTrace(*this, filter, error, [&](const TraceSummary& t) {
+        const std::uint64_t start = TraceTimeSeries::bucketStart(t.startTimeUnixNano, bucketNanos);
+        Sums& s = buckets[start];
+        s.bucket.startTimeUnixNano = start;
+        ++s.bucket.traces;
+        s.bucket.spans += t.spanCount;
+        s.bucket.errorTraces += t.errorCount > 0 ? 1 : 0;
+        s.bucket.errorSpans += t.errorCount;
+        s.input += t.inputTokens;
+        s.output += t.outputTokens;
+        return true;
+    });
+    if (!ok)
+        return {};
+    std::vector<TraceTimeBucket> out;
+    out.reserve(buckets.size());
+    for (auto& [start, s] : buckets) {
+        s.bucket.inputTokens = TraceTimeSeries::clampToInt64(s.input);
+        s.bucket.outputTokens = TraceTimeSeries::clampToInt64(s.output);
+        out.push_back(s.bucket);
+    }
+    return out;
 }

@@ -7,6 +7,7 @@
 #include "model/spanbatch.h"
 #include "model/tracequery.h"
 #include "model/tracesummary.h"
+#include "model/tracetimeseries.h"
 
 #include <QString>
 #include <QStringList>
@@ -127,6 +128,22 @@ public:
     virtual std::vector<OperationStats> operationStats(const TraceQuery& filter, QString* error = nullptr,
                                                        const std::function<bool()>& cancelled = {},
                                                        bool keepDurations = false);
+    /**
+     * Throughput, errors and tokens over time of the traces that `filter` matches, with listTraces' filter semantics
+     * (service, text, conversation, errors only, minimum duration, start time range; its order, limit, offset and
+     * cursor are ignored): per bucket of trace start time (`bucketNanos` ns wide, aligned to multiples of it since the
+     * Unix epoch), how many traces started in it, their spans, traces with an error, error spans, input and output
+     * tokens (TraceTimeBucket). Buckets in ascending start order; buckets without a matching trace are left out.
+     * The default walks the matching summaries with listTraces (newest first, pages of 500); SQLite and PostgreSQL
+     * answer with one GROUP BY query. Empty with *error set when the store fails or `bucketNanos` is 0 or above
+     * TraceTimeSeries::MaxBucketNanos. Any thread the store allows reads on.
+     */
+    virtual std::vector<TraceTimeBucket> traceTimeSeries(const TraceQuery& filter, std::uint64_t bucketNanos,
+                                                         QString* error = nullptr);
     /// Total number of stored spans.
     virtual qint64 spanCount(QString* error = nullptr) = 0;
+
+    /// True when traceTimeSeries accepts `bucketNanos` (1 ns to TraceTimeSeries::MaxBucketNanos); else false with
+    /// *error saying so.
+    static bool checkBucketSize(std::uint64_t bucketNanos, QString* error);
 };

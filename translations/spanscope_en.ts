@@ -1375,42 +1375,6 @@
     </message>
 </context>
 <context>
-    <name>MinimapView</name>
-    <message>
-        <source>Span density</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message numerus="yes">
-        <source>peak %n span(s) at once</source>
-        <translation>
-            <numerusform>peak %n span at once</numerusform>
-            <numerusform>peak %n spans at once</numerusform>
-        </translation>
-    </message>
-    <message>
-        <source>At +%1</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message numerus="yes">
-        <source>%n span(s) active</source>
-        <translation>
-            <numerusform>%n span active</numerusform>
-            <numerusform>%n spans active</numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
-        <source>%n with errors</source>
-        <translation>
-            <numerusform>%n with an error</numerusform>
-            <numerusform>%n with errors</numerusform>
-        </translation>
-    </message>
-    <message>
-        <source>Idle for %1 (collapsed)</source>
-        <translation type="unfinished"></translation>
-    </message>
-</context>
-<context>
     <name>OperationStatsModel</name>
     <message numerus="yes">
         <source>%1 %2: %n span(s)</source>
@@ -2137,6 +2101,41 @@ It is kept in memory until Spanscope quits, never saved. Without it the raw payl
     </message>
 </context>
 <context>
+    <name>TraceChartPane</name>
+    <message>
+        <source>Scatter</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The listed traces by start time and duration</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Throughput</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Traces and spans per time bucket, of every trace the filter matches</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Error rate</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The share of traces with an error per time bucket, of every trace the filter matches</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Tokens</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>LLM input and output tokens per time bucket, of every trace the filter matches</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>TraceListModel</name>
     <message>
         <source>%1 (incomplete)</source>
@@ -2453,6 +2452,85 @@ It is kept in memory until Spanscope quits, never saved. Without it the raw payl
     </message>
 </context>
 <context>
+    <name>TraceTimeSeriesView</name>
+    <message>
+        <source>The traces matching the list&apos;s filter over time, by start time: click a bucket to filter the list to it</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>min</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>h</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>day</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 days</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 h</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 min</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Traces</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>traces / %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Spans</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>spans / %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Traces with errors (%)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Input tokens</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Output tokens</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>tokens / %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot compute the time series: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>% with errors / %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>TraceViewPane</name>
     <message>
         <source>Find in trace (Ctrl+F)</source>
@@ -2507,18 +2585,6 @@ It is kept in memory until Spanscope quits, never saved. Without it the raw payl
     </message>
     <message>
         <source>Highlight the critical path: the spans the trace&apos;s latency waited on (Ctrl+Shift+C); the Critical path tab lists them</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Collapse &amp;Idle Gaps</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Ctrl+Shift+I</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Collapse long idle gaps on the time axis: stretches of at least 5% of the trace in which no span runs shrink to a break marker (Ctrl+Shift+I)</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

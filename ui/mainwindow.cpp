@@ -13,7 +13,9 @@
 #include "ui/criticalpathview.h"
 #include "ui/flamegraphview.h"
 #include "ui/runview.h"
+#include "ui/tracechartpane.h"
 #include "ui/tracescatterview.h"
+#include "ui/tracetimeseriesview.h"
 #include "ui/statisticsview.h"
 #include "ui/tracelistpane.h"
 #include "ui/traceviewpane.h"
@@ -57,8 +59,9 @@ MainWindow::MainWindow(TraceStore* store, QWidget* parent)
     connect(m_servicesTimer, &QTimer::timeout, this, &MainWindow::refreshServices);
 
     auto* left = new QSplitter(Qt::Vertical);
-    m_scatter = new TraceScatterView;
-    left->addWidget(m_scatter);
+    m_charts = new TraceChartPane;
+    m_scatter = m_charts->scatter();
+    left->addWidget(m_charts);
     m_listPane = new TraceListPane(m_traceModel);
     left->addWidget(m_listPane);
     m_tracePane = new TraceViewPane;
@@ -67,7 +70,7 @@ MainWindow::MainWindow(TraceStore* store, QWidget* parent)
     left->setStretchFactor(0, 1);
     left->setStretchFactor(1, 2);
     left->setStretchFactor(2, 3);
-    left->setSizes({ 130, 240, 460 });
+    left->setSizes({ 190, 220, 420 });
     left->setCollapsible(0, true);
 
     m_inspector = new InspectorWidget;
@@ -142,6 +145,7 @@ MainWindow::MainWindow(TraceStore* store, QWidget* parent)
         m_listPane->selectTrace(id);
     });
     connect(m_scatter, &TraceScatterView::timeRangeSelected, this, &MainWindow::filterTimeRange);
+    connect(m_charts->timeSeries(), &TraceTimeSeriesView::timeRangeSelected, this, &MainWindow::filterTimeRange);
     connect(m_traceModel, &TraceListModel::loadFailed, this,
         [this](const QString& error) { statusBar()->showMessage(tr("Cannot list traces: %1").arg(error), 10000); });
 
@@ -230,6 +234,7 @@ MainWindow::MainWindow(TraceStore* store, QWidget* parent)
     m_loader->setStore(store);
     m_traceModel->setStore(store);
     updateStatisticsSource();
+    updateTimeSeriesSource();
     resize(1400, 860);
 }
 
@@ -260,6 +265,7 @@ void MainWindow::showStore()
     m_criticalPathView->setPath(nullptr, nullptr);
     m_statsView->setTree(nullptr);
     updateStatisticsSource(); // waits for a computation reading the previous store
+    updateTimeSeriesSource(); // likewise
     m_flameGraphView->setTree(nullptr);
     m_conversation->setCall(std::nullopt);
     updateGenAiTabs();
@@ -287,6 +293,7 @@ MainWindow::~MainWindow()
     m_loader->waitForStoreReads();
     m_files->cancelAndWait();
     // The model and the views must stop using an owned store before it goes.
+    m_charts->timeSeries()->setSource({});
     m_traceModel->setStore<TraceStore>(nullptr);
 }
 
@@ -356,6 +363,7 @@ void MainWindow::applyFilter()
 {
     m_traceModel->setQuery(m_listPane->filterQuery());
     updateStatisticsSource();
+    updateTimeSeriesSource();
     selectOpenTraceRow();
 }
 
@@ -390,6 +398,28 @@ void MainWindow::updateStatisticsSource()
         [store, keep, query = m_traceModel->query()](const std::function<bool()>& cancelled, QString* error) {
             return store->operationStats(query, error, cancelled, true);
         });
+}
+
+TraceTimeSeriesView* MainWindow::traceTimeSeries() const
+{
+    return m_charts->timeSeries();
+}
+
+void MainWindow::updateTimeSeriesSource()
+{
+    TraceStore* store = m_session->store();
+    const std::shared_ptr<TraceStore> keep = m_session->sharedStore();
+    TraceTimeSeriesView* view = m_charts->timeSeries();
+    view->setThreadPool(keep ? StoreOpener::threadPool() : nullptr);
+    if (!store) {
+        view->setSource({});
+        return;
+    }
+    // Its order and page do not matter; a "Last N" range ends at each computation's now (live ingest).
+    view->setSource([store, keep, query = m_traceModel->query()] {
+        const std::uint64_t now = std::uint64_t(QDateTime::currentMSecsSinceEpoch()) * 1'000'000ULL;
+        return TraceTimeSeriesView::compute(*store, query, now);
+    });
 }
 
 void MainWindow::selectOpenTraceRow()
@@ -471,6 +501,7 @@ void MainWindow::flushPendingChanges()
     m_pendingChanges.clear();
     m_haveChanges = false;
     m_traceModel->refresh(changed);
+    m_charts->timeSeries()->refresh();
     if (m_openTrace.isValid() && changed.contains(m_openTrace))
         loadTraceInto(m_openTrace, true);
     // The service list query may touch every span: at most once a second, a moment of staleness is fine.

@@ -21,7 +21,9 @@
 class ConversationView;
 class CriticalPathView;
 class StatisticsView;
+class TraceChartPane;
 class TraceScatterView;
+class TraceTimeSeriesView;
 class FlameGraphView;
 class FileJobRunner;
 class InspectorWidget;
@@ -181,6 +183,9 @@ public:
     CriticalPathView* criticalPathView() const { return m_criticalPathView; }
     StatisticsView* statisticsView() const { return m_statsView; }
     TraceScatterView* traceScatter() const { return m_scatter; }
+    /// The chart above the trace list (Scatter, Throughput, Error rate, Tokens) and its time series view.
+    TraceChartPane* traceCharts() const { return m_charts; }
+    TraceTimeSeriesView* traceTimeSeries() const;
     FlameGraphView* flameGraphView() const { return m_flameGraphView; }
     /// The open trace's agent run (GenAi::analyze), or null.
     std::shared_ptr<const GenAi::Run> openRun() const { return m_run; }
@@ -236,6 +241,8 @@ private:
     void applyLoadedTrace(const TraceLoader::Trace& loaded);
     void applyFilter();
     void updateStatisticsSource();
+    /// The time series charts read the store shown with the list's filter.
+    void updateTimeSeriesSource();
     void updateScatter();
     /// Sets the filter bar's time range to [from, to] (Unix ns, widened to whole seconds): the list then shows
     /// the traces that started then, with the bar's other filters.
@@ -272,7 +279,8 @@ private:
     RunView* m_runView = nullptr;
     CriticalPathView* m_criticalPathView = nullptr;
     StatisticsView* m_statsView = nullptr;
-    TraceScatterView* m_scatter = nullptr;
+    TraceChartPane* m_charts = nullptr;
+    TraceScatterView* m_scatter = nullptr; // m_charts'
     FlameGraphView* m_flameGraphView = nullptr;
     std::shared_ptr<const GenAi::Run> m_run;
 

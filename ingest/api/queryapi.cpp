@@ -673,6 +673,71 @@ Response operationStats(TraceStore* store, const Request& request)
     return jsonResponse(200, QJsonObject { { QStringLiteral("operations"), operations } });
 }
 
+/// A bucket size: a positive integer and a unit (ns, us, ms, s, m or min, h, d), e.g. "60s", "5m", "1h", "500ms".
+bool parseBucket(const QString& text, std::uint64_t* nanos, QString* error)
+{
+    static const QRegularExpression form(QStringLiteral("^([0-9]{1,19})(ns|us|ms|s|m|min|h|d)$"));
+    const QRegularExpressionMatch m = form.match(text);
+    const auto fail = [&] {
+        *error = QStringLiteral("bucket must be a whole number and a unit (ns, us, ms, s, m, h, d) from 1ns to 106751d, "
+                                "e.g. 60s or 5m, not %1")
+                     .arg(echo(text));
+        return false;
+    };
+    if (!m.hasMatch())
+        return fail();
+    bool ok = false;
+    const qulonglong count = m.captured(1).toULongLong(&ok);
+    const QString unit = m.captured(2);
+    const std::uint64_t scale = unit == QLatin1String("ns") ? 1ULL
+        : unit == QLatin1String("us")                       ? 1000ULL
+        : unit == QLatin1String("ms")                       ? 1000000ULL
+        : unit == QLatin1String("s")                        ? NanosPerSecond
+        : unit == QLatin1String("h")                        ? 3600 * NanosPerSecond
+        : unit == QLatin1String("d")                        ? 86400 * NanosPerSecond
+                                                            : 60 * NanosPerSecond; // m, min
+    std::uint64_t value = 0;
+    if (!ok || count == 0 || __builtin_mul_overflow(std::uint64_t(count), scale, &value)
+        || value > TraceTimeSeries::MaxBucketNanos)
+        return fail();
+    *nanos = value;
+    return true;
+}
+
+/// Throughput, errors and tokens per bucket of start time of the traces matching the filter, computed by the store
+/// (TraceStore::traceTimeSeries); buckets without traces are left out.
+Response traceTimeSeries(TraceStore* store, const Request& request)
+{
+    Params params;
+    QString error;
+    if (!params.read(request,
+            { QLatin1StringView("bucket"), QLatin1StringView("service_name"), QLatin1StringView("start_time_gte"),
+                QLatin1StringView("start_time_lte"), QLatin1StringView("min_duration_ms"),
+                QLatin1StringView("conversation_id") },
+            &error))
+        return errorResponse(400, error);
+    if (!params.has(QLatin1StringView("bucket")))
+        return errorResponse(400, QStringLiteral("bucket is required, e.g. bucket=60s (units: ns, us, ms, s, m, h, d)"));
+    std::uint64_t bucketNanos = 0;
+    if (!parseBucket(params.value(QLatin1StringView("bucket")), &bucketNanos, &error))
+        return errorResponse(400, error);
+    TraceQuery filter;
+    if (!readTraceFilter(params, &filter, &error))
+        return errorResponse(400, error);
+    const std::vector<TraceTimeBucket> series = store->traceTimeSeries(filter, bucketNanos, &error);
+    if (!error.isEmpty())
+        return storeFailure(QStringLiteral("cannot compute the time series"), error);
+    QJsonArray buckets;
+    for (const TraceTimeBucket& b : series)
+        buckets.append(QJsonObject { { QStringLiteral("start_time_unix_nano"), nanoString(b.startTimeUnixNano) },
+            { QStringLiteral("start_time"), QueryApi::formatTime(b.startTimeUnixNano) },
+            { QStringLiteral("traces"), b.traces }, { QStringLiteral("spans"), b.spans },
+            { QStringLiteral("error_traces"), b.errorTraces }, { QStringLiteral("error_spans"), b.errorSpans },
+            { QStringLiteral("input_tokens"), b.inputTokens }, { QStringLiteral("output_tokens"), b.outputTokens } });
+    return jsonResponse(200, QJsonObject { { QStringLiteral("bucket_ns"), nanoString(bucketNanos) },
+        { QStringLiteral("buckets"), buckets } });
+}
+
 /// The trace's critical path (model/criticalpath.h): the spans on it, root first, with their self time on it.
 Response traceCriticalPath(TraceStore* store, const Request& request, const TraceId& id)
 {
@@ -749,12 +814,15 @@ QueryApi::Response QueryApi::handle(const Request& request) const
 {
     static const QLatin1String tracesRoute("/api/v1/traces");
     static const QLatin1String statsRoute("/api/v1/stats");
+    static const QLatin1String timeSeriesRoute("/api/v1/timeseries");
     const QString& path = request.path;
 
-    enum class Route { List, Stats, Detail, Spans, Logs, GenAi, CriticalPath, Raw, None } route = Route::None;
+    enum class Route { List, Stats, TimeSeries, Detail, Spans, Logs, GenAi, CriticalPath, Raw, None } route = Route::None;
     QString idText;
     if (path == statsRoute) {
         route = Route::Stats;
+    } else if (path == timeSeriesRoute) {
+        route = Route::TimeSeries;
     } else if (path == tracesRoute) {
         route = Route::List;
     } else if (path.startsWith(tracesRoute + QLatin1Char('/'))) {
@@ -777,7 +845,8 @@ QueryApi::Response QueryApi::handle(const Request& request) const
     }
     if (route == Route::None)
         return errorResponse(404,
-            QStringLiteral("no such route: %1 (routes: /api/v1/traces, /api/v1/stats, /api/v1/traces/{trace_id}, "
+            QStringLiteral("no such route: %1 (routes: /api/v1/traces, /api/v1/stats, /api/v1/timeseries, "
+                           "/api/v1/traces/{trace_id}, "
                            "/api/v1/traces/{trace_id}/spans, /api/v1/traces/{trace_id}/logs, "
                            "/api/v1/traces/{trace_id}/genai, /api/v1/traces/{trace_id}/critical-path, "
                            "/api/v1/traces/{trace_id}/raw)")
@@ -790,6 +859,8 @@ QueryApi::Response QueryApi::handle(const Request& request) const
         return listTraces(m_store, request, m_pricesPath);
     if (route == Route::Stats)
         return operationStats(m_store, request);
+    if (route == Route::TimeSeries)
+        return traceTimeSeries(m_store, request);
 
     TraceId id;
     QString error;
@@ -810,6 +881,7 @@ QueryApi::Response QueryApi::handle(const Request& request) const
         return traceRaw(m_store, request, id);
     case Route::List:
     case Route::Stats:
+    case Route::TimeSeries:
     case Route::None:
         break;
     }

@@ -23,6 +23,9 @@ class TraceStore;
  * - `GET /api/v1/traces/{trace_id}/genai`: the trace's agent run (GenAi::toJson: LLM calls with messages, tokens and
  *   cost, tool calls, agents), priced with the user's price table (PriceTable::load()).
  * - `GET /api/v1/traces/{trace_id}/raw`: the trace as gzipped OTLP/JSON (ExportTraceServiceRequest).
+ * - `GET /api/v1/timeseries?bucket=60s&<the list's filter>`: per bucket of trace start time (`bucket` a whole number
+ *   and a unit: ns, us, ms, s, m, h, d), traces, spans, error traces, error spans, input and output tokens
+ *   (TraceStore::traceTimeSeries).
  *
  * Bodies are UTF-8 JSON (`application/json`); times are RFC 3339 with nanoseconds plus Unix nanoseconds as
  * decimal strings (OTLP/JSON's 64-bit convention), durations in milliseconds (double). Errors are

@@ -30,6 +30,7 @@
 #include <QTest>
 
 #include <algorithm>
+#include <map>
 #include <memory>
 
 namespace {
@@ -1432,6 +1433,81 @@ private Q_SLOTS:
         const Reply bad = get(QStringLiteral("/api/v1/stats?start_time_gte=2026-01-02T00:00:00Z&start_time_lte=2026-01-01T00:00:00Z"));
         QCOMPARE(bad.status, 400);
         QCOMPARE(get(QStringLiteral("/api/v1/stats?limit=3")).status, 400);
+    }
+
+    void timeSeriesPerBucket()
+    {
+        // Computed here from the stored summaries: per bucket of start time, aligned to multiples of the bucket.
+        const auto expected = [this](std::uint64_t bucket, const QString& service, std::uint64_t from) {
+            std::map<std::uint64_t, TraceTimeBucket> out;
+            for (const TraceSummary& t : m_allTraces) {
+                if ((!service.isEmpty() && !t.services.contains(service)) || t.startTimeUnixNano < from)
+                    continue;
+                TraceTimeBucket& b = out[t.startTimeUnixNano / bucket * bucket];
+                b.startTimeUnixNano = t.startTimeUnixNano / bucket * bucket;
+                ++b.traces;
+                b.spans += t.spanCount;
+                b.errorTraces += t.errorCount > 0;
+                b.errorSpans += t.errorCount;
+                b.inputTokens += t.inputTokens;
+                b.outputTokens += t.outputTokens;
+            }
+            return out;
+        };
+        const auto check = [](const Reply& r, std::uint64_t bucket, const std::map<std::uint64_t, TraceTimeBucket>& want) {
+            QCOMPARE(r.status, 200);
+            QCOMPARE(r.json.value(QStringLiteral("bucket_ns")).toString(), QString::number(bucket));
+            const QJsonArray buckets = r.json.value(QStringLiteral("buckets")).toArray();
+            QCOMPARE(buckets.size(), qsizetype(want.size()));
+            auto it = want.begin();
+            for (qsizetype i = 0; i < buckets.size(); ++i, ++it) {
+                const QJsonObject o = buckets.at(i).toObject();
+                const TraceTimeBucket& e = it->second;
+                QCOMPARE(o.value(QStringLiteral("start_time_unix_nano")).toString(), QString::number(e.startTimeUnixNano));
+                QCOMPARE(o.value(QStringLiteral("start_time")).toString(), QueryApi::formatTime(e.startTimeUnixNano));
+                QCOMPARE(o.value(QStringLiteral("traces")).toInteger(), e.traces);
+                QCOMPARE(o.value(QStringLiteral("spans")).toInteger(), e.spans);
+                QCOMPARE(o.value(QStringLiteral("error_traces")).toInteger(), e.errorTraces);
+                QCOMPARE(o.value(QStringLiteral("error_spans")).toInteger(), e.errorSpans);
+                QCOMPARE(o.value(QStringLiteral("input_tokens")).toInteger(), e.inputTokens);
+                QCOMPARE(o.value(QStringLiteral("output_tokens")).toInteger(), e.outputTokens);
+            }
+        };
+        constexpr std::uint64_t Minute = 60'000'000'000ULL;
+        const auto all = expected(Minute, QString(), 0);
+        QVERIFY(all.size() > 2);
+        qint64 traces = 0, errors = 0, tokens = 0;
+        for (const auto& [start, b] : all) {
+            traces += b.traces;
+            errors += b.errorTraces;
+            tokens += b.inputTokens;
+        }
+        QCOMPARE(traces, qint64(m_allTraces.size()));
+        QVERIFY(errors > 0 && tokens > 0); // the figures are not all zero
+        check(get(QStringLiteral("/api/v1/timeseries?bucket=60s")), Minute, all);
+        if (QTest::currentTestFailed())
+            return;
+        check(get(QStringLiteral("/api/v1/timeseries?bucket=1m")), Minute, all);
+        check(get(QStringLiteral("/api/v1/timeseries?bucket=1min")), Minute, all);
+        check(get(QStringLiteral("/api/v1/timeseries?bucket=1d")), 86400 * 1'000'000'000ULL, expected(86400 * 1'000'000'000ULL, QString(), 0));
+        check(get(QStringLiteral("/api/v1/timeseries?bucket=250ms&service_name=svc-a")), 250'000'000ULL,
+            expected(250'000'000ULL, QStringLiteral("svc-a"), 0));
+        const std::uint64_t newest = m_allTraces.front().startTimeUnixNano;
+        check(get(QStringLiteral("/api/v1/timeseries?bucket=1h&start_time_gte=%1").arg(newest)), 3600 * 1'000'000'000ULL,
+            expected(3600 * 1'000'000'000ULL, QString(), newest));
+        if (QTest::currentTestFailed())
+            return;
+
+        // A bad or missing bucket is 400 with a message that says what a bucket looks like.
+        for (const char* bad : { "", "?bucket=", "?bucket=0s", "?bucket=60", "?bucket=1y", "?bucket=-5s", "?bucket=1.5s",
+                 "?bucket=%2060s", "?bucket=99999999999999999999d", "?bucket=106752d", "?bucket=60s&bucket=1s" }) {
+            const Reply r = get(QStringLiteral("/api/v1/timeseries") + QString::fromLatin1(bad));
+            QVERIFY2(r.status == 400, bad);
+            QVERIFY2(r.json.value(QStringLiteral("error")).toString().contains(QLatin1String("bucket")), bad);
+        }
+        QCOMPARE(get(QStringLiteral("/api/v1/timeseries?bucket=106751d")).status, 200);
+        QCOMPARE(get(QStringLiteral("/api/v1/timeseries?bucket=1s&limit=3")).status, 400);
+        QCOMPARE(get(QStringLiteral("/api/v1/timeseries?bucket=1s&start_time_gte=2026-01-02T00:00:00Z&start_time_lte=2026-01-01T00:00:00Z")).status, 400);
     }
 
     void criticalPathOfATrace()

@@ -17,6 +17,7 @@
 #include "../common/testdata.h"
 #include "../common/testlogs.h"
 #include "../common/traceorderingcheck.h"
+#include "../common/tracetimeseriescheck.h"
 
 #include <QDir>
 #include <QFile>
@@ -1073,6 +1074,16 @@ private Q_SLOTS:
         auto store = openStore();
         QVERIFY(store);
         SpanOutlineCheck::writeAndCheck(*store);
+    }
+
+    void timeSeriesByOneGroupedQuery()
+    {
+        REQUIRE_PG();
+        auto store = openStore();
+        QVERIFY(store);
+        const WriteResult written = store->write(items(TraceTimeSeriesCheck::spans()));
+        QVERIFY2(written.ok, qPrintable(written.error));
+        TraceTimeSeriesCheck::check(*store);
     }
 
     void genAiSummaries()

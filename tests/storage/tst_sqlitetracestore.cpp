@@ -4,6 +4,7 @@
 #include "../common/genaisummarycheck.h"
 #include "../common/spanoutlinecheck.h"
 #include "../common/traceorderingcheck.h"
+#include "../common/tracetimeseriescheck.h"
 
 #include <QElapsedTimer>
 #include <QFile>
@@ -749,6 +750,14 @@ private Q_SLOTS:
             }
         }
         sqlite3_close(db);
+    }
+
+    void timeSeriesByOneGroupedQuery()
+    {
+        auto store = openStore(freshPath());
+        QVERIFY(store);
+        QVERIFY(store->write(items(item(TraceTimeSeriesCheck::spans()))).ok);
+        TraceTimeSeriesCheck::check(*store);
     }
 
     void listsWithFiltersAndKeysetPaging()

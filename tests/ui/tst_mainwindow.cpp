@@ -7,7 +7,9 @@
 #include "ui/rawpayloadview.h"
 #include "ui/runview.h"
 #include "ui/shortcutsdialog.h"
+#include "ui/tracechartpane.h"
 #include "ui/tracescatterview.h"
+#include "ui/tracetimeseriesview.h"
 #include "ui/statisticsview.h"
 #include "ui/tracelistpane.h"
 #include "ui/waterfallview.h"
@@ -38,6 +40,7 @@
 #include <QTabWidget>
 #include <QTextBrowser>
 #include <QLabel>
+#include <QTabBar>
 #include <QLineEdit>
 #include <QScrollBar>
 #include <QSignalSpy>
@@ -462,6 +465,95 @@ private Q_SLOTS:
         QCOMPARE(window.traceListModel()->query().startTimeToUnixNano, to / 1'000'000'000ULL * 1'000'000'000ULL + 999'999'999ULL);
         QCOMPARE(window.traceListModel()->rowCount(), 1);
         QCOMPARE(window.traceListModel()->traceIdAt(0), MainTrace);
+    }
+
+    void timeSeriesChartsBesideTheScatter()
+    {
+        // OtherTrace at BaseNs - 10 s (2 spans), MainTrace at BaseNs (7 spans, an error), an agent run at
+        // BaseNs + 10 s (4 spans, 2,200 input and 150 output tokens): 20 s of data, so 1 s buckets over a minute.
+        const TraceId agent = traceId(7);
+        m_store->addSpans(agentTraceSpans(agent, BaseNs + 10000 * Ms, QStringLiteral("calendar"), QStringLiteral("Done.")));
+        QSettings().remove(QStringLiteral("traceList/chart"));
+        {
+            MainWindow window(m_store);
+            window.show();
+            QVERIFY(QTest::qWaitForWindowExposed(&window));
+            TraceChartPane* charts = window.traceCharts();
+            TraceTimeSeriesView* view = window.traceTimeSeries();
+            QCOMPARE(charts->chart(), TraceChartPane::Chart::Scatter);
+            QVERIFY(!view->isVisible());
+            QCOMPARE(charts->tabBar()->count(), 4);
+            QCOMPARE(charts->tabBar()->tabText(1), QStringLiteral("Throughput"));
+
+            QSignalSpy computed(view, &TraceTimeSeriesView::computed);
+            charts->tabBar()->setCurrentIndex(1);
+            QVERIFY(view->isVisible());
+            QTRY_VERIFY(computed.count() >= 1 && !view->isComputing());
+            QCOMPARE(view->series().bucketNanos, 1000 * Ms);
+            QVERIFY2(view->series().error.isEmpty(), qPrintable(view->series().error));
+            QCOMPARE(view->series().buckets.size(), std::size_t(21));
+            QCOMPARE(view->series().buckets.front().startTimeUnixNano, BaseNs - 10000 * Ms);
+            const auto at = [](std::size_t size, std::initializer_list<std::pair<std::size_t, double>> values) {
+                std::vector<double> v(size, 0.0);
+                for (const auto& [i, x] : values)
+                    v[i] = x;
+                return v;
+            };
+            QCOMPARE(view->seriesNames(), QStringList({ QStringLiteral("Traces"), QStringLiteral("Spans") }));
+            QCOMPARE(view->seriesValues(QStringLiteral("Traces")), at(21, { { 0, 1 }, { 10, 1 }, { 20, 1 } }));
+            QCOMPARE(view->seriesValues(QStringLiteral("Spans")), at(21, { { 0, 2 }, { 10, 7 }, { 20, 4 } }));
+            QCOMPARE(view->valueAxisTitle(), QStringLiteral("traces / s"));
+
+            charts->tabBar()->setCurrentIndex(2);
+            QCOMPARE(view->metric(), TraceTimeSeriesView::Metric::ErrorRate);
+            QCOMPARE(view->seriesValues(QStringLiteral("Traces with errors (%)")), at(21, { { 10, 100 } }));
+            QCOMPARE(view->valueAxisTitle(), QStringLiteral("% with errors / s"));
+
+            charts->tabBar()->setCurrentIndex(3);
+            QCOMPARE(view->seriesNames(), QStringList({ QStringLiteral("Input tokens"), QStringLiteral("Output tokens") }));
+            QCOMPARE(view->seriesValues(QStringLiteral("Input tokens")), at(21, { { 20, 2200 } }));
+            QCOMPARE(view->seriesValues(QStringLiteral("Output tokens")), at(21, { { 20, 150 } }));
+            QCOMPARE(view->valueAxisTitle(), QStringLiteral("tokens / s"));
+            QCOMPARE(QSettings().value(QStringLiteral("traceList/chart")).toString(), QStringLiteral("tokens"));
+
+            // A filter change computes again: errors only leaves MainTrace, one bucket.
+            auto* errorsOnly = window.findChild<QCheckBox*>(QStringLiteral("errorsOnly"));
+            QVERIFY(errorsOnly);
+            const qsizetype before = computed.count();
+            errorsOnly->setChecked(true);
+            QTRY_VERIFY(computed.count() > before && !view->isComputing());
+            QCOMPARE(view->series().buckets.size(), std::size_t(1));
+            QCOMPARE(view->seriesValues(QStringLiteral("Input tokens")), std::vector<double>({ 0 }));
+            charts->tabBar()->setCurrentIndex(1);
+            QCOMPARE(view->seriesValues(QStringLiteral("Traces")), std::vector<double>({ 1 }));
+            QCOMPARE(view->seriesValues(QStringLiteral("Spans")), std::vector<double>({ 7 }));
+            errorsOnly->setChecked(false);
+            QTRY_VERIFY(view->series().buckets.size() == 21 && !view->isComputing());
+
+            // Live ingest: a new trace in the last bucket shows up within a second or so.
+            const TraceId late = traceId(8);
+            m_store->addSpans(agentTraceSpans(late, BaseNs + 10500 * Ms, QStringLiteral("weather"), QStringLiteral("Rain.")));
+            window.notifyTracesChanged({ late });
+            QTRY_COMPARE_WITH_TIMEOUT(view->seriesValues(QStringLiteral("Traces")).back(), 2.0, 5000);
+            QCOMPARE(view->seriesValues(QStringLiteral("Spans")).back(), 8.0);
+
+            // A click on a bucket filters the list to its second: MainTrace's.
+            const QPoint main = view->positionOfBucket(10);
+            QVERIFY(view->viewport()->rect().contains(main));
+            QCOMPARE(view->bucketAt(main), 10);
+            QSignalSpy range(view, &TraceTimeSeriesView::timeRangeSelected);
+            QTest::mouseClick(view->viewport(), Qt::LeftButton, {}, main);
+            QCOMPARE(range.count(), 1);
+            QCOMPARE(range.at(0).at(0).toULongLong(), BaseNs);
+            QCOMPARE(range.at(0).at(1).toULongLong(), BaseNs + 999'999'999ULL);
+            QCOMPARE(window.traceListModel()->query().startTimeFromUnixNano, BaseNs);
+            QCOMPARE(window.traceListModel()->rowCount(), 1);
+            QCOMPARE(window.traceListModel()->traceIdAt(0), MainTrace);
+        }
+        // The chart chosen last is shown in the next window.
+        MainWindow again(m_store);
+        QCOMPARE(again.traceCharts()->chart(), TraceChartPane::Chart::Throughput);
+        QSettings().remove(QStringLiteral("traceList/chart"));
     }
 
     void flameGraphTab()
