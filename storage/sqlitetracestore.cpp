@@ -2,6 +2,7 @@
 
 #include "sqliteconnection.h"
 #include "sqlitemigrations.h"
+#include "sqlitetextindex.h"
 #include "spancodec.h"
 #include "storagelogging.h"
 
@@ -105,6 +106,7 @@ struct TraceDelta {
     QString rootService;
     QString rootName;
     QStringList services; // unsorted, distinct, non-empty
+    SqliteTextIndex::SearchText searchText; // of every span this write stored (inserted or replaced)
 };
 
 struct ZstdContextDeleter {
@@ -175,6 +177,7 @@ struct EncodedSpan {
     std::string statusMessage;
     std::string traceState;
     SpanGenAiFigures genai;
+    std::string searchRecords; // SqliteTextIndex::appendSpanRecords of name and attributes
 };
 
 // What SqliteTraceStore::prepare computes ahead of write(), on the submitting thread.
@@ -204,6 +207,9 @@ void encodeSpan(const Span& span, EncodedSpan* out)
     appendUtf8To(out->statusMessage, span.statusMessage);
     appendUtf8To(out->traceState, span.traceState);
     out->genai = SpanGenAiFigures::of(span);
+    out->searchRecords.clear();
+    SqliteTextIndex::appendSpanRecords(
+        out->searchRecords, out->name, out->attributes.data(), qsizetype(out->attributes.size()));
 }
 
 TraceSummary readSummary(const SqliteQuery& q)
@@ -310,6 +316,7 @@ private:
     bool writeTraceRow(const TraceId& traceId, qint64 traceSeq, const TraceRow& row);
     bool upsertTraceServices(const TraceId& traceId, qint64 traceSeq, const QStringList& services,
                              std::uint64_t start);
+    bool writeSearchText(const TraceDelta& delta);
 
     const QString m_path;
     QString m_error;
@@ -438,6 +445,7 @@ WriteResult SqliteTraceStore::Writer::write(const std::vector<IngestItem>& items
         ++result.spansWritten;
 
         TraceDelta& d = *p.delta;
+        d.searchText.addRecords(encoded->searchRecords);
         if (!inserted) {
             d.fullRecompute = true;
             continue;
@@ -498,6 +506,8 @@ WriteResult SqliteTraceStore::Writer::write(const std::vector<IngestItem>& items
 
     for (std::size_t i = 0; ok && i < order.size(); ++i)
         ok = updateSummary(order[i], deltas[order[i]]);
+    for (std::size_t i = 0; ok && i < order.size(); ++i)
+        ok = writeSearchText(deltas[order[i]]);
 
     ok = ok && db.exec("COMMIT", &m_error);
     if (!ok) {
@@ -1036,6 +1046,47 @@ bool SqliteTraceStore::Writer::updateSummary(const TraceId& traceId, TraceDelta&
     return upsertTraceServices(traceId, delta.seq, added, row.start);
 }
 
+bool SqliteTraceStore::Writer::writeSearchText(const TraceDelta& delta)
+{
+    if (delta.searchText.isEmpty())
+        return true;
+    const qint64 first = delta.seq << SqliteTextIndex::RowShift;
+    const qint64 last = first + SqliteTextIndex::RowsPerTrace - 1;
+    qint64 rowid = first;
+    if (delta.stored) {
+        // A later write to a stored trace adds a row after the trace's last one.
+        sqlite3_stmt* s = stmt("SELECT rowid FROM trace_text WHERE rowid BETWEEN ?1 AND ?2 ORDER BY rowid DESC LIMIT 1");
+        if (!s)
+            return false;
+        SqliteQuery q(s);
+        q.bindInt64(1, first);
+        q.bindInt64(2, last);
+        const int rc = q.step();
+        if (rc == SQLITE_ROW)
+            rowid = q.columnInt64(0) + 1;
+        else if (rc != SQLITE_DONE)
+            return fail(db.errorMessage());
+    }
+    const std::string& text = delta.searchText.text();
+    if (rowid > last) {
+        // 2^20 writes to one trace: the last row grows instead.
+        sqlite3_stmt* s = stmt("UPDATE trace_text SET text = text || char(10) || ?2 WHERE rowid = ?1");
+        if (!s)
+            return false;
+        SqliteQuery q(s);
+        q.bindInt64(1, last);
+        q.bindTextStatic(2, text);
+        return q.exec() || fail(db.errorMessage());
+    }
+    sqlite3_stmt* s = stmt("INSERT INTO trace_text (rowid, text) VALUES (?1, ?2)");
+    if (!s)
+        return false;
+    SqliteQuery q(s);
+    q.bindInt64(1, rowid);
+    q.bindTextStatic(2, text);
+    return q.exec() || fail(db.errorMessage());
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // Read connections
 
@@ -1325,6 +1376,8 @@ bool SqliteTraceStore::open(QString* error)
         return failed(message);
     // After wal_autocheckpoint, which would replace it: the WAL's length after each commit, for restart().
     sqlite3_wal_hook(writer->db.handle(), &noteWalFrames, &writer->walFrames);
+    if (!SqliteTextIndex::registerFunctions(writer->db.handle()))
+        return failed(writer->db.errorMessage());
     if (!SqliteMigrations::migrate(writer->db, &message))
         return failed(message);
     {
@@ -1440,6 +1493,51 @@ static bool setError(QString* error, const QString& message)
     return false;
 }
 
+void SqliteTraceStore::setTextIndexCandidateLimit(int rows)
+{
+    m_textCandidateLimit.store(rows, std::memory_order_relaxed);
+}
+
+int SqliteTraceStore::textIndexCandidateLimit() const
+{
+    return m_textCandidateLimit.load(std::memory_order_relaxed);
+}
+
+namespace {
+
+// How listTraces applies TraceQuery::text: by the trigram index's candidates when the needle is long enough and
+// matches few enough index rows; otherwise by walking the order's index and scanning each trace's spans, which
+// stops early when many traces match. Both apply the exact spanscope_contains.
+struct TextPlan {
+    std::string folded; // SpanCodec::searchFolded(TraceQuery::text); empty: no text filter
+    std::string match; // the MATCH expression when by candidates, else empty
+};
+
+bool planText(SqliteConnection& db, const QString& needle, int candidateLimit, TextPlan* plan, QString* message)
+{
+    plan->folded = SpanCodec::searchFolded(needle);
+    plan->match.clear();
+    if (plan->folded.empty() || candidateLimit < 0 || !SqliteTextIndex::canNarrow(plan->folded))
+        return true;
+    std::string match = SqliteTextIndex::matchExpression(plan->folded);
+    sqlite3_stmt* s = db.statement("SELECT count(*) FROM (SELECT 1 FROM trace_text WHERE trace_text MATCH ?1 LIMIT ?2)",
+                                   message);
+    if (!s)
+        return false;
+    SqliteQuery q(s);
+    q.bindTextStatic(1, match);
+    q.bindInt64(2, qint64(candidateLimit) + 1);
+    if (q.step() != SQLITE_ROW) {
+        *message = db.errorMessage();
+        return false;
+    }
+    if (q.columnInt64(0) <= candidateLimit)
+        plan->match = std::move(match);
+    return true;
+}
+
+} // namespace
+
 std::vector<TraceSummary> SqliteTraceStore::listTraces(const TraceQuery& query, QString* error)
 {
     std::vector<TraceSummary> result;
@@ -1526,11 +1624,21 @@ std::vector<TraceSummary> SqliteTraceStore::listTraces(const TraceQuery& query, 
         sql += " AND t.conversation_id = ?10 AND t.conversation_id != ''";
     if (query.minDurationNanos)
         sql += " AND t.end_time - t.start_time >= ?5";
-    const std::string text = SpanCodec::searchFolded(query.text);
+    TextPlan textPlan;
+    if (QString message; !planText(lease.db(), query.text, textIndexCandidateLimit(), &textPlan, &message)) {
+        setError(error, QStringLiteral("cannot list traces: %1").arg(message));
+        return result;
+    }
+    const std::string& text = textPlan.folded;
+    const bool byCandidates = !textPlan.match.empty();
+    if (byCandidates) // by rowid, then sort the few matches: `+` keeps the planner off the order's index
+        sql += byService ? " AND ts.trace_seq IN (SELECT rowid >> 20 FROM trace_text WHERE trace_text MATCH ?12)"
+                         : " AND t.seq IN (SELECT rowid >> 20 FROM trace_text WHERE trace_text MATCH ?12)";
     if (!text.empty())
         sql += " AND EXISTS (SELECT 1 FROM spans s WHERE s.trace_seq = t.seq "
                "AND spanscope_contains(s.name, s.attributes, ?6))";
-    sql += " ORDER BY " + key + direction + ", " + tieBreak + direction + " LIMIT ?7";
+    const QByteArray plus = byCandidates ? "+" : "";
+    sql += " ORDER BY " + plus + key + direction + ", " + plus + tieBreak + direction + " LIMIT ?7";
     if (query.offset > 0)
         sql += " OFFSET ?9"; // counted from the cursor: rows after it, then skip
 
@@ -1559,6 +1667,8 @@ std::vector<TraceSummary> SqliteTraceStore::listTraces(const TraceQuery& query, 
         q.bindInt64(9, query.offset);
     if (!query.conversationId.isEmpty())
         q.bindText(10, query.conversationId);
+    if (byCandidates)
+        q.bindTextStatic(12, textPlan.match);
     if (query.order == TraceOrder::Cost) // the query keeps `prices` alive until q resets the statement
         q.bindPointer(11, const_cast<PriceTable*>(query.prices.get()), PricesPointerType);
     int rc;

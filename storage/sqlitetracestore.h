@@ -6,6 +6,7 @@
 #include <QMutex>
 #include <QString>
 
+#include <atomic>
 #include <memory>
 #include <vector>
 
@@ -56,6 +57,14 @@ public:
 
     /// Number of stored raw payloads (after deduplication).
     qint64 payloadCount(QString* error = nullptr);
+    /// The text filter (TraceQuery::text) narrows by the trigram index when the needle has 3+ code points and
+    /// matches at most this many index rows (about one per trace and write); beyond, it walks the order's index and
+    /// scans spans, which is faster when many traces match. -1: never use the index. Results are the same either
+    /// way. Any thread.
+    void setTextIndexCandidateLimit(int rows);
+    int textIndexCandidateLimit() const;
+    static constexpr int DefaultTextIndexCandidateLimit = 4000;
+
     /// The absolute path of the database file.
     QString filePath() const { return m_filePath; }
 
@@ -77,4 +86,5 @@ private:
     QMutex m_readMutex; // guards m_idleReaders
     std::vector<std::unique_ptr<SqliteConnection>> m_idleReaders;
     bool m_open = false; // set once under both mutexes; read under either
+    std::atomic<int> m_textCandidateLimit { DefaultTextIndexCandidateLimit };
 };
