@@ -63,7 +63,11 @@ private:
 
 /// True when the trigram index can narrow a search for `foldedNeedle`: it has at least 3 code points.
 bool canNarrow(std::string_view foldedNeedle);
-/// An FTS5 MATCH expression: `foldedNeedle` as one quoted phrase (trigram: any row containing it as a substring).
+/**
+ * An FTS5 MATCH expression for rows that may contain `foldedNeedle` (3+ code points): its trigrams at code points
+ * 0, 3, 6, ... and the last one, each quoted, joined by AND. Every row containing the needle matches; a row with
+ * those trigrams elsewhere matches too (the caller checks candidates exactly). Empty for shorter needles.
+ */
 std::string matchExpression(std::string_view foldedNeedle);
 
 /// Registers the aggregate spanscope_search_text(name TEXT, attributes BLOB) that migration 5 backfills with: the

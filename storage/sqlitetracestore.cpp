@@ -271,6 +271,16 @@ void sqlCost(sqlite3_context* context, int, sqlite3_value** args)
     sqlite3_result_double(context, TraceOrdering::costKey(TraceSummary::modelUsageFromJson(json), prices));
 }
 
+// spanscope_candidate(seq INTEGER, seqs POINTER "spanscope_seqs"): whether seq is in the sorted candidate list.
+constexpr const char* SeqsPointerType = "spanscope_seqs";
+
+void sqlCandidate(sqlite3_context* context, int, sqlite3_value** args)
+{
+    const auto* seqs = static_cast<const std::vector<qint64>*>(sqlite3_value_pointer(args[1], SeqsPointerType));
+    const bool found = seqs && std::binary_search(seqs->begin(), seqs->end(), qint64(sqlite3_value_int64(args[0])));
+    sqlite3_result_int(context, found ? 1 : 0);
+}
+
 #define SUMMARY_COLUMNS                                                                                              \
     "t.trace_id, t.root_service, t.root_name, t.start_time, t.end_time, t.span_count, t.error_count, t.has_root, " \
     "t.services, t.input_tokens, t.output_tokens, t.cached_input_tokens, t.llm_calls, t.tool_calls, t.model_usage, " \
@@ -1145,6 +1155,10 @@ std::unique_ptr<SqliteConnection> SqliteTraceStore::acquireReader(QString* error
         || sqlite3_create_function_v2(db->handle(), "spanscope_cost", 2,
                                       SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_DIRECTONLY, nullptr, &sqlCost,
                                       nullptr, nullptr, nullptr)
+            != SQLITE_OK
+        || sqlite3_create_function_v2(db->handle(), "spanscope_candidate", 2,
+                                      SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_DIRECTONLY, nullptr, &sqlCandidate,
+                                      nullptr, nullptr, nullptr)
             != SQLITE_OK) {
         if (error)
             *error = QStringLiteral("cannot open a read connection to %1: %2").arg(m_filePath, db->errorMessage());
@@ -1493,50 +1507,106 @@ static bool setError(QString* error, const QString& message)
     return false;
 }
 
-void SqliteTraceStore::setTextIndexCandidateLimit(int rows)
+void SqliteTraceStore::setTextIndexLimits(int candidateLimit, int sortLimit)
 {
-    m_textCandidateLimit.store(rows, std::memory_order_relaxed);
-}
-
-int SqliteTraceStore::textIndexCandidateLimit() const
-{
-    return m_textCandidateLimit.load(std::memory_order_relaxed);
+    m_textCandidateLimit.store(candidateLimit, std::memory_order_relaxed);
+    m_textSortLimit.store(sortLimit, std::memory_order_relaxed);
 }
 
 namespace {
 
-// How listTraces applies TraceQuery::text: by the trigram index's candidates when the needle is long enough and
-// matches few enough index rows; otherwise by walking the order's index and scanning each trace's spans, which
-// stops early when many traces match. Both apply the exact spanscope_contains.
+// How listTraces applies TraceQuery::text. The trigram index gives the candidate traces of a needle of 3+ code
+// points (a superset of the matches: the exact spanscope_contains still decides):
+// - Sort: few candidates. Read their summaries by seq, sort them, check them in order until the page is full.
+// - Walk: more candidates. Walk the order's index as without a text filter; a trace that is not a candidate is
+//   skipped without reading its spans.
+// - Scan: no usable index (short needle), or so many candidates that reading them costs more than scanning the
+//   spans of the traces in order, which stops early because most traces match.
 struct TextPlan {
+    enum Mode { Scan, Sort, Walk };
+    Mode mode = Scan;
     std::string folded; // SpanCodec::searchFolded(TraceQuery::text); empty: no text filter
-    std::string match; // the MATCH expression when by candidates, else empty
+    std::vector<qint64> seqs; // Sort and Walk: the candidates' traces.seq, ascending, distinct
+    std::string seqsJson; // Sort: seqs as a JSON array
 };
 
-bool planText(SqliteConnection& db, const QString& needle, int candidateLimit, TextPlan* plan, QString* message)
+bool planText(SqliteConnection& db, const QString& needle, int candidateLimit, int sortLimit, TextPlan* plan,
+              QString* message)
 {
     plan->folded = SpanCodec::searchFolded(needle);
-    plan->match.clear();
+    plan->mode = TextPlan::Scan;
     if (plan->folded.empty() || candidateLimit < 0 || !SqliteTextIndex::canNarrow(plan->folded))
         return true;
-    std::string match = SqliteTextIndex::matchExpression(plan->folded);
-    sqlite3_stmt* s = db.statement("SELECT count(*) FROM (SELECT 1 FROM trace_text WHERE trace_text MATCH ?1 LIMIT ?2)",
-                                   message);
+    const std::string match = SqliteTextIndex::matchExpression(plan->folded);
+    sqlite3_stmt* s = db.statement("SELECT rowid >> 20 FROM trace_text WHERE trace_text MATCH ?1 LIMIT ?2", message);
     if (!s)
         return false;
     SqliteQuery q(s);
     q.bindTextStatic(1, match);
     q.bindInt64(2, qint64(candidateLimit) + 1);
-    if (q.step() != SQLITE_ROW) {
+    plan->seqs.clear();
+    int rc;
+    while ((rc = q.step()) == SQLITE_ROW)
+        plan->seqs.push_back(q.columnInt64(0));
+    if (rc != SQLITE_DONE) {
         *message = db.errorMessage();
         return false;
     }
-    if (q.columnInt64(0) <= candidateLimit)
-        plan->match = std::move(match);
+    if (plan->seqs.size() > std::size_t(candidateLimit))
+        return true;
+    std::sort(plan->seqs.begin(), plan->seqs.end());
+    plan->seqs.erase(std::unique(plan->seqs.begin(), plan->seqs.end()), plan->seqs.end());
+    if (plan->seqs.size() <= std::size_t(std::max(0, sortLimit))) {
+        plan->mode = TextPlan::Sort;
+        plan->seqsJson = "[";
+        for (const qint64 seq : plan->seqs)
+            plan->seqsJson += std::to_string(seq) + ',';
+        if (plan->seqsJson.size() > 1)
+            plan->seqsJson.pop_back();
+        plan->seqsJson += ']';
+    } else {
+        plan->mode = TextPlan::Walk;
+    }
     return true;
 }
 
 } // namespace
+
+// Steps `candidates` (summary rows in page order, column 16 the seq) and keeps those whose spans match `folded`,
+// after skipping query.offset of them, until query.limit are kept.
+static bool listSortedCandidates(SqliteConnection& db, SqliteQuery& candidates, const std::string& folded,
+                                 const TraceQuery& query, std::vector<TraceSummary>* out, QString* message)
+{
+    sqlite3_stmt* exact = db.statement("SELECT EXISTS (SELECT 1 FROM spans WHERE trace_seq = ?1 "
+                                       "AND spanscope_contains(name, attributes, ?2))",
+                                       message);
+    if (!exact)
+        return false;
+    int skip = std::max(0, query.offset);
+    const std::size_t limit = std::size_t(std::max(0, query.limit));
+    int rc = SQLITE_DONE;
+    while (out->size() < limit && (rc = candidates.step()) == SQLITE_ROW) {
+        SqliteQuery check(exact);
+        check.bindInt64(1, candidates.columnInt64(16));
+        check.bindTextStatic(2, folded);
+        if (check.step() != SQLITE_ROW) {
+            *message = db.errorMessage();
+            return false;
+        }
+        if (check.columnInt64(0) == 0)
+            continue;
+        if (skip > 0) {
+            --skip;
+            continue;
+        }
+        out->push_back(readSummary(candidates));
+    }
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+        *message = db.errorMessage();
+        return false;
+    }
+    return true;
+}
 
 std::vector<TraceSummary> SqliteTraceStore::listTraces(const TraceQuery& query, QString* error)
 {
@@ -1625,19 +1695,29 @@ std::vector<TraceSummary> SqliteTraceStore::listTraces(const TraceQuery& query, 
     if (query.minDurationNanos)
         sql += " AND t.end_time - t.start_time >= ?5";
     TextPlan textPlan;
-    if (QString message; !planText(lease.db(), query.text, textIndexCandidateLimit(), &textPlan, &message)) {
+    if (QString message; !planText(lease.db(), query.text, m_textCandidateLimit.load(std::memory_order_relaxed),
+                                   m_textSortLimit.load(std::memory_order_relaxed), &textPlan, &message)) {
         setError(error, QStringLiteral("cannot list traces: %1").arg(message));
         return result;
     }
     const std::string& text = textPlan.folded;
-    const bool byCandidates = !textPlan.match.empty();
-    if (byCandidates) // by rowid, then sort the few matches: `+` keeps the planner off the order's index
-        sql += byService ? " AND ts.trace_seq IN (SELECT rowid >> 20 FROM trace_text WHERE trace_text MATCH ?12)"
-                         : " AND t.seq IN (SELECT rowid >> 20 FROM trace_text WHERE trace_text MATCH ?12)";
-    if (!text.empty())
+    const char* seqColumn = byService ? "ts.trace_seq" : "t.seq";
+    const bool sorting = textPlan.mode == TextPlan::Sort;
+    if (sorting) {
+        // By seq, then sort the candidates (`+` keeps the planner off the order's index); the exact check runs
+        // below on the sorted rows until the page is full. Column 16 is the seq.
+        sql.replace("SELECT " SUMMARY_COLUMNS, "SELECT " SUMMARY_COLUMNS ", t.seq");
+        sql += QByteArray(" AND ") + seqColumn + " IN (SELECT value FROM json_each(?12))";
+    } else if (textPlan.mode == TextPlan::Walk) {
+        // CASE: the cheap membership test first, the spans only for candidates.
+        sql += QByteArray(" AND CASE WHEN spanscope_candidate(") + seqColumn
+            + ", ?12) THEN EXISTS (SELECT 1 FROM spans s WHERE s.trace_seq = t.seq "
+              "AND spanscope_contains(s.name, s.attributes, ?6)) ELSE 0 END";
+    } else if (!text.empty()) {
         sql += " AND EXISTS (SELECT 1 FROM spans s WHERE s.trace_seq = t.seq "
                "AND spanscope_contains(s.name, s.attributes, ?6))";
-    const QByteArray plus = byCandidates ? "+" : "";
+    }
+    const QByteArray plus = sorting ? "+" : "";
     sql += " ORDER BY " + plus + key + direction + ", " + plus + tieBreak + direction + " LIMIT ?7";
     if (query.offset > 0)
         sql += " OFFSET ?9"; // counted from the cursor: rows after it, then skip
@@ -1667,12 +1747,27 @@ std::vector<TraceSummary> SqliteTraceStore::listTraces(const TraceQuery& query, 
         q.bindInt64(9, query.offset);
     if (!query.conversationId.isEmpty())
         q.bindText(10, query.conversationId);
-    if (byCandidates)
-        q.bindTextStatic(12, textPlan.match);
+    if (sorting)
+        q.bindTextStatic(12, textPlan.seqsJson);
+    else if (textPlan.mode == TextPlan::Walk) // textPlan outlives q
+        q.bindPointer(12, &textPlan.seqs, SeqsPointerType);
+    if (sorting) {
+        // Every candidate in order; offset and limit count exact matches only.
+        q.bindInt64(7, -1);
+        if (query.offset > 0)
+            q.bindInt64(9, 0);
+    }
     if (query.order == TraceOrder::Cost) // the query keeps `prices` alive until q resets the statement
         q.bindPointer(11, const_cast<PriceTable*>(query.prices.get()), PricesPointerType);
     int rc;
     result.reserve(std::size_t(std::max(0, std::min(query.limit, 1000))));
+    if (sorting) {
+        if (!listSortedCandidates(lease.db(), q, text, query, &result, &message)) {
+            setError(error, QStringLiteral("cannot list traces: %1").arg(message));
+            result.clear();
+        }
+        return result;
+    }
     while ((rc = q.step()) == SQLITE_ROW)
         result.push_back(readSummary(q));
     if (rc != SQLITE_DONE) {

@@ -57,13 +57,16 @@ public:
 
     /// Number of stored raw payloads (after deduplication).
     qint64 payloadCount(QString* error = nullptr);
-    /// The text filter (TraceQuery::text) narrows by the trigram index when the needle has 3+ code points and
-    /// matches at most this many index rows (about one per trace and write); beyond, it walks the order's index and
-    /// scans spans, which is faster when many traces match. -1: never use the index. Results are the same either
-    /// way. Any thread.
-    void setTextIndexCandidateLimit(int rows);
-    int textIndexCandidateLimit() const;
-    static constexpr int DefaultTextIndexCandidateLimit = 4000;
+    /**
+     * Tuning of the text filter (TraceQuery::text); results are the same whatever the values. A needle of 3+ code
+     * points reads up to `candidateLimit` rows of the trigram index (about one per trace and write; -1: never use
+     * the index). Up to `sortLimit` candidate traces are sorted and checked in order; more are checked while walking
+     * the order's index; beyond `candidateLimit` the walk scans the spans of every trace it passes, which stops
+     * early because most traces match. Any thread.
+     */
+    void setTextIndexLimits(int candidateLimit, int sortLimit);
+    static constexpr int DefaultTextCandidateLimit = 50000;
+    static constexpr int DefaultTextSortLimit = 5000;
 
     /// The absolute path of the database file.
     QString filePath() const { return m_filePath; }
@@ -86,5 +89,6 @@ private:
     QMutex m_readMutex; // guards m_idleReaders
     std::vector<std::unique_ptr<SqliteConnection>> m_idleReaders;
     bool m_open = false; // set once under both mutexes; read under either
-    std::atomic<int> m_textCandidateLimit { DefaultTextIndexCandidateLimit };
+    std::atomic<int> m_textCandidateLimit { DefaultTextCandidateLimit };
+    std::atomic<int> m_textSortLimit { DefaultTextSortLimit };
 };

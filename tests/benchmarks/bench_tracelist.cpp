@@ -2,10 +2,11 @@
 // traces, then times TraceStore::listTraces as TraceListModel calls it (pages of TraceListModel::PageSize).
 //
 //   bench_tracelist [--spans N] [--spans-per-trace K] [--store PATH] [--runs R] [--text-candidate-limit L]
+//                   [--text-sort-limit S]
 //
 // N spans (default 10,000,000) in traces of K spans (default 10). --store keeps the store in PATH; when PATH already
 // holds traces the fill is skipped and the store is measured as it is. Without --store the store is a temporary file,
-// removed at the end. Each figure is the median of R runs (default 5) after one unmeasured run: warm figures, with
+// removed at the end. --text-candidate-limit/--text-sort-limit: SqliteTraceStore::setTextIndexLimits (-1: no index). Each figure is the median of R runs (default 5) after one unmeasured run: warm figures, with
 // the file in the OS page cache and SQLite's cache of the read connection filled. Every line is `key=value` pairs.
 
 #include "model/tracelistmodel.h"
@@ -229,7 +230,8 @@ int main(int argc, char** argv)
     qint64 spans = 10'000'000;
     int perTrace = 10;
     int runs = 5;
-    int candidateLimit = SqliteTraceStore::DefaultTextIndexCandidateLimit;
+    int candidateLimit = SqliteTraceStore::DefaultTextCandidateLimit;
+    int sortLimit = SqliteTraceStore::DefaultTextSortLimit;
     QString path;
     for (int i = 1; i + 1 < args.size(); i += 2) {
         if (args[i] == QLatin1String("--spans"))
@@ -242,10 +244,12 @@ int main(int argc, char** argv)
             runs = args[i + 1].toInt();
         else if (args[i] == QLatin1String("--text-candidate-limit"))
             candidateLimit = args[i + 1].toInt();
+        else if (args[i] == QLatin1String("--text-sort-limit"))
+            sortLimit = args[i + 1].toInt();
     }
     if (spans < 1 || perTrace < 1 || perTrace > 1000 || runs < 1) {
         std::fprintf(stderr, "usage: bench_tracelist [--spans N] [--spans-per-trace K] [--store PATH] [--runs R] "
-                             "[--text-candidate-limit L]\n");
+                             "[--text-candidate-limit L] [--text-sort-limit S]\n");
         return 1;
     }
     QTemporaryDir dir;
@@ -261,7 +265,7 @@ int main(int argc, char** argv)
         std::fprintf(stderr, "bench_tracelist: %s\n", qPrintable(error));
         return 2;
     }
-    store.setTextIndexCandidateLimit(candidateLimit);
+    store.setTextIndexLimits(candidateLimit, sortLimit);
     const qint64 stored = store.spanCount(&error);
     if (stored > 0) {
         std::printf("fill skipped=1 spans=%lld store=%s\n", static_cast<long long>(stored), qPrintable(path));

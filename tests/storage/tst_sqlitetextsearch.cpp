@@ -192,27 +192,32 @@ private:
                     std::sort(expected.begin(), expected.end(), [&](const TraceSummary& a, const TraceSummary& b) {
                         return TraceOrdering::before(a, b, order, descending);
                     });
-                    for (const int limit : { -1, 0, 1'000'000, SqliteTraceStore::DefaultTextIndexCandidateLimit }) {
-                        store.setTextIndexCandidateLimit(limit);
+                    // no index; scan past any candidate; walk with candidates; sort candidates; the defaults
+                    const std::pair<int, int> limits[] = { { -1, 0 }, { 0, 0 }, { 1'000'000, 0 },
+                        { 1'000'000, 1'000'000 },
+                        { SqliteTraceStore::DefaultTextCandidateLimit, SqliteTraceStore::DefaultTextSortLimit } };
+                    for (const auto& [candidates, sorted] : limits) {
+                        store.setTextIndexLimits(candidates, sorted);
                         TraceQuery q;
                         q.text = needle;
                         q.order = order;
                         q.descending = descending;
                         const QStringList got = ids(pageAll(store, q, 7));
                         if (got != ids(expected))
-                            QFAIL(qPrintable(QStringLiteral("needle \"%1\", order %2 %3, candidate limit %4: got %5 "
-                                                            "traces, expected %6")
+                            QFAIL(qPrintable(QStringLiteral("needle \"%1\", order %2 %3, limits %4/%5: got %6 "
+                                                            "traces, expected %7")
                                                  .arg(needle)
                                                  .arg(int(order))
                                                  .arg(descending ? QStringLiteral("desc") : QStringLiteral("asc"))
-                                                 .arg(limit)
+                                                 .arg(candidates)
+                                                 .arg(sorted)
                                                  .arg(got.size())
                                                  .arg(expected.size())));
                     }
                 }
             }
         }
-        store.setTextIndexCandidateLimit(SqliteTraceStore::DefaultTextIndexCandidateLimit);
+        store.setTextIndexLimits(SqliteTraceStore::DefaultTextCandidateLimit, SqliteTraceStore::DefaultTextSortLimit);
     }
 
     static QStringList needles()
@@ -243,7 +248,11 @@ private slots:
         QVERIFY(!SqliteTextIndex::canNarrow("ab"));
         QVERIFY(!SqliteTextIndex::canNarrow(SpanCodec::searchFolded(QStringLiteral("äö"))));
         QVERIFY(SqliteTextIndex::canNarrow(SpanCodec::searchFolded(QStringLiteral("äöü"))));
-        QCOMPARE(SqliteTextIndex::matchExpression("a\"b"), std::string("\"a\"\"b\""));
+        QCOMPARE(SqliteTextIndex::matchExpression("ab"), std::string());
+        QCOMPARE(SqliteTextIndex::matchExpression("abcdefg"), std::string("\"abc\" AND \"def\" AND \"efg\""));
+        QCOMPARE(SqliteTextIndex::matchExpression("a\"bc"), std::string("\"a\"\"b\" AND \"\"\"bc\""));
+        QCOMPARE(SqliteTextIndex::matchExpression(SpanCodec::searchFolded(QStringLiteral("ÄRGER"))),
+            QStringLiteral("\"ärg\" AND \"ger\"").toStdString());
         // Duplicates inside one trace add nothing.
         SqliteTextIndex::SearchText text;
         std::string records;
@@ -269,12 +278,23 @@ private slots:
         TraceQuery q;
         q.text = QStringLiteral("user-01");
         q.serviceName = QStringLiteral("svc-1");
-        store.setTextIndexCandidateLimit(1'000'000);
-        const QStringList narrowed = ids(pageAll(store, q, 5));
-        store.setTextIndexCandidateLimit(-1);
+        store.setTextIndexLimits(1'000'000, 1'000'000);
+        const QStringList sorted = ids(pageAll(store, q, 5));
+        store.setTextIndexLimits(1'000'000, 0);
+        const QStringList walked = ids(pageAll(store, q, 5));
+        store.setTextIndexLimits(-1, 0);
         const QStringList scanned = ids(pageAll(store, q, 5));
-        QVERIFY(!narrowed.isEmpty());
-        QCOMPARE(narrowed, scanned);
+        QVERIFY(!scanned.isEmpty());
+        QCOMPARE(sorted, scanned);
+        QCOMPARE(walked, scanned);
+        // The query API's offset counts matches only.
+        for (const int sortLimit : { 1'000'000, 0 }) {
+            store.setTextIndexLimits(1'000'000, sortLimit);
+            TraceQuery skipped = q;
+            skipped.offset = 3;
+            skipped.limit = 4;
+            QCOMPARE(ids(store.listTraces(skipped)), scanned.mid(3, 4));
+        }
     }
 
     void laterWritesAddMatches()
@@ -282,7 +302,7 @@ private slots:
         SqliteTraceStore store(freshStore("later.db"));
         QString error;
         QVERIFY2(store.open(&error), qPrintable(error));
-        store.setTextIndexCandidateLimit(1'000'000);
+        store.setTextIndexLimits(1'000'000, 1'000'000);
         TraceQuery q;
         q.text = QStringLiteral("latecomer");
         QVERIFY(store.listTraces(q).empty());
@@ -320,7 +340,7 @@ private slots:
         QString error;
         QVERIFY2(store.open(&error), qPrintable(error));
         for (const int limit : { -1, 1'000'000 }) {
-            store.setTextIndexCandidateLimit(limit);
+            store.setTextIndexLimits(limit, limit);
             TraceQuery q;
             q.text = QStringLiteral("user-002");
             const QStringList found = ids(store.listTraces(q));
