@@ -4,6 +4,7 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <cstring>
 #include <functional>
 #include <vector>
@@ -102,13 +103,16 @@ std::string matchExpression(std::string_view foldedNeedle)
     };
     if (n < 3)
         return out;
-    // Trigrams that cover the needle, not all of them: a phrase of every trigram checks positions at every row of
-    // the common ones and costs ~5x more on a common needle, for a few more false candidates.
-    std::size_t first = 0;
-    for (; first + 3 <= n; first += 3)
+    // Every distinct trigram: the index has no positions (detail=none), so this is the most selective question it
+    // can answer; its short rowid lists make even common trigrams cheap to intersect.
+    std::vector<std::string_view> seen;
+    for (std::size_t first = 0; first + 3 <= n; ++first) {
+        const std::string_view trigram = foldedNeedle.substr(starts[first], starts[first + 3] - starts[first]);
+        if (std::find(seen.begin(), seen.end(), trigram) != seen.end())
+            continue;
+        seen.push_back(trigram);
         addTrigram(first);
-    if (first < n)
-        addTrigram(n - 3);
+    }
     return out;
 }
 

@@ -64,9 +64,9 @@ private:
 /// True when the trigram index can narrow a search for `foldedNeedle`: it has at least 3 code points.
 bool canNarrow(std::string_view foldedNeedle);
 /**
- * An FTS5 MATCH expression for rows that may contain `foldedNeedle` (3+ code points): its trigrams at code points
- * 0, 3, 6, ... and the last one, each quoted, joined by AND. Every row containing the needle matches; a row with
- * those trigrams elsewhere matches too (the caller checks candidates exactly). Empty for shorter needles.
+ * An FTS5 MATCH expression for rows that may contain `foldedNeedle` (3+ code points): each of its distinct trigrams
+ * quoted, joined by AND. Every row containing the needle matches; so does a row with those trigrams elsewhere (the
+ * index keeps no positions; the caller checks candidates exactly). Empty for shorter needles.
  */
 std::string matchExpression(std::string_view foldedNeedle);
 

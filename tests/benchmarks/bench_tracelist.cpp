@@ -66,6 +66,13 @@ public:
         }
     }
 
+    /// The user id of trace `trace`: one of 100,000.
+    static QString userOf(qint64 trace)
+    {
+        std::mt19937_64 rng(std::uint64_t(trace) * 31 + 7);
+        return QStringLiteral("user-%1").arg(qint64(rng() % 100000), 6, 10, QLatin1Char('0'));
+    }
+
     /// The spans of trace `trace` (0-based).
     void trace(qint64 trace, std::vector<Span>* out)
     {
@@ -82,7 +89,7 @@ public:
         const std::uint64_t total = std::uint64_t(1e6 * std::pow(10.0, exponent));
         const bool error = rng() % 100 < 3;
         const bool llm = rng() % 100 < 10;
-        const QString user = QStringLiteral("user-%1").arg(qint64(rng() % 100000), 6, 10, QLatin1Char('0'));
+        const QString user = userOf(trace);
         const std::size_t rootService = pick(3); // frontend, checkout or cart receive the requests
 
         for (int i = 0; i < m_spansPerTrace; ++i) {
@@ -345,11 +352,13 @@ int main(int argc, char** argv)
     q = TraceQuery();
     q.errorsOnly = true;
     measureQuery(store, "errors_only", q, runs);
+    // The user of the middle trace, in upper case: at least one trace, about one in 100,000.
+    const QByteArray rareNeedle = TraceGenerator::userOf(store.spanCount() / perTrace / 2).toUpper().toLatin1();
     const struct {
         const char* what;
         const char* needle;
     } needles[] = {
-        { "text_rare", "USER-004217" }, // one user id of 100,000: about one trace in 100,000
+        { "text_rare", rareNeedle.constData() },
         { "text_uncommon", "Deadline Exceeded" }, // the exception message of errors: 3% of traces
         { "text_common", "select id" }, // the SQL statements: most traces
         { "text_2chars", "42" },

@@ -249,10 +249,11 @@ private slots:
         QVERIFY(!SqliteTextIndex::canNarrow(SpanCodec::searchFolded(QStringLiteral("äö"))));
         QVERIFY(SqliteTextIndex::canNarrow(SpanCodec::searchFolded(QStringLiteral("äöü"))));
         QCOMPARE(SqliteTextIndex::matchExpression("ab"), std::string());
-        QCOMPARE(SqliteTextIndex::matchExpression("abcdefg"), std::string("\"abc\" AND \"def\" AND \"efg\""));
+        QCOMPARE(SqliteTextIndex::matchExpression("aaaa"), std::string("\"aaa\""));
+        QCOMPARE(SqliteTextIndex::matchExpression("abcdefg"), std::string("\"abc\" AND \"bcd\" AND \"cde\" AND \"def\" AND \"efg\""));
         QCOMPARE(SqliteTextIndex::matchExpression("a\"bc"), std::string("\"a\"\"b\" AND \"\"\"bc\""));
         QCOMPARE(SqliteTextIndex::matchExpression(SpanCodec::searchFolded(QStringLiteral("ÄRGER"))),
-            QStringLiteral("\"ärg\" AND \"ger\"").toStdString());
+            QStringLiteral("\"ärg\" AND \"rge\" AND \"ger\"").toStdString());
         // Duplicates inside one trace add nothing.
         SqliteTextIndex::SearchText text;
         std::string records;
