@@ -80,7 +80,7 @@ bool canNarrow(std::string_view foldedNeedle)
     return false;
 }
 
-std::string matchExpression(std::string_view foldedNeedle)
+std::vector<std::string> quotedTrigrams(std::string_view foldedNeedle)
 {
     // Byte offsets of the code points, and the end.
     std::vector<std::size_t> starts;
@@ -89,31 +89,39 @@ std::string matchExpression(std::string_view foldedNeedle)
             starts.push_back(i);
     const std::size_t n = starts.size();
     starts.push_back(foldedNeedle.size());
-    std::string out;
-    const auto addTrigram = [&](std::size_t first) {
-        if (!out.empty())
-            out += " AND ";
-        out.push_back('"');
-        for (std::size_t i = starts[first]; i < starts[first + 3]; ++i) {
-            out.push_back(foldedNeedle[i]);
-            if (foldedNeedle[i] == '"')
-                out.push_back('"');
-        }
-        out.push_back('"');
-    };
-    if (n < 3)
-        return out;
-    // Every distinct trigram: the index has no positions (detail=none), so this is the most selective question it
-    // can answer; its short rowid lists make even common trigrams cheap to intersect.
+    std::vector<std::string> out;
     std::vector<std::string_view> seen;
     for (std::size_t first = 0; first + 3 <= n; ++first) {
         const std::string_view trigram = foldedNeedle.substr(starts[first], starts[first + 3] - starts[first]);
         if (std::find(seen.begin(), seen.end(), trigram) != seen.end())
             continue;
         seen.push_back(trigram);
-        addTrigram(first);
+        std::string quoted = "\"";
+        for (const char c : trigram) {
+            quoted.push_back(c);
+            if (c == '"')
+                quoted.push_back('"');
+        }
+        quoted.push_back('"');
+        out.push_back(std::move(quoted));
     }
     return out;
+}
+
+std::string joinAnd(const std::vector<std::string>& terms)
+{
+    std::string out;
+    for (const std::string& t : terms) {
+        if (!out.empty())
+            out += " AND ";
+        out += t;
+    }
+    return out;
+}
+
+std::string matchExpression(std::string_view foldedNeedle)
+{
+    return joinAnd(quotedTrigrams(foldedNeedle));
 }
 
 namespace {

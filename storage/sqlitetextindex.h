@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_set>
+#include <vector>
 
 struct sqlite3;
 
@@ -69,6 +70,10 @@ bool canNarrow(std::string_view foldedNeedle);
  * index keeps no positions; the caller checks candidates exactly). Empty for shorter needles.
  */
 std::string matchExpression(std::string_view foldedNeedle);
+/// The distinct trigrams of `foldedNeedle`, each quoted for MATCH, in needle order; matchExpression joins them.
+std::vector<std::string> quotedTrigrams(std::string_view foldedNeedle);
+/// `terms` joined by " AND ".
+std::string joinAnd(const std::vector<std::string>& terms);
 
 /// Registers the aggregate spanscope_search_text(name TEXT, attributes BLOB) that migration 5 backfills with: the
 /// SearchText of a group's spans. False with SQLite's error code otherwise.

@@ -1537,7 +1537,35 @@ bool planText(SqliteConnection& db, const QString& needle, int candidateLimit, i
     plan->mode = TextPlan::Scan;
     if (plan->folded.empty() || candidateLimit < 0 || !SqliteTextIndex::canNarrow(plan->folded))
         return true;
-    const std::string match = SqliteTextIndex::matchExpression(plan->folded);
+    // FTS5 intersects by reading every term's row list: one trigram in every row ("use" of "user-004217") costs more
+    // than all the rare ones. Each trigram is counted up to ProbeRows; when some stay below, only those are ANDed
+    // (fewer terms: a superset of the candidates, which the exact check thins out).
+    constexpr int ProbeRows = 20000;
+    sqlite3_stmt* probe = db.statement(
+        "SELECT count(*) FROM (SELECT 1 FROM trace_text WHERE trace_text MATCH ?1 LIMIT ?2)", message);
+    if (!probe)
+        return false;
+    const std::vector<std::string> trigrams = SqliteTextIndex::quotedTrigrams(plan->folded);
+    std::vector<std::string> rare;
+    for (const std::string& trigram : trigrams) {
+        SqliteQuery q(probe);
+        q.bindTextStatic(1, trigram);
+        q.bindInt64(2, ProbeRows);
+        if (q.step() != SQLITE_ROW) {
+            *message = db.errorMessage();
+            return false;
+        }
+        const qint64 rows = q.columnInt64(0);
+        if (rows == 0) { // no trace can match
+            plan->seqs.clear();
+            plan->mode = TextPlan::Sort;
+            plan->seqsJson = "[]";
+            return true;
+        }
+        if (rows < ProbeRows)
+            rare.push_back(trigram);
+    }
+    const std::string match = SqliteTextIndex::joinAnd(rare.empty() ? trigrams : rare);
     sqlite3_stmt* s = db.statement("SELECT rowid >> 20 FROM trace_text WHERE trace_text MATCH ?1 LIMIT ?2", message);
     if (!s)
         return false;
