@@ -23,8 +23,8 @@ void appendRecord(std::string& out, const char* utf8, qsizetype size)
 void appendSpanRecords(std::string& out, std::string_view nameUtf8, const char* attributes, qsizetype attributesSize)
 {
     appendRecord(out, nameUtf8.data(), qsizetype(nameUtf8.size()));
-    SpanCodec::forEachAttributeString(attributes, attributesSize,
-        [&out](std::string_view s) { appendRecord(out, s.data(), qsizetype(s.size())); });
+    SpanCodec::forEachAttributeString(
+        attributes, attributesSize, [&out](std::string_view s) { appendRecord(out, s.data(), qsizetype(s.size())); });
 }
 
 SearchText::SearchText()
@@ -119,50 +119,47 @@ std::string joinAnd(const std::vector<std::string>& terms)
     return out;
 }
 
-std::string matchExpression(std::string_view foldedNeedle)
-{
-    return joinAnd(quotedTrigrams(foldedNeedle));
-}
+std::string matchExpression(std::string_view foldedNeedle) { return joinAnd(quotedTrigrams(foldedNeedle)); }
 
 namespace {
 
-void searchTextStep(sqlite3_context* context, int, sqlite3_value** args)
-{
-    auto** slot = static_cast<SearchText**>(sqlite3_aggregate_context(context, sizeof(SearchText*)));
-    if (!slot) {
-        sqlite3_result_error_nomem(context);
-        return;
+    void searchTextStep(sqlite3_context* context, int, sqlite3_value** args)
+    {
+        auto** slot = static_cast<SearchText**>(sqlite3_aggregate_context(context, sizeof(SearchText*)));
+        if (!slot) {
+            sqlite3_result_error_nomem(context);
+            return;
+        }
+        if (!*slot)
+            *slot = new SearchText;
+        thread_local std::string records;
+        records.clear();
+        const auto* name = reinterpret_cast<const char*>(sqlite3_value_text(args[0]));
+        const auto* attributes = static_cast<const char*>(sqlite3_value_blob(args[1]));
+        appendSpanRecords(records, std::string_view(name ? name : "", std::size_t(sqlite3_value_bytes(args[0]))),
+            attributes, sqlite3_value_bytes(args[1]));
+        (*slot)->addRecords(records);
     }
-    if (!*slot)
-        *slot = new SearchText;
-    thread_local std::string records;
-    records.clear();
-    const auto* name = reinterpret_cast<const char*>(sqlite3_value_text(args[0]));
-    const auto* attributes = static_cast<const char*>(sqlite3_value_blob(args[1]));
-    appendSpanRecords(records, std::string_view(name ? name : "", std::size_t(sqlite3_value_bytes(args[0]))),
-        attributes, sqlite3_value_bytes(args[1]));
-    (*slot)->addRecords(records);
-}
 
-void searchTextFinal(sqlite3_context* context)
-{
-    auto** slot = static_cast<SearchText**>(sqlite3_aggregate_context(context, 0));
-    if (!slot || !*slot) {
-        sqlite3_result_text(context, "", 0, SQLITE_STATIC);
-        return;
+    void searchTextFinal(sqlite3_context* context)
+    {
+        auto** slot = static_cast<SearchText**>(sqlite3_aggregate_context(context, 0));
+        if (!slot || !*slot) {
+            sqlite3_result_text(context, "", 0, SQLITE_STATIC);
+            return;
+        }
+        const std::string& text = (*slot)->text();
+        sqlite3_result_text64(context, text.data(), text.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
+        delete *slot;
+        *slot = nullptr;
     }
-    const std::string& text = (*slot)->text();
-    sqlite3_result_text64(context, text.data(), text.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
-    delete *slot;
-    *slot = nullptr;
-}
 
 } // namespace
 
 bool registerFunctions(sqlite3* db)
 {
-    return sqlite3_create_function_v2(db, "spanscope_search_text", 2, SQLITE_UTF8 | SQLITE_DIRECTONLY, nullptr,
-               nullptr, &searchTextStep, &searchTextFinal, nullptr)
+    return sqlite3_create_function_v2(db, "spanscope_search_text", 2, SQLITE_UTF8 | SQLITE_DIRECTONLY, nullptr, nullptr,
+               &searchTextStep, &searchTextFinal, nullptr)
         == SQLITE_OK;
 }
 

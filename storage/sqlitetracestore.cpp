@@ -1065,7 +1065,8 @@ bool SqliteTraceStore::Writer::writeSearchText(const TraceDelta& delta)
     qint64 rowid = first;
     if (delta.stored) {
         // A later write to a stored trace adds a row after the trace's last one.
-        sqlite3_stmt* s = stmt("SELECT rowid FROM trace_text WHERE rowid BETWEEN ?1 AND ?2 ORDER BY rowid DESC LIMIT 1");
+        sqlite3_stmt* s
+            = stmt("SELECT rowid FROM trace_text WHERE rowid BETWEEN ?1 AND ?2 ORDER BY rowid DESC LIMIT 1");
         if (!s)
             return false;
         SqliteQuery q(s);
@@ -1507,10 +1508,11 @@ static bool setError(QString* error, const QString& message)
     return false;
 }
 
-void SqliteTraceStore::setTextIndexLimits(int candidateLimit, int sortLimit)
+void SqliteTraceStore::setTextIndexLimits(int candidateLimit, int sortLimit, int scanFirstMs)
 {
     m_textCandidateLimit.store(candidateLimit, std::memory_order_relaxed);
     m_textSortLimit.store(sortLimit, std::memory_order_relaxed);
+    m_textScanFirstMs.store(scanFirstMs, std::memory_order_relaxed);
 }
 
 namespace {
@@ -1599,6 +1601,40 @@ bool planText(SqliteConnection& db, const QString& needle, int candidateLimit, i
 }
 
 } // namespace
+
+// Interrupts the connection's statements once `ms` have passed (sqlite3_progress_handler) while it exists; a null
+// connection: no limit.
+class ScanBudget {
+public:
+    ScanBudget(SqliteConnection* db, int ms)
+        : m_db(db)
+        , m_deadline(std::chrono::steady_clock::now() + std::chrono::milliseconds(ms))
+    {
+        if (m_db)
+            sqlite3_progress_handler(m_db->handle(), 1000, &ScanBudget::check, this);
+    }
+    ~ScanBudget()
+    {
+        if (m_db)
+            sqlite3_progress_handler(m_db->handle(), 0, nullptr, nullptr);
+    }
+    ScanBudget(const ScanBudget&) = delete;
+    ScanBudget& operator=(const ScanBudget&) = delete;
+
+    bool spent() const { return m_spent; }
+
+private:
+    static int check(void* self)
+    {
+        auto* b = static_cast<ScanBudget*>(self);
+        b->m_spent = b->m_spent || std::chrono::steady_clock::now() >= b->m_deadline;
+        return b->m_spent ? 1 : 0;
+    }
+
+    SqliteConnection* m_db;
+    std::chrono::steady_clock::time_point m_deadline;
+    bool m_spent = false;
+};
 
 // Steps `candidates` (summary rows in page order, column 16 the seq) and keeps those whose spans match `folded`,
 // after skipping query.offset of them, until query.limit are kept.
@@ -1722,85 +1758,106 @@ std::vector<TraceSummary> SqliteTraceStore::listTraces(const TraceQuery& query, 
         sql += " AND t.conversation_id = ?10 AND t.conversation_id != ''";
     if (query.minDurationNanos)
         sql += " AND t.end_time - t.start_time >= ?5";
-    TextPlan textPlan;
-    if (QString message; !planText(lease.db(), query.text, m_textCandidateLimit.load(std::memory_order_relaxed),
-                                   m_textSortLimit.load(std::memory_order_relaxed), &textPlan, &message)) {
-        setError(error, QStringLiteral("cannot list traces: %1").arg(message));
-        return result;
-    }
-    const std::string& text = textPlan.folded;
-    const char* seqColumn = byService ? "ts.trace_seq" : "t.seq";
-    const bool sorting = textPlan.mode == TextPlan::Sort;
-    if (sorting) {
-        // By seq, then sort the candidates (`+` keeps the planner off the order's index); the exact check runs
-        // below on the sorted rows until the page is full. Column 16 is the seq.
-        sql.replace("SELECT " SUMMARY_COLUMNS, "SELECT " SUMMARY_COLUMNS ", t.seq");
-        sql += QByteArray(" AND ") + seqColumn + " IN (SELECT value FROM json_each(?12))";
-    } else if (textPlan.mode == TextPlan::Walk) {
-        // CASE: the cheap membership test first, the spans only for candidates.
-        sql += QByteArray(" AND CASE WHEN spanscope_candidate(") + seqColumn
-            + ", ?12) THEN EXISTS (SELECT 1 FROM spans s WHERE s.trace_seq = t.seq "
-              "AND spanscope_contains(s.name, s.attributes, ?6)) ELSE 0 END";
-    } else if (!text.empty()) {
-        sql += " AND EXISTS (SELECT 1 FROM spans s WHERE s.trace_seq = t.seq "
-               "AND spanscope_contains(s.name, s.attributes, ?6))";
-    }
-    const QByteArray plus = sorting ? "+" : "";
-    sql += " ORDER BY " + plus + key + direction + ", " + plus + tieBreak + direction + " LIMIT ?7";
-    if (query.offset > 0)
-        sql += " OFFSET ?9"; // counted from the cursor: rows after it, then skip
-
-    QString message;
-    sqlite3_stmt* s = lease.db().statement(sql, &message);
-    if (!s) {
-        setError(error, QStringLiteral("cannot list traces: %1").arg(message));
-        return result;
-    }
-    SqliteQuery q(s);
-    if (textKey)
-        q.bindText(1, query.order == TraceOrder::Service ? query.cursor.rootServiceName : query.cursor.rootSpanName);
-    else if (realKey)
-        q.bindDouble(1, TraceOrdering::costKey(query.cursor.modelUsage, query.prices.get()));
-    else
-        q.bindInt64(1, intKey);
-    q.bindBlobStatic(2, query.cursor.traceId.data(), TraceId::Size);
-    q.bindInt64(3, toDb(query.startTimeFromUnixNano));
-    q.bindInt64(4, toDb(query.startTimeToUnixNano));
-    q.bindInt64(5, toDb(std::min<std::uint64_t>(query.minDurationNanos, std::numeric_limits<std::int64_t>::max())));
-    q.bindTextStatic(6, text);
-    q.bindInt64(7, std::max(0, query.limit));
-    if (byService)
-        q.bindText(8, query.serviceName);
-    if (query.offset > 0)
-        q.bindInt64(9, query.offset);
-    if (!query.conversationId.isEmpty())
-        q.bindText(10, query.conversationId);
-    if (sorting)
-        q.bindTextStatic(12, textPlan.seqsJson);
-    else if (textPlan.mode == TextPlan::Walk) // textPlan outlives q
-        q.bindPointer(12, &textPlan.seqs, SeqsPointerType);
-    if (sorting) {
-        // Every candidate in order; offset and limit count exact matches only.
-        q.bindInt64(7, -1);
-        if (query.offset > 0)
-            q.bindInt64(9, 0);
-    }
-    if (query.order == TraceOrder::Cost) // the query keeps `prices` alive until q resets the statement
-        q.bindPointer(11, const_cast<PriceTable*>(query.prices.get()), PricesPointerType);
-    int rc;
-    result.reserve(std::size_t(std::max(0, std::min(query.limit, 1000))));
-    if (sorting) {
-        if (!listSortedCandidates(lease.db(), q, text, query, &result, &message)) {
+    // A needle the index could narrow is first tried without it, for at most scanFirstMs: when most traces match, the
+    // scan fills the page in well under a millisecond, sooner than the index can list its candidates. Interrupted,
+    // the query runs again with the index's plan.
+    const int candidateLimit = m_textCandidateLimit.load(std::memory_order_relaxed);
+    const int scanFirstMs = m_textScanFirstMs.load(std::memory_order_relaxed);
+    const std::string folded = SpanCodec::searchFolded(query.text);
+    const bool scanFirst
+        = scanFirstMs > 0 && candidateLimit >= 0 && !folded.empty() && SqliteTextIndex::canNarrow(folded);
+    const QByteArray baseSql = sql;
+    for (int attempt = scanFirst ? 0 : 1; attempt < 2; ++attempt) {
+        sql = baseSql;
+        TextPlan textPlan;
+        if (attempt == 0) {
+            textPlan.folded = folded;
+        } else if (QString message; !planText(lease.db(), query.text, candidateLimit,
+                                              m_textSortLimit.load(std::memory_order_relaxed), &textPlan, &message)) {
             setError(error, QStringLiteral("cannot list traces: %1").arg(message));
+            return result;
+        }
+        const std::string& text = textPlan.folded;
+        const char* seqColumn = byService ? "ts.trace_seq" : "t.seq";
+        const bool sorting = textPlan.mode == TextPlan::Sort;
+        if (sorting) {
+            // By seq, then sort the candidates (`+` keeps the planner off the order's index); the exact check runs
+            // below on the sorted rows until the page is full. Column 16 is the seq.
+            sql.replace("SELECT " SUMMARY_COLUMNS, "SELECT " SUMMARY_COLUMNS ", t.seq");
+            sql += QByteArray(" AND ") + seqColumn + " IN (SELECT value FROM json_each(?12))";
+        } else if (textPlan.mode == TextPlan::Walk) {
+            // CASE: the cheap membership test first, the spans only for candidates.
+            sql += QByteArray(" AND CASE WHEN spanscope_candidate(") + seqColumn
+                + ", ?12) THEN EXISTS (SELECT 1 FROM spans s WHERE s.trace_seq = t.seq "
+                  "AND spanscope_contains(s.name, s.attributes, ?6)) ELSE 0 END";
+        } else if (!text.empty()) {
+            sql += " AND EXISTS (SELECT 1 FROM spans s WHERE s.trace_seq = t.seq "
+                   "AND spanscope_contains(s.name, s.attributes, ?6))";
+        }
+        const QByteArray plus = sorting ? "+" : "";
+        sql += " ORDER BY " + plus + key + direction + ", " + plus + tieBreak + direction + " LIMIT ?7";
+        if (query.offset > 0)
+            sql += " OFFSET ?9"; // counted from the cursor: rows after it, then skip
+
+        QString message;
+        sqlite3_stmt* s = lease.db().statement(sql, &message);
+        if (!s) {
+            setError(error, QStringLiteral("cannot list traces: %1").arg(message));
+            return result;
+        }
+        SqliteQuery q(s);
+        if (textKey)
+            q.bindText(1, query.order == TraceOrder::Service ? query.cursor.rootServiceName
+                                                             : query.cursor.rootSpanName);
+        else if (realKey)
+            q.bindDouble(1, TraceOrdering::costKey(query.cursor.modelUsage, query.prices.get()));
+        else
+            q.bindInt64(1, intKey);
+        q.bindBlobStatic(2, query.cursor.traceId.data(), TraceId::Size);
+        q.bindInt64(3, toDb(query.startTimeFromUnixNano));
+        q.bindInt64(4, toDb(query.startTimeToUnixNano));
+        q.bindInt64(5, toDb(std::min<std::uint64_t>(query.minDurationNanos, std::numeric_limits<std::int64_t>::max())));
+        q.bindTextStatic(6, text);
+        q.bindInt64(7, std::max(0, query.limit));
+        if (byService)
+            q.bindText(8, query.serviceName);
+        if (query.offset > 0)
+            q.bindInt64(9, query.offset);
+        if (!query.conversationId.isEmpty())
+            q.bindText(10, query.conversationId);
+        if (sorting)
+            q.bindTextStatic(12, textPlan.seqsJson);
+        else if (textPlan.mode == TextPlan::Walk) // textPlan outlives q
+            q.bindPointer(12, &textPlan.seqs, SeqsPointerType);
+        if (sorting) {
+            // Every candidate in order; offset and limit count exact matches only.
+            q.bindInt64(7, -1);
+            if (query.offset > 0)
+                q.bindInt64(9, 0);
+        }
+        if (query.order == TraceOrder::Cost) // the query keeps `prices` alive until q resets the statement
+            q.bindPointer(11, const_cast<PriceTable*>(query.prices.get()), PricesPointerType);
+        int rc;
+        result.reserve(std::size_t(std::max(0, std::min(query.limit, 1000))));
+        ScanBudget budget(attempt == 0 ? &lease.db() : nullptr, scanFirstMs);
+        if (sorting) {
+            if (!listSortedCandidates(lease.db(), q, text, query, &result, &message)) {
+                setError(error, QStringLiteral("cannot list traces: %1").arg(message));
+                result.clear();
+            }
+            return result;
+        }
+        while ((rc = q.step()) == SQLITE_ROW)
+            result.push_back(readSummary(q));
+        if (rc == SQLITE_INTERRUPT && budget.spent()) {
+            result.clear();
+            continue;
+        }
+        if (rc != SQLITE_DONE) {
+            setError(error, QStringLiteral("cannot list traces: %1").arg(lease.db().errorMessage()));
             result.clear();
         }
         return result;
-    }
-    while ((rc = q.step()) == SQLITE_ROW)
-        result.push_back(readSummary(q));
-    if (rc != SQLITE_DONE) {
-        setError(error, QStringLiteral("cannot list traces: %1").arg(lease.db().errorMessage()));
-        result.clear();
     }
     return result;
 }

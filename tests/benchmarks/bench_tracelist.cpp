@@ -2,12 +2,13 @@
 // traces, then times TraceStore::listTraces as TraceListModel calls it (pages of TraceListModel::PageSize).
 //
 //   bench_tracelist [--spans N] [--spans-per-trace K] [--store PATH] [--runs R] [--text-candidate-limit L]
-//                   [--text-sort-limit S]
+//                   [--text-sort-limit S] [--text-scan-first-ms MS]
 //
 // N spans (default 10,000,000) in traces of K spans (default 10). --store keeps the store in PATH; when PATH already
 // holds traces the fill is skipped and the store is measured as it is. Without --store the store is a temporary file,
-// removed at the end. --text-candidate-limit/--text-sort-limit: SqliteTraceStore::setTextIndexLimits (-1: no index). Each figure is the median of R runs (default 5) after one unmeasured run: warm figures, with
-// the file in the OS page cache and SQLite's cache of the read connection filled. Every line is `key=value` pairs.
+// removed at the end. --text-*: SqliteTraceStore::setTextIndexLimits (candidate limit -1: no index). Each figure is the
+// median of R runs (default 5) after one unmeasured run: warm figures, with the file in the OS page cache and SQLite's
+// cache of the read connection filled. Every line is `key=value` pairs.
 
 #include "model/tracelistmodel.h"
 #include "storage/sqlitetracestore.h"
@@ -34,11 +35,12 @@ public:
     explicit TraceGenerator(int spansPerTrace)
         : m_spansPerTrace(spansPerTrace)
     {
-        const char* services[] = { "frontend", "checkout", "cart", "payment", "inventory", "auth", "search",
-            "llm-gateway" };
+        const char* services[]
+            = { "frontend", "checkout", "cart", "payment", "inventory", "auth", "search", "llm-gateway" };
         for (const char* name : services) {
             auto r = std::make_shared<Resource>();
-            r->attributes.push_back({ QStringLiteral("service.name"), AnyValue::fromString(QString::fromLatin1(name)) });
+            r->attributes.push_back(
+                { QStringLiteral("service.name"), AnyValue::fromString(QString::fromLatin1(name)) });
             r->attributes.push_back(
                 { QStringLiteral("deployment.environment"), AnyValue::fromString(QStringLiteral("production")) });
             m_resources.push_back(std::move(r));
@@ -48,10 +50,10 @@ public:
         scope->version = QStringLiteral("1.0");
         m_scope = std::move(scope);
         const char* nouns[] = { "items", "orders", "carts", "users", "payments", "refunds", "invoices", "shipments",
-            "reviews", "coupons", "products", "categories", "sessions", "tokens", "addresses", "wishlists",
-            "returns", "stores", "prices", "stock", "suppliers", "warehouses", "reports", "exports", "imports",
-            "notifications", "messages", "tickets", "agents", "conversations", "documents", "embeddings", "models",
-            "prompts", "feedback", "events", "metrics", "alerts", "settings", "plans" };
+            "reviews", "coupons", "products", "categories", "sessions", "tokens", "addresses", "wishlists", "returns",
+            "stores", "prices", "stock", "suppliers", "warehouses", "reports", "exports", "imports", "notifications",
+            "messages", "tickets", "agents", "conversations", "documents", "embeddings", "models", "prompts",
+            "feedback", "events", "metrics", "alerts", "settings", "plans" };
         const char* methods[] = { "GET", "POST", "PUT", "DELETE" };
         for (const char* noun : nouns) {
             const QString n = QString::fromLatin1(noun);
@@ -118,23 +120,29 @@ public:
                 s.attributes.push_back({ QStringLiteral("http.request.method"),
                     AnyValue::fromString(s.name.section(QLatin1Char(' '), 0, 0)) });
                 s.attributes.push_back({ QStringLiteral("http.route"), AnyValue::fromString(m_routes[noun]) });
-                s.attributes.push_back({ QStringLiteral("http.response.status_code"), AnyValue::fromInt(error ? 500 : 200) });
+                s.attributes.push_back(
+                    { QStringLiteral("http.response.status_code"), AnyValue::fromInt(error ? 500 : 200) });
                 s.attributes.push_back({ QStringLiteral("enduser.id"), AnyValue::fromString(user) });
             } else if (llm && i == 1) {
                 s.kind = SpanKind::Client;
                 s.name = QStringLiteral("chat gpt-4o-mini");
                 s.resource = m_resources[7];
-                s.attributes.push_back({ QStringLiteral("gen_ai.operation.name"), AnyValue::fromString(QStringLiteral("chat")) });
-                s.attributes.push_back({ QStringLiteral("gen_ai.system"), AnyValue::fromString(QStringLiteral("openai")) });
+                s.attributes.push_back(
+                    { QStringLiteral("gen_ai.operation.name"), AnyValue::fromString(QStringLiteral("chat")) });
+                s.attributes.push_back(
+                    { QStringLiteral("gen_ai.system"), AnyValue::fromString(QStringLiteral("openai")) });
                 s.attributes.push_back(
                     { QStringLiteral("gen_ai.request.model"), AnyValue::fromString(QStringLiteral("gpt-4o-mini")) });
-                s.attributes.push_back({ QStringLiteral("gen_ai.usage.input_tokens"), AnyValue::fromInt(qint64(200 + pick(4000))) });
-                s.attributes.push_back({ QStringLiteral("gen_ai.usage.output_tokens"), AnyValue::fromInt(qint64(20 + pick(800))) });
+                s.attributes.push_back(
+                    { QStringLiteral("gen_ai.usage.input_tokens"), AnyValue::fromInt(qint64(200 + pick(4000))) });
+                s.attributes.push_back(
+                    { QStringLiteral("gen_ai.usage.output_tokens"), AnyValue::fromInt(qint64(20 + pick(800))) });
             } else if (i % 3 == 1) {
                 s.kind = SpanKind::Client;
                 s.name = m_dbNames[noun * 2 + pick(2)];
                 s.resource = m_resources[3 + pick(4)];
-                s.attributes.push_back({ QStringLiteral("db.system"), AnyValue::fromString(QStringLiteral("postgresql")) });
+                s.attributes.push_back(
+                    { QStringLiteral("db.system"), AnyValue::fromString(QStringLiteral("postgresql")) });
                 s.attributes.push_back({ QStringLiteral("db.statement"),
                     AnyValue::fromString(QStringLiteral("SELECT id, payload FROM shop.%1 WHERE owner = $1 LIMIT %2")
                                              .arg(m_tables[noun])
@@ -187,18 +195,30 @@ double medianMs(int runs, const std::function<void()>& run)
 const char* orderName(TraceOrder o)
 {
     switch (o) {
-    case TraceOrder::StartTime: return "start_time";
-    case TraceOrder::Duration: return "duration";
-    case TraceOrder::SpanCount: return "span_count";
-    case TraceOrder::ErrorCount: return "error_count";
-    case TraceOrder::Service: return "service";
-    case TraceOrder::Name: return "name";
-    case TraceOrder::Tokens: return "tokens";
-    case TraceOrder::LlmCalls: return "llm_calls";
-    case TraceOrder::ToolCalls: return "tool_calls";
-    case TraceOrder::InputTokens: return "input_tokens";
-    case TraceOrder::OutputTokens: return "output_tokens";
-    case TraceOrder::Cost: return "cost";
+    case TraceOrder::StartTime:
+        return "start_time";
+    case TraceOrder::Duration:
+        return "duration";
+    case TraceOrder::SpanCount:
+        return "span_count";
+    case TraceOrder::ErrorCount:
+        return "error_count";
+    case TraceOrder::Service:
+        return "service";
+    case TraceOrder::Name:
+        return "name";
+    case TraceOrder::Tokens:
+        return "tokens";
+    case TraceOrder::LlmCalls:
+        return "llm_calls";
+    case TraceOrder::ToolCalls:
+        return "tool_calls";
+    case TraceOrder::InputTokens:
+        return "input_tokens";
+    case TraceOrder::OutputTokens:
+        return "output_tokens";
+    case TraceOrder::Cost:
+        return "cost";
     }
     return "?";
 }
@@ -239,6 +259,7 @@ int main(int argc, char** argv)
     int runs = 5;
     int candidateLimit = SqliteTraceStore::DefaultTextCandidateLimit;
     int sortLimit = SqliteTraceStore::DefaultTextSortLimit;
+    int scanFirstMs = SqliteTraceStore::DefaultTextScanFirstMs;
     QString path;
     for (int i = 1; i + 1 < args.size(); i += 2) {
         if (args[i] == QLatin1String("--spans"))
@@ -253,10 +274,13 @@ int main(int argc, char** argv)
             candidateLimit = args[i + 1].toInt();
         else if (args[i] == QLatin1String("--text-sort-limit"))
             sortLimit = args[i + 1].toInt();
+        else if (args[i] == QLatin1String("--text-scan-first-ms"))
+            scanFirstMs = args[i + 1].toInt();
     }
     if (spans < 1 || perTrace < 1 || perTrace > 1000 || runs < 1) {
-        std::fprintf(stderr, "usage: bench_tracelist [--spans N] [--spans-per-trace K] [--store PATH] [--runs R] "
-                             "[--text-candidate-limit L] [--text-sort-limit S]\n");
+        std::fprintf(stderr,
+            "usage: bench_tracelist [--spans N] [--spans-per-trace K] [--store PATH] [--runs R] "
+            "[--text-candidate-limit L] [--text-sort-limit S] [--text-scan-first-ms MS]\n");
         return 1;
     }
     QTemporaryDir dir;
@@ -272,7 +296,7 @@ int main(int argc, char** argv)
         std::fprintf(stderr, "bench_tracelist: %s\n", qPrintable(error));
         return 2;
     }
-    store.setTextIndexLimits(candidateLimit, sortLimit);
+    store.setTextIndexLimits(candidateLimit, sortLimit, scanFirstMs);
     const qint64 stored = store.spanCount(&error);
     if (stored > 0) {
         std::printf("fill skipped=1 spans=%lld store=%s\n", static_cast<long long>(stored), qPrintable(path));

@@ -51,10 +51,12 @@ std::vector<Span> spansOf(int t)
 {
     std::vector<Span> out;
     Span root = spanOf(t, 1, 0, t % 3 == 0 ? QStringLiteral("checkout CART") : QStringLiteral("op-%1").arg(t));
-    root.attributes.push_back({ QStringLiteral("user"), AnyValue::fromString(QStringLiteral("user-%1").arg(t, 4, 10, QLatin1Char('0'))) });
+    root.attributes.push_back(
+        { QStringLiteral("user"), AnyValue::fromString(QStringLiteral("user-%1").arg(t, 4, 10, QLatin1Char('0'))) });
     root.attributes.push_back({ QStringLiteral("count"), AnyValue::fromInt(90000 + t) });
     if (t % 7 == 0)
-        root.attributes.push_back({ QStringLiteral("http.route"), AnyValue::fromString(QStringLiteral("/api/Größe/{id}")) });
+        root.attributes.push_back(
+            { QStringLiteral("http.route"), AnyValue::fromString(QStringLiteral("/api/Größe/{id}")) });
     if (t % 11 == 0)
         root.attributes.push_back({ QStringLiteral("msg"), AnyValue::fromString(QStringLiteral("ÄRGER im System")) });
     out.push_back(root);
@@ -193,11 +195,13 @@ private:
                         return TraceOrdering::before(a, b, order, descending);
                     });
                     // no index; scan past any candidate; walk with candidates; sort candidates; the defaults
-                    const std::pair<int, int> limits[] = { { -1, 0 }, { 0, 0 }, { 1'000'000, 0 },
-                        { 1'000'000, 1'000'000 },
-                        { SqliteTraceStore::DefaultTextCandidateLimit, SqliteTraceStore::DefaultTextSortLimit } };
-                    for (const auto& [candidates, sorted] : limits) {
-                        store.setTextIndexLimits(candidates, sorted);
+                    // (the scan first, which here always finishes in time)
+                    const std::tuple<int, int, int> limits[]
+                        = { { -1, 0, 0 }, { 0, 0, 0 }, { 1'000'000, 0, 0 }, { 1'000'000, 1'000'000, 0 },
+                              { SqliteTraceStore::DefaultTextCandidateLimit, SqliteTraceStore::DefaultTextSortLimit,
+                                  SqliteTraceStore::DefaultTextScanFirstMs } };
+                    for (const auto& [candidates, sorted, scanFirst] : limits) {
+                        store.setTextIndexLimits(candidates, sorted, scanFirst);
                         TraceQuery q;
                         q.text = needle;
                         q.order = order;
@@ -250,7 +254,8 @@ private slots:
         QVERIFY(SqliteTextIndex::canNarrow(SpanCodec::searchFolded(QStringLiteral("äöü"))));
         QCOMPARE(SqliteTextIndex::matchExpression("ab"), std::string());
         QCOMPARE(SqliteTextIndex::matchExpression("aaaa"), std::string("\"aaa\""));
-        QCOMPARE(SqliteTextIndex::matchExpression("abcdefg"), std::string("\"abc\" AND \"bcd\" AND \"cde\" AND \"def\" AND \"efg\""));
+        QCOMPARE(SqliteTextIndex::matchExpression("abcdefg"),
+            std::string("\"abc\" AND \"bcd\" AND \"cde\" AND \"def\" AND \"efg\""));
         QCOMPARE(SqliteTextIndex::matchExpression("a\"bc"), std::string("\"a\"\"b\" AND \"\"\"bc\""));
         QCOMPARE(SqliteTextIndex::matchExpression(SpanCodec::searchFolded(QStringLiteral("ÄRGER"))),
             QStringLiteral("\"ärg\" AND \"rge\" AND \"ger\"").toStdString());
@@ -279,18 +284,18 @@ private slots:
         TraceQuery q;
         q.text = QStringLiteral("user-01");
         q.serviceName = QStringLiteral("svc-1");
-        store.setTextIndexLimits(1'000'000, 1'000'000);
+        store.setTextIndexLimits(1'000'000, 1'000'000, 0);
         const QStringList sorted = ids(pageAll(store, q, 5));
-        store.setTextIndexLimits(1'000'000, 0);
+        store.setTextIndexLimits(1'000'000, 0, 0);
         const QStringList walked = ids(pageAll(store, q, 5));
-        store.setTextIndexLimits(-1, 0);
+        store.setTextIndexLimits(-1, 0, 0);
         const QStringList scanned = ids(pageAll(store, q, 5));
         QVERIFY(!scanned.isEmpty());
         QCOMPARE(sorted, scanned);
         QCOMPARE(walked, scanned);
         // The query API's offset counts matches only.
         for (const int sortLimit : { 1'000'000, 0 }) {
-            store.setTextIndexLimits(1'000'000, sortLimit);
+            store.setTextIndexLimits(1'000'000, sortLimit, 0);
             TraceQuery skipped = q;
             skipped.offset = 3;
             skipped.limit = 4;
@@ -303,7 +308,7 @@ private slots:
         SqliteTraceStore store(freshStore("later.db"));
         QString error;
         QVERIFY2(store.open(&error), qPrintable(error));
-        store.setTextIndexLimits(1'000'000, 1'000'000);
+        store.setTextIndexLimits(1'000'000, 1'000'000, 0);
         TraceQuery q;
         q.text = QStringLiteral("latecomer");
         QVERIFY(store.listTraces(q).empty());
@@ -312,7 +317,8 @@ private slots:
         std::vector<Span> spans = m_spans;
         Span late = spanOf(17, 9, 1, QStringLiteral("LATECOMER span"));
         Span resent = spansOf(18).front();
-        resent.attributes.push_back({ QStringLiteral("note"), AnyValue::fromString(QStringLiteral("a Latecomer value")) });
+        resent.attributes.push_back(
+            { QStringLiteral("note"), AnyValue::fromString(QStringLiteral("a Latecomer value")) });
         QVERIFY(writeAll(store, { late }));
         QVERIFY(writeAll(store, { resent }));
         spans.push_back(late);
@@ -321,10 +327,12 @@ private slots:
                 s = resent;
         const std::vector<TraceSummary> found = store.listTraces(q);
         QCOMPARE(found.size(), std::size_t(2));
-        QCOMPARE(scalar(store.filePath(), "SELECT count(*) FROM trace_text WHERE rowid >> 20 = "
-                                          "(SELECT seq FROM traces WHERE trace_id = x'00000000000000000000000000000011')"),
+        QCOMPARE(scalar(store.filePath(),
+                     "SELECT count(*) FROM trace_text WHERE rowid >> 20 = "
+                     "(SELECT seq FROM traces WHERE trace_id = x'00000000000000000000000000000011')"),
             qint64(2));
-        checkNeedles(store, spans, { QStringLiteral("latecomer"), QStringLiteral("LATECOMER SP"), QStringLiteral("op-17") });
+        checkNeedles(
+            store, spans, { QStringLiteral("latecomer"), QStringLiteral("LATECOMER SP"), QStringLiteral("op-17") });
     }
 
     void deletedTracesLeaveTheIndex()
@@ -333,15 +341,16 @@ private slots:
         const qint64 rows = scalar(path, "SELECT count(*) FROM trace_text");
         QVERIFY(rows >= Traces);
         // Trace 21 (user-0021) goes, as a retention pass would remove it: its summary row and its spans.
-        QVERIFY(execSql(path, "DELETE FROM spans WHERE trace_seq = (SELECT seq FROM traces WHERE trace_id = "
-                              "x'00000000000000000000000000000015'); "
-                              "DELETE FROM traces WHERE trace_id = x'00000000000000000000000000000015'"));
+        QVERIFY(execSql(path,
+            "DELETE FROM spans WHERE trace_seq = (SELECT seq FROM traces WHERE trace_id = "
+            "x'00000000000000000000000000000015'); "
+            "DELETE FROM traces WHERE trace_id = x'00000000000000000000000000000015'"));
         QCOMPARE(scalar(path, "SELECT count(*) FROM trace_text"), rows - 1);
         SqliteTraceStore store(path);
         QString error;
         QVERIFY2(store.open(&error), qPrintable(error));
         for (const int limit : { -1, 1'000'000 }) {
-            store.setTextIndexLimits(limit, limit);
+            store.setTextIndexLimits(limit, limit, 0);
             TraceQuery q;
             q.text = QStringLiteral("user-002");
             const QStringList found = ids(store.listTraces(q));
@@ -355,10 +364,11 @@ private slots:
         // A store at schema version 4 holding spans: the text index's table, trigger and indexes removed, as the
         // previous release left files.
         const QString path = freshStore("old.db");
-        QVERIFY(execSql(path, "DROP TRIGGER traces_delete_text; DROP TABLE trace_text; DROP INDEX traces_root_service; "
-                              "DROP INDEX traces_root_name; DROP INDEX traces_tokens; DROP INDEX traces_llm_calls; "
-                              "DROP INDEX traces_tool_calls; DROP INDEX traces_input_tokens; "
-                              "DROP INDEX traces_output_tokens; DELETE FROM schema_migrations WHERE version = 5"));
+        QVERIFY(execSql(path,
+            "DROP TRIGGER traces_delete_text; DROP TABLE trace_text; DROP INDEX traces_root_service; "
+            "DROP INDEX traces_root_name; DROP INDEX traces_tokens; DROP INDEX traces_llm_calls; "
+            "DROP INDEX traces_tool_calls; DROP INDEX traces_input_tokens; "
+            "DROP INDEX traces_output_tokens; DELETE FROM schema_migrations WHERE version = 5"));
         QCOMPARE(scalar(path, "SELECT max(version) FROM schema_migrations"), qint64(4));
         QCOMPARE(scalar(path, "SELECT count(*) FROM sqlite_master WHERE name = 'trace_text'"), qint64(0));
 
