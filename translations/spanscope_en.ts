@@ -1375,6 +1375,42 @@
     </message>
 </context>
 <context>
+    <name>MinimapView</name>
+    <message>
+        <source>Span density</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>peak %n span(s) at once</source>
+        <translation>
+            <numerusform>peak %n span at once</numerusform>
+            <numerusform>peak %n spans at once</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>At +%1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n span(s) active</source>
+        <translation>
+            <numerusform>%n span active</numerusform>
+            <numerusform>%n spans active</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n with errors</source>
+        <translation>
+            <numerusform>%n with an error</numerusform>
+            <numerusform>%n with errors</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Idle for %1 (collapsed)</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>OperationStatsModel</name>
     <message numerus="yes">
         <source>%1 %2: %n span(s)</source>
@@ -2585,6 +2621,18 @@ It is kept in memory until Spanscope quits, never saved. Without it the raw payl
     </message>
     <message>
         <source>Highlight the critical path: the spans the trace&apos;s latency waited on (Ctrl+Shift+C); the Critical path tab lists them</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Collapse &amp;Idle Gaps</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Ctrl+Shift+I</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Collapse long idle gaps on the time axis: stretches of at least 5% of the trace in which no span runs shrink to a break marker (Ctrl+Shift+I)</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
