@@ -352,13 +352,12 @@ private:
     const unsigned char* m_end;
 };
 
-// Walks encoded values and hands every string value (also inside arrays and maps, never a map key) to `visit`, which
-// returns true to stop; keyValues() is then true. Stops, false, on corrupt input.
-template <typename Visit> class StringWalker {
+// Walks encoded values and reports whether a string value contains the needle; false on corrupt input.
+class Matcher {
 public:
-    StringWalker(const char* data, qsizetype size, Visit visit)
+    Matcher(const char* data, qsizetype size, std::string_view needle)
         : m_reader(data, size)
-        , m_visit(std::move(visit))
+        , m_needle(needle)
     {
     }
 
@@ -401,7 +400,7 @@ private:
         case TagString:
             if (!m_reader.count(&n) || !m_reader.raw(&data, n))
                 return true;
-            m_found = m_visit(std::string_view(data, n));
+            m_found = textContains(data, qsizetype(n), m_needle);
             return m_found;
         case TagArray:
             if (!m_reader.count(&n))
@@ -425,7 +424,7 @@ private:
     }
 
     Reader m_reader;
-    Visit m_visit;
+    std::string_view m_needle;
     bool m_found = false;
 };
 
@@ -639,35 +638,8 @@ bool attributesContain(const char* data, qsizetype size, std::string_view folded
 {
     if (size == 0)
         return false;
-    StringWalker m(data, size,
-        [foldedNeedle](std::string_view s) { return textContains(s.data(), qsizetype(s.size()), foldedNeedle); });
+    Matcher m(data, size, foldedNeedle);
     return m.keyValues(0);
-}
-
-void forEachAttributeString(const char* data, qsizetype size, const std::function<void(std::string_view)>& visit)
-{
-    if (size == 0)
-        return;
-    StringWalker w(data, size, [&visit](std::string_view s) {
-        visit(s);
-        return false;
-    });
-    w.keyValues(0);
-}
-
-void appendSearchFoldedUtf8(std::string& out, const char* utf8, qsizetype size)
-{
-    // The folding textContains applies to stored text: ASCII in place, anything else through QString.
-    const std::size_t start = out.size();
-    for (qsizetype i = 0; i < size; ++i) {
-        const unsigned char c = static_cast<unsigned char>(utf8[i]);
-        if (c >= 0x80) {
-            out.resize(start);
-            appendSearchFolded(out, QString::fromUtf8(utf8, size));
-            return;
-        }
-        out.push_back(char(c >= 'A' && c <= 'Z' ? c + 32 : c));
-    }
 }
 
 } // namespace SpanCodec

@@ -6,7 +6,6 @@
 #include <QByteArray>
 #include <QStringView>
 
-#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -67,12 +66,5 @@ bool textContains(const char* utf8, qsizetype size, std::string_view foldedNeedl
  * `foldedNeedle` case-insensitively. Works on the encoding without building AnyValues; corrupt input gives false.
  */
 bool attributesContain(const char* data, qsizetype size, std::string_view foldedNeedle);
-/**
- * Calls `visit` with every string value (raw UTF-8) in encoded attributes, in the order and with the reach of
- * attributesContain: inside arrays and maps too, never keys. Stops quietly at corrupt input.
- */
-void forEachAttributeString(const char* data, qsizetype size, const std::function<void(std::string_view)>& visit);
-/// Appends stored UTF-8 text folded exactly as textContains folds it before it searches.
-void appendSearchFoldedUtf8(std::string& out, const char* utf8, qsizetype size);
 
 } // namespace SpanCodec

@@ -151,29 +151,6 @@ ALTER TABLE traces ADD COLUMN conversation_id TEXT NOT NULL DEFAULT '';
 -- The session filter (TraceQuery::conversationId), newest first.
 CREATE INDEX traces_conversation ON traces (conversation_id, start_time, trace_id) WHERE conversation_id != '';
 )sql" },
-    { 5, R"sql(
--- The text filter's index (issue 11): SqliteTextIndex describes the rows. detail = none: rowids only, no positions
--- (~25% smaller store and ~3x cheaper to write than detail = full at 200,000 spans); the filter checks candidates
--- exactly anyway. Backfilled from the stored spans, one row per trace; spanscope_search_text is registered on the
--- writer connection before migrating.
-CREATE VIRTUAL TABLE trace_text USING fts5 (text, tokenize = 'trigram case_sensitive 0', detail = none, columnsize = 0);
-INSERT INTO trace_text (rowid, text)
-    SELECT trace_seq << 20, txt FROM (SELECT trace_seq, spanscope_search_text(name, attributes) AS txt
-                                      FROM spans GROUP BY trace_seq) WHERE txt != '';
--- Whatever removes a trace removes its text rows.
-CREATE TRIGGER traces_delete_text AFTER DELETE ON traces BEGIN
-    DELETE FROM trace_text WHERE rowid BETWEEN old.seq << 20 AND (old.seq << 20) + 1048575;
-END;
--- The remaining orders of the trace list walk an index too (the expressions are the ones listTraces orders by);
--- TraceOrder::Cost depends on the query's prices and still sorts every match.
-CREATE INDEX traces_root_service ON traces (root_service, trace_id);
-CREATE INDEX traces_root_name ON traces (root_name, trace_id);
-CREATE INDEX traces_tokens ON traces (min(input_tokens + output_tokens, 9223372036854775807), trace_id);
-CREATE INDEX traces_llm_calls ON traces (llm_calls, trace_id);
-CREATE INDEX traces_tool_calls ON traces (tool_calls, trace_id);
-CREATE INDEX traces_input_tokens ON traces (input_tokens, trace_id);
-CREATE INDEX traces_output_tokens ON traces (output_tokens, trace_id);
-)sql" },
 };
 
 } // namespace
@@ -218,7 +195,7 @@ int currentVersion(SqliteConnection& db, QString* error)
     return int(maxQuery.columnInt64(0));
 }
 
-bool migrate(SqliteConnection& db, QString* error, int targetVersion)
+bool migrate(SqliteConnection& db, QString* error)
 {
     const int current = currentVersion(db, error);
     if (current < 0)
@@ -234,8 +211,6 @@ bool migrate(SqliteConnection& db, QString* error, int targetVersion)
     for (const Migration& m : s_migrations) {
         if (m.version <= current)
             continue;
-        if (targetVersion > 0 && m.version > targetVersion)
-            break;
         QString message;
         bool ok = db.exec("BEGIN IMMEDIATE", &message)
             && db.exec("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT "

@@ -20,9 +20,7 @@ int currentVersion(SqliteConnection& db, QString* error);
 /**
  * Brings the schema to latestVersion(). Fails with *error set when a migration fails or the file was written by a
  * newer Spanscope (its schema version is higher than latestVersion()); the file is then left untouched.
- * `targetVersion` > 0 stops at that version (tests make files of older versions with it). Migration 5 calls
- * spanscope_search_text (SqliteTextIndex::registerFunctions).
  */
-bool migrate(SqliteConnection& db, QString* error, int targetVersion = 0);
+bool migrate(SqliteConnection& db, QString* error);
 
 } // namespace SqliteMigrations

@@ -4,7 +4,6 @@
 
 #include "sqliteconnection.h"
 #include "sqlitemigrations.h"
-#include "sqlitetextindex.h"
 #include "spancodec.h"
 #include "storagelogging.h"
 
@@ -108,7 +107,6 @@ struct TraceDelta {
     QString rootService;
     QString rootName;
     QStringList services; // unsorted, distinct, non-empty
-    SqliteTextIndex::SearchText searchText; // of every span this write stored (inserted or replaced)
 };
 
 struct ZstdContextDeleter {
@@ -179,7 +177,6 @@ struct EncodedSpan {
     std::string statusMessage;
     std::string traceState;
     SpanGenAiFigures genai;
-    std::string searchRecords; // SqliteTextIndex::appendSpanRecords of name and attributes
 };
 
 // What SqliteTraceStore::prepare computes ahead of write(), on the submitting thread.
@@ -209,9 +206,6 @@ void encodeSpan(const Span& span, EncodedSpan* out)
     appendUtf8To(out->statusMessage, span.statusMessage);
     appendUtf8To(out->traceState, span.traceState);
     out->genai = SpanGenAiFigures::of(span);
-    out->searchRecords.clear();
-    SqliteTextIndex::appendSpanRecords(
-        out->searchRecords, out->name, out->attributes.data(), qsizetype(out->attributes.size()));
 }
 
 TraceSummary readSummary(const SqliteQuery& q)
@@ -273,16 +267,6 @@ void sqlCost(sqlite3_context* context, int, sqlite3_value** args)
     sqlite3_result_double(context, TraceOrdering::costKey(TraceSummary::modelUsageFromJson(json), prices));
 }
 
-// spanscope_candidate(seq INTEGER, seqs POINTER "spanscope_seqs"): whether seq is in the sorted candidate list.
-constexpr const char* SeqsPointerType = "spanscope_seqs";
-
-void sqlCandidate(sqlite3_context* context, int, sqlite3_value** args)
-{
-    const auto* seqs = static_cast<const std::vector<qint64>*>(sqlite3_value_pointer(args[1], SeqsPointerType));
-    const bool found = seqs && std::binary_search(seqs->begin(), seqs->end(), qint64(sqlite3_value_int64(args[0])));
-    sqlite3_result_int(context, found ? 1 : 0);
-}
-
 #define SUMMARY_COLUMNS                                                                                              \
     "t.trace_id, t.root_service, t.root_name, t.start_time, t.end_time, t.span_count, t.error_count, t.has_root, " \
     "t.services, t.input_tokens, t.output_tokens, t.cached_input_tokens, t.llm_calls, t.tool_calls, t.model_usage, " \
@@ -328,7 +312,6 @@ private:
     bool writeTraceRow(const TraceId& traceId, qint64 traceSeq, const TraceRow& row);
     bool upsertTraceServices(const TraceId& traceId, qint64 traceSeq, const QStringList& services,
                              std::uint64_t start);
-    bool writeSearchText(const TraceDelta& delta);
 
     const QString m_path;
     QString m_error;
@@ -457,7 +440,6 @@ WriteResult SqliteTraceStore::Writer::write(const std::vector<IngestItem>& items
         ++result.spansWritten;
 
         TraceDelta& d = *p.delta;
-        d.searchText.addRecords(encoded->searchRecords);
         if (!inserted) {
             d.fullRecompute = true;
             continue;
@@ -518,8 +500,6 @@ WriteResult SqliteTraceStore::Writer::write(const std::vector<IngestItem>& items
 
     for (std::size_t i = 0; ok && i < order.size(); ++i)
         ok = updateSummary(order[i], deltas[order[i]]);
-    for (std::size_t i = 0; ok && i < order.size(); ++i)
-        ok = writeSearchText(deltas[order[i]]);
 
     ok = ok && db.exec("COMMIT", &m_error);
     if (!ok) {
@@ -1058,48 +1038,6 @@ bool SqliteTraceStore::Writer::updateSummary(const TraceId& traceId, TraceDelta&
     return upsertTraceServices(traceId, delta.seq, added, row.start);
 }
 
-bool SqliteTraceStore::Writer::writeSearchText(const TraceDelta& delta)
-{
-    if (delta.searchText.isEmpty())
-        return true;
-    const qint64 first = delta.seq << SqliteTextIndex::RowShift;
-    const qint64 last = first + SqliteTextIndex::RowsPerTrace - 1;
-    qint64 rowid = first;
-    if (delta.stored) {
-        // A later write to a stored trace adds a row after the trace's last one.
-        sqlite3_stmt* s
-            = stmt("SELECT rowid FROM trace_text WHERE rowid BETWEEN ?1 AND ?2 ORDER BY rowid DESC LIMIT 1");
-        if (!s)
-            return false;
-        SqliteQuery q(s);
-        q.bindInt64(1, first);
-        q.bindInt64(2, last);
-        const int rc = q.step();
-        if (rc == SQLITE_ROW)
-            rowid = q.columnInt64(0) + 1;
-        else if (rc != SQLITE_DONE)
-            return fail(db.errorMessage());
-    }
-    const std::string& text = delta.searchText.text();
-    if (rowid > last) {
-        // 2^20 writes to one trace: the last row grows instead.
-        sqlite3_stmt* s = stmt("UPDATE trace_text SET text = text || char(10) || ?2 WHERE rowid = ?1");
-        if (!s)
-            return false;
-        SqliteQuery q(s);
-        q.bindInt64(1, last);
-        q.bindTextStatic(2, text);
-        return q.exec() || fail(db.errorMessage());
-    }
-    sqlite3_stmt* s = stmt("INSERT INTO trace_text (rowid, text) VALUES (?1, ?2)");
-    if (!s)
-        return false;
-    SqliteQuery q(s);
-    q.bindInt64(1, rowid);
-    q.bindTextStatic(2, text);
-    return q.exec() || fail(db.errorMessage());
-}
-
 // ---------------------------------------------------------------------------------------------------------------
 // Read connections
 
@@ -1157,10 +1095,6 @@ std::unique_ptr<SqliteConnection> SqliteTraceStore::acquireReader(QString* error
         != SQLITE_OK
         || sqlite3_create_function_v2(db->handle(), "spanscope_cost", 2,
                                       SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_DIRECTONLY, nullptr, &sqlCost,
-                                      nullptr, nullptr, nullptr)
-            != SQLITE_OK
-        || sqlite3_create_function_v2(db->handle(), "spanscope_candidate", 2,
-                                      SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_DIRECTONLY, nullptr, &sqlCandidate,
                                       nullptr, nullptr, nullptr)
             != SQLITE_OK) {
         if (error)
@@ -1393,8 +1327,6 @@ bool SqliteTraceStore::open(QString* error)
         return failed(message);
     // After wal_autocheckpoint, which would replace it: the WAL's length after each commit, for restart().
     sqlite3_wal_hook(writer->db.handle(), &noteWalFrames, &writer->walFrames);
-    if (!SqliteTextIndex::registerFunctions(writer->db.handle()))
-        return failed(writer->db.errorMessage());
     if (!SqliteMigrations::migrate(writer->db, &message))
         return failed(message);
     {
@@ -1510,170 +1442,6 @@ static bool setError(QString* error, const QString& message)
     return false;
 }
 
-void SqliteTraceStore::setTextIndexLimits(int candidateLimit, int sortLimit, int scanFirstMs)
-{
-    m_textCandidateLimit.store(candidateLimit, std::memory_order_relaxed);
-    m_textSortLimit.store(sortLimit, std::memory_order_relaxed);
-    m_textScanFirstMs.store(scanFirstMs, std::memory_order_relaxed);
-}
-
-namespace {
-
-// How listTraces applies TraceQuery::text. The trigram index gives the candidate traces of a needle of 3+ code
-// points (a superset of the matches: the exact spanscope_contains still decides):
-// - Sort: few candidates. Read their summaries by seq, sort them, check them in order until the page is full.
-// - Walk: more candidates. Walk the order's index as without a text filter; a trace that is not a candidate is
-//   skipped without reading its spans.
-// - Scan: no usable index (short needle), or so many candidates that reading them costs more than scanning the
-//   spans of the traces in order, which stops early because most traces match.
-struct TextPlan {
-    enum Mode { Scan, Sort, Walk };
-    Mode mode = Scan;
-    std::string folded; // SpanCodec::searchFolded(TraceQuery::text); empty: no text filter
-    std::vector<qint64> seqs; // Sort and Walk: the candidates' traces.seq, ascending, distinct
-    std::string seqsJson; // Sort: seqs as a JSON array
-};
-
-bool planText(SqliteConnection& db, const QString& needle, int candidateLimit, int sortLimit, TextPlan* plan,
-              QString* message)
-{
-    plan->folded = SpanCodec::searchFolded(needle);
-    plan->mode = TextPlan::Scan;
-    if (plan->folded.empty() || candidateLimit < 0 || !SqliteTextIndex::canNarrow(plan->folded))
-        return true;
-    // FTS5 intersects by reading every term's row list: one trigram in every row ("use" of "user-004217") costs more
-    // than all the rare ones. Each trigram is counted up to ProbeRows; when some stay below, only those are ANDed
-    // (fewer terms: a superset of the candidates, which the exact check thins out).
-    constexpr int ProbeRows = 20000;
-    sqlite3_stmt* probe = db.statement(
-        "SELECT count(*) FROM (SELECT 1 FROM trace_text WHERE trace_text MATCH ?1 LIMIT ?2)", message);
-    if (!probe)
-        return false;
-    const std::vector<std::string> trigrams = SqliteTextIndex::quotedTrigrams(plan->folded);
-    std::vector<std::string> rare;
-    for (const std::string& trigram : trigrams) {
-        SqliteQuery q(probe);
-        q.bindTextStatic(1, trigram);
-        q.bindInt64(2, ProbeRows);
-        if (q.step() != SQLITE_ROW) {
-            *message = db.errorMessage();
-            return false;
-        }
-        const qint64 rows = q.columnInt64(0);
-        if (rows == 0) { // no trace can match
-            plan->seqs.clear();
-            plan->mode = TextPlan::Sort;
-            plan->seqsJson = "[]";
-            return true;
-        }
-        if (rows < ProbeRows)
-            rare.push_back(trigram);
-    }
-    const std::string match = SqliteTextIndex::joinAnd(rare.empty() ? trigrams : rare);
-    sqlite3_stmt* s = db.statement("SELECT rowid >> 20 FROM trace_text WHERE trace_text MATCH ?1 LIMIT ?2", message);
-    if (!s)
-        return false;
-    SqliteQuery q(s);
-    q.bindTextStatic(1, match);
-    q.bindInt64(2, qint64(candidateLimit) + 1);
-    plan->seqs.clear();
-    int rc;
-    while ((rc = q.step()) == SQLITE_ROW)
-        plan->seqs.push_back(q.columnInt64(0));
-    if (rc != SQLITE_DONE) {
-        *message = db.errorMessage();
-        return false;
-    }
-    if (plan->seqs.size() > std::size_t(candidateLimit))
-        return true;
-    std::sort(plan->seqs.begin(), plan->seqs.end());
-    plan->seqs.erase(std::unique(plan->seqs.begin(), plan->seqs.end()), plan->seqs.end());
-    if (plan->seqs.size() <= std::size_t(std::max(0, sortLimit))) {
-        plan->mode = TextPlan::Sort;
-        plan->seqsJson = "[";
-        for (const qint64 seq : plan->seqs)
-            plan->seqsJson += std::to_string(seq) + ',';
-        if (plan->seqsJson.size() > 1)
-            plan->seqsJson.pop_back();
-        plan->seqsJson += ']';
-    } else {
-        plan->mode = TextPlan::Walk;
-    }
-    return true;
-}
-
-} // namespace
-
-// Interrupts the connection's statements once `ms` have passed (sqlite3_progress_handler) while it exists; a null
-// connection: no limit.
-class ScanBudget {
-public:
-    ScanBudget(SqliteConnection* db, int ms)
-        : m_db(db)
-        , m_deadline(std::chrono::steady_clock::now() + std::chrono::milliseconds(ms))
-    {
-        if (m_db)
-            sqlite3_progress_handler(m_db->handle(), 1000, &ScanBudget::check, this);
-    }
-    ~ScanBudget()
-    {
-        if (m_db)
-            sqlite3_progress_handler(m_db->handle(), 0, nullptr, nullptr);
-    }
-    ScanBudget(const ScanBudget&) = delete;
-    ScanBudget& operator=(const ScanBudget&) = delete;
-
-    bool spent() const { return m_spent; }
-
-private:
-    static int check(void* self)
-    {
-        auto* b = static_cast<ScanBudget*>(self);
-        b->m_spent = b->m_spent || std::chrono::steady_clock::now() >= b->m_deadline;
-        return b->m_spent ? 1 : 0;
-    }
-
-    SqliteConnection* m_db;
-    std::chrono::steady_clock::time_point m_deadline;
-    bool m_spent = false;
-};
-
-// Steps `candidates` (summary rows in page order, column 16 the seq) and keeps those whose spans match `folded`,
-// after skipping query.offset of them, until query.limit are kept.
-static bool listSortedCandidates(SqliteConnection& db, SqliteQuery& candidates, const std::string& folded,
-                                 const TraceQuery& query, std::vector<TraceSummary>* out, QString* message)
-{
-    sqlite3_stmt* exact = db.statement("SELECT EXISTS (SELECT 1 FROM spans WHERE trace_seq = ?1 "
-                                       "AND spanscope_contains(name, attributes, ?2))",
-                                       message);
-    if (!exact)
-        return false;
-    int skip = std::max(0, query.offset);
-    const std::size_t limit = std::size_t(std::max(0, query.limit));
-    int rc = SQLITE_DONE;
-    while (out->size() < limit && (rc = candidates.step()) == SQLITE_ROW) {
-        SqliteQuery check(exact);
-        check.bindInt64(1, candidates.columnInt64(16));
-        check.bindTextStatic(2, folded);
-        if (check.step() != SQLITE_ROW) {
-            *message = db.errorMessage();
-            return false;
-        }
-        if (check.columnInt64(0) == 0)
-            continue;
-        if (skip > 0) {
-            --skip;
-            continue;
-        }
-        out->push_back(readSummary(candidates));
-    }
-    if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
-        *message = db.errorMessage();
-        return false;
-    }
-    return true;
-}
-
 std::vector<TraceSummary> SqliteTraceStore::listTraces(const TraceQuery& query, QString* error)
 {
     std::vector<TraceSummary> result;
@@ -1760,106 +1528,48 @@ std::vector<TraceSummary> SqliteTraceStore::listTraces(const TraceQuery& query, 
         sql += " AND t.conversation_id = ?10 AND t.conversation_id != ''";
     if (query.minDurationNanos)
         sql += " AND t.end_time - t.start_time >= ?5";
-    // A needle the index could narrow is first tried without it, for at most scanFirstMs: when most traces match, the
-    // scan fills the page in well under a millisecond, sooner than the index can list its candidates. Interrupted,
-    // the query runs again with the index's plan.
-    const int candidateLimit = m_textCandidateLimit.load(std::memory_order_relaxed);
-    const int scanFirstMs = m_textScanFirstMs.load(std::memory_order_relaxed);
-    const std::string folded = SpanCodec::searchFolded(query.text);
-    const bool scanFirst
-        = scanFirstMs > 0 && candidateLimit >= 0 && !folded.empty() && SqliteTextIndex::canNarrow(folded);
-    const QByteArray baseSql = sql;
-    for (int attempt = scanFirst ? 0 : 1; attempt < 2; ++attempt) {
-        sql = baseSql;
-        TextPlan textPlan;
-        if (attempt == 0) {
-            textPlan.folded = folded;
-        } else if (QString message; !planText(lease.db(), query.text, candidateLimit,
-                                              m_textSortLimit.load(std::memory_order_relaxed), &textPlan, &message)) {
-            setError(error, QStringLiteral("cannot list traces: %1").arg(message));
-            return result;
-        }
-        const std::string& text = textPlan.folded;
-        const char* seqColumn = byService ? "ts.trace_seq" : "t.seq";
-        const bool sorting = textPlan.mode == TextPlan::Sort;
-        if (sorting) {
-            // By seq, then sort the candidates (`+` keeps the planner off the order's index); the exact check runs
-            // below on the sorted rows until the page is full. Column 16 is the seq.
-            sql.replace("SELECT " SUMMARY_COLUMNS, "SELECT " SUMMARY_COLUMNS ", t.seq");
-            sql += QByteArray(" AND ") + seqColumn + " IN (SELECT value FROM json_each(?12))";
-        } else if (textPlan.mode == TextPlan::Walk) {
-            // CASE: the cheap membership test first, the spans only for candidates.
-            sql += QByteArray(" AND CASE WHEN spanscope_candidate(") + seqColumn
-                + ", ?12) THEN EXISTS (SELECT 1 FROM spans s WHERE s.trace_seq = t.seq "
-                  "AND spanscope_contains(s.name, s.attributes, ?6)) ELSE 0 END";
-        } else if (!text.empty()) {
-            sql += " AND EXISTS (SELECT 1 FROM spans s WHERE s.trace_seq = t.seq "
-                   "AND spanscope_contains(s.name, s.attributes, ?6))";
-        }
-        const QByteArray plus = sorting ? "+" : "";
-        sql += " ORDER BY " + plus + key + direction + ", " + plus + tieBreak + direction + " LIMIT ?7";
-        if (query.offset > 0)
-            sql += " OFFSET ?9"; // counted from the cursor: rows after it, then skip
+    const std::string text = SpanCodec::searchFolded(query.text);
+    if (!text.empty())
+        sql += " AND EXISTS (SELECT 1 FROM spans s WHERE s.trace_seq = t.seq "
+               "AND spanscope_contains(s.name, s.attributes, ?6))";
+    sql += " ORDER BY " + key + direction + ", " + tieBreak + direction + " LIMIT ?7";
+    if (query.offset > 0)
+        sql += " OFFSET ?9"; // counted from the cursor: rows after it, then skip
 
-        QString message;
-        sqlite3_stmt* s = lease.db().statement(sql, &message);
-        if (!s) {
-            setError(error, QStringLiteral("cannot list traces: %1").arg(message));
-            return result;
-        }
-        SqliteQuery q(s);
-        if (textKey)
-            q.bindText(1, query.order == TraceOrder::Service ? query.cursor.rootServiceName
-                                                             : query.cursor.rootSpanName);
-        else if (realKey)
-            q.bindDouble(1, TraceOrdering::costKey(query.cursor.modelUsage, query.prices.get()));
-        else
-            q.bindInt64(1, intKey);
-        q.bindBlobStatic(2, query.cursor.traceId.data(), TraceId::Size);
-        q.bindInt64(3, toDb(query.startTimeFromUnixNano));
-        q.bindInt64(4, toDb(query.startTimeToUnixNano));
-        q.bindInt64(5, toDb(std::min<std::uint64_t>(query.minDurationNanos, std::numeric_limits<std::int64_t>::max())));
-        q.bindTextStatic(6, text);
-        q.bindInt64(7, std::max(0, query.limit));
-        if (byService)
-            q.bindText(8, query.serviceName);
-        if (query.offset > 0)
-            q.bindInt64(9, query.offset);
-        if (!query.conversationId.isEmpty())
-            q.bindText(10, query.conversationId);
-        if (sorting)
-            q.bindTextStatic(12, textPlan.seqsJson);
-        else if (textPlan.mode == TextPlan::Walk) // textPlan outlives q
-            q.bindPointer(12, &textPlan.seqs, SeqsPointerType);
-        if (sorting) {
-            // Every candidate in order; offset and limit count exact matches only.
-            q.bindInt64(7, -1);
-            if (query.offset > 0)
-                q.bindInt64(9, 0);
-        }
-        if (query.order == TraceOrder::Cost) // the query keeps `prices` alive until q resets the statement
-            q.bindPointer(11, const_cast<PriceTable*>(query.prices.get()), PricesPointerType);
-        int rc;
-        result.reserve(std::size_t(std::max(0, std::min(query.limit, 1000))));
-        ScanBudget budget(attempt == 0 ? &lease.db() : nullptr, scanFirstMs);
-        if (sorting) {
-            if (!listSortedCandidates(lease.db(), q, text, query, &result, &message)) {
-                setError(error, QStringLiteral("cannot list traces: %1").arg(message));
-                result.clear();
-            }
-            return result;
-        }
-        while ((rc = q.step()) == SQLITE_ROW)
-            result.push_back(readSummary(q));
-        if (rc == SQLITE_INTERRUPT && budget.spent()) {
-            result.clear();
-            continue;
-        }
-        if (rc != SQLITE_DONE) {
-            setError(error, QStringLiteral("cannot list traces: %1").arg(lease.db().errorMessage()));
-            result.clear();
-        }
+    QString message;
+    sqlite3_stmt* s = lease.db().statement(sql, &message);
+    if (!s) {
+        setError(error, QStringLiteral("cannot list traces: %1").arg(message));
         return result;
+    }
+    SqliteQuery q(s);
+    if (textKey)
+        q.bindText(1, query.order == TraceOrder::Service ? query.cursor.rootServiceName : query.cursor.rootSpanName);
+    else if (realKey)
+        q.bindDouble(1, TraceOrdering::costKey(query.cursor.modelUsage, query.prices.get()));
+    else
+        q.bindInt64(1, intKey);
+    q.bindBlobStatic(2, query.cursor.traceId.data(), TraceId::Size);
+    q.bindInt64(3, toDb(query.startTimeFromUnixNano));
+    q.bindInt64(4, toDb(query.startTimeToUnixNano));
+    q.bindInt64(5, toDb(std::min<std::uint64_t>(query.minDurationNanos, std::numeric_limits<std::int64_t>::max())));
+    q.bindTextStatic(6, text);
+    q.bindInt64(7, std::max(0, query.limit));
+    if (byService)
+        q.bindText(8, query.serviceName);
+    if (query.offset > 0)
+        q.bindInt64(9, query.offset);
+    if (!query.conversationId.isEmpty())
+        q.bindText(10, query.conversationId);
+    if (query.order == TraceOrder::Cost) // the query keeps `prices` alive until q resets the statement
+        q.bindPointer(11, const_cast<PriceTable*>(query.prices.get()), PricesPointerType);
+    int rc;
+    result.reserve(std::size_t(std::max(0, std::min(query.limit, 1000))));
+    while ((rc = q.step()) == SQLITE_ROW)
+        result.push_back(readSummary(q));
+    if (rc != SQLITE_DONE) {
+        setError(error, QStringLiteral("cannot list traces: %1").arg(lease.db().errorMessage()));
+        result.clear();
     }
     return result;
 }

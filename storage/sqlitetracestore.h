@@ -6,7 +6,6 @@
 #include <QMutex>
 #include <QString>
 
-#include <atomic>
 #include <memory>
 #include <vector>
 
@@ -63,19 +62,6 @@ public:
 
     /// Number of stored raw payloads (after deduplication).
     qint64 payloadCount(QString* error = nullptr);
-    /**
-     * Tuning of the text filter (TraceQuery::text); results are the same whatever the values. A needle of 3+ code
-     * points is first looked for without the index for up to `scanFirstMs` (ms; 0: never), which is fastest when most
-     * traces match; then it reads up to `candidateLimit` rows of the trigram index (about one per trace and write;
-     * -1: never use the index). Up to `sortLimit` candidate traces are sorted and checked in order; more are checked
-     * while walking the order's index; beyond `candidateLimit` the walk scans the spans of every trace it passes.
-     * Any thread.
-     */
-    void setTextIndexLimits(int candidateLimit, int sortLimit, int scanFirstMs = DefaultTextScanFirstMs);
-    static constexpr int DefaultTextCandidateLimit = 50000;
-    static constexpr int DefaultTextSortLimit = 5000;
-    static constexpr int DefaultTextScanFirstMs = 5;
-
     /// The absolute path of the database file.
     QString filePath() const { return m_filePath; }
 
@@ -99,7 +85,4 @@ private:
     QMutex m_readMutex; // guards m_idleReaders
     std::vector<std::unique_ptr<SqliteConnection>> m_idleReaders;
     bool m_open = false; // set once under both mutexes; read under either
-    std::atomic<int> m_textCandidateLimit { DefaultTextCandidateLimit };
-    std::atomic<int> m_textSortLimit { DefaultTextSortLimit };
-    std::atomic<int> m_textScanFirstMs { DefaultTextScanFirstMs };
 };

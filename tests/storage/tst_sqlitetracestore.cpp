@@ -23,12 +23,6 @@
 
 namespace {
 
-// What migration 5 adds (text index, sort indexes), dropped to make a store of an older version.
-const char* const s_dropVersion5[] = { "DROP TRIGGER traces_delete_text", "DROP TABLE trace_text",
-    "DROP INDEX traces_root_service", "DROP INDEX traces_root_name", "DROP INDEX traces_tokens",
-    "DROP INDEX traces_llm_calls", "DROP INDEX traces_tool_calls", "DROP INDEX traces_input_tokens",
-    "DROP INDEX traces_output_tokens", "DELETE FROM schema_migrations WHERE version = 5" };
-
 TraceId traceId(int n)
 {
     return TraceId::fromHex(QStringLiteral("%1").arg(n, 32, 16, QLatin1Char('0')));
@@ -194,8 +188,8 @@ private Q_SLOTS:
             QVERIFY(store);
             QCOMPARE(store->spanCount(), 0);
         }
-        QCOMPARE(rawQuery(path, "SELECT max(version) FROM schema_migrations"), QStringLiteral("5"));
-        QCOMPARE(rawQuery(path, "SELECT count(*) FROM schema_migrations"), QStringLiteral("5"));
+        QCOMPARE(rawQuery(path, "SELECT max(version) FROM schema_migrations"), QStringLiteral("4"));
+        QCOMPARE(rawQuery(path, "SELECT count(*) FROM schema_migrations"), QStringLiteral("4"));
         QVERIFY(!rawQuery(path, "SELECT applied_at FROM schema_migrations").isEmpty());
         QCOMPARE(rawQuery(path,
                           "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN ('traces', 'spans', "
@@ -204,7 +198,7 @@ private Q_SLOTS:
         QCOMPARE(rawQuery(path, "PRAGMA journal_mode"), QStringLiteral("wal"));
         // Reopening does not migrate again.
         QVERIFY(openStore(path));
-        QCOMPARE(rawQuery(path, "SELECT count(*) FROM schema_migrations"), QStringLiteral("5"));
+        QCOMPARE(rawQuery(path, "SELECT count(*) FROM schema_migrations"), QStringLiteral("4"));
     }
 
     void migratesVersion1ToSortIndexes()
@@ -219,8 +213,6 @@ private Q_SLOTS:
                     .ok);
         }
         // Back to what version 1 left behind.
-        for (const char* sql : s_dropVersion5)
-            rawQuery(path, sql);
         for (const char* sql :
             { "DROP INDEX traces_duration", "DROP INDEX traces_span_count", "DROP INDEX traces_error_count",
                 "DROP TABLE logs", "DROP INDEX traces_conversation", "ALTER TABLE spans DROP COLUMN genai_role",
@@ -236,7 +228,7 @@ private Q_SLOTS:
         QCOMPARE(rawQuery(path, sortIndexes), QStringLiteral("0"));
         auto store = openStore(path);
         QVERIFY(store);
-        QCOMPARE(rawQuery(path, "SELECT max(version) FROM schema_migrations"), QStringLiteral("5"));
+        QCOMPARE(rawQuery(path, "SELECT max(version) FROM schema_migrations"), QStringLiteral("4"));
         QCOMPARE(rawQuery(path, sortIndexes), QStringLiteral("3"));
         QCOMPARE(rawQuery(path, "SELECT count(*) FROM sqlite_master WHERE name = 'logs'"), QStringLiteral("1"));
         TraceQuery byDuration;
@@ -257,8 +249,6 @@ private Q_SLOTS:
             QVERIFY(store->write(GenAiSummaryCheck::itemsOf({ agent[0], agent[1] })).ok);
         }
         // Back to version 3, with the figures a version 3 store had summed (every span's gen_ai.usage.*).
-        for (const char* sql : s_dropVersion5)
-            rawQuery(path, sql);
         for (const char* sql :
             { "DROP INDEX traces_conversation", "ALTER TABLE spans DROP COLUMN genai_role",
                 "ALTER TABLE spans DROP COLUMN cached_input_tokens", "ALTER TABLE spans DROP COLUMN model",
@@ -270,7 +260,7 @@ private Q_SLOTS:
         QCOMPARE(rawQuery(path, "SELECT max(version) FROM schema_migrations"), QStringLiteral("3"));
         auto store = openStore(path);
         QVERIFY(store);
-        QCOMPARE(rawQuery(path, "SELECT max(version) FROM schema_migrations"), QStringLiteral("5"));
+        QCOMPARE(rawQuery(path, "SELECT max(version) FROM schema_migrations"), QStringLiteral("4"));
         // Stored rows keep their old figures; new spans add theirs.
         std::optional<TraceSummary> s = store->traceSummary(t);
         QVERIFY(s);
