@@ -7,7 +7,8 @@
 //   frame_p99_ms=       p50/p99 of waterfall frames while scrolling, zooming and panning the open trace
 // Prints figures; asserts nothing.
 //
-// usage: bench_open_trace [--spans N] [--frames F] [--store PATH]
+// usage: bench_open_trace [--spans N] [--frames F] [--store PATH] [--whole]
+//   --whole loads whole spans (no outlines, TraceLoader::OutlineThreshold out of reach), for comparison.
 //   --store PATH reuses (or creates, on first use) a store file holding the generated trace, so repeated runs skip
 //   the write; without it the store lives in a temporary folder.
 
@@ -33,6 +34,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <functional>
+#include <limits>
 #include <random>
 
 namespace {
@@ -214,7 +216,8 @@ int main(int argc, char** argv)
                                  QStringLiteral("60"));
     QCommandLineOption storeOpt(QStringLiteral("store"), QStringLiteral("store file to reuse"), QStringLiteral("PATH"));
     parser.addHelpOption();
-    parser.addOptions({ spansOpt, framesOpt, storeOpt });
+    QCommandLineOption wholeOpt(QStringLiteral("whole"), QStringLiteral("load whole spans, not outlines"));
+    parser.addOptions({ spansOpt, framesOpt, storeOpt, wholeOpt });
     parser.process(app);
     const int count = std::max(1, parser.value(spansOpt).toInt());
     const int frames = std::max(1, parser.value(framesOpt).toInt());
@@ -245,6 +248,8 @@ int main(int argc, char** argv)
     }
 
     MainWindow window(&store);
+    if (parser.isSet(wholeOpt))
+        window.traceLoader()->setOutlineThreshold(std::numeric_limits<qint64>::max());
     window.resize(1400, 860);
     window.show();
     QApplication::processEvents();
@@ -305,8 +310,9 @@ int main(int argc, char** argv)
     const Percentiles scroll = percentiles(scrollFrames), zoomed = percentiles(zoomFrames), pan = percentiles(panFrames),
                       overall = percentiles(all);
 
-    std::printf("open trace: %d spans from the SQLite store, window %dx%d (%s)\n", count, window.width(),
-                window.height(), qPrintable(QGuiApplication::platformName()));
+    std::printf("open trace: %d spans from the SQLite store as %s, window %dx%d (%s)\n", count,
+                parser.isSet(wholeOpt) || count < TraceLoader::OutlineThreshold ? "whole spans" : "outlines",
+                window.width(), window.height(), qPrintable(QGuiApplication::platformName()));
     std::printf("  first paint      : %8.1f ms\n", watcher.firstPaintMs);
     std::printf("  fully loaded     : %8.1f ms\n", fullyLoadedMs);
     std::printf("  memory           : RSS %.1f MiB -> %.1f MiB (%.1f MiB after malloc_trim), %.0f bytes/span\n",
