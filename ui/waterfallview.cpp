@@ -460,11 +460,17 @@ int WaterfallView::rowAt(int y) const
 
 int WaterfallView::indentOf(int depth) const
 {
-    // Deep trees compress their indentation instead of pushing names out of the column.
+    // Deep trees compress their indentation instead of pushing names out of the column; past the budget the indent
+    // stops and the row shows its depth instead.
     const int budget = std::max(0, m_nameWidth - 140);
     const int maxDepth = m_tree ? std::max(1, m_tree->maxDepth) : 1;
     const int step = std::min(IndentStep, std::max(4, budget / maxDepth));
-    return 6 + depth * step;
+    return 6 + int(std::min<qint64>(qint64(depth) * step, budget));
+}
+
+bool WaterfallView::isIndentCapped(int depth) const
+{
+    return depth > 0 && indentOf(depth) == indentOf(depth - 1);
 }
 
 int WaterfallView::timelineLeft() const
@@ -684,6 +690,16 @@ void WaterfallView::paintRow(QPainter& p, int row, int y)
         p.setRenderHint(QPainter::Antialiasing, false);
     }
     const int chipX = x0 + 12;
+    if (isIndentCapped(node.depth)) {
+        // The indent stopped: the depth, right-aligned before the arrow, says how deep the row is.
+        QFont small = font();
+        small.setPointSizeF(font().pointSizeF() * 0.8);
+        p.setFont(small);
+        p.setPen(palette().color(QPalette::PlaceholderText));
+        p.drawText(QRect(0, y, std::max(0, x0 - 2), m_rowHeight), Qt::AlignRight | Qt::AlignVCenter,
+                   QString::number(node.depth));
+        p.setFont(font());
+    }
     p.fillRect(QRect(chipX, cy - ChipSize / 2, ChipSize, ChipSize), color);
     int textRight = m_nameWidth - 6;
     if (error) {

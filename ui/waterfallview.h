@@ -68,6 +68,13 @@ public:
     /// The span name shown in the row.
     QString rowText(int row) const;
     int rowDepth(int row) const;
+    /**
+     * x of the expand arrow of a row at `depth` in the name column, px. The step per level shrinks for deep trees
+     * (down to 4 px) and the indent stops at the column's width less 140 px, so a name never leaves the column;
+     * rows indented to that stop show their depth as a number (isIndentCapped).
+     */
+    int indentOf(int depth) const;
+    bool isIndentCapped(int depth) const;
     /// Row of a span, or -1 when it is hidden under a collapsed ancestor or unknown.
     int rowOfSpan(const SpanId& id) const;
     /// Rows [first, last] currently on screen (-1, -1 when empty).
@@ -142,7 +149,6 @@ private:
     void gotoMatch(int match);
 
     int rowAt(int y) const; ///< -1 outside rows
-    int indentOf(int depth) const;
     double axisForX(double x) const;
     void updateAxis();
     void paintGaps(QPainter& p, const QRect& axisRect);

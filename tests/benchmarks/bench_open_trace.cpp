@@ -304,6 +304,19 @@ int main(int argc, char** argv)
         zoom->pan(zoom->rangeDuration() / 20);
         panFrames.push_back(frame(waterfall));
     }
+    // Collapsing and expanding the root: a subtree of every other span.
+    const auto tree = waterfall->tree();
+    const SpanId root = tree->spans[std::size_t(tree->roots.front())].spanId;
+    QElapsedTimer toggling;
+    toggling.start();
+    waterfall->setExpanded(root, false);
+    waterfall->viewport()->repaint();
+    const double collapseMs = msSince(toggling);
+    toggling.restart();
+    waterfall->setExpanded(root, true);
+    waterfall->viewport()->repaint();
+    const double expandMs = msSince(toggling);
+
     std::vector<double> all = scrollFrames;
     all.insert(all.end(), zoomFrames.begin(), zoomFrames.end());
     all.insert(all.end(), panFrames.begin(), panFrames.end());
@@ -320,9 +333,11 @@ int main(int argc, char** argv)
                 double(rssTrimmed - rssBefore) / count);
     std::printf("  frames (ms)      : scroll p50 %.2f p99 %.2f, zoom p50 %.2f p99 %.2f, pan p50 %.2f p99 %.2f\n",
                 scroll.p50, scroll.p99, zoomed.p50, zoomed.p99, pan.p50, pan.p99);
+    std::printf("  root subtree     : collapse %.1f ms, expand %.1f ms (%d spans under it, frame included)\n",
+                collapseMs, expandMs, count - 1);
     std::printf("spans=%d first_paint_ms=%.1f fully_loaded_ms=%.1f bytes_per_span=%.0f frame_p50_ms=%.2f "
-                "frame_p99_ms=%.2f\n",
+                "frame_p99_ms=%.2f collapse_ms=%.1f expand_ms=%.1f\n",
                 count, watcher.firstPaintMs, fullyLoadedMs, double(rssTrimmed - rssBefore) / count, overall.p50,
-                overall.p99);
+                overall.p99, collapseMs, expandMs);
     return 0;
 }

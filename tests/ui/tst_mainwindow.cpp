@@ -285,6 +285,35 @@ private Q_SLOTS:
         QCOMPARE(inspector->resourceModel()->index(0, AttributeModel::ValueColumn).data().toString(), QStringLiteral("redis"));
     }
 
+    void deepTreeIndentStopsInsideTheNameColumn()
+    {
+        // A chain of 3,000 spans: each the parent of the next.
+        std::vector<Span> spans;
+        const auto service = resource(QStringLiteral("deep"));
+        for (int i = 1; i <= 3000; ++i)
+            spans.push_back(make(traceId(77), quint64(i), quint64(i - 1), QStringLiteral("level"), service,
+                                 1000 + quint64(i), 100000));
+        WaterfallView view;
+        view.resize(900, 400);
+        view.setNameColumnWidth(320);
+        view.setTree(SpanTree::build(std::move(spans)));
+        QCOMPARE(view.visibleRowCount(), 3000);
+        QCOMPARE(view.rowDepth(2999), 2999);
+        int previous = 0;
+        for (int depth = 0; depth < 3000; ++depth) {
+            const int x = view.indentOf(depth);
+            QVERIFY(x >= previous); // never indents back
+            QVERIFY2(x <= 6 + 320 - 140, qPrintable(QString::number(depth))); // room for the name is left
+            previous = x;
+        }
+        QVERIFY(view.indentOf(1) > view.indentOf(0)); // shallow rows still indent
+        QVERIFY(!view.isIndentCapped(1));
+        QVERIFY(view.isIndentCapped(2999)); // deep rows show their depth instead
+        view.show();
+        view.verticalScrollBar()->setValue(view.verticalScrollBar()->maximum());
+        view.viewport()->repaint(); // paints the depth labels of the deepest rows
+    }
+
     void criticalPathTabAndHighlight()
     {
         MainWindow window(m_store);
