@@ -6,11 +6,13 @@
 
 #include <QTest>
 
+#include "../common/numberedspans.h"
+
 #include <algorithm>
 
 namespace {
 
-constexpr std::uint64_t T0 = 1'700'000'000'000'000'000ULL;
+using NumberedSpans::T0;
 
 /// Spans by number (1-based span ids), times in ns after T0.
 struct Builder {
@@ -19,17 +21,9 @@ struct Builder {
     /// Adds span `id` under `parent` (0: root) from `start` to `end`.
     void add(int id, int parent, std::uint64_t start, std::uint64_t end)
     {
-        Span s;
-        s.traceId = TraceId::fromHex(QStringLiteral("0af7651916cd43dd8448eb211c80319c"));
-        s.spanId = spanIdOf(id);
-        if (parent)
-            s.parentSpanId = spanIdOf(parent);
-        s.name = QStringLiteral("span %1").arg(id);
-        s.startTimeUnixNano = T0 + start;
-        s.endTimeUnixNano = T0 + end;
-        spans.push_back(s);
+        spans.push_back(NumberedSpans::span(id, parent, start, end));
     }
-    static SpanId spanIdOf(int id) { return SpanId::fromHex(QStringLiteral("%1").arg(id, 16, 16, QLatin1Char('0'))); }
+    static SpanId spanIdOf(int id) { return NumberedSpans::spanIdOf(id); }
 };
 
 /// Self times as "id=ns" in span id order, for readable comparisons.

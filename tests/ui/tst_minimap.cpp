@@ -19,13 +19,14 @@
 #include <QToolButton>
 #include <QWheelEvent>
 
+#include "../common/numberedspans.h"
+
 namespace {
 
-constexpr std::uint64_t T0 = 1'700'000'000'000'000'000ULL;
+using NumberedSpans::T0;
+using NumberedSpans::spanIdOf;
 constexpr std::uint64_t Ms = 1'000'000ULL;
 constexpr std::uint64_t Minute = 60'000 * Ms;
-
-SpanId spanIdOf(int id) { return SpanId::fromHex(QStringLiteral("%1").arg(id, 16, 16, QLatin1Char('0'))); }
 
 Span make(int id, int parent, std::uint64_t start, std::uint64_t end, bool error = false)
 {
@@ -34,15 +35,8 @@ Span make(int id, int parent, std::uint64_t start, std::uint64_t end, bool error
         r->attributes.push_back({ QStringLiteral("service.name"), AnyValue::fromString(QStringLiteral("batch")) });
         return std::shared_ptr<const Resource>(r);
     }();
-    Span s;
-    s.traceId = TraceId::fromHex(QStringLiteral("0af7651916cd43dd8448eb211c80319c"));
-    s.spanId = spanIdOf(id);
-    if (parent)
-        s.parentSpanId = spanIdOf(parent);
-    s.name = QStringLiteral("span %1").arg(id);
+    Span s = NumberedSpans::span(id, parent, start, end);
     s.resource = service;
-    s.startTimeUnixNano = T0 + start;
-    s.endTimeUnixNano = T0 + end;
     s.statusCode = error ? StatusCode::Error : StatusCode::Unset;
     return s;
 }
