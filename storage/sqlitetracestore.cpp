@@ -21,6 +21,7 @@
 #include <algorithm>
 #include <chrono>
 #include <condition_variable>
+#include <cstring>
 #include <future>
 #include <limits>
 #include <tuple>
@@ -1662,6 +1663,13 @@ std::vector<Span> SqliteTraceStore::traceSpanOutlines(const TraceId& traceId, QS
     return readSpans(traceId, nullptr, true, error);
 }
 
+std::vector<Span> SqliteTraceStore::firstSpanOutlines(const TraceId& traceId, std::size_t count, QString* error)
+{
+    if (count == 0)
+        return {};
+    return readSpans(traceId, nullptr, true, error, count);
+}
+
 std::optional<Span> SqliteTraceStore::span(const TraceId& traceId, const SpanId& spanId, QString* error)
 {
     std::vector<Span> spans = readSpans(traceId, &spanId, false, error);
@@ -1670,7 +1678,8 @@ std::optional<Span> SqliteTraceStore::span(const TraceId& traceId, const SpanId&
     return std::move(spans.front());
 }
 
-std::vector<Span> SqliteTraceStore::readSpans(const TraceId& traceId, const SpanId* only, bool outline, QString* error)
+std::vector<Span> SqliteTraceStore::readSpans(const TraceId& traceId, const SpanId* only, bool outline, QString* error,
+                                              std::size_t first)
 {
     std::vector<Span> spans;
     ReadLease lease(this, error);
@@ -1688,9 +1697,17 @@ std::vector<Span> SqliteTraceStore::readSpans(const TraceId& traceId, const Span
     "SELECT span_id, parent_span_id, name, kind, start_time, end_time, status_code, status_message, trace_state, "    \
     "flags, resource_id, scope_id, attributes, events, links, dropped_attributes_count, dropped_events_count, "        \
     "dropped_links_count FROM spans WHERE trace_seq = (SELECT seq FROM traces WHERE trace_id = ?1) "
+    // In primary key order, sorted below: an ORDER BY start_time made SQLite sort whole rows (attributes and all)
+    // before the first one came out, 5.9 s of the 6.5 s it took to read a 1,000,000-span trace. The first `first`
+    // spans by start time: their keys from a narrow top-N scan, then their rows by primary key.
     sqlite3_stmt* spanStmt = only
         ? db.statement(SPANSCOPE_SPAN_COLUMNS "AND span_id = ?2", &message) // the primary key finds the row
-        : db.statement(SPANSCOPE_SPAN_COLUMNS "ORDER BY start_time, span_id", &message);
+        : first > 0
+        ? db.statement(SPANSCOPE_SPAN_COLUMNS "AND span_id IN (SELECT span_id FROM spans WHERE trace_seq = "
+                                              "(SELECT seq FROM traces WHERE trace_id = ?1) "
+                                              "ORDER BY start_time, span_id LIMIT ?2)",
+                       &message)
+        : db.statement(SPANSCOPE_SPAN_COLUMNS, &message);
 #undef SPANSCOPE_SPAN_COLUMNS
     sqlite3_stmt* resourceStmt = db.statement("SELECT content FROM resources WHERE id = ?1", &message);
     sqlite3_stmt* scopeStmt = db.statement("SELECT content FROM scopes WHERE id = ?1", &message);
@@ -1705,6 +1722,8 @@ std::vector<Span> SqliteTraceStore::readSpans(const TraceId& traceId, const Span
     q.bindBlobStatic(1, traceId.data(), TraceId::Size);
     if (only)
         q.bindBlobStatic(2, only->data(), SpanId::Size);
+    else if (first > 0)
+        q.bindInt64(2, std::int64_t(std::min<std::size_t>(first, std::size_t(std::numeric_limits<std::int64_t>::max()))));
     SpanOutline::StringPool names;
     int rc;
     qsizetype size = 0;
@@ -1751,6 +1770,13 @@ std::vector<Span> SqliteTraceStore::readSpans(const TraceId& traceId, const Span
         return failed(db.errorMessage());
     q.reset();
     db.exec("COMMIT", nullptr);
+    // The order SQL's ORDER BY start_time, span_id gives: times as the stored (signed) integers, ids as bytes.
+    std::sort(spans.begin(), spans.end(), [](const Span& a, const Span& b) {
+        const std::int64_t at = toDb(a.startTimeUnixNano), bt = toDb(b.startTimeUnixNano);
+        if (at != bt)
+            return at < bt;
+        return std::memcmp(a.spanId.data(), b.spanId.data(), SpanId::Size) < 0;
+    });
     return spans;
 }
 

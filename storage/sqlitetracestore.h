@@ -50,6 +50,7 @@ public:
     std::vector<Span> traceSpans(const TraceId& traceId, QString* error = nullptr) override;
     /// Strips each span as it is read, so a large trace never holds every span's attributes at once.
     std::vector<Span> traceSpanOutlines(const TraceId& traceId, QString* error = nullptr) override;
+    std::vector<Span> firstSpanOutlines(const TraceId& traceId, std::size_t count, QString* error = nullptr) override;
     std::optional<Span> span(const TraceId& traceId, const SpanId& spanId, QString* error = nullptr) override;
     std::vector<RawPayload> tracePayloads(const TraceId& traceId, QString* error = nullptr) override;
     std::vector<LogRecord> traceLogs(const TraceId& traceId, QString* error = nullptr) override;
@@ -71,8 +72,10 @@ private:
     class Checkpointer;
 
     std::unique_ptr<SqliteConnection> acquireReader(QString* error);
-    /// traceSpans(), traceSpanOutlines() (outline) and span() (only: that one span).
-    std::vector<Span> readSpans(const TraceId& traceId, const SpanId* only, bool outline, QString* error);
+    /// traceSpans(), traceSpanOutlines() (outline), span() (only: that one span) and firstSpanOutlines() (`first` > 0:
+    /// the first that many by start time), ordered by start time, then span id.
+    std::vector<Span> readSpans(const TraceId& traceId, const SpanId* only, bool outline, QString* error,
+                                std::size_t first = 0);
     void releaseReader(std::unique_ptr<SqliteConnection> connection);
 
     const QString m_filePath;

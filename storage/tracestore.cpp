@@ -122,6 +122,14 @@ std::vector<Span> TraceStore::traceSpanOutlines(const TraceId& traceId, QString*
     return spans;
 }
 
+std::vector<Span> TraceStore::firstSpanOutlines(const TraceId& traceId, std::size_t count, QString* error)
+{
+    std::vector<Span> spans = traceSpanOutlines(traceId, error);
+    if (spans.size() > count)
+        spans.erase(spans.begin() + std::ptrdiff_t(count), spans.end());
+    return spans;
+}
+
 std::optional<Span> TraceStore::span(const TraceId& traceId, const SpanId& spanId, QString* error)
 {
     QString why;

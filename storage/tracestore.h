@@ -90,6 +90,13 @@ public:
      */
     virtual std::vector<Span> traceSpanOutlines(const TraceId& traceId, QString* error = nullptr);
     /**
+     * The first `count` spans of a trace by start time (ties: span id, as bytes), as traceSpanOutlines() returns
+     * them: the head of a large trace, drawn while the rest loads (TraceLoader). Fewer when the trace has fewer;
+     * empty for an unknown trace (error left empty). The default takes them from traceSpanOutlines(); a store should
+     * read only those rows.
+     */
+    virtual std::vector<Span> firstSpanOutlines(const TraceId& traceId, std::size_t count, QString* error = nullptr);
+    /**
      * One span in full (as traceSpans() returns it), or nullopt when the trace has no such span (error left empty)
      * or the read fails (error set). The default reads traceSpans(); a store may read one row.
      */

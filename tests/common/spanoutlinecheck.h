@@ -6,11 +6,15 @@
 
 #include <QTest>
 
+#include <algorithm>
+#include <cstring>
+
 /**
- * The span outline contract (TraceStore::traceSpanOutlines and TraceStore::span), shared by the SQLite, PostgreSQL
- * and in-memory store tests: outlines come in traceSpans()'s order with every field but the attributes and the events'
- * attributes; spans whose attributes may make them GenAI steps stay whole; links stay whole; equal names share one
- * string; span() reads any one span in full, and answers nullopt without an error for an unknown span or trace.
+ * The span outline contract (TraceStore::traceSpanOutlines, firstSpanOutlines and span), shared by the SQLite,
+ * PostgreSQL and in-memory store tests: spans come ordered by start time, then span id; outlines in traceSpans()'s
+ * order with every field but the attributes and the events' attributes; spans whose attributes may make them GenAI
+ * steps stay whole; links stay whole; equal names share one string; firstSpanOutlines() gives the first outlines of
+ * that order; span() reads any one span in full, and answers nullopt without an error for an unknown span or trace.
  * QVERIFY inside: callers check QTest::currentTestFailed() afterwards.
  */
 namespace SpanOutlineCheck {
@@ -41,7 +45,9 @@ inline std::vector<Span> trace(int n)
             s.parentSpanId = spanIdOf(n * 100);
         s.name = i % 10 == 5 ? QStringLiteral("chat gpt-4o") : QStringLiteral("operation-%1").arg(i % 4);
         s.kind = i == 0 ? SpanKind::Server : SpanKind::Internal;
-        s.startTimeUnixNano = 1'760'000'000'000'000'000ull + std::uint64_t(n) * 1'000'000'000ull + std::uint64_t(i) * 1000;
+        // Start times out of span id order, in pairs of equal ones (ties go by span id), the root first.
+        s.startTimeUnixNano = 1'760'000'000'000'000'000ull + std::uint64_t(n) * 1'000'000'000ull
+            + std::uint64_t((i * 7 % 40 + 1) / 2) * 1000;
         s.endTimeUnixNano = s.startTimeUnixNano + 5000 + std::uint64_t(i);
         s.statusCode = i % 9 == 4 ? StatusCode::Error : StatusCode::Unset;
         s.statusMessage = s.statusCode == StatusCode::Error ? QStringLiteral("failed") : QString();
@@ -114,6 +120,30 @@ inline void writeAndCheck(TraceStore& store, int n = 1)
     }
     QCOMPARE(genAiSpans, 4);
     QVERIFY(nameData);
+
+    // Ordered by start time, then span id (as bytes), whatever order the rows were written or stored in.
+    for (std::size_t i = 1; i < full.size(); ++i) {
+        const Span& a = full[i - 1];
+        const Span& b = full[i];
+        QVERIFY2(a.startTimeUnixNano < b.startTimeUnixNano
+                     || (a.startTimeUnixNano == b.startTimeUnixNano
+                         && std::memcmp(a.spanId.data(), b.spanId.data(), SpanId::Size) < 0),
+                 qPrintable(b.spanId.toHex()));
+    }
+    QCOMPARE(full.front().spanId.toHex(), spanIdOf(n * 100).toHex()); // the root starts first
+    QVERIFY(full[1].startTimeUnixNano == full[2].startTimeUnixNano); // a tie, decided by span id
+
+    // The head of the trace: the first `count` outlines, equal to those of the whole read.
+    for (const std::size_t count : { std::size_t(1), std::size_t(2), std::size_t(7), std::size_t(40), std::size_t(100) }) {
+        const std::vector<Span> head = store.firstSpanOutlines(traceIdOf(n), count, &error);
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+        QCOMPARE(head.size(), std::min(count, outlines.size()));
+        for (std::size_t i = 0; i < head.size(); ++i)
+            QVERIFY2(spansEqual(head[i], outlines[i]), qPrintable(QStringLiteral("%1 of %2").arg(i).arg(count)));
+    }
+    QVERIFY(store.firstSpanOutlines(traceIdOf(n), 0, &error).empty());
+    QVERIFY(store.firstSpanOutlines(traceIdOf(n + 50), 5, &error).empty());
+    QVERIFY2(error.isEmpty(), qPrintable(error));
 
     for (const Span& f : full) {
         const std::optional<Span> one = store.span(traceIdOf(n), f.spanId, &error);
