@@ -526,9 +526,15 @@ void MainWindow::loadTraceInto(const TraceId& id, bool keepState)
 
 void MainWindow::applyLoadedTrace(const TraceLoader::Trace& loaded)
 {
-    const bool keepState = m_keepTraceState;
+    // The whole of a trace whose head is shown keeps what the user did meanwhile (selection, scroll, zoom).
+    const bool keepState = m_keepTraceState || (m_headShown && loaded.id == m_shownTrace);
+    m_headShown = !loaded.complete;
     if (loaded.loadedAsynchronously)
         statusBar()->clearMessage();
+    if (!loaded.complete)
+        statusBar()->showMessage(tr("Showing the first %1 of %2 spans of trace %3; loading the rest…")
+                                     .arg(QLocale().toString(qint64(loaded.tree->spans.size())),
+                                          QLocale().toString(loaded.spanCount), loaded.id.toHex()));
     if (m_session->readsAsynchronously() && loaded.tree->spans.empty()) {
         // A link to a trace the remote store does not have (it was not checked before loading).
         statusBar()->showMessage(tr("Trace %1 is not in the store").arg(loaded.id.toHex()), 5000);
@@ -577,7 +583,8 @@ void MainWindow::applyLoadedTrace(const TraceLoader::Trace& loaded)
     showGenAiOfSpan(m_waterfall->selectedSpan());
     if (!loaded.payloadError.isEmpty())
         statusBar()->showMessage(tr("Raw payloads unavailable: %1").arg(loaded.payloadError), 15000);
-    Q_EMIT traceLoaded(loaded.id);
+    if (loaded.complete)
+        Q_EMIT traceLoaded(loaded.id);
 }
 
 void MainWindow::updateLogsTabTitle()

@@ -212,7 +212,7 @@ public Q_SLOTS:
     void setSpansReceived(qint64 count);
 
 Q_SIGNALS:
-    /// A trace finished loading and is shown.
+    /// A trace finished loading and is shown (a large one once it is whole, not when its head is shown).
     void traceLoaded(const TraceId& id);
     /// An import or export finished; `summary` is what the status bar says, `ok` false on error or cancel.
     void fileJobFinished(bool ok, const QString& summary);
@@ -297,5 +297,6 @@ private:
     QSet<TraceId> m_pendingChanges;
     bool m_haveChanges = false;
     bool m_keepTraceState = false; // the pending load refreshes the open trace (keeps selection, expansion)
+    bool m_headShown = false; // the shown trace is the head of a large trace (TraceLoader::Trace::complete false)
     bool m_openFirstListed = false; // a session was chosen while the list loaded: open its first trace
 };

@@ -42,6 +42,10 @@ public:
     /// Traces with at least this many spans load as outlines (SpanTree::outline) from a local store: the inspector
     /// reads the span it shows in full. About 1 KiB less per span for spans with attributes.
     static constexpr qint64 OutlineThreshold = 20000;
+    /// Traces with at least this many spans, loaded as outlines, show their head first: the first HeadSpans spans by
+    /// start time (TraceStore::firstSpanOutlines) as an incomplete Trace, then the whole trace.
+    static constexpr qint64 ProgressiveThreshold = 200000;
+    static constexpr std::size_t HeadSpans = 10000;
 
     /// One loaded trace. Plain value; the tree is shared and immutable.
     struct Trace {
@@ -57,6 +61,11 @@ public:
         std::vector<RawPayload> payloads; ///< the OTLP requests the trace's spans came in
         QString payloadError; ///< the spans loaded, the raw payloads did not (e.g. S3 unreachable)
         bool loadedAsynchronously = false; ///< came from a worker thread (loadStarted was emitted for it)
+        /// False for the head of a large trace (ProgressiveThreshold): the tree holds the first spans by start time
+        /// (its start and end are the whole trace's, from its summary), no payloads and no log records; the whole
+        /// trace follows in a second traceAvailable unless a newer request comes first.
+        bool complete = true;
+        qint64 spanCount = 0; ///< spans in the whole trace as far as known when loading started (0: unknown)
     };
 
     explicit TraceLoader(QObject* parent = nullptr);
@@ -74,12 +83,19 @@ public:
     void setPriceTable(PriceTable prices) { m_prices = std::move(prices); }
     /// Changes OutlineThreshold for the loads started from now on (tests); 0 loads every trace as outlines.
     void setOutlineThreshold(qint64 spans) { m_outlineThreshold = spans; }
+    /// Changes ProgressiveThreshold and HeadSpans for the loads started from now on (tests).
+    void setProgressiveLoading(qint64 threshold, std::size_t headSpans)
+    {
+        m_progressiveThreshold = threshold;
+        m_headSpans = headSpans;
+    }
     const PriceTable& priceTable() const { return m_prices; }
 
     /**
      * Loads trace `id` (spanCount: its number of spans when known, else -1 to ask the store). Small traces are
      * loaded and answered (traceAvailable / loadFailed) before this returns; others emit loadStarted and answer
-     * later, unless a newer request comes first.
+     * later, unless a newer request comes first. The largest answer twice: their head (Trace::complete false), then
+     * the whole trace; isLoading() stays true in between.
      */
     void load(const TraceId& id, qint64 spanCount = -1);
     /// Drops the pending load's result, if any (its read still finishes on the worker).
@@ -92,6 +108,10 @@ public:
     /// Reads trace `id` from `store` on the calling thread. *error is set (and the tree null) when the spans cannot
     /// be read; a missing trace is an empty tree.
     static Trace read(TraceStore* store, const TraceId& id, const PriceTable& prices, bool outline, QString* error);
+    /// Reads the first `count` span outlines of trace `id` by start time as an incomplete Trace (Trace::complete),
+    /// spread over the whole trace's time range when its summary says it; otherwise like read().
+    static Trace readHead(TraceStore* store, const TraceId& id, std::size_t count, const PriceTable& prices,
+                          QString* error);
 
 Q_SIGNALS:
     /// A load went to a worker thread; spanCount is 0 when unknown.
@@ -107,6 +127,8 @@ private:
         QString error;
     };
     void deliver(Result result);
+    /// The tree's analyses (GenAI run, critical path, flame graph, time overview) into `trace`, on the calling thread.
+    static void analyze(Trace& trace, const PriceTable& prices);
 
     TraceStore* m_store = nullptr;
     std::shared_ptr<TraceStore> m_keep;
@@ -114,6 +136,8 @@ private:
     bool m_loading = false;
     PriceTable m_prices = PriceTable::defaults();
     qint64 m_outlineThreshold = OutlineThreshold;
+    qint64 m_progressiveThreshold = ProgressiveThreshold;
+    std::size_t m_headSpans = HeadSpans;
     quint64 m_generation = 0;
     QList<QFuture<Result>> m_storeReads;
 };

@@ -44,6 +44,7 @@
 #include <QLineEdit>
 #include <QScrollBar>
 #include <QSignalSpy>
+#include <QStatusBar>
 #include <QTableView>
 #include <QSettings>
 #include <QTemporaryDir>
@@ -283,6 +284,50 @@ private Q_SLOTS:
         QCOMPARE(inspector->attributeModel()->rowCount(), 1);
         QCOMPARE(inspector->attributeModel()->index(0, AttributeModel::ValueColumn).data().toString(), QStringLiteral("T757183C"));
         QCOMPARE(inspector->resourceModel()->index(0, AttributeModel::ValueColumn).data().toString(), QStringLiteral("redis"));
+    }
+
+    void largeTraceShowsItsHeadThenTheWhole()
+    {
+        // 2,500 spans under one root; the window shows the first 20 by start time, then the whole trace.
+        const TraceId id = traceId(78);
+        const auto service = resource(QStringLiteral("big"));
+        std::vector<Span> spans;
+        spans.push_back(make(id, 1, 0, QStringLiteral("root"), service, 1000, 1000000));
+        for (int i = 2; i <= 2500; ++i)
+            spans.push_back(make(id, quint64(i), 1, QStringLiteral("child"), service, 1000 + quint64(i), 5000 + quint64(i)));
+        m_store->addSpans(spans);
+
+        MainWindow window(m_store);
+        window.traceLoader()->setOutlineThreshold(1);
+        window.traceLoader()->setProgressiveLoading(1000, 20);
+        window.show();
+        QSignalSpy loaded(&window, &MainWindow::traceLoaded);
+        struct Seen {
+            bool complete;
+            std::size_t shownSpans;
+            QString status;
+            SpanId selected;
+        };
+        std::vector<Seen> seen;
+        // Connected after the window's own handler: sees what each answer left on screen.
+        connect(window.traceLoader(), &TraceLoader::traceAvailable, &window, [&](const TraceLoader::Trace& trace) {
+            seen.push_back({ trace.complete, window.waterfall()->tree()->spans.size(), window.statusBar()->currentMessage(),
+                             window.waterfall()->selectedSpan() });
+            if (!trace.complete)
+                window.waterfall()->selectSpan(spanId(15)); // the user picks a span of the head meanwhile
+        });
+        window.openTrace(id);
+        QVERIFY(loaded.wait(10000));
+        QCOMPARE(seen.size(), std::size_t(2));
+        QVERIFY(!seen[0].complete);
+        QCOMPARE(seen[0].shownSpans, std::size_t(20));
+        QVERIFY2(seen[0].status.contains(QLocale().toString(2500)), qPrintable(seen[0].status));
+        QVERIFY(seen[1].complete);
+        QCOMPARE(seen[1].shownSpans, std::size_t(2500));
+        QCOMPARE(seen[1].selected, spanId(15)); // kept across the whole trace's arrival
+        QCOMPARE(loaded.count(), 1); // once, for the whole trace
+        QVERIFY(!window.statusBar()->currentMessage().contains(QLatin1String("loading the rest")));
+        QCOMPARE(window.inspector()->shownSpan(), spanId(15));
     }
 
     void deepTreeIndentStopsInsideTheNameColumn()

@@ -154,6 +154,77 @@ private Q_SLOTS:
         QVERIFY(!trace.tree->outline);
     }
 
+    void largestTracesShowTheirHeadFirst()
+    {
+        // 2,000 spans; the head is the first 50 by start time. The last child ends long after every span of the head.
+        const TraceId id = traceId(11);
+        const auto service = resource(QStringLiteral("svc"));
+        std::vector<Span> spans;
+        spans.push_back(make(id, 1, 0, QStringLiteral("root"), service, 1000, 5000));
+        for (int i = 2000; i >= 2; --i) // stored out of start order
+            spans.push_back(make(id, quint64(i), 1, QStringLiteral("child"), service, 1000 + i, i == 2000 ? 900000 : 1010 + i));
+        m_store->addSpans(spans);
+
+        TraceLoader loader;
+        loader.setStore(m_store.get());
+        loader.setOutlineThreshold(100);
+        loader.setProgressiveLoading(1000, 50);
+        QSignalSpy available(&loader, &TraceLoader::traceAvailable);
+        m_store->gated = true;
+        loader.load(id);
+        m_store->gate.release(1); // the head's read; the whole read waits at the gate
+        QVERIFY(available.wait(10000));
+        QCOMPARE(available.count(), 1);
+        QVERIFY(loader.isLoading()); // the rest is still coming
+        auto head = available.takeFirst().at(0).value<TraceLoader::Trace>();
+        QCOMPARE(head.id, id);
+        QVERIFY(!head.complete);
+        QCOMPARE(head.spanCount, qint64(2000));
+        QVERIFY(head.tree->outline);
+        QCOMPARE(head.tree->spans.size(), size_t(50));
+        for (std::size_t i = 0; i < head.tree->spans.size(); ++i) // the root, then children 2..50 by start
+            QCOMPARE(head.tree->spans[i].spanId, spanId(i == 0 ? 1 : quint64(i + 1)));
+        QCOMPARE(head.tree->roots.size(), size_t(1));
+        QCOMPARE(head.tree->startTimeUnixNano, std::uint64_t(1000));
+        QCOMPARE(head.tree->endTimeUnixNano, std::uint64_t(900000)); // the whole trace's end, from its summary
+        QVERIFY(head.run && head.criticalPath && head.flameGraph && head.timeOverview);
+        QVERIFY(head.payloads.empty());
+
+        m_store->gate.release(1);
+        QVERIFY(available.wait(10000));
+        QCOMPARE(available.count(), 1);
+        QVERIFY(!loader.isLoading());
+        auto whole = available.takeFirst().at(0).value<TraceLoader::Trace>();
+        QVERIFY(whole.complete);
+        QCOMPARE(whole.tree->spans.size(), size_t(2000));
+        QCOMPARE(whole.spanCount, qint64(2000));
+        QCOMPARE(whole.tree->endTimeUnixNano, std::uint64_t(900000));
+
+        // Under the threshold: one answer, whole.
+        loader.setProgressiveLoading(2001, 50);
+        loader.load(id);
+        m_store->gate.release(1);
+        QVERIFY(available.wait(10000));
+        QThreadPool::globalInstance()->waitForDone();
+        QTest::qWait(50);
+        QCOMPARE(available.count(), 1);
+        QVERIFY(available.takeFirst().at(0).value<TraceLoader::Trace>().complete);
+
+        // A newer request drops both answers of the older one, head included.
+        loader.setProgressiveLoading(1000, 50);
+        loader.load(id);
+        loader.load(OtherBigTrace);
+        m_store->gate.release(4);
+        QThreadPool::globalInstance()->waitForDone();
+        QTRY_VERIFY_WITH_TIMEOUT(!loader.isLoading(), 10000);
+        QTest::qWait(50);
+        QVERIFY(!available.isEmpty());
+        for (const QList<QVariant>& answer : available)
+            QCOMPARE(answer.at(0).value<TraceLoader::Trace>().id, OtherBigTrace);
+        QVERIFY(available.last().at(0).value<TraceLoader::Trace>().complete);
+        m_store->gated = false;
+    }
+
     void staleResultsAreDropped()
     {
         TraceLoader loader;
