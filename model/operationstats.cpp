@@ -54,6 +54,36 @@ void OperationStatsBuilder::addSpan(const QString& serviceName, const QString& s
     g.durations.push_back(durationNanos);
 }
 
+void OperationStatsRows::add(const SpanId& spanId, const SpanId& parentSpanId, const QString& serviceName, QString name,
+    std::uint64_t startTimeUnixNano, std::uint64_t endTimeUnixNano, bool error)
+{
+    Span span;
+    span.spanId = spanId;
+    span.parentSpanId = parentSpanId;
+    span.name = std::move(name);
+    span.startTimeUnixNano = startTimeUnixNano;
+    span.endTimeUnixNano = endTimeUnixNano;
+    span.statusCode = error ? StatusCode::Error : StatusCode::Unset;
+    if (!serviceName.isEmpty()) {
+        auto it = m_resources.find(serviceName);
+        if (it == m_resources.end()) {
+            auto resource = std::make_shared<Resource>();
+            resource->attributes = { { QStringLiteral("service.name"), AnyValue::fromString(serviceName) } };
+            it = m_resources.insert(serviceName, std::move(resource));
+        }
+        span.resource = *it;
+    }
+    m_spans.push_back(std::move(span));
+}
+
+void OperationStatsRows::endTrace()
+{
+    if (m_spans.empty())
+        return;
+    m_builder->addTrace(*SpanTree::build(std::move(m_spans)));
+    m_spans.clear();
+}
+
 OperationStats::Histogram OperationStats::histogram(int buckets) const
 {
     Histogram h;
