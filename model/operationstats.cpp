@@ -1,5 +1,6 @@
 #include "model/operationstats.h"
 
+#include "model/operationstatsrows.h"
 #include "model/spanselftime.h"
 #include "model/tracequery.h"
 
@@ -65,13 +66,17 @@ void OperationStatsRows::add(const SpanId& spanId, const SpanId& parentSpanId, c
     span.endTimeUnixNano = endTimeUnixNano;
     span.statusCode = error ? StatusCode::Error : StatusCode::Unset;
     if (!serviceName.isEmpty()) {
-        auto it = m_resources.find(serviceName);
-        if (it == m_resources.end()) {
-            auto resource = std::make_shared<Resource>();
-            resource->attributes = { { QStringLiteral("service.name"), AnyValue::fromString(serviceName) } };
-            it = m_resources.insert(serviceName, std::move(resource));
+        if (!m_lastResource || serviceName != m_lastService) {
+            auto it = m_resources.find(serviceName);
+            if (it == m_resources.end()) {
+                auto resource = std::make_shared<Resource>();
+                resource->attributes = { { QStringLiteral("service.name"), AnyValue::fromString(serviceName) } };
+                it = m_resources.insert(serviceName, std::move(resource));
+            }
+            m_lastService = serviceName;
+            m_lastResource = *it;
         }
-        span.resource = *it;
+        span.resource = m_lastResource;
     }
     m_spans.push_back(std::move(span));
 }

@@ -8,6 +8,7 @@
 #include "storagelogging.h"
 
 #include "model/gzipinflater.h"
+#include "model/operationstatsrows.h"
 
 #include <QDateTime>
 #include <QHash>

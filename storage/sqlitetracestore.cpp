@@ -1,5 +1,6 @@
 #include "sqlitetracestore.h"
 
+#include "model/operationstatsrows.h"
 #include "model/spanoutline.h"
 
 #include "sqliteconnection.h"
