@@ -1,5 +1,6 @@
 #include "model/operationstats.h"
 
+#include "model/operationstatsrows.h"
 #include "model/spanselftime.h"
 #include "model/tracequery.h"
 
@@ -52,6 +53,40 @@ void OperationStatsBuilder::addSpan(const QString& serviceName, const QString& s
     g.stats.totalNanos = saturatingAdd(g.stats.totalNanos, durationNanos);
     g.stats.selfNanos = saturatingAdd(g.stats.selfNanos, selfNanos);
     g.durations.push_back(durationNanos);
+}
+
+void OperationStatsRows::add(const SpanId& spanId, const SpanId& parentSpanId, const QString& serviceName, QString name,
+    std::uint64_t startTimeUnixNano, std::uint64_t endTimeUnixNano, bool error)
+{
+    Span span;
+    span.spanId = spanId;
+    span.parentSpanId = parentSpanId;
+    span.name = std::move(name);
+    span.startTimeUnixNano = startTimeUnixNano;
+    span.endTimeUnixNano = endTimeUnixNano;
+    span.statusCode = error ? StatusCode::Error : StatusCode::Unset;
+    if (!serviceName.isEmpty()) {
+        if (!m_lastResource || serviceName != m_lastService) {
+            auto it = m_resources.find(serviceName);
+            if (it == m_resources.end()) {
+                auto resource = std::make_shared<Resource>();
+                resource->attributes = { { QStringLiteral("service.name"), AnyValue::fromString(serviceName) } };
+                it = m_resources.insert(serviceName, std::move(resource));
+            }
+            m_lastService = serviceName;
+            m_lastResource = *it;
+        }
+        span.resource = m_lastResource;
+    }
+    m_spans.push_back(std::move(span));
+}
+
+void OperationStatsRows::endTrace()
+{
+    if (m_spans.empty())
+        return;
+    m_builder->addTrace(*SpanTree::build(std::move(m_spans)));
+    m_spans.clear();
 }
 
 OperationStats::Histogram OperationStats::histogram(int buckets) const

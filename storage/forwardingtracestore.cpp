@@ -85,3 +85,9 @@ std::vector<TraceTimeBucket> ForwardingTraceStore::traceTimeSeries(const TraceQu
 {
     return m_inner->traceTimeSeries(filter, bucketNanos, error);
 }
+
+std::vector<OperationStats> ForwardingTraceStore::operationStats(
+    const TraceQuery& filter, QString* error, const std::function<bool()>& cancelled, bool keepDurations)
+{
+    return m_inner->operationStats(filter, error, cancelled, keepDurations);
+}

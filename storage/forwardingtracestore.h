@@ -27,6 +27,8 @@ public:
     qint64 spanCount(QString* error = nullptr) override;
     std::vector<TraceTimeBucket> traceTimeSeries(const TraceQuery& filter, std::uint64_t bucketNanos,
                                                  QString* error = nullptr) override;
+    std::vector<OperationStats> operationStats(const TraceQuery& filter, QString* error = nullptr,
+        const std::function<bool()>& cancelled = {}, bool keepDurations = false) override;
 
 protected:
     void setInner(TraceStore* inner) { m_inner = inner; }

@@ -8,6 +8,7 @@
 #include "storagelogging.h"
 
 #include "model/gzipinflater.h"
+#include "model/operationstatsrows.h"
 
 #include <QDateTime>
 #include <QHash>
@@ -1757,4 +1758,79 @@ std::vector<TraceTimeBucket> PostgresTraceStore::traceTimeSeries(const TraceQuer
         }
     });
     return result;
+}
+
+std::vector<OperationStats> PostgresTraceStore::operationStats(
+    const TraceQuery& filter, QString* error, const std::function<bool()>& cancelled, bool keepDurations)
+{
+    if (error)
+        error->clear();
+    std::vector<std::string> params;
+    const auto param = [&params](std::string value) {
+        params.push_back(std::move(value));
+        return "$" + std::to_string(params.size());
+    };
+    // The matching traces (the list's filter) with their span counts, then their spans in chunks of about
+    // m_statsChunkSpans rows (a trace is never split): only the columns statistics need, ordered by trace so that a
+    // trace's rows come together. One read-only REPEATABLE READ transaction, so every chunk sees the snapshot the
+    // trace list was taken from.
+    const std::string traceSql = "SELECT t.trace_id, t.span_count FROM " + m_sql->traces + " t WHERE true"
+        + filterSql(filter, param) + " ORDER BY t.trace_id";
+    const std::string spanSql = "SELECT s.trace_id, s.span_id, s.parent_span_id, s.service_name, s.name, "
+                                "s.start_time_unix_nano, s.end_time_unix_nano, s.status_code FROM "
+        + m_sql->spans + " s WHERE s.trace_id = ANY($1::text[]) ORDER BY s.trace_id";
+    constexpr std::size_t ChunkTraces = 5000;
+    const qint64 chunkLimit = m_statsChunkSpans;
+
+    std::optional<OperationStatsBuilder> builder;
+    bool stopped = false;
+    const bool ok = withConnection(QStringLiteral("compute the statistics"), error, [&](Connection& c) {
+        builder.emplace();
+        stopped = false;
+        pqxx::transaction<pqxx::repeatable_read, pqxx::read_only> tx(c.db);
+        const pqxx::result traces = tx.exec_params(traceSql, pqxx::prepare::make_dynamic_params(params));
+        OperationStatsRows rows(&*builder);
+        QString service; // the previous row's, reused while it repeats
+        std::string serviceUtf8;
+        std::vector<std::string> chunk;
+        qint64 chunkSpans = 0;
+        const auto readChunk = [&] {
+            const pqxx::result spans = tx.exec_params(spanSql, textArray(chunk));
+            chunk.clear();
+            chunkSpans = 0;
+            std::string trace;
+            for (const pqxx::row& r : spans) {
+                if (view(r[0]) != trace) {
+                    rows.endTrace();
+                    if (cancelled && cancelled()) {
+                        stopped = true;
+                        return;
+                    }
+                    trace = view(r[0]);
+                }
+                if (view(r[3]) != serviceUtf8) {
+                    serviceUtf8 = view(r[3]);
+                    service = QString::fromStdString(serviceUtf8);
+                }
+                rows.add(SpanId::fromHex(qstr(r[1])), r[2].is_null() ? SpanId() : SpanId::fromHex(qstr(r[2])), service,
+                    qstr(r[4]), fromDb(r[5]), fromDb(r[6]), StatusCode(r[7].as<int>()) == StatusCode::Error);
+            }
+            rows.endTrace();
+        };
+        for (const pqxx::row& t : traces) {
+            chunk.emplace_back(view(t[0]));
+            chunkSpans += t[1].as<qint64>();
+            if (chunkSpans >= chunkLimit || chunk.size() >= ChunkTraces) {
+                readChunk();
+                if (stopped)
+                    return;
+            }
+        }
+        if (!chunk.empty())
+            readChunk();
+        tx.commit();
+    });
+    if (!ok || stopped)
+        return {};
+    return builder->result(keepDurations);
 }

@@ -5,6 +5,7 @@
 #include <QMutex>
 #include <QString>
 
+#include <algorithm>
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -95,6 +96,18 @@ public:
     /// One GROUP BY over the traces table (its summaries), with listTraces' filter.
     std::vector<TraceTimeBucket> traceTimeSeries(const TraceQuery& filter, std::uint64_t bucketNanos,
                                                  QString* error = nullptr) override;
+    /**
+     * The matching traces (listTraces' filter) in one query, then their spans in chunks of about
+     * statsChunkSpans() (and at most 5,000 traces), only ids,
+     * service, name, times and status (no JSON columns), in one read-only REPEATABLE READ transaction (one
+     * snapshot); each trace built as a SpanTree for OperationStatsBuilder (OperationStatsRows). `cancelled` is asked
+     * once per trace.
+     */
+    std::vector<OperationStats> operationStats(const TraceQuery& filter, QString* error = nullptr,
+        const std::function<bool()>& cancelled = {}, bool keepDurations = false) override;
+    /// Spans per chunk of operationStats (a trace is never split; default 50,000); set before use, for tests.
+    void setStatsChunkSpans(qint64 spans) { m_statsChunkSpans = std::max<qint64>(1, spans); }
+    qint64 statsChunkSpans() const { return m_statsChunkSpans; }
     std::vector<LogRecord> traceLogs(const TraceId& traceId, QString* error = nullptr) override;
     qint64 logRecordCount(QString* error = nullptr) override;
 
@@ -154,6 +167,7 @@ private:
     const std::string m_libpqString; // with client_encoding and fallback_application_name
     const QStringList m_secrets; // the connection string's passwords, masked in libpq's messages
     const QString m_schema;
+    qint64 m_statsChunkSpans = 50000;
     BlobStore* const m_blobs;
     std::unique_ptr<const Sql> m_sql;
 

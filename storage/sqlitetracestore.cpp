@@ -1,5 +1,6 @@
 #include "sqlitetracestore.h"
 
+#include "model/operationstatsrows.h"
 #include "model/spanoutline.h"
 
 #include "sqliteconnection.h"
@@ -2057,4 +2058,117 @@ std::vector<TraceTimeBucket> SqliteTraceStore::traceTimeSeries(const TraceQuery&
         result.clear();
     }
     return result;
+}
+
+namespace {
+
+/**
+ * The trace list's filter (listTraces' conditions and parameter numbers, ?3 to ?10) as "FROM ... WHERE ..." over
+ * `traces t`, joined from `trace_services ts` with a service filter. `text` is SpanCodec::searchFolded(filter.text);
+ * bindTraceFilter binds the parameters. For operationStats.
+ */
+QByteArray traceFilterSql(const TraceQuery& filter, const std::string& text)
+{
+    const bool byService = !filter.serviceName.isEmpty();
+    const char* t = byService ? "ts" : "t";
+    QByteArray sql = byService
+        ? " FROM trace_services ts CROSS JOIN traces t ON t.seq = ts.trace_seq WHERE ts.service = ?8"
+        : " FROM traces t WHERE 1";
+    if (filter.startTimeFromUnixNano)
+        sql += QByteArray(" AND ") + t + ".start_time >= ?3";
+    if (filter.startTimeToUnixNano)
+        sql += QByteArray(" AND ") + t + ".start_time <= ?4";
+    if (filter.errorsOnly)
+        sql += " AND t.error_count > 0";
+    if (!filter.conversationId.isEmpty())
+        sql += " AND t.conversation_id = ?10 AND t.conversation_id != ''";
+    if (filter.minDurationNanos)
+        sql += " AND t.end_time - t.start_time >= ?5";
+    if (!text.empty())
+        sql += " AND EXISTS (SELECT 1 FROM spans s WHERE s.trace_seq = t.seq "
+               "AND spanscope_contains(s.name, s.attributes, ?6))";
+    return sql;
+}
+
+/// Binds the parameters of traceFilterSql(filter, text); `text` must outlive the statement's use.
+void bindTraceFilter(SqliteQuery& q, const TraceQuery& filter, const std::string& text)
+{
+    if (filter.startTimeFromUnixNano)
+        q.bindInt64(3, toDb(filter.startTimeFromUnixNano));
+    if (filter.startTimeToUnixNano)
+        q.bindInt64(4, toDb(filter.startTimeToUnixNano));
+    if (filter.minDurationNanos)
+        q.bindInt64(
+            5, toDb(std::min<std::uint64_t>(filter.minDurationNanos, std::numeric_limits<std::int64_t>::max())));
+    if (!text.empty())
+        q.bindTextStatic(6, text);
+    if (!filter.serviceName.isEmpty())
+        q.bindText(8, filter.serviceName);
+    if (!filter.conversationId.isEmpty())
+        q.bindText(10, filter.conversationId);
+}
+
+} // namespace
+
+std::vector<OperationStats> SqliteTraceStore::operationStats(
+    const TraceQuery& filter, QString* error, const std::function<bool()>& cancelled, bool keepDurations)
+{
+    if (error)
+        error->clear();
+    ReadLease lease(this, error);
+    if (!lease)
+        return {};
+    // One statement, so one snapshot: the matching traces' keys (the list's filter), then each one's range of the
+    // spans primary key, in key order, so a trace's rows come together. Only the columns statistics need.
+    const std::string text = SpanCodec::searchFolded(filter.text);
+    const QByteArray sql = "SELECT sp.trace_seq, sp.span_id, sp.parent_span_id, sp.service, sp.name, sp.start_time, "
+                           "sp.end_time, sp.status_code FROM spans sp WHERE sp.trace_seq IN (SELECT t.seq"
+        + traceFilterSql(filter, text) + ") ORDER BY sp.trace_seq";
+    const auto failed = [error](const QString& why) {
+        setError(error, QStringLiteral("cannot compute the statistics: %1").arg(why));
+        return std::vector<OperationStats>();
+    };
+    QString message;
+    sqlite3_stmt* s = lease.db().statement(sql, &message);
+    if (!s)
+        return failed(message);
+    SqliteQuery q(s);
+    bindTraceFilter(q, filter, text);
+
+    OperationStatsBuilder builder;
+    OperationStatsRows rows(&builder);
+    QString service; // the previous row's, reused while it repeats (spans of a trace mostly share a few)
+    QByteArray serviceUtf8;
+    std::int64_t trace = 0;
+    int rc;
+    qsizetype size = 0;
+    const char* data = nullptr;
+    while ((rc = q.step()) == SQLITE_ROW) {
+        const std::int64_t seq = q.columnInt64(0);
+        if (seq != trace) {
+            rows.endTrace();
+            trace = seq;
+            if (cancelled && cancelled())
+                return {};
+        }
+        data = q.columnBlob(1, &size);
+        if (size != SpanId::Size)
+            return failed(QStringLiteral("a stored span id is corrupt"));
+        const SpanId spanId = SpanId::fromRaw(data);
+        SpanId parent;
+        data = q.columnBlob(2, &size);
+        if (size == SpanId::Size)
+            parent = SpanId::fromRaw(data);
+        data = q.columnBlob(3, &size);
+        if (QByteArrayView(data, size) != QByteArrayView(serviceUtf8)) {
+            serviceUtf8 = QByteArray(data, size);
+            service = QString::fromUtf8(serviceUtf8);
+        }
+        rows.add(spanId, parent, service, q.columnText(4), fromDb(q.columnInt64(5)), fromDb(q.columnInt64(6)),
+            StatusCode(q.columnInt64(7)) == StatusCode::Error);
+    }
+    if (rc != SQLITE_DONE)
+        return failed(lease.db().errorMessage());
+    rows.endTrace();
+    return builder.result(keepDurations);
 }

@@ -60,6 +60,13 @@ public:
     /// One GROUP BY over the traces table (its summaries), with listTraces' filter.
     std::vector<TraceTimeBucket> traceTimeSeries(const TraceQuery& filter, std::uint64_t bucketNanos,
                                                  QString* error = nullptr) override;
+    /**
+     * One query, so one snapshot: the listTraces filter picks the traces, and of their spans only ids, service, name,
+     * times and status are read (no attributes, events, resources), trace after trace, each built as a SpanTree for
+     * OperationStatsBuilder (OperationStatsRows). `cancelled` is asked once per trace.
+     */
+    std::vector<OperationStats> operationStats(const TraceQuery& filter, QString* error = nullptr,
+        const std::function<bool()>& cancelled = {}, bool keepDurations = false) override;
 
     /// Number of stored raw payloads (after deduplication).
     qint64 payloadCount(QString* error = nullptr);

@@ -13,6 +13,7 @@
 #include "ingest/codec/otlpprotobufcodec.h"
 
 #include "../common/genaisummarycheck.h"
+#include "../common/operationstatscheck.h"
 #include "../common/spanoutlinecheck.h"
 #include "../common/testdata.h"
 #include "../common/testlogs.h"
@@ -1084,6 +1085,21 @@ private Q_SLOTS:
         const WriteResult written = store->write(items(TraceTimeSeriesCheck::spans()));
         QVERIFY2(written.ok, qPrintable(written.error));
         TraceTimeSeriesCheck::check(*store);
+    }
+
+    void operationStatsFromNarrowSpanRows()
+    {
+        REQUIRE_PG();
+        auto store = openStore();
+        QVERIFY(store);
+        const WriteResult written = store->write(items(OperationStatsCheck::spans()));
+        QVERIFY2(written.ok, qPrintable(written.error));
+        OperationStatsCheck::check(*store);
+        // Chunks of one trace each, and of a few traces: no trace is split, none is lost at a chunk's edge.
+        for (const qint64 chunk : { 1, 17 }) {
+            store->setStatsChunkSpans(chunk);
+            OperationStatsCheck::check(*store);
+        }
     }
 
     void genAiSummaries()

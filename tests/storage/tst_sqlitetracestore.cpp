@@ -2,6 +2,7 @@
 
 #include "../common/testlogs.h"
 #include "../common/genaisummarycheck.h"
+#include "../common/operationstatscheck.h"
 #include "../common/spanoutlinecheck.h"
 #include "../common/traceorderingcheck.h"
 #include "../common/tracetimeseriescheck.h"
@@ -758,6 +759,14 @@ private Q_SLOTS:
         QVERIFY(store);
         QVERIFY(store->write(items(item(TraceTimeSeriesCheck::spans()))).ok);
         TraceTimeSeriesCheck::check(*store);
+    }
+
+    void operationStatsFromNarrowSpanRows()
+    {
+        auto store = openStore(freshPath());
+        QVERIFY(store);
+        QVERIFY(store->write(items(item(OperationStatsCheck::spans()))).ok);
+        OperationStatsCheck::check(*store);
     }
 
     void listsWithFiltersAndKeysetPaging()
