@@ -1982,90 +1982,12 @@ qint64 SqliteTraceStore::payloadCount(QString* error)
     return singleInteger(lease.db(), "SELECT count(*) FROM payloads", QStringLiteral("payloads"), error);
 }
 
-std::vector<TraceTimeBucket> SqliteTraceStore::traceTimeSeries(const TraceQuery& filter, std::uint64_t bucketNanos,
-                                                               QString* error)
-{
-    std::vector<TraceTimeBucket> result;
-    if (error)
-        error->clear();
-    if (!checkBucketSize(bucketNanos, error))
-        return result;
-    ReadLease lease(this, error);
-    if (!lease)
-        return result;
-    // The filter as listTraces writes it (same parameter numbers). Token sums in two halves, high 32 bits and low 32
-    // bits, which cannot overflow SQLite's integer sum() the way saturated per-trace sums would; joined and clamped
-    // below as the default implementation clamps.
-    const bool byService = !filter.serviceName.isEmpty();
-    const char* t = byService ? "ts" : "t";
-    QByteArray sql = QByteArray("SELECT ") + t + ".start_time - " + t
-        + ".start_time % ?1 AS bucket, count(*), sum(t.span_count), sum(t.error_count > 0), sum(t.error_count), "
-          "sum(t.input_tokens >> 32), sum(t.input_tokens & 4294967295), "
-          "sum(t.output_tokens >> 32), sum(t.output_tokens & 4294967295)";
-    sql += byService ? " FROM trace_services ts CROSS JOIN traces t ON t.seq = ts.trace_seq WHERE ts.service = ?8"
-                     : " FROM traces t WHERE 1";
-    if (filter.startTimeFromUnixNano)
-        sql += QByteArray(" AND ") + t + ".start_time >= ?3";
-    if (filter.startTimeToUnixNano)
-        sql += QByteArray(" AND ") + t + ".start_time <= ?4";
-    if (filter.errorsOnly)
-        sql += " AND t.error_count > 0";
-    if (!filter.conversationId.isEmpty())
-        sql += " AND t.conversation_id = ?10 AND t.conversation_id != ''";
-    if (filter.minDurationNanos)
-        sql += " AND t.end_time - t.start_time >= ?5";
-    const std::string text = SpanCodec::searchFolded(filter.text);
-    if (!text.empty())
-        sql += " AND EXISTS (SELECT 1 FROM spans s WHERE s.trace_seq = t.seq "
-               "AND spanscope_contains(s.name, s.attributes, ?6))";
-    sql += " GROUP BY bucket ORDER BY bucket";
-
-    QString message;
-    sqlite3_stmt* s = lease.db().statement(sql, &message);
-    if (!s) {
-        setError(error, QStringLiteral("cannot compute the time series: %1").arg(message));
-        return result;
-    }
-    SqliteQuery q(s);
-    q.bindInt64(1, toDb(bucketNanos));
-    q.bindInt64(3, toDb(filter.startTimeFromUnixNano));
-    q.bindInt64(4, toDb(filter.startTimeToUnixNano));
-    q.bindInt64(5, toDb(std::min<std::uint64_t>(filter.minDurationNanos, std::numeric_limits<std::int64_t>::max())));
-    if (!text.empty())
-        q.bindTextStatic(6, text);
-    if (byService)
-        q.bindText(8, filter.serviceName);
-    if (!filter.conversationId.isEmpty())
-        q.bindText(10, filter.conversationId);
-    const auto joined = [&q](int high) {
-        return TraceTimeSeries::clampToInt64(__int128(q.columnInt64(high)) * (__int128(1) << 32)
-                                             + __int128(q.columnInt64(high + 1)));
-    };
-    int rc;
-    while ((rc = q.step()) == SQLITE_ROW) {
-        TraceTimeBucket b;
-        b.startTimeUnixNano = fromDb(q.columnInt64(0));
-        b.traces = q.columnInt64(1);
-        b.spans = q.columnInt64(2);
-        b.errorTraces = q.columnInt64(3);
-        b.errorSpans = q.columnInt64(4);
-        b.inputTokens = joined(5);
-        b.outputTokens = joined(7);
-        result.push_back(b);
-    }
-    if (rc != SQLITE_DONE) {
-        setError(error, QStringLiteral("cannot compute the time series: %1").arg(lease.db().errorMessage()));
-        result.clear();
-    }
-    return result;
-}
-
 namespace {
 
 /**
  * The trace list's filter (listTraces' conditions and parameter numbers, ?3 to ?10) as "FROM ... WHERE ..." over
  * `traces t`, joined from `trace_services ts` with a service filter. `text` is SpanCodec::searchFolded(filter.text);
- * bindTraceFilter binds the parameters. For operationStats.
+ * bindTraceFilter binds the parameters. For traceTimeSeries and operationStats.
  */
 QByteArray traceFilterSql(const TraceQuery& filter, const std::string& text)
 {
@@ -2109,6 +2031,63 @@ void bindTraceFilter(SqliteQuery& q, const TraceQuery& filter, const std::string
 }
 
 } // namespace
+
+std::vector<TraceTimeBucket> SqliteTraceStore::traceTimeSeries(const TraceQuery& filter, std::uint64_t bucketNanos,
+                                                               QString* error)
+{
+    std::vector<TraceTimeBucket> result;
+    if (error)
+        error->clear();
+    if (!checkBucketSize(bucketNanos, error))
+        return result;
+    ReadLease lease(this, error);
+    if (!lease)
+        return result;
+    // The filter as listTraces writes it (same parameter numbers). Token sums in two halves, high 32 bits and low 32
+    // bits, which cannot overflow SQLite's integer sum() the way saturated per-trace sums would; joined and clamped
+    // below as the default implementation clamps.
+    const bool byService = !filter.serviceName.isEmpty();
+    const char* t = byService ? "ts" : "t";
+    const std::string text = SpanCodec::searchFolded(filter.text);
+    QByteArray sql = QByteArray("SELECT ") + t + ".start_time - " + t
+        + ".start_time % ?1 AS bucket, count(*), sum(t.span_count), sum(t.error_count > 0), sum(t.error_count), "
+          "sum(t.input_tokens >> 32), sum(t.input_tokens & 4294967295), "
+          "sum(t.output_tokens >> 32), sum(t.output_tokens & 4294967295)"
+        + traceFilterSql(filter, text);
+    sql += " GROUP BY bucket ORDER BY bucket";
+
+    QString message;
+    sqlite3_stmt* s = lease.db().statement(sql, &message);
+    if (!s) {
+        setError(error, QStringLiteral("cannot compute the time series: %1").arg(message));
+        return result;
+    }
+    SqliteQuery q(s);
+    q.bindInt64(1, toDb(bucketNanos));
+    bindTraceFilter(q, filter, text);
+    const auto joined = [&q](int high) {
+        return TraceTimeSeries::clampToInt64(__int128(q.columnInt64(high)) * (__int128(1) << 32)
+                                             + __int128(q.columnInt64(high + 1)));
+    };
+    int rc;
+    while ((rc = q.step()) == SQLITE_ROW) {
+        TraceTimeBucket b;
+        b.startTimeUnixNano = fromDb(q.columnInt64(0));
+        b.traces = q.columnInt64(1);
+        b.spans = q.columnInt64(2);
+        b.errorTraces = q.columnInt64(3);
+        b.errorSpans = q.columnInt64(4);
+        b.inputTokens = joined(5);
+        b.outputTokens = joined(7);
+        result.push_back(b);
+    }
+    if (rc != SQLITE_DONE) {
+        setError(error, QStringLiteral("cannot compute the time series: %1").arg(lease.db().errorMessage()));
+        result.clear();
+    }
+    return result;
+}
+
 
 std::vector<OperationStats> SqliteTraceStore::operationStats(
     const TraceQuery& filter, QString* error, const std::function<bool()>& cancelled, bool keepDurations)
