@@ -1373,6 +1373,10 @@
         <source>Fla&amp;me graph</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Showing the first %1 of %2 spans of trace %3; loading the rest…</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>MinimapView</name>
