@@ -25,8 +25,8 @@ export QT_QPA_PLATFORM=offscreen
 ctest --preset release --output-on-failure -j2 "$@"
 
 # Sanitizer runs (issue 8): the store, ingest and GUI stress suites under AddressSanitizer + UndefinedBehaviorSanitizer
-# (Debug), the receiver (with its pipeline), query API and soak suites under ThreadSanitizer (the soak test then runs
-# the TSan build of spanscope serve, which inherits TSAN_OPTIONS: a report stops it and fails the test).
+# (Debug), the receiver (with its pipeline), query API, soak and trace loader suites under ThreadSanitizer (the soak
+# test then runs the TSan build of spanscope serve, which inherits TSAN_OPTIONS: a report stops it and fails the test).
 # SPANSCOPE_SKIP_SANITIZERS=1 skips them on a developer machine.
 if [ "${SPANSCOPE_SKIP_SANITIZERS:-}" != 1 ]; then
     sanitizer_dir="$(cd "$(dirname "$0")/../tests/sanitizers" && pwd)"
@@ -34,7 +34,7 @@ if [ "${SPANSCOPE_SKIP_SANITIZERS:-}" != 1 ]; then
         tst_otlphttpreceiver tst_otlpgrpcreceiver tst_traceimport tst_traceexport tst_queryapi tst_ingestcoordinator tst_receiversoak
         tst_models tst_sessionlistmodel tst_guistress tst_genai tst_runcomparison tst_genaiviews tst_criticalpath
         tst_operationstats tst_spanselftime tst_flamegraph tst_timeoverview tst_minimap tst_mainwindow tst_traceloader)
-    tsan_tests=(tst_otlphttpreceiver tst_otlpgrpcreceiver tst_queryapi tst_receiversoak)
+    tsan_tests=(tst_otlphttpreceiver tst_otlpgrpcreceiver tst_queryapi tst_receiversoak tst_traceloader)
     regex() { local IFS='|'; echo "^($*)\$"; }
 
     cmake --preset asan >/dev/null
