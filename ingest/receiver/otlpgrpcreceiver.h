@@ -26,9 +26,11 @@ class IngestPipeline;
  * - RESOURCE_EXHAUSTED (from gRPC itself) for a message, or its inflated form, over Options::maxMessageBytes.
  * Request compression (`grpc-encoding: gzip`, deflate) is undone by gRPC.
  *
- * Threading: gRPC's threads take the calls; decoding runs on a worker pool and results come back on the receiver's
- * own thread through GuardedJob. The object belongs to the thread that created it; start() and stop() must be
- * called from there.
+ * Threading: gRPC's threads take the calls and decode them (CPU work that never waits: a full ingest queue is
+ * refused at once); a call with something to store is answered by its commit's continuation on the IngestPipeline's
+ * writer thread, every other call on the gRPC thread that took it. Those threads touch no QObject but through a
+ * shared, mutex-guarded outcome record that stop() detaches. The object belongs to the thread that created it;
+ * start() and stop() must be called from there.
  */
 class OtlpGrpcReceiver : public QObject {
     Q_OBJECT
@@ -62,8 +64,8 @@ public:
     qint64 requestsRejected() const;
 
 Q_SIGNALS:
-    /// A call was answered with an error status (gRPC status code, e.g. 3 INVALID_ARGUMENT); emitted from the
-    /// receiver's thread or gRPC's (connect with a queued connection).
+    /// A call was answered with an error status (gRPC status code, e.g. 3 INVALID_ARGUMENT); emitted from gRPC's
+    /// threads or the pipeline's writer thread, never after stop() returned (connect with a queued connection).
     void requestFailed(int grpcStatus, const QString& reason);
 
 private:

@@ -21,6 +21,7 @@
 #include <atomic>
 #include <chrono>
 #include <memory>
+#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -327,12 +328,28 @@ private Q_SLOTS:
 
     void storeFailureIsUnavailable()
     {
+        // The failed commit is answered from the writer thread; requestFailed comes from there too, before the answer.
+        std::mutex failuresMutex;
+        std::vector<std::pair<int, QString>> failures;
+        connect(m_receiver.get(), &OtlpGrpcReceiver::requestFailed, m_receiver.get(),
+                [&](int status, const QString& why) {
+                    std::lock_guard lock(failuresMutex);
+                    failures.emplace_back(status, why);
+                }, Qt::DirectConnection);
         m_store->failing = true;
         const CallResult r = rawCall(m_channel, TraceExport, OtlpProtobufCodec::encodeRequest(makeSpans(2, 8)));
         QCOMPARE(r.status.error_code(), grpc::StatusCode::UNAVAILABLE);
         QVERIFY2(QString::fromStdString(r.status.error_message()).contains(QLatin1String("disk full")),
                  r.status.error_message().c_str());
         QVERIFY(detailsOf(r.status).contains("google.rpc.RetryInfo"));
+        QCOMPARE(m_receiver->requestsRejected(), qint64(1));
+        QCOMPARE(m_receiver->requestsAccepted(), qint64(0));
+        {
+            std::lock_guard lock(failuresMutex);
+            QCOMPARE(failures.size(), std::size_t(1));
+            QCOMPARE(failures[0].first, int(grpc::StatusCode::UNAVAILABLE));
+            QVERIFY2(failures[0].second.contains(QLatin1String("disk full")), qPrintable(failures[0].second));
+        }
         m_store->failing = false;
         verifyStillServing(11);
     }
