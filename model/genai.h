@@ -130,7 +130,7 @@ struct AgentInvocation {
 };
 
 /// What kind of GenAI step a span is (for icons and the run view).
-enum class SpanRole { None, LlmCall, ToolCall, Agent };
+enum class SpanRole : std::uint8_t { None, LlmCall, ToolCall, Agent }; ///< one byte: held per span, twice
 
 /// The agent run of one trace. Calls, tool calls and agents are in start-time order.
 struct Run {

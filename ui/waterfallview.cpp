@@ -5,6 +5,7 @@
 #include "ui/servicecolors.h"
 #include "ui/zoomcontrol.h"
 
+#include <QHash>
 #include <QHelpEvent>
 #include <QKeyEvent>
 #include <QLocale>
@@ -97,12 +98,27 @@ void WaterfallView::setTree(
     m_tree = std::move(tree);
     const std::size_t count = m_tree ? m_tree->spans.size() : 0;
     m_collapsed.assign(count, 0);
-    m_serviceNames.assign(count, QString());
+    m_services.clear();
+    m_serviceOf.assign(count, 0);
     m_preorder.assign(count, 0);
     m_selected = -1;
     if (m_tree) {
+        // Spans of one resource share it (one shared_ptr per resource in a read): one lookup per resource.
+        QHash<const Resource*, std::uint32_t> byResource;
+        QHash<QString, std::uint32_t> byName;
         for (std::size_t i = 0; i < count; ++i) {
-            m_serviceNames[i] = m_tree->spans[i].serviceName();
+            const Resource* resource = m_tree->spans[i].resource.get();
+            auto known = byResource.constFind(resource);
+            if (known == byResource.cend()) {
+                const QString name = m_tree->spans[i].serviceName();
+                auto named = byName.constFind(name);
+                if (named == byName.cend()) {
+                    named = byName.insert(name, std::uint32_t(m_services.size()));
+                    m_services.push_back(name);
+                }
+                known = byResource.insert(resource, *named);
+            }
+            m_serviceOf[i] = *known;
             if (!collapsed.isEmpty() && collapsed.contains(m_tree->spans[i].spanId))
                 m_collapsed[i] = 1;
         }
@@ -401,7 +417,7 @@ void WaterfallView::runFind()
         for (std::size_t i = 0; i < count && !needle.isEmpty(); ++i) {
             const Span& span = m_tree->spans[i];
             bool hit = span.name.contains(needle, Qt::CaseInsensitive)
-                || m_serviceNames[i].contains(needle, Qt::CaseInsensitive)
+                || serviceNameOf(int(i)).contains(needle, Qt::CaseInsensitive)
                 || span.spanId.toHex().compare(needle, Qt::CaseInsensitive) == 0;
             for (std::size_t a = 0; !hit && a < span.attributes.size(); ++a) {
                 const AnyValue& v = span.attributes[a].value;
@@ -661,7 +677,7 @@ void WaterfallView::paintRow(QPainter& p, int row, int y)
     const QRect rowRect(0, y, width, m_rowHeight);
     const bool selected = spanIndex == m_selected;
     const bool error = span.statusCode == StatusCode::Error;
-    const QColor color = serviceColor(m_serviceNames[spanIndex]);
+    const QColor color = serviceColor(serviceNameOf(spanIndex));
 
     if (selected) {
         QColor highlight = palette().color(QPalette::Highlight);
@@ -735,10 +751,10 @@ void WaterfallView::paintRow(QPainter& p, int row, int y)
     // Service name, dimmed, when there is room after the span name.
     const int nameWidth = fm.horizontalAdvance(label);
     const int serviceX = textX + nameWidth + 8;
-    if (serviceX + 30 < textRight && !m_serviceNames[spanIndex].isEmpty()) {
+    if (serviceX + 30 < textRight && !serviceNameOf(spanIndex).isEmpty()) {
         p.setPen(palette().color(QPalette::PlaceholderText));
         p.drawText(QRect(serviceX, y, textRight - serviceX, m_rowHeight), Qt::AlignVCenter | Qt::AlignLeft,
-            fm.elidedText(m_serviceNames[spanIndex], Qt::ElideRight, textRight - serviceX));
+            fm.elidedText(serviceNameOf(spanIndex), Qt::ElideRight, textRight - serviceX));
     }
 
     // Timeline: clip so bars never spill into the name column.
@@ -1040,7 +1056,7 @@ bool WaterfallView::viewportEvent(QEvent* event)
         const GenAi::SpanRole step = stepRole(m_rows[row]);
         QString text = QStringLiteral("<b>%1</b><br>").arg(span.name.toHtmlEscaped())
             + (step == GenAi::SpanRole::None ? QString() : GenAiIcons::roleName(step) + QStringLiteral("<br>"))
-            + tr("Service: %1").arg(m_serviceNames[m_rows[row]].toHtmlEscaped()) + QStringLiteral("<br>")
+            + tr("Service: %1").arg(serviceNameOf(m_rows[row]).toHtmlEscaped()) + QStringLiteral("<br>")
             + tr("Duration: %1").arg(TraceListModel::formatDuration(span.durationNanos())) + QStringLiteral("<br>")
             + tr("Start: +%1").arg(TraceListModel::formatDuration(span.startTimeUnixNano - m_tree->startTimeUnixNano));
         if (span.statusCode == StatusCode::Error)

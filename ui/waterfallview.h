@@ -166,7 +166,9 @@ private:
     std::vector<int> m_rowOfSpan; // span index -> row, -1 when hidden
     std::vector<char> m_collapsed; // per span index
     std::vector<int> m_preorder; // span index -> position in a full depth-first walk (find order)
-    std::vector<QString> m_serviceNames; // per span index, cached for painting
+    std::vector<QString> m_services; // the distinct service names of the trace
+    std::vector<std::uint32_t> m_serviceOf; // per span index: index into m_services (4 bytes a span, not a QString's 24)
+    const QString& serviceNameOf(int spanIndex) const { return m_services[m_serviceOf[std::size_t(spanIndex)]]; }
     std::vector<GenAi::SpanRole> m_stepRoles; // per span index, or empty
     std::shared_ptr<const CriticalPath::Result> m_criticalPath;
     std::vector<CriticalPath::Section> m_pathSections; // by span index, then time
