@@ -32,6 +32,10 @@
 #include <cstdio>
 #include <memory>
 
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
 namespace {
 
 struct Config {
@@ -686,8 +690,26 @@ int runGui(QApplication& app, const Config& config)
 
 } // namespace
 
+/**
+ * glibc malloc settings for the ingest path. A request's buffers (the body, up to --max-body-bytes, its decoded spans,
+ * the encoded rows: about 1 MiB for a 512-span request) are allocated on a receiving thread and freed on the writer
+ * or the pool, in per-thread arenas whose heaps glibc gives back to the kernel as soon as 128 KiB lie free at their
+ * top, only to fault them in again for the next request. With these limits a heap keeps up to 64 MiB free and
+ * buffers up to 32 MiB come from it instead of mmap: bench_ingest, 1,200 requests of 512 spans, minor page faults of
+ * serve 39,000-42,000 (gRPC) and 31,600-32,200 (HTTP) -> 26,900-27,400 for both. The price: each arena may keep
+ * up to 64 MiB it no longer uses. A no-op under the sanitizers' allocators.
+ */
+static void tuneMalloc()
+{
+#if defined(__GLIBC__)
+    mallopt(M_MMAP_THRESHOLD, 32 * 1024 * 1024);
+    mallopt(M_TRIM_THRESHOLD, 64 * 1024 * 1024);
+#endif
+}
+
 int main(int argc, char** argv)
 {
+    tuneMalloc();
     using Command = CommandLine::Command;
     const Command command = CommandLine::commandOf(argc, argv);
 
