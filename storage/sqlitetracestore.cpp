@@ -1444,6 +1444,12 @@ static bool setError(QString* error, const QString& message)
     return false;
 }
 
+namespace {
+// The trace list's filter, shared with traceTimeSeries and operationStats (defined below).
+QByteArray traceFilterSql(const TraceQuery& filter, const std::string& text);
+void bindTraceFilter(SqliteQuery& q, const TraceQuery& filter, const std::string& text);
+} // namespace
+
 std::vector<TraceSummary> SqliteTraceStore::listTraces(const TraceQuery& query, QString* error)
 {
     std::vector<TraceSummary> result;
@@ -1454,8 +1460,7 @@ std::vector<TraceSummary> SqliteTraceStore::listTraces(const TraceQuery& query, 
     // Each order walks an index and stops after `limit` matches: traces(start_time, trace_id), or for a service
     // filter trace_services(service, start_time, trace_id), which carries the trace start for this; duration, span
     // and error counts have indexes of their own (migration 2). Service, name, tokens and cost sort the matches.
-    const bool byService = !query.serviceName.isEmpty();
-    const char* t = byService ? "ts" : "t";
+    const char* t = query.serviceName.isEmpty() ? "t" : "ts"; // traceFilterSql joins trace_services as ts
     QByteArray key;
     QByteArray tieBreak = "t.trace_id";
     bool textKey = false;
@@ -1515,25 +1520,10 @@ std::vector<TraceSummary> SqliteTraceStore::listTraces(const TraceQuery& query, 
     }
     const QByteArray direction = query.descending ? " DESC" : " ASC";
     QByteArray sql = "SELECT " SUMMARY_COLUMNS;
-    sql += byService ? " FROM trace_services ts CROSS JOIN traces t ON t.seq = ts.trace_seq WHERE ts.service = ?8"
-                     : " FROM traces t WHERE 1";
+    const std::string text = SpanCodec::searchFolded(query.text);
+    sql += traceFilterSql(query, text);
     if (query.hasCursor)
         sql += " AND (" + key + ", " + tieBreak + (query.descending ? ") < (?1, ?2)" : ") > (?1, ?2)");
-    if (query.startTimeFromUnixNano)
-        sql += QByteArray(" AND ") + t + ".start_time >= ?3";
-    if (query.startTimeToUnixNano)
-        sql += QByteArray(" AND ") + t + ".start_time <= ?4";
-    if (query.errorsOnly)
-        sql += " AND t.error_count > 0";
-    // The != term is the partial index traces_conversation's condition, which lets the planner use it.
-    if (!query.conversationId.isEmpty())
-        sql += " AND t.conversation_id = ?10 AND t.conversation_id != ''";
-    if (query.minDurationNanos)
-        sql += " AND t.end_time - t.start_time >= ?5";
-    const std::string text = SpanCodec::searchFolded(query.text);
-    if (!text.empty())
-        sql += " AND EXISTS (SELECT 1 FROM spans s WHERE s.trace_seq = t.seq "
-               "AND spanscope_contains(s.name, s.attributes, ?6))";
     sql += " ORDER BY " + key + direction + ", " + tieBreak + direction + " LIMIT ?7";
     if (query.offset > 0)
         sql += " OFFSET ?9"; // counted from the cursor: rows after it, then skip
@@ -1552,17 +1542,10 @@ std::vector<TraceSummary> SqliteTraceStore::listTraces(const TraceQuery& query, 
     else
         q.bindInt64(1, intKey);
     q.bindBlobStatic(2, query.cursor.traceId.data(), TraceId::Size);
-    q.bindInt64(3, toDb(query.startTimeFromUnixNano));
-    q.bindInt64(4, toDb(query.startTimeToUnixNano));
-    q.bindInt64(5, toDb(std::min<std::uint64_t>(query.minDurationNanos, std::numeric_limits<std::int64_t>::max())));
-    q.bindTextStatic(6, text);
+    bindTraceFilter(q, query, text);
     q.bindInt64(7, std::max(0, query.limit));
-    if (byService)
-        q.bindText(8, query.serviceName);
     if (query.offset > 0)
         q.bindInt64(9, query.offset);
-    if (!query.conversationId.isEmpty())
-        q.bindText(10, query.conversationId);
     if (query.order == TraceOrder::Cost) // the query keeps `prices` alive until q resets the statement
         q.bindPointer(11, const_cast<PriceTable*>(query.prices.get()), PricesPointerType);
     int rc;
@@ -1987,7 +1970,8 @@ namespace {
 /**
  * The trace list's filter (listTraces' conditions and parameter numbers, ?3 to ?10) as "FROM ... WHERE ..." over
  * `traces t`, joined from `trace_services ts` with a service filter. `text` is SpanCodec::searchFolded(filter.text);
- * bindTraceFilter binds the parameters. For traceTimeSeries and operationStats.
+ * bindTraceFilter binds the parameters. For listTraces (which adds its cursor, order and limit), traceTimeSeries and
+ * operationStats.
  */
 QByteArray traceFilterSql(const TraceQuery& filter, const std::string& text)
 {
@@ -2002,6 +1986,7 @@ QByteArray traceFilterSql(const TraceQuery& filter, const std::string& text)
         sql += QByteArray(" AND ") + t + ".start_time <= ?4";
     if (filter.errorsOnly)
         sql += " AND t.error_count > 0";
+    // The != term is the partial index traces_conversation's condition, which lets the planner use it.
     if (!filter.conversationId.isEmpty())
         sql += " AND t.conversation_id = ?10 AND t.conversation_id != ''";
     if (filter.minDurationNanos)
