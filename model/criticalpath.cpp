@@ -24,12 +24,12 @@ int chooseRoot(const SpanTree& tree)
 {
     int root = -1;
     for (const int r : tree.roots) {
-        const Span& s = tree.spans[std::size_t(r)];
+        const SpanTree::Record& s = tree.spans[std::size_t(r)];
         if (root < 0) {
             root = r;
             continue;
         }
-        const Span& best = tree.spans[std::size_t(root)];
+        const SpanTree::Record& best = tree.spans[std::size_t(root)];
         const std::uint64_t end = std::max(s.endTimeUnixNano, s.startTimeUnixNano);
         const std::uint64_t bestEnd = std::max(best.endTimeUnixNano, best.startTimeUnixNano);
         if (end > bestEnd || (end == bestEnd && s.startTimeUnixNano < best.startTimeUnixNano))
@@ -51,7 +51,7 @@ Result compute(const SpanTree& tree)
     // Each span's interval clipped to its parent's (top down from the root); a span left with nothing is out.
     std::vector<std::uint64_t> start(n, 0), end(n, 0);
     std::vector<char> in(n, 0);
-    const Span& rootSpan = tree.spans[std::size_t(result.root)];
+    const SpanTree::Record& rootSpan = tree.spans[std::size_t(result.root)];
     start[std::size_t(result.root)] = rootSpan.startTimeUnixNano;
     end[std::size_t(result.root)] = std::max(rootSpan.endTimeUnixNano, rootSpan.startTimeUnixNano);
     if (end[std::size_t(result.root)] == start[std::size_t(result.root)])
@@ -61,8 +61,8 @@ Result compute(const SpanTree& tree)
     while (!todo.empty()) {
         const int p = todo.back();
         todo.pop_back();
-        for (const int c : tree.nodes[std::size_t(p)].children) {
-            const Span& s = tree.spans[std::size_t(c)];
+        for (const int c : tree.children(p)) {
+            const SpanTree::Record& s = tree.spans[std::size_t(c)];
             if (s.endTimeUnixNano < s.startTimeUnixNano)
                 continue;
             const std::uint64_t cs = std::max(s.startTimeUnixNano, start[std::size_t(p)]);
@@ -86,7 +86,7 @@ Result compute(const SpanTree& tree)
     };
     const auto frameOf = [&](int span) {
         Frame f { span, end[std::size_t(span)], {}, 0 };
-        for (const int c : tree.nodes[std::size_t(span)].children)
+        for (const int c : tree.children(span))
             if (in[std::size_t(c)])
                 f.children.push_back(c);
         std::stable_sort(f.children.begin(), f.children.end(), [&](int a, int b) {
@@ -129,7 +129,7 @@ Result compute(const SpanTree& tree)
         todo.pop_back();
         if (self[std::size_t(s)] > 0 || s == result.root)
             result.steps.push_back({ s, self[std::size_t(s)] });
-        const std::vector<int>& children = tree.nodes[std::size_t(s)].children;
+        const SpanIndexRange children = tree.children(s);
         for (auto it = children.rbegin(); it != children.rend(); ++it)
             if (in[std::size_t(*it)])
                 todo.push_back(*it);

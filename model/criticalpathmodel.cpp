@@ -44,7 +44,7 @@ QVariant CriticalPathModel::data(const QModelIndex& index, int role) const
     if (!m_path || !index.isValid() || index.row() >= int(m_path->steps.size()))
         return {};
     const CriticalPath::Step& step = m_path->steps[std::size_t(index.row())];
-    const Span& span = m_tree->spans[std::size_t(step.span)];
+    const SpanTree::Record& span = m_tree->spans[std::size_t(step.span)];
     const double share = m_path->totalNanos ? double(step.selfTimeNanos) / double(m_path->totalNanos) : 0.0;
     const std::uint64_t offset
         = span.startTimeUnixNano > m_tree->startTimeUnixNano ? span.startTimeUnixNano - m_tree->startTimeUnixNano : 0;
@@ -52,9 +52,9 @@ QVariant CriticalPathModel::data(const QModelIndex& index, int role) const
     case Qt::DisplayRole:
         switch (index.column()) {
         case SpanColumn:
-            return span.name;
+            return m_tree->nameOf(step.span);
         case ServiceColumn:
-            return span.serviceName();
+            return m_tree->serviceNameOf(step.span);
         case SelfTimeColumn:
             return TraceListModel::formatDuration(step.selfTimeNanos);
         case ShareColumn:
@@ -66,9 +66,9 @@ QVariant CriticalPathModel::data(const QModelIndex& index, int role) const
     case SortRole:
         switch (index.column()) {
         case SpanColumn:
-            return span.name;
+            return m_tree->nameOf(step.span);
         case ServiceColumn:
-            return span.serviceName();
+            return m_tree->serviceNameOf(step.span);
         case SelfTimeColumn:
             return qulonglong(step.selfTimeNanos);
         case ShareColumn:
@@ -83,7 +83,7 @@ QVariant CriticalPathModel::data(const QModelIndex& index, int role) const
         break;
     case Qt::ToolTipRole:
         return tr("%1 (%2): the trace waited %3 on this span itself, %4 of its duration; the span lasted %5")
-            .arg(span.name, span.serviceName(), TraceListModel::formatDuration(step.selfTimeNanos),
+            .arg(m_tree->nameOf(step.span), m_tree->serviceNameOf(step.span), TraceListModel::formatDuration(step.selfTimeNanos),
                  QLocale().toString(share * 100, 'f', 1) + QLatin1Char('%'),
                  TraceListModel::formatDuration(span.durationNanos()));
     case SpanIndexRole:

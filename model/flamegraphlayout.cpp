@@ -43,16 +43,16 @@ std::shared_ptr<const FlameGraphLayout> FlameGraphLayout::build(const SpanTree& 
     std::vector<std::vector<double>> laneEnds(std::size_t(layout->depthCount));
     std::vector<std::uint8_t> laneOf(n);
     // Spans share their Resource, so the service name is looked up once per resource, not per span.
-    QHash<const Resource*, std::uint16_t> byResource;
+    QHash<std::uint32_t, std::uint16_t> byResource;
     QHash<QString, std::uint16_t> byName;
     for (std::size_t i = 0; i < n; ++i) {
-        const Span& span = tree.spans[i];
-        const auto known = byResource.constFind(span.resource.get());
+        const SpanTree::Record& span = tree.spans[i];
+        const auto known = byResource.constFind(span.resourceIndex);
         std::uint16_t service = 0;
         if (known != byResource.constEnd()) {
             service = *known;
         } else {
-            const QString name = span.serviceName();
+            const QString& name = tree.serviceNameOf(int(i));
             const auto named = byName.constFind(name);
             if (named != byName.constEnd()) {
                 service = *named;
@@ -63,7 +63,7 @@ std::shared_ptr<const FlameGraphLayout> FlameGraphLayout::build(const SpanTree& 
             } else {
                 service = 0xfffe; // the last one there is room for
             }
-            byResource.insert(span.resource.get(), service);
+            byResource.insert(span.resourceIndex, service);
         }
         layout->serviceOf[i] = service;
 
@@ -92,8 +92,19 @@ std::shared_ptr<const FlameGraphLayout> FlameGraphLayout::build(const SpanTree& 
     }
     layout->rows.resize(std::size_t(firstRow.back()));
     layout->rowOf.resize(n);
+    // Exact sizes first: a vector grown by push_back holds up to twice what it needs, 28 bytes a span here.
+    std::vector<std::size_t> rowSize(layout->rows.size(), 0);
+    for (std::size_t i = 0; i < n; ++i)
+        ++rowSize[std::size_t(firstRow[std::size_t(tree.nodes[i].depth)] + laneOf[i])];
+    for (std::size_t r = 0; r < layout->rows.size(); ++r) {
+        Level& level = layout->rows[r];
+        level.spans.reserve(rowSize[r]);
+        level.start.reserve(rowSize[r]);
+        level.end.reserve(rowSize[r]);
+        level.maxEnd.reserve(rowSize[r]);
+    }
     for (std::size_t i = 0; i < n; ++i) {
-        const Span& span = tree.spans[i];
+        const SpanTree::Record& span = tree.spans[i];
         const int row = firstRow[std::size_t(tree.nodes[i].depth)] + laneOf[i];
         layout->rowOf[i] = row;
         Level& level = layout->rows[std::size_t(row)];

@@ -551,7 +551,8 @@ QJsonObject parametersOf(const Attributes& attributes)
 
 LlmCall readCall(const SpanTree& tree, int index, const QString& operation)
 {
-    const Span& span = tree.spans[size_t(index)];
+    Span scratch;
+    const Span& span = tree.spanView(index, scratch);
     const Attributes& a = span.attributes;
     LlmCall call;
     call.spanIndex = index;
@@ -887,8 +888,9 @@ Run analyze(const SpanTree& tree, const PriceTable* prices)
     Run run;
     run.traceId = tree.traceId();
     run.roles.assign(tree.spans.size(), SpanRole::None);
+    Span scratch;
     for (int i = 0; i < int(tree.spans.size()); ++i) {
-        const Span& span = tree.spans[size_t(i)];
+        const Span& span = tree.spanView(i, scratch);
         QString operation;
         const SpanRole role = classifySpan(span, &operation);
         run.roles[size_t(i)] = role;

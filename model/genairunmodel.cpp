@@ -46,12 +46,15 @@ void GenAiRunModel::setRun(std::shared_ptr<const GenAi::Run> run, std::shared_pt
     m_top.clear();
     m_stepOfSpan.clear();
     if (m_run && m_tree) {
-        m_stepOfSpan.assign(m_tree->spans.size(), -1);
         const auto add = [&](GenAi::SpanRole kind, int item, int spanIndex) {
             if (spanIndex < 0 || size_t(spanIndex) >= m_tree->spans.size())
                 return;
-            m_stepOfSpan[size_t(spanIndex)] = int(m_steps.size());
-            m_steps.push_back({ kind, item, spanIndex });
+            m_stepOfSpan.insert(spanIndex, int(m_steps.size()));
+            Step step;
+            step.kind = kind;
+            step.item = item;
+            step.spanIndex = spanIndex;
+            m_steps.push_back(std::move(step));
         };
         for (size_t i = 0; i < m_run->agents.size(); ++i)
             add(GenAi::SpanRole::Agent, int(i), m_run->agents[i].spanIndex);
@@ -68,7 +71,7 @@ void GenAiRunModel::setRun(std::shared_ptr<const GenAi::Run> run, std::shared_pt
             Step& step = m_steps[size_t(s)];
             // Under the nearest agent among the span's ancestors (the chain is bounded: the tree has no cycles).
             for (int up = m_tree->nodes[size_t(step.spanIndex)].parent; up >= 0; up = m_tree->nodes[size_t(up)].parent) {
-                const int owner = m_stepOfSpan[size_t(up)];
+                const int owner = m_stepOfSpan.value(up, -1);
                 if (owner >= 0 && m_steps[size_t(owner)].kind == GenAi::SpanRole::Agent) {
                     step.parent = owner;
                     break;
@@ -84,9 +87,9 @@ void GenAiRunModel::setRun(std::shared_ptr<const GenAi::Run> run, std::shared_pt
 
 QModelIndex GenAiRunModel::indexOfSpan(int spanIndex) const
 {
-    if (spanIndex < 0 || size_t(spanIndex) >= m_stepOfSpan.size() || m_stepOfSpan[size_t(spanIndex)] < 0)
+    const int s = m_stepOfSpan.value(spanIndex, -1);
+    if (s < 0)
         return {};
-    const int s = m_stepOfSpan[size_t(spanIndex)];
     return createIndex(m_steps[size_t(s)].row, 0, quintptr(s + 1));
 }
 
@@ -180,7 +183,7 @@ QVariant GenAiRunModel::data(const QModelIndex& index, int role) const
     if (!index.isValid() || !m_run)
         return {};
     const Step& step = m_steps[size_t(index.internalId() - 1)];
-    const Span& span = m_tree->spans[size_t(step.spanIndex)];
+    const SpanTree::Record& span = m_tree->spans[size_t(step.spanIndex)];
     const GenAi::LlmCall* call = step.kind == GenAi::SpanRole::LlmCall ? &m_run->calls[size_t(step.item)] : nullptr;
     const QLocale locale;
     switch (role) {
@@ -194,7 +197,7 @@ QVariant GenAiRunModel::data(const QModelIndex& index, int role) const
         return index.column() == StepColumn ? QVariant(GenAiIcons::icon(step.kind)) : QVariant();
     case Qt::ToolTipRole:
         if (index.column() == StepColumn)
-            return QStringLiteral("%1: %2").arg(GenAiIcons::roleName(step.kind), span.name);
+            return QStringLiteral("%1: %2").arg(GenAiIcons::roleName(step.kind), m_tree->nameOf(step.spanIndex));
         if (index.column() == DetailColumn)
             return detailText(step);
         return {};

@@ -4,6 +4,7 @@
 #include "model/spantreemodel.h"
 
 #include <QAbstractItemModel>
+#include <QHash>
 
 #include <memory>
 
@@ -56,5 +57,5 @@ private:
     std::shared_ptr<const SpanTree> m_tree;
     std::vector<Step> m_steps;
     std::vector<int> m_top;
-    std::vector<int> m_stepOfSpan; ///< per span index, -1 when the span is no step
+    QHash<int, int> m_stepOfSpan; ///< span index -> its step (steps only: a few among a million spans)
 };

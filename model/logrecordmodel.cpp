@@ -102,7 +102,7 @@ QVariant LogRecordModel::data(const QModelIndex& index, int role) const
         if (!record->spanId.isValid())
             return tr("(no span)");
         const int span = m_tree->indexOf(record->spanId);
-        return span >= 0 ? m_tree->spans[span].name : record->spanId.toHex();
+        return span >= 0 ? m_tree->nameOf(span) : record->spanId.toHex();
     }
     case EventColumn:
         return record->eventName;

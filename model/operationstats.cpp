@@ -28,8 +28,8 @@ void OperationStatsBuilder::addTrace(const SpanTree& tree)
 {
     const std::vector<std::uint64_t> self = SpanSelfTime::compute(tree);
     for (std::size_t i = 0; i < tree.spans.size(); ++i) {
-        const Span& span = tree.spans[i];
-        addSpan(span.serviceName(), span.name, span.durationNanos(), self[i], span.statusCode == StatusCode::Error);
+        const SpanTree::Record& span = tree.spans[i];
+        addSpan(tree.serviceNameOf(int(i)), tree.nameOf(int(i)), span.durationNanos(), self[i], span.statusCode == StatusCode::Error);
     }
 }
 

@@ -11,13 +11,13 @@ namespace {
 /// Key of a child among its siblings: its name and which occurrence of that name it is (start order).
 using Key = std::pair<QString, int>;
 
-std::vector<Key> keysOf(const SpanTree& tree, const std::vector<int>& children)
+std::vector<Key> keysOf(const SpanTree& tree, SpanIndexRange children)
 {
     std::vector<Key> keys;
     keys.reserve(children.size());
     QHash<QString, int> seen;
     for (const int c : children) {
-        const QString& name = tree.spans[size_t(c)].name;
+        const QString& name = tree.nameOf(c);
         keys.push_back({ name, seen[name]++ });
     }
     return keys;
@@ -25,8 +25,8 @@ std::vector<Key> keysOf(const SpanTree& tree, const std::vector<int>& children)
 
 /// The children of a matched pair (or of one side alone) as aligned pairs: A's order, B's own children placed
 /// where B has them. -1 on the side that lacks the span.
-std::vector<std::pair<int, int>> mergeChildren(const SpanTree& a, const std::vector<int>& childrenA, const SpanTree& b,
-                                               const std::vector<int>& childrenB)
+std::vector<std::pair<int, int>> mergeChildren(const SpanTree& a, SpanIndexRange childrenA, const SpanTree& b,
+                                               SpanIndexRange childrenB)
 {
     const std::vector<Key> keysA = keysOf(a, childrenA);
     const std::vector<Key> keysB = keysOf(b, childrenB);
@@ -189,13 +189,13 @@ Result compare(std::shared_ptr<const SpanTree> a, std::shared_ptr<const GenAi::R
         int spanA, spanB, depth, parent;
     };
     std::vector<Pending> stack;
-    const auto pushChildren = [&](const std::vector<int>& childrenA, const std::vector<int>& childrenB, int depth, int parent) {
+    const auto pushChildren = [&](SpanIndexRange childrenA, SpanIndexRange childrenB, int depth, int parent) {
         const auto pairs = mergeChildren(*result.a, childrenA, *result.b, childrenB);
         for (auto it = pairs.rbegin(); it != pairs.rend(); ++it)
             stack.push_back({ it->first, it->second, depth, parent });
     };
-    pushChildren(result.a->roots, result.b->roots, 0, -1);
-    const std::vector<int> none;
+    pushChildren(result.a->children(-1), result.b->children(-1), 0, -1);
+    const SpanIndexRange none;
     while (!stack.empty()) {
         const Pending p = stack.back();
         stack.pop_back();
@@ -204,14 +204,14 @@ Result compare(std::shared_ptr<const SpanTree> a, std::shared_ptr<const GenAi::R
         row.spanB = p.spanB;
         row.depth = p.depth;
         row.parent = p.parent;
-        row.name = p.spanA >= 0 ? result.a->spans[size_t(p.spanA)].name : result.b->spans[size_t(p.spanB)].name;
+        row.name = p.spanA >= 0 ? result.a->nameOf(p.spanA) : result.b->nameOf(p.spanB);
         row.change = p.spanA < 0 ? Change::Added : p.spanB < 0 ? Change::Removed : Change::Same;
         row.callA = p.spanA >= 0 ? callOfSpanA[size_t(p.spanA)] : -1;
         row.callB = p.spanB >= 0 ? callOfSpanB[size_t(p.spanB)] : -1;
         const int self = int(result.rows.size());
         result.rows.push_back(row);
-        pushChildren(p.spanA >= 0 ? result.a->nodes[size_t(p.spanA)].children : none,
-                     p.spanB >= 0 ? result.b->nodes[size_t(p.spanB)].children : none, p.depth + 1, self);
+        pushChildren(p.spanA >= 0 ? result.a->children(p.spanA) : none,
+                     p.spanB >= 0 ? result.b->children(p.spanB) : none, p.depth + 1, self);
     }
     for (Row& row : result.rows) {
         if (row.change == Change::Added)
@@ -219,8 +219,8 @@ Result compare(std::shared_ptr<const SpanTree> a, std::shared_ptr<const GenAi::R
         else if (row.change == Change::Removed)
             ++result.removed;
         else {
-            const Span& sa = result.a->spans[size_t(row.spanA)];
-            const Span& sb = result.b->spans[size_t(row.spanB)];
+            const SpanTree::Record& sa = result.a->spans[size_t(row.spanA)];
+            const SpanTree::Record& sb = result.b->spans[size_t(row.spanB)];
             bool differs = sa.statusCode != sb.statusCode;
             if (!differs && row.callA >= 0 && row.callB >= 0)
                 differs = conversationLines(result.runA->calls[size_t(row.callA)])

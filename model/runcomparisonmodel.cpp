@@ -102,8 +102,8 @@ QVariant RunComparisonModel::data(const QModelIndex& index, int role) const
         return {};
     const int r = int(index.internalId() - 1);
     const RunComparison::Row& row = m_result.rows[size_t(r)];
-    const Span* a = row.spanA >= 0 ? &m_result.a->spans[size_t(row.spanA)] : nullptr;
-    const Span* b = row.spanB >= 0 ? &m_result.b->spans[size_t(row.spanB)] : nullptr;
+    const SpanTree::Record* a = row.spanA >= 0 ? &m_result.a->spans[size_t(row.spanA)] : nullptr;
+    const SpanTree::Record* b = row.spanB >= 0 ? &m_result.b->spans[size_t(row.spanB)] : nullptr;
     const std::optional<qint64> durationA = a ? std::optional<qint64>(qint64(a->durationNanos())) : std::nullopt;
     const std::optional<qint64> durationB = b ? std::optional<qint64>(qint64(b->durationNanos())) : std::nullopt;
     const std::optional<qint64> tokensA = tokensOf(row, false), tokensB = tokensOf(row, true);

@@ -44,7 +44,7 @@ std::shared_ptr<const TimeOverview> TimeOverview::build(const SpanTree& tree, in
     std::vector<std::int64_t> activeDiff(std::size_t(bins) + 1, 0);
     std::vector<std::int64_t> errorDiff(std::size_t(bins) + 1, 0);
     const std::uint64_t lastBin = std::uint64_t(bins) - 1;
-    for (const Span& span : tree.spans) {
+    for (const SpanTree::Record& span : tree.spans) {
         std::uint64_t first = 0;
         std::uint64_t last = 0;
         if (duration > 0) {
@@ -81,7 +81,7 @@ std::vector<TimeOverview::Gap> TimeOverview::idleGaps(const SpanTree& tree)
     // Spans are sorted by start: a gap opens wherever a span starts after everything before it has ended.
     std::uint64_t coveredEnd = 0;
     bool first = true;
-    for (const Span& span : tree.spans) {
+    for (const SpanTree::Record& span : tree.spans) {
         const std::uint64_t start = span.startTimeUnixNano - tree.startTimeUnixNano;
         const std::uint64_t end = start + span.durationNanos();
         if (!first && start > coveredEnd)

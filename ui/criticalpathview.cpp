@@ -71,13 +71,12 @@ QString CriticalPathView::summaryText() const
         return tr("No critical path: the trace's root span has no duration.");
     const auto largest = std::max_element(path->steps.begin(), path->steps.end(),
         [](const CriticalPath::Step& a, const CriticalPath::Step& b) { return a.selfTimeNanos < b.selfTimeNanos; });
-    const Span& span = m_tree->spans[std::size_t(largest->span)];
     const double share = path->totalNanos ? 100.0 * double(largest->selfTimeNanos) / double(path->totalNanos) : 0;
     return tr("%n span(s) on the critical path of %1.", nullptr, int(path->steps.size()))
                .arg(TraceListModel::formatDuration(path->totalNanos))
         + QLatin1Char(' ')
         + tr("Most of it in \"%1\" (%2): %3, %4%.")
-              .arg(span.name, span.serviceName(), TraceListModel::formatDuration(largest->selfTimeNanos),
+              .arg(m_tree->nameOf(largest->span), m_tree->serviceNameOf(largest->span), TraceListModel::formatDuration(largest->selfTimeNanos),
                    QLocale().toString(share, 'f', 1));
 }
 

@@ -191,7 +191,7 @@ void FlameGraphView::selectSpan(int spanIndex)
         else if (top + m_rowHeight > bar->value() + pageHeight)
             bar->setValue(top + m_rowHeight - pageHeight);
         // Zoomed in elsewhere: bring the span's start into the middle of the window, at the same zoom.
-        const Span& span = m_tree->spans[std::size_t(spanIndex)];
+        const SpanTree::Record& span = m_tree->spans[std::size_t(spanIndex)];
         const double start = double(span.startTimeUnixNano - m_tree->startTimeUnixNano);
         const double end = start + double(span.durationNanos());
         if (end < m_zoom->rangeStart() || start > m_zoom->rangeEnd())
@@ -204,7 +204,7 @@ void FlameGraphView::zoomToSpan(int spanIndex)
 {
     if (!m_tree || spanIndex < 0 || std::size_t(spanIndex) >= m_tree->spans.size())
         return;
-    const Span& span = m_tree->spans[std::size_t(spanIndex)];
+    const SpanTree::Record& span = m_tree->spans[std::size_t(spanIndex)];
     const double start = double(span.startTimeUnixNano - m_tree->startTimeUnixNano);
     const double duration = double(span.durationNanos());
     if (duration < ZoomControl::MinimumRange) {
@@ -233,7 +233,7 @@ QRectF FlameGraphView::rectOfSpan(int spanIndex) const
 {
     if (!m_tree || spanIndex < 0 || std::size_t(spanIndex) >= m_tree->spans.size())
         return {};
-    const Span& span = m_tree->spans[std::size_t(spanIndex)];
+    const SpanTree::Record& span = m_tree->spans[std::size_t(spanIndex)];
     const double start = double(span.startTimeUnixNano - m_tree->startTimeUnixNano);
     const double x1 = xForTime(start);
     const double x2 = xForTime(start + double(span.durationNanos()));
@@ -373,7 +373,7 @@ void FlameGraphView::paintRow(QPainter& p, int row, int y)
 
 void FlameGraphView::paintBox(QPainter& p, int spanIndex, double x1, double x2, int y)
 {
-    const Span& span = m_tree->spans[std::size_t(spanIndex)];
+    const SpanTree::Record& span = m_tree->spans[std::size_t(spanIndex)];
     const double width = viewport()->width();
     // Doubles, clamped before converting: at deep zoom the unclipped coordinates exceed int range.
     const int left = int(std::floor(std::clamp(x1, -4.0, width + 4)));
@@ -411,8 +411,9 @@ void FlameGraphView::paintBox(QPainter& p, int spanIndex, double x1, double x2, 
     if (room < fm.averageCharWidth() * 3)
         return;
     const QString duration = TraceListModel::formatDuration(span.durationNanos());
-    const QString full = span.name + QLatin1String(" (") + duration + QLatin1Char(')');
-    const QString text = fm.horizontalAdvance(full) <= room ? full : fm.elidedText(span.name, Qt::ElideRight, room);
+    const QString& name = m_tree->nameOf(spanIndex);
+    const QString full = name + QLatin1String(" (") + duration + QLatin1Char(')');
+    const QString text = fm.horizontalAdvance(full) <= room ? full : fm.elidedText(name, Qt::ElideRight, room);
     if (text.isEmpty() || text == QStringLiteral("…"))
         return;
     p.setPen(textColorOn(fill));
@@ -508,21 +509,21 @@ QString FlameGraphView::toolTipText(int spanIndex) const
 {
     if (!m_tree || spanIndex < 0 || std::size_t(spanIndex) >= m_tree->spans.size())
         return {};
-    const Span& span = m_tree->spans[std::size_t(spanIndex)];
+    const SpanTree::Record& span = m_tree->spans[std::size_t(spanIndex)];
     const double total = double(m_tree->durationNanos());
     const auto share = [total](std::uint64_t nanos) {
         return QLocale().toString(total > 0 ? 100.0 * double(nanos) / total : 0.0, 'f', 1);
     };
     const std::uint64_t self = selfTime(spanIndex);
-    QString text = QStringLiteral("<b>%1</b><br>").arg(span.name.toHtmlEscaped())
-        + tr("Service: %1").arg(span.serviceName().toHtmlEscaped()) + QStringLiteral("<br>")
+    QString text = QStringLiteral("<b>%1</b><br>").arg(m_tree->nameOf(spanIndex).toHtmlEscaped())
+        + tr("Service: %1").arg(m_tree->serviceNameOf(spanIndex).toHtmlEscaped()) + QStringLiteral("<br>")
         + tr("Duration: %1 (%2% of the trace)")
               .arg(TraceListModel::formatDuration(span.durationNanos()), share(span.durationNanos()))
         + QStringLiteral("<br>")
         + tr("Self time: %1 (%2% of the trace)").arg(TraceListModel::formatDuration(self), share(self));
     if (span.statusCode == StatusCode::Error)
         text += QStringLiteral("<br><span style=\"color:#d32f2f\">")
-            + tr("Error: %1").arg(span.statusMessage.toHtmlEscaped()) + QStringLiteral("</span>");
+            + tr("Error: %1").arg(m_tree->statusMessageOf(spanIndex).toHtmlEscaped()) + QStringLiteral("</span>");
     return QStringLiteral("<nobr>") + text + QStringLiteral("</nobr>"); // lines break at <br> only
 }
 

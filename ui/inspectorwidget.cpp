@@ -336,10 +336,12 @@ void InspectorWidget::showSpan(const SpanId& id)
         return;
     }
     // An outline has no attributes: the store has them (one indexed row; a failed read shows the outline).
+    Span scratch;
+    const Span& outline = m_tree->spanView(index, scratch);
     std::optional<Span> full;
-    if (m_tree->outline && m_spanSource && !SpanOutline::keepsDetails(m_tree->spans[index]))
+    if (m_tree->outline && m_spanSource && !SpanOutline::keepsDetails(outline))
         full = m_spanSource(m_tree->traceId(), id);
-    const Span& span = full ? *full : m_tree->spans[index];
+    const Span& span = full ? *full : outline;
     auto set = [this](const QString& key, const QString& text) { m_fields.value(key)->setText(text); };
 
     m_title->setText(span.name.isEmpty() ? tr("(unnamed span)") : span.name);
@@ -382,10 +384,10 @@ void InspectorWidget::showSpan(const SpanId& id)
         parent->setTextFormat(Qt::PlainText);
         parent->setText(tr("none (root span)"));
     } else if (m_tree->indexOf(span.parentSpanId) >= 0) {
-        const Span& p = m_tree->spans[m_tree->indexOf(span.parentSpanId)];
+        const QString& parentName = m_tree->nameOf(m_tree->indexOf(span.parentSpanId));
         parent->setTextFormat(Qt::RichText);
         parent->setText(QStringLiteral("<a href=\"%1\">%1</a> %2")
-                            .arg(span.parentSpanId.toHex(), p.name.toHtmlEscaped()));
+                            .arg(span.parentSpanId.toHex(), parentName.toHtmlEscaped()));
     } else {
         parent->setTextFormat(Qt::PlainText);
         parent->setText(tr("%1 (not in this trace)").arg(span.parentSpanId.toHex()));

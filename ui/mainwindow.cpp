@@ -564,8 +564,7 @@ void MainWindow::applyLoadedTrace(const TraceLoader::Trace& loaded)
     const SpanTree& tree = *loaded.tree;
     QString title = tr("Trace %1").arg(loaded.id.toHex());
     if (!tree.roots.empty()) {
-        const Span& root = tree.spans[tree.roots.front()];
-        title = tr("%1: %2").arg(root.serviceName(), root.name);
+        title = tr("%1: %2").arg(tree.serviceNameOf(tree.roots.front()), tree.nameOf(tree.roots.front()));
     }
     m_tracePane->setTitle(
         title, tr("Trace %1, %n span(s)", nullptr, static_cast<int>(tree.spans.size())).arg(loaded.id.toHex()));

@@ -93,45 +93,16 @@ void WaterfallView::setTree(
         m_stepRoles.clear();
         m_criticalPath.reset();
         m_pathSections.clear();
-        m_pathFirst.clear();
     }
     m_tree = std::move(tree);
     const std::size_t count = m_tree ? m_tree->spans.size() : 0;
     m_collapsed.assign(count, 0);
-    m_services.clear();
-    m_serviceOf.assign(count, 0);
-    m_preorder.assign(count, 0);
+    m_preorder.clear(); // made by the first find (preorder())
     m_selected = -1;
-    if (m_tree) {
-        // Spans of one resource share it (one shared_ptr per resource in a read): one lookup per resource.
-        QHash<const Resource*, std::uint32_t> byResource;
-        QHash<QString, std::uint32_t> byName;
-        for (std::size_t i = 0; i < count; ++i) {
-            const Resource* resource = m_tree->spans[i].resource.get();
-            auto known = byResource.constFind(resource);
-            if (known == byResource.cend()) {
-                const QString name = m_tree->spans[i].serviceName();
-                auto named = byName.constFind(name);
-                if (named == byName.cend()) {
-                    named = byName.insert(name, std::uint32_t(m_services.size()));
-                    m_services.push_back(name);
-                }
-                known = byResource.insert(resource, *named);
-            }
-            m_serviceOf[i] = *known;
-            if (!collapsed.isEmpty() && collapsed.contains(m_tree->spans[i].spanId))
+    if (m_tree && !collapsed.isEmpty())
+        for (std::size_t i = 0; i < count; ++i)
+            if (collapsed.contains(m_tree->spans[i].spanId))
                 m_collapsed[i] = 1;
-        }
-        int position = 0;
-        std::vector<int> stack(m_tree->roots.rbegin(), m_tree->roots.rend());
-        while (!stack.empty()) {
-            const int n = stack.back();
-            stack.pop_back();
-            m_preorder[n] = position++;
-            const auto& children = m_tree->nodes[n].children;
-            stack.insert(stack.end(), children.rbegin(), children.rend());
-        }
-    }
     m_overview = m_tree ? (overview ? std::move(overview) : TimeOverview::build(*m_tree)) : nullptr;
     updateAxis();
     if (keepState && wasZoomed)
@@ -195,7 +166,7 @@ void WaterfallView::rebuildRows()
             m_rowOfSpan[n] = static_cast<int>(m_rows.size());
             m_rows.push_back(n);
             if (!m_collapsed[n]) {
-                const auto& children = m_tree->nodes[n].children;
+                const auto& children = m_tree->children(n);
                 stack.insert(stack.end(), children.rbegin(), children.rend());
             }
         }
@@ -257,7 +228,7 @@ QString WaterfallView::rowText(int row) const
 {
     if (row < 0 || row >= visibleRowCount())
         return {};
-    return m_tree->spans[m_rows[row]].name;
+    return m_tree->nameOf(m_rows[row]);
 }
 
 int WaterfallView::rowDepth(int row) const
@@ -309,7 +280,7 @@ void WaterfallView::selectIndex(int spanIndex)
             rebuildRows();
         ensureRowVisible(m_rowOfSpan[spanIndex]);
         // Bring the bar into view when zoomed in elsewhere.
-        const Span& span = m_tree->spans[spanIndex];
+        const SpanTree::Record& span = m_tree->spans[spanIndex];
         const double start = m_axis.toAxis(double(span.startTimeUnixNano - m_tree->startTimeUnixNano));
         const double end = m_axis.toAxis(double(span.startTimeUnixNano - m_tree->startTimeUnixNano + span.durationNanos()));
         if (end < m_zoom->rangeStart() || start > m_zoom->rangeEnd())
@@ -350,7 +321,7 @@ void WaterfallView::setExpanded(const SpanId& id, bool expanded)
 
 void WaterfallView::setCollapsed(int spanIndex, bool collapsed)
 {
-    if (bool(m_collapsed[spanIndex]) == collapsed || m_tree->nodes[spanIndex].children.empty())
+    if (bool(m_collapsed[spanIndex]) == collapsed || m_tree->children(spanIndex).empty())
         return;
     m_collapsed[spanIndex] = collapsed;
     // A selection that disappears under the collapsed span moves to it.
@@ -373,7 +344,7 @@ void WaterfallView::collapseAll()
     if (!m_tree)
         return;
     for (std::size_t i = 0; i < m_collapsed.size(); ++i)
-        m_collapsed[i] = !m_tree->nodes[i].children.empty();
+        m_collapsed[i] = !m_tree->children(i).empty();
     if (m_selected >= 0) {
         int top = m_selected;
         while (m_tree->nodes[top].parent >= 0)
@@ -415,12 +386,13 @@ void WaterfallView::runFind()
     if (!m_findText.isEmpty() && m_tree) {
         const QString needle = m_findText.trimmed();
         for (std::size_t i = 0; i < count && !needle.isEmpty(); ++i) {
-            const Span& span = m_tree->spans[i];
-            bool hit = span.name.contains(needle, Qt::CaseInsensitive)
+            const SpanTree::Record& span = m_tree->spans[i];
+            bool hit = m_tree->nameOf(int(i)).contains(needle, Qt::CaseInsensitive)
                 || serviceNameOf(int(i)).contains(needle, Qt::CaseInsensitive)
                 || span.spanId.toHex().compare(needle, Qt::CaseInsensitive) == 0;
-            for (std::size_t a = 0; !hit && a < span.attributes.size(); ++a) {
-                const AnyValue& v = span.attributes[a].value;
+            const Attributes& attributes = m_tree->attributesOf(int(i));
+            for (std::size_t a = 0; !hit && a < attributes.size(); ++a) {
+                const AnyValue& v = attributes[a].value;
                 hit = v.type == AnyValue::Type::String && v.stringValue.contains(needle, Qt::CaseInsensitive);
             }
             if (hit) {
@@ -428,13 +400,31 @@ void WaterfallView::runFind()
                 m_matches.push_back(static_cast<int>(i));
             }
         }
-        std::sort(m_matches.begin(), m_matches.end(), [this](int a, int b) { return m_preorder[a] < m_preorder[b]; });
+        const std::vector<int>& order = preorder();
+        std::sort(m_matches.begin(), m_matches.end(), [&order](int a, int b) { return order[a] < order[b]; });
         // Keep counting from the selection, as editors do.
         if (m_selected >= 0 && m_isMatch[m_selected])
             m_currentMatch = int(std::find(m_matches.begin(), m_matches.end(), m_selected) - m_matches.begin());
     }
     viewport()->update();
     Q_EMIT findResultChanged(m_currentMatch, matchCount());
+}
+
+const std::vector<int>& WaterfallView::preorder() const
+{
+    if (m_tree && m_preorder.size() != m_tree->spans.size()) {
+        m_preorder.assign(m_tree->spans.size(), 0);
+        int position = 0;
+        std::vector<int> stack(m_tree->roots.rbegin(), m_tree->roots.rend());
+        while (!stack.empty()) {
+            const int n = stack.back();
+            stack.pop_back();
+            m_preorder[std::size_t(n)] = position++;
+            const SpanIndexRange children = m_tree->children(n);
+            stack.insert(stack.end(), children.rbegin(), children.rend());
+        }
+    }
+    return m_preorder;
 }
 
 void WaterfallView::gotoMatch(int match)
@@ -451,8 +441,9 @@ void WaterfallView::findNext()
 {
     if (m_currentMatch < 0 && m_selected >= 0 && !m_matches.empty()) {
         // Next match after the selection in tree order.
-        const auto it = std::upper_bound(m_matches.begin(), m_matches.end(), m_preorder[m_selected],
-            [this](int position, int span) { return position < m_preorder[span]; });
+        const std::vector<int>& order = preorder();
+        const auto it = std::upper_bound(m_matches.begin(), m_matches.end(), order[m_selected],
+            [&order](int position, int span) { return position < order[span]; });
         gotoMatch(int(it - m_matches.begin()));
         return;
     }
@@ -671,7 +662,7 @@ void WaterfallView::paintGaps(QPainter& p, const QRect& axisRect)
 void WaterfallView::paintRow(QPainter& p, int row, int y)
 {
     const int spanIndex = m_rows[row];
-    const Span& span = m_tree->spans[spanIndex];
+    const SpanTree::Record& span = m_tree->spans[spanIndex];
     const SpanTree::Node& node = m_tree->nodes[spanIndex];
     const int width = viewport()->width();
     const QRect rowRect(0, y, width, m_rowHeight);
@@ -693,7 +684,7 @@ void WaterfallView::paintRow(QPainter& p, int row, int y)
     // Name column.
     const int x0 = indentOf(node.depth);
     const int cy = y + m_rowHeight / 2;
-    if (!node.children.empty()) {
+    if (m_tree->childCount(spanIndex) > 0) {
         p.setRenderHint(QPainter::Antialiasing, true);
         p.setPen(Qt::NoPen);
         p.setBrush(palette().color(QPalette::Text));
@@ -742,9 +733,9 @@ void WaterfallView::paintRow(QPainter& p, int row, int y)
         GenAiIcons::icon(step).paint(&p, QRect(textX, cy - iconSize / 2, iconSize, iconSize));
         textX += iconSize + 4;
     }
-    QString label = span.name;
-    if (node.children.size() && m_collapsed[spanIndex])
-        label += QStringLiteral(" (%1)").arg(node.children.size());
+    QString label = m_tree->nameOf(spanIndex);
+    if (m_collapsed[spanIndex] && m_tree->childCount(spanIndex) > 0)
+        label += QStringLiteral(" (%1)").arg(m_tree->childCount(spanIndex));
     p.setPen(error ? ErrorColor : palette().color(selected ? QPalette::Text : QPalette::Text));
     p.drawText(QRect(textX, y, std::max(0, textRight - textX), m_rowHeight), Qt::AlignVCenter | Qt::AlignLeft,
         fm.elidedText(label, Qt::ElideRight, std::max(0, textRight - textX)));
@@ -773,7 +764,7 @@ void WaterfallView::paintRow(QPainter& p, int row, int y)
     const int bx = int(std::floor(x1));
     const int bw = std::max(1, int(std::ceil(x2)) - bx);
     const QRect bar(bx, barTop, bw, barHeight);
-    const bool pathShown = m_showCriticalPath && !m_pathFirst.empty();
+    const bool pathShown = m_showCriticalPath && m_criticalPath;
     const bool onPath = pathShown && isOnCriticalPath(spanIndex);
     QColor barColor = selected ? color.darker(125) : color;
     if (pathShown && !onPath)
@@ -783,8 +774,9 @@ void WaterfallView::paintRow(QPainter& p, int row, int y)
         // The stretches the trace waited on this span itself: a stripe in the text colour along the bar's bottom.
         const QColor stripe = palette().color(QPalette::Text);
         const int stripeHeight = std::max(3, barHeight / 4);
-        for (int i = m_pathFirst[std::size_t(spanIndex)]; i < m_pathFirst[std::size_t(spanIndex) + 1]; ++i) {
-            const CriticalPath::Section& section = m_pathSections[std::size_t(i)];
+        const auto [firstSection, lastSection] = pathSectionsOf(spanIndex);
+        for (auto it = firstSection; it != lastSection; ++it) {
+            const CriticalPath::Section& section = *it;
             const double sx1 = std::clamp(xForTime(double(section.startUnixNano - m_tree->startTimeUnixNano)), left, right);
             const double sx2 = std::clamp(xForTime(double(section.endUnixNano - m_tree->startTimeUnixNano)), left, right);
             const int sx = int(std::floor(sx1));
@@ -802,9 +794,10 @@ void WaterfallView::paintRow(QPainter& p, int row, int y)
         p.drawRect(bar.adjusted(0, 0, -1, -1));
     }
     // Events as ticks on the bar.
-    if (bw > 3 && !span.events.empty()) {
+    const std::vector<SpanEvent>& events = m_tree->eventsOf(spanIndex);
+    if (bw > 3 && !events.empty()) {
         p.setPen(color.darker(220));
-        for (const SpanEvent& event : span.events) {
+        for (const SpanEvent& event : events) {
             if (event.timeUnixNano < m_tree->startTimeUnixNano)
                 continue;
             const double ex = xForTime(double(event.timeUnixNano - m_tree->startTimeUnixNano));
@@ -885,7 +878,7 @@ void WaterfallView::mouseReleaseEvent(QMouseEvent* event)
         return;
     const int spanIndex = m_rows[row];
     const int x0 = indentOf(m_tree->nodes[spanIndex].depth);
-    if (!m_tree->nodes[spanIndex].children.empty() && pos.x() >= x0 - 4 && pos.x() <= x0 + 11) {
+    if (!m_tree->children(spanIndex).empty() && pos.x() >= x0 - 4 && pos.x() <= x0 + 11) {
         setCollapsed(spanIndex, !m_collapsed[spanIndex]);
         return;
     }
@@ -948,7 +941,7 @@ void WaterfallView::keyPressEvent(QKeyEvent* event)
         if (shift) {
             m_zoom->pan(-m_zoom->rangeDuration() * 0.1);
         } else if (m_selected >= 0) {
-            if (!m_tree->nodes[m_selected].children.empty() && !m_collapsed[m_selected])
+            if (!m_tree->children(m_selected).empty() && !m_collapsed[m_selected])
                 setCollapsed(m_selected, true);
             else if (m_tree->nodes[m_selected].parent >= 0)
                 selectIndex(m_tree->nodes[m_selected].parent);
@@ -957,11 +950,11 @@ void WaterfallView::keyPressEvent(QKeyEvent* event)
     case Qt::Key_Right:
         if (shift) {
             m_zoom->pan(m_zoom->rangeDuration() * 0.1);
-        } else if (m_selected >= 0 && !m_tree->nodes[m_selected].children.empty()) {
+        } else if (m_selected >= 0 && !m_tree->children(m_selected).empty()) {
             if (m_collapsed[m_selected])
                 setCollapsed(m_selected, false);
             else
-                selectIndex(m_tree->nodes[m_selected].children.front());
+                selectIndex(m_tree->children(m_selected).front());
         }
         break;
     case Qt::Key_Plus:
@@ -1007,17 +1000,10 @@ void WaterfallView::setCriticalPath(std::shared_ptr<const CriticalPath::Result> 
         path.reset();
     m_criticalPath = std::move(path);
     m_pathSections.clear();
-    m_pathFirst.clear();
     if (m_criticalPath) {
         m_pathSections = m_criticalPath->sections;
         std::stable_sort(m_pathSections.begin(), m_pathSections.end(),
             [](const CriticalPath::Section& a, const CriticalPath::Section& b) { return a.span < b.span; });
-        m_pathFirst.assign(count + 1, 0);
-        for (const CriticalPath::Section& section : m_pathSections)
-            if (section.span >= 0 && std::size_t(section.span) < count)
-                ++m_pathFirst[std::size_t(section.span) + 1];
-        for (std::size_t i = 1; i <= count; ++i)
-            m_pathFirst[i] += m_pathFirst[i - 1];
     }
     if (m_showCriticalPath)
         viewport()->update();
@@ -1033,8 +1019,17 @@ void WaterfallView::setCriticalPathShown(bool shown)
 
 bool WaterfallView::isOnCriticalPath(int spanIndex) const
 {
-    return spanIndex >= 0 && std::size_t(spanIndex) + 1 < m_pathFirst.size()
-        && m_pathFirst[std::size_t(spanIndex)] < m_pathFirst[std::size_t(spanIndex) + 1];
+    const auto [first, last] = pathSectionsOf(spanIndex);
+    return first != last;
+}
+
+std::pair<std::vector<CriticalPath::Section>::const_iterator, std::vector<CriticalPath::Section>::const_iterator>
+WaterfallView::pathSectionsOf(int spanIndex) const
+{
+    CriticalPath::Section key;
+    key.span = spanIndex;
+    return std::equal_range(m_pathSections.begin(), m_pathSections.end(), key,
+        [](const CriticalPath::Section& a, const CriticalPath::Section& b) { return a.span < b.span; });
 }
 
 GenAi::SpanRole WaterfallView::stepRole(int spanIndex) const
@@ -1052,16 +1047,16 @@ bool WaterfallView::viewportEvent(QEvent* event)
             QToolTip::hideText();
             return true;
         }
-        const Span& span = m_tree->spans[m_rows[row]];
+        const SpanTree::Record& span = m_tree->spans[m_rows[row]];
         const GenAi::SpanRole step = stepRole(m_rows[row]);
-        QString text = QStringLiteral("<b>%1</b><br>").arg(span.name.toHtmlEscaped())
+        QString text = QStringLiteral("<b>%1</b><br>").arg(m_tree->nameOf(m_rows[row]).toHtmlEscaped())
             + (step == GenAi::SpanRole::None ? QString() : GenAiIcons::roleName(step) + QStringLiteral("<br>"))
             + tr("Service: %1").arg(serviceNameOf(m_rows[row]).toHtmlEscaped()) + QStringLiteral("<br>")
             + tr("Duration: %1").arg(TraceListModel::formatDuration(span.durationNanos())) + QStringLiteral("<br>")
             + tr("Start: +%1").arg(TraceListModel::formatDuration(span.startTimeUnixNano - m_tree->startTimeUnixNano));
         if (span.statusCode == StatusCode::Error)
             text += QStringLiteral("<br><span style=\"color:#d32f2f\">")
-                + tr("Error: %1").arg(span.statusMessage.toHtmlEscaped()) + QStringLiteral("</span>");
+                + tr("Error: %1").arg(m_tree->statusMessageOf(m_rows[row]).toHtmlEscaped()) + QStringLiteral("</span>");
         QToolTip::showText(help->globalPos(), text, viewport());
         return true;
     }

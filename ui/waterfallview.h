@@ -165,14 +165,16 @@ private:
     std::vector<int> m_rows; // visible rows -> span index
     std::vector<int> m_rowOfSpan; // span index -> row, -1 when hidden
     std::vector<char> m_collapsed; // per span index
-    std::vector<int> m_preorder; // span index -> position in a full depth-first walk (find order)
-    std::vector<QString> m_services; // the distinct service names of the trace
-    std::vector<std::uint32_t> m_serviceOf; // per span index: index into m_services (4 bytes a span, not a QString's 24)
-    const QString& serviceNameOf(int spanIndex) const { return m_services[m_serviceOf[std::size_t(spanIndex)]]; }
+    /// Span index -> position in a full depth-first walk (find order); made on first use (4 bytes a span).
+    const std::vector<int>& preorder() const;
+    mutable std::vector<int> m_preorder;
+    const QString& serviceNameOf(int spanIndex) const { return m_tree->serviceNameOf(spanIndex); }
     std::vector<GenAi::SpanRole> m_stepRoles; // per span index, or empty
     std::shared_ptr<const CriticalPath::Result> m_criticalPath;
     std::vector<CriticalPath::Section> m_pathSections; // by span index, then time
-    std::vector<int> m_pathFirst; // span index -> first of its m_pathSections; size spans + 1, or empty
+    /// The sections of m_pathSections on spans[spanIndex].
+    std::pair<std::vector<CriticalPath::Section>::const_iterator, std::vector<CriticalPath::Section>::const_iterator>
+    pathSectionsOf(int spanIndex) const;
     bool m_showCriticalPath = false;
     int m_selected = -1; // span index
 

@@ -754,9 +754,9 @@ Response traceCriticalPath(TraceStore* store, const Request& request, const Trac
     const CriticalPath::Result path = CriticalPath::compute(*tree);
     QJsonArray out;
     for (const CriticalPath::Step& step : path.steps) {
-        const Span& span = tree->spans[std::size_t(step.span)];
+        const SpanTree::Record& span = tree->spans[std::size_t(step.span)];
         out.append(QJsonObject { { QStringLiteral("span_id"), span.spanId.toHex() },
-            { QStringLiteral("name"), span.name }, { QStringLiteral("service_name"), span.serviceName() },
+            { QStringLiteral("name"), tree->nameOf(step.span) }, { QStringLiteral("service_name"), tree->serviceNameOf(step.span) },
             { QStringLiteral("start_time_unix_nano"), nanoString(span.startTimeUnixNano) },
             { QStringLiteral("end_time_unix_nano"), nanoString(span.endTimeUnixNano) },
             { QStringLiteral("self_time_ns"), qint64(step.selfTimeNanos) } });

@@ -123,7 +123,7 @@ void run(int count, int frames)
     ZoomControl* zoom = view.zoomControl();
     paintFrames("zoomed-out", [](int) {});
     // Around a span in the middle of the trace, so that the window keeps spans in it.
-    const Span& middle = tree->spans[tree->spans.size() / 2];
+    const SpanTree::Record& middle = tree->spans[tree->spans.size() / 2];
     const double center = double(middle.startTimeUnixNano - tree->startTimeUnixNano);
     paintFrames("zoom-in", [&](int) { zoom->zoom(1.08, center); });
     paintFrames("pan-zoomed", [&](int) { zoom->pan(zoom->rangeDuration() / 20); });

@@ -52,7 +52,7 @@ void checkInvariants(const SpanTree& tree, const CriticalPath::Result& r)
 {
     if (r.root < 0 || r.sections.empty())
         return;
-    const Span& root = tree.spans[std::size_t(r.root)];
+    const SpanTree::Record& root = tree.spans[std::size_t(r.root)];
     QCOMPARE(r.sections.front().startUnixNano, root.startTimeUnixNano);
     QCOMPARE(r.sections.back().endUnixNano, root.endTimeUnixNano);
     QCOMPARE(r.totalNanos, root.endTimeUnixNano - root.startTimeUnixNano);
@@ -62,7 +62,7 @@ void checkInvariants(const SpanTree& tree, const CriticalPath::Result& r)
         const int s = todo.back();
         todo.pop_back();
         underRoot[std::size_t(s)] = 1;
-        for (const int c : tree.nodes[std::size_t(s)].children)
+        for (const int c : tree.children(s))
             todo.push_back(c);
     }
     std::uint64_t sum = 0;
@@ -71,7 +71,7 @@ void checkInvariants(const SpanTree& tree, const CriticalPath::Result& r)
         QVERIFY(s.startUnixNano < s.endUnixNano);
         if (i > 0)
             QCOMPARE(s.startUnixNano, r.sections[i - 1].endUnixNano);
-        const Span& span = tree.spans[std::size_t(s.span)];
+        const SpanTree::Record& span = tree.spans[std::size_t(s.span)];
         QVERIFY(s.startUnixNano >= span.startTimeUnixNano);
         QVERIFY(s.endUnixNano <= span.endTimeUnixNano);
         // On the path means under the root.

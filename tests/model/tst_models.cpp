@@ -17,6 +17,7 @@
 #include <QTimer>
 
 #include <atomic>
+#include <random>
 
 using namespace TestSpans;
 
@@ -945,6 +946,138 @@ private Q_SLOTS:
 
         model.clear();
         QCOMPARE(model.rowCount(), 0);
+    }
+
+    void spanTreeKeepsEverySpan()
+    {
+        // Records for the plain spans, whole spans for those that carry more: every span comes back as it went in.
+        const auto a = resource(QStringLiteral("a"));
+        const auto b = resource(QStringLiteral("b"));
+        const auto scope = std::make_shared<const InstrumentationScope>(InstrumentationScope { QStringLiteral("lib"),
+            QStringLiteral("1.0"), {}, 0, QString() });
+        const TraceId t = traceId(1);
+        std::vector<Span> spans;
+        for (quint64 i = 1; i <= 12; ++i)
+            spans.push_back(make(t, i, i == 1 ? 0 : 1 + (i % 3), QStringLiteral("op %1").arg(i % 4), i % 2 ? a : b,
+                                 BaseNs + 10 * i, BaseNs + 10 * i + 5));
+        spans[1].attributes.push_back({ QStringLiteral("k"), AnyValue::fromString(QStringLiteral("v")) });
+        spans[2].events.push_back({ BaseNs + 31, QStringLiteral("event"), {}, 0 });
+        spans[3].links.push_back({ traceId(9), spanId(3), QString(), {}, 0, 1 });
+        spans[4].traceState = QStringLiteral("vendor=x");
+        spans[5].statusCode = StatusCode::Error;
+        spans[5].statusMessage = QStringLiteral("failed");
+        spans[6].droppedAttributesCount = 2;
+        spans[7].traceId = traceId(2); // another trace id than the earliest span's
+        spans[8].scope = scope;
+        spans[9].kind = SpanKind::Client;
+        spans[9].flags = 0x301;
+        spans[10].resource = nullptr;
+        const auto tree = SpanTree::build(spans);
+        QCOMPARE(tree->spans.size(), spans.size());
+        QCOMPARE(tree->traceId(), t);
+        QCOMPARE(tree->names.size(), size_t(4)); // "op 0" .. "op 3", once each
+        // Only the spans with more than a record are kept whole (8 of the 12: spans[1] to spans[7] and none else).
+        QCOMPARE(tree->fullSpans.size(), size_t(7));
+        for (const Span& in : spans) {
+            const int i = tree->indexOf(in.spanId);
+            QVERIFY(i >= 0);
+            QVERIFY2(spansEqual(tree->span(i), in), qPrintable(in.spanId.toHex()));
+            QCOMPARE(tree->nameOf(i), in.name);
+            QCOMPARE(tree->serviceNameOf(i), in.serviceName());
+            QCOMPARE(tree->resourceOf(i), in.resource);
+            QCOMPARE(tree->scopeOf(i), in.scope);
+            QCOMPARE(tree->attributesOf(i), in.attributes);
+            QCOMPARE(tree->eventsOf(i).size(), in.events.size());
+            QCOMPARE(tree->linksOf(i).size(), in.links.size());
+            QCOMPARE(tree->statusMessageOf(i), in.statusMessage);
+            QCOMPARE(tree->fullSpanOf(i) != nullptr, !in.attributes.empty() || !in.events.empty() || !in.links.empty()
+                         || !in.traceState.isEmpty() || !in.statusMessage.isEmpty() || in.droppedAttributesCount
+                         || in.traceId != t);
+            // spanView fills a scratch span that held a whole one without keeping any of it.
+            Span scratch = spans[1];
+            QVERIFY(spansEqual(tree->spanView(i, scratch), in));
+        }
+        QCOMPARE(tree->indexOf(spanId(99)), -1);
+    }
+
+    void spanTreeLinksLargeTrees()
+    {
+        // A random tree of 50,000 spans (ids that collide in their low bits, duplicates, dangling parents, cycles):
+        // children, roots, depth and rows as a plain map of parent ids gives them.
+        const TraceId t = traceId(1);
+        std::mt19937_64 random(7);
+        const int n = 50000;
+        std::vector<Span> spans;
+        spans.reserve(n);
+        for (int i = 0; i < n; ++i) {
+            // Ids i << 20 share their low 20 bits; every 1000th span repeats an earlier id.
+            const quint64 id = (i % 1000 == 999) ? (quint64(i - 500) << 20) : (quint64(i + 1) << 20);
+            quint64 parent = 0;
+            if (i > 0) {
+                const int p = int(random() % quint64(i));
+                parent = (i % 997 == 0) ? 0xdead : (quint64(p + 1) << 20);
+            }
+            if (i == 40000)
+                parent = quint64(40002) << 20; // with the next span: a cycle
+            if (i == 40001)
+                parent = quint64(40001) << 20;
+            spans.push_back(make(t, id, parent, QStringLiteral("s%1").arg(i % 50), nullptr, BaseNs + quint64(random() % 1000000),
+                                 BaseNs + 2000000 + quint64(random() % 1000)));
+        }
+        const auto tree = SpanTree::build(spans);
+        QCOMPARE(int(tree->spans.size()), n);
+        // Expected: the first occurrence (in tree order) of each id; the parent by id, unless it is itself.
+        QHash<SpanId, int> first;
+        for (int i = 0; i < n; ++i)
+            if (!first.contains(tree->spans[size_t(i)].spanId))
+                first.insert(tree->spans[size_t(i)].spanId, i);
+        for (int i = 0; i < n; ++i)
+            QCOMPARE(tree->indexOf(tree->spans[size_t(i)].spanId), first.value(tree->spans[size_t(i)].spanId));
+        int children = 0;
+        std::vector<char> seen(size_t(n), 0);
+        for (int i = 0; i < n; ++i) {
+            const SpanTree::Record& span = tree->spans[size_t(i)];
+            const int parent = tree->nodes[size_t(i)].parent;
+            const int byId = span.parentSpanId.isValid() ? first.value(span.parentSpanId, -1) : -1;
+            // Linked by id, or a root: no parent, a dangling one, itself, or cut open where it meets a cycle.
+            QVERIFY(parent == byId || parent == -1);
+            if (parent == -1 && byId >= 0 && byId != i) {
+                // Cut: its chain of parents by id never ends at a root, so it is on a cycle or below one.
+                int up = i;
+                int steps = 0;
+                for (; steps <= n; ++steps) {
+                    const SpanTree::Record& s = tree->spans[size_t(up)];
+                    const int next = s.parentSpanId.isValid() ? first.value(s.parentSpanId, -1) : -1;
+                    if (next < 0 || next == up)
+                        break;
+                    up = next;
+                }
+                QVERIFY2(steps > n, qPrintable(QString::number(i)));
+            }
+            const SpanIndexRange kids = tree->children(i);
+            QCOMPARE(int(kids.size()), tree->childCount(i));
+            for (std::size_t k = 0; k < kids.size(); ++k) {
+                QCOMPARE(tree->nodes[size_t(kids[k])].parent, i);
+                QCOMPARE(tree->nodes[size_t(kids[k])].row, int(k));
+                QCOMPARE(tree->nodes[size_t(kids[k])].depth, tree->nodes[size_t(i)].depth + 1);
+                if (k > 0)
+                    QVERIFY(kids[k - 1] < kids[k]); // start order
+                QVERIFY(!seen[size_t(kids[k])]);
+                seen[size_t(kids[k])] = 1;
+            }
+            children += int(kids.size());
+        }
+        const SpanIndexRange roots = tree->children(-1);
+        for (std::size_t r = 0; r < roots.size(); ++r) {
+            QCOMPARE(tree->nodes[size_t(roots[r])].parent, -1);
+            QCOMPARE(tree->nodes[size_t(roots[r])].row, int(r));
+            QVERIFY(!seen[size_t(roots[r])]);
+            seen[size_t(roots[r])] = 1;
+        }
+        QCOMPARE(children + int(roots.size()), n); // every span exactly once, under its parent or as a root
+        QVERIFY(roots.size() > 50); // the dangling parents and the cycle's cut
+        const int cut = tree->indexOf(SpanId::fromRaw("\0\0\0\0\0\0\0\0")); // none: ids are never zero
+        QCOMPARE(cut, -1);
     }
 
     void attributeModel()

@@ -225,7 +225,9 @@ private Q_SLOTS:
     {
         const auto treeA = agentTrace();
         // B: the same run with another question, and without the last chat call.
-        std::vector<Span> spansB = treeA->spans;
+        std::vector<Span> spansB;
+        for (int i = 0; i < int(treeA->spans.size()); ++i)
+            spansB.push_back(treeA->span(i));
         for (KeyValue& kv : spansB[1].attributes)
             if (kv.key == QLatin1String("gen_ai.input.messages"))
                 kv.value = AnyValue::fromString(

@@ -274,7 +274,7 @@ private Q_SLOTS:
         QVERIFY(tree->outline);
         const int index = tree->indexOf(spanId(5));
         QVERIFY(index >= 0);
-        QVERIFY(tree->spans[size_t(index)].attributes.empty()); // the outline has none
+        QVERIFY(tree->attributesOf(index).empty()); // the outline has none
 
         // The inspector reads the span in full from the store.
         window.waterfall()->selectSpan(spanId(5));

@@ -132,8 +132,8 @@ private Q_SLOTS:
         QCOMPARE(available.count(), 1);
         auto trace = available.takeFirst().at(0).value<TraceLoader::Trace>();
         QVERIFY(!trace.tree->outline);
-        for (const Span& s : trace.tree->spans)
-            QVERIFY(!s.attributes.empty());
+        for (int i = 0; i < int(trace.tree->spans.size()); ++i)
+            QVERIFY(!trace.tree->attributesOf(i).empty());
 
         loader.setOutlineThreshold(30);
         loader.load(traceOfOutlines);
@@ -141,8 +141,9 @@ private Q_SLOTS:
         trace = available.takeFirst().at(0).value<TraceLoader::Trace>();
         QVERIFY(trace.tree->outline);
         QCOMPARE(trace.tree->spans.size(), size_t(30));
-        for (const Span& s : trace.tree->spans)
-            QCOMPARE(s.attributes.size(), s.spanId == spanId(7) ? size_t(2) : size_t(0));
+        for (int i = 0; i < int(trace.tree->spans.size()); ++i)
+            QCOMPARE(trace.tree->attributesOf(i).size(),
+                     trace.tree->spans[size_t(i)].spanId == spanId(7) ? size_t(2) : size_t(0));
         // The agent view reads the GenAI step from the outlines as from whole spans.
         QCOMPARE(trace.run->calls.size(), size_t(1));
 
