@@ -15,10 +15,7 @@ namespace TraceTextIndex {
 
 namespace {
 
-bool startsCodePoint(char c)
-{
-    return (static_cast<unsigned char>(c) & 0xc0) != 0x80;
-}
+    bool startsCodePoint(char c) { return (static_cast<unsigned char>(c) & 0xc0) != 0x80; }
 
 } // namespace
 
@@ -102,7 +99,8 @@ bool backfill(SqliteConnection& db, QString* error)
     };
     QString message;
     sqlite3_stmt* spans = db.statement("SELECT trace_seq, name, attributes FROM spans ORDER BY trace_seq", &message);
-    sqlite3_stmt* insert = spans ? db.statement("INSERT INTO trace_text (rowid, text) VALUES (?1, ?2)", &message) : nullptr;
+    sqlite3_stmt* insert
+        = spans ? db.statement("INSERT INTO trace_text (rowid, text) VALUES (?1, ?2)", &message) : nullptr;
     if (!insert)
         return failed(message);
     TextBuilder builder;
@@ -129,8 +127,8 @@ bool backfill(SqliteConnection& db, QString* error)
         }
         const char* name = q.columnBlob(1, &nameSize);
         const char* attributes = q.columnBlob(2, &attributesSize);
-        builder.addSpan(std::string_view(name, std::size_t(nameSize)), std::string_view(attributes, std::size_t(attributesSize)),
-            false);
+        builder.addSpan(std::string_view(name, std::size_t(nameSize)),
+            std::string_view(attributes, std::size_t(attributesSize)), false);
     }
     if (rc != SQLITE_DONE || !flush())
         return failed(db.errorMessage());

@@ -42,10 +42,7 @@
 
 namespace {
 
-double msSince(const QElapsedTimer& t)
-{
-    return double(t.nsecsElapsed()) / 1e6;
-}
+double msSince(const QElapsedTimer& t) { return double(t.nsecsElapsed()) / 1e6; }
 
 double median(std::vector<double> v)
 {
@@ -79,10 +76,11 @@ const char* const Routes[] = { "/api/cart", "/api/cart/{id}", "/api/checkout", "
     "/api/products", "/api/products/{id}", "/api/search", "/api/users/{id}", "/api/login", "/api/logout",
     "/api/recommendations", "/api/shipping/quote", "/api/payments", "/api/payments/{id}/refund", "/health",
     "/api/inventory/{sku}", "/api/chat", "/api/chat/{conversation}", "/api/notifications" };
-const char* const Statements[] = { "SELECT * FROM orders WHERE id = $1", "SELECT id, total FROM carts WHERE user_id = $1",
-    "UPDATE inventory SET count = count - $1 WHERE sku = $2", "INSERT INTO payments (order_id, amount) VALUES ($1, $2)",
-    "SELECT * FROM products WHERE category = $1 LIMIT 50", "DELETE FROM sessions WHERE expires < now()",
-    "SELECT name, price FROM products WHERE id = ANY($1)", "INSERT INTO events (kind, payload) VALUES ($1, $2)" };
+const char* const Statements[] = { "SELECT * FROM orders WHERE id = $1",
+    "SELECT id, total FROM carts WHERE user_id = $1", "UPDATE inventory SET count = count - $1 WHERE sku = $2",
+    "INSERT INTO payments (order_id, amount) VALUES ($1, $2)", "SELECT * FROM products WHERE category = $1 LIMIT 50",
+    "DELETE FROM sessions WHERE expires < now()", "SELECT name, price FROM products WHERE id = ANY($1)",
+    "INSERT INTO events (kind, payload) VALUES ($1, $2)" };
 const char* const Models[] = { "gpt-4o", "gpt-4o-mini", "claude-3-5-sonnet", "llama-3.1-70b", "mistral-large" };
 const char* const Tools[] = { "get_weather", "search_products", "lookup_order", "send_email" };
 
@@ -96,7 +94,8 @@ public:
             auto r = std::make_shared<Resource>();
             r->attributes = { { QStringLiteral("service.name"), AnyValue::fromString(QLatin1String(name)) },
                 { QStringLiteral("service.version"), AnyValue::fromString(QStringLiteral("2.4.1")) },
-                { QStringLiteral("host.name"), AnyValue::fromString(QStringLiteral("node-%1").arg(m_services.size())) } };
+                { QStringLiteral("host.name"),
+                    AnyValue::fromString(QStringLiteral("node-%1").arg(m_services.size())) } };
             m_services.push_back(std::move(r));
         }
         auto scope = std::make_shared<InstrumentationScope>();
@@ -145,10 +144,11 @@ public:
                     { QStringLiteral("http.route"), AnyValue::fromString(route) },
                     { QStringLiteral("http.response.status_code"), AnyValue::fromInt(error && i == 0 ? 500 : 200) },
                     { QStringLiteral("url.path"),
-                        AnyValue::fromString(QString(route).replace(QStringLiteral("{id}"),
-                            QString::number(m_rng() % 100000))) },
+                        AnyValue::fromString(
+                            QString(route).replace(QStringLiteral("{id}"), QString::number(m_rng() % 100000))) },
                     { QStringLiteral("user_agent.original"), AnyValue::fromString(QStringLiteral("Mozilla/5.0")) },
-                    { QStringLiteral("enduser.id"), AnyValue::fromString(QStringLiteral("user-%1").arg(m_rng() % 50000)) } };
+                    { QStringLiteral("enduser.id"),
+                        AnyValue::fromString(QStringLiteral("user-%1").arg(m_rng() % 50000)) } };
             } else if (kind == 1) { // database
                 const QString statement = QLatin1String(Statements[m_rng() % std::size(Statements)]);
                 s.name = statement.section(QLatin1Char(' '), 0, 0) + QStringLiteral(" shop");
@@ -162,11 +162,14 @@ public:
                     const QString model = QLatin1String(Models[m_rng() % std::size(Models)]);
                     s.name = QStringLiteral("chat ") + model;
                     s.kind = SpanKind::Client;
-                    s.attributes = { { QStringLiteral("gen_ai.operation.name"), AnyValue::fromString(QStringLiteral("chat")) },
+                    s.attributes = {
+                        { QStringLiteral("gen_ai.operation.name"), AnyValue::fromString(QStringLiteral("chat")) },
                         { QStringLiteral("gen_ai.system"), AnyValue::fromString(QStringLiteral("openai")) },
                         { QStringLiteral("gen_ai.request.model"), AnyValue::fromString(model) },
-                        { QStringLiteral("gen_ai.usage.input_tokens"), AnyValue::fromInt(qint64(100 + m_rng() % 4000)) },
-                        { QStringLiteral("gen_ai.usage.output_tokens"), AnyValue::fromInt(qint64(10 + m_rng() % 800)) } };
+                        { QStringLiteral("gen_ai.usage.input_tokens"),
+                            AnyValue::fromInt(qint64(100 + m_rng() % 4000)) },
+                        { QStringLiteral("gen_ai.usage.output_tokens"), AnyValue::fromInt(qint64(10 + m_rng() % 800)) }
+                    };
                 } else {
                     const QString tool = QLatin1String(Tools[m_rng() % std::size(Tools)]);
                     s.name = QStringLiteral("execute_tool ") + tool;
@@ -176,7 +179,8 @@ public:
                 }
             } else { // internal work, or an outgoing call
                 s.name = QStringLiteral("process ") + route.section(QLatin1Char('/'), 2, 2);
-                s.attributes = { { QStringLiteral("code.function"), AnyValue::fromString(QStringLiteral("handle_%1").arg(m_rng() % 300)) },
+                s.attributes = { { QStringLiteral("code.function"),
+                                     AnyValue::fromString(QStringLiteral("handle_%1").arg(m_rng() % 300)) },
                     { QStringLiteral("thread.id"), AnyValue::fromInt(qint64(m_rng() % 64)) } };
             }
             if (error && i == count / 2) {
@@ -188,9 +192,11 @@ public:
         // The marker words, in an attribute value of a span in the middle of the trace.
         Span& marked = spans[spans.size() / 2];
         if (index % RareEvery == 7)
-            marked.attributes.push_back({ QStringLiteral("note"), AnyValue::fromString(RareWord + QStringLiteral(" seen")) });
+            marked.attributes.push_back(
+                { QStringLiteral("note"), AnyValue::fromString(RareWord + QStringLiteral(" seen")) });
         if (index % MediumEvery == 3)
-            marked.attributes.push_back({ QStringLiteral("note"), AnyValue::fromString(QStringLiteral("a ") + MediumWord) });
+            marked.attributes.push_back(
+                { QStringLiteral("note"), AnyValue::fromString(QStringLiteral("a ") + MediumWord) });
         return spans;
     }
 
@@ -283,8 +289,9 @@ const OrderName Orders[] = { { TraceOrder::StartTime, "start_time" }, { TraceOrd
 std::shared_ptr<const PriceTable> benchPrices()
 {
     auto prices = std::make_shared<PriceTable>();
-    prices->prices = { { QStringLiteral("gpt-4o-mini*"), 0.15, 0.6, 0.075 }, { QStringLiteral("gpt-4o*"), 2.5, 10, 1.25 },
-        { QStringLiteral("claude-3-5-sonnet*"), 3, 15, 0.3 }, { QStringLiteral("llama-3.1-70b*"), 0.6, 0.6, {} } };
+    prices->prices = { { QStringLiteral("gpt-4o-mini*"), 0.15, 0.6, 0.075 },
+        { QStringLiteral("gpt-4o*"), 2.5, 10, 1.25 }, { QStringLiteral("claude-3-5-sonnet*"), 3, 15, 0.3 },
+        { QStringLiteral("llama-3.1-70b*"), 0.6, 0.6, {} } };
     return prices;
 }
 
@@ -294,8 +301,8 @@ int main(int argc, char** argv)
 {
     QCoreApplication app(argc, argv);
     QCommandLineParser parser;
-    QCommandLineOption spansOpt(QStringLiteral("spans"), QStringLiteral("spans to store"), QStringLiteral("N"),
-        QStringLiteral("10000000"));
+    QCommandLineOption spansOpt(
+        QStringLiteral("spans"), QStringLiteral("spans to store"), QStringLiteral("N"), QStringLiteral("10000000"));
     QCommandLineOption storeOpt(QStringLiteral("store"), QStringLiteral("store file to reuse"), QStringLiteral("PATH"));
     QCommandLineOption repeatsOpt(QStringLiteral("repeats"), QStringLiteral("runs per figure (median)"),
         QStringLiteral("R"), QStringLiteral("5"));
@@ -330,11 +337,12 @@ int main(int argc, char** argv)
             const double rate = fill(store, spans, &writeSeconds);
             if (rate < 0)
                 return 1;
-            std::printf("ingest_spans_per_s=%.0f write_spans_per_s=%.0f (spans over the time spent in write())\n",
-                rate, double(spans) / writeSeconds);
+            std::printf("ingest_spans_per_s=%.0f write_spans_per_s=%.0f (spans over the time spent in write())\n", rate,
+                double(spans) / writeSeconds);
         }
     }
-    std::printf("spans=%lld store_bytes=%lld\n", static_cast<long long>(spans), static_cast<long long>(storeBytes(path)));
+    std::printf(
+        "spans=%lld store_bytes=%lld\n", static_cast<long long>(spans), static_cast<long long>(storeBytes(path)));
     std::fflush(stdout);
 
     // One figure: the median over `repeats` fresh stores of `run`'s time (ms); `run` returns false on an error.
@@ -391,8 +399,8 @@ int main(int argc, char** argv)
                 return list(store, next, &page);
             });
             const char* dirName = descending ? "desc" : "asc";
-            std::printf("first_page_ms_%s_%s=%.2f second_page_ms_%s_%s=%.2f rows=%zu\n", o.name, dirName, first,
-                o.name, dirName, second, rows);
+            std::printf("first_page_ms_%s_%s=%.2f second_page_ms_%s_%s=%.2f rows=%zu\n", o.name, dirName, first, o.name,
+                dirName, second, rows);
             std::fflush(stdout);
         }
     }
