@@ -352,12 +352,13 @@ private:
     const unsigned char* m_end;
 };
 
-// Walks encoded values and reports whether a string value contains the needle; false on corrupt input.
-class Matcher {
+// Walks encoded attributes and hands every string value (also inside arrays and maps; not keys, not bytes) to
+// `visit(utf8, size)`, which returns true to stop. keyValues() is true when the visitor stopped the walk.
+template <typename Visit> class StringWalker {
 public:
-    Matcher(const char* data, qsizetype size, std::string_view needle)
+    StringWalker(const char* data, qsizetype size, Visit visit)
         : m_reader(data, size)
-        , m_needle(needle)
+        , m_visit(visit)
     {
     }
 
@@ -370,13 +371,13 @@ public:
             std::size_t keyLength;
             const char* key;
             if (!m_reader.count(&keyLength) || !m_reader.raw(&key, keyLength) || value(depth))
-                return m_found;
+                return m_stopped;
         }
         return false;
     }
 
 private:
-    // Returns true to stop: on a match (m_found) or on corrupt input.
+    // Returns true to stop: when the visitor says so (m_stopped) or on corrupt input.
     bool value(int depth)
     {
         unsigned char tag;
@@ -400,8 +401,8 @@ private:
         case TagString:
             if (!m_reader.count(&n) || !m_reader.raw(&data, n))
                 return true;
-            m_found = textContains(data, qsizetype(n), m_needle);
-            return m_found;
+            m_stopped = m_visit(data, qsizetype(n));
+            return m_stopped;
         case TagArray:
             if (!m_reader.count(&n))
                 return true;
@@ -424,8 +425,8 @@ private:
     }
 
     Reader m_reader;
-    std::string_view m_needle;
-    bool m_found = false;
+    Visit m_visit;
+    bool m_stopped = false;
 };
 
 } // namespace
@@ -611,26 +612,28 @@ std::string searchFolded(QStringView text)
     return out;
 }
 
+void appendSearchFoldedUtf8(std::string& out, const char* utf8, qsizetype size)
+{
+    // ASCII folds in place; only text with other characters goes through QString.
+    const std::size_t start = out.size();
+    for (qsizetype i = 0; i < size; ++i) {
+        const unsigned char c = static_cast<unsigned char>(utf8[i]);
+        if (c >= 0x80) {
+            out.resize(start);
+            appendSearchFolded(out, QString::fromUtf8(utf8, size));
+            return;
+        }
+        out.push_back(char(c >= 'A' && c <= 'Z' ? c + 32 : c));
+    }
+}
+
 bool textContains(const char* utf8, qsizetype size, std::string_view foldedNeedle)
 {
     if (foldedNeedle.empty())
         return true;
-    // ASCII folds in place; only text with other characters goes through QString.
     thread_local std::string folded;
     folded.clear();
-    bool ascii = true;
-    for (qsizetype i = 0; i < size; ++i) {
-        const unsigned char c = static_cast<unsigned char>(utf8[i]);
-        if (c >= 0x80) {
-            ascii = false;
-            break;
-        }
-        folded.push_back(char(c >= 'A' && c <= 'Z' ? c + 32 : c));
-    }
-    if (!ascii) {
-        folded.clear();
-        appendSearchFolded(folded, QString::fromUtf8(utf8, size));
-    }
+    appendSearchFoldedUtf8(folded, utf8, size);
     return std::string_view(folded).find(foldedNeedle) != std::string_view::npos;
 }
 
@@ -638,8 +641,20 @@ bool attributesContain(const char* data, qsizetype size, std::string_view folded
 {
     if (size == 0)
         return false;
-    Matcher m(data, size, foldedNeedle);
-    return m.keyValues(0);
+    StringWalker walker(data, size,
+        [foldedNeedle](const char* text, qsizetype length) { return textContains(text, length, foldedNeedle); });
+    return walker.keyValues(0);
+}
+
+void forEachAttributeString(const char* data, qsizetype size, const std::function<void(const char*, qsizetype)>& visit)
+{
+    if (size == 0)
+        return;
+    StringWalker walker(data, size, [&visit](const char* text, qsizetype length) {
+        visit(text, length);
+        return false;
+    });
+    walker.keyValues(0);
 }
 
 } // namespace SpanCodec

@@ -6,6 +6,8 @@
 #include <QByteArray>
 #include <QStringView>
 
+#include <functional>
+
 #include <string>
 #include <string_view>
 #include <vector>
@@ -59,6 +61,8 @@ void appendUtf8(std::string& out, QStringView text);
 void appendSearchFolded(std::string& out, QStringView text);
 /// `text` folded by appendSearchFolded, for a search term.
 std::string searchFolded(QStringView text);
+/// Appends UTF-8 `text` folded as textContains folds what it searches (appendSearchFolded of its code points).
+void appendSearchFoldedUtf8(std::string& out, const char* utf8, qsizetype size);
 /// True when the folded UTF-8 `text` contains `foldedNeedle` (from searchFolded).
 bool textContains(const char* utf8, qsizetype size, std::string_view foldedNeedle);
 /**
@@ -66,5 +70,10 @@ bool textContains(const char* utf8, qsizetype size, std::string_view foldedNeedl
  * `foldedNeedle` case-insensitively. Works on the encoding without building AnyValues; corrupt input gives false.
  */
 bool attributesContain(const char* data, qsizetype size, std::string_view foldedNeedle);
+/**
+ * Calls `visit(utf8, size)` for every string value that attributesContain searches, in encoding order; stops at
+ * corrupt input (what came before it was visited).
+ */
+void forEachAttributeString(const char* data, qsizetype size, const std::function<void(const char*, qsizetype)>& visit);
 
 } // namespace SpanCodec

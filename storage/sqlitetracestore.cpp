@@ -7,6 +7,7 @@
 #include "sqlitemigrations.h"
 #include "spancodec.h"
 #include "storagelogging.h"
+#include "tracetextindex.h"
 
 #include <QCryptographicHash>
 #include <QDir>
@@ -23,6 +24,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstring>
+#include <deque>
 #include <future>
 #include <limits>
 #include <tuple>
@@ -109,6 +111,7 @@ struct TraceDelta {
     QString rootService;
     QString rootName;
     QStringList services; // unsorted, distinct, non-empty
+    std::vector<std::string_view> texts; // this write's trace_text lines, one text per item (views into the items)
 };
 
 struct ZstdContextDeleter {
@@ -181,9 +184,16 @@ struct EncodedSpan {
     SpanGenAiFigures genai;
 };
 
+// One trace's text index lines from one item's spans (TraceTextIndex::TextBuilder::text).
+struct TraceText {
+    TraceId traceId;
+    std::string text;
+};
+
 // What SqliteTraceStore::prepare computes ahead of write(), on the submitting thread.
 struct SqlitePreparedItem final : PreparedItem {
     std::vector<EncodedSpan> spans; // parallel to the item's batch.spans
+    std::vector<TraceText> texts; // per trace of the item, in first-seen order
     PreparedPayload payload;
 };
 
@@ -208,6 +218,29 @@ void encodeSpan(const Span& span, EncodedSpan* out)
     appendUtf8To(out->statusMessage, span.statusMessage);
     appendUtf8To(out->traceState, span.traceState);
     out->genai = SpanGenAiFigures::of(span);
+}
+
+// The text index lines of `spans` (encoded as `encoded`), per trace: each distinct string is folded once.
+void buildTraceTexts(const std::vector<Span>& spans, const std::vector<EncodedSpan>& encoded, std::vector<TraceText>* out)
+{
+    out->clear();
+    std::deque<TraceTextIndex::TextBuilder> builders; // parallel to *out; a deque does not move them
+    std::unordered_map<TraceId, std::size_t> index;
+    std::size_t last = 0; // spans of a trace mostly come together
+    for (std::size_t i = 0; i < spans.size(); ++i) {
+        const TraceId& traceId = spans[i].traceId;
+        if (out->empty() || (*out)[last].traceId != traceId) {
+            const auto [it, isNew] = index.try_emplace(traceId, out->size());
+            if (isNew) {
+                out->push_back(TraceText { traceId, {} });
+                builders.emplace_back();
+            }
+            last = it->second;
+        }
+        builders[last].addSpan(encoded[i].name, encoded[i].attributes, true);
+    }
+    for (std::size_t i = 0; i < out->size(); ++i)
+        (*out)[i].text = builders[i].text();
 }
 
 TraceSummary readSummary(const SqliteQuery& q)
@@ -332,9 +365,8 @@ private:
     sqlite3_stmt* m_insertSpan = nullptr;
     sqlite3_stmt* m_updateSpan = nullptr;
 
-    // Reused encode buffers (bound with SQLITE_STATIC) for spans that were not prepared.
-    EncodedSpan m_scratch;
-    std::string m_encoded;
+    std::string m_encoded; // reused encode buffer for resources and scopes
+    TraceTextIndex::TextBuilder m_text; // reused for a trace's text index row
 };
 
 bool SqliteTraceStore::Writer::fail(const QString& what)
@@ -374,7 +406,7 @@ WriteResult SqliteTraceStore::Writer::write(const std::vector<IngestItem>& items
     struct PendingSpan {
         qint64 seq;
         const Span* span;
-        const EncodedSpan* encoded; // null when the item was not prepared
+        const EncodedSpan* encoded;
         TraceDelta* delta;
     };
     std::vector<PendingSpan> pending;
@@ -383,13 +415,21 @@ WriteResult SqliteTraceStore::Writer::write(const std::vector<IngestItem>& items
         spanTotal += item.batch.spans.size();
     pending.reserve(spanTotal);
 
+    // Items that SqliteTraceStore::prepare did not see are prepared here (their payloads are handled apart).
+    std::vector<std::unique_ptr<SqlitePreparedItem>> preparedHere;
     qint64 lastSeq = 0;
     bool ok = db.exec("BEGIN IMMEDIATE", &m_error) && lastTraceSeq(&lastSeq);
     for (std::size_t itemIndex = 0; ok && itemIndex < items.size(); ++itemIndex) {
         const IngestItem& item = items[itemIndex];
         const auto* prepared = dynamic_cast<const SqlitePreparedItem*>(item.prepared.get());
-        if (prepared && prepared->spans.size() != item.batch.spans.size())
-            prepared = nullptr;
+        if (!prepared || prepared->spans.size() != item.batch.spans.size()) {
+            auto own = std::make_unique<SqlitePreparedItem>();
+            own->spans.resize(item.batch.spans.size());
+            for (std::size_t i = 0; i < item.batch.spans.size(); ++i)
+                encodeSpan(item.batch.spans[i], &own->spans[i]);
+            buildTraceTexts(item.batch.spans, own->spans, &own->texts);
+            prepared = preparedHere.emplace_back(std::move(own)).get();
+        }
         for (std::size_t spanIndex = 0; spanIndex < item.batch.spans.size(); ++spanIndex) {
             const Span& span = item.batch.spans[spanIndex];
             if (!span.traceId.isValid() || !span.spanId.isValid()) {
@@ -412,7 +452,12 @@ WriteResult SqliteTraceStore::Writer::write(const std::vector<IngestItem>& items
                 d.lastItem = itemIndex;
                 itemTraces[itemIndex].push_back(d.seq);
             }
-            pending.push_back(PendingSpan { d.seq, &span, prepared ? &prepared->spans[spanIndex] : nullptr, &d });
+            pending.push_back(PendingSpan { d.seq, &span, &prepared->spans[spanIndex], &d });
+        }
+        for (const TraceText& text : prepared->texts) {
+            const auto it = deltas.find(text.traceId);
+            if (it != deltas.end() && !text.text.empty())
+                it->second.texts.push_back(text.text);
         }
     }
 
@@ -431,10 +476,6 @@ WriteResult SqliteTraceStore::Writer::write(const std::vector<IngestItem>& items
         if (!ok)
             break;
         const EncodedSpan* encoded = p.encoded;
-        if (!encoded) {
-            encodeSpan(span, &m_scratch);
-            encoded = &m_scratch;
-        }
         bool inserted = false;
         ok = insertSpan(span, *encoded, p.seq, resource->id, sid, resource->serviceUtf8, &inserted);
         if (!ok)
@@ -502,6 +543,33 @@ WriteResult SqliteTraceStore::Writer::write(const std::vector<IngestItem>& items
 
     for (std::size_t i = 0; ok && i < order.size(); ++i)
         ok = updateSummary(order[i], deltas[order[i]]);
+
+    // The text index, one row per trace, in rowid order: FTS5 writes out its pending rows whenever a rowid is not
+    // above the previous one, and small segments cost merges. A replaced span's old strings stay: they only add a
+    // candidate, which the span scan drops.
+    std::vector<const TraceDelta*> texts;
+    for (const TraceId& id : order)
+        if (const TraceDelta& d = deltas[id]; !d.texts.empty())
+            texts.push_back(&d);
+    std::sort(texts.begin(), texts.end(), [](const TraceDelta* a, const TraceDelta* b) { return a->seq < b->seq; });
+    sqlite3_stmt* insertText = ok && !texts.empty() ? stmt("INSERT INTO trace_text (rowid, text) VALUES (?1, ?2)") : nullptr;
+    for (const TraceDelta* d : texts) {
+        if (!ok || !insertText) {
+            ok = false;
+            break;
+        }
+        std::string_view text = d->texts.front();
+        if (d->texts.size() > 1) { // the trace's spans came in several items: their common lines once
+            m_text.clear();
+            for (const std::string_view part : d->texts)
+                m_text.addLines(part);
+            text = m_text.text();
+        }
+        SqliteQuery q(insertText);
+        q.bindInt64(1, d->seq);
+        q.bindTextStatic(2, text.data(), qsizetype(text.size()));
+        ok = q.exec() || fail(db.errorMessage());
+    }
 
     ok = ok && db.exec("COMMIT", &m_error);
     if (!ok) {
@@ -1426,6 +1494,7 @@ void SqliteTraceStore::prepare(IngestItem& item) const
     prepared->spans.resize(item.batch.spans.size());
     for (std::size_t i = 0; i < item.batch.spans.size(); ++i)
         encodeSpan(item.batch.spans[i], &prepared->spans[i]);
+    buildTraceTexts(item.batch.spans, prepared->spans, &prepared->texts);
     if (!item.payload.body.isEmpty() && item.payload.signal == RawPayload::Signal::Traces) {
         thread_local ZstdContext context { ZSTD_createCCtx() };
         prepared->payload.ok = compressPayload(context.get(), item.payload.body, &prepared->payload.compressed);
@@ -1445,9 +1514,50 @@ static bool setError(QString* error, const QString& message)
 }
 
 namespace {
+
+// How a filter's text (TraceQuery::text) finds its traces. The span scan (spanscope_contains over a trace's spans)
+// decides in every plan; the index (TraceTextIndex) only narrows down which traces it checks.
+enum class TextPlan {
+    None, // no text
+    Scan, // every trace on the way (terms without a trigram, or common terms while walking an order's index)
+    Index, // the index's candidates (t.seq IN ...), checked: the planner picks the order
+    HitsFirst, // the index's candidates, sorted, then checked until `limit` pass (listTraces only: rare terms)
+};
+
+struct TextFilter {
+    TextPlan plan = TextPlan::None;
+    std::string folded; // SpanCodec::searchFolded(text), for the scan (?6)
+    std::string match; // TraceTextIndex::matchExpression(folded), for Index and HitsFirst (?12)
+};
+
+/// `indexPlan` (Index or HitsFirst) when the index can narrow `text` down, else Scan (or None without text).
+TextFilter textFilter(const QString& text, TextPlan indexPlan)
+{
+    TextFilter f;
+    f.folded = SpanCodec::searchFolded(text);
+    if (f.folded.empty())
+        return f;
+    if (!TraceTextIndex::serves(f.folded)) {
+        f.plan = TextPlan::Scan;
+        return f;
+    }
+    f.plan = indexPlan;
+    f.match = TraceTextIndex::matchExpression(f.folded);
+    return f;
+}
+
+// The span scan of a trace (`seq`: its traces.seq), the text filter's final word.
+#define SPANSCOPE_TEXT_SCAN(seq)                                                                                     \
+    "EXISTS (SELECT 1 FROM spans s WHERE s.trace_seq = " seq " AND spanscope_contains(s.name, s.attributes, ?6))"
+
 // The trace list's filter, shared with traceTimeSeries and operationStats (defined below).
-QByteArray traceFilterSql(const TraceQuery& filter, const std::string& text);
-void bindTraceFilter(SqliteQuery& q, const TraceQuery& filter, const std::string& text);
+QByteArray traceFilterSql(const TraceQuery& filter, const TextFilter& text, bool serviceJoin = true);
+void bindTraceFilter(SqliteQuery& q, const TraceQuery& filter, const TextFilter& text);
+
+// Up to this many candidates, listTraces sorts the index's candidates and checks them in order; with more, the term
+// is common enough that walking the order's index and scanning each trace on the way finds `limit` matches sooner.
+constexpr int HitsFirstMaxRows = 20000;
+
 } // namespace
 
 std::vector<TraceSummary> SqliteTraceStore::listTraces(const TraceQuery& query, QString* error)
@@ -1458,8 +1568,8 @@ std::vector<TraceSummary> SqliteTraceStore::listTraces(const TraceQuery& query, 
         return result;
 
     // Each order walks an index and stops after `limit` matches: traces(start_time, trace_id), or for a service
-    // filter trace_services(service, start_time, trace_id), which carries the trace start for this; duration, span
-    // and error counts have indexes of their own (migration 2). Service, name, tokens and cost sort the matches.
+    // filter trace_services(service, start_time, trace_id), which carries the trace start for this; the other keys
+    // have indexes of their own (migrations 2 and 5). Cost depends on the prices: it sorts the matches.
     const char* t = query.serviceName.isEmpty() ? "t" : "ts"; // traceFilterSql joins trace_services as ts
     QByteArray key;
     QByteArray tieBreak = "t.trace_id";
@@ -1520,11 +1630,42 @@ std::vector<TraceSummary> SqliteTraceStore::listTraces(const TraceQuery& query, 
     }
     const QByteArray direction = query.descending ? " DESC" : " ASC";
     QByteArray sql = "SELECT " SUMMARY_COLUMNS;
-    const std::string text = SpanCodec::searchFolded(query.text);
-    sql += traceFilterSql(query, text);
+    TextFilter text = textFilter(query.text, TextPlan::HitsFirst);
+    if (text.plan == TextPlan::HitsFirst && query.order != TraceOrder::Cost) { // Cost sorts every match anyway
+        QString message;
+        sqlite3_stmt* count = lease.db().statement(
+            "SELECT count(*) FROM (SELECT 1 FROM trace_text WHERE trace_text MATCH ?1 LIMIT ?2)", &message);
+        if (!count) {
+            setError(error, QStringLiteral("cannot list traces: %1").arg(message));
+            return result;
+        }
+        SqliteQuery q(count);
+        q.bindTextStatic(1, text.match);
+        q.bindInt64(2, HitsFirstMaxRows);
+        if (q.step() != SQLITE_ROW) {
+            setError(error, QStringLiteral("cannot list traces: %1").arg(lease.db().errorMessage()));
+            return result;
+        }
+        if (q.columnInt64(0) >= HitsFirstMaxRows)
+            text.plan = TextPlan::Scan;
+    }
+    // A service filter joins trace_services first only where it gives the order (start time) or the candidates are
+    // few; otherwise it is a check per trace on the walk of the order's index.
+    const bool serviceJoin = query.order == TraceOrder::StartTime || text.plan == TextPlan::HitsFirst;
+    QByteArray filterSql = traceFilterSql(query, text, serviceJoin);
     if (query.hasCursor)
-        sql += " AND (" + key + ", " + tieBreak + (query.descending ? ") < (?1, ?2)" : ") > (?1, ?2)");
-    sql += " ORDER BY " + key + direction + ", " + tieBreak + direction + " LIMIT ?7";
+        filterSql += " AND (" + key + ", " + tieBreak + (query.descending ? ") < (?1, ?2)" : ") > (?1, ?2)");
+    filterSql += " ORDER BY " + key + direction + ", " + tieBreak + direction;
+    if (text.plan == TextPlan::HitsFirst) {
+        // The candidates in order, then the span scan of each until `limit` pass: it checks about `limit` of them,
+        // not all. LIMIT -1 keeps SQLite from flattening the inner query (its order is the outer query's order).
+        sql = "SELECT c.trace_id, c.root_service, c.root_name, c.start_time, c.end_time, c.span_count, c.error_count, "
+              "c.has_root, c.services, c.input_tokens, c.output_tokens, c.cached_input_tokens, c.llm_calls, "
+              "c.tool_calls, c.model_usage, c.conversation_id FROM (SELECT t.seq AS hit_seq, " SUMMARY_COLUMNS
+            + filterSql + " LIMIT -1) c WHERE " SPANSCOPE_TEXT_SCAN("c.hit_seq") " LIMIT ?7";
+    } else {
+        sql += filterSql + " LIMIT ?7";
+    }
     if (query.offset > 0)
         sql += " OFFSET ?9"; // counted from the cursor: rows after it, then skip
 
@@ -1969,17 +2110,30 @@ namespace {
 
 /**
  * The trace list's filter (listTraces' conditions and parameter numbers, ?3 to ?10) as "FROM ... WHERE ..." over
- * `traces t`, joined from `trace_services ts` with a service filter. `text` is SpanCodec::searchFolded(filter.text);
+ * `traces t`, joined with `trace_services ts` for a service filter. `text` is textFilter(filter.text, ...);
  * bindTraceFilter binds the parameters. For listTraces (which adds its cursor, order and limit), traceTimeSeries and
  * operationStats.
  */
-QByteArray traceFilterSql(const TraceQuery& filter, const std::string& text)
+QByteArray traceFilterSql(const TraceQuery& filter, const TextFilter& text, bool serviceJoin)
 {
     const bool byService = !filter.serviceName.isEmpty();
-    const char* t = byService ? "ts" : "t";
-    QByteArray sql = byService
-        ? " FROM trace_services ts CROSS JOIN traces t ON t.seq = ts.trace_seq WHERE ts.service = ?8"
-        : " FROM traces t WHERE 1";
+    const char* t = byService && serviceJoin ? "ts" : "t";
+    QByteArray sql;
+    if (text.plan == TextPlan::HitsFirst) {
+        // CROSS JOIN keeps this join order: from the candidates to their rows, by primary key. The span scan is
+        // listTraces' (after sorting).
+        sql = " FROM (SELECT rowid AS seq FROM trace_text WHERE trace_text MATCH ?12) h CROSS JOIN traces t ON t.seq = h.seq";
+        if (byService)
+            sql += " CROSS JOIN trace_services ts ON ts.trace_seq = t.seq AND ts.service = ?8";
+        sql += " WHERE 1";
+    } else if (byService && serviceJoin) {
+        sql = " FROM trace_services ts CROSS JOIN traces t ON t.seq = ts.trace_seq WHERE ts.service = ?8";
+    } else if (byService) {
+        sql = " FROM traces t WHERE EXISTS (SELECT 1 FROM trace_services ts WHERE ts.trace_seq = t.seq "
+              "AND ts.service = ?8)";
+    } else {
+        sql = " FROM traces t WHERE 1";
+    }
     if (filter.startTimeFromUnixNano)
         sql += QByteArray(" AND ") + t + ".start_time >= ?3";
     if (filter.startTimeToUnixNano)
@@ -1991,14 +2145,22 @@ QByteArray traceFilterSql(const TraceQuery& filter, const std::string& text)
         sql += " AND t.conversation_id = ?10 AND t.conversation_id != ''";
     if (filter.minDurationNanos)
         sql += " AND t.end_time - t.start_time >= ?5";
-    if (!text.empty())
-        sql += " AND EXISTS (SELECT 1 FROM spans s WHERE s.trace_seq = t.seq "
-               "AND spanscope_contains(s.name, s.attributes, ?6))";
+    switch (text.plan) {
+    case TextPlan::None:
+    case TextPlan::HitsFirst:
+        break;
+    case TextPlan::Scan:
+        sql += " AND " SPANSCOPE_TEXT_SCAN("t.seq");
+        break;
+    case TextPlan::Index:
+        sql += " AND t.seq IN (SELECT rowid FROM trace_text WHERE trace_text MATCH ?12) AND " SPANSCOPE_TEXT_SCAN("t.seq");
+        break;
+    }
     return sql;
 }
 
 /// Binds the parameters of traceFilterSql(filter, text); `text` must outlive the statement's use.
-void bindTraceFilter(SqliteQuery& q, const TraceQuery& filter, const std::string& text)
+void bindTraceFilter(SqliteQuery& q, const TraceQuery& filter, const TextFilter& text)
 {
     if (filter.startTimeFromUnixNano)
         q.bindInt64(3, toDb(filter.startTimeFromUnixNano));
@@ -2007,8 +2169,10 @@ void bindTraceFilter(SqliteQuery& q, const TraceQuery& filter, const std::string
     if (filter.minDurationNanos)
         q.bindInt64(
             5, toDb(std::min<std::uint64_t>(filter.minDurationNanos, std::numeric_limits<std::int64_t>::max())));
-    if (!text.empty())
-        q.bindTextStatic(6, text);
+    if (text.plan != TextPlan::None)
+        q.bindTextStatic(6, text.folded);
+    if (text.plan == TextPlan::Index || text.plan == TextPlan::HitsFirst)
+        q.bindTextStatic(12, text.match);
     if (!filter.serviceName.isEmpty())
         q.bindText(8, filter.serviceName);
     if (!filter.conversationId.isEmpty())
@@ -2033,7 +2197,7 @@ std::vector<TraceTimeBucket> SqliteTraceStore::traceTimeSeries(const TraceQuery&
     // below as the default implementation clamps.
     const bool byService = !filter.serviceName.isEmpty();
     const char* t = byService ? "ts" : "t";
-    const std::string text = SpanCodec::searchFolded(filter.text);
+    const TextFilter text = textFilter(filter.text, TextPlan::Index);
     QByteArray sql = QByteArray("SELECT ") + t + ".start_time - " + t
         + ".start_time % ?1 AS bucket, count(*), sum(t.span_count), sum(t.error_count > 0), sum(t.error_count), "
           "sum(t.input_tokens >> 32), sum(t.input_tokens & 4294967295), "
@@ -2084,7 +2248,7 @@ std::vector<OperationStats> SqliteTraceStore::operationStats(
         return {};
     // One statement, so one snapshot: the matching traces' keys (the list's filter), then each one's range of the
     // spans primary key, in key order, so a trace's rows come together. Only the columns statistics need.
-    const std::string text = SpanCodec::searchFolded(filter.text);
+    const TextFilter text = textFilter(filter.text, TextPlan::Index);
     const QByteArray sql = "SELECT sp.trace_seq, sp.span_id, sp.parent_span_id, sp.service, sp.name, sp.start_time, "
                            "sp.end_time, sp.status_code FROM spans sp WHERE sp.trace_seq IN (SELECT t.seq"
         + traceFilterSql(filter, text) + ") ORDER BY sp.trace_seq";

@@ -127,6 +127,30 @@ private Q_SLOTS:
         QVERIFY(SpanCodec::textContains("GET /Users", 10, "/users"));
     }
 
+    void forEachAttributeStringVisitsWhatIsSearched()
+    {
+        std::string buf;
+        SpanCodec::appendAttributes(buf, everyType());
+        QStringList visited;
+        SpanCodec::forEachAttributeString(buf.data(), qsizetype(buf.size()),
+            [&](const char* utf8, qsizetype size) { visited.append(QString::fromUtf8(utf8, size)); });
+        // String values in order, also inside arrays; not keys, bytes or numbers.
+        QCOMPARE(visited, QStringList({ QStringLiteral("héllo wörld \U0001F600"), QString(), QStringLiteral("a") }));
+        visited.clear();
+        SpanCodec::forEachAttributeString(buf.data(), qsizetype(buf.size()) / 2,
+            [&](const char* utf8, qsizetype size) { visited.append(QString::fromUtf8(utf8, size)); });
+        QCOMPARE(visited.size(), 2); // up to the corrupt cut
+    }
+
+    void foldsUtf8AsTheSearchDoes()
+    {
+        std::string folded = "x";
+        const QByteArray text = QStringLiteral("GET /Über STRAßE \U0001F600").toUtf8();
+        SpanCodec::appendSearchFoldedUtf8(folded, text.constData(), text.size());
+        QCOMPARE(QString::fromStdString(folded), QStringLiteral("xget /über straße \U0001F600"));
+        QCOMPARE(folded.substr(1), SpanCodec::searchFolded(QString::fromUtf8(text)));
+    }
+
     void searchFolding()
     {
         QCOMPARE(SpanCodec::searchFolded(u"GET /Users"), std::string("get /users"));

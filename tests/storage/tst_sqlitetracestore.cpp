@@ -1,5 +1,7 @@
 #include "storage/sqlitetracestore.h"
 
+#include "storage/spancodec.h"
+
 #include "../common/testlogs.h"
 #include "../common/genaisummarycheck.h"
 #include "../common/operationstatscheck.h"
@@ -143,6 +145,68 @@ QString rawQuery(const QString& path, const char* sql)
     return out;
 }
 
+// The text filter as the span scan applies it (TraceQuery::text), written out again as the test's oracle: the
+// case-folded term in a span name or in a string value (also inside arrays and maps; not keys, not bytes).
+bool valueContains(const AnyValue& v, const std::string& folded)
+{
+    switch (v.type) {
+    case AnyValue::Type::String:
+        return SpanCodec::searchFolded(v.stringValue).find(folded) != std::string::npos;
+    case AnyValue::Type::Array:
+        return std::any_of(v.arrayValue.begin(), v.arrayValue.end(),
+            [&](const AnyValue& e) { return valueContains(e, folded); });
+    case AnyValue::Type::Map:
+        return std::any_of(v.mapValue.begin(), v.mapValue.end(),
+            [&](const KeyValue& kv) { return valueContains(kv.value, folded); });
+    default:
+        return false;
+    }
+}
+
+QSet<TraceId> tracesContaining(const std::vector<Span>& spans, const QString& text)
+{
+    const std::string folded = SpanCodec::searchFolded(text);
+    QSet<TraceId> out;
+    for (const Span& s : spans) {
+        if (SpanCodec::searchFolded(s.name).find(folded) != std::string::npos
+            || std::any_of(s.attributes.begin(), s.attributes.end(),
+                [&](const KeyValue& kv) { return valueContains(kv.value, folded); }))
+            out.insert(s.traceId);
+    }
+    return out;
+}
+
+// Every trace listTraces finds for `query`, page after page; *error is set when a page fails or the rows are not
+// in the query's order.
+QSet<TraceId> listedTraces(SqliteTraceStore& store, TraceQuery query, int pageSize, QString* error)
+{
+    QSet<TraceId> out;
+    std::vector<TraceSummary> rows;
+    query.limit = pageSize;
+    for (int guard = 0; guard < 100000; ++guard) {
+        const auto page = store.listTraces(query, error);
+        for (const TraceSummary& s : page) {
+            if (!rows.empty() && !TraceOrdering::before(rows.back(), s, query.order, query.descending))
+                *error = QStringLiteral("out of order: %1 after %2").arg(s.traceId.toHex(), rows.back().traceId.toHex());
+            out.insert(s.traceId);
+            rows.push_back(s);
+        }
+        if (int(page.size()) < pageSize || !error->isEmpty())
+            break;
+        query.setCursor(page.back());
+    }
+    return out;
+}
+
+// Undoes migration 5 (what a version 4 store holds), keeping schema_migrations for the caller to cut back.
+void dropVersion5(const QString& path)
+{
+    for (const char* sql : { "DROP TABLE trace_text", "DROP INDEX traces_root_service", "DROP INDEX traces_root_name",
+             "DROP INDEX traces_tokens", "DROP INDEX traces_llm_calls", "DROP INDEX traces_tool_calls",
+             "DROP INDEX traces_input_tokens", "DROP INDEX traces_output_tokens" })
+        rawQuery(path, sql);
+}
+
 } // namespace
 
 class TestSqliteTraceStore : public QObject {
@@ -153,6 +217,61 @@ private:
     int m_counter = 0;
 
     QString freshPath() { return m_dir.filePath(QStringLiteral("store%1/spanscope.db").arg(++m_counter)); }
+
+    // The traces of the text filter tests, written to a new store at `path` in three writes (the first two items
+    // hold spans of one trace; the third replaces a span with other text). Returns the spans as stored now.
+    std::vector<Span> writeTextFilterTraces(const QString& path)
+    {
+        auto store = openStore(path);
+        if (!store)
+            return {};
+        const auto span = [](int trace, int id, const QString& name, const QString& service, Attributes attributes) {
+            Span s = makeSpan(traceId(trace), id, id == 1 ? 0 : 1, name, service, 1'000'000'000ull * std::uint64_t(trace),
+                1'000'000'000ull * std::uint64_t(trace) + std::uint64_t(id) * 1000);
+            s.attributes = std::move(attributes);
+            return s;
+        };
+        const auto str = [](const char* key, const QString& value) {
+            return KeyValue { QLatin1String(key), AnyValue::fromString(value) };
+        };
+        AnyValue map;
+        map.type = AnyValue::Type::Map;
+        map.mapValue = { str("deep", QStringLiteral("xx DeepNeedle yy")) };
+        AnyValue array;
+        array.type = AnyValue::Type::Array;
+        array.arrayValue = { AnyValue::fromInt(424242), map };
+        std::vector<Span> first = {
+            span(1, 1, QStringLiteral("GET /api/Checkout"), QStringLiteral("web"),
+                { str("http.route", QStringLiteral("/api/checkout/{id}")), str("tenant.name", QStringLiteral("acme")) }),
+            span(1, 2, QStringLiteral("ProcessPayment"), QStringLiteral("payments"),
+                { str("cloud.region", QStringLiteral("acme-prod-eu")), { QStringLiteral("tags"), array } }),
+            span(2, 1, QStringLiteral("Straße über Ärger"), QStringLiteral("api"),
+                { str("note", QStringLiteral("Ünïcode \U0001F600 a\U0001F600B")), str("q", QStringLiteral("Q")) }),
+            span(3, 1, QStringLiteral("early-bird"), QStringLiteral("web"), { str("w", QStringLiteral("shared-word")) }),
+            span(4, 1, QStringLiteral("multi"), QStringLiteral("web"),
+                { str("sql", QStringLiteral("line one\nline two")), str("say", QStringLiteral("they say \"hi\" OR NOT *")),
+                    { QStringLiteral("raw"), AnyValue::fromBytes(QByteArrayLiteral("bytesneedle")) } }),
+            span(5, 1, QStringLiteral("replaced"), QStringLiteral("api"), { str("v", QStringLiteral("stale-value")) }),
+        };
+        std::vector<Span> second = {
+            span(3, 2, QStringLiteral("late-arrival"), QStringLiteral("api"), { str("w", QStringLiteral("Shared-Word")) }),
+            span(6, 1, QStringLiteral("ProcessPayment"), QStringLiteral("web"), {}),
+        };
+        std::vector<Span> third = { span(5, 1, QStringLiteral("replaced"), QStringLiteral("api"),
+            { str("v", QStringLiteral("fresh-value")) }) };
+        std::vector<IngestItem> firstWrite;
+        firstWrite.push_back(item({ first[0], first[2], first[3] }));
+        firstWrite.push_back(item({ first[1], first[4], first[5] }));
+        for (IngestItem& i : firstWrite)
+            store->prepare(i); // as the receiver does; the other writes are prepared by write() itself
+        if (!store->write(firstWrite).ok || !store->write(items(item(second))).ok || !store->write(items(item(third))).ok)
+            return {};
+        std::vector<Span> all = first;
+        all.insert(all.end(), second.begin(), second.end());
+        all.erase(all.begin() + 5); // replaced by `third`
+        all.insert(all.end(), third.begin(), third.end());
+        return all;
+    }
 
     std::unique_ptr<SqliteTraceStore> openStore(const QString& path)
     {
@@ -189,8 +308,8 @@ private Q_SLOTS:
             QVERIFY(store);
             QCOMPARE(store->spanCount(), 0);
         }
-        QCOMPARE(rawQuery(path, "SELECT max(version) FROM schema_migrations"), QStringLiteral("4"));
-        QCOMPARE(rawQuery(path, "SELECT count(*) FROM schema_migrations"), QStringLiteral("4"));
+        QCOMPARE(rawQuery(path, "SELECT max(version) FROM schema_migrations"), QStringLiteral("5"));
+        QCOMPARE(rawQuery(path, "SELECT count(*) FROM schema_migrations"), QStringLiteral("5"));
         QVERIFY(!rawQuery(path, "SELECT applied_at FROM schema_migrations").isEmpty());
         QCOMPARE(rawQuery(path,
                           "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN ('traces', 'spans', "
@@ -199,7 +318,7 @@ private Q_SLOTS:
         QCOMPARE(rawQuery(path, "PRAGMA journal_mode"), QStringLiteral("wal"));
         // Reopening does not migrate again.
         QVERIFY(openStore(path));
-        QCOMPARE(rawQuery(path, "SELECT count(*) FROM schema_migrations"), QStringLiteral("4"));
+        QCOMPARE(rawQuery(path, "SELECT count(*) FROM schema_migrations"), QStringLiteral("5"));
     }
 
     void migratesVersion1ToSortIndexes()
@@ -214,9 +333,10 @@ private Q_SLOTS:
                     .ok);
         }
         // Back to what version 1 left behind.
+        dropVersion5(path);
         for (const char* sql :
-            { "DROP INDEX traces_duration", "DROP INDEX traces_span_count", "DROP INDEX traces_error_count",
-                "DROP TABLE logs", "DROP INDEX traces_conversation", "ALTER TABLE spans DROP COLUMN genai_role",
+            { "DROP INDEX traces_duration", "DROP INDEX traces_span_count",
+                "DROP INDEX traces_error_count", "DROP TABLE logs", "DROP INDEX traces_conversation", "ALTER TABLE spans DROP COLUMN genai_role",
                 "ALTER TABLE spans DROP COLUMN cached_input_tokens", "ALTER TABLE spans DROP COLUMN model",
                 "ALTER TABLE spans DROP COLUMN conversation_id", "ALTER TABLE traces DROP COLUMN llm_calls",
                 "ALTER TABLE traces DROP COLUMN tool_calls", "ALTER TABLE traces DROP COLUMN cached_input_tokens",
@@ -229,7 +349,7 @@ private Q_SLOTS:
         QCOMPARE(rawQuery(path, sortIndexes), QStringLiteral("0"));
         auto store = openStore(path);
         QVERIFY(store);
-        QCOMPARE(rawQuery(path, "SELECT max(version) FROM schema_migrations"), QStringLiteral("4"));
+        QCOMPARE(rawQuery(path, "SELECT max(version) FROM schema_migrations"), QStringLiteral("5"));
         QCOMPARE(rawQuery(path, sortIndexes), QStringLiteral("3"));
         QCOMPARE(rawQuery(path, "SELECT count(*) FROM sqlite_master WHERE name = 'logs'"), QStringLiteral("1"));
         TraceQuery byDuration;
@@ -250,6 +370,7 @@ private Q_SLOTS:
             QVERIFY(store->write(GenAiSummaryCheck::itemsOf({ agent[0], agent[1] })).ok);
         }
         // Back to version 3, with the figures a version 3 store had summed (every span's gen_ai.usage.*).
+        dropVersion5(path);
         for (const char* sql :
             { "DROP INDEX traces_conversation", "ALTER TABLE spans DROP COLUMN genai_role",
                 "ALTER TABLE spans DROP COLUMN cached_input_tokens", "ALTER TABLE spans DROP COLUMN model",
@@ -261,7 +382,7 @@ private Q_SLOTS:
         QCOMPARE(rawQuery(path, "SELECT max(version) FROM schema_migrations"), QStringLiteral("3"));
         auto store = openStore(path);
         QVERIFY(store);
-        QCOMPARE(rawQuery(path, "SELECT max(version) FROM schema_migrations"), QStringLiteral("4"));
+        QCOMPARE(rawQuery(path, "SELECT max(version) FROM schema_migrations"), QStringLiteral("5"));
         // Stored rows keep their old figures; new spans add theirs.
         std::optional<TraceSummary> s = store->traceSummary(t);
         QVERIFY(s);
@@ -924,6 +1045,139 @@ private Q_SLOTS:
         QCOMPARE(skipped[0].traceId, webAll[5].traceId);
         offsetWeb.offset = 40;
         QVERIFY(store->listTraces(offsetWeb).empty());
+    }
+
+    void textFilterMatchesTheSpanScan_data()
+    {
+        QTest::addColumn<QString>("text");
+        QTest::newRow("inside a word") << QStringLiteral("eckou"); // GET /api/Checkout
+        QTest::newRow("case folded") << QStringLiteral("CHECKOUT");
+        QTest::newRow("non-ASCII folded") << QStringLiteral("STRAßE ÜBER ÄRGER");
+        QTest::newRow("no full case folding") << QStringLiteral("STRASSE");
+        QTest::newRow("non-ASCII inside") << QStringLiteral("ünï");
+        QTest::newRow("astral") << QStringLiteral("a\U0001F600b");
+        QTest::newRow("only in a value") << QStringLiteral("acme-prod-eu");
+        QTest::newRow("only in a nested value") << QStringLiteral("deepneedle");
+        QTest::newRow("only in a name") << QStringLiteral("processpayment");
+        QTest::newRow("one character") << QStringLiteral("Q");
+        QTest::newRow("two characters") << QStringLiteral("Ay");
+        QTest::newRow("two characters, non-ASCII") << QStringLiteral("ßE");
+        QTest::newRow("two characters, astral") << QStringLiteral("\U0001F600b");
+        QTest::newRow("first batch only") << QStringLiteral("EARLY-bird");
+        QTest::newRow("second batch only") << QStringLiteral("late-arrival");
+        QTest::newRow("both batches") << QStringLiteral("shared-word");
+        QTest::newRow("across two batches") << QStringLiteral("early-bird late-arrival");
+        QTest::newRow("across two strings") << QStringLiteral("processpaymentacme");
+        QTest::newRow("line of a value") << QStringLiteral("line two");
+        QTest::newRow("across lines of a value") << QStringLiteral("one\nline");
+        QTest::newRow("replaced span, old text") << QStringLiteral("stale-value");
+        QTest::newRow("replaced span, new text") << QStringLiteral("fresh-value");
+        QTest::newRow("a key") << QStringLiteral("tenant.name");
+        QTest::newRow("an integer") << QStringLiteral("424242");
+        QTest::newRow("bytes") << QStringLiteral("bytesneedle");
+        QTest::newRow("quotes") << QStringLiteral("say \"hi\"");
+        QTest::newRow("FTS syntax") << QStringLiteral("OR NOT *");
+        QTest::newRow("nothing") << QStringLiteral("zzzznothing");
+    }
+
+    void textFilterMatchesTheSpanScan()
+    {
+        QFETCH(QString, text);
+        // The same spans in a fresh store, and migrated from version 4 (backfilled), give the same answers.
+        for (const bool migrated : { false, true }) {
+            const QString path = freshPath();
+            std::vector<Span> stored = writeTextFilterTraces(path);
+            if (migrated) {
+                dropVersion5(path);
+                rawQuery(path, "DELETE FROM schema_migrations WHERE version >= 5");
+                QCOMPARE(rawQuery(path, "SELECT count(*) FROM sqlite_master WHERE name LIKE 'trace_text%'"),
+                    QStringLiteral("0"));
+            }
+            auto store = openStore(path);
+            QVERIFY(store);
+            QCOMPARE(rawQuery(path, "SELECT max(version) FROM schema_migrations"), QStringLiteral("5"));
+            QCOMPARE(rawQuery(path, "SELECT count(*) FROM trace_text WHERE trace_text MATCH '\"pro\"'"),
+                QStringLiteral("2")); // backfilled too: ProcessPayment, traces 1 and 6
+            const QSet<TraceId> expected = tracesContaining(stored, text);
+            for (const TraceOrder order : { TraceOrder::StartTime, TraceOrder::Duration, TraceOrder::Service }) {
+                for (const QString& service : { QString(), QStringLiteral("web") }) {
+                    TraceQuery query;
+                    query.text = text;
+                    query.order = order;
+                    query.descending = order != TraceOrder::Duration;
+                    query.serviceName = service;
+                    QString error;
+                    const QSet<TraceId> listed = listedTraces(*store, query, 2, &error);
+                    QVERIFY2(error.isEmpty(), qPrintable(error));
+                    QSet<TraceId> want = expected;
+                    if (!service.isEmpty())
+                        want.removeIf([&](const TraceId& id) { return !store->traceSummary(id)->services.contains(service); });
+                    QCOMPARE(listed, want);
+                }
+            }
+            TraceQuery filter;
+            filter.text = text;
+            QString error;
+            qint64 bucketed = 0;
+            for (const TraceTimeBucket& b : store->traceTimeSeries(filter, 1'000'000'000, &error))
+                bucketed += b.traces;
+            QVERIFY2(error.isEmpty(), qPrintable(error));
+            QCOMPARE(bucketed, qint64(expected.size()));
+        }
+    }
+
+    void textFilterAnswersLongTermsFromTheIndex()
+    {
+        // Emptying the index takes the long terms' answers away, not the short ones' (they scan the spans): so the
+        // index is what answers them, and the comparisons above are the index's.
+        const QString path = freshPath();
+        writeTextFilterTraces(path);
+        const QString create = rawQuery(path, "SELECT sql FROM sqlite_master WHERE name = 'trace_text'");
+        QVERIFY(create.startsWith(QLatin1String("CREATE VIRTUAL TABLE")));
+        rawQuery(path, "DROP TABLE trace_text");
+        rawQuery(path, create.toUtf8().constData());
+        auto store = openStore(path);
+        QVERIFY(store);
+        TraceQuery query;
+        query.text = QStringLiteral("checkout");
+        QVERIFY(store->listTraces(query).empty());
+        query.text = QStringLiteral("Q");
+        QCOMPARE(store->listTraces(query).size(), 1u);
+        query.text = QStringLiteral("ßE");
+        QCOMPARE(store->listTraces(query).size(), 1u);
+    }
+
+    void textFilterWalksAnOrderForACommonTerm()
+    {
+        // More candidates than listTraces sorts and checks (HitsFirstMaxRows): it walks the order's index and scans
+        // each trace on the way instead. Every 7th trace lacks the term.
+        const QString path = freshPath();
+        auto store = openStore(path);
+        QVERIFY(store);
+        std::vector<Span> spans;
+        for (int t = 1; t <= 24000; ++t) {
+            Span s = makeSpan(randomTraceId(t), 1, 0, t % 7 ? QStringLiteral("Common Op %1").arg(t) : QStringLiteral("rare op"),
+                t % 3 ? QStringLiteral("web") : QStringLiteral("api"), 1'000'000 + std::uint64_t(t) * 10,
+                1'000'000 + std::uint64_t(t) * 10 + std::uint64_t(t % 100));
+            spans.push_back(std::move(s));
+        }
+        QVERIFY(store->write(items(item(spans))).ok);
+        const QSet<TraceId> expected = tracesContaining(spans, QStringLiteral("common op"));
+        QCOMPARE(expected.size(), 24000 - 24000 / 7);
+        for (const TraceOrder order : { TraceOrder::StartTime, TraceOrder::Duration, TraceOrder::SpanCount }) {
+            TraceQuery query;
+            query.text = QStringLiteral("COMMON OP");
+            query.order = order;
+            QString error;
+            QCOMPARE(listedTraces(*store, query, 5000, &error), expected);
+            QVERIFY2(error.isEmpty(), qPrintable(error));
+            query.descending = false;
+            query.limit = 5;
+            const auto page = store->listTraces(query);
+            QCOMPARE(page.size(), 5u);
+            for (const TraceSummary& s : page)
+                QVERIFY(expected.contains(s.traceId));
+        }
     }
 
     void failedWriteCommitsNothing()
