@@ -28,6 +28,19 @@ bool needsFullSpan(const Span& span, const TraceId& traceId)
         || span.droppedLinksCount || span.traceId != traceId;
 }
 
+// The index of `key` among the distinct values of a tree (`values`, looked up through `index`), appending `value`
+// the first time.
+template <typename Key, typename Value>
+std::uint32_t intern(QHash<Key, std::uint32_t>& index, const Key& key, std::vector<Value>& values, const Value& value)
+{
+    auto it = index.constFind(key);
+    if (it == index.constEnd()) {
+        it = index.insert(key, std::uint32_t(values.size()));
+        values.push_back(value);
+    }
+    return *it;
+}
+
 } // namespace
 
 std::shared_ptr<const SpanTree> SpanTree::build(std::vector<Span> spans, std::vector<LogRecord> logs, bool outline)
@@ -79,29 +92,15 @@ std::shared_ptr<const SpanTree> SpanTree::build(std::vector<Span> spans, std::ve
         record.flags = span.flags;
         record.kind = span.kind;
         record.statusCode = span.statusCode;
-        auto name = nameIndex.constFind(span.name);
-        if (name == nameIndex.constEnd()) {
-            name = nameIndex.insert(span.name, std::uint32_t(tree->names.size()));
-            tree->names.push_back(span.name);
-        }
-        record.nameIndex = *name;
+        record.nameIndex = intern(nameIndex, span.name, tree->names, span.name);
         if (span.resource) {
-            auto resource = resourceIndex.constFind(span.resource.get());
-            if (resource == resourceIndex.constEnd()) {
-                resource = resourceIndex.insert(span.resource.get(), std::uint32_t(tree->resources.size()));
-                tree->resources.push_back(span.resource);
+            const std::size_t before = tree->resources.size();
+            record.resourceIndex = intern(resourceIndex, span.resource.get(), tree->resources, span.resource);
+            if (tree->resources.size() > before)
                 tree->resourceServices.push_back(span.resource->serviceName());
-            }
-            record.resourceIndex = *resource;
         }
-        if (span.scope) {
-            auto scope = scopeIndex.constFind(span.scope.get());
-            if (scope == scopeIndex.constEnd()) {
-                scope = scopeIndex.insert(span.scope.get(), std::uint32_t(tree->scopes.size()));
-                tree->scopes.push_back(span.scope);
-            }
-            record.scopeIndex = *scope;
-        }
+        if (span.scope)
+            record.scopeIndex = intern(scopeIndex, span.scope.get(), tree->scopes, span.scope);
         if (needsFullSpan(span, tree->m_traceId)) {
             record.full = static_cast<std::int32_t>(tree->fullSpans.size());
             tree->fullSpans.push_back(std::move(span));
