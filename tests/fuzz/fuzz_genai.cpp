@@ -85,7 +85,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         FuzzCommon::fail("roles are not parallel to the spans");
     size_t llm = 0, tools = 0;
     for (size_t i = 0; i < tree->spans.size(); ++i) {
-        if (run->roles[i] != GenAi::classify(tree->spans[i]))
+        if (run->roles[i] != GenAi::classify(tree->span(int(i))))
             FuzzCommon::fail("the run's role differs from classify()");
         llm += run->roles[i] == GenAi::SpanRole::LlmCall;
         tools += run->roles[i] == GenAi::SpanRole::ToolCall;
