@@ -23,8 +23,9 @@ enum class TraceOrder {
     InputTokens, ///< TraceSummary::inputTokens
     OutputTokens, ///< TraceSummary::outputTokens
     /// TraceOrdering::costKey by TraceQuery::prices: what the trace's LLM calls cost (amount in the table's currency),
-    /// 0 when nothing was priced, -1 when a model that used tokens has no price or the currencies differ. The stores
-    /// compute it from TraceSummary::modelUsage for every matching trace (no index), then sort.
+    /// 0 when nothing was priced, -1 when a model that used tokens has no price or the currencies differ. A store
+    /// that keeps costs by these very prices (TraceStore::setCostPrices; SQLite) walks an index; otherwise the store
+    /// computes it from TraceSummary::modelUsage for every matching trace, then sorts.
     Cost,
 };
 

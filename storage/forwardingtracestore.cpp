@@ -30,6 +30,22 @@ std::vector<TraceSummary> ForwardingTraceStore::listTraces(const TraceQuery& que
     return m_inner->listTraces(query, error);
 }
 
+std::vector<SessionSummary> ForwardingTraceStore::listSessions(int limit, QString* error)
+{
+    return m_inner->listSessions(limit, error);
+}
+
+bool ForwardingTraceStore::setCostPrices(const PriceTable& prices, QString* error,
+                                         const std::function<bool()>& cancelled)
+{
+    return m_inner->setCostPrices(prices, error, cancelled);
+}
+
+std::vector<Span> ForwardingTraceStore::firstSpanOutlines(const TraceId& traceId, std::size_t count, QString* error)
+{
+    return m_inner->firstSpanOutlines(traceId, count, error);
+}
+
 std::optional<TraceSummary> ForwardingTraceStore::traceSummary(const TraceId& traceId, QString* error)
 {
     return m_inner->traceSummary(traceId, error);

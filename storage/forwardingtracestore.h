@@ -15,9 +15,13 @@ public:
     WriteResult write(const std::vector<IngestItem>& items) override;
     void prepare(IngestItem& item) const override;
     std::vector<TraceSummary> listTraces(const TraceQuery& query, QString* error = nullptr) override;
+    std::vector<SessionSummary> listSessions(int limit = 200, QString* error = nullptr) override;
+    bool setCostPrices(const PriceTable& prices, QString* error = nullptr,
+                       const std::function<bool()>& cancelled = {}) override;
     std::optional<TraceSummary> traceSummary(const TraceId& traceId, QString* error = nullptr) override;
     std::vector<Span> traceSpans(const TraceId& traceId, QString* error = nullptr) override;
     std::vector<Span> traceSpanOutlines(const TraceId& traceId, QString* error = nullptr) override;
+    std::vector<Span> firstSpanOutlines(const TraceId& traceId, std::size_t count, QString* error = nullptr) override;
     std::optional<Span> span(const TraceId& traceId, const SpanId& spanId, QString* error = nullptr) override;
     std::vector<RawPayload> tracePayloads(const TraceId& traceId, QString* error = nullptr) override;
     QByteArray traceBlob(const TraceId& traceId, QString* error = nullptr) override;

@@ -172,6 +172,20 @@ CREATE VIRTUAL TABLE trace_text USING fts5(text, tokenize = 'trigram case_sensit
     columnsize = 0);
 )sql",
         &TraceTextIndex::backfill },
+    { 6, R"sql(
+-- TraceOrder::Cost walks an index too: traces.cost is TraceOrdering::costKey of model_usage by the prices in
+-- cost_prices (SqliteTraceStore::setCostPrices), kept by every write; until a first setCostPrices there is no row and
+-- queries price each trace. repriced_to_seq: while a new table is being applied, traces up to this seq are repriced
+-- (queries price each trace until it is NULL); the writer always writes costs by `prices`.
+ALTER TABLE traces ADD COLUMN cost REAL NOT NULL DEFAULT 0;
+CREATE INDEX traces_cost ON traces (cost, trace_id);
+CREATE TABLE cost_prices (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    generation INTEGER NOT NULL,
+    prices TEXT NOT NULL,
+    repriced_to_seq INTEGER
+);
+)sql" },
 };
 
 } // namespace

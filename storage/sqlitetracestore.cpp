@@ -40,6 +40,8 @@ constexpr int BusyTimeoutMs = 5000;
 constexpr qsizetype MaxCachedIds = 20000;
 // Refuse to inflate a stored payload claiming more than this (a corrupt row must not exhaust memory).
 constexpr qint64 MaxPayloadBytes = qint64(1) << 31;
+// setCostPrices reprices the traces of this many seqs per transaction: writes wait for one chunk at most.
+constexpr qint64 CostRepriceChunkTraces = 20000;
 
 std::int64_t toDb(std::uint64_t ns)
 {
@@ -324,6 +326,13 @@ public:
 
     /// `payloads` (from preparePayloads) is waited for only after the spans are inserted.
     WriteResult write(const std::vector<IngestItem>& items, std::future<std::vector<PreparedPayload>> payloads);
+    /// One chunk of setCostPrices' repricing (its own transaction); *done when no chunk is left or `generation` was
+    /// superseded.
+    bool repriceChunk(qint64 generation, const PriceTable& prices, bool* done);
+    /// Starts keeping costs by `prices` (canonical JSON `json`), or goes on with it: *generation is its
+    /// cost_prices.generation, *done when every trace is priced by it already.
+    bool startCostPrices(const QByteArray& json, qint64* generation, bool* done);
+    const QString& error() const { return m_error; }
 
 private:
     bool fail(const QString& what);
@@ -347,6 +356,10 @@ private:
     bool writeTraceRow(const TraceId& traceId, qint64 traceSeq, const TraceRow& row);
     bool upsertTraceServices(const TraceId& traceId, qint64 traceSeq, const QStringList& services,
                              std::uint64_t start);
+    /// Reads cost_prices in the open transaction: m_costPrices is then the table traces.cost is kept by.
+    bool loadCostPrices();
+    /// Commits, or rolls back and returns false.
+    bool commit();
 
     const QString m_path;
     QString m_error;
@@ -367,6 +380,11 @@ private:
 
     std::string m_encoded; // reused encode buffer for resources and scopes
     TraceTextIndex::TextBuilder m_text; // reused for a trace's text index row
+
+    // traces.cost is TraceOrdering::costKey by these prices (cost_prices.prices; null: no row, every key 0 or -1).
+    // Re-read when cost_prices.generation changes, which another connection or process may do.
+    std::shared_ptr<const PriceTable> m_costPrices;
+    qint64 m_costGeneration = -1;
 };
 
 bool SqliteTraceStore::Writer::fail(const QString& what)
@@ -418,7 +436,7 @@ WriteResult SqliteTraceStore::Writer::write(const std::vector<IngestItem>& items
     // Items that SqliteTraceStore::prepare did not see are prepared here (their payloads are handled apart).
     std::vector<std::unique_ptr<SqlitePreparedItem>> preparedHere;
     qint64 lastSeq = 0;
-    bool ok = db.exec("BEGIN IMMEDIATE", &m_error) && lastTraceSeq(&lastSeq);
+    bool ok = db.exec("BEGIN IMMEDIATE", &m_error) && lastTraceSeq(&lastSeq) && loadCostPrices();
     for (std::size_t itemIndex = 0; ok && itemIndex < items.size(); ++itemIndex) {
         const IngestItem& item = items[itemIndex];
         const auto* prepared = dynamic_cast<const SqlitePreparedItem*>(item.prepared.get());
@@ -927,8 +945,8 @@ bool SqliteTraceStore::Writer::writeTraceRow(const TraceId& traceId, qint64 trac
     sqlite3_stmt* s = stmt("INSERT INTO traces (trace_id, root_service, root_name, root_span_id, root_start_time, "
                            "has_root, start_time, end_time, span_count, error_count, services, input_tokens, "
                            "output_tokens, seq, cached_input_tokens, llm_calls, tool_calls, model_usage, "
-                           "conversation_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, "
-                           "?16, ?17, ?18, ?19) "
+                           "conversation_id, cost) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
+                           "?15, ?16, ?17, ?18, ?19, ?20) "
                            "ON CONFLICT (seq) DO UPDATE SET root_service = excluded.root_service, "
                            "root_name = excluded.root_name, root_span_id = excluded.root_span_id, "
                            "root_start_time = excluded.root_start_time, has_root = excluded.has_root, "
@@ -937,7 +955,8 @@ bool SqliteTraceStore::Writer::writeTraceRow(const TraceId& traceId, qint64 trac
                            "services = excluded.services, input_tokens = excluded.input_tokens, "
                            "output_tokens = excluded.output_tokens, cached_input_tokens = excluded.cached_input_tokens, "
                            "llm_calls = excluded.llm_calls, tool_calls = excluded.tool_calls, "
-                           "model_usage = excluded.model_usage, conversation_id = excluded.conversation_id");
+                           "model_usage = excluded.model_usage, conversation_id = excluded.conversation_id, "
+                           "cost = excluded.cost");
     if (!s)
         return false;
     SqliteQuery q(s);
@@ -963,7 +982,135 @@ bool SqliteTraceStore::Writer::writeTraceRow(const TraceId& traceId, qint64 trac
     else
         q.bindText(18, QString::fromUtf8(TraceSummary::modelUsageToJson(row.genai.modelUsage)));
     q.bindText(19, row.genai.conversationId);
+    q.bindDouble(20, row.genai.modelUsage.empty() ? 0 : TraceOrdering::costKey(row.genai.modelUsage, m_costPrices.get()));
     return q.exec() || fail(db.errorMessage());
+}
+
+bool SqliteTraceStore::Writer::loadCostPrices()
+{
+    sqlite3_stmt* s = stmt("SELECT generation, prices FROM cost_prices WHERE id = 1");
+    if (!s)
+        return false;
+    SqliteQuery q(s);
+    const int rc = q.step();
+    if (rc == SQLITE_DONE) {
+        m_costPrices.reset();
+        m_costGeneration = 0;
+        return true;
+    }
+    if (rc != SQLITE_ROW)
+        return fail(db.errorMessage());
+    const qint64 generation = q.columnInt64(0);
+    if (generation == m_costGeneration)
+        return true;
+    QString why;
+    std::optional<PriceTable> table = PriceTable::fromJson(q.columnBlobCopy(1), &why);
+    if (!table) {
+        // Written by setCostPrices from a table that parsed; a broken row prices nothing, and matches no query's
+        // prices, so queries price each trace themselves. Writes go on.
+        qCWarning(lcStorage).noquote() << "the stored cost prices do not parse:" << why;
+        table = PriceTable();
+    }
+    m_costPrices = std::make_shared<const PriceTable>(std::move(*table));
+    m_costGeneration = generation;
+    return true;
+}
+
+bool SqliteTraceStore::Writer::commit()
+{
+    if (db.exec("COMMIT", &m_error))
+        return true;
+    if (sqlite3_get_autocommit(db.handle()) == 0)
+        db.exec("ROLLBACK", nullptr);
+    return false;
+}
+
+bool SqliteTraceStore::Writer::startCostPrices(const QByteArray& json, qint64* generation, bool* done)
+{
+    m_error.clear();
+    *done = false;
+    if (!db.exec("BEGIN IMMEDIATE", &m_error))
+        return false;
+    sqlite3_stmt* read = stmt("SELECT generation, prices, repriced_to_seq IS NULL FROM cost_prices WHERE id = 1");
+    sqlite3_stmt* write = stmt("INSERT OR REPLACE INTO cost_prices (id, generation, prices, repriced_to_seq) "
+                               "VALUES (1, ?1, ?2, 0)");
+    bool ok = read && write;
+    if (ok) {
+        SqliteQuery q(read);
+        const int rc = q.step();
+        ok = rc == SQLITE_ROW || rc == SQLITE_DONE || fail(db.errorMessage());
+        *generation = rc == SQLITE_ROW ? q.columnInt64(0) + 1 : 1;
+        if (ok && rc == SQLITE_ROW && q.columnBlobCopy(1) == json) {
+            *generation -= 1; // the same prices: go on where the last call stopped, if it did
+            *done = q.columnInt64(2) != 0;
+            q.reset();
+            return commit();
+        }
+    }
+    if (ok) {
+        SqliteQuery q(write);
+        q.bindInt64(1, *generation);
+        q.bindTextStatic(2, json.constData(), json.size()); // UTF-8 JSON: readable with the sqlite3 shell
+        ok = q.exec() || fail(db.errorMessage());
+    }
+    if (!ok) {
+        if (sqlite3_get_autocommit(db.handle()) == 0)
+            db.exec("ROLLBACK", nullptr);
+        return false;
+    }
+    return commit();
+}
+
+bool SqliteTraceStore::Writer::repriceChunk(qint64 generation, const PriceTable& prices, bool* done)
+{
+    m_error.clear();
+    *done = true;
+    if (!db.exec("BEGIN IMMEDIATE", &m_error))
+        return false;
+    sqlite3_stmt* read = stmt("SELECT generation, coalesce(repriced_to_seq, -1), (SELECT coalesce(max(seq), 0) FROM traces) "
+                              "FROM cost_prices WHERE id = 1");
+    sqlite3_stmt* update = stmt("UPDATE traces SET cost = spanscope_cost(model_usage, ?1) "
+                                "WHERE seq > ?2 AND seq <= ?3 AND model_usage != ''");
+    sqlite3_stmt* progress = stmt("UPDATE cost_prices SET repriced_to_seq = ?1 WHERE id = 1");
+    bool ok = read && update && progress;
+    qint64 from = 0;
+    qint64 last = 0;
+    if (ok) {
+        SqliteQuery q(read);
+        const int rc = q.step();
+        ok = rc == SQLITE_ROW || rc == SQLITE_DONE || fail(db.errorMessage());
+        // Superseded by another table (or the row is gone), or already complete: nothing to do.
+        if (ok && rc == SQLITE_ROW && q.columnInt64(0) == generation && q.columnInt64(1) >= 0) {
+            from = q.columnInt64(1);
+            last = q.columnInt64(2);
+            *done = false;
+        }
+    }
+    if (ok && !*done) {
+        const qint64 to = from + CostRepriceChunkTraces;
+        {
+            SqliteQuery q(update);
+            q.bindPointer(1, const_cast<PriceTable*>(&prices), PricesPointerType);
+            q.bindInt64(2, from);
+            q.bindInt64(3, to);
+            ok = q.exec() || fail(db.errorMessage());
+        }
+        if (ok) {
+            SqliteQuery q(progress);
+            if (to >= last)
+                q.bindNull(1);
+            else
+                q.bindInt64(1, to);
+            ok = q.exec() || fail(db.errorMessage());
+            *done = to >= last;
+        }
+    }
+    if (!ok) {
+        if (sqlite3_get_autocommit(db.handle()) == 0)
+            db.exec("ROLLBACK", nullptr);
+        return false;
+    }
+    return commit();
 }
 
 bool SqliteTraceStore::Writer::upsertTraceServices(const TraceId& traceId, qint64 traceSeq,
@@ -1399,6 +1546,12 @@ bool SqliteTraceStore::open(QString* error)
     sqlite3_wal_hook(writer->db.handle(), &noteWalFrames, &writer->walFrames);
     if (!SqliteMigrations::migrate(writer->db, &message))
         return failed(message);
+    // setCostPrices' repricing runs on the writer.
+    if (sqlite3_create_function_v2(writer->db.handle(), "spanscope_cost", 2,
+                                   SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_DIRECTONLY, nullptr, &sqlCost, nullptr,
+                                   nullptr, nullptr)
+        != SQLITE_OK)
+        return failed(writer->db.errorMessage());
     {
         // Migration 1 was changed before the first release (spans keyed by traces.seq); a file made by an earlier
         // development build says version 1 but has the old layout.
@@ -1477,15 +1630,63 @@ WriteResult SqliteTraceStore::write(const std::vector<IngestItem>& items)
         payloads = ready.get_future();
     }
     WriteResult result = m_writer->write(items, std::move(payloads));
-    if (result.ok && m_checkpointer) {
-        // The checkpointer copies most frames meanwhile; past the limit this writer finishes the copy and restarts
-        // the WAL before its next transaction (backpressure on ingest, see Checkpointer).
-        if (qint64(m_writer->walFrames) * m_writer->walFrameBytes >= WalRestartBytes
-            && m_checkpointer->restart(m_writer->db.handle()))
-            m_writer->walFrames = 0;
-        m_checkpointer->wrote(m_writer->walFrames);
-    }
+    if (result.ok)
+        wrote();
     return result;
+}
+
+static bool setError(QString* error, const QString& message)
+{
+    if (error)
+        *error = message;
+    qCWarning(lcStorage).noquote() << message;
+    return false;
+}
+
+void SqliteTraceStore::wrote()
+{
+    if (!m_checkpointer)
+        return;
+    // The checkpointer copies most frames meanwhile; past the limit this writer finishes the copy and restarts
+    // the WAL before its next transaction (backpressure on ingest, see Checkpointer).
+    if (qint64(m_writer->walFrames) * m_writer->walFrameBytes >= WalRestartBytes
+        && m_checkpointer->restart(m_writer->db.handle()))
+        m_writer->walFrames = 0;
+    m_checkpointer->wrote(m_writer->walFrames);
+}
+
+QByteArray SqliteTraceStore::costPricesKey(const PriceTable& prices)
+{
+    PriceTable key = prices; // what prices a trace: not where the table comes from, nor its date
+    key.source.clear();
+    key.asOf.clear();
+    return key.toJson();
+}
+
+bool SqliteTraceStore::setCostPrices(const PriceTable& prices, QString* error, const std::function<bool()>& cancelled)
+{
+    const QByteArray json = costPricesKey(prices);
+    qint64 generation = 0;
+    bool done = false;
+    {
+        QMutexLocker lock(&m_writeMutex);
+        if (!m_writer)
+            return setError(error, QStringLiteral("trace store %1 is not open").arg(m_filePath));
+        if (!m_writer->startCostPrices(json, &generation, &done))
+            return setError(error, QStringLiteral("cannot store the cost prices: %1").arg(m_writer->error()));
+        wrote();
+    }
+    while (!done) {
+        if (cancelled && cancelled())
+            return setError(error, QStringLiteral("repricing the traces was cancelled"));
+        QMutexLocker lock(&m_writeMutex); // taken per chunk: writes go in between
+        if (!m_writer)
+            return setError(error, QStringLiteral("trace store %1 is not open").arg(m_filePath));
+        if (!m_writer->repriceChunk(generation, prices, &done))
+            return setError(error, QStringLiteral("cannot reprice the traces: %1").arg(m_writer->error()));
+        wrote();
+    }
+    return true;
 }
 
 void SqliteTraceStore::prepare(IngestItem& item) const
@@ -1505,13 +1706,6 @@ void SqliteTraceStore::prepare(IngestItem& item) const
     item.prepared = std::move(prepared);
 }
 
-static bool setError(QString* error, const QString& message)
-{
-    if (error)
-        *error = message;
-    qCWarning(lcStorage).noquote() << message;
-    return false;
-}
 
 namespace {
 
@@ -1560,6 +1754,38 @@ constexpr int HitsFirstMaxRows = 20000;
 
 } // namespace
 
+namespace {
+
+/// A read transaction: the statements run while it lives read one snapshot. Declare it before their SqliteQuery.
+class ReadSnapshot {
+public:
+    explicit ReadSnapshot(SqliteConnection& db) : m_db(db) { m_open = db.exec("BEGIN", nullptr); }
+    ~ReadSnapshot()
+    {
+        if (m_open)
+            m_db.exec("COMMIT", nullptr);
+    }
+    ReadSnapshot(const ReadSnapshot&) = delete;
+    ReadSnapshot& operator=(const ReadSnapshot&) = delete;
+    bool isOpen() const { return m_open; }
+
+private:
+    SqliteConnection& m_db;
+    bool m_open = false;
+};
+
+/// cost_prices.prices when every trace's cost is kept by it, else empty.
+QByteArray completeCostPrices(SqliteConnection& db)
+{
+    sqlite3_stmt* s = db.statement("SELECT prices FROM cost_prices WHERE id = 1 AND repriced_to_seq IS NULL", nullptr);
+    if (!s)
+        return QByteArray();
+    SqliteQuery q(s);
+    return q.step() == SQLITE_ROW ? q.columnBlobCopy(0) : QByteArray();
+}
+
+} // namespace
+
 std::vector<TraceSummary> SqliteTraceStore::listTraces(const TraceQuery& query, QString* error)
 {
     std::vector<TraceSummary> result;
@@ -1567,9 +1793,18 @@ std::vector<TraceSummary> SqliteTraceStore::listTraces(const TraceQuery& query, 
     if (!lease)
         return result;
 
+    // TraceOrder::Cost walks traces_cost when the store keeps the costs by the query's prices (setCostPrices); read
+    // in the snapshot of the query itself, so a repricing that commits in between cannot mix two tables.
+    std::optional<ReadSnapshot> snapshot;
+    bool costIndexed = false;
+    if (query.order == TraceOrder::Cost && query.prices) {
+        snapshot.emplace(lease.db());
+        costIndexed = snapshot->isOpen() && completeCostPrices(lease.db()) == costPricesKey(*query.prices);
+    }
+
     // Each order walks an index and stops after `limit` matches: traces(start_time, trace_id), or for a service
     // filter trace_services(service, start_time, trace_id), which carries the trace start for this; the other keys
-    // have indexes of their own (migrations 2 and 5). Cost depends on the prices: it sorts the matches.
+    // have indexes of their own (migrations 2, 5 and 6). Cost by other prices than the kept ones sorts the matches.
     const char* t = query.serviceName.isEmpty() ? "t" : "ts"; // traceFilterSql joins trace_services as ts
     QByteArray key;
     QByteArray tieBreak = "t.trace_id";
@@ -1624,14 +1859,15 @@ std::vector<TraceSummary> SqliteTraceStore::listTraces(const TraceQuery& query, 
         intKey = query.cursor.outputTokens;
         break;
     case TraceOrder::Cost:
-        key = "spanscope_cost(t.model_usage, ?11)";
+        key = costIndexed ? "t.cost" : "spanscope_cost(t.model_usage, ?11)";
         realKey = true;
         break;
     }
     const QByteArray direction = query.descending ? " DESC" : " ASC";
     QByteArray sql = "SELECT " SUMMARY_COLUMNS;
     TextFilter text = textFilter(query.text, TextPlan::HitsFirst);
-    if (text.plan == TextPlan::HitsFirst && query.order != TraceOrder::Cost) { // Cost sorts every match anyway
+    // Cost by other prices sorts every match anyway.
+    if (text.plan == TextPlan::HitsFirst && (query.order != TraceOrder::Cost || costIndexed)) {
         QString message;
         sqlite3_stmt* count = lease.db().statement(
             "SELECT count(*) FROM (SELECT 1 FROM trace_text WHERE trace_text MATCH ?1 LIMIT ?2)", &message);
@@ -1687,7 +1923,7 @@ std::vector<TraceSummary> SqliteTraceStore::listTraces(const TraceQuery& query, 
     q.bindInt64(7, std::max(0, query.limit));
     if (query.offset > 0)
         q.bindInt64(9, query.offset);
-    if (query.order == TraceOrder::Cost) // the query keeps `prices` alive until q resets the statement
+    if (query.order == TraceOrder::Cost && !costIndexed) // the query keeps `prices` alive until q resets the statement
         q.bindPointer(11, const_cast<PriceTable*>(query.prices.get()), PricesPointerType);
     int rc;
     result.reserve(std::size_t(std::max(0, std::min(query.limit, 1000))));

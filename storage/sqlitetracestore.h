@@ -47,6 +47,9 @@ public:
 
     std::vector<TraceSummary> listTraces(const TraceQuery& query, QString* error = nullptr) override;
     std::optional<TraceSummary> traceSummary(const TraceId& traceId, QString* error = nullptr) override;
+    /// Keeps traces.cost by `prices` (TraceStore::setCostPrices): repricing takes the write lock per 20,000 traces.
+    bool setCostPrices(const PriceTable& prices, QString* error = nullptr,
+                       const std::function<bool()>& cancelled = {}) override;
     std::vector<Span> traceSpans(const TraceId& traceId, QString* error = nullptr) override;
     /// Strips each span as it is read, so a large trace never holds every span's attributes at once.
     std::vector<Span> traceSpanOutlines(const TraceId& traceId, QString* error = nullptr) override;
@@ -84,6 +87,10 @@ private:
     std::vector<Span> readSpans(const TraceId& traceId, const SpanId* only, bool outline, QString* error,
                                 std::size_t first = 0);
     void releaseReader(std::unique_ptr<SqliteConnection> connection);
+    /// After a commit on the writer (under m_writeMutex): lets the checkpointer know, restarts the WAL past its limit.
+    void wrote();
+    /// What cost_prices.prices holds for `prices`: its JSON without source and date.
+    static QByteArray costPricesKey(const PriceTable& prices);
 
     const QString m_filePath;
 

@@ -125,6 +125,18 @@ public:
      */
     virtual std::vector<SessionSummary> listSessions(int limit = 200, QString* error = nullptr);
     /**
+     * The prices the store keeps every trace's TraceOrder::Cost key by (TraceOrdering::costKey of its model usage), so
+     * that listTraces ordered by cost with equal TraceQuery::prices walks an index instead of pricing and sorting every
+     * matching trace; a query with other prices is still answered right, by pricing each trace. When `prices` differ
+     * from the kept ones, every trace with model usage is repriced, in chunks that let writes in between; meanwhile
+     * queries price per trace. A later call with other prices supersedes a running one (which then returns true).
+     * Blocks until done: call it off the GUI thread. `cancelled`, when set and true, stops between chunks (false,
+     * *error says so; the next call goes on from there). The default keeps nothing and returns true (stores that
+     * price per query, e.g. PostgreSQL). False with *error set when the store fails.
+     */
+    virtual bool setCostPrices(const PriceTable& prices, QString* error = nullptr,
+                               const std::function<bool()>& cancelled = {});
+    /**
      * Statistics per operation (service.name, span name) over every span of every trace that matches `filter`'s
      * service, text, conversation, errors, duration and time range (its order, limit, offset and cursor are
      * ignored): OperationStatsBuilder::result(). The default reads the matching traces page by page with listTraces

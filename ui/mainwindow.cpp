@@ -247,6 +247,7 @@ void MainWindow::showStore()
 {
     // A trace load still running on a worker reads the old store: let it finish (unless it keeps the store alive
     // itself), and drop its result.
+    stopKeepingStoreCosts();
     TraceStore* store = m_session->store();
     const std::shared_ptr<TraceStore> shared = m_session->sharedStore();
     const bool asynchronous = m_session->readsAsynchronously();
@@ -279,6 +280,7 @@ void MainWindow::showStore()
     m_traceModel->setAsynchronous(asynchronous);
     m_traceModel->setSource(shared ? TraceListModel::sourceFor(shared) : TraceListModel::sourceFor(store),
         m_listPane->filterQuery());
+    keepStoreCosts();
 }
 
 void MainWindow::adoptStore(std::unique_ptr<TraceStore> store)
@@ -291,6 +293,7 @@ MainWindow::~MainWindow()
     // A worker may still read from the store for a load nobody waits for any more (unless it keeps the store).
     m_loader->cancel();
     m_loader->waitForStoreReads();
+    stopKeepingStoreCosts();
     m_files->cancelAndWait();
     // The model and the views must stop using an owned store before it goes.
     m_charts->timeSeries()->setSource({});

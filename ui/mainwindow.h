@@ -8,11 +8,13 @@
 #include "ui/storesession.h"
 #include "ui/traceloader.h"
 
+#include <QFuture>
 #include <QList>
 #include <QMainWindow>
 #include <QSet>
 #include <QVector>
 
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <utility>
@@ -192,8 +194,12 @@ public:
 
     /// The model prices that price LLM calls (Settings > Model Prices; saved in PriceTable::userFilePath()).
     const PriceTable& priceTable() const { return m_loader->priceTable(); }
-    /// Uses `prices` from now on: the open trace is read again, the trace list's costs follow.
+    /// Uses `prices` from now on: the open trace is read again, the trace list's costs follow, and the store keeps
+    /// its traces' costs by them (TraceStore::setCostPrices, on a worker).
     void setPriceTable(const PriceTable& prices);
+    /// The store's repricing started by the last store or price change (an error message, empty when done); for
+    /// tests. Finished when none runs.
+    QFuture<QString> storeRepricing() const { return m_repricing; }
     /// Settings > Model Prices: edits the table and saves it (window-modal; returns at once).
     void showModelPrices();
     /**
@@ -234,6 +240,10 @@ private:
     void showExportDialog();
 
     void showStore();
+    /// Hands the shown store priceTable() on a worker, so it orders by cost through an index (GenAI part).
+    void keepStoreCosts();
+    /// Stops that (between two chunks) and waits for it: before the store it reads may go.
+    void stopKeepingStoreCosts();
     void applyServices(const QStringList& services, const QString& error);
     void applySessions(const std::vector<SessionSummary>& sessions, const QString& error);
     void selectOpenTraceRow();
@@ -290,6 +300,9 @@ private:
     QLabel* m_receiverLabel;
     QLabel* m_spansLabel;
     QLabel* m_storeLabel;
+
+    QFuture<QString> m_repricing;
+    std::shared_ptr<std::atomic_bool> m_repriceCancel;
 
     TraceId m_openTrace;
     TraceId m_shownTrace;

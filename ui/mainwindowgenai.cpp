@@ -52,6 +52,41 @@ void MainWindow::createGenAiMenus()
     m_traceModel->setPriceTable(table);
     m_listPane->sessionModel()->setPriceTable(table);
     m_loader->setPriceTable(std::move(table));
+    keepStoreCosts();
+}
+
+void MainWindow::keepStoreCosts()
+{
+    stopKeepingStoreCosts();
+    TraceStore* store = m_session->store();
+    if (!store)
+        return;
+    // A store the session shares is kept alive by the job; any other one outlives it (stopKeepingStoreCosts runs
+    // before the store changes and in the destructor).
+    const std::shared_ptr<TraceStore> keep = m_session->sharedStore();
+    auto cancel = std::make_shared<std::atomic_bool>(false);
+    m_repriceCancel = cancel;
+    QThreadPool* pool = keep ? StoreOpener::threadPool() : QThreadPool::globalInstance();
+    m_repricing = GuardedJob::run(pool, [store, keep, cancel, prices = priceTable()] {
+        QString error;
+        if (!store->setCostPrices(prices, &error, [cancel] { return cancel->load(); }) && error.isEmpty())
+            error = QStringLiteral("unknown error");
+        return error;
+    });
+    GuardedJob::deliver(m_repricing, this, [this, cancel](const QString& error) {
+        if (error.isEmpty() || cancel->load())
+            return;
+        // The list still orders by cost, pricing each trace per query: slower, not wrong.
+        qCWarning(lcUi).noquote() << "the store cannot keep trace costs by the model prices:" << error;
+        statusBar()->showMessage(tr("Cannot keep trace costs in the store: %1").arg(error), 10000);
+    });
+}
+
+void MainWindow::stopKeepingStoreCosts()
+{
+    if (m_repriceCancel)
+        m_repriceCancel->store(true);
+    m_repricing.waitForFinished();
 }
 
 void MainWindow::showGenAiOfSpan(const SpanId& id)
@@ -98,6 +133,7 @@ void MainWindow::setPriceTable(const PriceTable& prices)
     m_loader->setPriceTable(prices);
     m_traceModel->setPriceTable(prices);
     m_listPane->sessionModel()->setPriceTable(prices);
+    keepStoreCosts();
     if (m_openTrace.isValid())
         loadTraceInto(m_openTrace, true);
 }

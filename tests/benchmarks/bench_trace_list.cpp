@@ -6,7 +6,11 @@
 //   ingest_spans_per_s=                 while filling the store (prepare and write() on two threads)
 //   write_spans_per_s=                  spans over the time spent in write() alone (the writer's share)
 //   store_bytes=                        main file + WAL after filling (and after opening a reused store)
-//   first_page_ms_<order>_<asc|desc>=   the first page, every TraceOrder, both directions
+//   cost_prices_other_ms=, cost_prices_ms=, cost_prices_unchanged_ms=
+//                                       SqliteTraceStore::setCostPrices with other prices, then the benchmark's
+//                                       (every trace with model usage repriced twice), then the same again
+//   first_page_ms_<order>_<asc|desc>=   the first page, every TraceOrder, both directions (cost: by the kept prices)
+//   first_page_ms_cost_other_prices_desc=  cost by prices the store does not keep (every trace priced per query)
 //   second_page_ms_<order>_<asc|desc>=  the page after it, through the cursor (same read connection)
 //   text_filter_ms_<case>=              first page, newest first, with a text filter: common (a term in most traces),
 //                                       medium (~2% of traces), rare (a handful of traces), none (no trace), short
@@ -374,6 +378,30 @@ int main(int argc, char** argv)
         return ms;
     };
     const auto prices = benchPrices();
+    {
+        // The GUI and serve hand the store their prices at start: the first time (and after an edit) every trace
+        // with model usage is repriced; the same prices again find nothing to do.
+        SqliteTraceStore store(path);
+        QString error;
+        if (!store.open(&error)) {
+            std::fprintf(stderr, "bench_trace_list: cannot open %s: %s\n", qPrintable(path), qPrintable(error));
+            return 1;
+        }
+        PriceTable other = *prices;
+        other.prices.front().outputPerMillion *= 2;
+        const std::pair<const char*, const PriceTable*> steps[] = { { "cost_prices_other_ms", &other },
+            { "cost_prices_ms", prices.get() }, { "cost_prices_unchanged_ms", prices.get() } };
+        for (const auto& [name, table] : steps) {
+            QElapsedTimer t;
+            t.start();
+            if (!store.setCostPrices(*table, &error)) {
+                std::fprintf(stderr, "bench_trace_list: setCostPrices failed: %s\n", qPrintable(error));
+                return 1;
+            }
+            std::printf("%s=%.1f\n", name, msSince(t));
+        }
+        std::fflush(stdout);
+    }
 
     for (const OrderName& o : Orders) {
         for (const bool descending : { false, true }) {
@@ -403,6 +431,25 @@ int main(int argc, char** argv)
                 dirName, second, rows);
             std::fflush(stdout);
         }
+    }
+
+    {
+        // Cost by prices the store does not keep: every matching trace priced and sorted.
+        TraceQuery query;
+        query.limit = TraceListModel::PageSize;
+        query.order = TraceOrder::Cost;
+        auto other = std::make_shared<PriceTable>(*prices);
+        other->prices.back().inputPerMillion += 1;
+        query.prices = other;
+        std::size_t rows = 0;
+        const double first = measure([&](SqliteTraceStore& store) {
+            std::vector<TraceSummary> page;
+            const double ms = list(store, query, &page);
+            rows = page.size();
+            return ms;
+        });
+        std::printf("first_page_ms_cost_other_prices_desc=%.2f rows=%zu\n", first, rows);
+        std::fflush(stdout);
     }
 
     struct TextCase {

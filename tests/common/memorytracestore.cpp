@@ -4,6 +4,7 @@
 
 #include <QMutexLocker>
 #include <QSet>
+#include <QThread>
 
 #include <algorithm>
 
@@ -250,6 +251,40 @@ int MemoryTraceStore::listCalls() const
 {
     QMutexLocker lock(&m_mutex);
     return m_listCalls;
+}
+
+bool MemoryTraceStore::setCostPrices(const PriceTable& prices, QString* error, const std::function<bool()>& cancelled)
+{
+    {
+        QMutexLocker lock(&m_mutex);
+        m_costPriceCalls.push_back(prices.toJson());
+    }
+    if (!m_blockCostPrices)
+        return true;
+    while (!(cancelled && cancelled()))
+        QThread::msleep(2);
+    QMutexLocker lock(&m_mutex);
+    ++m_cancelledCostPrices;
+    if (error)
+        *error = QStringLiteral("cancelled");
+    return false;
+}
+
+std::vector<QByteArray> MemoryTraceStore::costPriceCalls() const
+{
+    QMutexLocker lock(&m_mutex);
+    return m_costPriceCalls;
+}
+
+void MemoryTraceStore::setBlockCostPrices(bool block)
+{
+    m_blockCostPrices = block;
+}
+
+int MemoryTraceStore::cancelledCostPrices() const
+{
+    QMutexLocker lock(&m_mutex);
+    return m_cancelledCostPrices;
 }
 
 namespace TestSpans {

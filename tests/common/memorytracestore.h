@@ -4,6 +4,8 @@
 
 #include <QMutex>
 
+#include <atomic>
+
 #include <map>
 
 /**
@@ -32,6 +34,13 @@ public:
     WriteResult addSpans(std::vector<Span> spans);
     /// Number of listTraces calls so far (to check paging).
     int listCalls() const;
+    /// Records the prices (costPriceCalls). With setBlockCostPrices(true) it waits until `cancelled` says stop, then
+    /// returns false, "cancelled" (for tests of who stops a long repricing; cancelledCostPrices counts those).
+    bool setCostPrices(const PriceTable& prices, QString* error = nullptr,
+                       const std::function<bool()>& cancelled = {}) override;
+    std::vector<QByteArray> costPriceCalls() const; ///< PriceTable::toJson of each call's prices, in order
+    void setBlockCostPrices(bool block);
+    int cancelledCostPrices() const;
 
 private:
     struct Trace {
@@ -47,6 +56,9 @@ private:
     // Keyed like the real stores: by SpanCodec::logRecordHash, so a re-sent record is kept once.
     std::map<QByteArray, LogRecord> m_logs;
     int m_listCalls = 0;
+    std::vector<QByteArray> m_costPriceCalls;
+    std::atomic_bool m_blockCostPrices { false };
+    int m_cancelledCostPrices = 0;
 };
 
 /// Test helpers to build spans by hand.

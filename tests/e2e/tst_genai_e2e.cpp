@@ -19,6 +19,7 @@
 #include <QTest>
 
 #include <pqxx/pqxx>
+#include <sqlite3.h>
 
 namespace {
 
@@ -270,7 +271,27 @@ private Q_SLOTS:
     {
         QTemporaryDir dir;
         QVERIFY(dir.isValid());
-        runAll({ QStringLiteral("--store"), QStringLiteral("sqlite:") + dir.filePath(QStringLiteral("genai.db")) }, "/v1/traces");
+        const QString path = dir.filePath(QStringLiteral("genai.db"));
+        runAll({ QStringLiteral("--store"), QStringLiteral("sqlite:") + path }, "/v1/traces");
+        if (QTest::currentTestFailed())
+            return;
+        // serve keeps the traces' costs by the prices its query API uses (the shipped table prices gpt-4o-mini), so
+        // ordering by cost walks an index (SqliteTraceStore::setCostPrices).
+        sqlite3* db = nullptr;
+        QCOMPARE(sqlite3_open_v2(path.toUtf8().constData(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
+        const auto close = qScopeGuard([db] { sqlite3_close(db); });
+        sqlite3_stmt* stmt = nullptr;
+        QCOMPARE(sqlite3_prepare_v2(db,
+                     "SELECT (SELECT count(*) FROM cost_prices WHERE repriced_to_seq IS NULL "
+                     "AND prices LIKE '%gpt-4o-mini%'), (SELECT count(*) FROM traces WHERE cost > 0)",
+                     -1, &stmt, nullptr),
+            SQLITE_OK);
+        QCOMPARE(sqlite3_step(stmt), SQLITE_ROW);
+        const int kept = sqlite3_column_int(stmt, 0);
+        const int priced = sqlite3_column_int(stmt, 1);
+        sqlite3_finalize(stmt);
+        QCOMPARE(kept, 1);
+        QCOMPARE(priced, 3); // one agent run per instrumentation
     }
 
     void postgres()

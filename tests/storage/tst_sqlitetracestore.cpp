@@ -199,12 +199,102 @@ QSet<TraceId> listedTraces(SqliteTraceStore& store, TraceQuery query, int pageSi
 }
 
 // Undoes migration 5 (what a version 4 store holds), keeping schema_migrations for the caller to cut back.
-void dropVersion5(const QString& path)
+/// Back to what version 4 left behind (migrations 5 and 6 undone; the caller deletes their schema_migrations rows).
+void dropVersions5And6(const QString& path)
 {
-    for (const char* sql : { "DROP TABLE trace_text", "DROP INDEX traces_root_service", "DROP INDEX traces_root_name",
+    for (const char* sql : { "DROP TABLE cost_prices", "DROP INDEX traces_cost", "ALTER TABLE traces DROP COLUMN cost",
+             "DROP TABLE trace_text", "DROP INDEX traces_root_service", "DROP INDEX traces_root_name",
              "DROP INDEX traces_tokens", "DROP INDEX traces_llm_calls", "DROP INDEX traces_tool_calls",
              "DROP INDEX traces_input_tokens", "DROP INDEX traces_output_tokens" })
         rawQuery(path, sql);
+}
+
+/// Every trace's traces.cost against TraceOrdering::costKey of its summary by `prices`: bit for bit, as the keyset
+/// cursor of TraceOrder::Cost compares them.
+void checkStoredCosts(const QString& path, TraceStore& store, const PriceTable& prices)
+{
+    TraceQuery all;
+    all.limit = 100000;
+    QHash<QByteArray, double> expected;
+    for (const TraceSummary& s : store.listTraces(all))
+        expected.insert(s.traceId.toHex().toLatin1(), TraceOrdering::costKey(s.modelUsage, &prices));
+    QVERIFY(expected.size() > 100);
+    sqlite3* db = nullptr;
+    QCOMPARE(sqlite3_open_v2(path.toUtf8().constData(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
+    sqlite3_stmt* stmt = nullptr;
+    QCOMPARE(sqlite3_prepare_v2(db, "SELECT lower(hex(trace_id)), cost FROM traces", -1, &stmt, nullptr), SQLITE_OK);
+    int rows = 0;
+    int priced = 0;
+    QString wrong;
+    while (sqlite3_step(stmt) == SQLITE_ROW) {
+        ++rows;
+        const QByteArray id(reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0)));
+        const double cost = sqlite3_column_double(stmt, 1);
+        priced += cost > 0 ? 1 : 0;
+        if (!expected.contains(id) || expected.value(id) != cost)
+            wrong += QStringLiteral("%1: %2, expected %3\n").arg(QString::fromLatin1(id)).arg(cost).arg(expected.value(id));
+    }
+    sqlite3_finalize(stmt);
+    sqlite3_close(db);
+    QVERIFY2(wrong.isEmpty(), qPrintable(wrong.left(2000)));
+    QCOMPARE(rows, int(expected.size()));
+    QVERIFY(priced > 20);
+}
+
+/// TraceOrder::Cost by `prices`, paged 64 at a time, both directions, plain and with a text filter (a term the index
+/// answers and a two-character one), against TraceOrdering's order of every summary.
+void checkCostOrder(TraceStore& store, const std::shared_ptr<const PriceTable>& prices)
+{
+    TraceQuery all;
+    all.limit = 100000;
+    const std::vector<TraceSummary> summaries = store.listTraces(all);
+    for (const QString& text : { QString(), QStringLiteral("child"), QStringLiteral("HI") }) {
+        for (const bool descending : { true, false }) {
+            std::vector<TraceSummary> expected;
+            for (const TraceSummary& s : summaries)
+                if (text.isEmpty() || s.spanCount > 1) // only children are named "child"
+                    expected.push_back(s);
+            std::sort(expected.begin(), expected.end(), [&](const TraceSummary& a, const TraceSummary& b) {
+                return TraceOrdering::before(a, b, TraceOrder::Cost, descending, prices.get());
+            });
+            TraceQuery query;
+            query.order = TraceOrder::Cost;
+            query.descending = descending;
+            query.prices = prices;
+            query.text = text;
+            const std::vector<TraceSummary> paged = TraceOrderingCheck::pageAll(store, query, 64);
+            QCOMPARE(paged.size(), expected.size());
+            for (std::size_t i = 0; i < paged.size(); ++i)
+                if (paged[i].traceId != expected[i].traceId)
+                    QFAIL(qPrintable(QStringLiteral("text \"%1\" %2: row %3 is %4, expected %5")
+                                         .arg(text, descending ? QStringLiteral("desc") : QStringLiteral("asc"))
+                                         .arg(i)
+                                         .arg(paged[i].traceId.toHex(), expected[i].traceId.toHex())));
+        }
+    }
+}
+
+/// LLM calls as extra children of traces `first`, `first + step`, ... up to `last` (new traces past
+/// TraceOrderingCheck::Traces get a root too): each changes its trace's model usage.
+std::vector<Span> moreLlmCalls(int first, int last, int step, int spanIdBase)
+{
+    std::vector<Span> out;
+    const auto svc = TraceOrderingCheck::resourceOf(QStringLiteral("svc-llm"));
+    for (int t = first; t <= last; t += step) {
+        const std::uint64_t start = TraceOrderingCheck::T0 + std::uint64_t(t) * TraceOrderingCheck::Ms;
+        if (t > TraceOrderingCheck::Traces)
+            out.push_back(TraceOrderingCheck::spanOf(t, 1, 0, QStringLiteral("agent"), svc, start, start + 5 * TraceOrderingCheck::Ms));
+        Span call = TraceOrderingCheck::spanOf(t, spanIdBase + t % 7, 1, QStringLiteral("chat child"), svc, start + TraceOrderingCheck::Ms,
+            start + 3 * TraceOrderingCheck::Ms);
+        const QString model = TraceOrderingCheck::models()[std::size_t(t + spanIdBase) % TraceOrderingCheck::models().size()];
+        call.attributes = { { QStringLiteral("gen_ai.operation.name"), AnyValue::fromString(QStringLiteral("chat")) },
+            { QStringLiteral("gen_ai.usage.input_tokens"), AnyValue::fromInt(100 + t % 900) },
+            { QStringLiteral("gen_ai.usage.output_tokens"), AnyValue::fromInt(t % 300) } };
+        if (!model.isEmpty())
+            call.attributes.push_back({ QStringLiteral("gen_ai.request.model"), AnyValue::fromString(model) });
+        out.push_back(call);
+    }
+    return out;
 }
 
 } // namespace
@@ -308,8 +398,8 @@ private Q_SLOTS:
             QVERIFY(store);
             QCOMPARE(store->spanCount(), 0);
         }
-        QCOMPARE(rawQuery(path, "SELECT max(version) FROM schema_migrations"), QStringLiteral("5"));
-        QCOMPARE(rawQuery(path, "SELECT count(*) FROM schema_migrations"), QStringLiteral("5"));
+        QCOMPARE(rawQuery(path, "SELECT max(version) FROM schema_migrations"), QStringLiteral("6"));
+        QCOMPARE(rawQuery(path, "SELECT count(*) FROM schema_migrations"), QStringLiteral("6"));
         QVERIFY(!rawQuery(path, "SELECT applied_at FROM schema_migrations").isEmpty());
         QCOMPARE(rawQuery(path,
                           "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN ('traces', 'spans', "
@@ -318,7 +408,7 @@ private Q_SLOTS:
         QCOMPARE(rawQuery(path, "PRAGMA journal_mode"), QStringLiteral("wal"));
         // Reopening does not migrate again.
         QVERIFY(openStore(path));
-        QCOMPARE(rawQuery(path, "SELECT count(*) FROM schema_migrations"), QStringLiteral("5"));
+        QCOMPARE(rawQuery(path, "SELECT count(*) FROM schema_migrations"), QStringLiteral("6"));
     }
 
     void migratesVersion1ToSortIndexes()
@@ -333,7 +423,7 @@ private Q_SLOTS:
                     .ok);
         }
         // Back to what version 1 left behind.
-        dropVersion5(path);
+        dropVersions5And6(path);
         for (const char* sql :
             { "DROP INDEX traces_duration", "DROP INDEX traces_span_count",
                 "DROP INDEX traces_error_count", "DROP TABLE logs", "DROP INDEX traces_conversation", "ALTER TABLE spans DROP COLUMN genai_role",
@@ -349,7 +439,7 @@ private Q_SLOTS:
         QCOMPARE(rawQuery(path, sortIndexes), QStringLiteral("0"));
         auto store = openStore(path);
         QVERIFY(store);
-        QCOMPARE(rawQuery(path, "SELECT max(version) FROM schema_migrations"), QStringLiteral("5"));
+        QCOMPARE(rawQuery(path, "SELECT max(version) FROM schema_migrations"), QStringLiteral("6"));
         QCOMPARE(rawQuery(path, sortIndexes), QStringLiteral("3"));
         QCOMPARE(rawQuery(path, "SELECT count(*) FROM sqlite_master WHERE name = 'logs'"), QStringLiteral("1"));
         TraceQuery byDuration;
@@ -370,7 +460,7 @@ private Q_SLOTS:
             QVERIFY(store->write(GenAiSummaryCheck::itemsOf({ agent[0], agent[1] })).ok);
         }
         // Back to version 3, with the figures a version 3 store had summed (every span's gen_ai.usage.*).
-        dropVersion5(path);
+        dropVersions5And6(path);
         for (const char* sql :
             { "DROP INDEX traces_conversation", "ALTER TABLE spans DROP COLUMN genai_role",
                 "ALTER TABLE spans DROP COLUMN cached_input_tokens", "ALTER TABLE spans DROP COLUMN model",
@@ -382,7 +472,7 @@ private Q_SLOTS:
         QCOMPARE(rawQuery(path, "SELECT max(version) FROM schema_migrations"), QStringLiteral("3"));
         auto store = openStore(path);
         QVERIFY(store);
-        QCOMPARE(rawQuery(path, "SELECT max(version) FROM schema_migrations"), QStringLiteral("5"));
+        QCOMPARE(rawQuery(path, "SELECT max(version) FROM schema_migrations"), QStringLiteral("6"));
         // Stored rows keep their old figures; new spans add theirs.
         std::optional<TraceSummary> s = store->traceSummary(t);
         QVERIFY(s);
@@ -852,6 +942,7 @@ private Q_SLOTS:
             { "t.span_count", "traces_span_count" },
             { "t.error_count", "traces_error_count" },
             { "t.start_time", "traces_start_time" },
+            { "t.cost", "traces_cost" },
         };
         sqlite3* db = nullptr;
         QCOMPARE(sqlite3_open_v2(path.toUtf8().constData(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
@@ -872,6 +963,96 @@ private Q_SLOTS:
             }
         }
         sqlite3_close(db);
+    }
+
+    void costOrderWalksTheKeptPrices()
+    {
+        const QString path = freshPath();
+        auto store = openStore(path);
+        QVERIFY(store);
+        QVERIFY(store->write(items(item(TraceOrderingCheck::spans()))).ok);
+        const std::shared_ptr<const PriceTable> a = TraceOrderingCheck::prices();
+        auto changed = std::make_shared<PriceTable>(*a);
+        changed->prices[0].outputPerMillion = 40; // gpt-4o*
+        changed->prices[4].currency = QStringLiteral("USD"); // claude_x: mixed currencies become a price
+        changed->source = QStringLiteral("edited");
+        const std::shared_ptr<const PriceTable> b = changed;
+
+        // No prices kept yet: every query prices each trace.
+        QCOMPARE(rawQuery(path, "SELECT count(*) FROM cost_prices"), QStringLiteral("0"));
+        checkCostOrder(*store, a);
+        if (QTest::currentTestFailed())
+            return;
+
+        QString error;
+        QVERIFY2(store->setCostPrices(*a, &error), qPrintable(error));
+        QCOMPARE(rawQuery(path, "SELECT generation || ',' || (repriced_to_seq IS NULL) FROM cost_prices"),
+            QStringLiteral("1,1"));
+        checkStoredCosts(path, *store, *a);
+        checkCostOrder(*store, a);
+        checkCostOrder(*store, b); // other prices: priced per query, still right
+        if (QTest::currentTestFailed())
+            return;
+        // The same prices again (from another source, on another date) change nothing.
+        PriceTable sameElsewhere = *a;
+        sameElsewhere.source = QStringLiteral("elsewhere");
+        sameElsewhere.asOf = QStringLiteral("2026-12-05");
+        QVERIFY(store->setCostPrices(sameElsewhere, &error));
+        QCOMPARE(rawQuery(path, "SELECT generation FROM cost_prices"), QStringLiteral("1"));
+
+        // Writes keep the costs: LLM calls added to stored traces and in new traces.
+        QVERIFY(store->write(items(item(moreLlmCalls(3, 1200, 11, 100)))).ok);
+        checkStoredCosts(path, *store, *a);
+        checkCostOrder(*store, a);
+        if (QTest::currentTestFailed())
+            return;
+
+        // New prices, repricing stopped before its first chunk: queries price per trace until it is complete; writes
+        // in between are kept by the new prices.
+        QVERIFY(!store->setCostPrices(*b, &error, [] { return true; }));
+        QVERIFY2(error.contains(QLatin1String("cancelled")), qPrintable(error));
+        QCOMPARE(rawQuery(path, "SELECT generation || ',' || repriced_to_seq FROM cost_prices"), QStringLiteral("2,0"));
+        checkCostOrder(*store, a);
+        checkCostOrder(*store, b);
+        if (QTest::currentTestFailed())
+            return;
+        QVERIFY(store->write(items(item(moreLlmCalls(5, 1300, 13, 200)))).ok);
+        error.clear();
+        QVERIFY2(store->setCostPrices(*b, &error), qPrintable(error));
+        QCOMPARE(rawQuery(path, "SELECT generation || ',' || (repriced_to_seq IS NULL) FROM cost_prices"),
+            QStringLiteral("2,1"));
+        checkStoredCosts(path, *store, *b);
+        checkCostOrder(*store, b);
+        if (QTest::currentTestFailed())
+            return;
+
+        // Another store on the file (another process) keeps other prices: this store's writes follow them.
+        {
+            auto other = openStore(path);
+            QVERIFY(other);
+            QVERIFY(other->setCostPrices(*a, &error));
+        }
+        QVERIFY(store->write(items(item(moreLlmCalls(7, 1400, 17, 300)))).ok);
+        checkStoredCosts(path, *store, *a);
+        checkCostOrder(*store, a);
+        if (QTest::currentTestFailed())
+            return;
+
+        // And the stored column is what answers a query by the kept prices (not by other ones).
+        const TraceId cheap = TraceOrderingCheck::traceIdOf(1);
+        QCOMPARE(rawQuery(path, "UPDATE traces SET cost = 1e12 WHERE seq = 1 RETURNING lower(hex(trace_id))"),
+            cheap.toHex());
+        TraceQuery top;
+        top.order = TraceOrder::Cost;
+        top.limit = 1;
+        top.prices = a;
+        std::vector<TraceSummary> rows = store->listTraces(top);
+        QCOMPARE(rows.size(), 1u);
+        QCOMPARE(rows[0].traceId, cheap);
+        top.prices = b;
+        rows = store->listTraces(top);
+        QCOMPARE(rows.size(), 1u);
+        QVERIFY(rows[0].traceId != cheap);
     }
 
     void timeSeriesByOneGroupedQuery()
@@ -1088,14 +1269,14 @@ private Q_SLOTS:
             const QString path = freshPath();
             std::vector<Span> stored = writeTextFilterTraces(path);
             if (migrated) {
-                dropVersion5(path);
+                dropVersions5And6(path);
                 rawQuery(path, "DELETE FROM schema_migrations WHERE version >= 5");
                 QCOMPARE(rawQuery(path, "SELECT count(*) FROM sqlite_master WHERE name LIKE 'trace_text%'"),
                     QStringLiteral("0"));
             }
             auto store = openStore(path);
             QVERIFY(store);
-            QCOMPARE(rawQuery(path, "SELECT max(version) FROM schema_migrations"), QStringLiteral("5"));
+            QCOMPARE(rawQuery(path, "SELECT max(version) FROM schema_migrations"), QStringLiteral("6"));
             QCOMPARE(rawQuery(path, "SELECT count(*) FROM trace_text WHERE trace_text MATCH '\"pro\"'"),
                 QStringLiteral("2")); // backfilled too: ProcessPayment, traces 1 and 6
             const QSet<TraceId> expected = tracesContaining(stored, text);

@@ -712,6 +712,40 @@ private Q_SLOTS:
         compare->close();
     }
 
+    void keepsTheStoresCostsByItsPrices()
+    {
+        // The store gets the window's prices at start and after each change, on a worker.
+        MemoryTraceStore second;
+        second.addSpans(otherTraceSpans());
+        {
+            MainWindow window(m_store);
+            window.storeRepricing().waitForFinished();
+            QVERIFY(!m_store->costPriceCalls().empty());
+            QCOMPARE(m_store->costPriceCalls().back(), window.priceTable().toJson());
+            PriceTable prices;
+            prices.prices = { { QStringLiteral("gpt-4o*"), 2.5, 10, std::nullopt, QStringLiteral("USD") } };
+            window.setPriceTable(prices);
+            window.storeRepricing().waitForFinished();
+            QCOMPARE(m_store->costPriceCalls().back(), prices.toJson());
+
+            // A long repricing stops when another store is shown (the new one gets the prices), and when the window
+            // goes.
+            m_store->setBlockCostPrices(true);
+            second.setBlockCostPrices(true);
+            prices.prices.front().inputPerMillion = 3;
+            window.setPriceTable(prices);
+            QTest::qWait(50);
+            QVERIFY(!window.storeRepricing().isFinished());
+            QCOMPARE(m_store->cancelledCostPrices(), 0);
+            window.setStore(&second);
+            QCOMPARE(m_store->cancelledCostPrices(), 1);
+            QTRY_COMPARE(second.costPriceCalls().size(), size_t(1));
+            QCOMPARE(second.costPriceCalls().back(), prices.toJson());
+            QVERIFY(!window.storeRepricing().isFinished());
+        }
+        QCOMPARE(second.cancelledCostPrices(), 1);
+    }
+
     void sessionsGroupTracesOfAConversation()
     {
         // Three agent runs: two turns of conversation "trip-42" (the later one listed first by default), one of "other".
