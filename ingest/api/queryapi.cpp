@@ -335,12 +335,19 @@ Response methodNotAllowed(const Request& request)
     return r;
 }
 
-/// The filters that /api/v1/traces and /api/v1/stats share, into `query`: service_name, conversation_id,
-/// min_duration_ms, start_time_gte, start_time_lte. False with *error (a 400's message) on a bad value.
+/// The filters that /api/v1/traces, /api/v1/stats and /api/v1/timeseries share, into `query`: service_name,
+/// conversation_id, text, errors_only, min_duration_ms, start_time_gte, start_time_lte. False with *error (a 400's
+/// message) on a bad value.
 bool readTraceFilter(const Params& params, TraceQuery* query, QString* error)
 {
     query->serviceName = params.value(QLatin1StringView("service_name"));
     query->conversationId = params.value(QLatin1StringView("conversation_id"));
+    query->text = params.value(QLatin1StringView("text"));
+    int errorsOnly = 0;
+    if (!params.choice(QLatin1StringView("errors_only"), { QLatin1StringView("false"), QLatin1StringView("true") }, 0,
+            &errorsOnly, error))
+        return false;
+    query->errorsOnly = errorsOnly == 1;
     if (!params.milliseconds(QLatin1StringView("min_duration_ms"), &query->minDurationNanos, error))
         return false;
     const bool hasFrom = params.has(QLatin1StringView("start_time_gte"));
@@ -371,7 +378,7 @@ Response listTraces(TraceStore* store, const Request& request, const QString& pr
             { QLatin1StringView("service_name"), QLatin1StringView("trace_id"), QLatin1StringView("start_time_gte"),
                 QLatin1StringView("start_time_lte"), QLatin1StringView("limit"), QLatin1StringView("offset"),
                 QLatin1StringView("order_by"), QLatin1StringView("order"), QLatin1StringView("conversation_id"),
-                QLatin1StringView("min_duration_ms") },
+                QLatin1StringView("min_duration_ms"), QLatin1StringView("text"), QLatin1StringView("errors_only") },
             &error))
         return errorResponse(400, error);
     int limit = 0;
@@ -388,6 +395,9 @@ Response listTraces(TraceStore* store, const Request& request, const QString& pr
         TraceOrder::InputTokens,
         TraceOrder::OutputTokens,
         TraceOrder::Cost,
+        TraceOrder::Service,
+        TraceOrder::Name,
+        TraceOrder::Tokens,
     };
     if (!params.integer(
             QLatin1StringView("limit"), 1, QueryApi::MaxTraceLimit, QueryApi::DefaultTraceLimit, &limit, &error)
@@ -395,7 +405,9 @@ Response listTraces(TraceStore* store, const Request& request, const QString& pr
         || !params.choice(QLatin1StringView("order_by"),
             { QLatin1StringView("start_time"), QLatin1StringView("duration"), QLatin1StringView("span_count"),
                 QLatin1StringView("error_count"), QLatin1StringView("llm_calls"), QLatin1StringView("tool_calls"),
-                QLatin1StringView("input_tokens"), QLatin1StringView("output_tokens"), QLatin1StringView("cost") },
+                QLatin1StringView("input_tokens"), QLatin1StringView("output_tokens"), QLatin1StringView("cost"),
+                QLatin1StringView("root_service_name"), QLatin1StringView("root_span_name"),
+                QLatin1StringView("total_tokens") },
             0, &orderBy, &error)
         || !params.choice(
             QLatin1StringView("order"), { QLatin1StringView("desc"), QLatin1StringView("asc") }, 0, &order, &error))
@@ -652,7 +664,7 @@ Response operationStats(TraceStore* store, const Request& request)
     if (!params.read(request,
             { QLatin1StringView("service_name"), QLatin1StringView("start_time_gte"),
                 QLatin1StringView("start_time_lte"), QLatin1StringView("min_duration_ms"),
-                QLatin1StringView("conversation_id") },
+                QLatin1StringView("conversation_id"), QLatin1StringView("text"), QLatin1StringView("errors_only") },
             &error))
         return errorResponse(400, error);
     TraceQuery filter;
@@ -713,7 +725,7 @@ Response traceTimeSeries(TraceStore* store, const Request& request)
     if (!params.read(request,
             { QLatin1StringView("bucket"), QLatin1StringView("service_name"), QLatin1StringView("start_time_gte"),
                 QLatin1StringView("start_time_lte"), QLatin1StringView("min_duration_ms"),
-                QLatin1StringView("conversation_id") },
+                QLatin1StringView("conversation_id"), QLatin1StringView("text"), QLatin1StringView("errors_only") },
             &error))
         return errorResponse(400, error);
     if (!params.has(QLatin1StringView("bucket")))

@@ -28,6 +28,7 @@
 #include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QUrl>
 
 #include <algorithm>
 #include <map>
@@ -568,7 +569,8 @@ private Q_SLOTS:
                   { "span_count", TraceOrder::SpanCount }, { "error_count", TraceOrder::ErrorCount },
                   { "llm_calls", TraceOrder::LlmCalls }, { "tool_calls", TraceOrder::ToolCalls },
                   { "input_tokens", TraceOrder::InputTokens }, { "output_tokens", TraceOrder::OutputTokens },
-                  { "cost", TraceOrder::Cost } };
+                  { "cost", TraceOrder::Cost }, { "root_service_name", TraceOrder::Service },
+                  { "root_span_name", TraceOrder::Name }, { "total_tokens", TraceOrder::Tokens } };
         for (const auto& [name, order] : keys)
             for (const char* direction : { "desc", "asc" })
                 QTest::addRow("%s %s", name, direction)
@@ -611,6 +613,55 @@ private Q_SLOTS:
                      .json.value(QStringLiteral("count")).toInt(), 0);
     }
 
+    void filtersByTextAndErrors()
+    {
+        // Passed to the store's filter (TraceQuery::text, errorsOnly) for every page, alone, together and with an order.
+        QString name;
+        for (const TraceSummary& s : m_allTraces)
+            if (s.rootSpanName.size() >= 6) {
+                name = s.rootSpanName;
+                break;
+            }
+        QVERIFY(!name.isEmpty());
+        const QString term = name.mid(1, 4).toUpper(); // inside the name, in other case
+        TraceQuery byText;
+        byText.text = term;
+        const std::vector<TraceSummary> withText = storeList(byText);
+        QVERIFY(!withText.empty() && withText.size() < m_allTraces.size());
+        QCOMPARE(pageAll(QStringLiteral("&text=") + QString::fromLatin1(QUrl::toPercentEncoding(term)), 3),
+            traceIdsOf(withText));
+        TraceQuery errors;
+        errors.errorsOnly = true;
+        const std::vector<TraceSummary> withErrors = storeList(errors);
+        QVERIFY(!withErrors.empty() && withErrors.size() < m_allTraces.size());
+        for (const TraceSummary& s : withErrors)
+            QVERIFY(s.errorCount > 0);
+        QCOMPARE(pageAll(QStringLiteral("&errors_only=true"), 4), traceIdsOf(withErrors));
+        QCOMPARE(pageAll(QStringLiteral("&errors_only=false"), 200), traceIdsOf(m_allTraces));
+        TraceQuery both = errors;
+        both.text = term;
+        both.order = TraceOrder::Duration;
+        QCOMPARE(pageAll(QStringLiteral("&errors_only=true&order_by=duration&text=") + term.toLower(), 2),
+            traceIdsOf(storeList(both)));
+        QCOMPARE(get(QStringLiteral("/api/v1/traces?text=nowhere-in-any-trace")).json.value(QStringLiteral("count")).toInt(), 0);
+        // The statistics and the time series take the same filter.
+        const Reply stats = get(QStringLiteral("/api/v1/stats?errors_only=true"));
+        QCOMPARE(stats.status, 200);
+        qint64 errorSpans = 0;
+        for (const QJsonValue& o : stats.json.value(QStringLiteral("operations")).toArray())
+            errorSpans += o.toObject().value(QStringLiteral("errors")).toInteger();
+        qint64 expectedErrors = 0;
+        for (const TraceSummary& s : withErrors)
+            expectedErrors += s.errorCount;
+        QCOMPARE(errorSpans, expectedErrors);
+        const Reply series = get(QStringLiteral("/api/v1/timeseries?bucket=1d&text=") + term);
+        QCOMPARE(series.status, 200);
+        qint64 traces = 0;
+        for (const QJsonValue& b : series.json.value(QStringLiteral("buckets")).toArray())
+            traces += b.toObject().value(QStringLiteral("traces")).toInteger();
+        QCOMPARE(traces, qint64(withText.size()));
+    }
+
     void ordersByTheRequestedKey()
     {
         QFETCH(QString, orderBy);
@@ -637,6 +688,19 @@ private Q_SLOTS:
         for (qsizetype i = 1; i < traces.size(); ++i) {
             const QJsonObject a = traces.at(i - 1).toObject();
             const QJsonObject b = traces.at(i).toObject();
+            if (key.startsWith(u"root_")) { // text: code point order
+                const int c = TraceOrdering::compareText(a.value(key).toString(), b.value(key).toString());
+                QVERIFY2(descending ? c >= 0 : c <= 0,
+                    qPrintable(a.value(key).toString() + QStringLiteral(" then ") + b.value(key).toString()));
+                continue;
+            }
+            if (key == u"total_tokens") {
+                const auto total = [](const QJsonObject& o) {
+                    return o.value(QStringLiteral("input_tokens")).toInteger() + o.value(QStringLiteral("output_tokens")).toInteger();
+                };
+                QVERIFY(descending ? total(a) >= total(b) : total(a) <= total(b));
+                continue;
+            }
             const QJsonValue va = a.value(key);
             const QJsonValue vb = b.value(key);
             const double ka = va.isString() ? va.toString().toDouble() : va.toDouble();
@@ -806,11 +870,15 @@ private Q_SLOTS:
         QTest::newRow("unknown parameter")
             << traces + QStringLiteral("?service=x")
             << QStringLiteral("unknown parameter \"service\" (this route accepts: service_name, trace_id, "
-                              "start_time_gte, start_time_lte, limit, offset, order_by, order, conversation_id, min_duration_ms)");
+                              "start_time_gte, start_time_lte, limit, offset, order_by, order, conversation_id, min_duration_ms, text, "
+                              "errors_only)");
         QTest::newRow("unknown order_by")
             << traces + QStringLiteral("?order_by=tokens")
             << QStringLiteral("order_by must be one of start_time, duration, span_count, error_count, llm_calls, "
-                              "tool_calls, input_tokens, output_tokens, cost, not \"tokens\"");
+                              "tool_calls, input_tokens, output_tokens, cost, root_service_name, root_span_name, "
+                              "total_tokens, not \"tokens\"");
+        QTest::newRow("errors_only not a boolean")
+            << traces + QStringLiteral("?errors_only=yes") << QStringLiteral("errors_only must be one of false, true, not \"yes\"");
         QTest::newRow("order_by in capitals")
             << traces + QStringLiteral("?order_by=DURATION") << QStringLiteral("order_by must be one of");
         for (const char* bad : { "-1", "abc", "inf", "nan", "1e30", " 5" })
