@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <thread>
 #include <random>
 
 namespace {
@@ -1053,6 +1054,70 @@ private Q_SLOTS:
         rows = store->listTraces(top);
         QCOMPARE(rows.size(), 1u);
         QVERIFY(rows[0].traceId != cheap);
+    }
+
+    void repricesWhileWritingAndReading()
+    {
+        // 45,000 traces with model usage: three repricing chunks, while another thread writes LLM calls into stored
+        // and new traces and this one lists by cost by both tables. Afterwards every cost is the new table's.
+        const QString path = freshPath();
+        auto store = openStore(path);
+        QVERIFY(store);
+        const std::shared_ptr<const PriceTable> a = TraceOrderingCheck::prices();
+        auto changed = std::make_shared<PriceTable>(*a);
+        changed->prices[1].inputPerMillion = 0.5; // gpt-4o-mini*
+        const std::shared_ptr<const PriceTable> b = changed;
+        QVERIFY(store->setCostPrices(*a));
+        constexpr int Traces = 45000;
+        for (int first = 1; first <= Traces; first += 5000)
+            QVERIFY(store->write(items(item(moreLlmCalls(first + TraceOrderingCheck::Traces, first + TraceOrderingCheck::Traces + 4999, 1, 10)))).ok);
+
+        std::atomic<bool> writing { true };
+        QString writeError;
+        std::thread writer([&] {
+            for (int round = 0; round < 20 && writeError.isEmpty(); ++round) {
+                const int base = TraceOrderingCheck::Traces + 1 + round * 97;
+                const WriteResult r = store->write(items(item(moreLlmCalls(base, base + Traces + 3000, 1777, 20 + round))));
+                if (!r.ok)
+                    writeError = r.error;
+            }
+            writing = false;
+        });
+        QString priceError;
+        bool priced = false;
+        std::thread repricer([&] { priced = store->setCostPrices(*b, &priceError); });
+        int reads = 0;
+        QString readError;
+        while (writing && readError.isEmpty()) {
+            for (const auto& prices : { a, b }) {
+                TraceQuery top;
+                top.order = TraceOrder::Cost;
+                top.limit = 50;
+                top.prices = prices;
+                const std::vector<TraceSummary> rows = store->listTraces(top, &readError);
+                for (std::size_t i = 1; i < rows.size(); ++i)
+                    if (TraceOrdering::before(rows[i], rows[i - 1], TraceOrder::Cost, true, prices.get()))
+                        readError = QStringLiteral("rows %1 and %2 out of order").arg(i - 1).arg(i);
+                ++reads;
+            }
+        }
+        writer.join();
+        repricer.join();
+        QVERIFY2(writeError.isEmpty(), qPrintable(writeError));
+        QVERIFY2(readError.isEmpty(), qPrintable(readError));
+        QVERIFY2(priced, qPrintable(priceError));
+        qInfo("%d cost pages read while repricing and writing", reads);
+        QCOMPARE(rawQuery(path, "SELECT (repriced_to_seq IS NULL) || ',' || (SELECT count(*) > 45000 FROM traces) FROM cost_prices"),
+            QStringLiteral("1,1"));
+        checkStoredCosts(path, *store, *b);
+        TraceQuery all;
+        all.order = TraceOrder::Cost;
+        all.limit = 100000;
+        all.prices = b;
+        const std::vector<TraceSummary> rows = store->listTraces(all);
+        QVERIFY(rows.size() > std::size_t(Traces));
+        for (std::size_t i = 1; i < rows.size(); ++i)
+            QVERIFY(!TraceOrdering::before(rows[i], rows[i - 1], TraceOrder::Cost, true, b.get()));
     }
 
     void timeSeriesByOneGroupedQuery()
