@@ -26,10 +26,13 @@
 
 #include <atomic>
 #include <cerrno>
+#include <condition_variable>
 #include <cstring>
 #include <limits>
 #include <mutex>
+#include <functional>
 #include <set>
+#include <thread>
 #include <vector>
 
 // gRPC C++'s own log lines (gpr_log), e.g. the details of a failed bind that start() already reports in one line.
@@ -152,6 +155,70 @@ QString bindProblem(const QHostAddress& address, quint16 port)
 }
 
 class CallRegistry;
+
+/**
+ * Answers calls on a thread of its own. The commit's continuation runs on the pipeline's writer thread, the serial
+ * part of ingest; gRPC's Finish (the response's framing, often its socket write) took about 1% of that thread's time
+ * (perf of serve under bench_ingest --protocol grpc), so the continuation only queues the answer here. post() may be
+ * called from any thread; after stop() it runs the task on the caller's thread.
+ */
+class Responder {
+public:
+    Responder() : m_thread([this] { run(); }) { }
+    ~Responder() { stop(); }
+    Responder(const Responder&) = delete;
+    Responder& operator=(const Responder&) = delete;
+
+    void post(std::function<void()> task)
+    {
+        {
+            std::lock_guard lock(m_mutex);
+            if (!m_stopped) {
+                m_tasks.push_back(std::move(task));
+                m_wake.notify_one();
+                return;
+            }
+        }
+        task();
+    }
+
+    /// Runs what is queued, then ends the thread. Idempotent.
+    void stop()
+    {
+        {
+            std::lock_guard lock(m_mutex);
+            m_stopped = true;
+        }
+        m_wake.notify_one();
+        if (m_thread.joinable())
+            m_thread.join();
+    }
+
+private:
+    void run()
+    {
+        pthread_setname_np(pthread_self(), "grpc-responder");
+        std::unique_lock lock(m_mutex);
+        std::vector<std::function<void()>> batch;
+        for (;;) {
+            m_wake.wait(lock, [this] { return m_stopped || !m_tasks.empty(); });
+            if (m_tasks.empty())
+                return; // stopped, and nothing left
+            batch.swap(m_tasks);
+            lock.unlock();
+            for (std::function<void()>& task : batch)
+                task();
+            batch.clear();
+            lock.lock();
+        }
+    }
+
+    std::mutex m_mutex;
+    std::condition_variable m_wake;
+    std::vector<std::function<void()>> m_tasks;
+    bool m_stopped = false;
+    std::thread m_thread; // last: starts once the rest is built
+};
 
 /**
  * One export call from its arrival to Finish. Finished exactly once: by the answer, by stop() (UNAVAILABLE), or,
@@ -289,12 +356,14 @@ private:
 class CallIntake {
 public:
     CallIntake(IngestPipeline* pipeline, qint64 maxMessageBytes, QByteArray expectedAuthorization,
-               std::shared_ptr<CallRegistry> registry, std::shared_ptr<Outcomes> outcomes)
+               std::shared_ptr<CallRegistry> registry, std::shared_ptr<Outcomes> outcomes,
+               std::shared_ptr<Responder> responder)
         : m_pipeline(pipeline)
         , m_maxMessageBytes(maxMessageBytes)
         , m_expectedAuthorization(std::move(expectedAuthorization))
         , m_registry(std::move(registry))
         , m_outcomes(std::move(outcomes))
+        , m_responder(std::move(responder))
     {
     }
 
@@ -350,14 +419,16 @@ public:
         // shuts down, commits every accepted item, so each continuation has run by then. Should the promise go
         // unfinished, the continuation is dropped, and with it the last reference to the call: ~Call answers
         // UNAVAILABLE.
-        d.write->then([call, outcomes = m_outcomes, okBody = d.okBody](const WriteResult& result) {
-            if (result.ok) {
-                outcomes->accept();
-                call->finish(grpc::Status::OK, okBody);
-                return;
-            }
-            const QString why = QStringLiteral("store write failed: ") + result.error;
-            fail(*call, outcomes.get(), unavailable(why, StoreFailureRetryDelaySeconds), why);
+        d.write->then([call, outcomes = m_outcomes, okBody = d.okBody, responder = m_responder](const WriteResult& result) {
+            responder->post([call, outcomes, okBody, ok = result.ok, error = result.error] {
+                if (ok) {
+                    outcomes->accept();
+                    call->finish(grpc::Status::OK, okBody);
+                    return;
+                }
+                const QString why = QStringLiteral("store write failed: ") + error;
+                fail(*call, outcomes.get(), unavailable(why, StoreFailureRetryDelaySeconds), why);
+            });
         });
         return reactor;
     }
@@ -393,6 +464,7 @@ private:
     const QByteArray m_expectedAuthorization;
     std::shared_ptr<CallRegistry> m_registry;
     std::shared_ptr<Outcomes> m_outcomes;
+    std::shared_ptr<Responder> m_responder;
     std::atomic<bool> m_quiesced { false };
 };
 
@@ -441,6 +513,7 @@ private:
 struct OtlpGrpcReceiver::Impl {
     std::shared_ptr<CallRegistry> registry = std::make_shared<CallRegistry>();
     std::shared_ptr<Outcomes> outcomes;
+    std::shared_ptr<Responder> responder = std::make_shared<Responder>();
     std::unique_ptr<CallIntake> intake;
     std::unique_ptr<TraceService> traces;
     std::unique_ptr<LogsService> logs;
@@ -470,7 +543,7 @@ bool OtlpGrpcReceiver::start(QString* error)
     const QByteArray expected = m_options.apiKey.isEmpty() ? QByteArray() : "Bearer " + m_options.apiKey;
     impl->outcomes = std::make_shared<Outcomes>(this);
     impl->intake = std::make_unique<CallIntake>(m_pipeline, m_options.maxMessageBytes, expected, impl->registry,
-                                                impl->outcomes);
+                                                impl->outcomes, impl->responder);
     impl->traces = std::make_unique<TraceService>(impl->intake.get());
     impl->logs = std::make_unique<LogsService>(impl->intake.get());
     impl->metrics = std::make_unique<MetricsService>(impl->intake.get());
@@ -518,6 +591,7 @@ void OtlpGrpcReceiver::stop(int replyGraceMs)
         return;
     d->intake->quiesce(); // new calls: UNAVAILABLE
     m_pipeline->stop(); // commits everything accepted: the continuations answer the calls owed
+    d->responder->stop(); // through the responder: its queue is run before it ends
     QElapsedTimer timer;
     timer.start();
     while (d->registry->pending() > 0 && timer.elapsed() < replyGraceMs)
