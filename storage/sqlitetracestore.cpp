@@ -358,8 +358,8 @@ private:
                              std::uint64_t start);
     /// Reads cost_prices in the open transaction: m_costPrices is then the table traces.cost is kept by.
     bool loadCostPrices();
-    /// Commits, or rolls back and returns false.
-    bool commit();
+    /// Commits the open transaction when `ok` (false if that fails), else rolls it back and returns false.
+    bool finish(bool ok);
 
     const QString m_path;
     QString m_error;
@@ -1016,9 +1016,9 @@ bool SqliteTraceStore::Writer::loadCostPrices()
     return true;
 }
 
-bool SqliteTraceStore::Writer::commit()
+bool SqliteTraceStore::Writer::finish(bool ok)
 {
-    if (db.exec("COMMIT", &m_error))
+    if (ok && db.exec("COMMIT", &m_error))
         return true;
     if (sqlite3_get_autocommit(db.handle()) == 0)
         db.exec("ROLLBACK", nullptr);
@@ -1044,7 +1044,7 @@ bool SqliteTraceStore::Writer::startCostPrices(const QByteArray& json, qint64* g
             *generation -= 1; // the same prices: go on where the last call stopped, if it did
             *done = q.columnInt64(2) != 0;
             q.reset();
-            return commit();
+            return finish(true);
         }
     }
     if (ok) {
@@ -1053,12 +1053,7 @@ bool SqliteTraceStore::Writer::startCostPrices(const QByteArray& json, qint64* g
         q.bindTextStatic(2, json.constData(), json.size()); // UTF-8 JSON: readable with the sqlite3 shell
         ok = q.exec() || fail(db.errorMessage());
     }
-    if (!ok) {
-        if (sqlite3_get_autocommit(db.handle()) == 0)
-            db.exec("ROLLBACK", nullptr);
-        return false;
-    }
-    return commit();
+    return finish(ok);
 }
 
 bool SqliteTraceStore::Writer::repriceChunk(qint64 generation, const PriceTable& prices, bool* done)
@@ -1105,12 +1100,7 @@ bool SqliteTraceStore::Writer::repriceChunk(qint64 generation, const PriceTable&
             *done = to >= last;
         }
     }
-    if (!ok) {
-        if (sqlite3_get_autocommit(db.handle()) == 0)
-            db.exec("ROLLBACK", nullptr);
-        return false;
-    }
-    return commit();
+    return finish(ok);
 }
 
 bool SqliteTraceStore::Writer::upsertTraceServices(const TraceId& traceId, qint64 traceSeq,

@@ -377,6 +377,15 @@ int main(int argc, char** argv)
         }
         return ms;
     };
+    // The median time of `query`'s first page; *rows: its rows.
+    const auto firstPage = [&](const TraceQuery& query, std::size_t* rows) {
+        return measure([&](SqliteTraceStore& store) {
+            std::vector<TraceSummary> page;
+            const double ms = list(store, query, &page);
+            *rows = page.size();
+            return ms;
+        });
+    };
     const auto prices = benchPrices();
     {
         // The GUI and serve hand the store their prices at start: the first time (and after an edit) every trace
@@ -411,12 +420,7 @@ int main(int argc, char** argv)
             query.descending = descending;
             query.prices = prices;
             std::size_t rows = 0;
-            const double first = measure([&](SqliteTraceStore& store) {
-                std::vector<TraceSummary> page;
-                const double ms = list(store, query, &page);
-                rows = page.size();
-                return ms;
-            });
+            const double first = firstPage(query, &rows);
             const double second = measure([&](SqliteTraceStore& store) {
                 std::vector<TraceSummary> page;
                 list(store, query, &page);
@@ -442,12 +446,7 @@ int main(int argc, char** argv)
         other->prices.back().inputPerMillion += 1;
         query.prices = other;
         std::size_t rows = 0;
-        const double first = measure([&](SqliteTraceStore& store) {
-            std::vector<TraceSummary> page;
-            const double ms = list(store, query, &page);
-            rows = page.size();
-            return ms;
-        });
+        const double first = firstPage(query, &rows);
         std::printf("first_page_ms_cost_other_prices_desc=%.2f rows=%zu\n", first, rows);
         std::fflush(stdout);
     }
@@ -469,12 +468,7 @@ int main(int argc, char** argv)
             query.text = c.text;
             query.serviceName = c.service;
             std::size_t rows = 0;
-            const double ms = measure([&](SqliteTraceStore& store) {
-                std::vector<TraceSummary> page;
-                const double t = list(store, query, &page);
-                rows = page.size();
-                return t;
-            });
+            const double ms = firstPage(query, &rows);
             if (o.order == TraceOrder::StartTime)
                 std::printf("text_filter_ms_%s=%.2f rows=%zu (\"%s\"%s%s)\n", c.name, ms, rows, qPrintable(c.text),
                     c.service.isEmpty() ? "" : ", service ", qPrintable(c.service));
