@@ -1,4 +1,5 @@
 #include "commandline.h"
+#include "costpriceskeeper.h"
 #include "signalwatcher.h"
 #include "storeopener.h"
 #include "tracefileservice.h"
@@ -29,10 +30,8 @@
 #include <QTranslator>
 
 #include <algorithm>
-#include <atomic>
 #include <cstdio>
 #include <memory>
-#include <thread>
 
 #if defined(__GLIBC__)
 #include <malloc.h>
@@ -485,27 +484,8 @@ int runServe(QCoreApplication& app, const Config& config)
         return 2;
     }
     // The query API prices by the user's table (PriceTable::load, as the GUI does): the store keeps the traces' costs
-    // by it, so GET /api/v1/traces?order_by=cost walks an index. On a thread of its own, since a large store takes a
-    // while the first time; writes go on meanwhile, and stopping serve stops it between two chunks.
-    struct Repricing {
-        std::atomic_bool stop { false };
-        std::thread thread;
-        ~Repricing()
-        {
-            stop = true;
-            if (thread.joinable())
-                thread.join();
-        }
-    } repricing;
-    repricing.thread = std::thread([&store, stop = &repricing.stop] {
-        QString why;
-        const PriceTable prices = PriceTable::load(&why);
-        if (!why.isEmpty())
-            printError(why);
-        why.clear();
-        if (!store.setCostPrices(prices, &why, [stop] { return stop->load(); }) && !stop->load())
-            printError(QCoreApplication::translate("main", "cannot keep the trace costs in the store: %1").arg(why));
-    });
+    // by it, at start and when the file changes, so GET /api/v1/traces?order_by=cost walks an index.
+    CostPricesKeeper costPrices(&store);
     IngestPipeline pipeline(&store);
     std::unique_ptr<IngestCoordinator> coordinator;
     if (worker) {

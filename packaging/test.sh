@@ -33,8 +33,9 @@ if [ "${SPANSCOPE_SKIP_SANITIZERS:-}" != 1 ]; then
     asan_tests=(tst_spancodec tst_sqlitetracestore tst_postgrestracestore tst_s3blobstore tst_gzip tst_otlpdecoder
         tst_otlphttpreceiver tst_otlpgrpcreceiver tst_traceimport tst_traceexport tst_queryapi tst_ingestcoordinator tst_receiversoak
         tst_models tst_sessionlistmodel tst_guistress tst_genai tst_runcomparison tst_genaiviews tst_criticalpath
-        tst_operationstats tst_spanselftime tst_flamegraph tst_timeoverview tst_minimap tst_mainwindow tst_traceloader)
-    tsan_tests=(tst_otlphttpreceiver tst_otlpgrpcreceiver tst_queryapi tst_receiversoak tst_traceloader)
+        tst_operationstats tst_spanselftime tst_flamegraph tst_timeoverview tst_minimap tst_mainwindow tst_traceloader
+        tst_serve_prices)
+    tsan_tests=(tst_otlphttpreceiver tst_otlpgrpcreceiver tst_queryapi tst_receiversoak tst_traceloader tst_serve_prices)
     regex() { local IFS='|'; echo "^($*)\$"; }
 
     cmake --preset asan >/dev/null
